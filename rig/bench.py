@@ -1,0 +1,138 @@
+"""One bench: its validated config and the drivers built from it.
+
+`open_bench` is where a `simulation:` config becomes a running simulated bench: the sim starts
+in-process, and from then on rig sees only the real-bench-form config it wrote (hosts, ports,
+credentials), exactly as it would for hardware.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import tempfile
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from drivers.console import Console
+from drivers.ios_switch import IosSwitch
+from drivers.keypad import Keypad
+from drivers.keypad_http import HttpKeypad
+from drivers.keypad_operator import OperatorKeypad
+from drivers.keypad_serial import SerialActuatorKeypad
+from drivers.phone_web import PhoneWeb
+from drivers.power_meter import PowerMeter
+from drivers.tftp_tap import TftpTap
+from rig.config import (
+    HttpKeypadConfig,
+    KeypadConfig,
+    LabConfig,
+    PhoneConfig,
+    SerialKeypadConfig,
+    load_config,
+)
+
+
+@dataclass
+class Bench:
+    """Drivers for one bench, built on first use and shared (one SSH session per switch)."""
+
+    config: LabConfig
+    _switches: dict[str, IosSwitch] = field(default_factory=dict)
+    _meters: dict[str, PowerMeter] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def switch(self, name: str) -> IosSwitch:
+        with self._lock:
+            if name not in self._switches:
+                sw = self.config.switches[name]
+                enable = None
+                if sw.enable_secret_env:
+                    import os
+
+                    enable = os.environ.get(sw.enable_secret_env)
+                self._switches[name] = IosSwitch(
+                    name,
+                    sw.host,
+                    sw.username,
+                    port=sw.port,
+                    password=sw.secret(),
+                    key_file=str(sw.key_file) if sw.key_file else None,
+                    enable_secret=enable,
+                    known_hosts=str(sw.known_hosts) if sw.known_hosts else None,
+                    accept_new_host_key=sw.accept_new_host_key,
+                    timeout=self.config.timeouts.ssh,
+                )
+            return self._switches[name]
+
+    def console(self, phone: PhoneConfig, log_path: Path | None = None) -> Console | None:
+        if phone.console is None:
+            return None
+        return Console(phone.console, name=phone.name, log_path=log_path)
+
+    def keypads(self, phone: PhoneConfig) -> list[Keypad]:
+        return [self._keypad(phone, k) for k in phone.keypad]
+
+    def _keypad(self, phone: PhoneConfig, cfg: KeypadConfig) -> Keypad:
+        if isinstance(cfg, HttpKeypadConfig):
+            return HttpKeypad(
+                str(phone.ip),
+                port=cfg.port or phone.http_port,
+                username=cfg.username,
+                password=cfg.secret() or "",
+                timeout=self.config.timeouts.http,
+                name=phone.name,
+            )
+        if isinstance(cfg, SerialKeypadConfig):
+            return SerialActuatorKeypad(cfg.url, target=cfg.target, press_ms=cfg.press_ms, name=phone.name)
+        return OperatorKeypad(f"{phone.name} (SEP{phone.mac})")
+
+    def web(self, phone: PhoneConfig) -> PhoneWeb | None:
+        if phone.ip is None:
+            return None
+        return PhoneWeb(str(phone.ip), port=phone.http_port, timeout=self.config.timeouts.http, name=phone.name)
+
+    def meter(self, phone: PhoneConfig) -> tuple[PowerMeter, int] | None:
+        if phone.power_meter is None:
+            return None
+        name = phone.power_meter.instrument
+        with self._lock:
+            if name not in self._meters:
+                inst = self.config.instruments[name]
+                self._meters[name] = PowerMeter(inst.resource, backend=inst.backend)
+            return self._meters[name], phone.power_meter.channel
+
+    def tap(self) -> TftpTap | None:
+        tap = self.config.tftp_tap
+        if tap is None or self.config.cucm is None:
+            return None
+        upstream = tap.upstream or self.config.cucm.tftp
+        return TftpTap((tap.listen.host, tap.listen.port), (upstream.host, upstream.port))
+
+    def close(self) -> None:
+        with self._lock:
+            for sw in self._switches.values():
+                sw.close()
+            for meter in self._meters.values():
+                meter.close()
+            self._switches.clear()
+            self._meters.clear()
+
+
+@contextlib.contextmanager
+def open_bench(config_path: Path | str) -> Iterator[Bench]:
+    """The bench described by `config_path`, with its simulator running if it is a simulated one."""
+    config = load_config(config_path)
+    with contextlib.ExitStack() as stack:
+        if config.simulation is not None:
+            from rig.sim.bench import SimBench
+
+            workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="rig-sim-")))
+            sim = stack.enter_context(SimBench(config.simulation, config.bench, workdir))
+            generated = sim.lab_config()
+            config = generated.model_copy(
+                update={"timeouts": generated.timeouts, "parallel": config.parallel}
+            )
+        bench = Bench(config)
+        stack.callback(bench.close)
+        yield bench

@@ -1,0 +1,362 @@
+"""lab_config.yaml: the bench, validated in full before anything is touched.
+
+Every model forbids unknown keys, so a typo (`pasword_env`) is an error naming the field rather
+than a silently ignored setting. `load_config` turns pydantic's errors into one line that names
+the file, the phone (by name) and the field.
+"""
+
+from __future__ import annotations
+
+import os
+from ipaddress import IPv4Address
+from pathlib import Path
+from typing import Annotated, Any, Literal, Union
+
+import yaml
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from drivers.macaddr import normalize_mac
+from rig.errors import ConfigError
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _mac(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError("a MAC address must be a string such as 001D705F9EA8")
+    return normalize_mac(value)
+
+
+Mac = Annotated[str, BeforeValidator(_mac)]
+
+
+class Credentials(Strict):
+    """A secret given inline (`password`), by environment variable (`password_env`) or neither."""
+
+    password: SecretStr | None = None
+    password_env: str | None = None
+
+    def secret(self) -> str | None:
+        """The password itself, read from the environment at the moment it is needed."""
+        if self.password is not None:
+            return self.password.get_secret_value()
+        if self.password_env is not None:
+            value = os.environ.get(self.password_env)
+            if value is None:
+                raise ConfigError(f"environment variable {self.password_env} is not set")
+            return value
+        return None
+
+    @model_validator(mode="after")
+    def _one_source(self) -> "Credentials":
+        if self.password is not None and self.password_env is not None:
+            raise ValueError("give password or password_env, not both")
+        return self
+
+
+class Endpoint(Strict):
+    host: str
+    port: int = Field(ge=0, le=65535)
+
+
+class SwitchConfig(Credentials):
+    host: str
+    port: int = Field(default=22, ge=1, le=65535)
+    username: str
+    key_file: Path | None = None
+    enable_secret_env: str | None = None
+    known_hosts: Path | None = None
+    accept_new_host_key: bool = False
+    """Trust-on-first-use: add an unknown host key to known_hosts instead of refusing."""
+    platform: Literal["cisco_ios"] = "cisco_ios"
+
+
+class CucmConfig(Strict):
+    tftp: Endpoint
+    expected_load: str
+    """Load ID every phone must report after the job, e.g. SCCP42.9-4-2SR3-1S."""
+    trust_anchor: Path | None = None
+    """PEM of the cluster's TFTP (CallManager) certificate; fetched ITLs must verify against it."""
+
+
+class TapConfig(Strict):
+    listen: Endpoint
+    upstream: Endpoint | None = None
+    """Defaults to cucm.tftp."""
+
+
+class HttpKeypadConfig(Credentials):
+    backend: Literal["http_execute"]
+    username: str
+    port: int | None = None
+    """Defaults to the phone's http_port."""
+
+
+class SerialKeypadConfig(Strict):
+    backend: Literal["serial_actuator"]
+    url: str
+    """pyserial URL of the actuator board (/dev/ttyUSB1, socket://host:port, rfc2217://...)."""
+    target: str
+    """The board's name for the solenoid head over this phone's keypad."""
+    press_ms: int = Field(default=120, ge=10, le=5000)
+
+
+class OperatorKeypadConfig(Strict):
+    backend: Literal["operator"]
+
+
+KeypadConfig = Annotated[
+    Union[HttpKeypadConfig, SerialKeypadConfig, OperatorKeypadConfig],
+    Field(discriminator="backend"),
+]
+
+
+def _listify(value: Any) -> Any:
+    return [value] if isinstance(value, dict) else value
+
+
+class MeterChannel(Strict):
+    instrument: str
+    channel: int = Field(ge=1)
+
+
+class PhoneConfig(Strict):
+    name: str = Field(min_length=1)
+    mac: Mac
+    model: str = "7942"
+    firmware: str = "sccp9"
+    """Firmware family, selects the keypad script (keypad_scripts/<model>-<firmware>-<job>.yaml)."""
+    switch: str
+    port: str
+    ip: IPv4Address | None = None
+    http_port: int = Field(default=80, ge=1, le=65535)
+    console: str | None = None
+    """pyserial URL: /dev/ttyUSB0, socket://host:port, rfc2217://host:port."""
+    keypad: Annotated[list[KeypadConfig], BeforeValidator(_listify)] = Field(default_factory=list)
+    """Backends tried in order; the next one is used when a phone refuses the previous one."""
+    power_meter: MeterChannel | None = None
+
+
+class InstrumentConfig(Strict):
+    resource: str
+    """VISA resource string, e.g. TCPIP::192.0.2.10::5025::SOCKET."""
+    backend: str = "@py"
+
+
+class Timeouts(Strict):
+    """Real seconds. A simulated bench writes values that fit its time scale."""
+
+    ssh: float = Field(default=15.0, gt=0)
+    http: float = Field(default=5.0, gt=0)
+    key_gap: float = Field(default=1.0, ge=0)
+    expect: float = Field(default=20.0, gt=0)
+    power_off: float = Field(default=5.0, ge=0)
+    boot: float = Field(default=240.0, gt=0)
+    """From power-on until the phone has fetched its config (and load, if it needed one)."""
+    lease: float = Field(default=60.0, gt=0)
+
+
+class Parallel(Strict):
+    max_phones: int = Field(default=64, ge=1)
+    powerup_per_switch: int = Field(default=8, ge=1)
+    """PoE budget: phones powering up at once on one switch."""
+    sessions_per_switch: int = Field(default=1, ge=1)
+
+
+class Faults(Strict):
+    """Fault injection for the simulated bench."""
+
+    never_returns: list[str] = Field(default_factory=list)
+    """Phone names that stay dark after their next power-up."""
+    tftp_loss: float = Field(default=0.0, ge=0, lt=1)
+    ssh_drop_every: int = Field(default=0, ge=0)
+    """Drop the SSH session after every N commands (0: never)."""
+    lost_keys: dict[str, int] = Field(default_factory=dict)
+    """Phone name -> number of key presses the phone ignores (the solenoid missed)."""
+    console_garbage: bool = False
+    switch_delay: float = Field(default=0.0, ge=0)
+    """Device seconds the switch takes before answering each command."""
+
+
+Scenario = Literal["stale_itl", "regenerated_cert", "no_itl", "healthy"]
+
+
+class Simulation(Strict):
+    phones: int = Field(default=8, ge=1, le=4000)
+    switches: int = Field(default=1, ge=1, le=64)
+    scenarios: dict[Scenario, int] = Field(
+        default_factory=lambda: {"stale_itl": 8}
+    )
+    """Scenario -> phone count; phones beyond the sum are healthy."""
+    time_scale: float = Field(default=0.01, gt=0, le=1)
+    image_kb: int = Field(default=64, ge=1)
+    keypad: Literal["serial_actuator", "http_execute"] = "serial_actuator"
+    faults: Faults = Field(default_factory=Faults)
+
+
+class LabConfig(Strict):
+    bench: str
+    switches: dict[str, SwitchConfig] = Field(default_factory=dict)
+    cucm: CucmConfig | None = None
+    tftp_tap: TapConfig | None = None
+    instruments: dict[str, InstrumentConfig] = Field(default_factory=dict)
+    phones: list[PhoneConfig] = Field(default_factory=list)
+    timeouts: Timeouts = Field(default_factory=Timeouts)
+    parallel: Parallel = Field(default_factory=Parallel)
+    simulation: Simulation | None = None
+
+    @field_validator("phones")
+    @classmethod
+    def _unique_phones(cls, phones: list[PhoneConfig]) -> list[PhoneConfig]:
+        for attr in ("name", "mac"):
+            seen: set[str] = set()
+            for phone in phones:
+                value = getattr(phone, attr)
+                if value in seen:
+                    raise ValueError(f"two phones have {attr} {value}")
+                seen.add(value)
+        ports = [(p.switch, p.port) for p in phones]
+        dupes = {sp for sp in ports if ports.count(sp) > 1}
+        if dupes:
+            switch, port = sorted(dupes)[0]
+            raise ValueError(f"two phones are on {switch} {port}")
+        return phones
+
+    @model_validator(mode="after")
+    def _references(self) -> "LabConfig":
+        for i, phone in enumerate(self.phones):
+            if phone.switch not in self.switches:
+                raise _PhoneFieldError(i, phone.name, "switch", f"unknown switch {phone.switch!r}")
+            meter = phone.power_meter
+            if meter is not None and meter.instrument not in self.instruments:
+                raise _PhoneFieldError(
+                    i, phone.name, "power_meter.instrument", f"unknown instrument {meter.instrument!r}"
+                )
+        if self.simulation is None and self.phones and self.cucm is None:
+            raise ValueError("cucm: required when phones are configured")
+        return self
+
+    def phone(self, name: str) -> PhoneConfig:
+        for phone in self.phones:
+            if phone.name == name:
+                return phone
+        raise ConfigError(f"no phone named {name!r} in bench {self.bench!r}")
+
+    def select(self, names: list[str] | tuple[str, ...] | None) -> list[PhoneConfig]:
+        """The phones named (all when none are), in config order; unknown names are an error."""
+        if not names:
+            return list(self.phones)
+        wanted = [self.phone(n) for n in names]
+        return [p for p in self.phones if p in wanted]
+
+
+class _PhoneFieldError(ValueError):
+    """A cross-reference error that still names the phone and the field."""
+
+    def __init__(self, index: int, name: str, field: str, message: str):
+        super().__init__(f"phones[{index}] ({name}).{field}: {message}")
+
+
+def _location(loc: tuple[Any, ...], data: Any) -> str:
+    """`phones[3] (desk-04).keypad.0.backend` from pydantic's loc tuple and the raw document."""
+    parts: list[str] = []
+    node = data
+    for item in loc:
+        if isinstance(item, int):
+            label = f"[{item}]"
+            if isinstance(node, list) and item < len(node) and isinstance(node[item], dict):
+                name = node[item].get("name")
+                if name and parts and parts[-1] == "phones":
+                    label += f" ({name})"
+            parts[-1:] = [(parts[-1] if parts else "") + label]
+            node = node[item] if isinstance(node, list) and item < len(node) else None
+        else:
+            parts.append(str(item))
+            node = node.get(item) if isinstance(node, dict) else None
+    return ".".join(parts)
+
+
+def _one_line(error: ValidationError, data: Any) -> str:
+    first = error.errors()[0]
+    loc = tuple(x for x in first["loc"] if not (isinstance(x, str) and x.endswith("Config")))
+    loc = tuple(x for x in loc if x not in ("http_execute", "serial_actuator", "operator"))
+    message = first["msg"].removeprefix("Value error, ")
+    if first["type"] == "extra_forbidden":
+        message = "unknown key"
+    where = _location(loc, data)
+    more = len(error.errors()) - 1
+    suffix = f" (and {more} more)" if more else ""
+    return f"{where}: {message}{suffix}" if where else f"{message}{suffix}"
+
+
+def parse_config(data: Any, source: str) -> LabConfig:
+    """Validate an already-loaded document; errors name `source`."""
+    if not isinstance(data, dict):
+        raise ConfigError(f"{source}: the top level must be a mapping")
+    try:
+        return LabConfig.model_validate(data)
+    except ValidationError as error:
+        raise ConfigError(f"{source}: {_one_line(error, data)}") from None
+
+
+def load_config(path: Path | str) -> LabConfig:
+    """Read and validate a lab config; relative file paths inside it are relative to the file."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read ({error.strerror})") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark else ""
+        raise ConfigError(f"{path}:{where} not valid YAML") from None
+    config = parse_config(data, str(path))
+    return _resolve_paths(config, path.parent)
+
+
+def _resolve_paths(config: LabConfig, base: Path) -> LabConfig:
+    def fix(p: Path | None) -> Path | None:
+        return None if p is None or p.is_absolute() else base / p
+
+    switches = {
+        name: sw.model_copy(
+            update={
+                k: fix(getattr(sw, k)) or getattr(sw, k) for k in ("known_hosts", "key_file")
+            }
+        )
+        for name, sw in config.switches.items()
+    }
+    cucm = config.cucm
+    if cucm is not None and cucm.trust_anchor is not None:
+        cucm = cucm.model_copy(update={"trust_anchor": fix(cucm.trust_anchor) or cucm.trust_anchor})
+    return config.model_copy(update={"switches": switches, "cucm": cucm})
+
+
+def dump_config(config: LabConfig) -> dict[str, Any]:
+    """The config as a plain document (secrets included: used only to write a sim bench's file)."""
+    data = config.model_dump(mode="json", exclude_none=True, exclude_defaults=False)
+
+    def reveal(section: dict[str, Any], model: Credentials) -> None:
+        if model.password is not None:
+            section["password"] = model.password.get_secret_value()
+
+    for name, sw in config.switches.items():
+        reveal(data["switches"][name], sw)
+    for i, phone in enumerate(config.phones):
+        for j, keypad in enumerate(phone.keypad):
+            if isinstance(keypad, HttpKeypadConfig):
+                reveal(data["phones"][i]["keypad"][j], keypad)
+    return data
