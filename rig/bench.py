@@ -129,10 +129,7 @@ def open_bench(config_path: Path | str) -> Iterator[Bench]:
 
             workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="rig-sim-")))
             sim = stack.enter_context(SimBench(config.simulation, config.bench, workdir))
-            generated = sim.lab_config()
-            config = generated.model_copy(
-                update={"timeouts": generated.timeouts, "parallel": config.parallel}
-            )
+            config = sim.lab_config().model_copy(update={"parallel": config.parallel})
         bench = Bench(config)
         stack.callback(bench.close)
         yield bench

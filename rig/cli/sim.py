@@ -1,1 +1,87 @@
-"""Placeholder: filled in by its issue."""
+"""`rig sim`: serve the simulated bench in the foreground.
+
+With `--write-config OUT.yaml` the running bench is written out as a real bench's config (plus its
+known_hosts file and the CUCM trust anchor beside it), so any rig command, or anyone else's tool,
+can drive the simulator exactly as it would hardware.
+"""
+
+from __future__ import annotations
+
+import signal
+import tempfile
+import threading
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+import yaml
+from rich.console import Console
+from rich.table import Table
+
+from rig.cli.app import ConfigOption, app, config_path
+from rig.config import LabConfig, dump_config, load_config
+from rig.errors import ConfigError
+
+WriteConfigOption = Annotated[
+    Optional[Path],
+    typer.Option("--write-config", help="Write the running bench's config (real-bench form) here."),
+]
+
+
+@app.command("sim")
+def sim(ctx: typer.Context, config: ConfigOption = None, write_config: WriteConfigOption = None) -> None:
+    """Serve the simulated bench of the config's `simulation:` section until Ctrl-C."""
+    from rig.sim.bench import SimBench
+
+    source = config_path(ctx, config)
+    lab = load_config(source)
+    if lab.simulation is None:
+        raise ConfigError(f"{source}: simulation: is required to serve a simulated bench")
+    with tempfile.TemporaryDirectory(prefix="rig-sim-") as scratch:
+        workdir = write_config.resolve().parent if write_config else Path(scratch)
+        workdir.mkdir(parents=True, exist_ok=True)
+        with SimBench(lab.simulation, lab.bench, workdir) as bench:
+            generated = bench.lab_config()
+            if write_config:
+                write_config.write_text(_as_yaml(generated), encoding="utf-8")
+            _show(generated, write_config)
+            _wait_for_interrupt()
+
+
+def _as_yaml(config: LabConfig) -> str:
+    header = "# Written by `rig sim`: the running simulated bench, in a real bench's form.\n"
+    return header + yaml.safe_dump(dump_config(config), sort_keys=False)
+
+
+def _show(config: LabConfig, written: Path | None) -> None:
+    out = Console()
+    table = Table(title=f"simulated bench {config.bench}")
+    for column in ("phone", "mac", "switch port", "http", "console"):
+        table.add_column(column)
+    for phone in config.phones:
+        table.add_row(
+            phone.name,
+            phone.mac,
+            f"{phone.switch} {phone.port}",
+            f"{phone.ip}:{phone.http_port}",
+            phone.console or "-",
+        )
+    out.print(table)
+    for name, sw in config.switches.items():
+        out.print(f"switch {name}: ssh -p {sw.port} {sw.username}@{sw.host}")
+    assert config.cucm is not None
+    out.print(f"CUCM TFTP: {config.cucm.tftp.host}:{config.cucm.tftp.port}")
+    for name, inst in config.instruments.items():
+        out.print(f"instrument {name}: {inst.resource}")
+    if written:
+        out.print(f"config written to {written}")
+    out.print("serving; Ctrl-C to stop")
+
+
+def _wait_for_interrupt() -> None:
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        stop.wait()
+    except KeyboardInterrupt:
+        pass

@@ -1,0 +1,260 @@
+"""SimBench: wires the simulated boxes into one bench and describes it as a real bench's config.
+
+The bench is laid out the way a lab wires one: phones on consecutive switch ports, each phone on
+its own loopback address (127.0.1.N), its console on a terminal-server port, its keypad under a
+solenoid head of one actuator board, its PoE draw on a channel of one power meter, and DHCP
+option 150 naming the rig host's TFTP tap first and CUCM second. `lab_config()` returns the
+config a technician would have written for that bench, so rig drives it exactly as hardware.
+"""
+
+from __future__ import annotations
+
+import socket
+from dataclasses import dataclass
+from ipaddress import IPv4Address
+from pathlib import Path
+from types import TracebackType
+
+from rig.config import (
+    CucmConfig,
+    Endpoint,
+    HttpKeypadConfig,
+    InstrumentConfig,
+    KeypadConfig,
+    LabConfig,
+    MeterChannel,
+    PhoneConfig,
+    SerialKeypadConfig,
+    Simulation,
+    SwitchConfig,
+    TapConfig,
+    Timeouts,
+)
+from rig.sim.actuator import SimActuator
+from rig.sim.clock import SimClock
+from rig.sim.cucm import SimCucm
+from rig.sim.meter import SimPowerMeter
+from rig.sim.phone import SimPhone
+from rig.sim.pki import ClusterPki
+from rig.sim.switch import SimSwitch, SwitchFaults
+
+LOOPBACK = "127.0.0.1"
+USERNAME = "rig"
+PASSWORD = "rig-sim"  # the simulator's own credentials, not a secret of anyone's
+LOAD_ID = "SCCP42.9-4-2SR3-1S"
+PORTS_PER_MEMBER = 48
+MAC_BASE = 0x001D705F0000  # a Cisco OUI, as on a real 7942's label
+
+
+@dataclass(frozen=True)
+class PhoneSlot:
+    """Where one simulated phone sits on the bench."""
+
+    name: str
+    mac: str
+    ip: str
+    switch: str
+    port: str
+    channel: int
+    scenario: str
+
+
+def phone_ip(index: int) -> str:
+    """127.0.1.1, 127.0.1.2, ... 127.0.1.250, 127.0.2.1, ...: each phone its own address."""
+    return str(IPv4Address(f"127.0.{1 + index // 250}.{1 + index % 250}"))
+
+
+def switch_port(index_on_switch: int) -> str:
+    """Gi1/0/1..Gi1/0/48 then Gi2/0/1...: the next stack member, as on a real access switch."""
+    member, port = divmod(index_on_switch, PORTS_PER_MEMBER)
+    return f"Gi{member + 1}/0/{port + 1}"
+
+
+def layout(sim: Simulation) -> list[PhoneSlot]:
+    """Phones spread in contiguous blocks over the switches, scenarios in the order given."""
+    scenarios = [s for s, count in sim.scenarios.items() for _ in range(count)]
+    scenarios += ["healthy"] * max(0, sim.phones - len(scenarios))
+    per_switch = -(-sim.phones // sim.switches)
+    slots = []
+    for i in range(sim.phones):
+        sw, on_switch = divmod(i, per_switch)
+        slots.append(
+            PhoneSlot(
+                name=f"desk-{i + 1:02d}",
+                mac=f"{MAC_BASE + i:012X}",
+                ip=phone_ip(i),
+                switch=f"sw{sw + 1}",
+                port=switch_port(on_switch),
+                channel=i + 1,
+                scenario=scenarios[i],
+            )
+        )
+    return slots
+
+
+def free_udp_port(host: str = LOOPBACK) -> int:
+    """A UDP port free right now, for the tap address the phones' option 150 will name."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]
+
+
+class SimBench:
+    """All simulated boxes of one bench; a context manager that starts and stops them."""
+
+    def __init__(self, sim: Simulation, bench_name: str, workdir: Path) -> None:
+        self.sim = sim
+        self.bench_name = bench_name
+        self.workdir = Path(workdir)
+        self.clock = SimClock(sim.time_scale)
+        self.slots = layout(sim)
+        self.tap_port = free_udp_port()
+        self.pki = ClusterPki.generate()
+        self.cucm = SimCucm(
+            self.clock,
+            self.pki,
+            [(s.name, s.mac) for s in self.slots],
+            load_id=LOAD_ID,
+            image_bytes=sim.image_kb * 1024,
+            loss=sim.faults.tftp_loss,
+        )
+        self.phones: dict[str, SimPhone] = {}
+        self.switches: dict[str, SimSwitch] = {}
+        self.meter: SimPowerMeter | None = None
+        self.actuator: SimActuator | None = None
+
+    def __enter__(self) -> "SimBench":
+        self.start()
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    def start(self) -> None:
+        faults = self.sim.faults
+        self.cucm.start()
+        for slot in self.slots:
+            phone = SimPhone(
+                slot.name,
+                slot.mac,
+                slot.ip,
+                self.clock,
+                scenario=slot.scenario,
+                pki=self.pki,
+                cucm_auth_url=self.cucm.auth_url,
+                tftp_servers=[(LOOPBACK, self.tap_port), self.cucm.tftp_address],
+                never_returns=slot.name in faults.never_returns,
+                lost_keys=faults.lost_keys.get(slot.name, 0),
+                console_garbage=faults.console_garbage,
+            )
+            phone.start()
+            self.phones[slot.name] = phone
+        for name in sorted({s.switch for s in self.slots}):
+            ports = {s.port: self.phones[s.name] for s in self.slots if s.switch == name}
+            switch = SimSwitch(
+                name,
+                ports,
+                self.clock,
+                username=USERNAME,
+                password=PASSWORD,
+                faults=SwitchFaults(drop_every=faults.ssh_drop_every, delay=faults.switch_delay),
+            )
+            switch.start()
+            self.switches[name] = switch
+        self.meter = SimPowerMeter({s.channel: self.phones[s.name] for s in self.slots})
+        self.meter.start()
+        self.actuator = SimActuator(dict(self.phones))
+        self.actuator.start()
+
+    def stop(self) -> None:
+        boxes = [self.actuator, self.meter, *self.switches.values(), *self.phones.values(), self.cucm]
+        for box in boxes:
+            if box is not None:
+                box.stop()
+
+    def lab_config(self) -> LabConfig:
+        """The running bench as a real bench's config (no `simulation:` section)."""
+        known_hosts = self.workdir / "known_hosts"
+        known_hosts.write_text(
+            "".join(
+                f"[{host}]:{port} {sw.host_key.get_name()} {sw.host_key.get_base64()}\n"
+                for sw in self.switches.values()
+                for host, port in [sw.address]
+            )
+        )
+        anchor = self.workdir / "cucm-tftp.pem"
+        anchor.write_bytes(self.cucm.trust_anchor_pem)
+        assert self.meter is not None and self.actuator is not None
+        meter_host, meter_port = self.meter.address
+        cucm_host, cucm_port = self.cucm.tftp_address
+        return LabConfig(
+            bench=self.bench_name,
+            switches={
+                name: SwitchConfig(
+                    host=sw.address[0],
+                    port=sw.address[1],
+                    username=USERNAME,
+                    password=PASSWORD,
+                    known_hosts=known_hosts,
+                )
+                for name, sw in self.switches.items()
+            },
+            cucm=CucmConfig(
+                tftp=Endpoint(host=cucm_host, port=cucm_port),
+                expected_load=LOAD_ID,
+                trust_anchor=anchor,
+            ),
+            tftp_tap=TapConfig(
+                listen=Endpoint(host=LOOPBACK, port=self.tap_port),
+                upstream=Endpoint(host=cucm_host, port=cucm_port),
+            ),
+            instruments={
+                "meter1": InstrumentConfig(resource=f"TCPIP::{meter_host}::{meter_port}::SOCKET")
+            },
+            phones=[self._phone_config(slot) for slot in self.slots],
+            timeouts=self._timeouts(),
+        )
+
+    def _phone_config(self, slot: PhoneSlot) -> PhoneConfig:
+        phone = self.phones[slot.name]
+        assert self.actuator is not None
+        act_host, act_port = self.actuator.address
+        console_host, console_port = phone.console_address
+        keypads: list[KeypadConfig] = []
+        if self.sim.keypad == "http_execute":
+            keypads.append(
+                HttpKeypadConfig(backend="http_execute", username=USERNAME, password=PASSWORD)
+            )
+        keypads.append(
+            SerialKeypadConfig(
+                backend="serial_actuator", url=f"socket://{act_host}:{act_port}", target=slot.name
+            )
+        )
+        return PhoneConfig(
+            name=slot.name,
+            mac=slot.mac,
+            model="7942",
+            firmware="sccp9",
+            switch=slot.switch,
+            port=slot.port,
+            ip=IPv4Address(slot.ip),
+            http_port=phone.http_port,
+            console=f"socket://{console_host}:{console_port}",
+            keypad=keypads,
+            power_meter=MeterChannel(instrument="meter1", channel=slot.channel),
+        )
+
+    def _timeouts(self) -> Timeouts:
+        """Hardware timeouts shrunk by the time scale, with floors for the real protocol work."""
+        scale = self.sim.time_scale
+        return Timeouts(
+            ssh=10.0,
+            http=3.0,
+            key_gap=max(0.002, 1.0 * scale),
+            expect=max(1.5, 20.0 * scale),
+            power_off=max(0.01, 5.0 * scale),
+            boot=max(20.0, 600.0 * scale),
+            lease=30.0,
+        )
