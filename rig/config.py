@@ -329,19 +329,22 @@ def load_config(path: Path | str) -> LabConfig:
 
 def _resolve_paths(config: LabConfig, base: Path) -> LabConfig:
     def fix(p: Path | None) -> Path | None:
-        return None if p is None or p.is_absolute() else base / p
+        if p is None:
+            return None
+        p = p.expanduser()
+        return p if p.is_absolute() else base / p
 
     switches = {
         name: sw.model_copy(
             update={
-                k: fix(getattr(sw, k)) or getattr(sw, k) for k in ("known_hosts", "key_file")
+                k: fix(getattr(sw, k)) for k in ("known_hosts", "key_file")
             }
         )
         for name, sw in config.switches.items()
     }
     cucm = config.cucm
     if cucm is not None and cucm.trust_anchor is not None:
-        cucm = cucm.model_copy(update={"trust_anchor": fix(cucm.trust_anchor) or cucm.trust_anchor})
+        cucm = cucm.model_copy(update={"trust_anchor": fix(cucm.trust_anchor)})
     return config.model_copy(update={"switches": switches, "cucm": cucm})
 
 
