@@ -1,0 +1,1 @@
+"""Keypad scripts shipped with rig: `<model>-<firmware>-<procedure>.yaml`, read by rig.keyscript."""

@@ -1,0 +1,212 @@
+"""Keypad scripts: the key sequences of a procedure, as data checked before any phone is touched.
+
+A script lives in the `keypad_scripts` data package as `<model>-<firmware>-<procedure>.yaml`
+(read through importlib.resources, so an installed rig finds them). Key names are the phone's own
+`Key:` URI names; friendly spellings (`"4"`, `"*"`, `"#"`) are normalized when the script loads,
+so the runner only ever sees canonical names. Every problem is one error naming the file and the
+step index, raised before a job starts.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from importlib import resources
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Literal, Union
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from rig.errors import ConfigError
+
+if TYPE_CHECKING:
+    from rig.config import PhoneConfig
+
+SCRIPT_PACKAGE = "keypad_scripts"
+
+KEY_NAMES: frozenset[str] = frozenset(
+    [f"KeyPad{d}" for d in range(10)]
+    + ["KeyPadStar", "KeyPadPound"]
+    + [f"Soft{n}" for n in range(1, 6)]
+    + [f"Line{n}" for n in range(1, 7)]
+    + ["Settings", "Services", "Directories", "Messages", "Applications"]
+    + ["NavUp", "NavDwn", "NavLeft", "NavRight", "NavSelect", "NavBack"]
+    + ["Speaker", "Mute", "Headset", "VolUp", "VolDwn", "Hold"]
+)
+_FRIENDLY = {**{str(d): f"KeyPad{d}" for d in range(10)}, "*": "KeyPadStar", "#": "KeyPadPound"}
+
+
+def canonical_key(name: str) -> str:
+    """`"4"` -> `KeyPad4`, `"*"` -> `KeyPadStar`; a canonical name is returned unchanged."""
+    key = _FRIENDLY.get(name, name)
+    if key not in KEY_NAMES:
+        raise ValueError(f"unknown key {name!r}")
+    return key
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Press(_Strict):
+    press: list[str] = Field(min_length=1)
+
+    @field_validator("press", mode="before")
+    @classmethod
+    def _keys(cls, value: Any) -> Any:
+        keys = [value] if isinstance(value, (str, int)) else value
+        if not isinstance(keys, list):
+            raise ValueError("press: takes a key name or a list of key names")
+        return [canonical_key(str(k)) for k in keys]
+
+
+class Wait(_Strict):
+    wait: float = Field(ge=0)
+    """Real-hardware seconds; the runner scales them by the bench's key gap."""
+
+
+class Expectation(_Strict):
+    console: str | None = None
+    status: str | None = None
+    timeout: float = Field(default=20.0, gt=0)
+    """Real-hardware seconds, scaled like `wait`."""
+
+    @field_validator("console", "status")
+    @classmethod
+    def _regex(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                re.compile(value)
+            except re.error as error:
+                raise ValueError(f"bad regex {value!r}: {error}") from None
+        return value
+
+    def describe(self) -> str:
+        where = "console" if self.console is not None else "status"
+        return f"{where} /{self.console or self.status}/ within {self.timeout:g}s"
+
+
+class Expect(_Strict):
+    expect: Expectation
+
+    @field_validator("expect")
+    @classmethod
+    def _one_source(cls, value: Expectation) -> Expectation:
+        if value.console is None and value.status is None:
+            raise ValueError("needs console: or status:")
+        return value
+
+
+Step = Union[Press, Wait, Expect]
+_STEP_KINDS: dict[str, type[BaseModel]] = {"press": Press, "wait": Wait, "expect": Expect}
+
+
+class ScriptMeta(_Strict):
+    models: list[str] = Field(min_length=1)
+    firmware: list[str] = Field(min_length=1)
+    procedure: str
+    source: str = Field(min_length=1)
+    """Where the sequence comes from: every script cites its public source."""
+    backends: list[Literal["http_execute", "serial_actuator", "operator"]] | None = None
+    """Keypad backends that can run the script (None: any)."""
+    power_cycle: bool = False
+    """The first key is held through a power cycle of the phone."""
+    notes: str | None = None
+
+
+@dataclass(frozen=True)
+class KeyScript:
+    file: str
+    meta: ScriptMeta
+    steps: tuple[Step, ...]
+
+
+class KeyScriptError(ConfigError):
+    """A script that cannot be used; the message names the file and the step index."""
+
+
+def script_name(model: str, firmware: str, procedure: str) -> str:
+    return f"{model}-{firmware}-{procedure}.yaml"
+
+
+def available_scripts() -> list[str]:
+    """File names of every script shipped in the data package."""
+    root = resources.files(SCRIPT_PACKAGE)
+    return sorted(p.name for p in root.iterdir() if p.name.endswith(".yaml"))
+
+
+def load_script(model: str, firmware: str, procedure: str) -> KeyScript:
+    """The script for this phone model and firmware family, validated."""
+    name = script_name(model, firmware, procedure)
+    ref = resources.files(SCRIPT_PACKAGE) / name
+    if not ref.is_file():
+        raise KeyScriptError(f"no keypad script {name} (have: {', '.join(available_scripts())})")
+    return parse_script(ref.read_text(encoding="utf-8"), name)
+
+
+def parse_script(text: str, file: str) -> KeyScript:
+    """Validate a script's text; `file` names it in every error."""
+    try:
+        doc = yaml.safe_load(text)
+    except yaml.YAMLError:
+        raise KeyScriptError(f"{file}: not valid YAML") from None
+    if not isinstance(doc, dict) or set(doc) - {"metadata", "steps"}:
+        raise KeyScriptError(f"{file}: a script is a mapping with metadata: and steps: only")
+    try:
+        meta = ScriptMeta.model_validate(doc.get("metadata") or {})
+    except ValidationError as error:
+        raise KeyScriptError(f"{file}: metadata: {_first(error)}") from None
+    raw_steps = doc.get("steps")
+    if not isinstance(raw_steps, list) or not raw_steps:
+        raise KeyScriptError(f"{file}: steps: must be a non-empty list")
+    return KeyScript(file, meta, tuple(_step(file, i, raw) for i, raw in enumerate(raw_steps)))
+
+
+def _step(file: str, index: int, raw: Any) -> Step:
+    where = f"{file}: steps[{index}]"
+    if not isinstance(raw, dict) or len(raw) != 1:
+        raise KeyScriptError(f"{where}: a step is one of press:, wait:, expect:")
+    kind = next(iter(raw))
+    model = _STEP_KINDS.get(kind)
+    if model is None:
+        raise KeyScriptError(f"{where}: unknown step kind {kind!r} (press, wait, expect)")
+    try:
+        return model.model_validate(raw)  # type: ignore[return-value]
+    except ValidationError as error:
+        raise KeyScriptError(f"{where}: {_first(error)}") from None
+
+
+def _first(error: ValidationError) -> str:
+    first = error.errors()[0]
+    loc = ".".join(str(x) for x in first["loc"])
+    message = first["msg"].removeprefix("Value error, ")
+    if first["type"] == "extra_forbidden":
+        message = "unknown key"
+    return f"{loc}: {message}" if loc else message
+
+
+def scripts_for(
+    phones: Sequence["PhoneConfig"], procedure: str, source: str, only: Sequence[str] | None = None
+) -> dict[str, KeyScript]:
+    """Each phone's script for `procedure`, loaded and validated before a job touches anything.
+
+    A phone whose model/firmware has no script is one error naming the config file, the phone
+    and the field, like any other config error. `phones` is the config's whole list (so the
+    index in the message is the file's); `only` restricts the check to the phones of this job.
+    """
+    cache: dict[str, KeyScript] = {}
+    by_phone: dict[str, KeyScript] = {}
+    for index, phone in enumerate(phones):
+        if only is not None and phone.name not in only:
+            continue
+        name = script_name(phone.model, phone.firmware, procedure)
+        if name not in cache:
+            try:
+                cache[name] = load_script(phone.model, phone.firmware, procedure)
+            except KeyScriptError as error:
+                raise ConfigError(
+                    f"{source}: phones[{index}] ({phone.name}).model: {error}"
+                ) from None
+        by_phone[phone.name] = cache[name]
+    return by_phone
