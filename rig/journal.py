@@ -1,0 +1,88 @@
+"""The run journal: `runs/<run-id>/journal.jsonl`, the one record every report is built from.
+
+Append-only, one JSON event per line, flushed and fsynced as each event is written: a run killed
+at any moment leaves every finished step on disk, and at worst one half-written last line, which
+`read_events` drops. Reports and `--resume` read only this file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable
+
+JOURNAL_NAME = "journal.jsonl"
+
+Event = dict[str, Any]
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def iso(moment: datetime) -> str:
+    """ISO 8601 UTC with milliseconds: `2026-11-25T09:00:01.123Z`."""
+    return moment.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def parse_iso(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+class Journal:
+    """Appends events to one run's journal; safe to share between phone threads."""
+
+    def __init__(self, path: Path, *, on_event: Callable[[Event], None] | None = None) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+        self._on_event = on_event
+        self._file = open(self.path, "a", encoding="utf-8")
+        if self._file.tell() and not self._ends_with_newline():
+            self._file.write("\n")  # a crash cut the last line: start clean after it
+
+    def _ends_with_newline(self) -> bool:
+        with open(self.path, "rb") as f:
+            f.seek(-1, os.SEEK_END)
+            return f.read(1) == b"\n"
+
+    def append(self, kind: str, **fields: Any) -> Event:
+        """Write one event (stamped with `at` unless given) and make it durable before returning."""
+        event: Event = {"event": kind, "at": iso(utc_now()), **fields}
+        line = json.dumps(event, default=str, separators=(",", ":"))
+        with self._lock:
+            self._file.write(line + "\n")
+            self._file.flush()
+            os.fsync(self._file.fileno())
+        if self._on_event is not None:
+            self._on_event(event)
+        return event
+
+    def close(self) -> None:
+        with self._lock:
+            self._file.close()
+
+    def __enter__(self) -> "Journal":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def read_events(path: Path) -> list[Event]:
+    """Every complete event in the journal; a line cut short by a crash is skipped, not fatal."""
+    events: list[Event] = []
+    with open(path, encoding="utf-8", errors="replace") as f:
+        for line in f:
+            if not line.strip():
+                continue
+            try:
+                event = json.loads(line)
+            except json.JSONDecodeError:
+                continue
+            if isinstance(event, dict) and "event" in event:
+                events.append(event)
+    return events

@@ -1,0 +1,179 @@
+"""Phone leases: two runs never drive the same phone at once.
+
+A lease is a small JSON file per bench+phone in the lease directory (`$RIG_LEASE_DIR`, else
+`~/.local/state/rig/leases`), created atomically with O_EXCL so exactly one run wins. It names
+its holder (user, host, pid, run id) and an expiry that a background thread pushes forward while
+the run lives. A lease whose holder is gone (same host and the pid no longer exists, or the
+expiry passed) is taken over; any other lease makes the second run refuse before it touches
+anything.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import re
+import socket
+import threading
+import time
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import psutil
+
+from rig.errors import RigError
+
+
+FRESH_SECONDS = 5.0
+"""A lease file this young and still empty is being written by its creator, not abandoned."""
+
+
+class LeaseHeld(RigError):
+    """Another live run holds a phone this run needs (exit 2)."""
+
+
+@dataclass(frozen=True)
+class Holder:
+    user: str
+    host: str
+    pid: int
+    run_id: str
+    expires: float  # Unix time
+
+    def describe(self) -> str:
+        until = datetime.fromtimestamp(self.expires, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return f"{self.user}@{self.host} pid {self.pid}, run {self.run_id}, until {until}"
+
+    def alive(self, now: float) -> bool:
+        if self.expires <= now:
+            return False
+        if self.host == socket.gethostname():
+            return psutil.pid_exists(self.pid)
+        return True
+
+
+def default_lease_dir() -> Path:
+    env = os.environ.get("RIG_LEASE_DIR")
+    if env:
+        return Path(env)
+    return Path.home() / ".local" / "state" / "rig" / "leases"
+
+
+def _file_name(bench: str, phone: str) -> str:
+    safe = re.sub(r"[^A-Za-z0-9_.-]", "_", f"{bench}--{phone}")
+    return f"{safe}.lease"
+
+
+class LeaseSet:
+    """The leases of one run: acquired all at once, renewed in the background, released at the end.
+
+    Usage: `with LeaseSet(bench, phones, run_id, ttl) as leases: ...`. Acquiring is
+    all-or-nothing: if one phone is held, the ones already taken are released again.
+    """
+
+    def __init__(
+        self,
+        bench: str,
+        phones: list[str],
+        run_id: str,
+        ttl: float,
+        *,
+        lease_dir: Path | None = None,
+        pid: int | None = None,
+    ) -> None:
+        self.bench = bench
+        self.phones = list(phones)
+        self.run_id = run_id
+        self.ttl = ttl
+        self.dir = lease_dir or default_lease_dir()
+        self._pid = pid if pid is not None else os.getpid()
+        self._held: list[Path] = []
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def _holder(self) -> Holder:
+        return Holder(getpass.getuser(), socket.gethostname(), self._pid, self.run_id, time.time() + self.ttl)
+
+    def acquire(self) -> None:
+        self.dir.mkdir(parents=True, exist_ok=True)
+        try:
+            for phone in self.phones:
+                self._take(phone)
+        except BaseException:
+            self.release()
+            raise
+        self._thread = threading.Thread(target=self._renew_loop, name="rig-lease-renew", daemon=True)
+        self._thread.start()
+
+    def _take(self, phone: str) -> None:
+        path = self.dir / _file_name(self.bench, phone)
+        for _ in range(3):
+            try:
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+            except FileExistsError:
+                holder = read_holder(path)
+                if holder is None and _age(path) < FRESH_SECONDS:
+                    raise LeaseHeld(
+                        f"phone {phone} of bench {self.bench} is being leased by another run"
+                    ) from None
+                if holder is not None and holder.alive(time.time()):
+                    raise LeaseHeld(
+                        f"phone {phone} of bench {self.bench} is leased by {holder.describe()}"
+                    ) from None
+                _remove_if_same(path, holder)  # dead or unreadable holder: take it over
+                continue
+            with os.fdopen(fd, "w") as f:
+                json.dump(asdict(self._holder()), f)
+            self._held.append(path)
+            return
+        raise LeaseHeld(f"phone {phone} of bench {self.bench}: lease {path} keeps changing hands")
+
+    def _renew_loop(self) -> None:
+        while not self._stop.wait(self.ttl / 3):
+            for path in list(self._held):
+                _write_atomic(path, asdict(self._holder()))
+
+    def release(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+        for path in self._held:
+            holder = read_holder(path)
+            if holder is None or (holder.pid == self._pid and holder.run_id == self.run_id):
+                path.unlink(missing_ok=True)
+        self._held.clear()
+
+    def __enter__(self) -> "LeaseSet":
+        self.acquire()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+
+def read_holder(path: Path) -> Holder | None:
+    try:
+        return Holder(**json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError, TypeError):
+        return None
+
+
+def _age(path: Path) -> float:
+    try:
+        return time.time() - path.stat().st_mtime
+    except OSError:
+        return FRESH_SECONDS
+
+
+def _remove_if_same(path: Path, holder: Holder | None) -> None:
+    """Remove a stale lease unless someone replaced it since we read it."""
+    if read_holder(path) == holder:
+        path.unlink(missing_ok=True)
+
+
+def _write_atomic(path: Path, data: dict[str, object]) -> None:
+    tmp = path.with_suffix(f".tmp{os.getpid()}")
+    tmp.write_text(json.dumps(data), encoding="utf-8")
+    os.replace(tmp, path)

@@ -1,0 +1,68 @@
+"""Leases keep two runs off the same phone, and never outlive their holder."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+
+import pytest
+
+from rig.lease import LeaseHeld, LeaseSet, read_holder
+
+
+@pytest.fixture
+def lease_dir(tmp_path):
+    return tmp_path / "leases"
+
+
+def test_a_second_run_refuses_a_leased_phone_naming_the_holder(lease_dir):
+    with LeaseSet("bench-a", ["desk-01", "desk-02"], "run-1", 60, lease_dir=lease_dir):
+        with pytest.raises(LeaseHeld) as info:
+            LeaseSet("bench-a", ["desk-03", "desk-02"], "run-2", 60, lease_dir=lease_dir).acquire()
+        message = str(info.value)
+        assert "desk-02" in message and "run run-1" in message and "pid" in message and "@" in message
+        # all-or-nothing: run-2 did not keep desk-03 either
+        assert sorted(p.name for p in lease_dir.iterdir()) == ["bench-a--desk-01.lease",
+                                                              "bench-a--desk-02.lease"]
+
+
+def test_leases_are_released_at_the_end_of_the_run(lease_dir):
+    with LeaseSet("bench-a", ["desk-01"], "run-1", 60, lease_dir=lease_dir):
+        pass
+    with LeaseSet("bench-a", ["desk-01"], "run-2", 60, lease_dir=lease_dir):
+        assert read_holder(lease_dir / "bench-a--desk-01.lease").run_id == "run-2"
+
+
+def test_the_same_phone_on_another_bench_is_another_lease(lease_dir):
+    with LeaseSet("bench-a", ["desk-01"], "run-1", 60, lease_dir=lease_dir):
+        with LeaseSet("bench-b", ["desk-01"], "run-2", 60, lease_dir=lease_dir):
+            pass
+
+
+def test_an_expired_lease_is_taken_over(lease_dir):
+    stale = LeaseSet("bench-a", ["desk-01"], "run-1", 0.2, lease_dir=lease_dir)
+    stale.acquire()
+    stale._stop.set()  # the holder hangs: it stops renewing
+    time.sleep(0.3)
+    with LeaseSet("bench-a", ["desk-01"], "run-2", 60, lease_dir=lease_dir):
+        assert read_holder(lease_dir / "bench-a--desk-01.lease").run_id == "run-2"
+
+
+def test_a_lease_whose_process_died_is_taken_over(lease_dir):
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()  # reaped: its pid is gone
+    dead = LeaseSet("bench-a", ["desk-01"], "run-1", 600, lease_dir=lease_dir, pid=child.pid)
+    dead.acquire()
+    dead._stop.set()
+    with LeaseSet("bench-a", ["desk-01"], "run-2", 60, lease_dir=lease_dir):
+        holder = json.loads((lease_dir / "bench-a--desk-01.lease").read_text())
+        assert holder["run_id"] == "run-2"
+
+
+def test_a_live_lease_is_renewed_in_the_background(lease_dir):
+    with LeaseSet("bench-a", ["desk-01"], "run-1", 0.3, lease_dir=lease_dir):
+        first = read_holder(lease_dir / "bench-a--desk-01.lease").expires
+        time.sleep(0.25)
+        assert read_holder(lease_dir / "bench-a--desk-01.lease").expires > first
