@@ -1,0 +1,252 @@
+"""A simulated Catalyst access switch: real SSH (paramiko server) in front of `rig.sim.ios_cli`.
+
+It behaves like an IOS vty line as clients see it - the banner says `SSH-2.0-Cisco-1.25`, typed
+characters are echoed, every output line ends in CRLF, the prompt follows every answer, an empty
+line gets a fresh prompt - so netmiko, a raw paramiko `invoke_shell` or an operator's ssh client
+drive it without knowing it is simulated. Each session runs in its own thread; several switches
+each listen on their own loopback port.
+
+Faults for tests: `SwitchFaults.drop_every=N` closes the session as the Nth, 2Nth... command
+line arrives (counted over the switch's lifetime, so a reconnecting client is not dropped again
+straight away); `delay` device-seconds pass before each answer. `faults` may be replaced on a
+running switch.
+"""
+
+from __future__ import annotations
+
+import hmac
+import ipaddress
+import socket
+import threading
+from dataclasses import dataclass
+from types import TracebackType
+
+import paramiko
+
+from rig.sim.clock import SimClock
+from rig.sim.ios_cli import IosSession, Reply, SwitchState
+from rig.sim.model import PoweredDevice
+
+SSH_VERSION = "SSH-2.0-Cisco-1.25"
+_POLL = 0.2  # seconds a blocked read waits before checking for stop()
+_BACKSPACE = ("\x7f", "\x08")
+_CTRL_Z = "\x1a"
+
+
+@dataclass(frozen=True)
+class SwitchFaults:
+    drop_every: int = 0
+    """Close the SSH session instead of answering every Nth command line (0 = never)."""
+    delay: float = 0.0
+    """Device seconds to wait before answering each command line."""
+
+
+class _Auth(paramiko.ServerInterface):
+    """Password (and optionally public-key) login; a pty and a shell, nothing else."""
+
+    def __init__(self, username: str, password: str, authorized_keys: list[paramiko.PKey]) -> None:
+        self._username = username
+        self._password = password
+        self._keys = authorized_keys
+        self.shell_requested = threading.Event()
+
+    def get_allowed_auths(self, username: str) -> str:
+        return "password,publickey" if self._keys else "password"
+
+    def check_auth_password(self, username: str, password: str) -> int:
+        ok = hmac.compare_digest(username.encode(), self._username.encode()) and hmac.compare_digest(
+            password.encode(), self._password.encode()
+        )
+        return paramiko.AUTH_SUCCESSFUL if ok else paramiko.AUTH_FAILED
+
+    def check_auth_publickey(self, username: str, key: paramiko.PKey) -> int:
+        ok = username == self._username and any(key == k for k in self._keys)
+        return paramiko.AUTH_SUCCESSFUL if ok else paramiko.AUTH_FAILED
+
+    def check_channel_request(self, kind: str, chanid: int) -> int:
+        if kind == "session":
+            return paramiko.OPEN_SUCCEEDED
+        return paramiko.OPEN_FAILED_ADMINISTRATIVELY_PROHIBITED
+
+    def check_channel_pty_request(self, *args: object) -> bool:
+        return True
+
+    def check_channel_window_change_request(self, *args: object) -> bool:
+        return True
+
+    def check_channel_shell_request(self, channel: paramiko.Channel) -> bool:
+        self.shell_requested.set()
+        return True
+
+
+class SimSwitch:
+    """An IOS switch with PoE ports, reachable over SSH on a loopback address."""
+
+    def __init__(
+        self,
+        name: str,
+        ports: dict[str, PoweredDevice | None],
+        clock: SimClock,
+        *,
+        username: str,
+        password: str,
+        enable_secret: str | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        faults: SwitchFaults | None = None,
+        host_key: paramiko.PKey | None = None,
+        authorized_keys: list[paramiko.PKey] | None = None,
+    ) -> None:
+        if not ipaddress.ip_address(host).is_loopback:
+            raise ValueError(f"switch {name}: simulated switches bind loopback only, not {host}")
+        self.name = name
+        self.clock = clock
+        self.faults = faults or SwitchFaults()
+        self.host_key: paramiko.PKey = host_key or paramiko.RSAKey.generate(2048)
+        self.command_log: list[str] = []
+        self._state = SwitchState(name, ports)
+        self._username = username
+        self._password = password
+        self._enable_secret = enable_secret
+        self._authorized_keys = list(authorized_keys or [])
+        self._bind = (host, port)
+        self._listener: socket.socket | None = None
+        self._stop = threading.Event()
+        self._lock = threading.Lock()
+        self._commands_seen = 0
+        self._threads: list[threading.Thread] = []
+        self._transports: list[paramiko.Transport] = []
+
+    # --- lifecycle -------------------------------------------------------------------------
+
+    @property
+    def address(self) -> tuple[str, int]:
+        if self._listener is None:
+            raise RuntimeError(f"switch {self.name} is not started")
+        host, port = self._listener.getsockname()[:2]
+        return host, port
+
+    def start(self) -> None:
+        self._stop.clear()
+        listener = socket.create_server(self._bind)
+        listener.settimeout(_POLL)
+        self._listener = listener
+        self._spawn(self._accept_loop, f"{self.name}-accept")
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._listener is not None:
+            self._listener.close()
+        with self._lock:
+            transports = list(self._transports)
+        for transport in transports:
+            transport.close()
+        for thread in list(self._threads):
+            thread.join(timeout=2)
+        self._threads.clear()
+
+    def __enter__(self) -> SimSwitch:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def _spawn(self, target: object, name: str, *args: object) -> None:
+        thread = threading.Thread(target=target, args=args, name=name, daemon=True)  # type: ignore[arg-type]
+        self._threads = [t for t in self._threads if t.is_alive()] + [thread]
+        thread.start()
+
+    def _accept_loop(self) -> None:
+        assert self._listener is not None
+        while not self._stop.is_set():
+            try:
+                sock, _ = self._listener.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return  # listener closed by stop()
+            self._spawn(self._serve, f"{self.name}-ssh", sock)
+
+    # --- one SSH connection ----------------------------------------------------------------
+
+    def _serve(self, sock: socket.socket) -> None:
+        transport = paramiko.Transport(sock)
+        transport.local_version = SSH_VERSION
+        transport.add_server_key(self.host_key)
+        with self._lock:
+            self._transports.append(transport)
+        try:
+            auth = _Auth(self._username, self._password, self._authorized_keys)
+            try:
+                transport.start_server(server=auth)
+            except (paramiko.SSHException, EOFError, OSError):
+                return
+            channel = transport.accept(timeout=10)
+            if channel is None or not auth.shell_requested.wait(timeout=10):
+                return
+            self._run_shell(channel)
+        finally:
+            transport.close()
+            with self._lock:
+                self._transports.remove(transport)
+
+    def _run_shell(self, channel: paramiko.Channel) -> None:
+        session = IosSession(self._state, enable_secret=self._enable_secret)
+        channel.settimeout(_POLL)
+        channel.sendall(session.banner().text.encode())
+        line, echo, last = "", True, ""
+        while not self._stop.is_set():
+            try:
+                data = channel.recv(4096)
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            if not data:
+                return
+            for char in data.decode("utf-8", errors="replace"):
+                if char == "\n" and last == "\r":
+                    last = char
+                    continue  # CRLF is one line end
+                last = char
+                if char in ("\r", "\n", _CTRL_Z):
+                    if char == _CTRL_Z:
+                        line = "end" if session.mode.name.startswith("CONFIG") else ""
+                        channel.sendall(b"^Z")
+                    channel.sendall(b"\r\n")
+                    reply = self._answer(session, line, logged=echo)
+                    if reply is None:
+                        return
+                    channel.sendall(reply.text.encode())
+                    if reply.close:
+                        return
+                    line, echo = "", reply.echo
+                elif char in _BACKSPACE:
+                    if line:
+                        line = line[:-1]
+                        if echo:
+                            channel.sendall(b"\b \b")
+                elif char.isprintable():
+                    line += char
+                    if echo:
+                        channel.sendall(char.encode())
+
+    def _answer(self, session: IosSession, line: str, *, logged: bool) -> Reply | None:
+        """The session's reply to one line, or None when the drop fault ends the session."""
+        faults = self.faults
+        if line.strip() and logged:  # a typed secret is never logged
+            with self._lock:
+                self.command_log.append(line)
+                self._commands_seen += 1
+                seen = self._commands_seen
+            if faults.drop_every and seen % faults.drop_every == 0:
+                return None
+            if faults.delay and not self.clock.sleep(faults.delay, self._stop):
+                return None
+        return session.handle(line)
