@@ -18,6 +18,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.x509.oid import NameOID
 
+from rig.trust import RecordSpec, build_itl
+
 NOT_BEFORE = datetime(2024, 1, 1, tzinfo=timezone.utc)
 FIXED_TIME = datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc)
 
@@ -80,17 +82,37 @@ def rogue() -> Identity:
     return identity("rogue-tftp.example", 0x0BADC0DE0BADC0DE)
 
 
+def itl_specs() -> list[RecordSpec]:
+    """The records of a pre-CUCM-12 ITL, as specs for rig's own builder."""
+    cm = callmanager()
+    return [
+        RecordSpec("SAST", cm.cert),
+        RecordSpec("CCM+TFTP", cm.cert, ip="127.0.0.10", dns_name="cucm-pub.lab.example"),
+        RecordSpec("TVS", tvs().cert, ip="127.0.0.10"),
+        RecordSpec("CAPF", capf().cert),
+    ]
+
+
+def built_itl(digest: str = "sha1", *, signer: Identity | None = None,
+              sign_key: rsa.RSAPrivateKey | None = None) -> bytes:
+    """The same ITL as `hand_rolled_itl`, written by rig's builder."""
+    signer = signer or callmanager()
+    return build_itl(itl_specs(), signer_cert=signer.cert, signer_key=sign_key or signer.key,
+                     filename="ITLSEP001D705F9EA8.tlv", digest=digest, timestamp=FIXED_TIME)
+
+
 # ---- independent writer ------------------------------------------------------------------
 
 _HASH_FOR_CODE = {1: hashes.SHA1, 2: hashes.SHA256, 3: hashes.SHA512}
 
 
-def _el(tag: int, value: bytes) -> bytes:
+def element(tag: int, value: bytes) -> bytes:
+    """tag, u16 big-endian length, value."""
     return bytes([tag]) + struct.pack(">H", len(value)) + value
 
 
 def _text(tag: int, text: str) -> bytes:
-    return _el(tag, text.encode() + b"\x00")
+    return element(tag, text.encode() + b"\x00")
 
 
 def _name(name: x509.Name) -> str:
@@ -118,20 +140,20 @@ class HandRecord:
 
 
 def _record(record: HandRecord) -> bytes:
-    body = _el(4, struct.pack(">H", record.function))
+    body = element(4, struct.pack(">H", record.function))
     if record.key_only:
         spki = record.cert.public_key().public_bytes(
             serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
-        body += _el(7, spki)
+        body += element(7, spki)
     else:
-        body += _el(9, record.cert.public_bytes(serialization.Encoding.DER))
-    body += _el(6, _minimal_serial(record.cert))
+        body += element(9, record.cert.public_bytes(serialization.Encoding.DER))
+    body += element(6, _minimal_serial(record.cert))
     body += _text(3, _name(record.cert.subject)) + _text(5, _name(record.cert.issuer))
     if record.ip:
-        body += _el(10, bytes(int(part) for part in record.ip.split(".")))
+        body += element(10, bytes(int(part) for part in record.ip.split(".")))
     if record.dns:
         body += _text(2, record.dns)
-    return _el(1, struct.pack(">H", 5 + len(body))) + body
+    return element(1, struct.pack(">H", 5 + len(body))) + body
 
 
 def hand_rolled(filename: str, *, signer: x509.Certificate, sign_key: rsa.RSAPrivateKey,
@@ -140,20 +162,20 @@ def hand_rolled(filename: str, *, signer: x509.Certificate, sign_key: rsa.RSAPri
     """A signed .tlv (when `records` is given) or .sgn (`payload`) written without rig's code.
 
     An unsupported `digest_code` is written as is and signed with SHA-256."""
-    early = _text(14, filename) + _el(15, struct.pack(">I", int(timestamp.timestamp())))
-    signer_id = _el(3, _el(5, _der_serial(signer)) + _text(4, _name(signer.subject)) + _text(6, _name(signer.issuer)))
-    algo_info = _el(9, _el(11, bytes([2])) + _el(10, bytes([0])))
-    signature_info = _el(7, algo_info + _el(8, bytes([digest_code])))
+    early = _text(14, filename) + element(15, struct.pack(">I", int(timestamp.timestamp())))
+    signer_id = element(3, element(5, _der_serial(signer)) + _text(4, _name(signer.subject)) + _text(6, _name(signer.issuer)))
+    algo_info = element(9, element(11, bytes([2])) + element(10, bytes([0])))
+    signature_info = element(7, algo_info + element(8, bytes([digest_code])))
     signature_size = sign_key.key_size // 8
     fixed = 10 + len(early) + len(signer_id) + len(signature_info) + 3 + signature_size
     padding_bytes = b"\x0d" * (-fixed % 4)
     header_length = fixed + len(padding_bytes)
-    start = _el(1, bytes([1, 2])) + _el(2, struct.pack(">H", header_length))
+    start = element(1, bytes([1, 2])) + element(2, struct.pack(">H", header_length))
     before_signature = start + early + padding_bytes + signer_id + signature_info
     body = b"".join(_record(record) for record in records) if records is not None else payload
     hash_type = _HASH_FOR_CODE.get(digest_code, hashes.SHA256)
     signature = sign_key.sign(before_signature + body, padding.PKCS1v15(), hash_type())
-    return before_signature + _el(12, signature) + body
+    return before_signature + element(12, signature) + body
 
 
 def hand_rolled_itl(digest_code: int = 1, *, signer: Identity | None = None, sign_key: rsa.RSAPrivateKey | None = None,
