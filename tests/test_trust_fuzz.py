@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 import trust_vectors as tv
 from rig.trust import FUNCTION_NAMES, RecordSpec, TrustFileError, build_itl, build_sgn, parse, verify
 
-FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+FAST = settings(max_examples=150, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 ips = st.none() | st.ip_addresses(v=4).map(str)
 dns_names = st.none() | st.text(st.characters(blacklist_characters="\0", blacklist_categories=["Cs"]),
@@ -26,7 +26,7 @@ record_specs = st.builds(
 timestamps = st.integers(0, 2**32 - 1).map(lambda s: datetime.fromtimestamp(s, tz=timezone.utc))
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40, deadline=None, derandomize=True)
 @given(records=st.lists(record_specs, min_size=1, max_size=5), digest=st.sampled_from(["sha1", "sha256", "sha512"]),
        timestamp=timestamps, name=st.sampled_from(["ITLFile.tlv", "ITLSEP001D705F9EA8.tlv", "itl.tlv"]))
 def test_parse_of_build_gives_back_what_was_built(records, digest, timestamp, name):
@@ -42,7 +42,7 @@ def test_parse_of_build_gives_back_what_was_built(records, digest, timestamp, na
     assert verify(tf, cert=cm.cert).valid
 
 
-@settings(max_examples=20, deadline=None)
+@settings(max_examples=20, deadline=None, derandomize=True)
 @given(payload=st.binary(max_size=3000))
 def test_signed_payload_comes_back_unchanged(payload):
     cm = tv.callmanager()
@@ -91,6 +91,17 @@ def test_any_truncation_is_refused_or_distrusted(name, data):
     original = VALID_FILES[name]
     keep = data.draw(st.integers(0, len(original) - 1), label="bytes kept")
     assert not judge(original[:keep])
+
+
+@pytest.mark.parametrize("name", VALID_FILES)
+@FAST
+@given(data=st.data())
+def test_any_inserted_or_deleted_byte_is_refused_or_distrusted(name, data):
+    original = VALID_FILES[name]
+    at = data.draw(st.integers(0, len(original) - 1), label="offset")
+    inserted = data.draw(st.none() | st.integers(0, 255).map(lambda v: bytes([v])), label="inserted byte")
+    changed = original[:at] + inserted + original[at:] if inserted else original[:at] + original[at + 1:]
+    assert not judge(changed)
 
 
 @FAST
