@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 import trust_vectors as tv
 from rig.trust import FUNCTION_NAMES, RecordSpec, TrustFileError, build_itl, build_sgn, parse, verify
 
-FAST = settings(max_examples=150, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture])
+FAST = settings(max_examples=150, deadline=None, derandomize=True,
+                suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 ips = st.none() | st.ip_addresses(v=4).map(str)
 dns_names = st.none() | st.text(st.characters(blacklist_characters="\0", blacklist_categories=["Cs"]),
