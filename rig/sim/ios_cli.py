@@ -264,6 +264,7 @@ class IosSession:
         self.interface: Port | None = None
         self.terminal_length = 24
         self.terminal_width = 80
+        self.commands_seen = 0  # non-empty lines typed, for the switch's drop fault
         self._awaiting_secret = False
         self._grammars = _build_grammars(self)
 

@@ -6,10 +6,10 @@ line gets a fresh prompt - so netmiko, a raw paramiko `invoke_shell` or an opera
 drive it without knowing it is simulated. Each session runs in its own thread; several switches
 each listen on their own loopback port.
 
-Faults for tests: `SwitchFaults.drop_every=N` closes the session as the Nth, 2Nth... command
-line arrives (counted over the switch's lifetime, so a reconnecting client is not dropped again
-straight away); `delay` device-seconds pass before each answer. `faults` may be replaced on a
-running switch.
+Faults for tests: `SwitchFaults.drop_every=N` closes a session instead of answering its Nth
+command line (a client's login commands count: netmiko sends 2, or 3 with `enable`, so N must be
+larger for a reconnecting client to get its retried command through); `delay` device-seconds
+pass before each answer. `faults` may be replaced on a running switch.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import hmac
 import ipaddress
 import socket
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from types import TracebackType
 
@@ -36,9 +37,49 @@ _CTRL_Z = "\x1a"
 @dataclass(frozen=True)
 class SwitchFaults:
     drop_every: int = 0
-    """Close the SSH session instead of answering every Nth command line (0 = never)."""
+    """Close the SSH session instead of answering its Nth command line (0 = never)."""
     delay: float = 0.0
     """Device seconds to wait before answering each command line."""
+
+
+class _LineEditor:
+    """Turns typed characters into lines and the echo a terminal shows for them.
+
+    CR, LF and CRLF end a line; backspace rubs out; Ctrl-Z in config mode means `end`. Echo is
+    collected and sent in one write per burst, as a real vty does, instead of a packet per key.
+    """
+
+    def __init__(self) -> None:
+        self.echo = True  # False while a secret is being typed
+        self._line = ""
+        self._last = ""
+        self._out: list[str] = []
+
+    def take_echo(self) -> str:
+        text, self._out = "".join(self._out), []
+        return text
+
+    def feed(self, chars: str, session: IosSession) -> Iterator[str]:
+        for char in chars:
+            last, self._last = self._last, char
+            if char == "\n" and last == "\r":
+                continue  # CRLF is one line end
+            if char in ("\r", "\n", _CTRL_Z):
+                if char == _CTRL_Z:
+                    self._line = "end" if session.mode.name.startswith("CONFIG") else ""
+                    self._out.append("^Z")
+                self._out.append("\r\n")
+                line, self._line = self._line, ""
+                yield line
+            elif char in _BACKSPACE:
+                if self._line:
+                    self._line = self._line[:-1]
+                    if self.echo:
+                        self._out.append("\b \b")
+            elif char.isprintable():
+                self._line += char
+                if self.echo:
+                    self._out.append(char)
 
 
 class _Auth(paramiko.ServerInterface):
@@ -113,7 +154,6 @@ class SimSwitch:
         self._listener: socket.socket | None = None
         self._stop = threading.Event()
         self._lock = threading.Lock()
-        self._commands_seen = 0
         self._threads: list[threading.Thread] = []
         self._transports: list[paramiko.Transport] = []
 
@@ -176,6 +216,7 @@ class SimSwitch:
     # --- one SSH connection ----------------------------------------------------------------
 
     def _serve(self, sock: socket.socket) -> None:
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         transport = paramiko.Transport(sock)
         transport.local_version = SSH_VERSION
         transport.add_server_key(self.host_key)
@@ -200,7 +241,7 @@ class SimSwitch:
         session = IosSession(self._state, enable_secret=self._enable_secret)
         channel.settimeout(_POLL)
         channel.sendall(session.banner().text.encode())
-        line, echo, last = "", True, ""
+        terminal = _LineEditor()
         while not self._stop.is_set():
             try:
                 data = channel.recv(4096)
@@ -210,32 +251,17 @@ class SimSwitch:
                 return
             if not data:
                 return
-            for char in data.decode("utf-8", errors="replace"):
-                if char == "\n" and last == "\r":
-                    last = char
-                    continue  # CRLF is one line end
-                last = char
-                if char in ("\r", "\n", _CTRL_Z):
-                    if char == _CTRL_Z:
-                        line = "end" if session.mode.name.startswith("CONFIG") else ""
-                        channel.sendall(b"^Z")
-                    channel.sendall(b"\r\n")
-                    reply = self._answer(session, line, logged=echo)
-                    if reply is None:
-                        return
-                    channel.sendall(reply.text.encode())
-                    if reply.close:
-                        return
-                    line, echo = "", reply.echo
-                elif char in _BACKSPACE:
-                    if line:
-                        line = line[:-1]
-                        if echo:
-                            channel.sendall(b"\b \b")
-                elif char.isprintable():
-                    line += char
-                    if echo:
-                        channel.sendall(char.encode())
+            for line in terminal.feed(data.decode("utf-8", errors="replace"), session):
+                channel.sendall(terminal.take_echo().encode())
+                reply = self._answer(session, line, logged=terminal.echo)
+                if reply is None:
+                    return
+                channel.sendall(reply.text.encode())
+                if reply.close:
+                    return
+                terminal.echo = reply.echo
+            if echo := terminal.take_echo():
+                channel.sendall(echo.encode())
 
     def _answer(self, session: IosSession, line: str, *, logged: bool) -> Reply | None:
         """The session's reply to one line, or None when the drop fault ends the session."""
@@ -243,9 +269,8 @@ class SimSwitch:
         if line.strip() and logged:  # a typed secret is never logged
             with self._lock:
                 self.command_log.append(line)
-                self._commands_seen += 1
-                seen = self._commands_seen
-            if faults.drop_every and seen % faults.drop_every == 0:
+            session.commands_seen += 1
+            if faults.drop_every and session.commands_seen % faults.drop_every == 0:
                 return None
             if faults.delay and not self.clock.sleep(faults.delay, self._stop):
                 return None

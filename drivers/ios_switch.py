@@ -1,0 +1,423 @@
+"""PoE access switch over SSH: power a port off/on, read PoE, MAC table and CDP.
+
+Why netmiko (on paramiko) rather than a hand-made expect loop: an IOS vty is an interactive
+terminal, not an RPC. Knowing when an answer is complete (the prompt, which changes with
+`(config)#`/`(config-if)#` and is cut at 20 characters in config mode), getting rid of paging and
+line wrapping (`terminal length 0`, `terminal width 511`), `enable` with its password dialog,
+entering and leaving config mode, stripping the echoed command - netmiko's `cisco_ios` driver has
+done this against real switches for years. rig adds what it needs on top: one persistent session
+per switch guarded by a lock (many phone threads share it), one transparent reconnect when the
+switch dropped the session, strict host-key checking with optional trust-on-first-use, and
+errors that name the switch and the command but never a secret.
+
+Host keys: the switch's key must be in `known_hosts` (default `~/.ssh/known_hosts`, OpenSSH
+format, `[host]:port` for ports other than 22). An unknown key is refused with
+`SwitchHostKeyError` showing the offered fingerprint, unless `accept_new_host_key=True`, which
+appends it (trust on first use). A key different from the recorded one is always refused.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+import socket
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from types import TracebackType
+from typing import TypeVar
+
+import paramiko
+from netmiko.cisco.cisco_ios import CiscoIosSSH
+from netmiko.exceptions import (
+    NetmikoAuthenticationException,
+    NetmikoTimeoutException,
+    ReadException,
+    ReadTimeout,
+    WriteException,
+)
+
+from drivers.ios_parsers import (
+    CdpNeighbor,
+    IosParseError,
+    MacEntry,
+    PoePort,
+    canonical_interface,
+    parse_cdp_neighbors_detail,
+    parse_mac_table,
+    parse_power_inline,
+)
+
+__all__ = [
+    "CdpNeighbor",
+    "IosSwitch",
+    "MacEntry",
+    "PoePort",
+    "SwitchAuthError",
+    "SwitchCommandError",
+    "SwitchError",
+    "SwitchHostKeyError",
+    "SwitchTimeout",
+]
+
+T = TypeVar("T")
+_ERROR_LINE = re.compile(r"^\s*% ?\S.*$", re.MULTILINE)
+_PROMPT = re.compile(r"^\S*?[>#]")
+_SESSION_LOST = (ReadException, WriteException, OSError, EOFError, paramiko.SSHException)
+
+
+class SwitchError(Exception):
+    """A switch operation failed; the message names the switch and the command."""
+
+    def __init__(self, switch: str, command: str, problem: str) -> None:
+        super().__init__(f"switch {switch}: {command}: {problem}")
+        self.switch = switch
+        self.command = command
+        self.problem = problem
+
+
+class SwitchAuthError(SwitchError):
+    """Login or `enable` refused."""
+
+
+class SwitchHostKeyError(SwitchError):
+    """The switch's SSH host key is unknown or differs from known_hosts."""
+
+
+class SwitchCommandError(SwitchError):
+    """The switch rejected a command (`% Invalid input`, unknown port) or answered nonsense."""
+
+
+class SwitchTimeout(SwitchError):
+    """No answer (prompt) within the timeout; the session is dropped and rebuilt on next use."""
+
+
+class _IosConnection(CiscoIosSSH):
+    """netmiko's IOS driver, told to notice a session the switch closed.
+
+    netmiko polls `recv_ready()`, which stays False on a closed channel, so a dropped session
+    would only show up as a read timeout; raising here lets IosSwitch reconnect at once.
+    """
+
+    def read_channel(self) -> str:
+        data = super().read_channel()
+        channel = self.remote_conn
+        if not data and isinstance(channel, paramiko.Channel):
+            if channel.closed or channel.eof_received:
+                raise ReadException("the switch closed the session")
+        return data
+
+
+def fingerprint(key: paramiko.PKey) -> str:
+    """OpenSSH-style `SHA256:...` fingerprint, for messages an operator can check."""
+    digest = base64.b64encode(hashlib.sha256(key.asbytes()).digest()).decode().rstrip("=")
+    return f"{key.get_name()} SHA256:{digest}"
+
+
+class IosSwitch:
+    """One Cisco IOS switch; thread-safe, one persistent SSH session."""
+
+    def __init__(
+        self,
+        name: str,
+        host: str,
+        username: str,
+        *,
+        port: int = 22,
+        password: str | None = None,
+        key_file: str | None = None,
+        enable_secret: str | None = None,
+        known_hosts: str | None = None,
+        accept_new_host_key: bool = False,
+        timeout: float = 15.0,
+    ) -> None:
+        self.name = name
+        self.host = host
+        self.port = port
+        self.username = username
+        self.timeout = timeout
+        self.known_hosts = Path(known_hosts or "~/.ssh/known_hosts").expanduser()
+        self.accept_new_host_key = accept_new_host_key
+        self._password = password
+        self._key_file = key_file
+        self._enable_secret = enable_secret
+        self._lock = threading.RLock()
+        self._conn: _IosConnection | None = None
+        self._prompt = ""
+
+    def __repr__(self) -> str:
+        return f"IosSwitch({self.name!r}, {self.host}:{self.port}, user {self.username!r})"
+
+    # --- session ---------------------------------------------------------------------------
+
+    def connect(self) -> None:
+        with self._lock:
+            if self._conn is None:
+                self._open()
+
+    def close(self) -> None:
+        with self._lock:
+            self._drop(graceful=True)
+
+    def __enter__(self) -> IosSwitch:
+        self.connect()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def _error(self, cls: type[SwitchError], command: str, problem: str) -> SwitchError:
+        return cls(self.name, command, problem)
+
+    def _known_host_name(self) -> str:
+        return self.host if self.port == 22 else f"[{self.host}]:{self.port}"
+
+    def _offered_host_key(self) -> paramiko.PKey:
+        """The key the switch presents, read by an SSH handshake without logging in."""
+        try:
+            with socket.create_connection((self.host, self.port), timeout=self.timeout) as sock:
+                transport = paramiko.Transport(sock)
+                try:
+                    transport.start_client(timeout=self.timeout)
+                    return transport.get_remote_server_key()
+                finally:
+                    transport.close()
+        except (OSError, paramiko.SSHException, EOFError) as exc:
+            raise self._error(SwitchError, "connect", f"cannot reach {self.host}:{self.port}: {exc}")
+
+    def _ensure_known_host(self) -> None:
+        """Refuse an unknown switch before logging in, or record its key when TOFU is on."""
+        keys = paramiko.HostKeys()
+        try:
+            if self.known_hosts.exists():
+                keys.load(str(self.known_hosts))
+        except (OSError, paramiko.SSHException, ValueError) as exc:
+            raise self._error(SwitchHostKeyError, "connect", f"cannot read {self.known_hosts}: {exc}")
+        name = self._known_host_name()
+        if keys.lookup(name):
+            return
+        offered = self._offered_host_key()
+        if not self.accept_new_host_key:
+            raise self._error(
+                SwitchHostKeyError,
+                "connect",
+                f"host key of {name} is not in {self.known_hosts} (offered {fingerprint(offered)});"
+                " add it there or allow accept_new_host_key",
+            )
+        self.known_hosts.parent.mkdir(parents=True, exist_ok=True)
+        with self.known_hosts.open("a") as f:
+            f.write(f"{name} {offered.get_name()} {offered.get_base64()}\n")
+
+    def _open(self) -> None:
+        self._ensure_known_host()
+        try:
+            conn = self._login()
+        except NetmikoAuthenticationException:
+            raise self._error(
+                SwitchAuthError, "login", f"user {self.username!r} refused (wrong password or key)"
+            ) from None
+        except NetmikoTimeoutException as exc:
+            raise self._connect_error(exc) from None
+        except ReadTimeout:
+            raise self._error(SwitchTimeout, "connect", f"no prompt within {self.timeout}s") from None
+        except _SESSION_LOST as exc:
+            raise self._error(SwitchError, "connect", f"session setup failed: {exc}") from None
+        self._conn = conn
+        self._prompt = rf"(?m)^{re.escape(conn.base_prompt)}[^\n]*[>#]\s*$"
+
+    def _login(self) -> _IosConnection:
+        """Log in (host key checked strictly against known_hosts) and reach privileged mode."""
+        conn = _IosConnection(
+            device_type="cisco_ios",
+            host=self.host,
+            port=self.port,
+            username=self.username,
+            password=self._password or "",
+            secret=self._enable_secret or "",
+            key_file=self._key_file,
+            use_keys=self._key_file is not None,
+            allow_agent=False,
+            ssh_strict=True,
+            system_host_keys=False,
+            alt_host_keys=True,
+            alt_key_file=str(self.known_hosts),
+            fast_cli=True,
+            global_delay_factor=0.1,
+            conn_timeout=self.timeout,
+            auth_timeout=self.timeout,
+            banner_timeout=self.timeout,
+            read_timeout_override=self.timeout,
+        )
+        try:
+            if not conn.check_enable_mode():
+                if not self._enable_secret:
+                    raise self._error(
+                        SwitchAuthError, "enable", "login is not privileged and no enable secret is set"
+                    )
+                conn.enable()
+        except ValueError:  # netmiko: "Failed to enter enable mode"
+            conn.paramiko_cleanup()
+            raise self._error(SwitchAuthError, "enable", "enable secret refused") from None
+        except BaseException:
+            conn.paramiko_cleanup()
+            raise
+        return conn
+
+    def _connect_error(self, exc: NetmikoTimeoutException) -> SwitchError:
+        """netmiko reports host-key refusals and unreachable hosts alike; tell them apart."""
+        if _caused_by(exc, paramiko.BadHostKeyException):
+            return self._error(
+                SwitchHostKeyError,
+                "connect",
+                f"host key of {self._known_host_name()} differs from the one in"
+                f" {self.known_hosts} - possible man-in-the-middle; refusing",
+            )
+        cause = _cause_text(exc)
+        if "known_hosts" in cause:
+            return self._error(SwitchHostKeyError, "connect", cause)
+        return self._error(SwitchError, "connect", f"{self.host}:{self.port}: {cause}")
+
+    def _drop(self, *, graceful: bool = False) -> None:
+        conn, self._conn = self._conn, None
+        if conn is None:
+            return
+        try:
+            if graceful:
+                conn.disconnect()
+            else:
+                conn.paramiko_cleanup()
+        except Exception:  # noqa: BLE001 - the session is being thrown away either way
+            pass
+
+    def _alive(self) -> bool:
+        channel = self._conn.remote_conn if self._conn else None
+        return (
+            isinstance(channel, paramiko.Channel)
+            and not (channel.closed or channel.eof_received)
+            and channel.get_transport() is not None
+            and channel.get_transport().is_active()  # type: ignore[union-attr]
+        )
+
+    def _run(self, command: str, operation: Callable[[_IosConnection], str]) -> str:
+        """Run one operation on the session; reconnect once if the switch had dropped it."""
+        with self._lock:
+            for attempt in (1, 2):
+                if not self._alive():
+                    self._drop()
+                    self._open()
+                assert self._conn is not None
+                try:
+                    output = operation(self._conn)
+                except (ReadTimeout, NetmikoTimeoutException):
+                    self._drop()
+                    raise self._error(
+                        SwitchTimeout, command, f"no answer within {self.timeout}s"
+                    ) from None
+                except _SESSION_LOST as exc:
+                    self._drop()
+                    if attempt == 2:
+                        raise self._error(SwitchError, command, f"session lost twice: {exc}") from None
+                    continue
+                self._raise_on_error_line(command, output)
+                return output
+        raise AssertionError("unreachable")
+
+    def _raise_on_error_line(self, command: str, output: str) -> None:
+        match = _ERROR_LINE.search(output)
+        if match is None:
+            return
+        before = [ln for ln in output[: match.start()].splitlines() if ln.strip()]
+        echoed = [ln for ln in before if not set(ln.strip()) <= {"^"}]
+        where = f" (at {_PROMPT.sub('', echoed[-1]).strip()!r})" if echoed else ""
+        raise self._error(SwitchCommandError, command, f"{match.group(0).strip()}{where}")
+
+    def _show(self, command: str) -> str:
+        return self._run(
+            command,
+            lambda conn: conn.send_command(
+                command, expect_string=self._prompt, read_timeout=self.timeout
+            ),
+        )
+
+    def _configure(self, port: str, setting: str) -> None:
+        interface = self._port_name(port)
+        lines = [f"interface {interface}", setting]
+        self._run(
+            " / ".join(lines),
+            lambda conn: conn.send_config_set(lines, read_timeout=self.timeout),
+        )
+
+    def _port_name(self, port: str) -> str:
+        """The port as configured, after checking it is an interface name at all."""
+        try:
+            canonical_interface(port)
+        except ValueError as exc:
+            raise self._error(SwitchCommandError, f"port {port!r}", str(exc)) from None
+        return port.strip()
+
+    def _parsed(self, command: str, parse: Callable[[str], list[T]], text: str) -> list[T]:
+        try:
+            return parse(text)
+        except IosParseError as exc:
+            raise self._error(SwitchCommandError, command, str(exc)) from None
+
+    # --- operations ------------------------------------------------------------------------
+
+    def power_off(self, port: str) -> None:
+        """`power inline never`: the port stops powering (and detecting) its device."""
+        self._configure(port, "power inline never")
+
+    def power_on(self, port: str) -> None:
+        """`power inline auto`: the port detects and powers its device again."""
+        self._configure(port, "power inline auto")
+
+    def power_cycle(self, port: str, off_seconds: float) -> None:
+        """Off, wait, on. The session is free for other ports during the wait."""
+        self.power_off(port)
+        time.sleep(off_seconds)
+        self.power_on(port)
+
+    def poe_status(self, port: str | None = None) -> list[PoePort]:
+        """PoE state of one port (a one-element list) or of every port."""
+        command = "show power inline" if port is None else f"show power inline {self._port_name(port)}"
+        ports = self._parsed(command, parse_power_inline, self._show(command))
+        if port is None:
+            return ports
+        wanted = canonical_interface(port)
+        found = [p for p in ports if p.interface == wanted]
+        if not found:
+            raise self._error(SwitchCommandError, command, f"port {port} is not in the output")
+        return found
+
+    def macs_on_port(self, port: str) -> list[str]:
+        """Canonical MACs the switch has learned on `port` (empty while no link)."""
+        command = f"show mac address-table interface {self._port_name(port)}"
+        entries = self._parsed(command, parse_mac_table, self._show(command))
+        wanted = canonical_interface(port)
+        return list(dict.fromkeys(e.mac for e in entries if e.port == wanted))
+
+    def cdp_neighbors(self) -> list[CdpNeighbor]:
+        """CDP neighbours with full platform and IP (`show cdp neighbors detail`)."""
+        command = "show cdp neighbors detail"
+        return self._parsed(command, parse_cdp_neighbors_detail, self._show(command))
+
+
+def _caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
+    seen: BaseException | None = exc.__cause__ or exc.__context__
+    while seen is not None:
+        if isinstance(seen, kind):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def _cause_text(exc: BaseException) -> str:
+    cause = exc.__cause__ or exc.__context__
+    return str(cause) if cause is not None else str(exc)
