@@ -1,0 +1,58 @@
+"""junit.xml: one testcase per phone, its steps as properties, for any CI dashboard.
+
+Outcome mapping: failed -> <failure>, error -> <error>, skipped -> <skipped>, each carrying the
+reason; the step that ended the phone is named in the element's type.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from typing import Any
+
+from rig.journal import Event, parse_iso
+
+_ELEMENT = {"failed": "failure", "error": "error", "skipped": "skipped"}
+
+
+def _seconds(steps: list[dict[str, Any]]) -> float:
+    if not steps:
+        return 0.0
+    return (parse_iso(steps[-1]["ended"]) - parse_iso(steps[0]["started"])).total_seconds()
+
+
+def render_junit(results: dict[str, Any], events: list[Event]) -> str:
+    summary = results["summary"]
+    suite = ET.Element(
+        "testsuite",
+        name=f"rig {results['procedure']} {results['bench']}",
+        tests=str(len(results["phones"])),
+        failures=str(summary["failed"]),
+        errors=str(summary["error"]),
+        skipped=str(summary["skipped"]),
+        timestamp=results["started"],
+        time=f"{sum(_seconds(p['steps']) for p in results['phones']):.3f}",
+    )
+    for phone in results["phones"]:
+        case = ET.SubElement(
+            suite, "testcase", classname=f"{results['bench']}.{results['procedure']}",
+            name=phone["name"], time=f"{_seconds(phone['steps']):.3f}",
+        )
+        props = ET.SubElement(case, "properties")
+        for key in ("mac", "switch", "port", "load_before", "load_after", "itl_signer"):
+            ET.SubElement(props, "property", name=key, value=str(phone[key] or ""))
+        for i, symptom in enumerate(phone["symptoms"]):
+            ET.SubElement(props, "property", name=f"symptom.{i + 1}", value=symptom)
+        for i, step in enumerate(phone["steps"]):
+            value = f"{'ok' if step['ok'] else 'FAILED'}: {step['detail']}"
+            ET.SubElement(props, "property", name=f"step.{i + 1:02d}.{step['name']}", value=value)
+        for i, fetch in enumerate(phone["tftp_fetches"]):
+            value = f"{fetch['file']} {fetch['bytes']} bytes {'ok' if fetch['ok'] else 'FAILED'} at {fetch['at']}"
+            ET.SubElement(props, "property", name=f"tftp.{i + 1:02d}", value=value)
+        element = _ELEMENT.get(phone["outcome"])
+        if element:
+            failed = next((s["name"] for s in reversed(phone["steps"]) if not s["ok"]), "run")
+            node = ET.SubElement(case, element, message=phone["reason"] or "", type=failed)
+            node.text = phone["reason"] or ""
+        ET.SubElement(case, "system-out").text = f"console log: console/{phone['name']}.log"
+    ET.indent(suite)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suite, encoding="unicode") + "\n"
