@@ -1,0 +1,89 @@
+"""A SCPI power meter reached through pyvisa (any VISA resource; `@py` = pure-Python backend).
+
+`TCPIP::10.0.0.5::5025::SOCKET` for a raw-socket LXI meter, `ASRL/dev/ttyUSB1::INSTR` for a
+serial one. After a reading that fails or is not a plain number, the instrument's error queue
+(`SYST:ERR?`) is read so the exception says what the instrument itself objected to.
+"""
+
+from __future__ import annotations
+
+import math
+from types import TracebackType
+from typing import Any
+
+import pyvisa
+
+SCPI_NOT_A_NUMBER = 9.91e37
+
+
+class PowerMeterError(Exception):
+    """A meter could not be opened or read; the message names the VISA resource."""
+
+
+class PowerMeter:
+    def __init__(self, resource: str, *, backend: str = "@py", timeout_ms: int = 3000) -> None:
+        self.resource = resource
+        self._backend = backend
+        self._timeout_ms = timeout_ms
+        self._inst: Any = None
+
+    def _open(self) -> Any:
+        if self._inst is None:
+            try:
+                inst = pyvisa.ResourceManager(self._backend).open_resource(self.resource)
+            except (pyvisa.Error, OSError, ValueError) as error:
+                raise PowerMeterError(f"power meter {self.resource}: cannot open ({error})") from None
+            inst.read_termination = inst.write_termination = "\n"
+            inst.timeout = self._timeout_ms
+            self._inst = inst
+        return self._inst
+
+    def _query(self, command: str) -> str:
+        try:
+            return str(self._open().query(command)).strip()
+        except (pyvisa.Error, OSError) as error:
+            self.close()  # a broken session is reopened on the next call
+            raise PowerMeterError(f"power meter {self.resource}: {command} failed ({error})") from None
+
+    def idn(self) -> str:
+        return self._query("*IDN?")
+
+    def measure_watts(self, channel: int) -> float:
+        command = f"MEAS:POW? (@{int(channel)})"
+        try:
+            text = self._query(command)
+        except PowerMeterError as error:
+            raise PowerMeterError(f"{error}{self._instrument_error()}") from None
+        try:
+            watts = float(text)
+        except ValueError:
+            watts = math.nan
+        if math.isnan(watts) or watts >= SCPI_NOT_A_NUMBER or watts < 0:
+            raise PowerMeterError(
+                f"power meter {self.resource}: channel {channel} read {text!r}{self._instrument_error()}"
+            )
+        return watts
+
+    def _instrument_error(self) -> str:
+        """`; instrument says -222,"Data out of range"`, or "" when the queue is empty or unreadable."""
+        try:
+            answer = self._query("SYST:ERR?")
+        except PowerMeterError:
+            return ""
+        return "" if answer.startswith("0,") or answer.startswith("+0,") else f"; instrument says {answer}"
+
+    def close(self) -> None:
+        if self._inst is not None:
+            try:
+                self._inst.close()
+            except (pyvisa.Error, OSError):
+                pass
+            self._inst = None
+
+    def __enter__(self) -> PowerMeter:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
