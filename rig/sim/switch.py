@@ -18,9 +18,10 @@ import hmac
 import ipaddress
 import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from types import TracebackType
+from typing import TypeVar
 
 import paramiko
 
@@ -28,6 +29,7 @@ from rig.sim.clock import SimClock
 from rig.sim.ios_cli import IosSession, Reply, SwitchState
 from rig.sim.model import PoweredDevice
 
+T = TypeVar("T")
 SSH_VERSION = "SSH-2.0-Cisco-1.25"
 _POLL = 0.2  # seconds a blocked read waits before checking for stop()
 _BACKSPACE = ("\x7f", "\x08")
@@ -176,6 +178,10 @@ class SimSwitch:
     def stop(self) -> None:
         self._stop.set()
         if self._listener is not None:
+            try:
+                self._listener.shutdown(socket.SHUT_RDWR)  # wakes the blocked accept() at once
+            except OSError:
+                pass
             self._listener.close()
         with self._lock:
             transports = list(self._transports)
@@ -228,14 +234,23 @@ class SimSwitch:
                 transport.start_server(server=auth)
             except (paramiko.SSHException, EOFError, OSError):
                 return
-            channel = transport.accept(timeout=10)
-            if channel is None or not auth.shell_requested.wait(timeout=10):
+            channel = self._wait(transport, lambda: transport.accept(timeout=_POLL))
+            if channel is None or not self._wait(
+                transport, lambda: auth.shell_requested.wait(timeout=_POLL)
+            ):
                 return
             self._run_shell(channel)
         finally:
             transport.close()
             with self._lock:
                 self._transports.remove(transport)
+
+    def _wait(self, transport: paramiko.Transport, poll: Callable[[], T | None]) -> T | None:
+        """Poll until `poll()` gives something, the client goes away or the switch stops."""
+        while transport.is_active() and not self._stop.is_set():
+            if result := poll():
+                return result
+        return None
 
     def _run_shell(self, channel: paramiko.Channel) -> None:
         session = IosSession(self._state, enable_secret=self._enable_secret)
