@@ -1,0 +1,106 @@
+"""Key presses by a solenoid actuator board on a serial line (or serial-over-IP: socket://, rfc2217://).
+
+Board protocol (ASCII, `\\n`-terminated, one answer line per command):
+`PRESS <target> <key> <ms>` -> `OK` | `ERR <reason>`; `PING` -> `PONG`; `LIST` -> `TARGETS a,b`.
+One board drives many phones over one line, so every keypad on the same URL shares one
+connection and a lock serializes whole command/answer exchanges.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Sequence
+
+import serial
+
+from drivers.keypad import KeypadError, check_keys
+
+ANSWER_SLACK_S = 5.0
+"""How long past the hold time the board may take to answer."""
+
+
+class NoAnswer(Exception):
+    """The board did not answer in time (not retried: the key may have been pressed)."""
+
+
+class _BoardLine:
+    """The one connection to a board, opened lazily and reopened once when it dropped."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.lock = threading.Lock()
+        self._port: serial.SerialBase | None = None
+
+    def exchange(self, command: str, timeout: float) -> str:
+        """Send one command, return the board's answer line (call with `lock` held)."""
+        try:
+            return self._exchange_once(command, timeout)
+        except (serial.SerialException, OSError):
+            self.close()  # the line dropped (board or serial server restarted): reopen once
+            return self._exchange_once(command, timeout)
+
+    def _exchange_once(self, command: str, timeout: float) -> str:
+        if self._port is None:
+            self._port = serial.serial_for_url(self.url, timeout=timeout)
+        port = self._port
+        port.timeout = timeout
+        port.reset_input_buffer()  # a late answer to an earlier, timed-out command
+        port.write(command.encode("ascii") + b"\n")
+        raw = port.readline()
+        if not raw.endswith(b"\n"):
+            raise NoAnswer(f"no answer to {command.split()[0]} within {timeout:g} s")
+        return raw.decode("ascii", errors="replace").strip()
+
+    def close(self) -> None:
+        if self._port is not None:
+            try:
+                self._port.close()
+            except (serial.SerialException, OSError):
+                pass
+            self._port = None
+
+
+_lines: dict[str, _BoardLine] = {}
+_lines_lock = threading.Lock()
+
+
+def board_line(url: str) -> _BoardLine:
+    """The shared connection to the board at `url`."""
+    with _lines_lock:
+        if url not in _lines:
+            _lines[url] = _BoardLine(url)
+        return _lines[url]
+
+
+class SerialActuatorKeypad:
+    def __init__(self, url: str, *, target: str, press_ms: int = 120, name: str = "") -> None:
+        self.url = url
+        self.target = target
+        self.press_ms = press_ms
+        self.name = name or target
+
+    def press(self, keys: Sequence[str], gap: float = 1.0) -> None:
+        keys = check_keys(keys, self.name)
+        for index, key in enumerate(keys):
+            if index and gap:
+                time.sleep(gap)
+            answer = self._command(f"PRESS {self.target} {key} {self.press_ms}", key)
+            if answer != "OK":
+                reason = answer[4:] if answer.startswith("ERR ") else f"unexpected answer {answer!r}"
+                raise KeypadError(f"phone {self.name}: actuator board {self.url} refused key {key}: {reason}")
+
+    def ping(self) -> bool:
+        """True when the board answers PONG."""
+        return self._command("PING", "PING") == "PONG"
+
+    def _command(self, command: str, what: str) -> str:
+        line = board_line(self.url)
+        with line.lock:
+            try:
+                return line.exchange(command, self.press_ms / 1000.0 + ANSWER_SLACK_S)
+            except (serial.SerialException, OSError, NoAnswer) as error:
+                line.close()
+                raise KeypadError(
+                    f"phone {self.name}: actuator board {self.url} unreachable pressing {what} ({error})"
+                ) from None

@@ -1,0 +1,198 @@
+"""The three keypad backends against real peers on loopback: an HTTP server answering as a 7942's
+/CGI/Execute does, the simulated actuator board over pyserial socket://, and a pty for the operator."""
+
+from __future__ import annotations
+
+import base64
+import io
+import os
+import threading
+import time
+import urllib.parse
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from drivers.keypad import KEY_NAMES, KeypadAuthError, KeypadError
+from drivers.keypad_http import HttpKeypad
+from drivers.keypad_operator import OperatorKeypad
+from drivers.keypad_serial import SerialActuatorKeypad
+from rig.sim.actuator import SimActuator
+
+PASSWORD = "s3cret-pw"
+
+
+class ExecutePeer(BaseHTTPRequestHandler):
+    """Answers /CGI/Execute like a 7942 whose authentication URL accepts `admin`/PASSWORD."""
+
+    def do_POST(self) -> None:
+        length = int(self.headers.get("Content-Length", 0))
+        form = urllib.parse.parse_qs(self.rfile.read(length).decode())
+        self.server.requests.append((time.monotonic(), form["XML"][0]))
+        expected = "Basic " + base64.b64encode(f"admin:{PASSWORD}".encode()).decode()
+        if self.server.stale_auth or self.headers.get("Authorization") != expected:
+            body = '<?xml version="1.0" encoding="utf-8"?>\n<CiscoIPPhoneError Number="4" />'
+        elif form["XML"][0].count("<ExecuteItem") > 3:
+            body = '<CiscoIPPhoneError Number="1" />'
+        else:
+            urls = [u.split('"')[0] for u in form["XML"][0].split('URL="')[1:]]
+            items = "".join(f'<ResponseItem URL="{u}" Data="Success" Status="0"/>' for u in urls)
+            body = f'<?xml version="1.0" encoding="utf-8"?>\n<CiscoIPPhoneResponse>{items}</CiscoIPPhoneResponse>'
+        data = body.encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/xml")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def phone_http():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), ExecutePeer)
+    server.requests, server.stale_auth = [], False
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def http_keypad(server, password: str = PASSWORD) -> HttpKeypad:
+    host, port = server.server_address
+    return HttpKeypad(host, port=port, username="admin", password=password, timeout=2, name="desk-12")
+
+
+def test_key_names_are_the_phones_key_uri_names():
+    assert {"Settings", "KeyPad4", "KeyPadStar", "KeyPadPound", "Soft4", "NavSelect"} <= KEY_NAMES
+
+
+def test_http_keypad_sends_one_key_per_request_with_the_gap_between(phone_http):
+    http_keypad(phone_http).press(["Settings", "KeyPad4"], gap=0.1)
+    (t1, first), (t2, second) = phone_http.requests
+    assert first == '<CiscoIPPhoneExecute><ExecuteItem Priority="0" URL="Key:Settings"/></CiscoIPPhoneExecute>'
+    assert 'URL="Key:KeyPad4"' in second and t2 - t1 >= 0.09
+
+
+def test_http_keypad_batches_at_most_three_keys_when_gap_is_zero(phone_http):
+    http_keypad(phone_http).press(["KeyPadStar", "KeyPadStar", "KeyPadPound", "Soft4"], gap=0)
+    assert [xml.count("<ExecuteItem") for _, xml in phone_http.requests] == [3, 1]
+
+
+def test_error_4_is_an_auth_error_that_points_to_the_other_backends(phone_http):
+    phone_http.stale_auth = True
+    with pytest.raises(KeypadAuthError) as caught:
+        http_keypad(phone_http).press(["Settings"])
+    message = str(caught.value)
+    assert "desk-12" in message and "old authentication URL" in message
+    assert "serial_actuator" in message and "operator" in message and PASSWORD not in message
+
+
+def test_wrong_password_is_an_auth_error_without_the_password(phone_http):
+    with pytest.raises(KeypadAuthError) as caught:
+        http_keypad(phone_http, password="wrong-pw").press(["Settings"])
+    assert "wrong-pw" not in str(caught.value)
+
+
+def test_unknown_keys_are_refused_before_anything_is_sent(phone_http):
+    with pytest.raises(KeypadError, match="'Frob'"):
+        http_keypad(phone_http).press(["Settings", "Frob"])
+    assert phone_http.requests == []
+
+
+def test_unreachable_phone_names_phone_and_host():
+    keypad = HttpKeypad("127.0.0.1", port=1, username="admin", password=PASSWORD, timeout=1, name="desk-12")
+    with pytest.raises(KeypadError, match=r"desk-12 \(127\.0\.0\.1:1\).*cannot connect") as caught:
+        keypad.press(["Settings"])
+    assert PASSWORD not in str(caught.value)
+
+
+class Keys:
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.pressed: list[str] = []
+
+    def press_key(self, key: str) -> None:
+        if key not in KEY_NAMES:
+            raise ValueError(key)
+        self.pressed.append(key)
+
+
+@pytest.fixture
+def board():
+    phones = {"desk-1": Keys("desk-1"), "desk-2": Keys("desk-2")}
+    with SimActuator(phones) as sim:
+        yield sim, phones
+
+
+def board_url(sim: SimActuator) -> str:
+    host, port = sim.address
+    return f"socket://{host}:{port}"
+
+
+def test_serial_actuator_presses_keys_on_its_target_only(board):
+    sim, phones = board
+    SerialActuatorKeypad(board_url(sim), target="desk-2", press_ms=20, name="desk-2").press(
+        ["Settings", "KeyPad4"], gap=0
+    )
+    assert phones["desk-2"].pressed == ["Settings", "KeyPad4"] and phones["desk-1"].pressed == []
+
+
+def test_keypads_on_one_board_share_its_line_safely_from_many_threads(board):
+    sim, phones = board
+    pads = [SerialActuatorKeypad(board_url(sim), target=t, press_ms=10) for t in ("desk-1", "desk-2")]
+    threads = [threading.Thread(target=p.press, args=(["KeyPad1", "KeyPad2", "KeyPad3"], 0)) for p in pads]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(10)
+    assert phones["desk-1"].pressed == phones["desk-2"].pressed == ["KeyPad1", "KeyPad2", "KeyPad3"]
+
+
+def test_board_refusal_names_phone_key_and_reason(board):
+    sim, _ = board
+    with pytest.raises(KeypadError, match="phone desk-9: .* refused key Settings: unknown target desk-9"):
+        SerialActuatorKeypad(board_url(sim), target="desk-9", name="desk-9").press(["Settings"])
+
+
+def test_serial_keypad_reconnects_once_when_the_board_restarts(board):
+    sim, phones = board
+    url = board_url(sim)
+    pad = SerialActuatorKeypad(url, target="desk-1", press_ms=10)
+    pad.press(["KeyPad1"])
+    host, port = sim.address
+    sim.stop()
+    with SimActuator(phones, host, port):
+        pad.press(["KeyPad2"])
+    assert phones["desk-1"].pressed == ["KeyPad1", "KeyPad2"]
+
+
+def test_serial_keypad_reports_a_board_that_is_gone(board):
+    sim, _ = board
+    url = board_url(sim)
+    sim.stop()
+    with pytest.raises(KeypadError, match=f"actuator board {url} unreachable pressing Settings"):
+        SerialActuatorKeypad(url, target="desk-1").press(["Settings"])
+
+
+@pytest.fixture
+def tty():
+    leader, follower = os.openpty()
+    with open(follower, "r", closefd=True) as stdin, open(leader, "wb", buffering=0, closefd=True) as keyboard:
+        yield stdin, keyboard
+
+
+def test_operator_is_prompted_key_by_key_with_human_labels(tty):
+    stdin, keyboard = tty
+    keyboard.write(b"\n\n\n")
+    out = io.StringIO()
+    OperatorKeypad("desk-12 (SEP001D705F9EA8)", stdin=stdin, stdout=out).press(["Settings", "KeyPadStar", "Soft4"])
+    prompts = out.getvalue()
+    assert "Phone desk-12 (SEP001D705F9EA8): press Settings" in prompts
+    assert "press * " in prompts and "press softkey 4" in prompts
+
+
+def test_operator_keypad_refuses_without_a_terminal():
+    with pytest.raises(KeypadError, match="operator keypad needs an interactive terminal"):
+        OperatorKeypad("desk-12", stdin=io.StringIO("\n"), stdout=io.StringIO()).press(["Settings"])
