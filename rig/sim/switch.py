@@ -240,6 +240,8 @@ class SimSwitch:
             ):
                 return
             self._run_shell(channel)
+        except (OSError, EOFError, paramiko.SSHException):
+            pass  # the client went away mid-answer: nothing left to serve
         finally:
             transport.close()
             with self._lock:
