@@ -1,1 +1,149 @@
-"""Placeholder: filled in by its issue."""
+"""`rig erase`, `rig verify`, `rig report`, `rig config check`: the main job and its run directory.
+
+Everything that can be wrong with the input (config, phone names, keypad scripts, leases) is
+found before any phone is touched, and ends the command with one line and exit 2. A job exits
+0 when every phone passed, 1 when any did not, 130 when interrupted (journal and reports kept).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import threading
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from rig.bench import open_bench
+from rig.cli.app import ConfigOption, app, config_path
+from rig.config import LabConfig, load_config
+from rig.keyscript import scripts_for
+from rig.lease import LeaseSet
+from rig.procedures import KEY_SCRIPT_FOR
+from rig.progress import Progress, summary_line, summary_table
+from rig.report import render
+from rig.runner import Runner, new_run_dir, read_state, sigint_sets
+from rig.errors import RigError
+
+EXIT_INTERRUPTED = 130
+DEFAULT_RUNS = Path("runs")
+
+Phones = Annotated[Optional[list[str]], typer.Argument(help="Phone names (default: every phone).", show_default=False)]
+RunsDir = Annotated[Path, typer.Option("--runs-dir", help="Where run directories are created.")]
+AsJson = Annotated[bool, typer.Option("--json", help="Print a JSON summary on stdout (nothing else).")]
+
+config_app = typer.Typer(no_args_is_help=True)
+app.add_typer(config_app, name="config", help="Check the lab config.")
+
+
+@app.command()
+def erase(
+    ctx: typer.Context,
+    phones: Phones = None,
+    resume: Annotated[Optional[Path], typer.Option(
+        "--resume", help="Finish an earlier run: redo every phone that did not pass.", show_default=False)] = None,
+    runs_dir: RunsDir = DEFAULT_RUNS,
+    as_json: AsJson = False,
+    config: ConfigOption = None,
+) -> None:
+    """Erase the ITL of each phone, restart it, and verify what it fetches."""
+    _job(config_path(ctx, config), "erase", phones or [], resume, runs_dir, as_json)
+
+
+@app.command()
+def verify(
+    ctx: typer.Context,
+    phones: Phones = None,
+    runs_dir: RunsDir = DEFAULT_RUNS,
+    as_json: AsJson = False,
+    config: ConfigOption = None,
+) -> None:
+    """Restart each phone and verify what it fetches (no erase)."""
+    _job(config_path(ctx, config), "verify", phones or [], None, runs_dir, as_json)
+
+
+@app.command()
+def report(run_dir: Annotated[Path, typer.Argument(help="A run directory (runs/<run-id>).")]) -> None:
+    """Re-render results.json, junit.xml and report.html from a run's journal."""
+    read_state(run_dir)  # one clear error when it is not a run directory
+    results = render(run_dir)
+    typer.echo(f"{summary_line(results)}\nreport: {run_dir / 'report.html'}")
+
+
+@config_app.command("check")
+def config_check(ctx: typer.Context, config: ConfigOption = None) -> None:
+    """Validate the lab config (and the keypad scripts it needs) and print the bench."""
+    path = config_path(ctx, config)
+    cfg = load_config(path)
+    scripts_for(cfg.phones, "itl_erase", str(path))
+    if cfg.simulation is not None:
+        with open_bench(path) as bench:
+            _print_bench(bench.config, f"{path} (simulated bench, as started)")
+    else:
+        _print_bench(cfg, str(path))
+
+
+def _print_bench(cfg: LabConfig, source: str) -> None:
+    table = Table(title=f"bench {cfg.bench} — {source}")
+    for column in ("phone", "mac", "model", "switch / port", "ip", "keypad", "console", "meter"):
+        table.add_column(column, overflow="fold")
+    for p in cfg.phones:
+        sw = cfg.switches[p.switch]
+        meter = f"{p.power_meter.instrument} ch{p.power_meter.channel}" if p.power_meter else ""
+        table.add_row(
+            p.name, p.mac, f"{p.model} {p.firmware}", f"{p.switch} ({sw.host}) {p.port}", str(p.ip or ""),
+            ", ".join(k.backend for k in p.keypad), p.console or "", meter,
+        )
+    Console().print(table)
+
+
+def _job(path: Path, procedure: str, names: list[str], resume: Path | None, runs_dir: Path, as_json: bool) -> None:
+    load_config(path)  # bad config: one line, exit 2, before the bench (or its simulator) starts
+    state = read_state(resume) if resume is not None else None
+    if state is not None:
+        if state.procedure != procedure:
+            raise RigError(f"{resume}: is a {state.procedure} run, not {procedure}")
+        if names:
+            raise RigError("--resume redoes the run's own phones: give no phone names")
+    script_job = KEY_SCRIPT_FOR[procedure]
+    with open_bench(path) as bench:
+        config = bench.config
+        if state is not None:
+            listed = config.select(state.phones)
+            todo = [p for p in listed if p.name not in state.passed]
+        else:
+            listed = todo = config.select(names)
+        scripts = scripts_for(config.phones, script_job, str(path), only=[p.name for p in todo]) if script_job else {}
+        run_dir = resume if resume is not None else new_run_dir(runs_dir, procedure)
+        stop = threading.Event()
+        tty = sys.stdout.isatty() and not as_json
+        out = Console(stderr=as_json)
+        with LeaseSet(config.bench, [p.name for p in todo], run_dir.name, config.timeouts.lease):
+            with Progress([p.name for p in todo], out, live=tty, quiet=as_json) as progress, sigint_sets(stop):
+                result = Runner(
+                    bench, procedure, todo, run_dir, scripts=scripts, stop=stop, observer=progress,
+                    resumed=state is not None,
+                ).run(all_phones=listed)
+    results = render(run_dir)
+    _print_summary(results, run_dir, tty=tty, as_json=as_json, out=out)
+    if result.interrupted:
+        raise typer.Exit(EXIT_INTERRUPTED)
+    raise typer.Exit(0 if results["summary"]["passed"] == len(results["phones"]) else 1)
+
+
+def _print_summary(results: dict[str, Any], run_dir: Path, *, tty: bool, as_json: bool, out: Console) -> None:
+    if as_json:
+        doc = {
+            "run_dir": str(run_dir),
+            "summary": results["summary"],
+            "phones": [{"name": p["name"], "outcome": p["outcome"], "reason": p["reason"]} for p in results["phones"]],
+        }
+        sys.stdout.write(json.dumps(doc) + "\n")
+        return
+    if tty:
+        out.print(summary_table(results))
+    out.print(summary_line(results), markup=False, highlight=False)
+    out.print(f"report: {run_dir / 'report.html'}", markup=False, highlight=False)

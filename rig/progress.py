@@ -1,0 +1,107 @@
+"""What the terminal shows while a job runs, fed by the journal's events.
+
+On a TTY: a live table (phone, step, elapsed, outcome) redrawn as events arrive, then a summary
+table. Otherwise: one plain line per finished phone and a summary line, easy to grep and log.
+With `--json` nothing but the final JSON document goes to stdout.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from rich.console import Console
+from rich.live import Live
+from rich.table import Table
+
+from rig.journal import Event
+
+STYLE = {"passed": "green", "failed": "red", "error": "yellow", "skipped": "dim"}
+
+
+@dataclass
+class _Row:
+    step: str = "waiting"
+    started: float | None = None
+    ended: float | None = None
+    outcome: str = ""
+    reason: str = ""
+
+
+@dataclass
+class Progress:
+    """An observer for Runner: call it with each event; use as a context manager around the run."""
+
+    phones: list[str]
+    console: Console
+    live: bool
+    quiet: bool = False
+    rows: dict[str, _Row] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _live: Live | None = None
+
+    def __post_init__(self) -> None:
+        self.rows = {name: _Row() for name in self.phones}
+
+    def __enter__(self) -> "Progress":
+        if self.live and not self.quiet:
+            self._live = Live(self._table(), console=self.console, refresh_per_second=4, transient=False)
+            self._live.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._live is not None:
+            self._live.update(self._table())
+            self._live.stop()
+
+    def __call__(self, event: Event) -> None:
+        phone = event.get("phone")
+        if phone not in self.rows:
+            return
+        with self._lock:
+            row = self.rows[phone]
+            kind = event["event"]
+            if kind == "phone_started":
+                row.started, row.step = time.monotonic(), "starting"
+            elif kind == "step_started":
+                row.step = event["name"]
+            elif kind == "phone_done":
+                row.ended, row.outcome, row.reason = time.monotonic(), event["outcome"], event.get("reason") or ""
+                row.step = "done"
+                if not self.live and not self.quiet:
+                    tail = f": {row.reason}" if row.reason else ""
+                    self.console.print(f"{phone} {row.outcome}{tail}", markup=False, highlight=False)
+            elif kind == "phone_interrupted":
+                row.step = "interrupted"
+            if self._live is not None:
+                self._live.update(self._table())
+
+    def _table(self) -> Table:
+        table = Table(title="rig", expand=False)
+        for column in ("phone", "step", "elapsed", "outcome"):
+            table.add_column(column)
+        now = time.monotonic()
+        for name, row in self.rows.items():
+            elapsed = "" if row.started is None else f"{(row.ended or now) - row.started:5.1f}s"
+            table.add_row(name, row.step, elapsed, f"[{STYLE.get(row.outcome, '')}]{row.outcome}[/]"
+                          if row.outcome else "")
+        return table
+
+
+def summary_table(results: dict[str, Any]) -> Table:
+    table = Table(title=f"{results['procedure']} {results['run_id']}")
+    for column in ("phone", "outcome", "load before -> after", "symptoms before", "reason"):
+        table.add_column(column, overflow="fold")
+    for p in results["phones"]:
+        style = STYLE.get(p["outcome"], "")
+        table.add_row(
+            p["name"], f"[{style}]{p['outcome']}[/]", f"{p['load_before'] or '?'} -> {p['load_after'] or '?'}",
+            "; ".join(p["symptoms"]), p["reason"] or "",
+        )
+    return table
+
+
+def summary_line(results: dict[str, Any]) -> str:
+    return ", ".join(f"{k} {v}" for k, v in results["summary"].items())

@@ -1,0 +1,317 @@
+"""Run one job (erase or verify) on many phones at once, journaling every step as it ends.
+
+Phones run in a thread pool (`parallel.max_phones`); each switch has a power-up semaphore (its
+PoE budget, `parallel.powerup_per_switch`); switch commands are serialized inside the driver.
+A phone that hangs only holds its own thread: every wait is bounded and interruptible. A bench
+part that fails for two phones is taken out of service for the rest of the run (rig.health).
+Ctrl-C sets the stop event: no new phone starts, phones in flight give up at their next wait
+(a port turned off is turned back on), and the run is journaled as interrupted; `--resume`
+redoes every phone that did not pass.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlparse
+
+from drivers.console import ConsoleError
+from drivers.ios_switch import SwitchError
+from drivers.keypad import KeypadError
+from drivers.phone_web import PhoneWebError
+from drivers.power_meter import PowerMeterError
+from rig.config import LabConfig, PhoneConfig, SerialKeypadConfig
+from rig.errors import RigError
+from rig.health import SlotHealth
+from rig.journal import JOURNAL_NAME, Event, Journal, read_events, utc_now
+from rig.keyscript import KeyScript
+from rig.procedures import PROCEDURES
+from rig.procedures.job import PhoneJob
+from rig.procedures.steps import BenchFault, Interrupted, PhoneFailed, PhoneSkipped, StepRecorder
+
+if TYPE_CHECKING:
+    from drivers.tftp_tap import TftpTap
+    from rig.bench import Bench
+
+Observer = Callable[[Event], None]
+
+
+def new_run_id(procedure: str, now: datetime | None = None) -> str:
+    """`20261125-090001-erase`: sortable, readable, one per second and procedure."""
+    return f"{(now or utc_now()):%Y%m%d-%H%M%S}-{procedure}"
+
+
+def new_run_dir(runs_dir: Path, procedure: str) -> Path:
+    base = new_run_id(procedure)
+    for n in range(100):
+        candidate = runs_dir / (base if n == 0 else f"{base}.{n}")
+        try:
+            candidate.mkdir(parents=True)
+            return candidate
+        except FileExistsError:
+            continue
+    raise RigError(f"{runs_dir}: cannot create a run directory for {base}")
+
+
+@dataclass(frozen=True)
+class PhoneVerdict:
+    outcome: str  # passed | failed | error | skipped
+    reason: str | None
+    slot: str | None = None
+
+
+def slots_of(phone: PhoneConfig) -> dict[str, str]:
+    """The shared bench parts a phone depends on, by kind: what a bench error blames."""
+    slots = {"switch": f"switch {phone.switch}"}
+    if phone.console:
+        url = urlparse(phone.console)
+        slots["console"] = f"console {url.hostname}" if url.hostname else f"console {phone.console}"
+    if phone.power_meter:
+        slots["meter"] = f"meter {phone.power_meter.instrument}"
+    for keypad in phone.keypad:
+        if isinstance(keypad, SerialKeypadConfig):
+            slots["keypad"] = f"actuator {keypad.url}"
+    return slots
+
+
+def verdict_of(error: BaseException, phone: PhoneConfig) -> PhoneVerdict:
+    """Phone's fault (failed) or bench's fault (error), and which bench part to blame."""
+    slots = slots_of(phone)
+    if isinstance(error, PhoneSkipped):
+        return PhoneVerdict("skipped", str(error))
+    if isinstance(error, PhoneFailed):
+        return PhoneVerdict("failed", str(error))
+    if isinstance(error, PhoneWebError):
+        return PhoneVerdict("failed", f"the phone's web server: {error}")
+    if isinstance(error, BenchFault):
+        return PhoneVerdict("error", str(error), error.slot)
+    blame = {SwitchError: "switch", ConsoleError: "console", PowerMeterError: "meter", KeypadError: "keypad"}
+    for kind, slot in blame.items():
+        if isinstance(error, kind):
+            return PhoneVerdict("error", str(error), slots.get(slot))
+    return PhoneVerdict("error", f"{type(error).__name__}: {error}")
+
+
+def config_summary(config: LabConfig) -> dict[str, Any]:
+    """What the journal records of the config: where things are, never a credential."""
+    return {
+        "switches": {n: f"{s.host}:{s.port}" for n, s in config.switches.items()},
+        "cucm_tftp": f"{config.cucm.tftp.host}:{config.cucm.tftp.port}" if config.cucm else None,
+        "expected_load": config.cucm.expected_load if config.cucm else None,
+        "tftp_tap": f"{config.tftp_tap.listen.host}:{config.tftp_tap.listen.port}" if config.tftp_tap else None,
+        "timeouts": config.timeouts.model_dump(),
+        "parallel": config.parallel.model_dump(),
+    }
+
+
+@dataclass
+class RunState:
+    """What a journal says about a run so far (for --resume)."""
+
+    run_id: str
+    procedure: str
+    bench: str
+    phones: list[str]
+    passed: list[str]
+
+
+def read_state(run_dir: Path) -> RunState:
+    path = run_dir / JOURNAL_NAME
+    if not path.is_file():
+        raise RigError(f"{run_dir}: no {JOURNAL_NAME} here (not a run directory?)")
+    events = read_events(path)
+    started = next((e for e in events if e["event"] == "run_started"), None)
+    if started is None:
+        raise RigError(f"{path}: no run_started event")
+    last: dict[str, str] = {}
+    for event in events:
+        if event["event"] == "phone_done":
+            last[event["phone"]] = event["outcome"]
+    return RunState(
+        run_id=started["run_id"],
+        procedure=started["procedure"],
+        bench=started["bench"],
+        phones=[p["name"] for p in started["phones"]],
+        passed=[name for name, outcome in last.items() if outcome == "passed"],
+    )
+
+
+@contextlib.contextmanager
+def sigint_sets(stop: threading.Event) -> Iterator[None]:
+    """While inside, the first Ctrl-C sets `stop`; a second one interrupts for real."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum: int, frame: object) -> None:
+        stop.set()
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+    previous = signal.signal(signal.SIGINT, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+@dataclass
+class RunResult:
+    run_dir: Path
+    outcomes: dict[str, PhoneVerdict] = field(default_factory=dict)
+    interrupted: bool = False
+
+
+class Runner:
+    """One run of one procedure over a set of phones on one bench."""
+
+    def __init__(
+        self,
+        bench: "Bench",
+        procedure: str,
+        phones: list[PhoneConfig],
+        run_dir: Path,
+        *,
+        scripts: dict[str, KeyScript] | None = None,
+        stop: threading.Event | None = None,
+        observer: Observer | None = None,
+        resumed: bool = False,
+        erase_retries: int = 1,
+    ) -> None:
+        if procedure not in PROCEDURES:
+            raise RigError(f"unknown procedure {procedure!r}")
+        self.bench = bench
+        self.procedure = procedure
+        self.phones = phones
+        self.run_dir = run_dir
+        self.scripts = scripts or {}
+        self.stop = stop or threading.Event()
+        self.observer = observer
+        self.resumed = resumed
+        self.erase_retries = erase_retries
+        self.health = SlotHealth()
+        parallel = bench.config.parallel
+        self.powerup = {
+            name: threading.Semaphore(parallel.powerup_per_switch) for name in bench.config.switches
+        }
+        self.result = RunResult(run_dir)
+
+    def _emit(self, event: Event) -> None:
+        if self.observer is not None:
+            self.observer(event)
+
+    def run(self, all_phones: list[PhoneConfig] | None = None) -> RunResult:
+        """Run every phone; `all_phones` (on resume: the run's whole list) goes in run_started."""
+        config = self.bench.config
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        (self.run_dir / "console").mkdir(exist_ok=True)
+        with Journal(self.run_dir / JOURNAL_NAME, on_event=self.observer) as journal:
+            listed = all_phones or self.phones
+            journal.append(
+                "run_resumed" if self.resumed else "run_started",
+                run_id=self.run_dir.name,
+                procedure=self.procedure,
+                bench=config.bench,
+                phones=[
+                    {"name": p.name, "mac": p.mac, "switch": p.switch, "port": p.port} for p in listed
+                ],
+                redo=[p.name for p in self.phones],
+                config=config_summary(config),
+            )
+            tap, tap_error = self._start_tap()
+            try:
+                self._run_phones(journal, tap, tap_error)
+            finally:
+                if tap is not None:
+                    tap.stop()
+            self.result.interrupted = self.stop.is_set()
+            journal.append(
+                "run_interrupted" if self.result.interrupted else "run_finished",
+                outcomes={n: v.outcome for n, v in self.result.outcomes.items()},
+            )
+        return self.result
+
+    def _start_tap(self) -> tuple["TftpTap | None", str | None]:
+        try:
+            tap = self.bench.tap()
+            if tap is not None:
+                tap.start()
+            return tap, None
+        except Exception as error:  # noqa: BLE001 - any failure to start is the bench's
+            return None, f"TFTP tap failed to start: {error}"
+
+    def _run_phones(self, journal: Journal, tap: "TftpTap | None", tap_error: str | None) -> None:
+        workers = max(1, min(self.bench.config.parallel.max_phones, len(self.phones)))
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="rig-phone") as pool:
+            futures = [pool.submit(self._phone, journal, tap, tap_error, p) for p in self.phones]
+            pending = set(futures)
+            while pending:
+                _, pending = wait(pending, timeout=0.2)
+        for future in futures:
+            future.result()  # a bug in the runner itself must not pass silently
+
+    def _phone(self, journal: Journal, tap: "TftpTap | None", tap_error: str | None, phone: PhoneConfig) -> None:
+        if self.stop.is_set():
+            return
+        journal.append("phone_started", phone=phone.name)
+        unhealthy = self.health.unhealthy_reason(list(slots_of(phone).values()))
+        if tap_error or unhealthy:
+            self._done(journal, phone, None, PhoneVerdict("error", tap_error or unhealthy))
+            return
+        job = PhoneJob(
+            phone=phone,
+            bench=self.bench,
+            journal=journal,
+            steps=StepRecorder(journal, phone.name, on_start=self._step_started),
+            stop=self.stop,
+            powerup=self.powerup[phone.switch],
+            run_dir=self.run_dir,
+            tap=tap,
+            script=self.scripts.get(phone.name),
+            erase_retries=self.erase_retries,
+        )
+        verdict = PhoneVerdict("passed", None)
+        try:
+            for index, family in enumerate(PROCEDURES[self.procedure]):
+                if index == 1:  # identity confirmed: from now on the console is ours to log
+                    console = self.bench.console(phone, log_path=job.console_log)
+                    if console is not None:
+                        console.open()
+                        job.console = console
+                family(job)
+                if self.stop.is_set():
+                    raise Interrupted("run interrupted")
+        except Interrupted:
+            journal.append("phone_interrupted", phone=phone.name)
+            return
+        except Exception as error:  # noqa: BLE001 - every failure becomes the phone's outcome
+            verdict = verdict_of(error, phone)
+        finally:
+            if job.console is not None:
+                job.console.close()
+        self._done(journal, phone, job, verdict)
+
+    def _step_started(self, phone: str, step: str) -> None:
+        self._emit({"event": "step_started", "phone": phone, "name": step})
+
+    def _done(self, journal: Journal, phone: PhoneConfig, job: PhoneJob | None, verdict: PhoneVerdict) -> None:
+        if verdict.slot and verdict.reason:
+            if self.health.record_error(verdict.slot, phone.name, verdict.reason):
+                journal.append("slot_unhealthy", slot=verdict.slot, reason=verdict.reason)
+        self.result.outcomes[phone.name] = verdict
+        journal.append(
+            "phone_done",
+            phone=phone.name,
+            outcome=verdict.outcome,
+            reason=verdict.reason,
+            load_before=job.load_before if job else None,
+            load_after=job.load_after if job else None,
+            itl_signer=job.itl_signer if job else None,
+            symptoms=job.symptoms if job else [],
+        )

@@ -1,0 +1,173 @@
+"""`rig erase` end to end on the simulated bench, driven through the real CLI over loopback.
+
+Two benches per module: a clean one (every phone must pass; then an interrupted run resumed) and
+a faulty one (a phone whose MAC is not on its port, one that never comes back, one that loses a
+key press), each run once and asserted on by several tests.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+
+pytest.importorskip("rig.sim.bench")
+
+from rig.config import Faults, Simulation, dump_config  # noqa: E402
+from rig.journal import read_events  # noqa: E402
+from rig.sim.bench import SimBench  # noqa: E402
+
+SCALE = 0.004
+SCENARIOS = {"stale_itl": 4, "regenerated_cert": 2, "no_itl": 1, "healthy": 1}
+MAC_ELSEWHERE = "001D70AAAAAA"
+
+
+def _write_config(sim: SimBench, path: Path, *, boot: float | None = None, mac_of: dict[str, str] | None = None) -> Path:
+    doc = dump_config(sim.lab_config())
+    for phone in doc["phones"]:
+        phone["mac"] = (mac_of or {}).get(phone["name"], phone["mac"])
+    if boot is not None:
+        doc["timeouts"]["boot"] = boot
+    path.write_text(yaml.safe_dump(doc))
+    return path
+
+
+def rig(*args: str, cwd: Path, env_extra: dict[str, str] | None = None, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "RIG_LEASE_DIR": str(cwd / "leases"), **(env_extra or {})}
+    return subprocess.run([sys.executable, "-m", "rig", *args], capture_output=True, text=True, cwd=cwd,
+                          env=env, timeout=timeout)
+
+
+def _results(run_dir: Path) -> dict:
+    return json.loads((run_dir / "results.json").read_text())
+
+
+@pytest.fixture(scope="module")
+def clean(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[SimBench, Path]]:
+    work = tmp_path_factory.mktemp("clean")
+    settings = Simulation(phones=8, scenarios=SCENARIOS, time_scale=SCALE, image_kb=4)
+    with SimBench(settings, "e2e-clean", work / "sim") as sim:
+        yield sim, _write_config(sim, work / "lab.yaml")
+
+
+@pytest.fixture(scope="module")
+def clean_run(clean: tuple[SimBench, Path]) -> tuple[subprocess.CompletedProcess[str], dict]:
+    _, config = clean
+    done = rig("erase", "--config", str(config), "--runs-dir", str(config.parent / "runs"), "--json", cwd=config.parent)
+    doc = json.loads(done.stdout) if done.stdout else {}
+    return done, doc
+
+
+def test_every_phone_of_a_clean_bench_passes_with_its_evidence(clean, clean_run):
+    sim, _ = clean
+    done, doc = clean_run
+    assert done.returncode == 0, done.stderr + done.stdout
+    results = _results(Path(doc["run_dir"]))
+    assert results["summary"]["passed"] == 8
+    for phone in results["phones"]:
+        sep = f"SEP{phone['mac']}"
+        files = {f["file"] for f in phone["tftp_fetches"] if f["ok"]}
+        assert {f"ITL{sep}.tlv", f"{sep}.cnf.xml.sgn"} <= files, phone["name"]
+        if phone["load_before"] != phone["load_after"]:
+            loads = [f for f in files if f.endswith(".loads")]
+            assert loads and any(f.endswith(".sbn") for f in files), phone["name"]
+        assert phone["itl_signer"] and phone["load_after"] == "SCCP42.9-4-2SR3-1S"
+        assert [s["name"] for s in phone["steps"]][:3] == ["identify", "baseline", "erase"]
+    stale = [p for p in results["phones"] if any("Trust List Update Failed" in s for s in p["symptoms"])]
+    assert len(stale) >= 4
+    run_dir = Path(doc["run_dir"])
+    assert (run_dir / "junit.xml").is_file() and (run_dir / "report.html").is_file()
+    assert (run_dir / "console" / "desk-01.log").stat().st_size > 0
+
+
+def test_an_interrupted_run_exits_130_and_resume_does_not_redo_passed_phones(clean, clean_run):
+    _, config = clean
+    runs = config.parent / "runs-interrupt"
+    env = {**os.environ, "RIG_LEASE_DIR": str(config.parent / "leases")}
+    proc = subprocess.Popen([sys.executable, "-m", "rig", "erase", "--config", str(config), "--runs-dir", str(runs)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=config.parent, env=env)
+    deadline = time.monotonic() + 40
+    journal = None
+    while time.monotonic() < deadline:
+        found = list(runs.glob("*/journal.jsonl"))
+        if found and any(e["event"] == "phone_done" for e in read_events(found[0])):
+            journal = found[0]
+            break
+        time.sleep(0.02)
+    assert journal is not None, "no phone finished"
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, err
+    events = read_events(journal)
+    assert events[-1]["event"] == "run_interrupted"
+    passed_before = {e["phone"] for e in events if e["event"] == "phone_done" and e["outcome"] == "passed"}
+    assert passed_before
+
+    done = rig("erase", "--config", str(config), "--resume", str(journal.parent), "--json", cwd=config.parent)
+    assert done.returncode == 0, done.stderr
+    events = read_events(journal)
+    resumed_at = max(i for i, e in enumerate(events) if e["event"] == "run_resumed")
+    redone = {e["phone"] for e in events[resumed_at:] if e["event"] == "phone_started"}
+    assert redone and not (redone & passed_before)
+    assert _results(journal.parent)["summary"]["passed"] == 8
+
+
+@pytest.fixture(scope="module")
+def faulty(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[SimBench, dict]]:
+    work = tmp_path_factory.mktemp("faulty")
+    settings = Simulation(
+        phones=4, scenarios={"stale_itl": 4}, time_scale=SCALE, image_kb=4,
+        faults=Faults(never_returns=["desk-03"], lost_keys={"desk-02": 1}),
+    )
+    with SimBench(settings, "e2e-faulty", work / "sim") as sim:
+        config = _write_config(sim, work / "lab.yaml", boot=6.0, mac_of={"desk-04": MAC_ELSEWHERE})
+        done = rig("erase", "--config", str(config), "--runs-dir", str(work / "runs"), "--json", cwd=work)
+        doc = json.loads(done.stdout)
+        yield sim, {"done": done, "results": _results(Path(doc["run_dir"]))}
+
+
+def _phone(results: dict, name: str) -> dict:
+    return next(p for p in results["phones"] if p["name"] == name)
+
+
+def test_a_faulty_bench_run_exits_1_and_the_healthy_phone_passes(faulty):
+    _, run = faulty
+    assert run["done"].returncode == 1, run["done"].stderr
+    assert _phone(run["results"], "desk-01")["outcome"] == "passed"
+
+
+def test_a_phone_whose_mac_is_not_on_its_port_is_skipped_and_its_port_never_touched(faulty):
+    sim, run = faulty
+    phone = _phone(run["results"], "desk-04")
+    assert phone["outcome"] == "skipped" and phone["reason"]
+    port = sim.lab_config().phone("desk-04").port
+    log = [c.strip().lower() for c in sim.switches["sw1"].command_log]
+    configured = [c for c in log if c.startswith("interface") and c.endswith(port.lower())]
+    assert configured == [] and not any(port.lower() in c for c in log if "power" in c)
+    assert any(c.startswith("interface") for c in log)  # other ports were power-cycled
+    assert [s["name"] for s in phone["steps"]] == ["identify"]
+
+
+def test_a_phone_that_never_comes_back_fails_with_a_reason(faulty):
+    _, run = faulty
+    phone = _phone(run["results"], "desk-03")
+    assert phone["outcome"] == "failed"
+    assert "no TFTP request / no answer within 6s after power-on" in phone["reason"]
+
+
+def test_a_lost_key_press_is_retried_after_a_power_cycle_and_passes(faulty):
+    _, run = faulty
+    phone = _phone(run["results"], "desk-02")
+    assert phone["outcome"] == "passed", phone["reason"]
+    names = [s["name"] for s in phone["steps"]]
+    assert names[2:5] == ["erase", "recover", "erase (retry 1)"]
+    first = phone["steps"][2]
+    assert not first["ok"] and "Erasing CTL and ITL files" in first["detail"] and "console" in first["detail"]
