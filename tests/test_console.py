@@ -1,0 +1,146 @@
+"""Console capture over pyserial socket:// against a real TCP console server on loopback."""
+
+from __future__ import annotations
+
+import re
+import socket
+import socketserver
+import threading
+import time
+
+import pytest
+
+from drivers.console import Console, ConsoleError, ConsoleTimeout
+
+
+class ConsoleServer:
+    """A console server port: whatever is `send()`-ed goes to every connected client."""
+
+    def __init__(self, port: int = 0) -> None:
+        self.clients: list[socket.socket] = []
+        self.connected = threading.Event()
+        outer = self
+
+        class Handler(socketserver.BaseRequestHandler):
+            def handle(self) -> None:
+                outer.clients.append(self.request)
+                outer.connected.set()
+                while self.request.recv(1024):
+                    pass
+
+        socketserver.ThreadingTCPServer.allow_reuse_address = True
+        self.server = socketserver.ThreadingTCPServer(("127.0.0.1", port), Handler)
+        self.server.daemon_threads = True
+        self.port = self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+
+    def send(self, data: bytes) -> None:
+        assert self.connected.wait(5), "console never connected"
+        for c in self.clients:
+            c.sendall(data)
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        for c in self.clients:
+            try:
+                c.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass  # the client already hung up
+            c.close()
+        self.server.server_close()
+
+
+@pytest.fixture
+def server():
+    s = ConsoleServer()
+    yield s
+    s.stop()
+
+
+@pytest.fixture
+def console(server, tmp_path):
+    with Console(f"socket://127.0.0.1:{server.port}", name="desk-12", log_path=tmp_path / "desk-12.log") as c:
+        assert server.connected.wait(5)
+        yield c
+
+
+def test_lines_are_split_on_cr_lf_and_crlf_even_across_reads(server, console):
+    server.send(b"one\r\ntwo\nthree\rfour\r")
+    time.sleep(0.05)
+    server.send(b"\nfive\n")
+    console.expect("five", 2, since=0)
+    assert console.lines_since(0) == ["one", "two", "three", "four", "five"]
+
+
+def test_undecodable_bytes_are_replaced_not_fatal(server, console):
+    server.send(b"boot \xff\xfe\x80 garbage\nstill alive\n")
+    console.expect("still alive", 2, since=0)
+    assert console.lines_since(0)[0] == "boot \ufffd\ufffd\ufffd garbage"
+
+
+def test_log_file_has_one_timestamped_line_per_console_line(server, console):
+    server.send(b"Trust List Update Failed\n")
+    console.expect("Trust List", 2, since=0)
+    logged = console.log_path.read_text().splitlines()
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z Trust List Update Failed", logged[0])
+
+
+def test_expect_from_a_mark_ignores_older_lines(server, console):
+    server.send(b"TFTP Timeout\n")
+    console.expect("TFTP Timeout", 2, since=0)
+    mark = console.mark()
+    server.send(b"noise\nTFTP Timeout again\n")
+    assert console.expect(r"TFTP Timeout(.*)", 2, since=mark).group(1) == " again"
+    assert console.lines_since(mark) == ["noise", "TFTP Timeout again"]
+
+
+def test_expect_waits_for_a_line_that_arrives_later(server, console):
+    threading.Timer(0.2, server.send, args=(b"Erasing CTL and ITL files\n",)).start()
+    assert console.expect("Erasing (CTL)", 3).group(1) == "CTL"
+
+
+def test_timeout_names_phone_pattern_timeout_and_log(console):
+    with pytest.raises(ConsoleTimeout) as caught:
+        console.expect("Trust List Updated", 0.2)
+    message = str(caught.value)
+    assert "desk-12" in message and "'Trust List Updated'" in message and "0.2 s" in message
+    assert str(console.log_path) in message
+
+
+def test_tail_returns_the_last_lines(server, console):
+    server.send(b"".join(b"line %d\n" % i for i in range(30)))
+    console.expect("line 29", 2, since=0)
+    assert console.tail(3) == ["line 27", "line 28", "line 29"]
+
+
+def test_memory_is_bounded_and_marks_stay_absolute(server):
+    with Console(f"socket://127.0.0.1:{server.port}", name="desk-1", max_lines=10) as c:
+        server.send(b"".join(b"l%d\n" % i for i in range(25)))
+        c.expect("l24", 2, since=0)
+        assert c.mark() == 25
+        assert c.lines_since(20) == ["l20", "l21", "l22", "l23", "l24"]
+        assert c.lines_since(0) == [f"l{i}" for i in range(15, 25)]
+
+
+def test_console_survives_the_server_restarting_on_the_same_port(server, console):
+    server.send(b"before\n")
+    console.expect("before", 2, since=0)
+    port = server.port
+    server.stop()
+    console.expect(r"\[rig\] console .* lost", 2, since=0)
+    restarted = ConsoleServer(port)
+    try:
+        console.expect(r"\[rig\] console .* reconnected", 5, since=0)
+        restarted.send(b"after\n")
+        console.expect("after", 2, since=0)
+    finally:
+        restarted.stop()
+    assert "reconnected" in console.log_path.read_text()
+
+
+def test_unreachable_console_names_phone_and_url():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    with pytest.raises(ConsoleError, match=f"console of desk-3 \\(socket://127.0.0.1:{port}\\): cannot open"):
+        Console(f"socket://127.0.0.1:{port}", name="desk-3").open()
