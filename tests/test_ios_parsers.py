@@ -3,6 +3,7 @@ own expected results (.yml beside each .raw) say, on the fields rig uses."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -139,7 +140,9 @@ def test_an_unusable_interface_name_is_refused_with_the_name(bad: str) -> None:
 @pytest.mark.parametrize(
     "parse", [parse_power_inline, parse_cdp_neighbors, parse_cdp_neighbors_detail, parse_mac_table]
 )
-def test_text_that_is_not_the_expected_table_raises_instead_of_returning_nothing(parse) -> None:  # type: ignore[no-untyped-def]
+def test_text_that_is_not_the_expected_table_raises_instead_of_returning_nothing(
+    parse: Callable[[str], list[object]],
+) -> None:
     with pytest.raises(IosParseError, match="unexpected output: 'Login invalid'"):
         parse("Login invalid\r\n\r\nsomething else\r\n")
 

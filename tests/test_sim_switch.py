@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import paramiko
 import pytest
-from netmiko import ConnectHandler
+from netmiko import BaseConnection, ConnectHandler
 from netmiko.exceptions import NetmikoAuthenticationException
 
 from rig.sim.clock import SimClock
@@ -42,14 +42,12 @@ def switch(phone: StubPhone, host_key: paramiko.RSAKey) -> Iterator[SimSwitch]:
 class Shell:
     """A raw `invoke_shell` session, reading until the prompt the way a person's eye would."""
 
-    def __init__(self, sw: SimSwitch, password: str = PASSWORD, **connect: object) -> None:
-        self.client = paramiko.SSHClient()
-        self.client.get_host_keys().add(f"[{sw.address[0]}]:{sw.address[1]}", "ssh-rsa", sw.host_key)
-        self.client.set_missing_host_key_policy(paramiko.RejectPolicy())
+    def __init__(self, sw: SimSwitch, password: str = PASSWORD) -> None:
         host, port = sw.address
-        self.client.connect(
-            host, port, USER, password, look_for_keys=False, allow_agent=False, **connect  # type: ignore[arg-type]
-        )
+        self.client = paramiko.SSHClient()
+        self.client.get_host_keys().add(f"[{host}]:{port}", "ssh-rsa", sw.host_key)
+        self.client.set_missing_host_key_policy(paramiko.RejectPolicy())
+        self.client.connect(host, port, USER, password, look_for_keys=False, allow_agent=False)
         self.channel = self.client.invoke_shell()
         self.greeting = self.read_until(r"[>#]$")
 
@@ -83,7 +81,7 @@ def shell(switch: SimSwitch) -> Iterator[Shell]:
 
 
 @pytest.fixture
-def netmiko_conn(switch: SimSwitch):  # type: ignore[no-untyped-def]
+def netmiko_conn(switch: SimSwitch) -> Iterator[BaseConnection]:
     host, port = switch.address
     conn = ConnectHandler(
         device_type="cisco_ios",
@@ -220,7 +218,9 @@ def test_every_command_line_is_logged(switch: SimSwitch, shell: Shell) -> None:
 # --- standard clients ---------------------------------------------------------------------
 
 
-def test_netmiko_drives_the_switch_and_ntc_templates_read_its_output(netmiko_conn) -> None:  # type: ignore[no-untyped-def]
+def test_netmiko_drives_the_switch_and_ntc_templates_read_its_output(
+    netmiko_conn: BaseConnection,
+) -> None:
     poe = netmiko_conn.send_command("show power inline", use_textfsm=True)
     assert {
         "interface": "Gi1/0/1",
@@ -258,7 +258,9 @@ def test_netmiko_drives_the_switch_and_ntc_templates_read_its_output(netmiko_con
     } in macs
 
 
-def test_netmiko_send_config_set_powers_a_port_off(netmiko_conn, phone: StubPhone) -> None:  # type: ignore[no-untyped-def]
+def test_netmiko_send_config_set_powers_a_port_off(
+    netmiko_conn: BaseConnection, phone: StubPhone
+) -> None:
     out = netmiko_conn.send_config_set(["interface Gi1/0/1", "power inline never"])
     assert "%" not in out and not phone.powered
     assert netmiko_conn.find_prompt() == "sw1#"
@@ -302,12 +304,16 @@ def test_public_key_login_when_authorized(phone: StubPhone, host_key: paramiko.R
     ) as sw:
         client = paramiko.SSHClient()
         client.set_missing_host_key_policy(paramiko.AutoAddPolicy())
-        client.connect(*sw.address, username=USER, pkey=user_key, look_for_keys=False, allow_agent=False)
+        client.connect(
+            *sw.address, username=USER, pkey=user_key, look_for_keys=False, allow_agent=False
+        )
         assert client.get_transport().is_authenticated()  # type: ignore[union-attr]
         client.close()
 
 
-def test_drop_fault_closes_the_session_instead_of_answering(switch: SimSwitch, shell: Shell) -> None:
+def test_drop_fault_closes_the_session_instead_of_answering(
+    switch: SimSwitch, shell: Shell
+) -> None:
     switch.faults = SwitchFaults(drop_every=2)
     shell.run("show version")
     shell.channel.send("show version\r")
@@ -328,8 +334,11 @@ def test_delay_fault_holds_each_answer_for_device_seconds(phone: StubPhone) -> N
 
 
 def test_several_switches_run_side_by_side(host_key: paramiko.RSAKey) -> None:
-    a = SimSwitch("swa", {"Gi1/0/1": None}, SimClock(), username=USER, password=PASSWORD, host_key=host_key)
-    b = SimSwitch("swb", {"Gi1/0/1": None}, SimClock(), username=USER, password=PASSWORD, host_key=host_key)
+    a, b = (
+        SimSwitch(name, {"Gi1/0/1": None}, SimClock(), username=USER, password=PASSWORD,
+                  host_key=host_key)
+        for name in ("swa", "swb")
+    )
     with a, b:
         assert a.address != b.address
         for sw in (a, b):

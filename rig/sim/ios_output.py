@@ -93,7 +93,8 @@ def power_inline(rows: list[PoeRow], *, module_block: bool) -> str:
             "Module   Available     Used     Remaining",
             "          (Watts)     (Watts)    (Watts) ",
             "------   ---------   --------   ---------",
-            f"1        {MODULE_BUDGET_WATTS:>8.1f}   {used:>8.1f}   {MODULE_BUDGET_WATTS - used:>9.1f}",
+            f"1        {MODULE_BUDGET_WATTS:>8.1f}   {used:>8.1f}"
+            f"   {MODULE_BUDGET_WATTS - used:>9.1f}",
         ]
     out += _poe_table(rows)
     if module_block:
