@@ -71,8 +71,10 @@ _SESSION_LOST = (ReadException, WriteException, OSError, EOFError, paramiko.SSHE
 class SwitchError(Exception):
     """A switch operation failed; the message names the switch and the command."""
 
-    def __init__(self, switch: str, command: str, problem: str) -> None:
-        super().__init__(f"switch {switch}: {command}: {problem}")
+    def __init__(self, switch: str, command: str | None = None, problem: str | None = None) -> None:
+        """`SwitchError(switch, command, problem)`; a lone argument is taken as the whole message."""
+        message = switch if command is None else f"switch {switch}: {command}: {problem}"
+        super().__init__(message)
         self.switch = switch
         self.command = command
         self.problem = problem
