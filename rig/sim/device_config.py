@@ -1,0 +1,57 @@
+"""The phone configuration file (`SEP<MAC>.cnf.xml`) as the simulated CUCM writes it and the
+simulated phone reads it.
+
+Only two of its fields drive the story rig cares about: `loadInformation` (a phone whose running
+load differs upgrades) and `authenticationURL` (what the phone asks before it accepts a remote
+key press; a stuck phone keeps an old, dead one).
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from xml.sax.saxutils import escape
+
+
+class DeviceConfigError(ValueError):
+    """A config file the phone cannot read; the message names the file."""
+
+
+@dataclass(frozen=True)
+class DeviceConfig:
+    device_name: str
+    load_id: str
+    authentication_url: str
+    call_manager: str = "127.0.0.1"
+
+    def render(self) -> bytes:
+        return (
+            '<?xml version="1.0" encoding="UTF-8"?>\n'
+            '<device xsi:type="axl:XIPPhone" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">\n'
+            "  <deviceProtocol>SCCP</deviceProtocol>\n"
+            f"  <devicePool><callManagerGroup><members><member priority=\"0\"><callManager>"
+            f"<ports><ethernetPhonePort>2000</ethernetPhonePort></ports>"
+            f"<processNodeName>{escape(self.call_manager)}</processNodeName>"
+            f"</callManager></member></members></callManagerGroup></devicePool>\n"
+            f"  <loadInformation>{escape(self.load_id)}</loadInformation>\n"
+            f"  <authenticationURL>{escape(self.authentication_url)}</authenticationURL>\n"
+            "  <deviceSecurityMode>1</deviceSecurityMode>\n"
+            "  <webAccess>0</webAccess>\n"
+            "  <settingsAccess>1</settingsAccess>\n"
+            f"  <!-- {escape(self.device_name)} -->\n"
+            "</device>\n"
+        ).encode("utf-8")
+
+    @classmethod
+    def parse(cls, data: bytes, filename: str) -> DeviceConfig:
+        try:
+            root = ET.fromstring(data)
+        except ET.ParseError as error:
+            raise DeviceConfigError(f"{filename}: not XML ({error})") from None
+        load = root.findtext("loadInformation")
+        auth = root.findtext("authenticationURL")
+        if not load or auth is None:
+            raise DeviceConfigError(f"{filename}: no loadInformation or authenticationURL")
+        node = root.findtext(".//processNodeName") or "127.0.0.1"
+        device = filename.split(".", 1)[0]
+        return cls(device, load.strip(), auth.strip(), node.strip())

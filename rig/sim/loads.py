@@ -1,0 +1,94 @@
+"""Firmware load names of the simulated 7942 and the `.loads` file that lists a load's images.
+
+A real `.loads` file is a signed binary; the simulator uses a small text format of its own,
+because what matters to rig is which files the phone fetches, not how the load file is encoded:
+
+    load SCCP42.9-4-2SR3-1S
+    image apps42.9-4-2ES26.sbn 65536 <sha1>
+    ...
+
+The phone checks each downloaded image's size and SHA-1 against its line before "flashing" it.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from dataclasses import dataclass
+
+NEW_LOAD = "SCCP42.9-4-2SR3-1S"
+OLD_LOAD = "SCCP42.8-5-4S"
+BOOT_LOAD = "tnp42.8-3-1-21a.bin"
+DEFAULT_LOADS = "term42.default.loads"
+IMAGES_9_4_2 = (
+    "apps42.9-4-2ES26.sbn",
+    "cnu42.9-4-2ES26.sbn",
+    "cvm42sccp.9-4-2ES26.sbn",
+    "dsp42.9-4-2ES26.sbn",
+    "jar42sccp.9-4-2ES26.sbn",
+)
+
+
+class LoadFileError(ValueError):
+    """A `.loads` file the phone cannot use; the message names the file and the line."""
+
+
+@dataclass(frozen=True)
+class ImageRef:
+    name: str
+    size: int
+    sha1: str
+
+    def matches(self, data: bytes) -> bool:
+        return len(data) == self.size and hashlib.sha1(data).hexdigest() == self.sha1
+
+
+@dataclass(frozen=True)
+class LoadFile:
+    load_id: str
+    images: tuple[ImageRef, ...]
+
+    def render(self) -> bytes:
+        lines = [f"load {self.load_id}"] + [f"image {i.name} {i.size} {i.sha1}" for i in self.images]
+        return ("\n".join(lines) + "\n").encode("ascii")
+
+    @classmethod
+    def parse(cls, data: bytes, filename: str) -> LoadFile:
+        load_id: str | None = None
+        images: list[ImageRef] = []
+        for number, raw in enumerate(data.decode("ascii", errors="replace").splitlines(), start=1):
+            words = raw.split()
+            if not words or words[0].startswith("#"):
+                continue
+            if words[0] == "load" and len(words) == 2:
+                load_id = words[1]
+            elif words[0] == "image" and len(words) == 4 and words[2].isdigit():
+                images.append(ImageRef(words[1], int(words[2]), words[3].lower()))
+            else:
+                raise LoadFileError(f"{filename} line {number}: cannot read {raw.strip()!r}")
+        if load_id is None or not images:
+            raise LoadFileError(f"{filename}: needs a 'load' line and at least one 'image' line")
+        return cls(load_id, tuple(images))
+
+
+def image_names(load_id: str) -> tuple[str, ...]:
+    """The five images of a 7942 SCCP load; 9.4(2)SR3's are named after its ES26 build."""
+    if load_id == NEW_LOAD:
+        return IMAGES_9_4_2
+    version = load_id.removeprefix("SCCP42.")
+    return tuple(f"{kind}.{version}.sbn" for kind in ("apps42", "cnu42", "cvm42sccp", "dsp42", "jar42sccp"))
+
+
+@functools.cache
+def image_content(name: str, size: int) -> bytes:
+    """Deterministic filler for an image: the same name and size always give the same bytes."""
+    seed = name.encode("ascii")
+    blocks = (hashlib.sha256(seed + counter.to_bytes(4, "big")).digest() for counter in range(-(-size // 32)))
+    return b"".join(blocks)[:size]
+
+
+def load_file(load_id: str, size: int) -> LoadFile:
+    images = tuple(
+        ImageRef(name, size, hashlib.sha1(image_content(name, size)).hexdigest()) for name in image_names(load_id)
+    )
+    return LoadFile(load_id, images)
