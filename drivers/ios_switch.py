@@ -192,7 +192,9 @@ class IosSwitch:
                 finally:
                     transport.close()
         except (OSError, paramiko.SSHException, EOFError) as exc:
-            raise self._error(SwitchError, "connect", f"cannot reach {self.host}:{self.port}: {exc}")
+            raise self._error(
+                SwitchError, "connect", f"cannot reach {self.host}:{self.port}: {exc}"
+            ) from None
 
     def _ensure_known_host(self) -> None:
         """Refuse an unknown switch before logging in, or record its key when TOFU is on."""
@@ -300,12 +302,10 @@ class IosSwitch:
 
     def _alive(self) -> bool:
         channel = self._conn.remote_conn if self._conn else None
-        return (
-            isinstance(channel, paramiko.Channel)
-            and not (channel.closed or channel.eof_received)
-            and channel.get_transport() is not None
-            and channel.get_transport().is_active()  # type: ignore[union-attr]
-        )
+        if not isinstance(channel, paramiko.Channel) or channel.closed or channel.eof_received:
+            return False
+        transport = channel.get_transport()
+        return transport is not None and transport.is_active()
 
     def _run(self, command: str, operation: Callable[[_IosConnection], str]) -> str:
         """Run one operation on the session; reconnect once if the switch had dropped it."""

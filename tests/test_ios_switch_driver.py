@@ -3,6 +3,7 @@ against a known_hosts file in tmp_path."""
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -262,6 +263,16 @@ def test_a_changed_host_key_is_refused_even_with_accept_new(
     with pytest.raises(SwitchHostKeyError, match="differs"):
         driver(switch, kh, accept_new_host_key=True).connect()
     assert switch.command_log == []
+
+
+def test_a_switch_nobody_answers_on_is_a_switch_error(tmp_path: Path) -> None:
+    with socket.socket() as unused:
+        unused.bind(("127.0.0.1", 0))
+        port = unused.getsockname()[1]
+    ios = IosSwitch("sw9", "127.0.0.1", USER, port=port, password=PASSWORD, timeout=1.0,
+                    known_hosts=str(tmp_path / "known_hosts"), accept_new_host_key=True)
+    with pytest.raises(SwitchError, match=rf"switch sw9: connect: cannot reach 127.0.0.1:{port}"):
+        ios.connect()
 
 
 def test_errors_are_switch_errors_naming_the_switch(ios: IosSwitch) -> None:
