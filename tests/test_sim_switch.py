@@ -11,6 +11,7 @@ import paramiko
 import pytest
 from netmiko import BaseConnection, ConnectHandler
 from netmiko.exceptions import NetmikoAuthenticationException
+from ntc_templates.parse import parse_output
 
 from rig.sim.clock import SimClock
 from rig.sim.switch import SimSwitch, SwitchFaults
@@ -218,10 +219,15 @@ def test_every_command_line_is_logged(switch: SimSwitch, shell: Shell) -> None:
 # --- standard clients ---------------------------------------------------------------------
 
 
+def ntc(conn: BaseConnection, command: str) -> list[dict[str, object]]:
+    """What ntc-templates make of the switch's answer, as netmiko received it."""
+    return parse_output(platform="cisco_ios", command=command, data=conn.send_command(command))
+
+
 def test_netmiko_drives_the_switch_and_ntc_templates_read_its_output(
     netmiko_conn: BaseConnection,
 ) -> None:
-    poe = netmiko_conn.send_command("show power inline", use_textfsm=True)
+    poe = ntc(netmiko_conn, "show power inline")
     assert {
         "interface": "Gi1/0/1",
         "admin_status": "auto",
@@ -233,7 +239,7 @@ def test_netmiko_drives_the_switch_and_ntc_templates_read_its_output(
     } in poe
     assert {r["interface"]: r["operational_status"] for r in poe}["Gi1/0/2"] == "off"
 
-    cdp = netmiko_conn.send_command("show cdp neighbors", use_textfsm=True)
+    cdp = ntc(netmiko_conn, "show cdp neighbors")
     assert cdp[0] == {
         "neighbor_name": f"SEP{PHONE_MAC}",
         "local_interface": "Gig 1/0/1",
@@ -241,7 +247,7 @@ def test_netmiko_drives_the_switch_and_ntc_templates_read_its_output(
         "platform": "IP Phone",
         "neighbor_interface": "Port 1",
     }
-    detail = netmiko_conn.send_command("show cdp neighbors detail", use_textfsm=True)
+    detail = ntc(netmiko_conn, "show cdp neighbors detail")
     assert (detail[0]["neighbor_name"], detail[0]["platform"], detail[0]["local_interface"]) == (
         f"SEP{PHONE_MAC}",
         "Cisco IP Phone 7942",
@@ -249,7 +255,7 @@ def test_netmiko_drives_the_switch_and_ntc_templates_read_its_output(
     )
     assert detail[0]["mgmt_address"] == "10.10.20.31"
 
-    macs = netmiko_conn.send_command("show mac address-table", use_textfsm=True)
+    macs = ntc(netmiko_conn, "show mac address-table")
     assert {
         "destination_address": "001d.705f.9ea8",
         "type": "DYNAMIC",
