@@ -154,6 +154,7 @@ class SimSwitch:
         self._authorized_keys = list(authorized_keys or [])
         self._bind = (host, port)
         self._listener: socket.socket | None = None
+        self._address: tuple[str, int] | None = None
         self._stop = threading.Event()
         self._lock = threading.Lock()
         self._threads: list[threading.Thread] = []
@@ -163,16 +164,17 @@ class SimSwitch:
 
     @property
     def address(self) -> tuple[str, int]:
-        if self._listener is None:
+        """(host, port) actually bound; kept after stop() so a test can restart on it."""
+        if self._address is None:
             raise RuntimeError(f"switch {self.name} is not started")
-        host, port = self._listener.getsockname()[:2]
-        return host, port
+        return self._address
 
     def start(self) -> None:
         self._stop.clear()
         listener = socket.create_server(self._bind)
         listener.settimeout(_POLL)
         self._listener = listener
+        self._address = listener.getsockname()[:2]
         self._spawn(self._accept_loop, f"{self.name}-accept")
 
     def stop(self) -> None:
