@@ -1,0 +1,141 @@
+"""The TFTP tap between tftpy clients (the phones) and a tftpy server (CUCM), all on loopback."""
+
+from __future__ import annotations
+
+import io
+import logging
+import os
+import socket
+import threading
+import time
+
+import pytest
+import tftpy
+
+from drivers.tftp_tap import TftpTap, TftpTransfer
+
+logging.getLogger("tftpy").setLevel(logging.CRITICAL)
+
+ITL = os.urandom(5000)
+CONFIG = b"<device><loadInformation>SCCP42.9-4-2SR3-1S</loadInformation></device>\n" * 20
+
+
+@pytest.fixture(scope="module")
+def tftp_root(tmp_path_factory):
+    root = tmp_path_factory.mktemp("tftpboot")
+    (root / "ITLSEP001D705F9EA8.tlv").write_bytes(ITL)
+    (root / "SEP001D705F9EA8.cnf.xml.sgn").write_bytes(CONFIG)
+    (root / "exact.bin").write_bytes(b"x" * 1024)  # a multiple of the block size: ends with an empty block
+    (root / "big.sbn").write_bytes(os.urandom(2 * 1024 * 1024))
+    return root
+
+
+@pytest.fixture(scope="module")
+def cucm(tftp_root):
+    server = tftpy.TftpServer(str(tftp_root))
+    thread = threading.Thread(target=server.listen, args=("127.0.0.1", 0), kwargs={"timeout": 1}, daemon=True)
+    thread.start()
+    assert server.is_running.wait(5)
+    yield ("127.0.0.1", server.listenport)
+    server.stop(now=True)
+    thread.join(5)
+
+
+@pytest.fixture
+def tap(cucm):
+    seen: list[TftpTransfer] = []
+    with TftpTap(("127.0.0.1", 0), cucm, on_transfer=seen.append, keep_bytes=65536, timeout=1.0) as t:
+        t.seen = seen
+        yield t
+
+
+def fetch(address, name: str, *, localip: str = "127.0.0.1", options: dict | None = None, timeout: float = 2) -> bytes:
+    out = io.BytesIO()
+    tftpy.TftpClient(address[0], address[1], options=options or {}, localip=localip, flock=False).download(
+        name, out, timeout=timeout, retries=2
+    )
+    return out.getvalue()
+
+
+def until(condition, timeout: float = 5.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "condition not reached"
+        time.sleep(0.01)
+
+
+def test_relayed_file_is_faithful_and_recorded_with_its_client(tap):
+    assert fetch(tap.address, "ITLSEP001D705F9EA8.tlv", localip="127.0.1.12") == ITL
+    until(lambda: tap.transfers())
+    (record,) = tap.transfers()
+    assert (record.client, record.file, record.bytes, record.ok, record.error) == (
+        "127.0.1.12", "ITLSEP001D705F9EA8.tlv", len(ITL), True, None)
+    assert record.content == ITL and record.started <= record.ended
+    assert tap.seen == [record]
+
+
+@pytest.mark.parametrize("options", [{}, {"blksize": 1428}, {"blksize": 1428, "tsize": 0}])
+def test_options_pass_through_and_content_is_intact(tap, options):
+    assert fetch(tap.address, "SEP001D705F9EA8.cnf.xml.sgn", options=options) == CONFIG
+    assert fetch(tap.address, "exact.bin", options=options) == b"x" * 1024
+    until(lambda: len(tap.transfers()) == 2)
+    assert all(t.ok for t in tap.transfers())
+
+
+def test_large_transfers_are_counted_but_not_kept(tap, tftp_root):
+    fetch(tap.address, "big.sbn", options={"blksize": 1428})
+    until(lambda: tap.transfers())
+    record = tap.transfers()[0]
+    assert record.ok and record.bytes == 2 * 1024 * 1024 and record.content is None
+
+
+def test_file_not_found_passes_through_and_is_recorded_failed(tap):
+    with pytest.raises(tftpy.TftpException, match="File not found"):
+        fetch(tap.address, "CTLSEP001D705F9EA8.tlv", localip="127.0.1.13")
+    until(lambda: tap.transfers())
+    record = tap.transfers(client="127.0.1.13")[0]
+    assert not record.ok and "File not found" in record.error and record.bytes == 0
+
+
+def test_upstream_down_fails_the_transfer_with_a_reason():
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as hole:
+        hole.bind(("127.0.0.1", 0))  # a port nobody answers on
+        with TftpTap(("127.0.0.1", 0), hole.getsockname(), timeout=0.5) as tap:
+            with pytest.raises(tftpy.TftpException):
+                fetch(tap.address, "SEP001D705F9EA8.cnf.xml.sgn", localip="127.0.1.14", timeout=0.3)
+            until(lambda: tap.transfers())
+    (record,) = tap.transfers(client="127.0.1.14")
+    assert not record.ok and "upstream did not answer" in record.error
+
+
+def test_write_requests_are_refused(tap):
+    with pytest.raises(tftpy.TftpException, match="errorcode = 2"):
+        tftpy.TftpClient(*tap.address, flock=False).upload("evil.cnf.xml", io.BytesIO(b"x"), timeout=1, retries=1)
+
+
+def test_twenty_concurrent_phones_are_each_attributed_their_own_fetches(tap):
+    results: dict[str, bytes] = {}
+
+    def phone(n: int) -> None:
+        ip = f"127.0.2.{n}"
+        results[ip] = fetch(tap.address, "ITLSEP001D705F9EA8.tlv", localip=ip, options={"blksize": 1428})
+
+    threads = [threading.Thread(target=phone, args=(n,)) for n in range(1, 21)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(20)
+    assert len(results) == 20 and all(body == ITL for body in results.values())
+    until(lambda: len(tap.transfers()) == 20)
+    for n in range(1, 21):
+        (record,) = tap.transfers(client=f"127.0.2.{n}")
+        assert record.ok and record.bytes == len(ITL)
+
+
+def test_a_failing_observer_does_not_stop_the_relay(cucm):
+    def explode(_: TftpTransfer) -> None:
+        raise RuntimeError("observer bug")
+
+    with TftpTap(("127.0.0.1", 0), cucm, on_transfer=explode) as tap:
+        assert fetch(tap.address, "exact.bin") == b"x" * 1024
+        assert fetch(tap.address, "exact.bin") == b"x" * 1024
