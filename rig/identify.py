@@ -1,0 +1,87 @@
+"""Is the configured phone really on its configured switch port? Asked before a port is touched.
+
+Evidence is what the switch itself reports: the phone's MAC learned on the port, or a CDP
+neighbour `SEP<MAC>` on it. Powering a port that holds some other device is the one mistake a
+bench controller must never make, so anything short of that evidence is a refusal.
+
+A port that is powered off shows neither (no link, no CDP). `identify_unpowered` covers turning
+such a port on: allowed only when PoE is administratively off on the port and the switch sees
+no other device on it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from drivers.ios_parsers import canonical_interface
+from drivers.ios_switch import CdpNeighbor, PoePort
+from drivers.macaddr import dotted, normalize_mac, sep_name
+from rig.config import PhoneConfig
+
+
+class SwitchView(Protocol):
+    def macs_on_port(self, port: str) -> list[str]: ...
+    def cdp_neighbors(self) -> list[CdpNeighbor]: ...
+    def poe_status(self, port: str | None = None) -> list[PoePort]: ...
+
+
+@dataclass(frozen=True)
+class Identity:
+    ok: bool
+    evidence: str
+
+
+def _same_port(a: str, b: str) -> bool:
+    try:
+        return canonical_interface(a) == canonical_interface(b)
+    except ValueError:
+        return a.strip().lower() == b.strip().lower()
+
+
+def _cdp_ids_on(switch: SwitchView, port: str) -> list[str]:
+    return [n.device_id for n in switch.cdp_neighbors() if _same_port(n.local_interface, port)]
+
+
+def _is_phone(device_id: str, mac: str) -> bool:
+    try:
+        return normalize_mac(device_id) == mac
+    except ValueError:
+        return False
+
+
+def identify(switch: SwitchView, phone: PhoneConfig) -> Identity:
+    """ok when the switch sees `phone.mac` on `phone.port` (MAC table first, then CDP)."""
+    where = f"{phone.switch} {phone.port}"
+    macs = switch.macs_on_port(phone.port)
+    if phone.mac in macs:
+        return Identity(True, f"MAC {dotted(phone.mac)} learned on {where}")
+    cdp = _cdp_ids_on(switch, phone.port)
+    if any(_is_phone(d, phone.mac) for d in cdp):
+        return Identity(True, f"CDP neighbour {sep_name(phone.mac)} on {where}")
+    return Identity(False, f"{phone.name} ({sep_name(phone.mac)}) not seen on {where}: {_seen(macs, cdp)}")
+
+
+def identify_unpowered(switch: SwitchView, phone: PhoneConfig) -> Identity:
+    """ok when the port's PoE is administratively off and the switch sees no other device on it."""
+    where = f"{phone.switch} {phone.port}"
+    (poe,) = switch.poe_status(phone.port)
+    if poe.admin.lower() not in ("off", "never"):
+        return Identity(False, f"{where} is not powered off (PoE admin {poe.admin}, oper {poe.oper})")
+    macs = switch.macs_on_port(phone.port)
+    cdp = _cdp_ids_on(switch, phone.port)
+    others = [m for m in macs if m != phone.mac] + [d for d in cdp if not _is_phone(d, phone.mac)]
+    if others:
+        return Identity(False, f"{where} is powered off but holds another device: {', '.join(others)}")
+    return Identity(True, f"{where} powered off (PoE admin {poe.admin}) and no other device on it")
+
+
+def _seen(macs: list[str], cdp: list[str]) -> str:
+    if not macs and not cdp:
+        return "no MAC and no CDP neighbour on the port"
+    parts = []
+    if macs:
+        parts.append("MACs " + ", ".join(dotted(m) for m in macs))
+    if cdp:
+        parts.append("CDP " + ", ".join(cdp))
+    return "the switch sees " + "; ".join(parts)
