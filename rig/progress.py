@@ -72,7 +72,7 @@ class Progress:
                 row.step = "done"
                 if not self.live and not self.quiet:
                     tail = f": {row.reason}" if row.reason else ""
-                    self.console.print(f"{phone} {row.outcome}{tail}", markup=False, highlight=False)
+                    self.console.print(f"{phone} {row.outcome}{tail}", markup=False, highlight=False, soft_wrap=True)
             elif kind == "phone_interrupted":
                 row.step = "interrupted"
             if self._live is not None:

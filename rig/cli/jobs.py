@@ -25,7 +25,7 @@ from rig.lease import LeaseSet
 from rig.procedures import KEY_SCRIPT_FOR
 from rig.progress import Progress, summary_line, summary_table
 from rig.report import render
-from rig.runner import Runner, new_run_dir, read_state, sigint_sets
+from rig.runner import Runner, new_run_dir, new_run_id, read_state, sigint_sets
 from rig.errors import RigError
 
 EXIT_INTERRUPTED = 130
@@ -117,11 +117,12 @@ def _job(path: Path, procedure: str, names: list[str], resume: Path | None, runs
         else:
             listed = todo = config.select(names)
         scripts = scripts_for(config.phones, script_job, str(path), only=[p.name for p in todo]) if script_job else {}
-        run_dir = resume if resume is not None else new_run_dir(runs_dir, procedure)
         stop = threading.Event()
         tty = sys.stdout.isatty() and not as_json
         out = Console(stderr=as_json)
-        with LeaseSet(config.bench, [p.name for p in todo], run_dir.name, config.timeouts.lease):
+        run_id = resume.name if resume is not None else new_run_id(procedure)
+        with LeaseSet(config.bench, [p.name for p in todo], run_id, config.timeouts.lease):
+            run_dir = resume if resume is not None else new_run_dir(runs_dir, procedure)
             with Progress([p.name for p in todo], out, live=tty, quiet=as_json) as progress, sigint_sets(stop):
                 result = Runner(
                     bench, procedure, todo, run_dir, scripts=scripts, stop=stop, observer=progress,
@@ -145,5 +146,5 @@ def _print_summary(results: dict[str, Any], run_dir: Path, *, tty: bool, as_json
         return
     if tty:
         out.print(summary_table(results))
-    out.print(summary_line(results), markup=False, highlight=False)
-    out.print(f"report: {run_dir / 'report.html'}", markup=False, highlight=False)
+    out.print(summary_line(results), markup=False, highlight=False, soft_wrap=True)
+    out.print(f"report: {run_dir / 'report.html'}", markup=False, highlight=False, soft_wrap=True)
