@@ -24,7 +24,7 @@ from rig.sim.clock import SimClock
 from rig.sim.device_config import DeviceConfig
 from rig.sim.loads import DEFAULT_LOADS, NEW_LOAD, image_content, load_file
 from rig.sim.pki import ClusterPki
-from rig.sim.tftp_server import MemoryTftpServer
+from rig.sim.tftp import MemoryTftpServer
 from rig.trust import build_sgn
 
 AUTH_PATH = "/ccmcip/authenticate.jsp"

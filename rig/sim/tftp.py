@@ -1,4 +1,5 @@
-"""A real UDP TFTP server (tftpy: RFC 1350 with blksize/tsize) that serves files from memory.
+"""Real UDP TFTP (tftpy: RFC 1350 with blksize/tsize) for the simulator: a server that serves
+files from memory, and the download a phone does.
 
 tftpy's `listen()` blocks, so the server runs in its own thread and the bound port is read once
 it is listening. Packet loss is injected per transfer by standing in for that transfer's socket
@@ -20,12 +21,19 @@ from typing import Any
 import tftpy
 
 log = logging.getLogger(__name__)
+# tftpy logs every File not found and retransmission at ERROR/WARNING; without a handler of its
+# own those would go to Python's last-resort stderr handler. Applications that configure logging
+# still receive them.
+logging.getLogger("tftpy").addHandler(logging.NullHandler())
 
 RESEND_TIMEOUT = 0.1
 """Real seconds of silence before the server resends its last packet (also its poll period)."""
 RESEND_RETRIES = 50
 """Resends before a transfer whose client went away is dropped (about 5 s)."""
 _DATA_OPCODE = b"\x00\x03"
+
+CLIENT_BLKSIZE = 1428
+"""What a 7942 asks for: the largest block that fits a 1500-byte Ethernet frame."""
 
 Lookup = Callable[[str, str], bytes | None]
 """(file name, client ip) -> content, or None for "File not found"."""
@@ -130,3 +138,12 @@ class MemoryTftpServer:
         session.flock = False
         if self._loss:
             session.sock = _DroppingSocket(session.sock, self._loss, self._rng)
+
+
+def download(host: str, port: int, name: str, *, localip: str, timeout: float, retries: int) -> bytes:
+    """Fetch `name` into memory from the phone's own address `localip` (so a relay can tell phones
+    apart). Raises tftpy.TftpTimeout, tftpy.TftpFileNotFoundError or another tftpy.TftpException."""
+    out = io.BytesIO()
+    client = tftpy.TftpClient(host, port, options={"blksize": CLIENT_BLKSIZE}, localip=localip)
+    client.download(name, out, timeout=timeout, retries=retries)
+    return out.getvalue()

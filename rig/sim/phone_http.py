@@ -1,0 +1,203 @@
+"""The 7942's own web server: device information, network configuration, status messages,
+remote key-press (`POST /CGI/Execute`) and screenshot (`GET /CGI/Screenshot`).
+
+Key-press and screenshot need HTTP Basic credentials, which the phone does not judge itself: it
+asks the authentication URL of its *current* configuration and accepts only `AUTHORIZED`. That
+is why a phone stuck with a stale configuration (a dead authentication URL) answers
+`<CiscoIPPhoneError Number="4"/>` to every remote key press.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import ipaddress
+import threading
+import urllib.request
+import xml.etree.ElementTree as ET
+from collections.abc import Sequence
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Protocol
+from urllib.parse import parse_qs, urlencode, urlsplit
+from xml.sax.saxutils import escape, quoteattr
+
+STATUS_PATH = "/CGI/Java/Serviceability"
+STATUS_QUERY = "adapter=device.statistics.statusmessages"
+MAX_EXECUTE_ITEMS = 3
+AUTH_TIMEOUT = 3.0
+"""Real seconds the phone waits for its authentication URL."""
+POLL_INTERVAL = 0.2
+"""How often the serving thread checks for shutdown (power_off waits at most this long)."""
+ERROR_PARSE, ERROR_AUTH = 1, 4
+
+# The phone's own client must not go through an HTTP proxy from the environment: the
+# authentication URL is on loopback and must stay there.
+_DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
+class WebPhone(Protocol):
+    """What the web server needs from the phone."""
+
+    name: str
+    device_name: str
+
+    def device_information(self) -> Sequence[tuple[str, str]]: ...
+
+    def network_configuration(self) -> Sequence[tuple[str, str]]: ...
+
+    def status_messages(self) -> Sequence[str]: ...
+
+    def authentication_url(self) -> str: ...
+
+    def press_key(self, key: str) -> None: ...
+
+    def screenshot_png(self) -> bytes: ...
+
+
+def flat_xml(root: str, fields: Sequence[tuple[str, str]]) -> bytes:
+    body = "".join(f"<{tag}>{escape(value)}</{tag}>\n" for tag, value in fields)
+    return f'<?xml version="1.0" encoding="utf-8"?>\n<{root}>\n{body}</{root}>\n'.encode()
+
+
+def status_page(messages: Sequence[str]) -> bytes:
+    """HTML of the 7942's vintage: a navigation table, then one message per row, newest last."""
+    rows = "".join(f"<TR><TD>{escape(m)}</TD></TR>\n" for m in messages)
+    return (
+        "<HTML><HEAD><TITLE>Status Messages</TITLE></HEAD><BODY>\n"
+        '<TABLE><TR><TD><A HREF="/">Device Information</A></TD></TR>\n'
+        '<TR><TD><A HREF="/NetworkConfiguration">Network Configuration</A></TD></TR></TABLE>\n'
+        f"<TABLE><TR><TD><B>Status Messages</B></TD></TR>\n{rows}</TABLE></BODY></HTML>\n"
+    ).encode("iso-8859-1", errors="replace")
+
+
+def ask_authentication_url(url: str, user: str, password: str, device_name: str) -> bool:
+    """What the phone does with Basic credentials: GET its authentication URL, want AUTHORIZED."""
+    try:
+        host = urlsplit(url).hostname or ""
+        if not ipaddress.ip_address(host).is_loopback:
+            return False  # the simulated phone only ever talks to loopback
+        query = urlencode({"UserID": user, "Password": password, "devicename": device_name})
+        with _DIRECT.open(f"{url}?{query}", timeout=AUTH_TIMEOUT) as reply:
+            return bool(reply.read(64).strip() == b"AUTHORIZED")
+    except (OSError, ValueError):
+        return False
+
+
+class PhoneHttpServer:
+    """One phone's web server on its own loopback address; started and stopped with its power."""
+
+    def __init__(self, phone: WebPhone, host: str, port: int) -> None:
+        self._server = _Server((host, port), phone)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": POLL_INTERVAL},
+            name=f"phone-http-{phone.name}", daemon=True,
+        )
+        self._thread.start()
+
+    @property
+    def port(self) -> int:
+        return int(self._server.server_address[1])
+
+    def close(self) -> None:
+        """Stop serving; afterwards connections are refused, as from an unpowered phone."""
+        self._server.shutdown()
+        self._server.server_close()
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, address: tuple[str, int], phone: WebPhone) -> None:
+        super().__init__(address, _Handler)
+        self.phone = phone
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Server
+    server_version = "Allegro-Software-RomPager/4.34"  # what a 7942's web server calls itself
+    sys_version = ""
+
+    def do_GET(self) -> None:
+        url = urlsplit(self.path)
+        phone = self.server.phone
+        if url.path == "/DeviceInformationX":
+            self._reply(flat_xml("DeviceInformation", phone.device_information()), "text/xml")
+        elif url.path == "/NetworkConfigurationX":
+            self._reply(flat_xml("NetworkConfiguration", phone.network_configuration()), "text/xml")
+        elif url.path == STATUS_PATH and url.query == STATUS_QUERY:
+            self._reply(status_page(phone.status_messages()), "text/html")
+        elif url.path == "/CGI/Screenshot":
+            if self._authenticated():
+                self._reply(phone.screenshot_png(), "image/png")
+        else:
+            self.send_error(404)
+
+    def do_POST(self) -> None:
+        if urlsplit(self.path).path != "/CGI/Execute":
+            self.send_error(404)
+            return
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length).decode("iso-8859-1")
+        if not self._authenticated():
+            return
+        document = parse_qs(body).get("XML", [""])[0]
+        try:
+            root = ET.fromstring(document)
+        except ET.ParseError:
+            self._phone_error(ERROR_PARSE)
+            return
+        items = root.findall("ExecuteItem")
+        if root.tag != "CiscoIPPhoneExecute" or not 1 <= len(items) <= MAX_EXECUTE_ITEMS:
+            self._phone_error(ERROR_PARSE)
+            return
+        answers = "".join(self._execute(item.get("URL", "")) for item in items)
+        self._reply(f"<CiscoIPPhoneResponse>{answers}</CiscoIPPhoneResponse>".encode(), "text/xml")
+
+    def _execute(self, uri: str) -> str:
+        status, data = 6, "URI not found"
+        if uri.startswith("Key:"):
+            try:
+                self.server.phone.press_key(uri[4:])
+                status, data = 0, "Success"
+            except ValueError:
+                pass
+        return f'<ResponseItem Status="{status}" Data="{data}" URL={quoteattr(uri)}/>'
+
+    def _authenticated(self) -> bool:
+        """Check Basic credentials with the phone's authentication URL; answer the error if not."""
+        header = self.headers.get("Authorization", "")
+        if not header.startswith("Basic "):
+            self.send_response(401)
+            self.send_header("WWW-Authenticate", 'Basic realm="user"')
+            self._finish(_error_xml(ERROR_AUTH), "text/xml")
+            return False
+        try:
+            user, _, password = base64.b64decode(header[6:], validate=True).decode("iso-8859-1").partition(":")
+        except (binascii.Error, ValueError):
+            user, password = "", ""
+        phone = self.server.phone
+        if not ask_authentication_url(phone.authentication_url(), user, password, phone.device_name):
+            self._phone_error(ERROR_AUTH)
+            return False
+        return True
+
+    def _phone_error(self, number: int) -> None:
+        self._reply(_error_xml(number), "text/xml")
+
+    def _reply(self, body: bytes, content_type: str) -> None:
+        self.send_response(200)
+        self._finish(body, content_type)
+
+    def _finish(self, body: bytes, content_type: str) -> None:
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Silent: 240 phones' access logs would drown the test output."""
+
+
+def _error_xml(number: int) -> bytes:
+    return f'<CiscoIPPhoneError Number="{number}"/>'.encode()
