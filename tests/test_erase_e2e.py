@@ -54,7 +54,7 @@ def _results(run_dir: Path) -> dict:
 def clean(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[SimBench, Path]]:
     work = tmp_path_factory.mktemp("clean")
     settings = Simulation(phones=8, scenarios=SCENARIOS, time_scale=SCALE, image_kb=4)
-    with SimBench(settings, "e2e-clean", work / "sim") as sim:
+    with SimBench(settings, "e2e-clean", work) as sim:
         yield sim, _write_config(sim, work / "lab.yaml")
 
 
@@ -127,7 +127,7 @@ def faulty(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[SimBench,
         phones=4, scenarios={"stale_itl": 4}, time_scale=SCALE, image_kb=4,
         faults=Faults(never_returns=["desk-03"], lost_keys={"desk-02": 1}),
     )
-    with SimBench(settings, "e2e-faulty", work / "sim") as sim:
+    with SimBench(settings, "e2e-faulty", work) as sim:
         config = _write_config(sim, work / "lab.yaml", boot=6.0, mac_of={"desk-04": MAC_ELSEWHERE})
         done = rig("erase", "--config", str(config), "--runs-dir", str(work / "runs"), "--json", cwd=work)
         doc = json.loads(done.stdout)

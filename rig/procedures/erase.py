@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from drivers.console import ConsoleTimeout
 from drivers.keypad import Keypad, KeypadAuthError
 from drivers.phone_web import PhoneWebError
+from rig.journal import utc_now
 from rig.keyscript import Expect, Expectation, KeyScript, Press, Wait
 from rig.procedures.job import PhoneJob
 from rig.procedures.restart import power_cycle
@@ -75,6 +76,7 @@ def run(job: PhoneJob) -> None:
 
 def _run_script(job: PhoneJob, script: KeyScript, backends: _Backends, step: Step) -> None:
     gap = job.config.timeouts.key_gap
+    job.watch_from = utc_now()
     if job.console is not None:
         job.console_mark = job.console.mark()
     pressed: list[str] = []

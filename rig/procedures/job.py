@@ -53,6 +53,9 @@ class PhoneJob:
     itl_signer: str | None = None
     symptoms: list[str] = field(default_factory=list)
     power_on_at: datetime | None = None
+    watch_from: datetime | None = None
+    """Fetches from this moment on count: the erase start (a phone reboots on its own after an
+    erase, and may fetch its new load before rig power-cycles it), else the power-on."""
     console_mark: int | None = None
     """Console line index at the erase (or the restart, for verify): later lines are 'after'."""
     fetches: list["TftpTransfer"] = field(default_factory=list)

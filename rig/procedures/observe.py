@@ -1,7 +1,7 @@
 """observe: after power-on, watch the phone fetch its trust list, config and (if needed) load.
 
 The run's TFTP tap sees every transfer; this phone's are the ones from its IP that start after
-its power-on. It must fetch `ITLSEP<MAC>.tlv` and `SEP<MAC>.cnf.xml.sgn`; when its load differs
+the erase (a phone reboots by itself after an erase) or, for `rig verify`, after its power-on. It must fetch `ITLSEP<MAC>.tlv` and `SEP<MAC>.cnf.xml.sgn`; when its load differs
 from the expected one, the `.loads` file; and whenever it fetches a `.loads` file, every `.sbn`
 image that file names. The step ends when all of those are fetched and the phone reports the
 expected load, or fails at `timeouts.boot`.
@@ -55,11 +55,10 @@ def fetched_ok(job: PhoneJob) -> set[str]:
 
 def _collect(job: PhoneJob) -> None:
     """Journal this phone's new transfers (after its power-on) as `tftp` events."""
-    assert job.tap is not None and job.power_on_at is not None and job.phone.ip is not None
+    since = job.watch_from or job.power_on_at
+    assert job.tap is not None and since is not None and job.phone.ip is not None
     seen = len(job.fetches)
-    mine = [
-        t for t in job.tap.transfers(client=str(job.phone.ip)) if _utc(t.started) >= job.power_on_at
-    ]
+    mine = [t for t in job.tap.transfers(client=str(job.phone.ip)) if _utc(t.started) >= since]
     for transfer in mine[seen:]:
         job.fetches.append(transfer)
         job.journal.append(
