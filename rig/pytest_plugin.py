@@ -180,7 +180,7 @@ class Fetch:
     ok: bool
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class PhoneOutcome:
     """One phone's result of one job, as results.json records it, with readable explanations."""
 
@@ -212,6 +212,9 @@ class PhoneOutcome:
             symptoms=tuple(phone["symptoms"]),
             run_dir=run_dir,
         )
+
+    def __repr__(self) -> str:  # what pytest prints for a fixture value in a failure
+        return f"<PhoneOutcome {self.phone} {self.procedure} {self.outcome}>"
 
     @property
     def passed(self) -> bool:
