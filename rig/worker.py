@@ -1,0 +1,157 @@
+"""The bench side of a cluster run: a Dask worker that owns one bench and runs its jobs.
+
+A bench host runs a Dask worker advertising the worker resource `bench-<name>` (the config's
+`bench`), so the scheduler sends that bench's job there and nowhere else. `rig worker` starts
+such a worker with the config registered; a plain `dask worker SCHED --resources bench-<name>=1`
+works too when `RIG_BENCH_CONFIG` names the config file (several: separated by `:`).
+
+The job (`run_bench_job`) opens the bench, runs the procedure like `rig erase` does (scripts
+checked, leases taken), publishes one Dask event per finished phone on the run's topic (the
+client prints them as they come), and returns the whole journal and console logs for the client
+to merge: the run directory lives on the client, not on the bench hosts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import tempfile
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rig.config import load_config
+from rig.errors import ConfigError
+from rig.journal import JOURNAL_NAME, Event, read_events
+
+CONFIG_ENV = "RIG_BENCH_CONFIG"
+RESOURCE_PREFIX = "bench-"
+STOP_POLL = 0.5
+"""Seconds between checks of the client's stop request (Ctrl-C on the client)."""
+
+_registered: dict[str, Path] = {}
+"""Bench name -> config file, for the benches `rig worker` serves in this process."""
+
+
+def resource_name(bench: str) -> str:
+    return f"{RESOURCE_PREFIX}{bench}"
+
+
+def register_bench(config_path: Path) -> str:
+    """Validate a bench config and make it the one tasks for its bench use here; its bench name."""
+    config = load_config(config_path)
+    _registered[config.bench] = Path(config_path).resolve()
+    return config.bench
+
+
+def bench_config_path(bench: str) -> Path:
+    """This process's config file for `bench`: registered by `rig worker`, else from RIG_BENCH_CONFIG."""
+    if bench in _registered:
+        return _registered[bench]
+    listed = [Path(p) for p in os.environ.get(CONFIG_ENV, "").split(os.pathsep) if p]
+    for path in listed:
+        if load_config(path).bench == bench:
+            return path
+    if not listed:
+        raise ConfigError(f"this worker has no config for bench {bench}: set {CONFIG_ENV} or use `rig worker`")
+    raise ConfigError(f"this worker has no config for bench {bench}: {CONFIG_ENV} names {', '.join(map(str, listed))}")
+
+
+@dataclass(frozen=True)
+class BenchJob:
+    """What the client asks of one bench."""
+
+    bench: str
+    procedure: str
+    phones: list[str]
+    """Bench-local phone names; empty means every phone."""
+    run_id: str
+    topic: str
+    """Dask event topic for progress; `<topic>-stop` is the Dask Event that asks the job to stop."""
+
+
+@dataclass(frozen=True)
+class BenchRun:
+    """What one bench did: its journal, its console logs (phone -> text), and the worker's address."""
+
+    bench: str
+    events: list[Event]
+    consoles: dict[str, str]
+    worker: str
+
+
+def _progress_publisher(job: BenchJob) -> Any:
+    from distributed import get_worker
+
+    worker = get_worker()
+
+    def publish(event: Event) -> None:
+        if event.get("event") == "phone_done":
+            worker.log_event(job.topic, {"bench": job.bench, "phone": event["phone"],
+                                         "outcome": event["outcome"], "reason": event.get("reason")})
+
+    return publish
+
+
+def _watch_stop(job: BenchJob, stop: threading.Event, done: threading.Event) -> threading.Thread:
+    """Sets `stop` when the client sets the run's Dask Event (its user pressed Ctrl-C)."""
+    from distributed import Event as DaskEvent
+
+    requested = DaskEvent(f"{job.topic}-stop")  # created in the task thread: it binds the worker's client
+
+    def watch() -> None:
+        while not done.is_set():
+            try:
+                if requested.wait(timeout=STOP_POLL):
+                    stop.set()
+                    return
+            except Exception:  # noqa: BLE001 - scheduler gone: the job finishes on its own
+                return
+
+    thread = threading.Thread(target=watch, name=f"rig-stop-{job.bench}", daemon=True)
+    thread.start()
+    return thread
+
+
+def run_bench_job(job: BenchJob) -> BenchRun:
+    """The Dask task: run the job on this worker's bench and hand back everything it recorded."""
+    from distributed import get_worker
+
+    from rig.batch import run_job
+    from rig.bench import open_bench
+
+    path = bench_config_path(job.bench)
+    stop, done = threading.Event(), threading.Event()
+    watcher = _watch_stop(job, stop, done)
+    try:
+        with tempfile.TemporaryDirectory(prefix="rig-job-") as scratch, open_bench(path) as bench:
+            run_dir = Path(scratch) / job.run_id
+            run_job(bench, job.procedure, job.phones, run_dir, source=str(path),
+                    observer=_progress_publisher(job), stop=stop)
+            consoles = {log.stem: log.read_text(encoding="utf-8", errors="replace")
+                        for log in sorted((run_dir / "console").glob("*.log"))}
+            return BenchRun(job.bench, read_events(run_dir / JOURNAL_NAME), consoles, get_worker().address)
+    finally:
+        done.set()
+        watcher.join(timeout=2 * STOP_POLL)
+
+
+async def serve(scheduler: str, config_path: Path, *, host: str | None, nthreads: int, name: str | None) -> None:
+    """Run a Dask worker owning the bench of `config_path` until the scheduler goes or SIGTERM/SIGINT."""
+    from distributed import Worker
+
+    bench = register_bench(config_path)
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stopping.set)
+    async with Worker(scheduler, nthreads=nthreads, resources={resource_name(bench): 1}, host=host,
+                      name=name or f"rig-{bench}", dashboard=False) as worker:
+        print(f"rig worker {worker.address}: bench {bench} ({config_path}) on scheduler {scheduler}", flush=True)
+        finished = asyncio.ensure_future(worker.finished())
+        stop_wait = asyncio.ensure_future(stopping.wait())
+        await asyncio.wait({finished, stop_wait}, return_when=asyncio.FIRST_COMPLETED)
+        for pending in (finished, stop_wait):
+            pending.cancel()
