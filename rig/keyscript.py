@@ -82,10 +82,6 @@ class Expectation(_Strict):
                 raise ValueError(f"bad regex {value!r}: {error}") from None
         return value
 
-    def describe(self) -> str:
-        where = "console" if self.console is not None else "status"
-        return f"{where} /{self.console or self.status}/ within {self.timeout:g}s"
-
 
 class Expect(_Strict):
     expect: Expectation

@@ -34,6 +34,8 @@ def _write_config(sim: SimBench, path: Path, *, boot: float | None = None, mac_o
     doc = dump_config(sim.lab_config())
     for phone in doc["phones"]:
         phone["mac"] = (mac_of or {}).get(phone["name"], phone["mac"])
+        for keypad in phone["keypad"]:
+            keypad["press_ms"] = 10  # the board holds each key this long, one key at a time
     if boot is not None:
         doc["timeouts"]["boot"] = boot
     path.write_text(yaml.safe_dump(doc))

@@ -100,7 +100,7 @@ def _expect(job: PhoneJob, expectation: Expectation, index: int) -> dict[str, ob
     timeout = max(expectation.timeout * job.config.timeouts.key_gap, job.config.timeouts.expect)
     pattern = expectation.console if expectation.console is not None else expectation.status
     assert pattern is not None
-    what = f"steps[{index}] {expectation.describe()}"
+    what = f"steps[{index}] {'console' if expectation.console is not None else 'status'} /{pattern}/"
     use_console = expectation.console is not None and job.console is not None
     web = job.web
     if use_console:

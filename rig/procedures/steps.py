@@ -72,7 +72,10 @@ class StepRecorder:
             yield step
         except BaseException as error:
             step.ok = False
-            step.detail = step.detail + ("; " if step.detail else "") + (str(error) or type(error).__name__)
+            message = str(error) or type(error).__name__
+            if step.detail and step.detail not in message:
+                message = f"{step.detail}; {message}"
+            step.detail = message
             raise
         finally:
             self.journal.append(
