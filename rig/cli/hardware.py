@@ -133,6 +133,7 @@ def console(
             raise RigError(f"phone {cfg.name}: no console configured")
         try:
             with capture:
+                typer.echo(f"following the console of {cfg.name} ({capture.url}); Ctrl-C to stop", err=True)
                 _follow(capture.mark, capture.lines_since, duration)
         except ConsoleError as error:
             raise _fail(f"error: {error}") from None
