@@ -1,0 +1,118 @@
+"""Shared pieces of the simulated phone / CUCM tests: a small lab on loopback, standard clients."""
+
+from __future__ import annotations
+
+import io
+import re
+import time
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+
+import requests
+import tftpy
+
+from rig.sim.clock import SimClock
+from rig.sim.cucm import SimCucm
+from rig.sim.phone import PhoneState, SimPhone
+from rig.sim.pki import ClusterPki
+
+SCALE = 0.005
+"""Real seconds per device second: a 70 s cold boot takes 0.35 s."""
+IMAGE_BYTES = 6000
+NEW_LOAD = "SCCP42.9-4-2SR3-1S"
+OLD_LOAD = "SCCP42.8-5-4S"
+USER, PASSWORD = "rig", "rig-sim"
+STATUS_PATH = "/CGI/Java/Serviceability?adapter=device.statistics.statusmessages"
+SETTLED = (PhoneState.REGISTERED, PhoneState.STUCK)
+
+
+def mac_of(index: int) -> str:
+    return f"{0x001D705F1000 + index:012X}"
+
+
+def wait_for(condition: Callable[[], object], timeout: float = 10.0, what: str = "condition") -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.01)
+    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+
+
+def direct_session() -> requests.Session:
+    """requests without proxies from the environment: everything here is on loopback."""
+    session = requests.Session()
+    session.trust_env = False
+    return session
+
+
+def tftp_get(address: tuple[str, int], name: str, *, localip: str = "") -> bytes:
+    out = io.BytesIO()
+    tftpy.TftpClient(address[0], address[1], options={"blksize": 1428}, localip=localip).download(
+        name, out, timeout=1.0
+    )
+    return out.getvalue()
+
+
+@dataclass
+class Lab:
+    """SimCucm and some phones (one per scenario given), all started."""
+
+    clock: SimClock
+    pki: ClusterPki
+    cucm: SimCucm
+    phones: dict[str, SimPhone] = field(default_factory=dict)
+    web: requests.Session = field(default_factory=direct_session)
+
+    def url(self, phone: SimPhone, path: str) -> str:
+        return f"http://{phone.ip}:{phone.http_port}{path}"
+
+    def get(self, phone: SimPhone, path: str, **kwargs: object) -> requests.Response:
+        return self.web.get(self.url(phone, path), timeout=3, **kwargs)  # type: ignore[arg-type]
+
+    def app_load(self, phone: SimPhone) -> str:
+        match = re.search(r"<appLoadID>([^<]*)</appLoadID>", self.get(phone, "/DeviceInformationX").text)
+        assert match, "DeviceInformationX has no appLoadID"
+        return match.group(1)
+
+    def status(self, phone: SimPhone) -> str:
+        return self.get(phone, STATUS_PATH).text
+
+    def fetched(self, phone: SimPhone) -> list[str]:
+        """Files this phone got from CUCM, in order."""
+        return [name for client, name, ok in self.cucm.requests if ok and client == phone.ip]
+
+    def asked(self, phone: SimPhone) -> list[str]:
+        return [name for client, name, _ in self.cucm.requests if client == phone.ip]
+
+    def power_cycle_and_settle(self, phone: SimPhone, timeout: float = 15.0) -> None:
+        phone.power_off()
+        phone.power_on()
+        wait_for(lambda: phone.state in SETTLED, timeout, f"{phone.name} to settle after power-up")
+
+
+@contextmanager
+def running_lab(
+    scenarios: dict[str, str], *, tftp_first: list[tuple[str, int]] | None = None, loss: float = 0.0,
+    **phone_options: object,
+) -> Iterator[Lab]:
+    """A started SimCucm and one started SimPhone per (name -> scenario), on 127.0.2.N."""
+    clock = SimClock(SCALE)
+    pki = ClusterPki.generate(key_size=1024)
+    macs = {name: mac_of(i) for i, name in enumerate(scenarios)}
+    with ExitStack() as stack:
+        cucm = SimCucm(clock, pki, list(macs.items()), image_bytes=IMAGE_BYTES, loss=loss)
+        cucm.start()
+        stack.callback(cucm.stop)
+        lab = Lab(clock, pki, cucm)
+        for i, (name, scenario) in enumerate(scenarios.items()):
+            phone = SimPhone(
+                name, macs[name], f"127.0.2.{i + 1}", clock, scenario=scenario, pki=pki,
+                cucm_auth_url=cucm.auth_url, tftp_servers=[*(tftp_first or []), cucm.tftp_address],
+                **phone_options,  # type: ignore[arg-type]
+            )
+            phone.start()
+            stack.callback(phone.stop)
+            lab.phones[name] = phone
+        yield lab

@@ -1,0 +1,154 @@
+"""SimPhone's life: steady state per scenario, power, boot, TFTP trust checks, upgrade, ITL erase.
+
+Driven directly (power_on/power_off/press_key, as the switch and key board will) and observed only
+through what a lab observes: HTTP pages, the console port, the CUCM's TFTP request log.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+import requests
+import serial
+
+from rig.sim.loads import IMAGES_9_4_2
+from rig.sim.phone import PhoneState
+from sim_helpers import NEW_LOAD, OLD_LOAD, Lab, running_lab, wait_for
+
+ERASE_KEYS = ["Settings", "KeyPad4", "KeyPad5", "KeyPad2", "KeyPadStar", "KeyPadStar", "KeyPadPound", "Soft4", "Soft2"]
+SCENARIOS = {"stale": "stale_itl", "regen": "regenerated_cert", "fresh": "no_itl", "good": "healthy"}
+
+
+@pytest.fixture(scope="module")
+def lab() -> Iterator[Lab]:
+    with running_lab(SCENARIOS) as lab:
+        yield lab
+
+
+def http_refused(lab: Lab, name: str) -> bool:
+    try:
+        lab.get(lab.phones[name], "/DeviceInformationX")
+    except requests.ConnectionError:
+        return True
+    return False
+
+
+def test_at_start_every_phone_is_powered_and_up_on_the_old_load(lab: Lab) -> None:
+    for phone in lab.phones.values():
+        assert phone.draw_watts == pytest.approx(6.3)
+        assert phone.link_up()
+        cdp = phone.cdp()
+        assert cdp is not None and cdp.device_id == f"SEP{phone.mac}" and cdp.platform == "Cisco IP Phone 7942"
+        assert lab.app_load(phone) == OLD_LOAD
+    assert lab.cucm.requests == [], "no phone boots when the simulation starts"
+
+
+@pytest.mark.parametrize("name", ["stale", "regen"])
+def test_stuck_phones_start_with_the_seed_symptoms(lab: Lab, name: str) -> None:
+    phone = lab.phones[name]
+    status = lab.status(phone)
+    assert "Trust List Update Failed" in status
+    assert f"TFTP Timeout : SEP{phone.mac}.cnf.xml.sgn" in status
+    assert phone.state is PhoneState.STUCK
+
+
+def test_device_information_has_the_fields_of_a_7942(lab: Lab) -> None:
+    phone = lab.phones["good"]
+    xml = lab.get(phone, "/DeviceInformationX").text
+    for field in (f"<MACAddress>{phone.mac}</MACAddress>", f"<HostName>SEP{phone.mac}</HostName>",
+                  "<modelNumber>CP-7942G</modelNumber>", f"<versionID>{OLD_LOAD}</versionID>",
+                  "<bootLoadID>", "<phoneDN>", "<serialNumber>FCH", "<hardwareRevision>"):
+        assert field in xml
+
+
+def test_network_configuration_names_both_tftp_servers_and_the_auth_url(lab: Lab) -> None:
+    xml = lab.get(lab.phones["stale"], "/NetworkConfigurationX").text
+    assert "<TFTPServer1>127.0.0.1</TFTPServer1>" in xml and f"<IPAddress>{lab.phones['stale'].ip}<" in xml
+    assert "<AuthenticationURL>http://127.0.0.1:9/" in xml, "a stuck phone keeps its dead auth URL"
+
+
+def test_power_off_stops_everything_at_once_but_the_console_port(lab: Lab) -> None:
+    phone = lab.phones["regen"]
+    console = serial.serial_for_url(f"socket://{phone.console_address[0]}:{phone.console_address[1]}", timeout=0.2)
+    try:
+        phone.power_off()
+        assert phone.draw_watts == 0.0 and phone.cdp() is None and not phone.link_up()
+        assert http_refused(lab, "regen")
+        assert console.read(4096) == b"", "an unpowered phone prints nothing"
+        phone.press_key("Settings")  # a key on an unpowered phone is not an error
+    finally:
+        console.close()
+        phone.power_on()
+        wait_for(lambda: phone.state in (PhoneState.STUCK, PhoneState.REGISTERED), what="regen to settle")
+
+
+def test_boot_draws_rising_power_prints_boot_lines_and_brings_link_up_early(lab: Lab) -> None:
+    phone = lab.phones["regen"]
+    console = serial.serial_for_url(f"socket://{phone.console_address[0]}:{phone.console_address[1]}", timeout=0.05)
+    try:
+        phone.power_off()
+        phone.power_on()
+        wait_for(phone.link_up, what="link up")
+        booting_draw = phone.draw_watts
+        assert phone.state is PhoneState.BOOTING and 0 < booting_draw < 6.3
+        assert http_refused(lab, "regen"), "the web server comes up only once the phone has settled"
+        wait_for(lambda: phone.state is PhoneState.STUCK, what="regen to give up")
+        text = console.read(65536).decode(errors="replace")
+    finally:
+        console.close()
+    assert text.count("\r\n") > 10 and "boot loader" in text
+    assert "STATUS: Trust List Update Failed" in text
+    assert phone.draw_watts == pytest.approx(6.3)
+
+
+@pytest.mark.parametrize("name", ["stale", "regen"])
+def test_a_stuck_phone_after_a_power_cycle_retries_its_config_and_never_fetches_the_load(lab: Lab, name: str) -> None:
+    phone = lab.phones[name]
+    lab.power_cycle_and_settle(phone)
+    assert phone.state is PhoneState.STUCK and lab.app_load(phone) == OLD_LOAD
+    status = lab.status(phone)
+    assert "Trust List Update Failed" in status and f"TFTP Timeout : SEP{phone.mac}.cnf.xml.sgn" in status
+    asked = lab.asked(phone)
+    assert asked.count(f"SEP{phone.mac}.cnf.xml.sgn") >= 3
+    assert not [f for f in asked if f.endswith((".loads", ".sbn"))]
+    assert phone.holds_itl, "it keeps its old ITL"
+
+
+def test_a_healthy_phone_upgrades_at_its_next_boot(lab: Lab) -> None:
+    phone = lab.phones["good"]
+    lab.power_cycle_and_settle(phone)
+    assert phone.state is PhoneState.REGISTERED and lab.app_load(phone) == NEW_LOAD
+    fetched = lab.fetched(phone)
+    assert fetched[:3] == [f"ITLSEP{phone.mac}.tlv", f"SEP{phone.mac}.cnf.xml.sgn", f"{NEW_LOAD}.loads"]
+    assert fetched[3:8] == list(IMAGES_9_4_2)
+    assert fetched[8:] == [f"ITLSEP{phone.mac}.tlv", f"SEP{phone.mac}.cnf.xml.sgn"], "after the reboot: same load"
+    assert "Trust List Updated" in lab.status(phone)
+    cdp = phone.cdp()
+    assert cdp is not None and cdp.software == NEW_LOAD
+
+
+def test_a_phone_without_itl_trusts_the_first_one_and_upgrades(lab: Lab) -> None:
+    phone = lab.phones["fresh"]
+    assert not phone.holds_itl
+    lab.power_cycle_and_settle(phone)
+    assert phone.holds_itl and lab.app_load(phone) == NEW_LOAD
+    assert "Trust List Updated" in lab.status(phone)
+
+
+def test_erasing_the_itl_from_the_keypad_lets_a_stale_phone_fetch_its_load(lab: Lab) -> None:
+    phone = lab.phones["stale"]
+    for key in ERASE_KEYS:
+        phone.press_key(key)
+    assert "Erasing CTL and ITL files" in lab.status(phone)
+    assert not phone.holds_itl
+    wait_for(lambda: phone.state is PhoneState.BOOTING, what="the phone to restart by itself")
+    wait_for(lambda: phone.state is PhoneState.REGISTERED, timeout=15, what="the upgraded phone to register")
+    assert lab.app_load(phone) == NEW_LOAD
+    fetched = lab.fetched(phone)
+    tail = fetched[fetched.index(f"{NEW_LOAD}.loads") - 2 :]
+    assert tail[:3] == [f"ITLSEP{phone.mac}.tlv", f"SEP{phone.mac}.cnf.xml.sgn", f"{NEW_LOAD}.loads"]
+    assert sorted(f for f in tail if f.endswith(".sbn")) == sorted(IMAGES_9_4_2)
+    status = lab.status(phone)
+    assert "Trust List Updated" in status
+    assert "Trust List Update Failed" not in status.split("Erasing CTL and ITL files")[-1]

@@ -1,0 +1,172 @@
+"""SimPhone's endpoints and fault knobs: remote key-press and screenshot (with the phone asking
+its authentication URL), the console port, and rig's own drivers against the simulated phone."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+
+import pytest
+import requests
+import serial
+from PIL import Image
+
+from drivers.console import Console
+from drivers.keypad import KeypadAuthError
+from drivers.keypad_http import HttpKeypad
+from drivers.phone_web import PhoneWeb
+from rig.sim.phone import PhoneState, SimPhone
+from rig.sim.tftp import MemoryTftpServer
+from sim_helpers import NEW_LOAD, OLD_LOAD, PASSWORD, SETTLED, USER, Lab, running_lab, wait_for
+
+EXECUTE = "/CGI/Execute"
+
+
+def execute_body(*uris: str) -> dict[str, str]:
+    items = "".join(f'<ExecuteItem Priority="0" URL="{uri}"/>' for uri in uris)
+    return {"XML": f"<CiscoIPPhoneExecute>{items}</CiscoIPPhoneExecute>"}
+
+
+def console_url(phone: SimPhone) -> str:
+    host, port = phone.console_address
+    return f"socket://{host}:{port}"
+
+
+@pytest.fixture(scope="module")
+def lab() -> Iterator[Lab]:
+    with running_lab({"good": "healthy", "stale": "stale_itl"}) as lab:
+        yield lab
+
+
+def post(lab: Lab, phone: SimPhone, data: dict[str, str], auth: tuple[str, str] | None = (USER, PASSWORD)) -> requests.Response:
+    return lab.web.post(lab.url(phone, EXECUTE), data=data, auth=auth, timeout=5)
+
+
+def test_execute_presses_keys_on_a_healthy_phone(lab: Lab) -> None:
+    phone = lab.phones["good"]
+    reply = post(lab, phone, execute_body("Key:Settings", "Key:KeyPad4"))
+    assert reply.status_code == 200
+    assert reply.text.count('Data="Success"') == 2 and 'URL="Key:Settings"' in reply.text
+    shot = Image.open(io.BytesIO(lab.get(phone, "/CGI/Screenshot", auth=(USER, PASSWORD)).content))
+    assert shot.format == "PNG" and shot.size == (320, 222)
+    post(lab, phone, execute_body("Key:Settings"))  # back to idle
+
+
+def test_execute_with_a_wrong_password_is_error_4(lab: Lab) -> None:
+    reply = post(lab, lab.phones["good"], execute_body("Key:Settings"), auth=(USER, "wrong"))
+    assert '<CiscoIPPhoneError Number="4"/>' in reply.text
+
+
+def test_execute_without_credentials_is_refused_with_401(lab: Lab) -> None:
+    reply = post(lab, lab.phones["good"], execute_body("Key:Settings"), auth=None)
+    assert reply.status_code == 401 and "Basic" in reply.headers["WWW-Authenticate"]
+
+
+def test_a_stuck_phone_answers_error_4_because_its_auth_url_is_dead(lab: Lab) -> None:
+    phone = lab.phones["stale"]
+    assert '<CiscoIPPhoneError Number="4"/>' in post(lab, phone, execute_body("Key:Settings")).text
+    assert '<CiscoIPPhoneError Number="4"/>' in lab.get(phone, "/CGI/Screenshot", auth=(USER, PASSWORD)).text
+
+
+@pytest.mark.parametrize("body", [
+    {"XML": "<CiscoIPPhoneExecute><ExecuteItem URL="},
+    {"XML": "<CiscoIPPhoneText><Text>hi</Text></CiscoIPPhoneText>"},
+    execute_body("Key:Soft1", "Key:Soft1", "Key:Soft1", "Key:Soft1"),
+    {"nothing": "here"},
+])
+def test_malformed_or_oversized_execute_is_error_1(lab: Lab, body: dict[str, str]) -> None:
+    assert '<CiscoIPPhoneError Number="1"/>' in post(lab, lab.phones["good"], body).text
+
+
+def test_an_unknown_key_uri_is_not_a_success(lab: Lab) -> None:
+    reply = post(lab, lab.phones["good"], execute_body("Key:Turbo"))
+    assert 'Status="6"' in reply.text and "Success" not in reply.text
+
+
+def test_unknown_key_names_raise_for_the_key_board(lab: Lab) -> None:
+    with pytest.raises(ValueError, match="Turbo"):
+        lab.phones["good"].press_key("Turbo")
+
+
+def test_rig_drivers_read_and_drive_the_simulated_phone(lab: Lab) -> None:
+    phone = lab.phones["good"]
+    web = PhoneWeb(phone.ip, port=phone.http_port, timeout=3, name=phone.name)
+    info = web.device_info()
+    assert (info.mac, info.model_number, info.app_load_id) == (phone.mac, "CP-7942G", phone.load)
+    assert web.network_config()["HostName"] == f"SEP{phone.mac}"
+    assert any(m.endswith("Trust List Updated") for m in web.status_messages())
+    assert web.screenshot(USER, PASSWORD).startswith(b"\x89PNG")
+    HttpKeypad(phone.ip, port=phone.http_port, username=USER, password=PASSWORD).press(["Settings", "Settings"], gap=0)
+    stale = lab.phones["stale"]
+    with pytest.raises(KeypadAuthError):
+        HttpKeypad(stale.ip, port=stale.http_port, username=USER, password=PASSWORD).press(["Settings"], gap=0)
+
+
+def test_console_driver_follows_a_power_cycle(lab: Lab) -> None:
+    phone = lab.phones["stale"]
+    with Console(console_url(phone), name=phone.name) as console:
+        mark = console.mark()
+        lab.power_cycle_and_settle(phone)
+        console.expect(r"STATUS: Trust List Update Failed", timeout=5, since=mark)
+        console.expect(rf"TFTP Timeout : SEP{phone.mac}\.cnf\.xml\.sgn", timeout=5, since=mark)
+
+
+def test_lost_key_presses_are_ignored_silently() -> None:
+    with running_lab({"p": "healthy"}, lost_keys=2) as lab:
+        phone = lab.phones["p"]
+        for key in ["Settings", "Settings", "Settings"]:
+            phone.press_key(key)  # the first two never reach the phone
+        reply = lab.get(phone, "/CGI/Screenshot", auth=(USER, PASSWORD))
+        assert reply.headers["Content-Type"] == "image/png"
+        phone.press_key("KeyPad4")
+        phone.press_key("KeyPad5")
+        phone.press_key("KeyPad2")
+        assert phone.holds_itl
+        for key in ["KeyPadStar", "KeyPadStar", "KeyPadPound", "Soft4", "Soft2"]:
+            phone.press_key(key)
+        assert not phone.holds_itl, "the third Settings opened the menu, so the erase went through"
+
+
+def test_a_phone_that_never_returns_stays_dark_after_power_up() -> None:
+    with running_lab({"p": "healthy"}, never_returns=True) as lab:
+        phone = lab.phones["p"]
+        phone.power_off()
+        phone.power_on()
+        wait_for(lambda: phone.draw_watts == 0.0, what="the blip to end")
+        assert phone.state is PhoneState.DARK and phone.cdp() is None and not phone.link_up()
+        with pytest.raises(requests.ConnectionError):
+            lab.get(phone, "/DeviceInformationX")
+        assert lab.asked(phone) == []
+
+
+def test_console_garbage_mixes_undecodable_bytes_into_the_lines() -> None:
+    with running_lab({"p": "stale_itl"}, console_garbage=True) as lab:
+        phone = lab.phones["p"]
+        port = serial.serial_for_url(console_url(phone), timeout=0.05)
+        try:
+            lab.power_cycle_and_settle(phone)
+            raw = port.read(1 << 20)
+        finally:
+            port.close()
+    with pytest.raises(UnicodeDecodeError):
+        raw.decode("utf-8")
+    assert b"STATUS: Trust List Update Failed\r\n" in raw
+
+
+def test_a_dead_first_tftp_server_falls_back_to_the_second() -> None:
+    dead = MemoryTftpServer(lambda name, client: None)  # bound, then stopped: nobody answers
+    dead.start()
+    address = dead.address
+    dead.stop()
+    with running_lab({"p": "no_itl"}, tftp_first=[address]) as lab:
+        phone = lab.phones["p"]
+        lab.power_cycle_and_settle(phone, timeout=20)
+        assert lab.app_load(phone) == NEW_LOAD
+
+
+def test_a_phone_upgrades_through_tftp_packet_loss() -> None:
+    with running_lab({"p": "healthy"}, loss=0.05) as lab:
+        phone = lab.phones["p"]
+        assert lab.app_load(phone) == OLD_LOAD
+        lab.power_cycle_and_settle(phone, timeout=20)
+        assert phone.state in SETTLED and lab.app_load(phone) == NEW_LOAD
