@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -186,6 +187,14 @@ def test_a_bench_no_worker_owns_is_reported_not_waited_on(
     assert doc["phones"][0]["reason"].startswith("no worker owns bench bench-a")
 
 
+def test_rig_worker_with_a_bad_config_exits_2_with_one_line(tmp_path: Path) -> None:
+    (tmp_path / "bad.yaml").write_text("bench: x\nswitchs: {}\n")
+    done = subprocess.run([sys.executable, "-m", "rig", "worker", "--scheduler", "tcp://127.0.0.1:9",
+                           "--config", str(tmp_path / "bad.yaml")], cwd=REPO, capture_output=True, text=True)
+    assert done.returncode == 2
+    assert done.stderr.strip() == f"rig: error: {tmp_path / 'bad.yaml'}: switchs: unknown key"
+
+
 def test_an_unreachable_scheduler_is_one_clear_error(tmp_path: Path) -> None:
     site = write_site(tmp_path, {"a": real_bench("bench-a", ["desk-01"])}, "timeouts: {connect: 1}\n")
     with pytest.raises(RigError, match="cannot reach the Dask scheduler at tcp://127.0.0.1:9"):
@@ -194,13 +203,17 @@ def test_an_unreachable_scheduler_is_one_clear_error(tmp_path: Path) -> None:
 
 @pytest.fixture(scope="module")
 def workers(scheduler: str, tmp_path_factory: pytest.TempPathFactory, env: dict[str, str]) -> Iterator[Path]:
-    """Two `rig worker` processes, each owning a small simulated bench; the site file naming both."""
+    """Two small simulated benches: east served by `rig worker`, west by a plain `dask worker`
+    (same as `dask worker`; run as a module so the repo's files are importable from its checkout)
+    that finds its bench through RIG_BENCH_CONFIG. Returns the site file naming both."""
     where = tmp_path_factory.mktemp("site")
-    site = write_site(where, {"a": sim_bench("east"), "b": sim_bench("west")})
+    site = write_site(where, {"east": sim_bench("east"), "west": sim_bench("west")})
     processes = [
         _spawn([sys.executable, "-m", "rig", "worker", "--scheduler", scheduler, "--host", "127.0.0.1",
-                "--config", str(where / f"{name}.yaml")], env, where / f"worker-{name}.log")
-        for name in ("a", "b")
+                "--config", str(where / "east.yaml")], env, where / "worker-east.log"),
+        _spawn([sys.executable, "-m", "distributed.cli.dask_worker", scheduler, "--host", "127.0.0.1",
+                "--no-nanny", "--no-dashboard", "--nthreads", "1", "--resources", "bench-west=1"],
+               {**env, "RIG_BENCH_CONFIG": str(where / "west.yaml")}, where / "worker-west.log"),
     ]
     try:
         from distributed import Client
@@ -229,3 +242,29 @@ def test_each_bench_runs_on_its_own_worker_into_one_merged_run(
     workers_seen = {e["bench"]: e["worker"] for e in events if e["event"] == "bench_worker"}
     assert len(set(workers_seen.values())) == 2, "each bench ran on the worker that owns it"
     assert (run_dir / "junit.xml").is_file() and (run_dir / "report.html").is_file()
+
+
+def test_a_bench_whose_worker_dies_mid_job_is_reported_not_waited_on(
+    scheduler: str, env: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from distributed import Client
+
+    site = write_site(tmp_path, {"north": sim_bench("north")})
+    worker = _spawn([sys.executable, "-m", "rig", "worker", "--scheduler", scheduler, "--host", "127.0.0.1",
+                     "--config", str(tmp_path / "north.yaml")], env, tmp_path / "worker.log")
+    try:
+        with Client(scheduler, set_as_default=False) as client:
+            wait_for(lambda: "bench-north" in owned_benches(client), 30, "the worker")
+
+            def kill_once_busy() -> None:
+                wait_for(lambda: any(client.processing().values()), 30, "the job to start")
+                worker.kill()
+
+            killer = threading.Thread(target=kill_once_busy)
+            killer.start()
+            code = run_on_cluster(scheduler, site, "erase", [], tmp_path / "runs", json_out=False)
+            killer.join()
+    finally:
+        _stop(worker)
+    assert code == 1
+    assert "north: the worker of bench north left before the job finished" in capsys.readouterr().out
