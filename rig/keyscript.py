@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from importlib import resources
+from importlib.resources.abc import Traversable
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Literal, Union
 
@@ -126,16 +127,22 @@ def script_name(model: str, firmware: str, procedure: str) -> str:
     return f"{model}-{firmware}-{procedure}.yaml"
 
 
+def _scripts_root() -> Traversable:
+    try:
+        return resources.files(SCRIPT_PACKAGE)
+    except ModuleNotFoundError:
+        raise KeyScriptError(f"the {SCRIPT_PACKAGE} package is not installed (reinstall rig)") from None
+
+
 def available_scripts() -> list[str]:
     """File names of every script shipped in the data package."""
-    root = resources.files(SCRIPT_PACKAGE)
-    return sorted(p.name for p in root.iterdir() if p.name.endswith(".yaml"))
+    return sorted(p.name for p in _scripts_root().iterdir() if p.name.endswith(".yaml"))
 
 
 def load_script(model: str, firmware: str, procedure: str) -> KeyScript:
     """The script for this phone model and firmware family, validated."""
     name = script_name(model, firmware, procedure)
-    ref = resources.files(SCRIPT_PACKAGE) / name
+    ref = _scripts_root() / name
     if not ref.is_file():
         raise KeyScriptError(f"no keypad script {name} (have: {', '.join(available_scripts())})")
     return parse_script(ref.read_text(encoding="utf-8"), name)

@@ -17,6 +17,7 @@ from rich.live import Live
 from rich.table import Table
 
 from rig.journal import Event
+from rig.procedures.baseline import SYMPTOMS
 
 STYLE = {"passed": "green", "failed": "red", "error": "yellow", "skipped": "dim"}
 
@@ -98,9 +99,15 @@ def summary_table(results: dict[str, Any]) -> Table:
         style = STYLE.get(p["outcome"], "")
         table.add_row(
             p["name"], f"[{style}]{p['outcome']}[/]", f"{p['load_before'] or '?'} -> {p['load_after'] or '?'}",
-            "; ".join(p["symptoms"]), p["reason"] or "",
+            ", ".join(dict.fromkeys(_short(s) for s in p["symptoms"])), p["reason"] or "",
         )
     return table
+
+
+def _short(symptom: str) -> str:
+    """`Trust List Update Failed` out of `09:33:09a Trust List Update Failed` (the phone's stamp)."""
+    match = SYMPTOMS.search(symptom)
+    return match.group(0) if match else symptom
 
 
 def summary_line(results: dict[str, Any]) -> str:

@@ -122,6 +122,20 @@ def test_an_interrupted_run_exits_130_and_resume_does_not_redo_passed_phones(cle
     assert _results(journal.parent)["summary"]["passed"] == 8
 
 
+def test_verify_alone_restarts_and_checks_without_erasing_printing_one_line_per_phone(clean, clean_run):
+    _, config = clean
+    done = rig("verify", "desk-01", "desk-02", "--config", str(config), "--runs-dir", str(config.parent / "runs-verify"),
+               cwd=config.parent)
+    assert done.returncode == 0, done.stderr + done.stdout
+    lines = done.stdout.splitlines()
+    assert sorted(lines[:2]) == ["desk-01 passed", "desk-02 passed"]
+    assert lines[2] == "passed 2, failed 0, error 0, skipped 0" and lines[3].endswith("report.html")
+    (run_dir,) = (config.parent / "runs-verify").iterdir()
+    results = _results(run_dir)
+    steps = [s["name"] for s in results["phones"][0]["steps"]]
+    assert steps[:4] == ["identify", "baseline", "restart", "observe"] and "erase" not in steps
+
+
 @pytest.fixture(scope="module")
 def faulty(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[SimBench, dict]]:
     work = tmp_path_factory.mktemp("faulty")
