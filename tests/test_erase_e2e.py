@@ -35,7 +35,8 @@ def _write_config(sim: SimBench, path: Path, *, boot: float | None = None, mac_o
     for phone in doc["phones"]:
         phone["mac"] = (mac_of or {}).get(phone["name"], phone["mac"])
         for keypad in phone["keypad"]:
-            keypad["press_ms"] = 10  # the board holds each key this long, one key at a time
+            if keypad["backend"] == "serial_actuator":
+                keypad["press_ms"] = 10  # the board holds each key this long, one key at a time
     if boot is not None:
         doc["timeouts"]["boot"] = boot
     path.write_text(yaml.safe_dump(doc))
@@ -140,14 +141,15 @@ def test_verify_alone_restarts_and_checks_without_erasing_printing_one_line_per_
 def faulty(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[SimBench, dict]]:
     work = tmp_path_factory.mktemp("faulty")
     settings = Simulation(
-        phones=4, scenarios={"stale_itl": 4}, time_scale=SCALE, image_kb=4,
+        phones=4, scenarios={"stale_itl": 2, "healthy": 2}, time_scale=SCALE, image_kb=4, keypad="http_execute",
         faults=Faults(never_returns=["desk-03"], lost_keys={"desk-02": 1}),
     )
     with SimBench(settings, "e2e-faulty", work) as sim:
         config = _write_config(sim, work / "lab.yaml", boot=6.0, mac_of={"desk-04": MAC_ELSEWHERE})
         done = rig("erase", "--config", str(config), "--runs-dir", str(work / "runs"), "--json", cwd=work)
         doc = json.loads(done.stdout)
-        yield sim, {"done": done, "results": _results(Path(doc["run_dir"]))}
+        run_dir = Path(doc["run_dir"])
+        yield sim, {"done": done, "results": _results(run_dir), "events": read_events(run_dir / "journal.jsonl")}
 
 
 def _phone(results: dict, name: str) -> dict:
@@ -187,3 +189,12 @@ def test_a_lost_key_press_is_retried_after_a_power_cycle_and_passes(faulty):
     assert names[2:5] == ["erase", "recover", "erase (retry 1)"]
     first = phone["steps"][2]
     assert not first["ok"] and "Erasing CTL and ITL files" in first["detail"] and "console" in first["detail"]
+
+
+def test_a_phone_refusing_remote_key_press_falls_back_to_the_actuator_with_the_reason(faulty):
+    _, run = faulty
+    erase = {e["phone"]: e["data"] for e in run["events"] if e["event"] == "step" and e["name"] == "erase"}
+    stale, healthy = erase["desk-01"], erase["desk-03"]
+    assert stale["backend"] == "serial_actuator"
+    assert stale["fallbacks"][0]["from"] == "http_execute" and stale["fallbacks"][0]["reason"]
+    assert healthy["backend"] == "http_execute" and "fallbacks" not in healthy

@@ -73,21 +73,29 @@ def closed_port() -> int:
         return s.getsockname()[1]
 
 
-def test_a_switch_that_fails_for_two_phones_is_out_of_service_for_the_rest(tmp_path, closed_port):
-    config = LabConfig.model_validate({
+def _dead_bench_config(switch_port: int, **extra: object) -> LabConfig:
+    return LabConfig.model_validate({
         "bench": "dead-switch",
-        "switches": {"sw1": {"host": "127.0.0.1", "port": closed_port, "username": "u", "password": "p"}},
+        "switches": {"sw1": {"host": "127.0.0.1", "port": switch_port, "username": "u", "password": "p"}},
         "cucm": {"tftp": {"host": "127.0.0.1", "port": 69}, "expected_load": "X"},
         "phones": [{"name": f"desk-0{i}", "mac": f"001D705F000{i}", "switch": "sw1", "port": f"Gi1/0/{i}"}
                    for i in range(1, 5)],
         "timeouts": {"ssh": 2},
         "parallel": {"max_phones": 1},
+        **extra,
     })
+
+
+def _run(config: LabConfig, run_dir):
     bench = Bench(config)
     try:
-        result = Runner(bench, "verify", config.phones, tmp_path / "run", stop=threading.Event()).run()
+        return Runner(bench, "verify", config.phones, run_dir, stop=threading.Event()).run()
     finally:
         bench.close()
+
+
+def test_a_switch_that_fails_for_two_phones_is_out_of_service_for_the_rest(tmp_path, closed_port):
+    result = _run(_dead_bench_config(closed_port), tmp_path / "run")
     outcomes = {name: v.outcome for name, v in result.outcomes.items()}
     assert outcomes == dict.fromkeys(["desk-01", "desk-02", "desk-03", "desk-04"], "error")
     assert result.outcomes["desk-03"].reason.startswith("switch sw1 unhealthy: ")
@@ -95,3 +103,14 @@ def test_a_switch_that_fails_for_two_phones_is_out_of_service_for_the_rest(tmp_p
     untried = [e for e in events if e["event"] == "step" and e["phone"] in ("desk-03", "desk-04")]
     assert untried == []
     assert render(tmp_path / "run")["unhealthy"][0]["slot"] == "switch sw1"
+
+
+def test_a_tap_that_cannot_start_is_an_error_for_every_phone_and_touches_none(tmp_path, closed_port):
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as busy:
+        busy.bind(("127.0.0.1", 0))
+        taken = busy.getsockname()[1]
+        config = _dead_bench_config(closed_port, tftp_tap={"listen": {"host": "127.0.0.1", "port": taken}})
+        result = _run(config, tmp_path / "run")
+    assert {v.outcome for v in result.outcomes.values()} == {"error"}
+    assert all(v.reason.startswith("TFTP tap failed to start") for v in result.outcomes.values())
+    assert [e for e in read_events(tmp_path / "run" / "journal.jsonl") if e["event"] == "step"] == []
