@@ -174,6 +174,11 @@ class Parallel(Strict):
     sessions_per_switch: int = Field(default=1, ge=1)
 
 
+class Retries(Strict):
+    erase_script: int = Field(default=1, ge=0, le=5)
+    """Reruns of a keypad script whose expectation was not met (after a power cycle)."""
+
+
 class Faults(Strict):
     """Fault injection for the simulated bench."""
 
@@ -214,6 +219,7 @@ class LabConfig(Strict):
     phones: list[PhoneConfig] = Field(default_factory=list)
     timeouts: Timeouts = Field(default_factory=Timeouts)
     parallel: Parallel = Field(default_factory=Parallel)
+    retries: Retries = Field(default_factory=Retries)
     simulation: Simulation | None = None
 
     @field_validator("phones")
