@@ -14,6 +14,7 @@ to merge: the run directory lives on the client, not on the bench hosts.
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import signal
 import tempfile
@@ -25,6 +26,8 @@ from typing import Any
 from rig.config import load_config
 from rig.errors import ConfigError
 from rig.journal import JOURNAL_NAME, Event, read_events
+
+log = logging.getLogger(__name__)
 
 CONFIG_ENV = "RIG_BENCH_CONFIG"
 RESOURCE_PREFIX = "bench-"
@@ -98,8 +101,10 @@ def _progress_publisher(job: BenchJob) -> Any:
 def _watch_stop(job: BenchJob, stop: threading.Event, done: threading.Event) -> threading.Thread:
     """Sets `stop` when the client sets the run's Dask Event (its user pressed Ctrl-C)."""
     from distributed import Event as DaskEvent
+    from distributed import get_client
 
-    requested = DaskEvent(f"{job.topic}-stop")  # created in the task thread: it binds the worker's client
+    # The client must be bound here, in the task thread: the watcher thread has no worker context.
+    requested = DaskEvent(f"{job.topic}-stop", client=get_client())
 
     def watch() -> None:
         while not done.is_set():
@@ -107,7 +112,8 @@ def _watch_stop(job: BenchJob, stop: threading.Event, done: threading.Event) -> 
                 if requested.wait(timeout=STOP_POLL):
                     stop.set()
                     return
-            except Exception:  # noqa: BLE001 - scheduler gone: the job finishes on its own
+            except Exception as error:  # noqa: BLE001 - scheduler gone: the job finishes on its own
+                log.warning("bench %s: no longer watching for a stop request: %s", job.bench, error)
                 return
 
     thread = threading.Thread(target=watch, name=f"rig-stop-{job.bench}", daemon=True)
