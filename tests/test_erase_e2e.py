@@ -30,9 +30,12 @@ SCENARIOS = {"stale_itl": 4, "regenerated_cert": 2, "no_itl": 1, "healthy": 1}
 MAC_ELSEWHERE = "001D70AAAAAA"
 
 
-def _write_config(sim: SimBench, path: Path, *, boot: float | None = None, mac_of: dict[str, str] | None = None) -> Path:
+def _write_config(sim: SimBench, path: Path, *, boot: float | None = None, mac_of: dict[str, str] | None = None,
+                  no_console: tuple[str, ...] = ()) -> Path:
     doc = dump_config(sim.lab_config())
     for phone in doc["phones"]:
+        if phone["name"] in no_console:
+            del phone["console"]
         phone["mac"] = (mac_of or {}).get(phone["name"], phone["mac"])
         for keypad in phone["keypad"]:
             if keypad["backend"] == "serial_actuator":
@@ -58,7 +61,7 @@ def clean(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[SimBench, 
     work = tmp_path_factory.mktemp("clean")
     settings = Simulation(phones=8, scenarios=SCENARIOS, time_scale=SCALE, image_kb=4)
     with SimBench(settings, "e2e-clean", work) as sim:
-        yield sim, _write_config(sim, work / "lab.yaml")
+        yield sim, _write_config(sim, work / "lab.yaml", no_console=("desk-08",))
 
 
 @pytest.fixture(scope="module")
@@ -86,6 +89,9 @@ def test_every_phone_of_a_clean_bench_passes_with_its_evidence(clean, clean_run)
         assert [s["name"] for s in phone["steps"]][:3] == ["identify", "baseline", "erase"]
     stale = [p for p in results["phones"] if any("Trust List Update Failed" in s for s in p["symptoms"])]
     assert len(stale) >= 4
+    no_console = _phone(results, "desk-08")
+    assert "seen in status messages" in no_console["steps"][2]["detail"]
+    assert "status messages" in no_console["steps"][-1]["detail"]
     run_dir = Path(doc["run_dir"])
     assert (run_dir / "junit.xml").is_file() and (run_dir / "report.html").is_file()
     assert (run_dir / "console" / "desk-01.log").stat().st_size > 0

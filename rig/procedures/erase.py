@@ -79,6 +79,7 @@ def _run_script(job: PhoneJob, script: KeyScript, backends: _Backends, step: Ste
     job.watch_from = utc_now()
     if job.console is not None:
         job.console_mark = job.console.mark()
+    job.status_before_script = _status_messages(job)
     pressed: list[str] = []
     checks: list[dict[str, object]] = step.data.setdefault("expectations", [])
     for index, action in enumerate(script.steps):
@@ -115,12 +116,14 @@ def _expect(job: PhoneJob, expectation: Expectation, index: int) -> dict[str, ob
         return {"what": what, "result": f"seen on console: {match.group(0)!r}", "timeout": timeout}
     if web is not None:
         regex = re.compile(pattern)
+        before = set(job.status_before_script)
 
         def seen() -> str | None:
             try:
-                return next((m for m in web.status_messages() if regex.search(m)), None)
+                messages = web.status_messages()
             except PhoneWebError:
                 return None
+            return next((m for m in messages if m not in before and regex.search(m)), None)
 
         message = job.poll(seen, timeout)
         if message is None:
@@ -130,6 +133,14 @@ def _expect(job: PhoneJob, expectation: Expectation, index: int) -> dict[str, ob
             )
         return {"what": what, "result": f"seen in status messages: {message!r}", "timeout": timeout}
     return {"what": what, "result": "unchecked (no console, no HTTP)", "timeout": timeout}
+
+
+def _status_messages(job: PhoneJob) -> list[str]:
+    """The status messages already shown, so an expectation only counts new ones."""
+    try:
+        return job.web.status_messages() if job.web is not None else []
+    except PhoneWebError:
+        return []
 
 
 def _recover(job: PhoneJob, why: str) -> None:

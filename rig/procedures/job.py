@@ -59,6 +59,8 @@ class PhoneJob:
     console_mark: int | None = None
     """Console line index at the erase (or the restart, for verify): later lines are 'after'."""
     fetches: list["TftpTransfer"] = field(default_factory=list)
+    status_before_script: list[str] = field(default_factory=list)
+    """Status messages shown before the keypad script (phones without console expect on these)."""
 
     @property
     def config(self) -> LabConfig:
