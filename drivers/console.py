@@ -6,6 +6,10 @@ work. A reader thread splits the byte stream into lines (CR, LF or CRLF), decode
 reconnects with backoff when the console server drops the connection. Lines are numbered from
 the first one ever read, so a `mark()` taken before pressing keys stays valid while old lines
 are discarded to bound memory.
+
+pyserial flushes its input while opening a port (socket:// and rfc2217:// included), so bytes
+that arrive in the instant of (re)connecting are lost: open the console before acting on the
+phone, then wait with `expect(..., since=mark)`.
 """
 
 from __future__ import annotations

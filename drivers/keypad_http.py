@@ -15,6 +15,7 @@ from xml.sax.saxutils import quoteattr
 
 import requests
 
+from drivers.direct_http import request
 from drivers.keypad import KeypadAuthError, KeypadError, check_keys
 
 MAX_ITEMS = 3
@@ -51,7 +52,7 @@ class HttpKeypad:
     def _execute(self, keys: list[str]) -> None:
         where = f"phone {self.name} ({self.host}:{self.port}) pressing {'+'.join(keys)}"
         try:
-            reply = requests.post(self.url, data={"XML": execute_body(keys)}, auth=self._auth,
+            reply = request("POST", self.url, data={"XML": execute_body(keys)}, auth=self._auth,
                                   timeout=self._timeout)
         except requests.Timeout:
             raise KeypadError(f"{where}: no answer within {self._timeout:g} s") from None

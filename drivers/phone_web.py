@@ -17,6 +17,8 @@ from html.parser import HTMLParser
 
 import requests
 
+from drivers.direct_http import request
+
 STATUS_MESSAGES_PATH = "/CGI/Java/Serviceability?adapter=device.statistics.statusmessages"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _FLAT_ELEMENT = re.compile(r"<([A-Za-z][\w.-]*)>([^<]*)</\1>")
@@ -146,7 +148,7 @@ class PhoneWeb:
 
     def _get(self, url: str, auth: tuple[str, str] | None = None) -> requests.Response:
         try:
-            reply = requests.get(url, timeout=self.timeout, auth=auth)
+            reply = request("GET", url, timeout=self.timeout, auth=auth)
         except requests.Timeout:
             raise PhoneWebError(f"phone {self.name}: {url}: no answer within {self.timeout:g} s") from None
         except requests.RequestException as error:

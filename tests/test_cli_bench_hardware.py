@@ -4,12 +4,11 @@ the simulated IOS switch (SSH), key actuator board and SCPI meter, an HTTP peer 
 
 from __future__ import annotations
 
-import socket
 import socketserver
 import threading
+import time
 from collections.abc import Iterator
 from http.server import ThreadingHTTPServer
-from pathlib import Path
 
 import paramiko
 import pytest
@@ -45,11 +44,20 @@ class Keys:
         self.pressed.append(key)
 
 
-class BootConsole(socketserver.BaseRequestHandler):
+class StuckConsole(socketserver.BaseRequestHandler):
+    """A stuck phone's console: the same complaint every 50 ms until the client hangs up."""
+
     def handle(self) -> None:
-        self.request.sendall(b"Trust List Update Failed\r\n")
-        while self.request.recv(1024):
+        try:
+            while True:
+                self.request.sendall(b"Trust List Update Failed\r\n")
+                time.sleep(0.05)
+        except OSError:
             pass
+
+
+class ConsoleServer(socketserver.ThreadingTCPServer):
+    daemon_threads = True
 
 
 @pytest.fixture(scope="module")
@@ -65,8 +73,7 @@ def bench(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
     web = ThreadingHTTPServer(("127.0.0.1", 0), StalePhone)
     web.override = {}
     threading.Thread(target=web.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
-    socketserver.ThreadingTCPServer.daemon_threads = True
-    console = socketserver.ThreadingTCPServer(("127.0.0.1", 0), BootConsole)
+    console = ConsoleServer(("127.0.0.1", 0), StuckConsole)
     threading.Thread(target=console.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
     with SimSwitch("sw1", devices, SimClock(), username=USER, password=PASSWORD, host_key=key) as switch, \
             SimActuator({"desk-01": keys}) as board, SimPowerMeter({1: devices["Gi1/0/1"]}) as meter:

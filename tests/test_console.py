@@ -13,6 +13,11 @@ import pytest
 from drivers.console import Console, ConsoleError, ConsoleTimeout
 
 
+class _Reusable(socketserver.ThreadingTCPServer):
+    allow_reuse_address = True  # the restart test binds the same port again at once
+    daemon_threads = True
+
+
 class ConsoleServer:
     """A console server port: whatever is `send()`-ed goes to every connected client."""
 
@@ -28,9 +33,7 @@ class ConsoleServer:
                 while self.request.recv(1024):
                     pass
 
-        socketserver.ThreadingTCPServer.allow_reuse_address = True
-        self.server = socketserver.ThreadingTCPServer(("127.0.0.1", port), Handler)
-        self.server.daemon_threads = True
+        self.server = _Reusable(("127.0.0.1", port), Handler)
         self.port = self.server.server_address[1]
         threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
 
@@ -38,6 +41,18 @@ class ConsoleServer:
         assert self.connected.wait(5), "console never connected"
         for c in self.clients:
             c.sendall(data)
+
+    def sync(self, console: Console) -> int:
+        """Make sure `console` is reading, then return its mark: pyserial discards whatever
+        arrives while it opens the port, so a test may only count on lines sent after this."""
+        deadline = time.monotonic() + 5
+        while "sync" not in console.lines_since(0):
+            assert time.monotonic() < deadline, "console never read anything"
+            self.send(b"sync\n")
+            time.sleep(0.02)
+        self.send(b"ready\n")
+        console.expect("^ready$", 5, since=0)
+        return console.mark()
 
     def stop(self) -> None:
         self.server.shutdown()
@@ -60,41 +75,46 @@ def server():
 @pytest.fixture
 def console(server, tmp_path):
     with Console(f"socket://127.0.0.1:{server.port}", name="desk-12", log_path=tmp_path / "desk-12.log") as c:
-        assert server.connected.wait(5)
         yield c
 
 
-def test_lines_are_split_on_cr_lf_and_crlf_even_across_reads(server, console):
+@pytest.fixture
+def start(server, console) -> int:
+    """The mark after which every line the server sends is certain to be captured."""
+    return server.sync(console)
+
+
+def test_lines_are_split_on_cr_lf_and_crlf_even_across_reads(server, console, start):
     server.send(b"one\r\ntwo\nthree\rfour\r")
     time.sleep(0.05)
     server.send(b"\nfive\n")
-    console.expect("five", 2, since=0)
-    assert console.lines_since(0) == ["one", "two", "three", "four", "five"]
+    console.expect("five", 2, since=start)
+    assert console.lines_since(start) == ["one", "two", "three", "four", "five"]
 
 
-def test_undecodable_bytes_are_replaced_not_fatal(server, console):
+def test_undecodable_bytes_are_replaced_not_fatal(server, console, start):
     server.send(b"boot \xff\xfe\x80 garbage\nstill alive\n")
-    console.expect("still alive", 2, since=0)
-    assert console.lines_since(0)[0] == "boot \ufffd\ufffd\ufffd garbage"
+    console.expect("still alive", 2, since=start)
+    assert console.lines_since(start)[0] == "boot \ufffd\ufffd\ufffd garbage"
 
 
-def test_log_file_has_one_timestamped_line_per_console_line(server, console):
+def test_log_file_has_one_timestamped_line_per_console_line(server, console, start):
     server.send(b"Trust List Update Failed\n")
-    console.expect("Trust List", 2, since=0)
+    console.expect("Trust List", 2, since=start)
     logged = console.log_path.read_text().splitlines()
-    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z Trust List Update Failed", logged[0])
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z Trust List Update Failed", logged[-1])
 
 
-def test_expect_from_a_mark_ignores_older_lines(server, console):
+def test_expect_from_a_mark_ignores_older_lines(server, console, start):
     server.send(b"TFTP Timeout\n")
-    console.expect("TFTP Timeout", 2, since=0)
+    console.expect("TFTP Timeout", 2, since=start)
     mark = console.mark()
     server.send(b"noise\nTFTP Timeout again\n")
     assert console.expect(r"TFTP Timeout(.*)", 2, since=mark).group(1) == " again"
     assert console.lines_since(mark) == ["noise", "TFTP Timeout again"]
 
 
-def test_expect_waits_for_a_line_that_arrives_later(server, console):
+def test_expect_waits_for_a_line_that_arrives_later(server, console, start):
     threading.Timer(0.2, server.send, args=(b"Erasing CTL and ITL files\n",)).start()
     assert console.expect("Erasing (CTL)", 3).group(1) == "CTL"
 
@@ -107,32 +127,33 @@ def test_timeout_names_phone_pattern_timeout_and_log(console):
     assert str(console.log_path) in message
 
 
-def test_tail_returns_the_last_lines(server, console):
+def test_tail_returns_the_last_lines(server, console, start):
     server.send(b"".join(b"line %d\n" % i for i in range(30)))
-    console.expect("line 29", 2, since=0)
+    console.expect("line 29", 2, since=start)
     assert console.tail(3) == ["line 27", "line 28", "line 29"]
 
 
 def test_memory_is_bounded_and_marks_stay_absolute(server):
     with Console(f"socket://127.0.0.1:{server.port}", name="desk-1", max_lines=10) as c:
+        start = server.sync(c)
         server.send(b"".join(b"l%d\n" % i for i in range(25)))
-        c.expect("l24", 2, since=0)
-        assert c.mark() == 25
-        assert c.lines_since(20) == ["l20", "l21", "l22", "l23", "l24"]
+        c.expect("l24", 2, since=start)
+        assert c.mark() == start + 25
+        assert c.lines_since(start + 20) == ["l20", "l21", "l22", "l23", "l24"]
         assert c.lines_since(0) == [f"l{i}" for i in range(15, 25)]
 
 
-def test_console_survives_the_server_restarting_on_the_same_port(server, console):
+def test_console_survives_the_server_restarting_on_the_same_port(server, console, start):
     server.send(b"before\n")
-    console.expect("before", 2, since=0)
+    console.expect("before", 2, since=start)
     port = server.port
     server.stop()
-    console.expect(r"\[rig\] console .* lost", 2, since=0)
+    console.expect(r"\[rig\] console .* lost", 2, since=start)
     restarted = ConsoleServer(port)
     try:
-        console.expect(r"\[rig\] console .* reconnected", 5, since=0)
+        console.expect(r"\[rig\] console .* reconnected", 5, since=start)
         restarted.send(b"after\n")
-        console.expect("after", 2, since=0)
+        console.expect("after", 2, since=start)
     finally:
         restarted.stop()
     assert "reconnected" in console.log_path.read_text()

@@ -134,14 +134,15 @@ def console(
         try:
             with capture:
                 typer.echo(f"following the console of {cfg.name} ({capture.url}); Ctrl-C to stop", err=True)
-                _follow(capture.mark, capture.lines_since, duration)
+                _follow(capture.lines_since, duration)
         except ConsoleError as error:
             raise _fail(f"error: {error}") from None
 
 
-def _follow(mark: Callable[[], int], lines_since: Callable[[int], list[str]], duration: float | None) -> None:
+def _follow(lines_since: Callable[[int], list[str]], duration: float | None) -> None:
+    """Print every line since the console was opened, as it arrives."""
     end = None if duration is None else time.monotonic() + duration
-    seen = mark()
+    seen = 0
     try:
         while end is None or time.monotonic() < end:
             lines = lines_since(seen)
