@@ -30,6 +30,7 @@ from rig.errors import RigError
 
 EXIT_INTERRUPTED = 130
 DEFAULT_RUNS = Path("runs")
+WIDE_OUTPUT = 200  # columns when piped
 
 Phones = Annotated[Optional[list[str]], typer.Argument(help="Phone names (default: every phone).", show_default=False)]
 RunsDir = Annotated[Path, typer.Option("--runs-dir", help="Where run directories are created.")]
@@ -78,26 +79,34 @@ def config_check(ctx: typer.Context, config: ConfigOption = None) -> None:
     """Validate the lab config (and the keypad scripts it needs) and print the bench."""
     path = config_path(ctx, config)
     cfg = load_config(path)
-    scripts_for(cfg.phones, "itl_erase", str(path))
-    if cfg.simulation is not None:
-        with open_bench(path) as bench:
-            _print_bench(bench.config, f"{path} (simulated bench, as started)")
-    else:
+    if cfg.simulation is None:
+        scripts_for(cfg.phones, "itl_erase", str(path))
         _print_bench(cfg, str(path))
+        return
+    with open_bench(path) as bench:  # a simulated bench's phones exist once it has started
+        scripts_for(bench.config.phones, "itl_erase", str(path))
+        _print_bench(bench.config, f"{path} (simulated bench, as started)")
 
 
 def _print_bench(cfg: LabConfig, source: str) -> None:
     table = Table(title=f"bench {cfg.bench} — {source}")
-    for column in ("phone", "mac", "model", "switch / port", "ip", "keypad", "console", "meter"):
+    for column in ("phone", "mac", "model", "switch port", "ip", "keypad", "console", "meter"):
         table.add_column(column, overflow="fold")
     for p in cfg.phones:
-        sw = cfg.switches[p.switch]
         meter = f"{p.power_meter.instrument} ch{p.power_meter.channel}" if p.power_meter else ""
         table.add_row(
-            p.name, p.mac, f"{p.model} {p.firmware}", f"{p.switch} ({sw.host}) {p.port}", str(p.ip or ""),
+            p.name, p.mac, f"{p.model} {p.firmware}", f"{p.switch} {p.port}", str(p.ip or ""),
             ", ".join(k.backend for k in p.keypad), p.console or "", meter,
         )
-    Console().print(table)
+    switches = ", ".join(f"{name} {sw.host}:{sw.port}" for name, sw in cfg.switches.items())
+    table.caption = f"switches: {switches}"
+    _console().print(table)
+
+
+def _console(stderr: bool = False) -> Console:
+    """Rich output; piped output is not folded to 80 columns."""
+    stream = sys.stderr if stderr else sys.stdout
+    return Console(stderr=stderr, width=None if stream.isatty() else WIDE_OUTPUT)
 
 
 def _job(path: Path, procedure: str, names: list[str], resume: Path | None, runs_dir: Path, as_json: bool) -> None:
@@ -119,7 +128,7 @@ def _job(path: Path, procedure: str, names: list[str], resume: Path | None, runs
         scripts = scripts_for(config.phones, script_job, str(path), only=[p.name for p in todo]) if script_job else {}
         stop = threading.Event()
         tty = sys.stdout.isatty() and not as_json
-        out = Console(stderr=as_json)
+        out = _console(stderr=as_json)
         run_id = resume.name if resume is not None else new_run_id(procedure)
         with LeaseSet(config.bench, [p.name for p in todo], run_id, config.timeouts.lease):
             run_dir = resume if resume is not None else new_run_dir(runs_dir, procedure)
