@@ -8,6 +8,7 @@ With `--json` nothing but the final JSON document goes to stdout.
 from __future__ import annotations
 
 import threading
+from collections import Counter
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,6 +20,7 @@ from rich.table import Table
 from rig.journal import Event
 from rig.procedures.baseline import SYMPTOMS
 
+MAX_ROWS = 40
 STYLE = {"passed": "green", "failed": "red", "error": "yellow", "skipped": "dim"}
 
 
@@ -84,7 +86,12 @@ class Progress:
         for column in ("phone", "step", "elapsed", "outcome"):
             table.add_column(column)
         now = time.monotonic()
-        for name, row in self.rows.items():
+        rows = list(self.rows.items())
+        if len(rows) > MAX_ROWS:  # a big bench: the phones in flight, and counts for the rest
+            rows = [(n, r) for n, r in rows if r.started is not None and r.ended is None][:MAX_ROWS]
+            counts = Counter(r.outcome or ("running" if r.started else "waiting") for r in self.rows.values())
+            table.caption = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
+        for name, row in rows:
             elapsed = "" if row.started is None else f"{(row.ended or now) - row.started:5.1f}s"
             table.add_row(name, row.step, elapsed, f"[{STYLE.get(row.outcome, '')}]{row.outcome}[/]"
                           if row.outcome else "")

@@ -7,6 +7,8 @@ the port has been turned off it is always turned back on, even when the run is i
 
 from __future__ import annotations
 
+from typing import Any
+
 from rig.journal import iso, utc_now
 from rig.procedures.job import POWER_SETTLE, PhoneJob
 from rig.procedures.steps import Interrupted, Step
@@ -14,8 +16,7 @@ from rig.procedures.steps import Interrupted, Step
 
 def _drawing(job: PhoneJob) -> dict[str, object] | None:
     reading = job.draw()
-    watts = reading.get("meter_watts", reading.get("poe_watts")) or 0.0
-    return reading if watts > 0 else None
+    return reading if (_watts(reading) or 0.0) > 0 else None
 
 
 def power_cycle(job: PhoneJob, step: Step) -> None:
@@ -42,7 +43,8 @@ def power_cycle(job: PhoneJob, step: Step) -> None:
     )
 
 
-def _watts(reading: dict[str, object]) -> object:
+def _watts(reading: dict[str, Any]) -> float | None:
+    """The meter's reading when the phone has one (finer than the switch's), else PoE."""
     return reading.get("meter_watts", reading.get("poe_watts"))
 
 
