@@ -12,8 +12,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+import yaml
 
-from rig.cluster import Collected, load_site, merge, owned_benches, render_merged, run_on_cluster, tag_event
+from rig.cluster import Collected, SiteFile, load_site, merge, owned_benches, render_merged, run_on_cluster, tag_event
 from rig.errors import ConfigError, RigError
 from rig.worker import BenchRun
 
@@ -83,6 +84,11 @@ def test_a_bad_bench_config_is_named_by_its_place_in_the_site_file(tmp_path: Pat
     path = write_site(tmp_path, {"a": real_bench("bench-a", ["desk-01"]), "b": "bench: bench-b\nswitchs: {}\n"})
     with pytest.raises(ConfigError, match=r"site.yaml: benches\[1\]: .*b.yaml: switchs: unknown key"):
         load_site(path)
+
+
+def test_the_example_site_file_is_valid() -> None:
+    example = SiteFile.model_validate(yaml.safe_load((REPO / "site.example.yaml").read_text()))
+    assert example.site and example.benches
 
 
 def test_two_configs_of_the_same_bench_are_refused(tmp_path: Path) -> None:
