@@ -98,7 +98,11 @@ def test_every_phone_of_a_clean_bench_passes_with_its_evidence(clean, clean_run)
 
 
 def test_an_interrupted_run_exits_130_and_resume_does_not_redo_passed_phones(clean, clean_run):
-    _, config = clean
+    _, clean_config = clean
+    config = clean_config.parent / "lab-two-waves.yaml"
+    doc = yaml.safe_load(clean_config.read_text())
+    doc["parallel"] = {"max_phones": 4}  # two waves: the second is not started when Ctrl-C comes
+    config.write_text(yaml.safe_dump(doc))
     runs = config.parent / "runs-interrupt"
     env = {**os.environ, "RIG_LEASE_DIR": str(config.parent / "leases")}
     proc = subprocess.Popen([sys.executable, "-m", "rig", "erase", "--config", str(config), "--runs-dir", str(runs)],
