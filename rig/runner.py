@@ -279,14 +279,14 @@ class Runner:
         verdict = PhoneVerdict("passed", None)
         try:
             for index, family in enumerate(PROCEDURES[self.procedure]):
+                if self.stop.is_set():
+                    raise Interrupted("run interrupted")
                 if index == 1:  # identity confirmed: from now on the console is ours to log
                     console = self.bench.console(phone, log_path=job.console_log)
                     if console is not None:
                         console.open()
                         job.console = console
                 family(job)
-                if self.stop.is_set():
-                    raise Interrupted("run interrupted")
         except Interrupted:
             journal.append("phone_interrupted", phone=phone.name)
             return
