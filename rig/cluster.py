@@ -25,6 +25,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any, TextIO
 
 import yaml
@@ -153,7 +154,8 @@ def owned_benches(client: Any) -> set[str]:
     return {name for w in workers for name in (w.get("resources") or {})}
 
 
-def _collect(client: Any, futures: dict[str, Any], site: Site, stop_event: Any, out: TextIO) -> Collected:
+def _collect(client: Any, futures: dict[str, Any], site: Site, stop_event: Any, out: TextIO,
+             report: Callable[[str, str], None]) -> Collected:
     collected = Collected()
     pending = dict(futures)
     deadline = time.monotonic() + site.timeouts.job
@@ -177,7 +179,7 @@ def _collect(client: Any, futures: dict[str, Any], site: Site, stop_event: Any, 
                 else:
                     continue
                 pending.pop(bench).cancel()
-                print(f"{bench}: {collected.failures[bench]}", file=out, flush=True)
+                report(bench, collected.failures[bench])
     except KeyboardInterrupt:
         collected.interrupted = True
         stop_event.set()  # workers stop their phones at the next wait and return what they have
@@ -265,10 +267,14 @@ def render_merged(run_dir: Path, chosen: dict[str, list[PhoneSlot]]) -> dict[str
 
 # --- the command ----------------------------------------------------------------------------------
 
-def _progress_printer(out: TextIO) -> Any:
+ProgressEvent = tuple[float, dict[str, Any]]
+"""What Dask hands a topic subscriber: (scheduler time, the message a worker logged)."""
+
+
+def _progress_printer(out: TextIO) -> Callable[[ProgressEvent], None]:
     lock = threading.Lock()
 
-    def handler(event: tuple[float, dict[str, Any]]) -> None:
+    def handler(event: ProgressEvent) -> None:
         msg = event[1]
         tail = f": {msg['reason']}" if msg.get("reason") else ""
         with lock:
@@ -300,10 +306,17 @@ def run_on_cluster(scheduler: str, site_path: Path, procedure: str, phones: list
     site = load_site(site_path)
     chosen = site.select(phones)
     out = sys.stderr if json_out else sys.stdout
+    printer = _progress_printer(out)
+
+    def report(bench: str, reason: str) -> None:
+        """A bench that will not run: each of its phones gets its line, as if it had finished."""
+        for slot in chosen[bench]:
+            printer((time.time(), {"bench": bench, "phone": slot.name, "outcome": "error", "reason": reason}))
+
     with _connect(scheduler, site.timeouts.connect) as client:
         run_dir = new_run_dir(runs_dir, procedure)
         topic = f"rig-{run_dir.name}-{uuid.uuid4().hex[:8]}"
-        client.subscribe_topic(topic, _progress_printer(out))
+        client.subscribe_topic(topic, printer)
         owned = owned_benches(client)
         futures: dict[str, Any] = {}
         missing: dict[str, str] = {}
@@ -311,12 +324,12 @@ def run_on_cluster(scheduler: str, site_path: Path, procedure: str, phones: list
             resource = resource_name(bench)
             if resource not in owned:
                 missing[bench] = f"no worker owns bench {bench} (no worker advertises the resource {resource})"
-                print(f"{bench}: {missing[bench]}", file=out, flush=True)
+                report(bench, missing[bench])
                 continue
             job = BenchJob(bench, procedure, [s.name for s in slots], run_dir.name, topic)
             futures[bench] = client.submit(run_bench_job, job, resources={resource: 1}, pure=False,
                                            key=f"{topic}-{bench}")
-        collected = _collect(client, futures, site, DaskEvent(f"{topic}-stop", client=client), out)
+        collected = _collect(client, futures, site, DaskEvent(f"{topic}-stop", client=client), out, report)
         collected.failures.update(missing)
         client.unsubscribe_topic(topic)
     merge(run_dir, site, procedure, chosen, collected, scheduler)

@@ -325,6 +325,8 @@ class RigSession:
         self.runs_dir = runs_dir
         self._session = session
         self._outcomes: dict[tuple[str, str], PhoneOutcome] = {}
+        self._broken: dict[str, str] = {}
+        """Procedure -> why its run could not be made (each later test says so instead of retrying)."""
         self._lock = threading.Lock()
 
     def _wanted(self, procedure: str) -> list[str]:
@@ -339,11 +341,17 @@ class RigSession:
 
     def outcome(self, phone: str, procedure: str) -> PhoneOutcome:
         with self._lock:
+            if procedure in self._broken:
+                pytest.fail(self._broken[procedure], pytrace=False)
             if (procedure, phone) not in self._outcomes:
                 batch = [n for n in self._wanted(procedure) if (procedure, n) not in self._outcomes]
                 if phone not in batch:
                     batch.append(phone)
-                outcomes = run_phones(self.bench, procedure, batch, self.runs_dir, source=self.source)
+                try:
+                    outcomes = run_phones(self.bench, procedure, batch, self.runs_dir, source=self.source)
+                except RigError as error:  # bad key script, phone leased by another run...
+                    self._broken[procedure] = f"rig {procedure} could not run: {error}"
+                    pytest.fail(self._broken[procedure], pytrace=False)
                 self._outcomes.update({(procedure, n): o for n, o in outcomes.items()})
             return self._outcomes[(procedure, phone)]
 

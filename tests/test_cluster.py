@@ -188,7 +188,9 @@ def test_a_bench_no_worker_owns_is_reported_not_waited_on(
     code = run_on_cluster(scheduler, site, "erase", [], tmp_path / "runs", json_out=True)
     assert time.monotonic() - started < 10
     assert code == 1
-    doc = json.loads(capsys.readouterr().out)
+    captured = capsys.readouterr()
+    assert "bench-a/desk-02 error: no worker owns bench bench-a" in captured.err, "progress goes to stderr with --json"
+    doc = json.loads(captured.out)
     assert {p["name"]: p["outcome"] for p in doc["phones"]} == {"bench-a/desk-01": "error", "bench-a/desk-02": "error"}
     assert doc["phones"][0]["reason"].startswith("no worker owns bench bench-a")
 
@@ -273,4 +275,6 @@ def test_a_bench_whose_worker_dies_mid_job_is_reported_not_waited_on(
     finally:
         _stop(worker)
     assert code == 1
-    assert "north: the worker of bench north left before the job finished" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    for phone in ("north/desk-01", "north/desk-02"):
+        assert f"{phone} error: the worker of bench north left before the job finished" in out

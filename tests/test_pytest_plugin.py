@@ -154,3 +154,12 @@ def test_junit_xml_carries_each_phones_steps_fetches_loads_and_signer(pytester: 
     assert bad["rig.outcome"] == "failed" and bad["rig.failed_step"] and bad["rig.reason"]
     runs = list((pytester.path / "runs").iterdir())
     assert len(runs) == 1 and (runs[0] / "report.html").is_file(), "one erase run for both phones"
+
+
+def test_a_job_that_cannot_start_fails_each_test_with_the_reason_without_retrying(pytester: pytest.Pytester) -> None:
+    (pytester.path / "bench.yaml").write_text(REAL_BENCH.replace('model: "7942"', 'model: "7940"'))
+    pytester.makepyfile(test_suite="def test_erase(erased): pass\n")
+    result = pytester.runpytest("--lab-config", "bench.yaml", "--rig-runs", "runs")
+    result.assert_outcomes(errors=2)
+    result.stdout.fnmatch_lines(["*rig erase could not run: *bench.yaml: phones[[]0[]] (desk-a).model: *"])
+    assert len(list((pytester.path / "runs").iterdir())) == 1, "tried once, not once per test"
