@@ -40,6 +40,8 @@ from rig.worker import BenchJob, BenchRun, resource_name, run_bench_job
 EXIT_INTERRUPTED = 130
 POLL = 1.0
 """Seconds between checks that each pending bench still has a worker."""
+INTERRUPT_GRACE = 60.0
+"""Seconds a bench gets, after Ctrl-C, to stop its phones and hand back its journal."""
 
 
 class SiteTimeouts(BaseModel):
@@ -169,7 +171,7 @@ def _collect(client: Any, futures: dict[str, Any], site: Site, stop_event: Any, 
             for bench, future in list(pending.items()):
                 if future.done():
                     pending.pop(bench)
-                    _settle(bench, future, collected)
+                    _settle(bench, future, collected, report)
             owned = owned_benches(client) if pending else set()
             for bench in list(pending):
                 if resource_name(bench) not in owned:
@@ -186,21 +188,25 @@ def _collect(client: Any, futures: dict[str, Any], site: Site, stop_event: Any, 
         print("interrupted: asking the benches to stop", file=out, flush=True)
         for bench, future in pending.items():
             try:
-                collected.runs[bench] = future.result(timeout=60)
-            except Exception as error:  # noqa: BLE001 - whatever it is, it is this bench's reason
-                collected.failures[bench] = f"interrupted: {error or type(error).__name__}"
+                future.result(timeout=INTERRUPT_GRACE)
+            except Exception:  # noqa: BLE001 - _settle says what went wrong
+                pass
+            _settle(bench, future, collected, report)
     return collected
 
 
-def _settle(bench: str, future: Any, collected: Collected) -> None:
+def _settle(bench: str, future: Any, collected: Collected, report: Callable[[str, str], None]) -> None:
+    """Keep a finished bench's run, or record (and report) why it has none."""
     if future.status == "finished":
         collected.runs[bench] = future.result()
         return
-    try:
+    if future.status == "error":
         error = future.exception()
-    except Exception as cancelled:  # noqa: BLE001 - a cancelled future raises here
-        error = cancelled
-    collected.failures[bench] = f"the job on bench {bench} failed: {error or type(error).__name__}"
+        reason = f"the job on bench {bench} failed: {error or type(error).__name__}"
+    else:
+        reason = f"the job on bench {bench} did not finish ({future.status})"
+    collected.failures[bench] = reason
+    report(bench, reason)
 
 
 # --- merging ------------------------------------------------------------------------------------

@@ -278,3 +278,14 @@ def test_a_bench_whose_worker_dies_mid_job_is_reported_not_waited_on(
     out = capsys.readouterr().out
     for phone in ("north/desk-01", "north/desk-02"):
         assert f"{phone} error: the worker of bench north left before the job finished" in out
+
+
+def test_a_job_that_fails_on_its_worker_is_reported_with_the_workers_error(
+    workers: Path, scheduler: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bigger = sim_bench("east").replace("phones: 2", "phones: 3")  # this copy differs from the worker's
+    site = write_site(tmp_path, {"east": bigger})
+    code = run_on_cluster(scheduler, site, "erase", ["east/desk-03"], tmp_path / "runs", json_out=False)
+    assert code == 1
+    assert "east/desk-03 error: the job on bench east failed: no phone named 'desk-03' in bench 'east'" in (
+        capsys.readouterr().out)
