@@ -3,11 +3,14 @@
 `TCPIP::10.0.0.5::5025::SOCKET` for a raw-socket LXI meter, `ASRL/dev/ttyUSB1::INSTR` for a
 serial one. After a reading that fails or is not a plain number, the instrument's error queue
 (`SYST:ERR?`) is read so the exception says what the instrument itself objected to.
+One meter serves many phones' channels: a lock keeps each query/answer (and the error check
+after it) together when several threads read at once.
 """
 
 from __future__ import annotations
 
 import math
+import threading
 from types import TracebackType
 from typing import Any
 
@@ -26,6 +29,7 @@ class PowerMeter:
         self._backend = backend
         self._timeout_ms = timeout_ms
         self._inst: Any = None
+        self._lock = threading.RLock()
 
     def _open(self) -> Any:
         if self._inst is None:
@@ -39,16 +43,21 @@ class PowerMeter:
         return self._inst
 
     def _query(self, command: str) -> str:
-        try:
-            return str(self._open().query(command)).strip()
-        except (pyvisa.Error, OSError) as error:
-            self.close()  # a broken session is reopened on the next call
-            raise PowerMeterError(f"power meter {self.resource}: {command} failed ({error})") from None
+        with self._lock:
+            try:
+                return str(self._open().query(command)).strip()
+            except (pyvisa.Error, OSError) as error:
+                self._close()  # a broken session is reopened on the next call
+                raise PowerMeterError(f"power meter {self.resource}: {command} failed ({error})") from None
 
     def idn(self) -> str:
         return self._query("*IDN?")
 
     def measure_watts(self, channel: int) -> float:
+        with self._lock:
+            return self._measure(channel)
+
+    def _measure(self, channel: int) -> float:
         command = f"MEAS:POW? (@{int(channel)})"
         try:
             text = self._query(command)
@@ -73,6 +82,10 @@ class PowerMeter:
         return "" if answer.startswith("0,") or answer.startswith("+0,") else f"; instrument says {answer}"
 
     def close(self) -> None:
+        with self._lock:
+            self._close()
+
+    def _close(self) -> None:
         if self._inst is not None:
             try:
                 self._inst.close()

@@ -34,6 +34,8 @@ log = logging.getLogger(__name__)
 RRQ, WRQ, DATA, ACK, ERROR, OACK = 1, 2, 3, 4, 5, 6
 DEFAULT_BLKSIZE = 512
 MAX_PACKET = 65536
+SWEEP_S = 0.1
+"""How often idle transfers are checked for timeouts and lingering ones closed."""
 LINGER_S = 1.0
 """After the final ACK, keep relaying a little while: the last ACK may be lost and resent."""
 
@@ -173,8 +175,9 @@ class TftpTap:
     # -- the selector loop -------------------------------------------------------------------------
     def _run(self) -> None:
         assert self._sel is not None
+        next_sweep = time.monotonic()
         while not self._stop.is_set():
-            for key, _ in self._sel.select(timeout=0.1):
+            for key, _ in self._sel.select(timeout=SWEEP_S):
                 try:
                     packet, source = key.fileobj.recvfrom(MAX_PACKET)  # type: ignore[union-attr]
                 except OSError:
@@ -186,7 +189,9 @@ class TftpTap:
                 else:
                     transfer, side = key.data
                     (self._from_upstream if side == "up" else self._from_client)(transfer, packet, source)
-            self._sweep()
+            if time.monotonic() >= next_sweep:
+                self._sweep()
+                next_sweep = time.monotonic() + SWEEP_S
 
     def _request(self, packet: bytes, client: tuple[str, int]) -> None:
         assert self._sock is not None

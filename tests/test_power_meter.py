@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -19,7 +20,7 @@ class Load:
 
 @pytest.fixture
 def resource():
-    with SimPowerMeter({1: Load(6.3), 3: Load(0.0)}) as sim:
+    with SimPowerMeter({1: Load(6.3), 3: Load(0.0), **{ch: Load(ch) for ch in range(10, 18)}}) as sim:
         host, port = sim.address
         yield f"TCPIP::{host}::{port}::SOCKET"
 
@@ -37,6 +38,12 @@ def test_idn_names_the_instrument(meter):
 def test_measure_watts_reads_a_channel(meter):
     assert meter.measure_watts(1) == pytest.approx(6.3)
     assert meter.measure_watts(3) == 0.0
+
+
+def test_many_threads_sharing_one_meter_each_read_their_own_channel(meter):
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        readings = list(pool.map(meter.measure_watts, [ch for ch in range(10, 18) for _ in range(5)]))
+    assert readings == [float(ch) for ch in range(10, 18) for _ in range(5)]
 
 
 def test_unknown_channel_error_quotes_the_instruments_error_queue(meter, resource):
