@@ -8,6 +8,7 @@ credentials), exactly as it would for hardware.
 from __future__ import annotations
 
 import contextlib
+import os
 import tempfile
 import threading
 from collections.abc import Iterator
@@ -31,6 +32,7 @@ from rig.config import (
     SerialKeypadConfig,
     load_config,
 )
+from rig.switch_pool import SwitchSessions
 
 
 @dataclass
@@ -38,32 +40,34 @@ class Bench:
     """Drivers for one bench, built on first use and shared (one SSH session per switch)."""
 
     config: LabConfig
-    _switches: dict[str, IosSwitch] = field(default_factory=dict)
+    _switches: dict[str, SwitchSessions] = field(default_factory=dict)
     _meters: dict[str, PowerMeter] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def switch(self, name: str) -> IosSwitch:
+    def switch(self, name: str) -> SwitchSessions:
+        """The switch's SSH sessions (up to parallel.sessions_per_switch), opened on first use."""
         with self._lock:
             if name not in self._switches:
-                sw = self.config.switches[name]
-                enable = None
-                if sw.enable_secret_env:
-                    import os
-
-                    enable = os.environ.get(sw.enable_secret_env)
-                self._switches[name] = IosSwitch(
-                    name,
-                    sw.host,
-                    sw.username,
-                    port=sw.port,
-                    password=sw.secret(),
-                    key_file=str(sw.key_file) if sw.key_file else None,
-                    enable_secret=enable,
-                    known_hosts=str(sw.known_hosts) if sw.known_hosts else None,
-                    accept_new_host_key=sw.accept_new_host_key,
-                    timeout=self.config.timeouts.ssh,
+                self._switches[name] = SwitchSessions(
+                    name, lambda: self._connect(name), self.config.parallel.sessions_per_switch
                 )
             return self._switches[name]
+
+    def _connect(self, name: str) -> IosSwitch:
+        sw = self.config.switches[name]
+        enable = os.environ.get(sw.enable_secret_env) if sw.enable_secret_env else None
+        return IosSwitch(
+            name,
+            sw.host,
+            sw.username,
+            port=sw.port,
+            password=sw.secret(),
+            key_file=str(sw.key_file) if sw.key_file else None,
+            enable_secret=enable,
+            known_hosts=str(sw.known_hosts) if sw.known_hosts else None,
+            accept_new_host_key=sw.accept_new_host_key,
+            timeout=self.config.timeouts.ssh,
+        )
 
     def console(self, phone: PhoneConfig, log_path: Path | None = None) -> Console | None:
         if phone.console is None:
@@ -129,7 +133,9 @@ def open_bench(config_path: Path | str) -> Iterator[Bench]:
 
             workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="rig-sim-")))
             sim = stack.enter_context(SimBench(config.simulation, config.bench, workdir))
-            config = sim.lab_config().model_copy(update={"parallel": config.parallel})
+            config = sim.lab_config().model_copy(
+                update={"parallel": config.parallel, "retries": config.retries}
+            )
         bench = Bench(config)
         stack.callback(bench.close)
         yield bench

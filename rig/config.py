@@ -109,7 +109,7 @@ class SerialKeypadConfig(Strict):
     """pyserial URL of the actuator board (/dev/ttyUSB1, socket://host:port, rfc2217://...)."""
     target: str
     """The board's name for the solenoid head over this phone's keypad."""
-    press_ms: int = Field(default=120, ge=10, le=5000)
+    press_ms: int = Field(default=120, ge=1, le=5000)
 
 
 class OperatorKeypadConfig(Strict):

@@ -82,7 +82,7 @@ def test_press_on_a_stale_phone_falls_back_to_the_actuator(sim):
     result = rig(config, "press", "desk-01", "Settings", "NavBack")
     assert result.exit_code == 0, result.output
     assert "CiscoIPPhoneError 4" in result.stderr and "SerialActuatorKeypad" in result.stdout
-    assert bench.actuator.presses[-2:] == [("desk-01", "Settings"), ("desk-01", "NavBack")]
+    assert bench.actuators[0].presses[-2:] == [("desk-01", "Settings"), ("desk-01", "NavBack")]
 
 
 def test_console_follows_a_reboot(sim):

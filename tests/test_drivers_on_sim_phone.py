@@ -73,7 +73,7 @@ def test_actuator_board_reaches_the_stale_phones_keypad(lab, sim):
     stuck = lab.phones[0]
     board = next(k for k in stuck.keypad if isinstance(k, SerialKeypadConfig))
     SerialActuatorKeypad(board.url, target=board.target, press_ms=10, name=stuck.name).press(["Settings", "NavBack"], 0)
-    assert sim.actuator is not None and sim.actuator.presses[-2:] == [(stuck.name, "Settings"), (stuck.name, "NavBack")]
+    assert sim.actuators[0].presses[-2:] == [(stuck.name, "Settings"), (stuck.name, "NavBack")]
 
 
 def test_meter_reads_the_registered_phones_draw(lab):

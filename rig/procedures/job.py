@@ -22,10 +22,10 @@ from rig.procedures.steps import Interrupted, StepRecorder
 
 if TYPE_CHECKING:
     from drivers.console import Console
-    from drivers.ios_switch import IosSwitch
     from drivers.phone_web import PhoneWeb
     from drivers.tftp_tap import TftpTap, TftpTransfer
     from rig.bench import Bench
+    from rig.switch_pool import SwitchSessions
 
 T = TypeVar("T")
 
@@ -67,7 +67,7 @@ class PhoneJob:
         return self.bench.config
 
     @property
-    def switch(self) -> "IosSwitch":
+    def switch(self) -> "SwitchSessions":
         return self.bench.switch(self.phone.switch)
 
     @property

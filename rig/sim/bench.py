@@ -44,6 +44,8 @@ PASSWORD = "rig-sim"  # the simulator's own credentials, not a secret of anyone'
 LOAD_ID = "SCCP42.9-4-2SR3-1S"
 PORTS_PER_MEMBER = 48
 MAC_BASE = 0x001D705F0000  # a Cisco OUI, as on a real 7942's label
+HEADS_PER_BOARD = 16  # solenoid heads on one key actuator board (one serial line)
+PRESS_MS = 120  # how long a solenoid holds a key on hardware
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,7 @@ class PhoneSlot:
     switch: str
     port: str
     channel: int
+    board: int
     scenario: str
 
 
@@ -86,6 +89,7 @@ def layout(sim: Simulation) -> list[PhoneSlot]:
                 switch=f"sw{sw + 1}",
                 port=switch_port(on_switch),
                 channel=i + 1,
+                board=i // HEADS_PER_BOARD,
                 scenario=scenarios[i],
             )
         )
@@ -121,7 +125,7 @@ class SimBench:
         self.phones: dict[str, SimPhone] = {}
         self.switches: dict[str, SimSwitch] = {}
         self.meter: SimPowerMeter | None = None
-        self.actuator: SimActuator | None = None
+        self.actuators: list[SimActuator] = []
 
     def __enter__(self) -> "SimBench":
         self.start()
@@ -165,11 +169,14 @@ class SimBench:
             self.switches[name] = switch
         self.meter = SimPowerMeter({s.channel: self.phones[s.name] for s in self.slots})
         self.meter.start()
-        self.actuator = SimActuator(dict(self.phones))
-        self.actuator.start()
+        for board in sorted({s.board for s in self.slots}):
+            heads = {s.name: self.phones[s.name] for s in self.slots if s.board == board}
+            actuator = SimActuator(heads)
+            actuator.start()
+            self.actuators.append(actuator)
 
     def stop(self) -> None:
-        boxes = [self.actuator, self.meter, *self.switches.values(), *self.phones.values(), self.cucm]
+        boxes = [*self.actuators, self.meter, *self.switches.values(), *self.phones.values(), self.cucm]
         for box in boxes:
             if box is not None:
                 box.stop()
@@ -186,7 +193,7 @@ class SimBench:
         )
         anchor = self.workdir / "cucm-tftp.pem"
         anchor.write_bytes(self.cucm.trust_anchor_pem)
-        assert self.meter is not None and self.actuator is not None
+        assert self.meter is not None
         meter_host, meter_port = self.meter.address
         cucm_host, cucm_port = self.cucm.tftp_address
         return LabConfig(
@@ -219,8 +226,7 @@ class SimBench:
 
     def _phone_config(self, slot: PhoneSlot) -> PhoneConfig:
         phone = self.phones[slot.name]
-        assert self.actuator is not None
-        act_host, act_port = self.actuator.address
+        act_host, act_port = self.actuators[slot.board].address
         console_host, console_port = phone.console_address
         keypads: list[KeypadConfig] = []
         if self.sim.keypad == "http_execute":
@@ -229,7 +235,10 @@ class SimBench:
             )
         keypads.append(
             SerialKeypadConfig(
-                backend="serial_actuator", url=f"socket://{act_host}:{act_port}", target=slot.name
+                backend="serial_actuator",
+                url=f"socket://{act_host}:{act_port}",
+                target=slot.name,
+                press_ms=max(1, round(PRESS_MS * self.sim.time_scale)),
             )
         )
         return PhoneConfig(

@@ -227,6 +227,9 @@ class SimSwitch:
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         transport = paramiko.Transport(sock)
         transport.local_version = SSH_VERSION
+        # The server side's own log, apart from any client's "paramiko.transport" log: a client
+        # hanging up abruptly is news for the switch, not an error of the process hosting it.
+        transport.set_log_channel(f"rig.sim.switch.{self.name}")
         transport.add_server_key(self.host_key)
         with self._lock:
             self._transports.append(transport)
