@@ -139,3 +139,24 @@ def test_a_failing_observer_does_not_stop_the_relay(cucm):
     with TftpTap(("127.0.0.1", 0), cucm, on_transfer=explode) as tap:
         assert fetch(tap.address, "exact.bin") == b"x" * 1024
         assert fetch(tap.address, "exact.bin") == b"x" * 1024
+
+
+def lossy_content(name: str, client_ip: str) -> bytes | None:
+    """Upstream content for the loss test (module level: the server runs in its own process)."""
+    return bytes(range(256)) * 40 if name == "SEP001D705F9EA8.cnf.xml.sgn" else None
+
+
+def test_retransmissions_cross_the_tap_when_upstream_loses_packets():
+    from rig.sim.tftp import MemoryTftpServer
+
+    upstream = MemoryTftpServer(lossy_content, loss=0.3, seed=7)
+    upstream.start()
+    try:
+        with TftpTap(("127.0.0.1", 0), upstream.address, timeout=3.0) as tap:
+            body = fetch(tap.address, "SEP001D705F9EA8.cnf.xml.sgn", options={"blksize": 512}, timeout=0.3)
+            until(lambda: tap.transfers())
+    finally:
+        upstream.stop()
+    assert body == bytes(range(256)) * 40
+    (record,) = tap.transfers()
+    assert record.ok and record.bytes == len(body) and record.content == body
