@@ -30,7 +30,7 @@ from rig.bench import Bench, open_bench
 from rig.cli.app import ConfigOption, app, config_path
 from rig.config import PhoneConfig
 from rig.errors import RigError
-from rig.identify import identify, identify_unpowered
+from rig.identify import Identity, identify, identify_unpowered
 from rig.keyscript import canonical_key
 
 DEVICE_ERRORS = (SwitchError, KeypadError, ConsoleError, PhoneWebError, PowerMeterError)
@@ -66,7 +66,8 @@ def power(
             switch = bench.switch(cfg.switch)
             identity = identify(switch, cfg)
             if not identity.ok and action is PowerAction.on:
-                identity = identify_unpowered(switch, cfg)
+                unpowered = identify_unpowered(switch, cfg)
+                identity = unpowered if unpowered.ok else Identity(False, f"{identity.evidence}; {unpowered.evidence}")
             if not identity.ok:
                 raise _fail(f"refusing to power {action.value} {cfg.name}: {identity.evidence}")
             if action is PowerAction.on:
