@@ -40,6 +40,12 @@ def _private_leases(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("RIG_LEASE_DIR", str(tmp_path / "leases"))
 
 
+@pytest.fixture(autouse=True)
+def _lean_runs(pytester: pytest.Pytester) -> None:
+    """Inner runs without the plugins these tests do not need (hypothesis alone costs ~0.5 s a run)."""
+    pytester.makeini("[pytest]\naddopts = -p no:hypothesispytest -p no:cacheprovider\n")
+
+
 def collected(pytester: pytest.Pytester, config: str, suite: str) -> list[str]:
     (pytester.path / "bench.yaml").write_text(config)
     pytester.makepyfile(test_suite=textwrap.dedent(suite))
@@ -50,6 +56,21 @@ def collected(pytester: pytest.Pytester, config: str, suite: str) -> list[str]:
 def test_phone_tests_run_once_per_phone_with_the_phone_name_as_id(pytester: pytest.Pytester) -> None:
     ids = collected(pytester, REAL_BENCH, "def test_x(phone): pass\n")
     assert ids == ["test_suite.py::test_x[desk-a]", "test_suite.py::test_x[desk-b]"]
+
+
+def test_the_bench_can_be_named_in_the_ini_file(pytester: pytest.Pytester) -> None:
+    (pytester.path / "bench.yaml").write_text(REAL_BENCH)
+    pytester.makeini("[pytest]\naddopts = -p no:hypothesispytest\nrig_lab_config = bench.yaml\n")
+    pytester.makepyfile(test_suite="def test_x(phone): pass\n")
+    result = pytester.runpytest("--collect-only", "-q")
+    assert [line for line in result.outlines if "::" in line][-1] == "test_suite.py::test_x[desk-b]"
+
+
+def test_without_a_config_the_built_in_simulated_bench_has_eight_phones(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_suite="def test_x(phone): pass\n")
+    result = pytester.runpytest("--collect-only", "-q")
+    ids = [line for line in result.outlines if "::" in line]
+    assert ids == [f"test_suite.py::test_x[desk-{i:02d}]" for i in range(1, 9)]
 
 
 def test_rig_model_keeps_only_phones_of_that_model(pytester: pytest.Pytester) -> None:
@@ -141,8 +162,7 @@ def test_junit_xml_carries_each_phones_steps_fetches_loads_and_signer(pytester: 
         def test_erase(erased):
             assert_passed(erased)
     """)
-    result = pytester.runpytest("--lab-config", "bench.yaml", "--junitxml", "out.xml",
-                                "--rig-runs", "runs", "-p", "no:cacheprovider")
+    result = pytester.runpytest("--lab-config", "bench.yaml", "--junitxml", "out.xml", "--rig-runs", "runs")
     result.assert_outcomes(passed=1, failed=1)
     result.stdout.fnmatch_lines(["*desk-02: erase failed at step *"])
     cases = {c.get("name"): c for c in ET.parse(pytester.path / "out.xml").getroot().iter("testcase")}
