@@ -121,6 +121,16 @@ def _watch_stop(job: BenchJob, stop: threading.Event, done: threading.Event) -> 
     return thread
 
 
+def _check_phones(path: Path, job: BenchJob) -> None:
+    """Refuse phones this worker's config does not have before the bench is opened (or simulated)."""
+    from rig.batch import phone_slots
+
+    known = {slot.name for slot in phone_slots(load_config(path))}
+    unknown = [name for name in job.phones if name not in known]
+    if unknown:
+        raise ConfigError(f"{path}: bench {job.bench} has no phone named {', '.join(map(repr, unknown))}")
+
+
 def run_bench_job(job: BenchJob) -> BenchRun:
     """The Dask task: run the job on this worker's bench and hand back everything it recorded."""
     from distributed import get_worker
@@ -129,6 +139,7 @@ def run_bench_job(job: BenchJob) -> BenchRun:
     from rig.bench import open_bench
 
     path = bench_config_path(job.bench)
+    _check_phones(path, job)
     stop, done = threading.Event(), threading.Event()
     watcher = _watch_stop(job, stop, done)
     try:

@@ -152,13 +152,15 @@ def _spawn(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
     return subprocess.Popen(args, env=env, cwd=REPO, stdout=log.open("w"), stderr=subprocess.STDOUT)
 
 
-def _stop(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+def _stop(*processes: subprocess.Popen) -> None:
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 @pytest.fixture(scope="module")
@@ -195,16 +197,22 @@ def test_a_bench_no_worker_owns_is_reported_not_waited_on(
     assert doc["phones"][0]["reason"].startswith("no worker owns bench bench-a")
 
 
-def test_rig_worker_with_a_bad_config_exits_2_with_one_line(tmp_path: Path) -> None:
+def test_rig_worker_with_a_bad_config_exits_2_with_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from rig.cli import main
+
     (tmp_path / "bad.yaml").write_text("bench: x\nswitchs: {}\n")
-    done = subprocess.run([sys.executable, "-m", "rig", "worker", "--scheduler", "tcp://127.0.0.1:9",
-                           "--config", str(tmp_path / "bad.yaml")], cwd=REPO, capture_output=True, text=True)
-    assert done.returncode == 2
-    assert done.stderr.strip() == f"rig: error: {tmp_path / 'bad.yaml'}: switchs: unknown key"
+    monkeypatch.setattr(sys, "argv", ["rig", "worker", "--scheduler", "tcp://127.0.0.1:9",
+                                      "--config", str(tmp_path / "bad.yaml")])
+    with pytest.raises(SystemExit) as exited:
+        main()
+    assert exited.value.code == 2
+    assert capsys.readouterr().err.strip() == f"rig: error: {tmp_path / 'bad.yaml'}: switchs: unknown key"
 
 
 def test_an_unreachable_scheduler_is_one_clear_error(tmp_path: Path) -> None:
-    site = write_site(tmp_path, {"a": real_bench("bench-a", ["desk-01"])}, "timeouts: {connect: 1}\n")
+    site = write_site(tmp_path, {"a": real_bench("bench-a", ["desk-01"])}, "timeouts: {connect: 0.3}\n")
     with pytest.raises(RigError, match="cannot reach the Dask scheduler at tcp://127.0.0.1:9"):
         run_on_cluster("tcp://127.0.0.1:9", site, "erase", [], tmp_path / "runs", json_out=True)
 
@@ -230,8 +238,7 @@ def workers(scheduler: str, tmp_path_factory: pytest.TempPathFactory, env: dict[
             wait_for(lambda: {"bench-east", "bench-west"} <= owned_benches(client), 30, "both workers")
         yield site
     finally:
-        for process in processes:
-            _stop(process)
+        _stop(*processes)
 
 
 def test_each_bench_runs_on_its_own_worker_into_one_merged_run(
@@ -287,5 +294,35 @@ def test_a_job_that_fails_on_its_worker_is_reported_with_the_workers_error(
     site = write_site(tmp_path, {"east": bigger})
     code = run_on_cluster(scheduler, site, "erase", ["east/desk-03"], tmp_path / "runs", json_out=False)
     assert code == 1
-    assert "east/desk-03 error: the job on bench east failed: no phone named 'desk-03' in bench 'east'" in (
-        capsys.readouterr().out)
+    out = capsys.readouterr().out
+    assert "east/desk-03 error: the job on bench east failed: " in out
+    assert "east.yaml: bench east has no phone named 'desk-03'" in out
+
+
+def test_ctrl_c_on_the_client_stops_the_benches_and_still_merges_the_run(
+    workers: Path, scheduler: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import _thread
+
+    import rig.cluster
+
+    printer = rig.cluster._progress_printer
+
+    def interrupting_printer(out):  # one Ctrl-C as soon as the first phone has finished
+        show, pressed = printer(out), threading.Event()
+
+        def handler(event):
+            show(event)
+            if not pressed.is_set():
+                pressed.set()
+                _thread.interrupt_main()
+
+        return handler
+
+    monkeypatch.setattr(rig.cluster, "_progress_printer", interrupting_printer)
+    code = run_on_cluster(scheduler, workers, "erase", [], tmp_path / "runs", json_out=False)
+    assert code == 130
+    (run_dir,) = (tmp_path / "runs").iterdir()
+    results = json.loads((run_dir / "results.json").read_text())
+    assert results["interrupted"] is True
+    assert len(results["phones"]) == 4
