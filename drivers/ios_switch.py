@@ -233,6 +233,11 @@ class IosSwitch:
             raise self._error(SwitchTimeout, "connect", f"no prompt within {self.timeout}s") from None
         except _SESSION_LOST as exc:
             raise self._error(SwitchError, "connect", f"session setup failed: {exc}") from None
+        transport = conn.remote_conn_pre.get_transport() if conn.remote_conn_pre else None
+        if transport is not None:
+            # paramiko logs a switch hanging up after `exit` as an error on the root of its
+            # "paramiko.transport" log; under drivers.* it stays with the rest of this driver's log.
+            transport.set_log_channel(f"drivers.ios_switch.{self.name}")
         self._conn = conn
         self._prompt = rf"(?m)^{re.escape(conn.base_prompt)}[^\n]*[>#]\s*$"
 
