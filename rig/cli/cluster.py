@@ -15,7 +15,8 @@ def worker(
     ctx: typer.Context,
     scheduler: Annotated[str, typer.Option("--scheduler", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786.")],
     host: Annotated[Optional[str], typer.Option(
-        "--host", help="Address the worker listens on (default: the one that routes to the scheduler).")] = None,
+        "--host", help="Address to listen on (default: every interface, like `dask worker`; "
+                  "advertised: the one that routes to the scheduler).")] = None,
     nthreads: Annotated[int, typer.Option("--nthreads", min=1, max=2, help="Jobs at once (one bench: 1 is enough).")] = 1,
     name: Annotated[Optional[str], typer.Option("--name", help="Worker name (default rig-<bench>).")] = None,
     config: ConfigOption = None,
