@@ -91,7 +91,7 @@ def test_every_request_is_logged_with_client_and_outcome(cucm: SimCucm) -> None:
 
 
 def test_files_arrive_whole_through_packet_loss(pki: ClusterPki) -> None:
-    with SimCucm(SimClock(0.005), pki, [("desk-01", MAC)], image_bytes=40000, loss=0.1) as lossy:
+    with SimCucm(SimClock(0.005), pki, [("desk-01", MAC)], image_bytes=20000, loss=0.1) as lossy:
         data = tftp_get(lossy.tftp_address, IMAGES_9_4_2[1])
         clean = LoadFile.parse(tftp_get(lossy.tftp_address, f"{NEW_LOAD}.loads"), "x").images[1]
     assert clean.matches(data)

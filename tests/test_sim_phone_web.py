@@ -4,6 +4,7 @@ its authentication URL), the console port, and rig's own drivers against the sim
 from __future__ import annotations
 
 import io
+import socket
 from collections.abc import Iterator
 
 import pytest
@@ -16,7 +17,6 @@ from drivers.keypad import KeypadAuthError
 from drivers.keypad_http import HttpKeypad
 from drivers.phone_web import PhoneWeb
 from rig.sim.phone import PhoneState, SimPhone
-from rig.sim.tftp import MemoryTftpServer
 from sim_helpers import NEW_LOAD, OLD_LOAD, PASSWORD, SETTLED, USER, Lab, running_lab, wait_for
 
 EXECUTE = "/CGI/Execute"
@@ -154,10 +154,9 @@ def test_console_garbage_mixes_undecodable_bytes_into_the_lines() -> None:
 
 
 def test_a_dead_first_tftp_server_falls_back_to_the_second() -> None:
-    dead = MemoryTftpServer(lambda name, client: None)  # bound, then stopped: nobody answers
-    dead.start()
-    address = dead.address
-    dead.stop()
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as dead:  # bound, then closed: nobody answers
+        dead.bind(("127.0.0.1", 0))
+        address = dead.getsockname()
     with running_lab({"p": "no_itl"}, tftp_first=[address]) as lab:
         phone = lab.phones["p"]
         lab.power_cycle_and_settle(phone, timeout=20)

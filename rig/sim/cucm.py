@@ -6,23 +6,22 @@
   images and `term42.default.loads`. Anything else: TFTP error 1, File not found.
 - HTTP authentication service (`/ccmcip/authenticate.jsp`), the URL phones ask before they
   accept a remote key press or screenshot request.
-Signed files are built on first request and cached: signing 480 files for a 240-phone bench up
-front would only slow every bench's start.
 """
 
 from __future__ import annotations
 
-import functools
 import ipaddress
 import threading
 from collections.abc import Iterable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlsplit
 
 from drivers.macaddr import normalize_mac
 from rig.sim.clock import SimClock
 from rig.sim.device_config import DeviceConfig
-from rig.sim.loads import DEFAULT_LOADS, NEW_LOAD, image_content, load_file
+from rig.sim.http_server import LoopbackHttpServer
+from rig.sim.loads import DEFAULT_LOADS, NEW_LOAD, LoadFile, image_content, load_file
 from rig.sim.pki import ClusterPki
 from rig.sim.tftp import MemoryTftpServer
 from rig.trust import build_sgn
@@ -58,27 +57,29 @@ class SimCucm:
         self.host = host
         self.users = dict(DEFAULT_USERS if users is None else users)
         self.phones = {normalize_mac(mac): name for name, mac in phones}
-        self._load = load_file(load_id, image_bytes)
-        self._images = {image.name.lower(): image.name for image in self._load.images}
-        self._tftp = MemoryTftpServer(self._file, host=host, port=port, loss=loss)
-        self._http: ThreadingHTTPServer | None = None
+        self._tftp_options = {"host": host, "port": port, "loss": loss}
+        self._tftp: MemoryTftpServer | None = None
+        self._http: LoopbackHttpServer | None = None
         self._http_thread: threading.Thread | None = None
 
     # -- lifecycle ------------------------------------------------------------------------
     def start(self) -> None:
-        self._tftp.start()
         self._http = _AuthServer((self.host, 0), self)
         self._http_thread = threading.Thread(
             target=self._http.serve_forever, kwargs={"poll_interval": 0.1}, name="cucm-auth", daemon=True
         )
         self._http_thread.start()
+        self._tftp = MemoryTftpServer(self._tftp_files(), **self._tftp_options)  # type: ignore[arg-type]
+        self._tftp.start()
 
     def stop(self) -> None:
         if self._http is not None:
             self._http.shutdown()
             self._http.server_close()
             self._http = None
-        self._tftp.stop()
+        if self._tftp is not None:
+            self._tftp.stop()
+            self._tftp = None
 
     def __enter__(self) -> SimCucm:
         self.start()
@@ -90,6 +91,8 @@ class SimCucm:
     # -- what others read -----------------------------------------------------------------
     @property
     def tftp_address(self) -> tuple[str, int]:
+        if self._tftp is None:
+            raise RuntimeError("SimCucm is not started")
         return self._tftp.address
 
     @property
@@ -106,53 +109,50 @@ class SimCucm:
     @property
     def requests(self) -> list[tuple[str, str, bool]]:
         """(client ip, file name, served) for every TFTP read request, oldest first."""
-        return self._tftp.requests
+        return [] if self._tftp is None else self._tftp.requests
 
     def authorized(self, user: str, password: str) -> bool:
         return user in self.users and self.users[user] == password
 
     # -- TFTP files -----------------------------------------------------------------------
-    def _file(self, name: str, client: str) -> bytes | None:
+    def _tftp_files(self) -> CucmFiles:
+        """Every phone's ITL and configs, signed up front (signing on request would stall the
+        single TFTP server loop just when a whole bench asks at once after a power-up)."""
+        files = {"itlfile.tlv": self.pki.itl(self.pki.current, "ITLFile.tlv")}
+        for mac in self.phones:
+            device = f"SEP{mac}"
+            config = DeviceConfig(device, self.load_id, self.auth_url, self.host).render()
+            files[f"itl{device}.tlv".lower()] = self.pki.itl(self.pki.current, f"ITL{device}.tlv")
+            files[f"{device}.cnf.xml".lower()] = config
+            files[f"{device}.cnf.xml.sgn".lower()] = build_sgn(
+                config, filename=f"{device}.cnf.xml.sgn", signer_cert=self.pki.current.cert,
+                signer_key=self.pki.current.key,
+            )
+        return CucmFiles(load_file(self.load_id, self.image_bytes), self.image_bytes, files)
+
+
+@dataclass(frozen=True)
+class CucmFiles:
+    """What the TFTP server answers, by name; picklable, as it runs in the TFTP server's process.
+
+    Names match case-insensitively. CTLSEP<MAC>.tlv is not found: the cluster is not in mixed mode.
+    """
+
+    load: LoadFile
+    image_bytes: int
+    signed: dict[str, bytes]
+
+    def __call__(self, name: str, client: str) -> bytes | None:
         lower = name.lower()
-        if lower in self._images:
-            return image_content(self._images[lower], self.image_bytes)
-        if lower in (f"{self.load_id}.loads".lower(), DEFAULT_LOADS):
-            return self._load.render()
-        if lower == "itlfile.tlv":
-            return self._itl("ITLFile.tlv")
-        for prefix, suffix, build in (
-            ("itlsep", ".tlv", self._itl),
-            ("sep", ".cnf.xml.sgn", self._signed_config),
-            ("sep", ".cnf.xml", self._config),
-        ):
-            if lower.startswith(prefix) and lower.endswith(suffix):
-                mac = name[len(prefix) : len(name) - len(suffix)].upper()
-                if mac in self.phones:
-                    return build(f"{name[: len(prefix)].upper()}{mac}{suffix}")
-        return None  # CTLSEP<MAC>.tlv included: this cluster is not in mixed mode
-
-    @functools.cache
-    def _itl(self, filename: str) -> bytes:
-        return self.pki.itl(self.pki.current, filename)
-
-    @functools.cache
-    def _config(self, filename: str) -> bytes:
-        device = filename.split(".", 1)[0]
-        return DeviceConfig(device, self.load_id, self.auth_url, self.host).render()
-
-    @functools.cache
-    def _signed_config(self, filename: str) -> bytes:
-        return build_sgn(
-            self._config(filename.removesuffix(".sgn")),
-            filename=filename,
-            signer_cert=self.pki.current.cert,
-            signer_key=self.pki.current.key,
-        )
+        for image in self.load.images:
+            if image.name.lower() == lower:
+                return image_content(image.name, self.image_bytes)
+        if lower in (f"{self.load.load_id}.loads".lower(), DEFAULT_LOADS):
+            return self.load.render()
+        return self.signed.get(lower)
 
 
-class _AuthServer(ThreadingHTTPServer):
-    daemon_threads = True
-
+class _AuthServer(LoopbackHttpServer):
     def __init__(self, address: tuple[str, int], cucm: SimCucm) -> None:
         super().__init__(address, _AuthHandler)
         self.cucm = cucm

@@ -58,8 +58,9 @@ POE_CLASS = 2
 REGISTERED_WATTS = 6.3
 MAX_STATUS_MESSAGES = 30
 CONFIG_ATTEMPTS = 3
-TFTP_TIMEOUT_FLOOR = 0.25
-"""Real seconds: a TFTP timeout never shrinks below this, however fast the clock runs."""
+TFTP_TIMEOUT_FLOOR = 0.5
+"""Real seconds: a TFTP timeout never shrinks below this, however fast the clock runs (a whole
+bench fetching at once keeps the simulated TFTP server busy for a while)."""
 TFTP_RETRIES = 3
 
 
@@ -95,6 +96,9 @@ COLD_BOOT: tuple[BootLine, ...] = (
     BootLine(70.0, 6.3, "TFTP: requesting configuration files"),
 )
 """A cold boot: about 70 device seconds from power to the first TFTP request."""
+BOOT_SPREAD = 0.08
+"""Phones differ: each boots up to 8 % faster or slower than COLD_BOOT (fixed per MAC), so a
+bench powered up at once does not hit TFTP in lockstep."""
 REBOOT_SPEEDUP = 0.6
 """The reboot after an upgrade skips power negotiation and flash checks: 60 % of a cold boot."""
 FLASH_SECONDS = 20.0
@@ -174,6 +178,7 @@ class SimPhone:
         self._menu = PhoneMenu(idle_lines=self._idle_lines, page_lines=self._page_lines)
         self._messages: list[str] = []
         self._preferred_tftp = 0
+        self._pace = 1.0 + BOOT_SPREAD * ((int(self.mac, 16) * 2654435761 % 1001) / 500 - 1.0)
         # Steady state (set for real by start()).
         self._state = PhoneState.OFF
         self._watts = 0.0
@@ -335,8 +340,9 @@ class SimPhone:
         elapsed = 0.0
         values = {"load": self._load, "ip": self.ip, "tftp": ", ".join(h for h, _ in self.tftp_servers)}
         for line in COLD_BOOT:
-            self._wait(run, line.at * speed - elapsed)
-            elapsed = line.at * speed
+            at = line.at * speed * self._pace
+            self._wait(run, at - elapsed)
+            elapsed = at
             changes: dict[str, object] = {"watts": line.watts}
             if line.link:
                 changes["link"] = True

@@ -1,10 +1,15 @@
 """Real UDP TFTP (tftpy: RFC 1350 with blksize/tsize) for the simulator: a server that serves
 files from memory, and the download a phone does.
 
-tftpy's `listen()` blocks, so the server runs in its own thread and the bound port is read once
-it is listening. Packet loss is injected per transfer by standing in for that transfer's socket
-(`_DroppingSocket`), so only this server's DATA packets are lost and the client has to recover
-with its own retransmissions, as it would on a bad link.
+The server runs tftpy's single-threaded loop in a child process of its own. In the simulator's
+process it would share the GIL with every booting phone's client thread, and with a whole bench
+fetching at once it starves transfers into timeouts; in its own process it keeps up. Each read
+request is reported back to the parent (`requests`) before the file is sent, so a client that
+has its file can already see its request in the log.
+
+Packet loss is injected per transfer by standing in for that transfer's socket
+(`_TransferSocket`), so only this server's DATA packets are lost and the client recovers with its
+own retransmissions, as on a bad link.
 """
 
 from __future__ import annotations
@@ -12,10 +17,12 @@ from __future__ import annotations
 import io
 import ipaddress
 import logging
+import multiprocessing
 import random
 import tempfile
 import threading
 from collections.abc import Callable
+from multiprocessing.connection import Connection
 from typing import Any
 
 import tftpy
@@ -26,34 +33,31 @@ log = logging.getLogger(__name__)
 # still receive them.
 logging.getLogger("tftpy").addHandler(logging.NullHandler())
 
-RESEND_TIMEOUT = 0.1
-"""Real seconds of silence before the server resends its last packet (also its poll period)."""
-RESEND_RETRIES = 50
+POLL_SECONDS = 0.05
+"""How often the server loop looks at timeouts and at stop() (real seconds)."""
+RESEND_TIMEOUT = 0.5
+"""Real seconds of silence before the server resends its last packet of a transfer."""
+RESEND_RETRIES = 20
 """Resends before a transfer whose client went away is dropped (about 5 s)."""
+START_TIMEOUT = 30.0
 _DATA_OPCODE = b"\x00\x03"
+_OACK_OPCODE = b"\x00\x06"
 
 CLIENT_BLKSIZE = 1428
 """What a 7942 asks for: the largest block that fits a 1500-byte Ethernet frame."""
 
 Lookup = Callable[[str, str], bytes | None]
-"""(file name, client ip) -> content, or None for "File not found"."""
+"""(file name, client ip) -> content, or None for "File not found". Runs in the server's
+process, so it must be picklable (a module-level function or an instance of a module-level class)."""
 
 
-class _DroppingSocket:
-    """One transfer's socket, losing a fraction of the DATA packets it sends."""
-
-    def __init__(self, sock: Any, loss: float, rng: random.Random) -> None:
-        self._sock = sock
-        self._loss = loss
-        self._rng = rng
-
-    def sendto(self, data: bytes, address: tuple[str, int]) -> int:
-        if data[:2] == _DATA_OPCODE and self._rng.random() < self._loss:
-            return len(data)
-        return self._sock.sendto(data, address)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._sock, name)
+def download(host: str, port: int, name: str, *, localip: str, timeout: float, retries: int) -> bytes:
+    """Fetch `name` into memory from the phone's own address `localip` (so a relay can tell phones
+    apart). Raises tftpy.TftpTimeout, tftpy.TftpFileNotFoundError or another tftpy.TftpException."""
+    out = io.BytesIO()
+    client = tftpy.TftpClient(host, port, options={"blksize": CLIENT_BLKSIZE}, localip=localip)
+    client.download(name, out, timeout=timeout, retries=retries)
+    return out.getvalue()
 
 
 class MemoryTftpServer:
@@ -65,63 +69,140 @@ class MemoryTftpServer:
             raise ValueError(f"TFTP server: refusing to bind non-loopback address {host}")
         if not 0.0 <= loss < 1.0:
             raise ValueError(f"TFTP server: loss must be in [0, 1), not {loss}")
-        self._lookup = lookup
-        self._host, self._port = host, port
-        self._loss = loss
-        self._rng = random.Random(seed)
+        self._args = (lookup, host, port, loss, seed)
+        self._host = host
+        self._port: int | None = None
         self._requests: list[tuple[str, str, bool]] = []
         self._lock = threading.Lock()
-        self._root: tempfile.TemporaryDirectory[str] | None = None
-        self._server: tftpy.TftpServer | None = None
-        self._thread: threading.Thread | None = None
-        self._failure: BaseException | None = None
+        self._process: multiprocessing.process.BaseProcess | None = None
+        self._control: Connection | None = None
+        self._log: Connection | None = None
+        self._stopping = threading.Event()
+        self._reader: threading.Thread | None = None
 
     @property
     def address(self) -> tuple[str, int]:
-        if self._server is None or self._server.listenport is None:
+        if self._port is None:
             raise RuntimeError("TFTP server is not started")
-        return self._host, int(self._server.listenport)
+        return self._host, self._port
 
     @property
     def requests(self) -> list[tuple[str, str, bool]]:
         """(client ip, file name, found) for every read request, oldest first."""
+        self._drain()
         with self._lock:
             return list(self._requests)
 
     def start(self) -> None:
-        # tftpy insists on a root directory; an empty one makes every name go to the lookup.
-        self._root = tempfile.TemporaryDirectory(prefix="rig-sim-tftp-")
-        self._server = tftpy.TftpServer(self._root.name, dyn_file_func=self._open)
-        self._thread = threading.Thread(target=self._listen, name=f"tftp-{self._host}", daemon=True)
-        self._thread.start()
-        while not self._server.is_running.wait(0.05):
-            if not self._thread.is_alive():
-                raise RuntimeError(f"TFTP server could not listen on {self._host}:{self._port}: {self._failure}")
+        # spawn, not fork: the simulator's process runs many threads, a forked copy could deadlock.
+        context = multiprocessing.get_context("spawn")
+        self._log, log_end = context.Pipe(duplex=False)
+        self._control, control_end = context.Pipe()
+        self._process = context.Process(
+            target=_serve, args=(*self._args, log_end, control_end), name=f"tftp-{self._host}", daemon=True
+        )
+        self._process.start()
+        log_end.close()
+        control_end.close()
+        if not self._control.poll(START_TIMEOUT):
+            self.stop()
+            raise RuntimeError(f"TFTP server on {self._host} did not start within {START_TIMEOUT:g} s")
+        status, detail = self._control.recv()
+        if status != "ready":
+            self.stop()
+            raise RuntimeError(f"TFTP server could not listen on {self._host}:{self._args[2]}: {detail}")
+        self._port = int(detail)
+        self._stopping.clear()
+        self._reader = threading.Thread(target=self._read_log, name=f"tftp-log-{self._host}", daemon=True)
+        self._reader.start()
 
     def stop(self) -> None:
-        if self._server is not None and self._thread is not None:
-            self._server.stop(now=True)
-            self._thread.join(timeout=5)
-        if self._root is not None:
-            self._root.cleanup()
-        self._server = self._thread = self._root = None
+        self._stopping.set()
+        if self._control is not None:
+            try:
+                self._control.send("stop")
+            except OSError:
+                pass  # the server process is gone already
+        if self._process is not None:
+            self._process.join(timeout=5)
+            if self._process.is_alive():
+                self._process.terminate()
+                self._process.join(timeout=5)
+        if self._reader is not None:
+            self._reader.join(timeout=2)
+        self._drain()
+        for connection in (self._control, self._log):
+            if connection is not None:
+                connection.close()
+        self._process = self._control = self._log = self._reader = None
+        self._port = None
 
-    def _listen(self) -> None:
-        assert self._server is not None
-        try:
-            self._server.listen(self._host, self._port, timeout=RESEND_TIMEOUT, retries=RESEND_RETRIES)
-        except BaseException as error:  # reported by start(); the thread must not die silently
-            self._failure = error
+    def _read_log(self) -> None:
+        while not self._stopping.is_set():
+            log_end = self._log
+            try:
+                if log_end is None or log_end.poll(POLL_SECONDS):
+                    self._drain()
+            except (OSError, EOFError):
+                return
 
-    def _open(self, path: str, raddress: str = "", rport: int = 0) -> io.BytesIO | None:
+    def _drain(self) -> None:
+        with self._lock:
+            if self._log is None:
+                return
+            try:
+                while self._log.poll(0):
+                    self._requests.append(self._log.recv())
+            except (OSError, EOFError):
+                pass  # the server process ended; what it sent is kept
+
+
+# -- the server process ------------------------------------------------------------------------
+
+class _TransferSocket:
+    """One transfer's socket: loses a fraction of the DATA packets it sends (the loss fault), and
+    sends the OACK only once. tftpy's client treats a second OACK that arrives after it has moved
+    on to the data as a fatal error, and a busy client is slow enough to make the server resend
+    it; on loopback the first OACK is never lost."""
+
+    def __init__(self, sock: Any, loss: float, rng: random.Random) -> None:
+        self._sock = sock
+        self._loss = loss
+        self._rng = rng
+        self._oack_sent = False
+
+    def sendto(self, data: bytes, address: tuple[str, int]) -> int:
+        opcode = data[:2]
+        if opcode == _OACK_OPCODE:
+            if self._oack_sent:
+                return len(data)
+            self._oack_sent = True
+        elif opcode == _DATA_OPCODE and self._loss and self._rng.random() < self._loss:
+            return len(data)
+        return self._sock.sendto(data, address)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._sock, name)
+
+
+class _Files:
+    """tftpy's dyn_file_func inside the server process: look up, report, tune the transfer."""
+
+    def __init__(self, server: tftpy.TftpServer, lookup: Lookup, loss: float, seed: int, report: Connection) -> None:
+        self._server = server
+        self._lookup = lookup
+        self._loss = loss
+        self._rng = random.Random(seed)
+        self._report = report
+
+    def open(self, path: str, raddress: str = "", rport: int = 0) -> io.BytesIO | None:
         name = path.lstrip("/")
         try:
             content = self._lookup(name, raddress)
         except Exception:  # one bad file must not take the whole server down
             log.exception("TFTP server: building %s for %s failed", name, raddress)
             content = None
-        with self._lock:
-            self._requests.append((raddress, name, content is not None))
+        self._report.send((raddress, name, content is not None))
         if content is None:
             return None
         self._adjust_session(f"{raddress}:{rport}")
@@ -133,17 +214,37 @@ class MemoryTftpServer:
         tftpy 0.8.7 does not pass the server's `flock` on to its transfers and would try to
         flock() our in-memory file when the transfer ends, killing the server loop: turn it off.
         """
-        assert self._server is not None
         session = self._server.sessions[key]
         session.flock = False
-        if self._loss:
-            session.sock = _DroppingSocket(session.sock, self._loss, self._rng)
+        session.timeout = RESEND_TIMEOUT  # listen()'s timeout is also the poll period: keep it short
+        session.sock = _TransferSocket(session.sock, self._loss, self._rng)
 
 
-def download(host: str, port: int, name: str, *, localip: str, timeout: float, retries: int) -> bytes:
-    """Fetch `name` into memory from the phone's own address `localip` (so a relay can tell phones
-    apart). Raises tftpy.TftpTimeout, tftpy.TftpFileNotFoundError or another tftpy.TftpException."""
-    out = io.BytesIO()
-    client = tftpy.TftpClient(host, port, options={"blksize": CLIENT_BLKSIZE}, localip=localip)
-    client.download(name, out, timeout=timeout, retries=retries)
-    return out.getvalue()
+def _serve(lookup: Lookup, host: str, port: int, loss: float, seed: int, report: Connection,
+           control: Connection) -> None:
+    """Child process: run tftpy until the parent says stop (or goes away)."""
+    with tempfile.TemporaryDirectory(prefix="rig-sim-tftp-") as root:
+        # tftpy insists on a root directory; an empty one sends every name to the lookup.
+        server = tftpy.TftpServer(root)
+        server.dyn_file_func = _Files(server, lookup, loss, seed, report).open
+        failure: list[BaseException] = []
+
+        def listen() -> None:
+            try:
+                server.listen(host, port, timeout=POLL_SECONDS, retries=RESEND_RETRIES)
+            except BaseException as error:  # reported to the parent below
+                failure.append(error)
+
+        thread = threading.Thread(target=listen, name="tftp-listen", daemon=True)
+        thread.start()
+        while not server.is_running.wait(POLL_SECONDS):
+            if not thread.is_alive():
+                control.send(("failed", str(failure[0]) if failure else "listen() returned"))
+                return
+        control.send(("ready", server.listenport))
+        try:
+            control.recv()
+        except (EOFError, OSError):
+            pass  # the parent is gone: stop as well
+        server.stop(now=True)
+        thread.join(timeout=5)

@@ -1,0 +1,25 @@
+"""The base of the simulator's small web servers (phones, CUCM authentication service)."""
+
+from __future__ import annotations
+
+import ipaddress
+import socketserver
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+class LoopbackHttpServer(ThreadingHTTPServer):
+    """A threading HTTP server that binds loopback only and skips HTTPServer's reverse DNS lookup
+    of its own address (slow for 127.0.1.N, and 240 phones bind one each)."""
+
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler]) -> None:
+        if not ipaddress.ip_address(address[0]).is_loopback:
+            raise ValueError(f"refusing to serve HTTP on non-loopback address {address[0]}")
+        super().__init__(address, handler)
+
+    def server_bind(self) -> None:
+        socketserver.TCPServer.server_bind(self)
+        host, port = self.server_address[:2]
+        self.server_name, self.server_port = str(host), int(port)
