@@ -157,10 +157,11 @@ def test_a_dead_first_tftp_server_falls_back_to_the_second() -> None:
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as dead:  # bound, then closed: nobody answers
         dead.bind(("127.0.0.1", 0))
         address = dead.getsockname()
-    with running_lab({"p": "no_itl"}, tftp_first=[address]) as lab:
+    with running_lab({"p": "stale_itl"}, tftp_first=[address]) as lab:
         phone = lab.phones["p"]
         lab.power_cycle_and_settle(phone, timeout=20)
-        assert lab.app_load(phone) == NEW_LOAD
+        assert lab.fetched(phone)[:2] == [f"ITLSEP{phone.mac}.tlv", f"SEP{phone.mac}.cnf.xml.sgn"]
+        assert "Trust List Update Failed" in lab.status(phone), "it judged what server 2 sent"
 
 
 def test_a_phone_upgrades_through_tftp_packet_loss() -> None:

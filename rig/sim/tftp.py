@@ -19,6 +19,7 @@ import ipaddress
 import logging
 import multiprocessing
 import random
+import signal
 import tempfile
 import threading
 from collections.abc import Callable
@@ -223,6 +224,7 @@ class _Files:
 def _serve(lookup: Lookup, host: str, port: int, loss: float, seed: int, report: Connection,
            control: Connection) -> None:
     """Child process: run tftpy until the parent says stop (or goes away)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle; it says stop
     with tempfile.TemporaryDirectory(prefix="rig-sim-tftp-") as root:
         # tftpy insists on a root directory; an empty one sends every name to the lookup.
         server = tftpy.TftpServer(root)
