@@ -7,10 +7,7 @@ certificate the cluster no longer uses rejects the new ITL and then every config
 a few tries and stays on its old load and cached config (the state rig exists to repair) until
 its ITL is erased from the keypad.
 
-Scenarios (the phone's state when the simulation starts; no boot at start, so benches come up
-at once): `healthy` (current ITL, old load: upgrades at its next boot), `no_itl` (no ITL, old
-load: trusts the first ITL it sees), `stale_itl` (ITL from the old CUCME router) and
-`regenerated_cert` (ITL signed by the cluster's pre-regeneration cert): both stuck.
+Where a phone stands when the simulation starts is its scenario (`rig.sim.phone_scenario`).
 
 Threads: the console listener and, while powered and up, the web server; a boot runs in a
 thread of its own that ends when the phone settles, so an idle 240-phone bench costs nothing
@@ -41,17 +38,13 @@ from rig.sim.model import CdpInfo
 from rig.sim.phone_console import ConsoleServer
 from rig.sim.phone_http import PhoneHttpServer
 from rig.sim.phone_menu import Effect, PhoneMenu
+from rig.sim.phone_scenario import DEAD_AUTH_URL, starting_point
 from rig.sim.pki import ClusterPki
 from rig.sim.screen import render_png
 from rig.sim.tftp import download
 
 log = logging.getLogger(__name__)
 
-Scenario = Literal["stale_itl", "regenerated_cert", "no_itl", "healthy"]
-SCENARIOS: tuple[str, ...] = ("stale_itl", "regenerated_cert", "no_itl", "healthy")
-DEAD_AUTH_URL = "http://127.0.0.1:9/ccmcip/authenticate.jsp"
-"""The cached config of a stuck phone names an authentication service that is gone (discard
-port on loopback: connection refused)."""
 
 PLATFORM = "Cisco IP Phone 7942"
 POE_CLASS = 2
@@ -153,8 +146,6 @@ class SimPhone:
         lost_keys: int = 0,
         console_garbage: bool = False,
     ) -> None:
-        if scenario not in SCENARIOS:
-            raise ValueError(f"phone {name}: unknown scenario {scenario!r} (known: {', '.join(SCENARIOS)})")
         if not ipaddress.ip_address(ip).is_loopback:
             raise ValueError(f"phone {name}: refusing non-loopback address {ip}")
         if not tftp_servers:
@@ -162,13 +153,16 @@ class SimPhone:
         self.name = name
         self.mac = normalize_mac(mac)
         self.device_name = sep_name(self.mac)
+        try:
+            self._start = starting_point(scenario, self.device_name, pki, CONFIG_ATTEMPTS)
+        except ValueError as error:
+            raise ValueError(f"phone {name}: {error}") from None
         self.ip = ip
         self.clock = clock
         self.scenario = scenario
         self.tftp_servers = list(tftp_servers)
         self.http_port = http_port
         self.never_returns = never_returns
-        self._cucm_auth_url = cucm_auth_url
         self._lost_keys = lost_keys
         self._console = ConsoleServer(console_host, console_port, garbage=console_garbage,
                                       seed=int(self.mac, 16), name=name)
@@ -185,18 +179,18 @@ class SimPhone:
         self._link = False
         self._cdp = False
         self._load = initial_load
-        self._itl = self._held_itl(pki)
-        stuck = scenario in ("stale_itl", "regenerated_cert")
-        self._config = DeviceConfig(self.device_name, initial_load, DEAD_AUTH_URL if stuck else cucm_auth_url)
+        self._itl = self._start.itl
+        auth_url = DEAD_AUTH_URL if self._start.stuck else cucm_auth_url
+        self._config = DeviceConfig(self.device_name, initial_load, auth_url)
 
     # -- lifecycle --------------------------------------------------------------------------
     def start(self) -> None:
         """Open the console port and put the phone in its scenario's steady state (powered)."""
         self._console.start()
         with self._lock:
-            self._state = PhoneState.STUCK if self.scenario in ("stale_itl", "regenerated_cert") else PhoneState.REGISTERED
+            self._state = PhoneState.STUCK if self._start.stuck else PhoneState.REGISTERED
             self._watts, self._link, self._cdp = REGISTERED_WATTS, True, True
-            self._messages = [self._stamp(m) for m in self._history()]
+            self._messages = [self._stamp(m) for m in self._start.status_messages]
             self._start_http()
 
     def stop(self) -> None:
@@ -579,26 +573,7 @@ class SimPhone:
     def _stamp(message: str) -> str:
         return f"{datetime.now().strftime('%I:%M:%S%p').lower()[:-1]} {message}"
 
-    # -- scenario facts ----------------------------------------------------------------------
-    def _held_itl(self, pki: ClusterPki) -> trust.TrustFile | None:
-        filename = f"ITL{self.device_name}.tlv"
-        if self.scenario == "no_itl":
-            return None
-        if self.scenario == "stale_itl":
-            return trust.parse(pki.itl(pki.old_cme, filename, with_tvs=False))
-        if self.scenario == "regenerated_cert":
-            return trust.parse(pki.itl(pki.pre_regeneration, filename))
-        return trust.parse(pki.itl(pki.current, filename))
-
-    def _history(self) -> list[str]:
-        """The status messages the phone's last boot (before the simulation) left behind."""
-        first = [f"File Not Found : CTL{self.device_name}.tlv"]
-        if self.scenario == "no_itl":
-            return [*first, "No Trust List Installed"]
-        if self.scenario == "healthy":
-            return [*first, "Trust List Updated"]
-        return [*first, "Trust List Update Failed"] + [f"TFTP Timeout : {self.device_name}.cnf.xml.sgn"] * CONFIG_ATTEMPTS
-
+    # -- what the phone shows about itself ------------------------------------------------
     def _dn(self) -> str:
         return str(2000 + int(self.mac, 16) % 8000)
 
