@@ -127,6 +127,18 @@ def test_lost_key_presses_are_ignored_silently() -> None:
         assert not phone.holds_itl, "the third Settings opened the menu, so the erase went through"
 
 
+def test_the_key_board_fault_does_not_touch_remote_key_presses() -> None:
+    with running_lab({"p": "healthy"}, lost_keys=5) as lab:
+        phone = lab.phones["p"]
+        for batch in (("Settings", "KeyPad4", "KeyPad5"), ("KeyPad2", "KeyPadStar", "KeyPadStar"),
+                      ("KeyPadPound", "Soft4", "Soft2")):
+            assert post(lab, phone, execute_body(*(f"Key:{k}" for k in batch))).text.count("Success") == 3
+        assert not phone.holds_itl, "the ITL erase went through /CGI/Execute"
+        wait_for(lambda: phone.state is PhoneState.BOOTING, what="the phone to restart by itself")
+        wait_for(lambda: phone.state is PhoneState.REGISTERED, timeout=15, what="the upgraded phone to register")
+        assert lab.app_load(phone) == NEW_LOAD
+
+
 def test_a_phone_that_never_returns_stays_dark_after_power_up() -> None:
     with running_lab({"p": "healthy"}, never_returns=True) as lab:
         phone = lab.phones["p"]

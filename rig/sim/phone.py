@@ -245,11 +245,18 @@ class SimPhone:
 
     # -- KeyedDevice ------------------------------------------------------------------------
     def press_key(self, key: str) -> None:
-        """A solenoid (or /CGI/Execute) presses `key`; unknown names raise ValueError."""
+        """A solenoid presses `key` (it may miss: the lost_keys fault); unknown names raise ValueError."""
+        self._key(key, physical=True)
+
+    def execute_key(self, key: str) -> None:
+        """`Key:<name>` from an authenticated /CGI/Execute request; never lost."""
+        self._key(key, physical=False)
+
+    def _key(self, key: str, *, physical: bool) -> None:
         if key not in KEY_NAMES:
             raise ValueError(f"phone {self.name}: unknown key {key!r}")
         with self._lock:
-            if self._lost_keys > 0:
+            if physical and self._lost_keys > 0:
                 self._lost_keys -= 1
                 return  # the solenoid missed the key
             if self._state not in (PhoneState.REGISTERED, PhoneState.STUCK):

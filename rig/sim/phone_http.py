@@ -50,7 +50,7 @@ class WebPhone(Protocol):
 
     def authentication_url(self) -> str: ...
 
-    def press_key(self, key: str) -> None: ...
+    def execute_key(self, key: str) -> None: ...
 
     def screenshot_png(self) -> bytes: ...
 
@@ -169,7 +169,7 @@ class _Handler(BaseHTTPRequestHandler):
         status, data = 6, "URI not found"
         if uri.startswith("Key:"):
             try:
-                self.server.phone.press_key(uri[4:])
+                self.server.phone.execute_key(uri[4:])
                 status, data = 0, "Success"
             except ValueError:
                 pass
