@@ -188,10 +188,10 @@ class SimPhone:
         """Open the console port and put the phone in its scenario's steady state (powered)."""
         self._console.start()
         with self._lock:
-            self._state = PhoneState.STUCK if self._start.stuck else PhoneState.REGISTERED
+            self._start_http()
             self._watts, self._link, self._cdp = REGISTERED_WATTS, True, True
             self._messages = [self._stamp(m) for m in self._start.status_messages]
-            self._start_http()
+            self._state = PhoneState.STUCK if self._start.stuck else PhoneState.REGISTERED
 
     def stop(self) -> None:
         self._power_down()
@@ -449,10 +449,10 @@ class SimPhone:
         self._say(run, line)
         with self._lock:
             self._check(run)
-            self._state = state
+            self._start_http()  # listening before the state says so: whoever sees it may connect
             self._watts = REGISTERED_WATTS
             self._menu.reset()
-            self._start_http()
+            self._state = state
 
     # -- TFTP client -------------------------------------------------------------------------
     def _fetch(self, run: _Run, name: str) -> _Fetch:
