@@ -26,7 +26,8 @@ from typing import TextIO
 import serial
 
 MAX_LINES = 10000
-READ_TIMEOUT_S = 0.1
+READ_TIMEOUT_S = 0.05
+READ_CHUNK = 4096
 BACKOFF_S = (0.05, 2.0)
 """First and longest wait between reconnection attempts."""
 _LINE_END = re.compile(rb"\r\n|\r|\n")
@@ -146,7 +147,10 @@ class Console:
         while not self._stop.is_set() and self._port is not None:
             port = self._port
             try:
-                chunk = port.read(max(1, port.in_waiting))
+                # One read of up to a chunk, returning when it is full or READ_TIMEOUT_S has
+                # passed: `in_waiting` would be cheaper on a tty, but pyserial's socket:// reports
+                # it as 0 or 1, which made a reader of one byte per system call.
+                chunk = port.read(READ_CHUNK)
             except (serial.SerialException, OSError) as error:
                 self._reconnect(error)
                 continue
