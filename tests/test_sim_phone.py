@@ -6,6 +6,7 @@ through what a lab observes: HTTP pages, the console port, the CUCM's TFTP reque
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -83,20 +84,24 @@ def test_power_off_stops_everything_at_once_but_the_console_port(lab: Lab) -> No
         wait_for(lambda: phone.state in (PhoneState.STUCK, PhoneState.REGISTERED), what="regen to settle")
 
 
-def test_boot_draws_rising_power_prints_boot_lines_and_brings_link_up_early(lab: Lab) -> None:
+def test_boot_draws_rising_power_prints_boot_lines_and_serves_http_only_once_settled(lab: Lab) -> None:
     phone = lab.phones["regen"]
     console = serial.serial_for_url(f"socket://{phone.console_address[0]}:{phone.console_address[1]}", timeout=0.05)
+    samples: list[tuple[float, bool, bool]] = []  # (watts, link, web server answers) while booting
     try:
         phone.power_off()
         phone.power_on()
-        wait_for(phone.link_up, what="link up")
-        booting_draw = phone.draw_watts
-        assert phone.state is PhoneState.BOOTING and 0 < booting_draw < 6.3
-        assert http_refused(lab, "regen"), "the web server comes up only once the phone has settled"
-        wait_for(lambda: phone.state is PhoneState.STUCK, what="regen to give up")
+        while phone.state is PhoneState.BOOTING:
+            samples.append((phone.draw_watts, phone.link_up(), not http_refused(lab, "regen")))
+            time.sleep(0.005)
         text = console.read(65536).decode(errors="replace")
     finally:
         console.close()
+    assert phone.state is PhoneState.STUCK
+    watts = [w for w, _, _ in samples]
+    assert watts == sorted(watts) and 0 < watts[0] < 6.3, "the draw rises while the phone boots"
+    assert any(link for _, link, _ in samples), "the link comes up during the boot"
+    assert not any(web for _, _, web in samples), "no web server until the phone has settled"
     assert text.count("\r\n") > 10 and "boot loader" in text
     assert "STATUS: Trust List Update Failed" in text
     assert phone.draw_watts == pytest.approx(6.3)

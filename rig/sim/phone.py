@@ -100,6 +100,7 @@ CONFIG_RETRY_SECONDS = 10.0
 ERASE_RESTART_SECONDS = 3.0
 REGISTER_SECONDS = 5.0
 DARK_BLIP_SECONDS = 1.0
+DARK_BLIP_WATTS = 1.0
 
 
 _RUN_FIELDS = frozenset({"state", "watts", "link", "cdp", "load", "itl", "config", "http"})
@@ -220,6 +221,7 @@ class SimPhone:
                 return  # `power inline auto` on a powered port changes nothing
             run = self._begin_run()
             self._state = PhoneState.DARK if self.never_returns else PhoneState.BOOTING
+            self._watts = DARK_BLIP_WATTS if self.never_returns else COLD_BOOT[0].watts  # PoE is on at once
             self._messages = []  # status messages live in RAM: a power cut clears them
         target = self._stay_dark if self.never_returns else self._boot_and_provision
         threading.Thread(target=target, args=(run,), name=f"phone-{self.name}", daemon=True).start()
@@ -328,7 +330,6 @@ class SimPhone:
     def _stay_dark(self, run: _Run) -> None:
         """The never_returns fault: a PoE detection blip, then nothing."""
         try:
-            self._update(run, watts=1.0)
             self._wait(run, DARK_BLIP_SECONDS)
             self._update(run, watts=0.0)
         except _Cancelled:
