@@ -11,7 +11,7 @@ import contextlib
 import os
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,7 +23,7 @@ from drivers.keypad_operator import OperatorKeypad
 from drivers.keypad_serial import SerialActuatorKeypad
 from drivers.phone_web import PhoneWeb
 from drivers.power_meter import PowerMeter
-from drivers.tftp_tap import TftpTap
+from drivers.tftp_tap import TftpTap, TftpTransfer
 from rig.config import (
     HttpKeypadConfig,
     KeypadConfig,
@@ -106,12 +106,14 @@ class Bench:
                 self._meters[name] = PowerMeter(inst.resource, backend=inst.backend)
             return self._meters[name], phone.power_meter.channel
 
-    def tap(self) -> TftpTap | None:
+    def tap(self, on_transfer: Callable[[TftpTransfer], None] | None = None) -> TftpTap | None:
         tap = self.config.tftp_tap
         if tap is None or self.config.cucm is None:
             return None
         upstream = tap.upstream or self.config.cucm.tftp
-        return TftpTap((tap.listen.host, tap.listen.port), (upstream.host, upstream.port))
+        return TftpTap(
+            (tap.listen.host, tap.listen.port), (upstream.host, upstream.port), on_transfer=on_transfer
+        )
 
     def close(self) -> None:
         with self._lock:

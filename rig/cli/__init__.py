@@ -10,7 +10,7 @@ import sys
 
 import click
 
-from rig.cli import cluster, hardware, itl, jobs, sim  # noqa: F401  (commands register on import)
+from rig.cli import cluster, hardware, itl, jobs, sim, tap  # noqa: F401  (commands register on import)
 from rig.cli.app import app
 from rig.errors import RigError
 

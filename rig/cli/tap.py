@@ -1,0 +1,66 @@
+"""`rig tap`: the TFTP tap as a long-lived service.
+
+On a real bench DHCP option 150 names the rig host, so phones fetch through the tap whether or
+not a job is running; `rig erase` starts its own tap for the length of a job, and between jobs
+this keeps phones served and their fetches on record (one line per transfer, optionally
+appended as JSON lines to a file for later evidence).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import threading
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from drivers.tftp_tap import TftpTransfer
+from rig.bench import open_bench
+from rig.cli.app import ConfigOption, app, config_path
+from rig.errors import RigError
+
+LogOption = Annotated[
+    Optional[Path], typer.Option("--log", help="Append every transfer to this file as JSON lines.")
+]
+
+
+def transfer_record(transfer: TftpTransfer) -> dict[str, object]:
+    return {
+        "client": transfer.client,
+        "file": transfer.file,
+        "bytes": transfer.bytes,
+        "ok": transfer.ok,
+        "error": transfer.error,
+        "started": transfer.started.isoformat(),
+        "ended": transfer.ended.isoformat(),
+    }
+
+
+@app.command("tap")
+def tap(ctx: typer.Context, config: ConfigOption = None, log: LogOption = None) -> None:
+    """Relay and record the phones' TFTP fetches (the config's tftp_tap) until Ctrl-C."""
+    with contextlib.ExitStack() as stack:
+        sink = stack.enter_context(log.open("a", encoding="utf-8")) if log else None
+        lock = threading.Lock()
+
+        def record(transfer: TftpTransfer) -> None:
+            status = "ok" if transfer.ok else f"FAILED ({transfer.error})"
+            with lock:
+                typer.echo(f"{transfer.ended:%H:%M:%S} {transfer.client} {transfer.file} {transfer.bytes} B {status}")
+                if sink is not None:
+                    sink.write(json.dumps(transfer_record(transfer)) + "\n")
+                    sink.flush()
+
+        bench = stack.enter_context(open_bench(config_path(ctx, config)))
+        relay = bench.tap(on_transfer=record)
+        if relay is None:
+            raise RigError(f"{bench.config.bench}: the config has no tftp_tap (or no cucm) section")
+        stack.enter_context(relay)
+        host, port = relay.address
+        typer.echo(f"tap listening on {host}:{port}; Ctrl-C to stop", err=True)
+        try:
+            threading.Event().wait()
+        except KeyboardInterrupt:
+            pass
