@@ -24,6 +24,7 @@ from types import TracebackType
 from typing import TextIO
 
 import serial
+import tenacity
 
 MAX_LINES = 10000
 READ_TIMEOUT_S = 0.05
@@ -158,18 +159,23 @@ class Console:
                 self._feed(chunk)
 
     def _reconnect(self, error: Exception) -> None:
+        """Reopen the port with exponential backoff until it works or the console is closed."""
         self._close_port()
         self._flush_partial()
         self._add(f"[rig] console {self.url} lost ({error}); reconnecting")
-        delay = BACKOFF_S[0]
-        while not self._stop.wait(delay):
-            try:
-                self._port = self._connect()
-            except (serial.SerialException, OSError, ValueError):
-                delay = min(delay * 2, BACKOFF_S[1])
-                continue
-            self._add(f"[rig] console {self.url} reconnected")
-            return
+        retrying = tenacity.Retrying(
+            retry=tenacity.retry_if_exception_type((serial.SerialException, OSError, ValueError)),
+            wait=tenacity.wait_exponential(multiplier=BACKOFF_S[0], max=BACKOFF_S[1]),
+            stop=lambda _: self._stop.is_set(),
+            sleep=self._stop.wait,
+            before=lambda _: self._stop.wait(BACKOFF_S[0]),
+            reraise=True,
+        )
+        try:
+            self._port = retrying(self._connect)
+        except (serial.SerialException, OSError, ValueError):
+            return  # closed while still reconnecting
+        self._add(f"[rig] console {self.url} reconnected")
 
     def _feed(self, chunk: bytes) -> None:
         if self._cr_pending and chunk.startswith(b"\n"):
