@@ -1,9 +1,13 @@
 """The phone's serial console as a terminal-server port: a TCP listener on loopback.
 
-pyserial reaches it as `socket://127.0.0.1:PORT`. Every connected client receives the lines the
-phone prints from then on (CRLF line ends, as a serial console sends them); what the client types
-is read and ignored. The listener belongs to the terminal server, not to the phone, so it stays
-open while the phone is unpowered: the port is just silent.
+pyserial reaches it as `socket://127.0.0.1:PORT`. Every client whose connection is established
+receives the lines the phone prints from then on (CRLF line ends, as a serial console sends
+them); what a client types is never read (the phone's debug shell is not simulated), and a client
+that went away is noticed at the next line sent to it. The listener belongs to the terminal
+server, not to the phone, so it stays open while the phone is unpowered: the port is just silent.
+
+There is no accept thread: pending connections are accepted just before each line is sent. So a
+client connected before a line is printed always gets it, and 240 phones cost no threads here.
 """
 
 from __future__ import annotations
@@ -15,6 +19,9 @@ import threading
 
 GARBAGE_EVERY = 4
 """With garbage on, one noise burst per this many lines on average."""
+SEND_TIMEOUT = 2.0
+"""Real seconds a client may stall a line before it is dropped (the phone must not hang on it)."""
+BACKLOG = 64
 
 
 class ConsoleServer:
@@ -28,7 +35,6 @@ class ConsoleServer:
         self._listener: socket.socket | None = None
         self._clients: list[socket.socket] = []
         self._lock = threading.Lock()
-        self._thread: threading.Thread | None = None
 
     @property
     def address(self) -> tuple[str, int]:
@@ -41,60 +47,47 @@ class ConsoleServer:
         listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         listener.bind(self._requested)
-        listener.listen(8)
+        listener.listen(BACKLOG)
+        listener.setblocking(False)
         self._listener = listener
-        self._thread = threading.Thread(target=self._accept, name=f"console-{self.name}", daemon=True)
-        self._thread.start()
 
     def stop(self) -> None:
-        listener, self._listener = self._listener, None
-        if listener is not None:
-            try:
-                listener.shutdown(socket.SHUT_RDWR)  # wakes the accept() below on Linux
-            except OSError:
-                pass
-            listener.close()
-        if self._thread is not None:
-            self._thread.join(timeout=2)
         with self._lock:
+            listener, self._listener = self._listener, None
             clients, self._clients = self._clients, []
-        for client in clients:
-            client.close()
+        for sock in [*clients, *([listener] if listener else [])]:
+            sock.close()
 
     def write_line(self, text: str) -> None:
-        """Send one console line to every connected client; a client that went away is dropped."""
+        """Send one console line to every connected client."""
         data = text.encode("utf-8", errors="replace") + b"\r\n"
         if self._garbage is not None and self._garbage.randrange(GARBAGE_EVERY) == 0:
             data = self._noise() + data
         with self._lock:
-            clients = list(self._clients)
-        for client in clients:
+            self._accept_pending()
+            for client in list(self._clients):
+                try:
+                    client.sendall(data)
+                except OSError:
+                    self._clients.remove(client)
+                    client.close()
+
+    def _accept_pending(self) -> None:
+        """(lock held) Take every connection the kernel has completed since the last line."""
+        if self._listener is None:
+            return
+        while True:
             try:
-                client.sendall(data)
-            except OSError:
-                self._drop(client)
+                client, _ = self._listener.accept()
+            except (BlockingIOError, OSError):
+                return
+            client.setblocking(True)
+            client.settimeout(SEND_TIMEOUT)
+            self._clients.append(client)
 
     def _noise(self) -> bytes:
         """Line noise as a flaky serial cable produces it: undecodable bytes, sometimes a line."""
         assert self._garbage is not None
-        burst = bytes(self._garbage.choice(b"\x00\x80\xfe\xff\x1b\x93\xc3\x07") for _ in range(self._garbage.randint(1, 12)))
+        size = self._garbage.randint(1, 12)
+        burst = bytes(self._garbage.choice(b"\x00\x80\xfe\xff\x1b\x93\xc3\x07") for _ in range(size))
         return burst + (b"\r\n" if self._garbage.random() < 0.5 else b"")
-
-    def _accept(self) -> None:
-        while True:
-            listener = self._listener
-            if listener is None:
-                return
-            try:
-                client, _ = listener.accept()
-            except OSError:
-                return
-            client.settimeout(2.0)  # a client that stops reading must not stall the phone forever
-            with self._lock:
-                self._clients.append(client)
-
-    def _drop(self, client: socket.socket) -> None:
-        with self._lock:
-            if client in self._clients:
-                self._clients.remove(client)
-        client.close()
