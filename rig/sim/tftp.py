@@ -36,7 +36,7 @@ logging.getLogger("tftpy").addHandler(logging.NullHandler())
 
 POLL_SECONDS = 0.05
 """How often the server loop looks at timeouts and at stop() (real seconds)."""
-RESEND_TIMEOUT = 0.5
+RESEND_TIMEOUT = 0.25
 """Real seconds of silence before the server resends its last packet of a transfer."""
 RESEND_RETRIES = 20
 """Resends before a transfer whose client went away is dropped (about 5 s)."""
