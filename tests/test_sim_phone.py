@@ -91,8 +91,11 @@ def test_boot_draws_rising_power_prints_boot_lines_and_serves_http_only_once_set
     try:
         phone.power_off()
         phone.power_on()
-        while phone.state is PhoneState.BOOTING:
-            samples.append((phone.draw_watts, phone.link_up(), not http_refused(lab, "regen")))
+        while True:
+            sample = (phone.draw_watts, phone.link_up(), not http_refused(lab, "regen"))
+            if phone.state is not PhoneState.BOOTING:  # read after the sample: it was taken while booting
+                break
+            samples.append(sample)
             time.sleep(0.005)
         text = console.read(65536).decode(errors="replace")
     finally:

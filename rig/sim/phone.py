@@ -308,9 +308,10 @@ class SimPhone:
         return render_png(screen)
 
     # -- the boot ----------------------------------------------------------------------------
-    def _boot_and_provision(self, run: _Run, *, cold: bool = True) -> None:
+    def _boot_and_provision(self, run: _Run) -> None:
+        """A full boot (power-up, or the restart after an ITL erase) until the phone settles."""
         try:
-            self._boot(run, speed=1.0 if cold else REBOOT_SPEEDUP)
+            self._boot(run, speed=1.0)
             while True:
                 config = self._provision(run)
                 if config is None:
