@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Literal, Union
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from drivers.keypad import KEY_NAMES
 from rig.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -26,15 +27,6 @@ if TYPE_CHECKING:
 
 SCRIPT_PACKAGE = "keypad_scripts"
 
-KEY_NAMES: frozenset[str] = frozenset(
-    [f"KeyPad{d}" for d in range(10)]
-    + ["KeyPadStar", "KeyPadPound"]
-    + [f"Soft{n}" for n in range(1, 6)]
-    + [f"Line{n}" for n in range(1, 7)]
-    + ["Settings", "Services", "Directories", "Messages", "Applications"]
-    + ["NavUp", "NavDwn", "NavLeft", "NavRight", "NavSelect", "NavBack"]
-    + ["Speaker", "Mute", "Headset", "VolUp", "VolDwn", "Hold"]
-)
 _FRIENDLY = {**{str(d): f"KeyPad{d}" for d in range(10)}, "*": "KeyPadStar", "#": "KeyPadPound"}
 
 

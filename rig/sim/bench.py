@@ -13,8 +13,8 @@ import socket
 from dataclasses import dataclass
 from ipaddress import IPv4Address
 from pathlib import Path
-from types import TracebackType
 
+from rig.sim.box import SimBox
 from rig.config import (
     CucmConfig,
     Endpoint,
@@ -103,7 +103,7 @@ def free_udp_port(host: str = LOOPBACK) -> int:
         return s.getsockname()[1]
 
 
-class SimBench:
+class SimBench(SimBox):
     """All simulated boxes of one bench; a context manager that starts and stops them."""
 
     def __init__(self, sim: Simulation, bench_name: str, workdir: Path) -> None:
@@ -127,14 +127,6 @@ class SimBench:
         self.meter: SimPowerMeter | None = None
         self.actuators: list[SimActuator] = []
 
-    def __enter__(self) -> "SimBench":
-        self.start()
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()
 
     def start(self) -> None:
         faults = self.sim.faults

@@ -18,6 +18,7 @@ from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlsplit
 
 from drivers.macaddr import normalize_mac
+from rig.sim.box import SimBox
 from rig.sim.clock import SimClock
 from rig.sim.device_config import DeviceConfig
 from rig.sim.http_server import LoopbackHttpServer
@@ -30,7 +31,7 @@ AUTH_PATH = "/ccmcip/authenticate.jsp"
 DEFAULT_USERS = {"rig": "rig-sim"}  # the simulator's own credentials, not anyone's secret
 
 
-class SimCucm:
+class SimCucm(SimBox):
     """TFTP + authentication URL of a simulated cluster for the given phones [(name, mac)]."""
 
     def __init__(
@@ -81,12 +82,6 @@ class SimCucm:
             self._tftp.stop()
             self._tftp = None
 
-    def __enter__(self) -> SimCucm:
-        self.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
     # -- what others read -----------------------------------------------------------------
     @property

@@ -10,8 +10,9 @@ import ipaddress
 import socket
 import socketserver
 import threading
-from types import TracebackType
-from typing import Callable, Self
+from typing import Callable
+
+from rig.sim.box import SimBox
 
 
 class _Handler(socketserver.StreamRequestHandler):
@@ -56,7 +57,7 @@ class _Server(socketserver.ThreadingTCPServer):
                     pass
 
 
-class LineServer:
+class LineServer(SimBox):
     """Serve `answer(line) -> reply or None` to any number of TCP clients on a loopback address."""
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
@@ -97,11 +98,3 @@ class LineServer:
         self._server = None
         self._thread = None
 
-    def __enter__(self) -> Self:
-        self.start()
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()

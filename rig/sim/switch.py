@@ -20,11 +20,11 @@ import socket
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from types import TracebackType
 from typing import TypeVar
 
 import paramiko
 
+from rig.sim.box import SimBox
 from rig.sim.clock import SimClock
 from rig.sim.ios_cli import IosSession, Reply, SwitchState
 from rig.sim.model import PoweredDevice
@@ -122,7 +122,7 @@ class _Auth(paramiko.ServerInterface):
         return True
 
 
-class SimSwitch:
+class SimSwitch(SimBox):
     """An IOS switch with PoE ports, reachable over SSH on a loopback address."""
 
     def __init__(
@@ -193,17 +193,6 @@ class SimSwitch:
             thread.join(timeout=2)
         self._threads.clear()
 
-    def __enter__(self) -> SimSwitch:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     def _spawn(self, target: Callable[..., None], name: str, *args: object) -> None:
         thread = threading.Thread(target=target, args=args, name=name, daemon=True)
