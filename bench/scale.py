@@ -47,9 +47,10 @@ class Row:
     cpu_s_per_phone: float
     peak_rss_mb: float
     passed: int
+    sim_cpu_s: float
 
 
-def sim_config(path: Path, phones: int, switches: int, image_kb: int) -> None:
+def sim_config(path: Path, phones: int, switches: int, image_kb: int, time_scale: float) -> None:
     """A simulated bench of stale-ITL phones (the case that needs the full erase and upgrade)."""
     path.write_text(
         yaml.safe_dump(
@@ -59,7 +60,7 @@ def sim_config(path: Path, phones: int, switches: int, image_kb: int) -> None:
                     "phones": phones,
                     "switches": switches,
                     "scenarios": {"stale_itl": phones},
-                    "time_scale": TIME_SCALE,
+                    "time_scale": time_scale,
                     "image_kb": image_kb,
                 },
             }
@@ -67,9 +68,11 @@ def sim_config(path: Path, phones: int, switches: int, image_kb: int) -> None:
     )
 
 
-def serve_sim(workdir: Path, phones: int, switches: int, image_kb: int) -> tuple[subprocess.Popen[bytes], Path]:
+def serve_sim(
+    workdir: Path, phones: int, switches: int, image_kb: int, time_scale: float
+) -> tuple[subprocess.Popen[bytes], Path]:
     source, written = workdir / "sim.yaml", workdir / "bench.yaml"
-    sim_config(source, phones, switches, image_kb)
+    sim_config(source, phones, switches, image_kb, time_scale)
     proc = subprocess.Popen(
         [*RIG, "sim", "--config", str(source), "--write-config", str(written)],
         stdout=subprocess.DEVNULL,
@@ -108,15 +111,17 @@ def erase(config: Path, workdir: Path, max_phones: int) -> tuple[float, float, f
     return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, int(summary.get("passed", 0))
 
 
-def measure(phones: int, switches: int, image_kb: int) -> tuple[float, float, float, int]:
+def measure(phones: int, switches: int, image_kb: int, time_scale: float) -> tuple[float, float, float, int, float]:
+    """Controller wall s, CPU s, peak RSS MB, phones passed; and the simulator's CPU s."""
     with tempfile.TemporaryDirectory(prefix="rig-scale-") as tmp:
         workdir = Path(tmp)
-        proc, written = serve_sim(workdir, phones, switches, image_kb)
+        proc, written = serve_sim(workdir, phones, switches, image_kb, time_scale)
         try:
-            return erase(written, workdir, max_phones=phones)
+            wall, cpu, rss, passed = erase(written, workdir, max_phones=phones)
         finally:
             proc.send_signal(signal.SIGINT)
-            proc.wait(timeout=30)
+            _, _, usage = os.wait4(proc.pid, 0)
+        return wall, cpu, rss, passed, usage.ru_utime + usage.ru_stime
 
 
 def tftp_rates(size_mb: int = 2, runs: int = 3) -> dict[str, float]:
@@ -158,6 +163,7 @@ def main() -> None:
     parser.add_argument("--json", action="store_true", help="print machine-readable figures")
     parser.add_argument("--sizes", default=",".join(str(p) for p, _ in SHAPES), help="phone counts to run")
     parser.add_argument("--image-kb", type=int, default=16, help="size of each firmware image")
+    parser.add_argument("--time-scale", type=float, default=TIME_SCALE, help="real seconds per device second")
     args = parser.parse_args()
     wanted = {int(x) for x in args.sizes.split(",")}
     rows: list[Row] = []
@@ -165,20 +171,23 @@ def main() -> None:
     for phones, switches in SHAPES:
         if phones not in wanted and phones != 1:
             continue
-        wall, cpu, rss, passed = measure(phones, switches, args.image_kb)
+        wall, cpu, rss, passed, sim_cpu = measure(phones, switches, args.image_kb, args.time_scale)
         floor = floor or wall
-        rows.append(Row(phones, switches, round(wall, 2), round(wall / floor, 2), round(cpu / phones, 4), round(rss, 1), passed))
+        rows.append(
+            Row(phones, switches, round(wall, 2), round(wall / floor, 2), round(cpu / phones, 4),
+                round(rss, 1), passed, round(sim_cpu, 1))
+        )
         if not args.json:
             print(f"  measured {phones} phones: {wall:.1f} s", file=sys.stderr)
     tftp = tftp_rates()
     if args.json:
-        print(json.dumps({"rows": [{k: v for k, v in asdict(r).items() if k != "passed"} for r in rows], "tftp": tftp}))
+        print(json.dumps({"rows": [{k: v for k, v in asdict(r).items() if k not in ("passed", "sim_cpu_s")} for r in rows], "tftp": tftp}))
         return
-    print(f"time scale {TIME_SCALE} (a 90 s boot = {90 * TIME_SCALE:.1f} s), images {args.image_kb} KB")
-    print(f"{'phones':>6} {'switches':>8} {'wall s':>7} {'ratio':>6} {'target':>6} {'CPU s/phone':>11} {'peak RSS MB':>11} {'passed':>6}")
+    print(f"time scale {args.time_scale} (a 90 s boot = {90 * args.time_scale:.1f} s), images {args.image_kb} KB")
+    print(f"{'phones':>6} {'switches':>8} {'wall s':>7} {'ratio':>6} {'target':>6} {'CPU s/phone':>11} {'peak RSS MB':>11} {'passed':>6} {'sim CPU s':>9}")
     for r in rows:
         target = f"{TARGETS[r.phones]:.2f}" if r.phones in TARGETS else "-"
-        print(f"{r.phones:>6} {r.switches:>8} {r.wall_s:>7.2f} {r.ratio:>6.2f} {target:>6} {r.cpu_s_per_phone:>11.4f} {r.peak_rss_mb:>11.1f} {r.passed:>6}")
+        print(f"{r.phones:>6} {r.switches:>8} {r.wall_s:>7.2f} {r.ratio:>6.2f} {target:>6} {r.cpu_s_per_phone:>11.4f} {r.peak_rss_mb:>11.1f} {r.passed:>6} {r.sim_cpu_s:>9.1f}")
     print(f"TFTP: through tap {tftp['tap_mb_s']} MB/s, direct {tftp['direct_mb_s']} MB/s")
 
 
