@@ -15,7 +15,7 @@ from xml.sax.saxutils import quoteattr
 
 import requests
 
-from drivers.direct_http import request
+from drivers.direct_http import session
 from drivers.keypad import KeypadAuthError, KeypadError, check_keys
 
 MAX_ITEMS = 3
@@ -39,6 +39,7 @@ class HttpKeypad:
         self.url = f"http://{host}:{port}/CGI/Execute"
         self._auth = (username, password)
         self._timeout = timeout
+        self._session = session()
 
     def press(self, keys: Sequence[str], gap: float = 1.0) -> None:
         keys = check_keys(keys, self.name)
@@ -52,7 +53,7 @@ class HttpKeypad:
     def _execute(self, keys: list[str]) -> None:
         where = f"phone {self.name} ({self.host}:{self.port}) pressing {'+'.join(keys)}"
         try:
-            reply = request("POST", self.url, data={"XML": execute_body(keys)}, auth=self._auth,
+            reply = self._session.request("POST", self.url, data={"XML": execute_body(keys)}, auth=self._auth,
                                   timeout=self._timeout)
         except requests.Timeout:
             raise KeypadError(f"{where}: no answer within {self._timeout:g} s") from None

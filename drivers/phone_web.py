@@ -17,7 +17,7 @@ from html.parser import HTMLParser
 
 import requests
 
-from drivers.direct_http import request
+from drivers.direct_http import session
 
 STATUS_MESSAGES_PATH = "/CGI/Java/Serviceability?adapter=device.statistics.statusmessages"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -112,6 +112,7 @@ class PhoneWeb:
         self.host = host
         self.port = port
         self.timeout = timeout
+        self._session = session()
         self.name = name or host
         self.base = f"http://{host}:{port}"
 
@@ -148,7 +149,7 @@ class PhoneWeb:
 
     def _get(self, url: str, auth: tuple[str, str] | None = None) -> requests.Response:
         try:
-            reply = request("GET", url, timeout=self.timeout, auth=auth)
+            reply = self._session.request("GET", url, timeout=self.timeout, auth=auth)
         except requests.Timeout:
             raise PhoneWebError(f"phone {self.name}: {url}: no answer within {self.timeout:g} s") from None
         except requests.RequestException as error:

@@ -117,6 +117,7 @@ class TftpTap:
         self.keep_bytes = keep_bytes
         self.timeout = timeout
         self._records: list[TftpTransfer] = []
+        self._by_client: dict[str, list[TftpTransfer]] = {}
         self._records_lock = threading.Lock()
         self._active: dict[tuple[str, int], _Transfer] = {}
         self._sel: selectors.BaseSelector | None = None
@@ -134,7 +135,7 @@ class TftpTap:
 
     def transfers(self, client: str | None = None) -> list[TftpTransfer]:
         with self._records_lock:
-            return [t for t in self._records if client is None or t.client == client]
+            return list(self._records if client is None else self._by_client.get(client, ()))
 
     def start(self) -> None:
         if self._thread is not None:
@@ -286,6 +287,7 @@ class TftpTap:
         record = t.record(ok, error)
         with self._records_lock:
             self._records.append(record)
+            self._by_client.setdefault(record.client, []).append(record)
         if self.on_transfer is not None:
             try:
                 self.on_transfer(record)

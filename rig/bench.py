@@ -42,6 +42,7 @@ class Bench:
     config: LabConfig
     _switches: dict[str, SwitchSessions] = field(default_factory=dict)
     _meters: dict[str, PowerMeter] = field(default_factory=dict)
+    _webs: dict[str, PhoneWeb] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def switch(self, name: str) -> SwitchSessions:
@@ -92,9 +93,15 @@ class Bench:
         return OperatorKeypad(f"{phone.name} (SEP{phone.mac})")
 
     def web(self, phone: PhoneConfig) -> PhoneWeb | None:
+        """The phone's web interface (one per phone, so its HTTP session is reused)."""
         if phone.ip is None:
             return None
-        return PhoneWeb(str(phone.ip), port=phone.http_port, timeout=self.config.timeouts.http, name=phone.name)
+        with self._lock:
+            if phone.name not in self._webs:
+                self._webs[phone.name] = PhoneWeb(
+                    str(phone.ip), port=phone.http_port, timeout=self.config.timeouts.http, name=phone.name
+                )
+            return self._webs[phone.name]
 
     def meter(self, phone: PhoneConfig) -> tuple[PowerMeter, int] | None:
         if phone.power_meter is None:

@@ -41,6 +41,7 @@ class Journal:
         self._lock = threading.Lock()
         self._on_event = on_event
         self._file = open(self.path, "a", encoding="utf-8")
+        self._fd = self._file.fileno()
         if self._file.tell() and not self._ends_with_newline():
             self._file.write("\n")  # a crash cut the last line: start clean after it
 
@@ -56,7 +57,9 @@ class Journal:
         with self._lock:
             self._file.write(line + "\n")
             self._file.flush()
-            os.fsync(self._file.fileno())
+        # Outside the lock: concurrent fsyncs of one file share the disk's flush, where fsync
+        # under the lock made every phone thread queue behind every other phone's write.
+        os.fsync(self._fd)
         if self._on_event is not None:
             self._on_event(event)
         return event
