@@ -2,7 +2,7 @@
 
 The bench is laid out the way a lab wires one: phones on consecutive switch ports, each phone on
 its own loopback address (127.0.1.N), its console on a terminal-server port, its keypad under a
-solenoid head of one actuator board, its PoE draw on a channel of one power meter, and DHCP
+solenoid head of an actuator board, its PoE draw on a channel of an 8-channel power meter, and DHCP
 option 150 naming the rig host's TFTP tap first and CUCM second. `lab_config()` returns the
 config a technician would have written for that bench, so rig drives it exactly as hardware.
 """
@@ -45,6 +45,7 @@ LOAD_ID = "SCCP42.9-4-2SR3-1S"
 PORTS_PER_MEMBER = 48
 MAC_BASE = 0x001D705F0000  # a Cisco OUI, as on a real 7942's label
 HEADS_PER_BOARD = 16  # solenoid heads on one key actuator board (one serial line)
+CHANNELS_PER_METER = 8  # as on a typical multi-channel power analyzer
 PRESS_MS = 120  # how long a solenoid holds a key on hardware
 
 
@@ -57,6 +58,7 @@ class PhoneSlot:
     ip: str
     switch: str
     port: str
+    meter: int
     channel: int
     board: int
     scenario: str
@@ -88,7 +90,8 @@ def layout(sim: Simulation) -> list[PhoneSlot]:
                 ip=phone_ip(i),
                 switch=f"sw{sw + 1}",
                 port=switch_port(on_switch),
-                channel=i + 1,
+                meter=i // CHANNELS_PER_METER,
+                channel=i % CHANNELS_PER_METER + 1,
                 board=i // HEADS_PER_BOARD,
                 scenario=scenarios[i],
             )
@@ -124,7 +127,7 @@ class SimBench(SimBox):
         )
         self.phones: dict[str, SimPhone] = {}
         self.switches: dict[str, SimSwitch] = {}
-        self.meter: SimPowerMeter | None = None
+        self.meters: list[SimPowerMeter] = []
         self.actuators: list[SimActuator] = []
 
 
@@ -159,8 +162,10 @@ class SimBench(SimBox):
             )
             switch.start()
             self.switches[name] = switch
-        self.meter = SimPowerMeter({s.channel: self.phones[s.name] for s in self.slots})
-        self.meter.start()
+        for index in sorted({s.meter for s in self.slots}):
+            meter = SimPowerMeter({s.channel: self.phones[s.name] for s in self.slots if s.meter == index})
+            meter.start()
+            self.meters.append(meter)
         for board in sorted({s.board for s in self.slots}):
             heads = {s.name: self.phones[s.name] for s in self.slots if s.board == board}
             actuator = SimActuator(heads)
@@ -168,10 +173,9 @@ class SimBench(SimBox):
             self.actuators.append(actuator)
 
     def stop(self) -> None:
-        boxes = [*self.actuators, self.meter, *self.switches.values(), *self.phones.values(), self.cucm]
+        boxes = [*self.actuators, *self.meters, *self.switches.values(), *self.phones.values(), self.cucm]
         for box in boxes:
-            if box is not None:
-                box.stop()
+            box.stop()
 
     def lab_config(self) -> LabConfig:
         """The running bench as a real bench's config (no `simulation:` section)."""
@@ -185,8 +189,6 @@ class SimBench(SimBox):
         )
         anchor = self.workdir / "cucm-tftp.pem"
         anchor.write_bytes(self.cucm.trust_anchor_pem)
-        assert self.meter is not None
-        meter_host, meter_port = self.meter.address
         cucm_host, cucm_port = self.cucm.tftp_address
         return LabConfig(
             bench=self.bench_name,
@@ -210,7 +212,9 @@ class SimBench(SimBox):
                 upstream=Endpoint(host=cucm_host, port=cucm_port),
             ),
             instruments={
-                "meter1": InstrumentConfig(resource=f"TCPIP::{meter_host}::{meter_port}::SOCKET")
+                f"meter{i + 1}": InstrumentConfig(resource=f"TCPIP::{host}::{port}::SOCKET")
+                for i, meter in enumerate(self.meters)
+                for host, port in [meter.address]
             },
             phones=[self._phone_config(slot) for slot in self.slots],
             timeouts=self._timeouts(),
@@ -244,7 +248,7 @@ class SimBench(SimBox):
             http_port=phone.http_port,
             console=f"socket://{console_host}:{console_port}",
             keypad=keypads,
-            power_meter=MeterChannel(instrument="meter1", channel=slot.channel),
+            power_meter=MeterChannel(instrument=f"meter{slot.meter + 1}", channel=slot.channel),
         )
 
     def _timeouts(self) -> Timeouts:
