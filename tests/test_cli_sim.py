@@ -1,0 +1,70 @@
+"""`rig sim` serves a bench in the foreground; its written config drives it as hardware."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+
+from rig.config import load_config
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def rig(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "rig", *args], capture_output=True, text=True, cwd=cwd, timeout=120)
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    tmp = tmp_path_factory.mktemp("served")
+    source = tmp / "sim.yaml"
+    source.write_text(yaml.safe_dump({"bench": "served", "simulation": {
+        "phones": 2, "scenarios": {"stale_itl": 1}, "time_scale": 0.004, "image_kb": 1}}))
+    written = tmp / "out" / "bench.yaml"
+    proc = subprocess.Popen([sys.executable, "-m", "rig", "sim", "--config", str(source), "--write-config", str(written)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not written.exists():
+        assert proc.poll() is None, proc.stderr.read() if proc.stderr else "rig sim exited"
+        assert time.monotonic() < deadline, "rig sim wrote no config"
+        time.sleep(0.05)
+    yield written
+    proc.send_signal(signal.SIGINT)
+    assert proc.wait(timeout=30) == 0
+
+
+def test_written_config_has_a_real_bench_form_with_files_beside_it(served: Path) -> None:
+    config = load_config(served)
+    assert config.simulation is None
+    switch = config.switches["sw1"]
+    assert switch.known_hosts == served.parent / "known_hosts" and switch.known_hosts.is_file()
+    assert config.cucm is not None and config.cucm.trust_anchor == served.parent / "cucm-tftp.pem"
+    assert [p.name for p in config.phones] == ["desk-01", "desk-02"]
+
+
+def test_rig_commands_drive_the_served_bench_through_its_written_config(served: Path) -> None:
+    status = rig("status", "--config", str(served))
+    assert status.returncode == 0, status.stderr
+    assert "desk-01" in status.stdout and "desk-02" in status.stdout
+    cycle = rig("power", "cycle", "desk-02", "--config", str(served))
+    assert cycle.returncode == 0, cycle.stderr
+    assert "learned on sw1 Gi1/0/2" in cycle.stdout
+
+
+def test_status_on_the_default_config_runs_the_embedded_simulated_bench() -> None:
+    status = rig("status")
+    assert status.returncode == 0, status.stderr
+    assert all(f"desk-0{n}" in status.stdout for n in range(1, 9))
+
+
+def test_sim_refuses_a_config_without_a_simulation_section(served: Path) -> None:
+    refused = rig("sim", "--config", str(served))
+    assert refused.returncode == 2
+    assert "simulation: is required" in refused.stderr
