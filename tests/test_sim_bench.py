@@ -22,6 +22,7 @@ import tftpy
 from rig.config import LabConfig, PhoneConfig, Simulation
 from rig.sim.bench import PASSWORD, USERNAME, SimBench
 from rig.trust import parse, verify
+from tests.ios_shell import IosShell
 from cryptography import x509
 
 SCALE = 0.004
@@ -53,36 +54,11 @@ def wait_for(condition: Callable[[], bool], timeout: float = 20.0, what: str = "
     raise AssertionError(f"timed out waiting for {what}")
 
 
-class IosShell:
-    """An interactive paramiko shell, host key checked against the bench's known_hosts."""
-
-    def __init__(self, lab: LabConfig, switch: str) -> None:
-        sw = lab.switches[switch]
-        self.client = paramiko.SSHClient()
-        self.client.load_host_keys(str(sw.known_hosts))
-        self.client.set_missing_host_key_policy(paramiko.RejectPolicy())
-        self.client.connect(sw.host, sw.port, USERNAME, PASSWORD, look_for_keys=False, allow_agent=False)
-        self.channel = self.client.invoke_shell()
-        self.read_until(r"[>#]\s*$")
-
-    def read_until(self, pattern: str, timeout: float = 10.0) -> str:
-        buffer = ""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.channel.recv_ready():
-                buffer += self.channel.recv(65536).decode()
-                if re.search(pattern, buffer):
-                    return buffer
-            else:
-                time.sleep(0.01)
-        raise AssertionError(f"no {pattern!r} in {buffer!r}")
-
-    def run(self, command: str) -> str:
-        self.channel.send(command + "\n")
-        return self.read_until(r"\n\S+[>#]\s*$")
-
-    def close(self) -> None:
-        self.client.close()
+def switch_shell(lab: LabConfig, switch: str) -> IosShell:
+    """A paramiko shell on the switch, its host key checked against the bench's known_hosts."""
+    sw = lab.switches[switch]
+    assert sw.known_hosts is not None
+    return IosShell(sw.host, sw.port, USERNAME, PASSWORD, host_keys=paramiko.HostKeys(str(sw.known_hosts)))
 
 
 def set_power(shell: IosShell, port: str, mode: str) -> None:
@@ -127,7 +103,7 @@ def test_config_has_the_form_of_a_real_bench(lab: LabConfig) -> None:
 
 
 def test_switch_shows_each_phone_by_cdp_and_mac_over_a_paramiko_shell(lab: LabConfig) -> None:
-    shell = IosShell(lab, "sw1")
+    shell = switch_shell(lab, "sw1")
     try:
         shell.run("terminal length 0")
         cdp = shell.run("show cdp neighbors detail")
@@ -171,7 +147,7 @@ def test_power_off_through_the_switch_is_followed_by_http_console_and_meter(lab:
     meter.read_termination = meter.write_termination = "\n"
     console = serial.serial_for_url(phone.console, timeout=0.1)
     watts = lambda: float(meter.query(f"MEAS:POW? (@{phone.power_meter.channel})"))  # noqa: E731
-    shell = IosShell(lab, phone.switch)
+    shell = switch_shell(lab, phone.switch)
     try:
         assert http_up(phone) and watts() > 5.0
         set_power(shell, phone.port, "never")

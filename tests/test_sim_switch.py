@@ -15,6 +15,7 @@ from ntc_templates.parse import parse_output
 
 from rig.sim.clock import SimClock
 from rig.sim.switch import SimSwitch, SwitchFaults
+from tests.ios_shell import IosShell
 from tests.switch_devices import StubPhone
 
 USER, PASSWORD, SECRET = "labadmin", "s3cret-pw", "en-secret"
@@ -40,43 +41,17 @@ def switch(phone: StubPhone, host_key: paramiko.RSAKey) -> Iterator[SimSwitch]:
         yield sw
 
 
-class Shell:
-    """A raw `invoke_shell` session, reading until the prompt the way a person's eye would."""
-
-    def __init__(self, sw: SimSwitch, password: str = PASSWORD) -> None:
-        host, port = sw.address
-        self.client = paramiko.SSHClient()
-        self.client.get_host_keys().add(f"[{host}]:{port}", "ssh-rsa", sw.host_key)
-        self.client.set_missing_host_key_policy(paramiko.RejectPolicy())
-        self.client.connect(host, port, USER, password, look_for_keys=False, allow_agent=False)
-        self.channel = self.client.invoke_shell()
-        self.greeting = self.read_until(r"[>#]$")
-
-    def read_until(self, pattern: str, timeout: float = 5.0) -> str:
-        buffer = ""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.channel.recv_ready():
-                buffer += self.channel.recv(65536).decode()
-                if re.search(pattern, buffer):
-                    return buffer
-            elif self.channel.closed or self.channel.eof_received:
-                return buffer
-            else:
-                time.sleep(0.005)
-        raise AssertionError(f"no {pattern!r} in {buffer!r}")
-
-    def run(self, line: str, until: str = r"\r\n\S+[>#]$") -> str:
-        self.channel.send(line + "\r")
-        return self.read_until(until)
-
-    def close(self) -> None:
-        self.client.close()
+def shell_on(sw: SimSwitch, password: str = PASSWORD) -> IosShell:
+    """A raw `invoke_shell` session on the switch, its host key known."""
+    host, port = sw.address
+    keys = paramiko.HostKeys()
+    keys.add(f"[{host}]:{port}", sw.host_key.get_name(), sw.host_key)
+    return IosShell(host, port, USER, password, host_keys=keys)
 
 
 @pytest.fixture
 def shell(switch: SimSwitch) -> Iterator[Shell]:
-    s = Shell(switch)
+    s = shell_on(switch)
     yield s
     s.close()
 
@@ -277,7 +252,7 @@ def test_enable_asks_for_the_secret_and_never_logs_it(phone: StubPhone) -> None:
         "sw2", {"Gi1/0/1": phone}, SimClock(), username=USER, password=PASSWORD,
         enable_secret=SECRET,
     ) as sw:
-        shell = Shell(sw)
+        shell = shell_on(sw)
         try:
             assert shell.greeting.endswith("sw2>")
             assert shell.run("enable", until="Password: $").endswith("Password: ")
@@ -292,7 +267,7 @@ def test_enable_asks_for_the_secret_and_never_logs_it(phone: StubPhone) -> None:
 
 def test_wrong_password_is_refused(switch: SimSwitch) -> None:
     with pytest.raises(paramiko.AuthenticationException):
-        Shell(switch, password="nope")
+        shell_on(switch, password="nope")
     host, port = switch.address
     with pytest.raises(NetmikoAuthenticationException):
         ConnectHandler(
@@ -332,7 +307,7 @@ def test_delay_fault_holds_each_answer_for_device_seconds(phone: StubPhone) -> N
         "sw4", {"Gi1/0/1": phone}, SimClock(scale=0.01), username=USER, password=PASSWORD,
         faults=SwitchFaults(delay=30.0),
     ) as sw:
-        shell = Shell(sw)
+        shell = shell_on(sw)
         started = time.monotonic()
         shell.run("show version")
         assert time.monotonic() - started >= 0.3
@@ -348,7 +323,7 @@ def test_several_switches_run_side_by_side(host_key: paramiko.RSAKey) -> None:
     with a, b:
         assert a.address != b.address
         for sw in (a, b):
-            shell = Shell(sw)
+            shell = shell_on(sw)
             assert shell.greeting.endswith(f"{sw.name}#")
             shell.close()
 
