@@ -50,7 +50,7 @@ def shell_on(sw: SimSwitch, password: str = PASSWORD) -> IosShell:
 
 
 @pytest.fixture
-def shell(switch: SimSwitch) -> Iterator[Shell]:
+def shell(switch: SimSwitch) -> Iterator[IosShell]:
     s = shell_on(switch)
     yield s
     s.close()
@@ -76,11 +76,11 @@ def netmiko_conn(switch: SimSwitch) -> Iterator[BaseConnection]:
 # --- the terminal -----------------------------------------------------------------------
 
 
-def test_login_lands_at_the_privileged_prompt(shell: Shell) -> None:
+def test_login_lands_at_the_privileged_prompt(shell: IosShell) -> None:
     assert shell.greeting.endswith("\r\nsw1#")
 
 
-def test_input_is_echoed_and_output_lines_end_in_crlf(shell: Shell) -> None:
+def test_input_is_echoed_and_output_lines_end_in_crlf(shell: IosShell) -> None:
     out = shell.run("show version")
     assert out.startswith("show version\r\n")
     body = out.removesuffix("sw1#")
@@ -88,16 +88,16 @@ def test_input_is_echoed_and_output_lines_end_in_crlf(shell: Shell) -> None:
     assert "sw1 uptime is" in out
 
 
-def test_an_empty_line_is_answered_with_the_prompt(shell: Shell) -> None:
+def test_an_empty_line_is_answered_with_the_prompt(shell: IosShell) -> None:
     assert shell.run("") == "\r\nsw1#"
 
 
-def test_terminal_settings_are_accepted_silently(shell: Shell) -> None:
+def test_terminal_settings_are_accepted_silently(shell: IosShell) -> None:
     assert shell.run("terminal length 0") == "terminal length 0\r\nsw1#"
     assert shell.run("terminal width 511") == "terminal width 511\r\nsw1#"
 
 
-def test_unknown_input_gets_the_caret_under_the_bad_word(shell: Shell) -> None:
+def test_unknown_input_gets_the_caret_under_the_bad_word(shell: IosShell) -> None:
     out = shell.run("show powre inline")
     assert out == (
         "show powre inline\r\n"
@@ -106,17 +106,17 @@ def test_unknown_input_gets_the_caret_under_the_bad_word(shell: Shell) -> None:
     )
 
 
-def test_an_interface_the_switch_does_not_have_is_invalid_input(shell: Shell) -> None:
+def test_an_interface_the_switch_does_not_have_is_invalid_input(shell: IosShell) -> None:
     out = shell.run("show power inline Gi1/0/48")
     assert "% Invalid input detected at '^' marker." in out
 
 
-def test_incomplete_and_ambiguous_commands_are_reported_like_ios(shell: Shell) -> None:
+def test_incomplete_and_ambiguous_commands_are_reported_like_ios(shell: IosShell) -> None:
     assert "% Incomplete command." in shell.run("show power")
     assert '% Ambiguous command:  "e"' in shell.run("e")
 
 
-def test_config_mode_prompts_follow_the_mode(shell: Shell) -> None:
+def test_config_mode_prompts_follow_the_mode(shell: IosShell) -> None:
     out = shell.run("conf t")
     assert "Enter configuration commands, one per line.  End with CNTL/Z." in out
     assert out.endswith("sw1(config)#")
@@ -140,7 +140,7 @@ def test_abbreviations_and_interface_spellings_are_accepted(shell: Shell, spelli
     assert re.search(r"Gi1/0/1\s+auto\s+on\s+6\.3\s+IP Phone 7942\s+2\s+15\.4", shell.run(spelling))
 
 
-def test_exit_ends_the_session(shell: Shell) -> None:
+def test_exit_ends_the_session(shell: IosShell) -> None:
     shell.channel.send("exit\r")
     shell.read_until(r"$^")  # returns when the channel closes
     assert shell.channel.closed or shell.channel.eof_received
@@ -160,7 +160,7 @@ def test_power_inline_never_unpowers_the_device_and_auto_powers_it(
     assert phone.calls == ["off", "on"] and phone.powered
 
 
-def test_a_port_set_to_never_shows_off_off(shell: Shell) -> None:
+def test_a_port_set_to_never_shows_off_off(shell: IosShell) -> None:
     for line in ("conf t", "int Gi1/0/1", "power inline never", "end"):
         shell.run(line)
     out = shell.run("show power inline Gi1/0/1")
@@ -178,13 +178,13 @@ def test_the_phone_leaves_cdp_and_the_mac_table_while_unpowered(
     assert "001d.705f.9ea8" not in shell.run("show mac address-table")
 
 
-def test_a_voice_vlan_moves_the_phone_mac_to_that_vlan(shell: Shell) -> None:
+def test_a_voice_vlan_moves_the_phone_mac_to_that_vlan(shell: IosShell) -> None:
     for line in ("conf t", "int gi1/0/1", "switchport voice vlan 120", "end"):
         shell.run(line)
     assert re.search(r"^\s+120\s+001d\.705f\.9ea8\s+DYNAMIC\s+Gi1/0/1", shell.run("sh mac add"), re.M)
 
 
-def test_every_command_line_is_logged(switch: SimSwitch, shell: Shell) -> None:
+def test_every_command_line_is_logged(switch: SimSwitch, shell: IosShell) -> None:
     shell.run("sh pow inl")
     shell.run("")
     shell.run("show cdp neighbors")
