@@ -136,7 +136,7 @@ def test_config_mode_prompts_follow_the_mode(shell: IosShell) -> None:
         "show power inline GigabitEthernet 1/0/1",
     ],
 )
-def test_abbreviations_and_interface_spellings_are_accepted(shell: Shell, spelling: str) -> None:
+def test_abbreviations_and_interface_spellings_are_accepted(shell: IosShell, spelling: str) -> None:
     assert re.search(r"Gi1/0/1\s+auto\s+on\s+6\.3\s+IP Phone 7942\s+2\s+15\.4", shell.run(spelling))
 
 
@@ -150,7 +150,7 @@ def test_exit_ends_the_session(shell: IosShell) -> None:
 
 
 def test_power_inline_never_unpowers_the_device_and_auto_powers_it(
-    shell: Shell, phone: StubPhone
+    shell: IosShell, phone: StubPhone
 ) -> None:
     for line in ("configure terminal", "interface Gi1/0/1", "power inline never"):
         shell.run(line)
@@ -169,7 +169,7 @@ def test_a_port_set_to_never_shows_off_off(shell: IosShell) -> None:
 
 
 def test_the_phone_leaves_cdp_and_the_mac_table_while_unpowered(
-    shell: Shell, phone: StubPhone
+    shell: IosShell, phone: StubPhone
 ) -> None:
     assert f"SEP{PHONE_MAC}" in shell.run("show cdp neighbors")
     assert "001d.705f.9ea8" in shell.run("show mac address-table interface Gi1/0/1")
@@ -293,7 +293,7 @@ def test_public_key_login_when_authorized(phone: StubPhone, host_key: paramiko.R
 
 
 def test_drop_fault_closes_the_session_instead_of_answering(
-    switch: SimSwitch, shell: Shell
+    switch: SimSwitch, shell: IosShell
 ) -> None:
     switch.faults = SwitchFaults(drop_every=2)
     shell.run("show version")
