@@ -4,6 +4,7 @@ own expected results (.yml beside each .raw) say, on the fields rig uses."""
 from __future__ import annotations
 
 from collections.abc import Callable
+import os
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,10 @@ from drivers.ios_parsers import (
 from drivers.macaddr import normalize_mac
 
 FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "ios"
+
+if not FIXTURES.is_dir() and os.environ.get("CI") != "true":
+    # A clone without the shared captures beside it (CI always has them: there it is an error).
+    pytest.skip(f"real IOS captures not found at {FIXTURES}", allow_module_level=True)
 
 
 def captures(folder: str) -> list[Path]:
