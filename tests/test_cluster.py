@@ -326,3 +326,17 @@ def test_ctrl_c_on_the_client_stops_the_benches_and_still_merges_the_run(
     results = json.loads((run_dir / "results.json").read_text())
     assert results["interrupted"] is True
     assert len(results["phones"]) == 4
+
+
+def test_rig_erase_cluster_runs_the_chosen_phones_and_prints_the_json_summary(
+    workers: Path, scheduler: str, env: dict[str, str], tmp_path: Path
+) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "rig", "erase", "east/desk-01", "--cluster", scheduler, "--config", str(workers),
+         "--json", "--runs-dir", str(tmp_path / "runs")],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    doc = json.loads(done.stdout)
+    assert [(p["name"], p["bench"], p["outcome"]) for p in doc["phones"]] == [("east/desk-01", "east", "passed")]
+    assert "east/desk-01 passed" in done.stderr

@@ -35,6 +35,9 @@ WIDE_OUTPUT = 200  # columns when piped
 Phones = Annotated[Optional[list[str]], typer.Argument(help="Phone names (default: every phone).", show_default=False)]
 RunsDir = Annotated[Path, typer.Option("--runs-dir", help="Where run directories are created.")]
 AsJson = Annotated[bool, typer.Option("--json", help="Print a JSON summary on stdout (nothing else).")]
+Cluster = Annotated[Optional[str], typer.Option(
+    "--cluster", help="Dask scheduler address: run on every bench of the site file given as --config.",
+    show_default=False)]
 
 config_app = typer.Typer(no_args_is_help=True)
 app.add_typer(config_app, name="config", help="Check the lab config.")
@@ -48,9 +51,14 @@ def erase(
         "--resume", help="Finish an earlier run: redo every phone that did not pass.", show_default=False)] = None,
     runs_dir: RunsDir = DEFAULT_RUNS,
     as_json: AsJson = False,
+    cluster: Cluster = None,
     config: ConfigOption = None,
 ) -> None:
     """Erase the ITL of each phone, restart it, and verify what it fetches."""
+    if cluster:
+        if resume is not None:
+            raise RigError("--resume is not available with --cluster")
+        _on_cluster(cluster, config_path(ctx, config), "erase", phones or [], runs_dir, as_json)
     _job(config_path(ctx, config), "erase", phones or [], resume, runs_dir, as_json)
 
 
@@ -60,10 +68,20 @@ def verify(
     phones: Phones = None,
     runs_dir: RunsDir = DEFAULT_RUNS,
     as_json: AsJson = False,
+    cluster: Cluster = None,
     config: ConfigOption = None,
 ) -> None:
     """Restart each phone and verify what it fetches (no erase)."""
+    if cluster:
+        _on_cluster(cluster, config_path(ctx, config), "verify", phones or [], runs_dir, as_json)
     _job(config_path(ctx, config), "verify", phones or [], None, runs_dir, as_json)
+
+
+def _on_cluster(scheduler: str, site: Path, procedure: str, names: list[str], runs_dir: Path, as_json: bool) -> None:
+    """The job on every bench of a site file, through Dask (rig.cluster); never returns."""
+    from rig.cluster import run_on_cluster
+
+    raise typer.Exit(run_on_cluster(scheduler, site, procedure, names, runs_dir, json_out=as_json))
 
 
 @app.command()
