@@ -329,14 +329,17 @@ def test_ctrl_c_on_the_client_stops_the_benches_and_still_merges_the_run(
 
 
 def test_rig_erase_cluster_runs_the_chosen_phones_and_prints_the_json_summary(
-    workers: Path, scheduler: str, env: dict[str, str], tmp_path: Path
+    workers: Path, scheduler: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "rig", "erase", "east/desk-01", "--cluster", scheduler, "--config", str(workers),
-         "--json", "--runs-dir", str(tmp_path / "runs")],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=60,
-    )
-    assert done.returncode == 0, done.stderr
-    doc = json.loads(done.stdout)
+    from rig.cli import main
+
+    monkeypatch.setattr(sys, "argv", ["rig", "erase", "east/desk-01", "--cluster", scheduler, "--config", str(workers),
+                                      "--json", "--runs-dir", str(tmp_path / "runs")])
+    with pytest.raises(SystemExit) as exited:
+        main()
+    captured = capsys.readouterr()
+    assert exited.value.code == 0, captured.err
+    doc = json.loads(captured.out)
     assert [(p["name"], p["bench"], p["outcome"]) for p in doc["phones"]] == [("east/desk-01", "east", "passed")]
-    assert "east/desk-01 passed" in done.stderr
+    assert "east/desk-01 passed" in captured.err
