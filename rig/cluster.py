@@ -35,6 +35,7 @@ from rig.batch import PhoneSlot, phone_slots
 from rig.config import LabConfig, load_config
 from rig.errors import ConfigError, RigError
 from rig.journal import JOURNAL_NAME, Event, Journal
+from rig.report import render
 from rig.worker import BenchJob, BenchRun, resource_name, run_bench_job
 
 EXIT_INTERRUPTED = 130
@@ -259,18 +260,6 @@ def merge(run_dir: Path, site: Site, procedure: str, chosen: dict[str, list[Phon
         journal.append("run_interrupted" if collected.interrupted else "run_finished", outcomes=outcomes)
 
 
-def render_merged(run_dir: Path, chosen: dict[str, list[PhoneSlot]]) -> dict[str, Any]:
-    """The reports of the merged run; results.json also names each phone's bench."""
-    from rig.report import render
-
-    results = render(run_dir)
-    bench_of = {qualified(b, s.name): b for b, slots in chosen.items() for s in slots}
-    for phone in results["phones"]:
-        phone.setdefault("bench", bench_of.get(phone["name"]))
-    (run_dir / "results.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
-    return results
-
-
 # --- the command ----------------------------------------------------------------------------------
 
 ProgressEvent = tuple[float, dict[str, Any]]
@@ -339,7 +328,7 @@ def run_on_cluster(scheduler: str, site_path: Path, procedure: str, phones: list
         collected.failures.update(missing)
         client.unsubscribe_topic(topic)
     merge(run_dir, site, procedure, chosen, collected, scheduler)
-    results = render_merged(run_dir, chosen)
+    results = render(run_dir)
     if json_out:
         doc = {"run_dir": str(run_dir), "summary": results["summary"],
                "phones": [{"name": p["name"], "bench": p["bench"], "outcome": p["outcome"], "reason": p["reason"]}

@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from rig.cluster import Collected, SiteFile, load_site, merge, owned_benches, render_merged, run_on_cluster, tag_event
+from rig.cluster import Collected, SiteFile, load_site, merge, owned_benches, run_on_cluster, tag_event
 from rig.errors import ConfigError, RigError
+from rig.report import render
 from rig.worker import BenchRun
 
 BIN = Path(sys.executable).parent
@@ -132,7 +133,7 @@ def test_merged_run_has_every_phone_of_every_bench_in_one_journal_and_report(tmp
     )
     chosen = site.select([])
     merge(run_dir, site, "erase", chosen, collected, "tcp://127.0.0.1:1")
-    results = render_merged(run_dir, chosen)
+    results = render(run_dir)
     phones = {p["name"]: p for p in results["phones"]}
     assert {n: (p["bench"], p["outcome"]) for n, p in phones.items()} == {
         "bench-a/desk-01": ("bench-a", "passed"), "bench-b/desk-01": ("bench-b", "failed"),

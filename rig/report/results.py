@@ -44,6 +44,8 @@ def _phone_result(info: dict[str, Any], events: list[Event]) -> dict[str, Any]:
         "load_after": done.get("load_after"),
         "itl_signer": done.get("itl_signer"),
         "symptoms": done.get("symptoms") or [],
+        # A phone of a merged multi-bench run also says which bench it is on.
+        **({"bench": info["bench"]} if "bench" in info else {}),
     }
 
 
