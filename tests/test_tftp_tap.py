@@ -153,7 +153,7 @@ def test_retransmissions_cross_the_tap_when_upstream_loses_packets():
     upstream.start()
     try:
         with TftpTap(("127.0.0.1", 0), upstream.address, timeout=3.0) as tap:
-            body = fetch(tap.address, "SEP001D705F9EA8.cnf.xml.sgn", options={"blksize": 512}, timeout=0.3)
+            body = fetch(tap.address, "SEP001D705F9EA8.cnf.xml.sgn", options={"blksize": 512}, timeout=1.0)
             until(lambda: tap.transfers())
     finally:
         upstream.stop()
