@@ -20,6 +20,10 @@ from rig.procedures.job import PhoneJob
 from rig.procedures.steps import PhoneFailed
 
 SBN_NAME = re.compile(rb"[\w.\-]+\.sbn")
+QUIET_PROBE_S = 2.0
+"""Longest gap between HTTP probes of the load while the phone fetches nothing."""
+AFTER_FETCH_S = 1.0
+"""How long after a new fetch the load is probed at every poll."""
 
 
 def images_named(loads: bytes) -> list[str]:
@@ -83,6 +87,30 @@ def _reported_load(job: PhoneJob) -> str | None:
     return info.app_load_id or info.version_id
 
 
+class _LoadProbe:
+    """When to ask the phone its load over HTTP, given what the tap has seen.
+
+    A phone that fetched its images reboots into the new load and stays silent for a minute or
+    so; asking each of 240 phones twice a second meanwhile was most of the controller's CPU.
+    A phone is asked right after it fetches something (it is booting: its web server comes up
+    next) and otherwise at most every `quiet` seconds.
+    """
+
+    def __init__(self, quiet: float) -> None:
+        self.quiet = quiet
+        self.fetches = -1
+        self.last_fetch = self.last_probe = float("-inf")
+
+    def due(self, fetches: int) -> bool:
+        now = time.monotonic()
+        if fetches != self.fetches:
+            self.fetches, self.last_fetch = fetches, now
+        if now - self.last_fetch < AFTER_FETCH_S or now - self.last_probe >= self.quiet:
+            self.last_probe = now
+            return True
+        return False
+
+
 def run(job: PhoneJob) -> None:
     boot = job.config.timeouts.boot
     expected = job.config.cucm.expected_load if job.config.cucm else None
@@ -90,11 +118,12 @@ def run(job: PhoneJob) -> None:
     watching = job.tap is not None and job.phone.ip is not None
     with job.steps.step("observe") as step:
         deadline = job.power_on_at.timestamp() + boot
+        probe = _LoadProbe(quiet=min(QUIET_PROBE_S, boot / 20))
 
         def done() -> bool | None:
             if watching:
                 _collect(job)
-                if set(required_files(job)) - fetched_ok(job):
+                if set(required_files(job)) - fetched_ok(job) or not probe.due(len(job.fetches)):
                     return None
             job.load_after = _reported_load(job)
             if job.load_after is None or (expected and job.load_after != expected):
