@@ -11,7 +11,7 @@ import json
 import sys
 import threading
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any, NoReturn, Optional
 
 import typer
 from rich.console import Console
@@ -77,7 +77,7 @@ def verify(
     _job(config_path(ctx, config), "verify", phones or [], None, runs_dir, as_json)
 
 
-def _on_cluster(scheduler: str, site: Path, procedure: str, names: list[str], runs_dir: Path, as_json: bool) -> None:
+def _on_cluster(scheduler: str, site: Path, procedure: str, names: list[str], runs_dir: Path, as_json: bool) -> NoReturn:
     """The job on every bench of a site file, through Dask (rig.cluster); never returns."""
     from rig.cluster import run_on_cluster
 
