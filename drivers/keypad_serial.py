@@ -73,6 +73,23 @@ def board_line(url: str) -> _BoardLine:
         return _lines[url]
 
 
+def close_boards() -> None:
+    """Close every board line, all at once: pyserial's socket:// close waits 0.3 s, which a
+    bench of 15 boards otherwise paid one after another when the process exited."""
+    with _lines_lock:
+        lines = list(_lines.values())
+    threads = [threading.Thread(target=_close_line, args=(line,)) for line in lines]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
+def _close_line(line: _BoardLine) -> None:
+    with line.lock:
+        line.close()
+
+
 class SerialActuatorKeypad:
     def __init__(self, url: str, *, target: str, press_ms: int = 120, name: str = "") -> None:
         self.url = url

@@ -20,7 +20,7 @@ from drivers.ios_switch import IosSwitch
 from drivers.keypad import Keypad
 from drivers.keypad_http import HttpKeypad
 from drivers.keypad_operator import OperatorKeypad
-from drivers.keypad_serial import SerialActuatorKeypad
+from drivers.keypad_serial import SerialActuatorKeypad, close_boards
 from drivers.phone_web import PhoneWeb
 from drivers.power_meter import PowerMeter
 from drivers.tftp_tap import TftpTap, TftpTransfer
@@ -130,6 +130,7 @@ class Bench:
                 meter.close()
             self._switches.clear()
             self._meters.clear()
+        close_boards()
 
 
 @contextlib.contextmanager

@@ -11,6 +11,7 @@ from __future__ import annotations
 import queue
 import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
 from drivers.ios_parsers import CdpNeighbor, PoePort
@@ -70,7 +71,8 @@ class SwitchSessions:
             return sw.cdp_neighbors()
 
     def close(self) -> None:
+        """Log every session out at once: each logout waits for the switch's answer."""
         with self._lock:
-            for session in self._all:
-                session.close()
+            with ThreadPoolExecutor(max_workers=max(1, len(self._all))) as pool:
+                list(pool.map(IosSwitch.close, self._all))
             self._all.clear()

@@ -16,7 +16,7 @@ from typing import Any
 import jinja2
 
 from rig.journal import Event, parse_iso
-from rig.report.results import phone_events
+from rig.report.results import last_attempts
 
 TEMPLATE = "report.html.j2"
 WIDTH = 900.0
@@ -95,8 +95,9 @@ def render_html(results: dict[str, Any], events: list[Event], run_dir: Path) -> 
     env = jinja2.Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True)
     template = env.from_string(resources.files("rig.report").joinpath(TEMPLATE).read_text("utf-8"))
     phones = []
+    attempts = last_attempts(events)
     for phone in results["phones"]:
-        mine = phone_events(events, phone["name"])
+        mine = attempts.get(phone["name"], [])
         console = run_dir / "console" / f"{phone['name']}.log"
         phones.append({
             **phone,

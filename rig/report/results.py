@@ -15,11 +15,18 @@ OUTCOMES = ("passed", "failed", "error", "skipped")
 NOT_FINISHED = "not finished: the run was interrupted before this phone was done"
 
 
-def phone_events(events: list[Event], phone: str) -> list[Event]:
-    """The events of a phone's last attempt."""
-    mine = [e for e in events if e.get("phone") == phone]
-    starts = [i for i, e in enumerate(mine) if e["event"] == "phone_started"]
-    return mine[starts[-1]:] if starts else mine
+def last_attempts(events: list[Event]) -> dict[str, list[Event]]:
+    """Each phone's events of its last attempt (from its last `phone_started` on), in one pass:
+    filtering the whole journal once per phone took seconds on a bench of 240 phones."""
+    attempts: dict[str, list[Event]] = {}
+    for event in events:
+        phone = event.get("phone")
+        if phone is None:
+            continue
+        if event["event"] == "phone_started":
+            attempts[phone] = []
+        attempts.setdefault(phone, []).append(event)
+    return attempts
 
 
 def _phone_result(info: dict[str, Any], events: list[Event]) -> dict[str, Any]:
@@ -55,7 +62,8 @@ def build_results(events: list[Event]) -> dict[str, Any]:
         raise ValueError("the journal has no run_started event")
     first = starts[0]
     ends = [e for e in events if e["event"] in ("run_finished", "run_interrupted")]
-    phones = [_phone_result(info, phone_events(events, info["name"])) for info in first["phones"]]
+    attempts = last_attempts(events)
+    phones = [_phone_result(info, attempts.get(info["name"], [])) for info in first["phones"]]
     summary = {outcome: sum(p["outcome"] == outcome for p in phones) for outcome in OUTCOMES}
     unhealthy: dict[str, str] = {}
     for e in events:
