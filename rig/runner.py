@@ -182,7 +182,6 @@ class Runner:
         stop: threading.Event | None = None,
         observer: Observer | None = None,
         resumed: bool = False,
-        erase_retries: int = 1,
     ) -> None:
         if procedure not in PROCEDURES:
             raise RigError(f"unknown procedure {procedure!r}")
@@ -194,7 +193,6 @@ class Runner:
         self.stop = stop or threading.Event()
         self.observer = observer
         self.resumed = resumed
-        self.erase_retries = erase_retries
         self.health = SlotHealth()
         parallel = bench.config.parallel
         self.powerup = {
@@ -274,7 +272,7 @@ class Runner:
             run_dir=self.run_dir,
             tap=tap,
             script=self.scripts.get(phone.name),
-            erase_retries=self.erase_retries,
+            erase_retries=self.bench.config.retries.erase_script,
         )
         verdict = PhoneVerdict("passed", None)
         try:

@@ -153,7 +153,7 @@ def _job(path: Path, procedure: str, names: list[str], resume: Path | None, runs
             with Progress([p.name for p in todo], out, live=tty, quiet=as_json) as progress, sigint_sets(stop):
                 result = Runner(
                     bench, procedure, todo, run_dir, scripts=scripts, stop=stop, observer=progress,
-                    resumed=state is not None, erase_retries=config.retries.erase_script,
+                    resumed=state is not None,
                 ).run(all_phones=listed)
     results = render(run_dir)
     _print_summary(results, run_dir, tty=tty, as_json=as_json, out=out)
