@@ -128,7 +128,6 @@ def _console(stderr: bool = False) -> Console:
 
 
 def _job(path: Path, procedure: str, names: list[str], resume: Path | None, runs_dir: Path, as_json: bool) -> None:
-    load_config(path)  # bad config: one line, exit 2, before the bench (or its simulator) starts
     state = read_state(resume) if resume is not None else None
     if state is not None:
         if state.procedure != procedure:
