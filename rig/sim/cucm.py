@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlsplit
 
-from drivers.macaddr import normalize_mac
+from rig.sim.names import canonical_mac
 from rig.sim.box import SimBox
 from rig.sim.clock import SimClock
 from rig.sim.device_config import DeviceConfig
@@ -57,7 +57,7 @@ class SimCucm(SimBox):
         self.image_bytes = image_bytes
         self.host = host
         self.users = dict(DEFAULT_USERS if users is None else users)
-        self.phones = {normalize_mac(mac): name for name, mac in phones}
+        self.phones = {canonical_mac(mac): name for name, mac in phones}
         self._tftp_options = {"host": host, "port": port, "loss": loss}
         self._tftp: MemoryTftpServer | None = None
         self._http: LoopbackHttpServer | None = None

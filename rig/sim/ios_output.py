@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from drivers.macaddr import dotted
+from rig.sim.names import ios_mac
 
 MAX_WATTS = 15.4
 """Per-port power limit shown in the Max column (802.3af; a 7942 is class 2)."""
@@ -212,7 +212,7 @@ def mac_address_table(rows: list[MacRow]) -> str:
         "Vlan    Mac Address       Type        Ports",
         "----    -----------       --------    -----",
     ]
-    out += [f"{r.vlan:>4}    {dotted(r.mac):<18}{r.kind:<12}{r.port}" for r in rows]
+    out += [f"{r.vlan:>4}    {ios_mac(r.mac):<18}{r.kind:<12}{r.port}" for r in rows]
     out.append(f"Total Mac Addresses for this criterion: {len(rows)}")
     return lines(*out)
 

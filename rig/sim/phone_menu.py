@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 
-from rig.keyscript import KEY_NAMES
+from rig.sim.names import KEY_NAMES
 
 UNLOCK_SEQUENCE = ("KeyPadStar", "KeyPadStar", "KeyPadPound")
 APP_KEYS = {"Services": "Services", "Directories": "Directories", "Messages": "Messages",

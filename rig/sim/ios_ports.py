@@ -1,0 +1,142 @@
+"""The ports of a simulated switch and IOS's spellings of interface names.
+
+`SwitchState` is what every session of one switch shares (hostname, ports, their PoE and voice
+VLAN settings) and what the `show` commands read; the interpreter lives in `rig.sim.ios_cli`.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from dataclasses import dataclass
+
+from rig.sim import ios_output as out
+from rig.sim.model import PoweredDevice
+
+# Long interface type -> (show-output abbreviation, CDP-table abbreviation).
+INTERFACE_TYPES: dict[str, tuple[str, str]] = {
+    "GigabitEthernet": ("Gi", "Gig"),
+    "FastEthernet": ("Fa", "Fas"),
+    "TenGigabitEthernet": ("Te", "Ten"),
+    "TwoGigabitEthernet": ("Tw", "Two"),
+    "FiveGigabitEthernet": ("Fi", "Fiv"),
+    "TwentyFiveGigE": ("Twe", "Twe"),
+    "FortyGigabitEthernet": ("Fo", "For"),
+    "HundredGigE": ("Hu", "Hun"),
+}
+_INTERFACE = re.compile(r"([A-Za-z][A-Za-z-]*)\s*(\d+(?:/\d+)*)")
+
+
+def split_interface(text: str) -> tuple[str, str] | None:
+    """(`GigabitEthernet`, `1/0/5`) for any spelling IOS accepts, or None."""
+    m = _INTERFACE.fullmatch(text.strip())
+    if not m:
+        return None
+    prefix = m.group(1).lower()
+    exact = [long for long, (short, _) in INTERFACE_TYPES.items() if short.lower() == prefix]
+    candidates = exact or [long for long in INTERFACE_TYPES if long.lower().startswith(prefix)]
+    return (candidates[0], m.group(2)) if len(candidates) == 1 else None
+
+
+@dataclass
+class Port:
+    """One switch port and what is plugged into it."""
+
+    long_type: str
+    number: str
+    device: PoweredDevice | None
+    admin: str = "auto"  # auto | never
+    voice_vlan: int | None = None
+
+    @property
+    def long_name(self) -> str:
+        return f"{self.long_type}{self.number}"
+
+    @property
+    def short_name(self) -> str:
+        return f"{INTERFACE_TYPES[self.long_type][0]}{self.number}"
+
+    @property
+    def cdp_name(self) -> str:
+        return f"{INTERFACE_TYPES[self.long_type][1]} {self.number}"
+
+    def sort_key(self) -> tuple[str, tuple[int, ...]]:
+        return self.long_type, tuple(int(n) for n in self.number.split("/"))
+
+
+class SwitchState:
+    """What every session of one switch shares: hostname, ports, their configuration."""
+
+    def __init__(self, hostname: str, ports: dict[str, PoweredDevice | None]) -> None:
+        self.hostname = hostname
+        self.lock = threading.RLock()
+        self.booted = time.monotonic()
+        self.ports: dict[tuple[str, str], Port] = {}
+        for name, device in ports.items():
+            parts = split_interface(name)
+            if parts is None:
+                raise ValueError(f"switch {hostname}: not an interface name: {name!r}")
+            self.ports[parts] = Port(*parts, device=device)
+
+    def port(self, text: str) -> Port | None:
+        parts = split_interface(text)
+        return self.ports.get(parts) if parts else None
+
+    def sorted_ports(self) -> list[Port]:
+        return sorted(self.ports.values(), key=Port.sort_key)
+
+    def set_power(self, port: Port, admin: str) -> None:
+        """`power inline never` cuts the device's power; `auto` gives it back."""
+        with self.lock:
+            port.admin = admin
+            if port.device is None:
+                return
+            if admin == "never":
+                port.device.power_off()
+            else:
+                port.device.power_on()
+
+    # --- what the show commands see -------------------------------------------------------
+
+    def poe_row(self, port: Port) -> out.PoeRow:
+        device = port.device
+        if port.admin == "never":
+            return out.PoeRow(port.short_name, "off", "off", 0.0, "n/a", "n/a")
+        if device is None or device.draw_watts <= 0:
+            return out.PoeRow(port.short_name, "auto", "off", 0.0, "n/a", "n/a")
+        cdp = device.cdp()
+        label = cdp.platform.removeprefix("Cisco ") if cdp else "Ieee PD"
+        return out.PoeRow(
+            port.short_name, "auto", "on", device.draw_watts, label, str(device.poe_class)
+        )
+
+    def cdp_row(self, port: Port) -> out.CdpRow | None:
+        if port.device is None or port.admin == "never":
+            return None
+        info = port.device.cdp()
+        if info is None:
+            return None
+        return out.CdpRow(
+            device_id=info.device_id,
+            local_interface=port.long_name,
+            cdp_interface=port.cdp_name,
+            holdtime=info.holdtime,
+            capabilities=info.capabilities,
+            platform=info.platform,
+            port_id=info.port_id,
+            ip=info.ip,
+            software=info.software,
+            power_drawn_w=info.power_drawn_w,
+        )
+
+    def mac_row(self, port: Port) -> out.MacRow | None:
+        device = port.device
+        if device is None or port.admin == "never" or not device.link_up():
+            return None
+        vlan = port.voice_vlan if port.voice_vlan is not None else 1
+        return out.MacRow(str(vlan), device.mac, "DYNAMIC", port.short_name)
+
+    def uptime(self) -> str:
+        minutes = int(time.monotonic() - self.booted) // 60
+        return f"{minutes // 60} hours, {minutes % 60} minutes"
