@@ -1,0 +1,340 @@
+"""The journal's events, typed: one frozen dataclass per kind, the only schema of journal.jsonl.
+
+Every writer (runner, procedures, cluster merge) builds these and every reader (results, junit,
+html, progress, resume, worker, pytest plugin) receives them, so a field has one name and one
+type everywhere. The JSON form is the one journal.jsonl has always had: `{"event": KIND, "at":
+ISO-8601 UTC, ...fields}`.
+
+Decoding tolerates what a real file holds: unknown event kinds become `UnknownEvent` (kept, and
+skipped by readers, so an older rig reads a newer journal), unknown fields are kept aside, and
+optional fields may be missing. A missing required field, a value of the wrong type or a time
+that is not ISO 8601 raises `EventError` naming the field; `rig.journal.read_events` adds the
+file and line, and the CLI prints that one line and exits 2.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import types
+import typing
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, ClassVar, Literal, Union
+
+from rig.errors import RigError
+
+Outcome = Literal["passed", "failed", "error", "skipped"]
+OUTCOMES: tuple[str, ...] = typing.get_args(Outcome)
+TIME_FIELDS = frozenset({"at", "started", "ended"})
+"""Fields holding ISO 8601 UTC times, checked when read so reports never meet a bad one."""
+
+
+class EventError(RigError):
+    """An event that cannot be read (exit 2); the message names the event kind and the field."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Event:
+    """Base of every journal event. `at` is stamped by the Journal when left empty."""
+
+    KIND: ClassVar[str] = ""
+    at: str = ""
+    extra: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    """Fields this rig does not know (written by a newer one): kept so a merge loses nothing."""
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON object of journal.jsonl."""
+        return {"event": self.KIND, **_encode(self), **self.extra}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "Event":
+        """The typed event of a decoded JSON object; its class is chosen by `event`."""
+        kind = data.get("event")
+        if not isinstance(kind, str):
+            raise EventError("not a journal event (no \"event\" name)")
+        target = KINDS.get(kind)
+        if target is None:
+            return UnknownEvent(kind=kind, at=str(data.get("at", "")), fields=dict(data))
+        if cls is not Event and not issubclass(target, cls):
+            raise EventError(f"a {kind} event where a {cls.KIND or cls.__name__} was expected")
+        return _decode_dataclass(target, data, f"{kind} event")
+
+
+def tag(default: None = None) -> Any:
+    """An optional field left out of the JSON when None (`bench` exists only in merged journals)."""
+    return field(default=default, metadata={"omit_none": True})
+
+
+def _encode(value: Any) -> Any:
+    if dataclasses.is_dataclass(value):
+        data = {}
+        for f in dataclasses.fields(value):
+            item = getattr(value, f.name)
+            if f.name == "extra" or (item is None and f.metadata.get("omit_none")):
+                continue
+            data[f.metadata.get("json", f.name)] = _encode(item)
+        return data
+    if isinstance(value, (list, tuple)):
+        return [_encode(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _encode(v) for k, v in value.items()}
+    return value
+
+
+@dataclass(frozen=True, kw_only=True)
+class UnknownEvent(Event):
+    """An event kind this rig does not know: kept in order, ignored by every reader."""
+
+    kind: str
+    fields: dict[str, Any]
+
+    def to_json(self) -> dict[str, Any]:
+        return dict(self.fields)
+
+
+# --- run level -------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ListedPhone:
+    """A phone as run_started lists it (merged cluster runs also name its bench)."""
+
+    name: str
+    mac: str
+    switch: str
+    port: str
+    bench: str | None = tag()
+
+
+@dataclass(frozen=True, kw_only=True)
+class RunOpening(Event):
+    """What a run (or, merged, one bench's run) set out to do. Fields as run_started has them."""
+
+    run_id: str
+    procedure: str
+    bench: str
+    phones: list[ListedPhone]
+    redo: list[str] = field(default_factory=list)
+    """The phones this (possibly resumed) run does; `phones` is the run's whole list."""
+    config: dict[str, Any] = field(default_factory=dict)
+    cluster: dict[str, Any] | None = tag()
+
+
+@dataclass(frozen=True, kw_only=True)
+class RunStarted(RunOpening):
+    KIND = "run_started"
+
+
+@dataclass(frozen=True, kw_only=True)
+class RunResumed(RunOpening):
+    KIND = "run_resumed"
+
+
+@dataclass(frozen=True, kw_only=True)
+class RunClosing(Event):
+    """The end of a run: each phone's outcome as the run saw it."""
+
+    outcomes: dict[str, str] = field(default_factory=dict)
+    bench: str | None = tag()
+
+
+@dataclass(frozen=True, kw_only=True)
+class RunFinished(RunClosing):
+    KIND = "run_finished"
+
+
+@dataclass(frozen=True, kw_only=True)
+class RunInterrupted(RunClosing):
+    KIND = "run_interrupted"
+
+
+# One bench's own run, as a merged cluster journal records it (rig.cluster renames them).
+@dataclass(frozen=True, kw_only=True)
+class BenchStarted(RunOpening):
+    KIND = "bench_started"
+
+
+@dataclass(frozen=True, kw_only=True)
+class BenchResumed(RunOpening):
+    KIND = "bench_resumed"
+
+
+@dataclass(frozen=True, kw_only=True)
+class BenchFinished(RunClosing):
+    KIND = "bench_finished"
+
+
+@dataclass(frozen=True, kw_only=True)
+class BenchInterrupted(RunClosing):
+    KIND = "bench_interrupted"
+
+
+@dataclass(frozen=True, kw_only=True)
+class BenchWorker(Event):
+    KIND = "bench_worker"
+    bench: str
+    worker: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class PartUnhealthy(Event):
+    """A shared bench part (switch, console server, meter, actuator) taken out of service."""
+
+    KIND = "slot_unhealthy"
+    part: str = field(metadata={"json": "slot"})
+    reason: str
+    bench: str | None = tag()
+
+
+# --- phone level -----------------------------------------------------------------------------
+
+@dataclass(frozen=True, kw_only=True)
+class PhoneEvent(Event):
+    """An event about one phone (`bench/phone` in a merged cluster journal)."""
+
+    phone: str
+    bench: str | None = tag()
+
+
+@dataclass(frozen=True, kw_only=True)
+class PhoneStarted(PhoneEvent):
+    KIND = "phone_started"
+
+
+@dataclass(frozen=True, kw_only=True)
+class StepStarted(PhoneEvent):
+    """A step begins: shown live, never journaled (the `step` event records it when it ends)."""
+
+    KIND = "step_started"
+    name: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class StepDone(PhoneEvent):
+    """A named step, journaled as it ends, with a one-line detail and its evidence."""
+
+    KIND = "step"
+    name: str
+    started: str
+    ended: str
+    ok: bool
+    detail: str = ""
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, kw_only=True)
+class TftpFetch(PhoneEvent):
+    """A transfer the tap saw this phone make; `at` is when the transfer started."""
+
+    KIND = "tftp"
+    file: str
+    bytes: int
+    ok: bool
+    error: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class PowerAction(PhoneEvent):
+    """A PoE action on a phone's port, journaled before (`intent`) and after (`done`) it.
+
+    Write-ahead: a run killed between an `off` intent and the matching `on` leaves the proof that
+    this bench turned the port off, and which phone is behind it, for resume to turn it back on.
+    """
+
+    KIND = "power"
+    switch: str
+    port: str
+    mac: str
+    action: Literal["off", "on"]
+    phase: Literal["intent", "done"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class PhoneDone(PhoneEvent):
+    KIND = "phone_done"
+    outcome: Outcome
+    reason: str | None = None
+    load_before: str | None = None
+    load_after: str | None = None
+    itl_signer: str | None = None
+    symptoms: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True, kw_only=True)
+class PhoneInterrupted(PhoneEvent):
+    """The run stopped this phone before its outcome (redone on resume)."""
+
+    KIND = "phone_interrupted"
+
+
+KINDS: dict[str, type[Event]] = {
+    cls.KIND: cls for cls in (
+        RunStarted, RunResumed, RunFinished, RunInterrupted, BenchStarted, BenchResumed, BenchFinished,
+        BenchInterrupted, BenchWorker, PartUnhealthy, PhoneStarted, StepStarted, StepDone, TftpFetch,
+        PowerAction, PhoneDone, PhoneInterrupted,
+    )
+}
+
+
+# --- decoding --------------------------------------------------------------------------------
+
+@functools.cache
+def _hints(cls: type) -> dict[str, Any]:
+    return typing.get_type_hints(cls)
+
+
+def _decode_dataclass(cls: type, data: dict[str, Any], where: str) -> Any:
+    values: dict[str, Any] = {}
+    known = {"event"}
+    for f in dataclasses.fields(cls):
+        if f.name == "extra":
+            continue
+        key = f.metadata.get("json", f.name)
+        known.add(key)
+        if key not in data:
+            if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
+                raise EventError(f"{where} has no field {key!r}")
+            continue
+        values[f.name] = _decode(data[key], _hints(cls)[f.name], f"{where} field {key!r}")
+        if key in TIME_FIELDS and values[f.name] != "":
+            _check_time(values[f.name], f"{where} field {key!r}")
+    if any(f.name == "extra" for f in dataclasses.fields(cls)):
+        values["extra"] = {k: v for k, v in data.items() if k not in known}
+    return cls(**values)
+
+
+def _check_time(text: str, where: str) -> None:
+    try:
+        datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise EventError(f"{where}: {text[:40]!r} is not an ISO 8601 time") from None
+
+
+def _decode(value: Any, hint: Any, where: str) -> Any:
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if hint is Any:
+        return value
+    if origin in (Union, types.UnionType):
+        if value is None and type(None) in args:
+            return None
+        return _decode(value, next(a for a in args if a is not type(None)), where)
+    if origin is Literal:
+        if value not in args:
+            raise EventError(f"{where}: {value!r} is not one of {', '.join(map(str, args))}")
+        return value
+    if dataclasses.is_dataclass(hint):
+        if not isinstance(value, dict):
+            raise EventError(f"{where}: expected an object")
+        return _decode_dataclass(hint, value, f"{where} item")
+    if origin is list:
+        if not isinstance(value, list):
+            raise EventError(f"{where}: expected a list")
+        return [_decode(v, args[0], where) for v in value]
+    if origin is dict:
+        if not isinstance(value, dict):
+            raise EventError(f"{where}: expected an object")
+        return {k: _decode(v, args[1], where) for k, v in value.items()}
+    expected = (int, float) if hint is float else hint
+    if not isinstance(value, expected) or (isinstance(value, bool) and hint in (int, float)):
+        raise EventError(f"{where}: expected {hint.__name__}, got {type(value).__name__}")
+    return value
