@@ -25,6 +25,7 @@ from pydantic import (
 )
 
 from drivers.macaddr import normalize_mac
+from rig.config_checks import check_trust_anchor
 from rig.errors import ConfigError
 
 
@@ -333,8 +334,9 @@ def load_config(path: Path | str) -> LabConfig:
         mark = getattr(error, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark else ""
         raise ConfigError(f"{path}:{where} not valid YAML") from None
-    config = parse_config(data, str(path))
-    return _resolve_paths(config, path.parent)
+    config = _resolve_paths(parse_config(data, str(path)), path.parent)
+    check_trust_anchor(config, str(path))
+    return config
 
 
 def _resolve_paths(config: LabConfig, base: Path) -> LabConfig:

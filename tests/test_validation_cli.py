@@ -1,0 +1,72 @@
+"""Through the command line, every bad input of issue 12 ends the same way: exit 2, one line on
+stderr naming the file, the phone (or switch) and the field, nothing on stdout, no run directory
+and no connection attempted (the configs point at 127.0.0.1 port 1, where nothing listens)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from rig.cli import main
+from test_config import GOOD
+
+
+def _doc(phone4: dict | None = None, **top) -> dict:
+    doc = yaml.safe_load(yaml.safe_dump(GOOD))
+    doc["switches"]["sw1"].update(port=1, password="unused")
+    doc["switches"]["sw1"].pop("password_env")
+    doc["phones"][3].update(phone4 or {})
+    doc.update(top)
+    return doc
+
+
+def _anchor(path: str) -> dict:
+    doc = _doc()
+    doc["cucm"]["trust_anchor"] = path
+    return doc
+
+
+BAD = {
+    "missing-trust-anchor": (_anchor("nowhere.pem"), "cucm.trust_anchor: "),
+}
+
+
+def rig_in_process(args: list[str], monkeypatch, capsys) -> tuple[int, str, str]:
+    """`rig ARGS` through the real entry point (rig.cli.main), without a new interpreter."""
+    monkeypatch.setattr(sys, "argv", ["rig", *args])
+    with pytest.raises(SystemExit) as done:
+        main()
+    out, err = capsys.readouterr()
+    return done.value.code, out, err
+
+
+def _assert_refused(code: int, out: str, err: str, path: Path, field: str) -> None:
+    assert code == 2, err
+    assert out == ""
+    assert err.startswith(f"rig: error: {path}: {field}"), err
+    assert err.count("\n") == 1
+
+
+@pytest.mark.parametrize("case", sorted(BAD))
+@pytest.mark.parametrize("command", [["erase"], ["verify"], ["config", "check"]], ids=" ".join)
+def test_a_bad_config_is_refused_before_any_run_directory(tmp_path, monkeypatch, capsys, case, command):
+    doc, field = BAD[case]
+    path = tmp_path / "lab.yaml"
+    path.write_text(yaml.safe_dump(doc))
+    runs = tmp_path / "runs"
+    extra = ["--runs-dir", str(runs)] if command != ["config", "check"] else []
+    code, out, err = rig_in_process([*command, "--config", str(path), *extra], monkeypatch, capsys)
+    _assert_refused(code, out, err, path, field)
+    assert not runs.exists()
+
+
+def test_the_real_command_line_refuses_a_bad_trust_anchor_with_exit_2(tmp_path):
+    path = tmp_path / "lab.yaml"
+    path.write_text(yaml.safe_dump(_anchor("nowhere.pem")))
+    done = subprocess.run([sys.executable, "-m", "rig", "config", "check", "--config", str(path)],
+                          capture_output=True, text=True, timeout=60)
+    _assert_refused(done.returncode, done.stdout, done.stderr, path, "cucm.trust_anchor: ")
