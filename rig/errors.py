@@ -5,6 +5,11 @@ Exit codes follow the CLI contract in docs/contracts.md: 2 bad usage/config/inpu
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
+
 
 class RigError(Exception):
     """Bad input or a bench problem that the user must fix; printed as one line, exit 2."""
@@ -14,3 +19,13 @@ class RigError(Exception):
 
 class ConfigError(RigError):
     """The lab config (or a file it names) is invalid. The message names file, phone and field."""
+
+
+def validation_line(error: "ValidationError") -> str:
+    """The first problem of a pydantic error as `field.path: message` (unknown keys said plainly)."""
+    first = error.errors()[0]
+    loc = ".".join(str(x) for x in first["loc"])
+    message = first["msg"].removeprefix("Value error, ")
+    if first["type"] == "extra_forbidden":
+        message = "unknown key"
+    return f"{loc}: {message}" if loc else message

@@ -20,7 +20,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from drivers.keypad import KEY_NAMES
-from rig.errors import ConfigError
+from rig.errors import ConfigError, validation_line
 
 if TYPE_CHECKING:
     from rig.config import PhoneConfig
@@ -151,7 +151,7 @@ def parse_script(text: str, file: str) -> KeyScript:
     try:
         meta = ScriptMeta.model_validate(doc.get("metadata") or {})
     except ValidationError as error:
-        raise KeyScriptError(f"{file}: metadata: {_first(error)}") from None
+        raise KeyScriptError(f"{file}: metadata: {validation_line(error)}") from None
     raw_steps = doc.get("steps")
     if not isinstance(raw_steps, list) or not raw_steps:
         raise KeyScriptError(f"{file}: steps: must be a non-empty list")
@@ -169,16 +169,7 @@ def _step(file: str, index: int, raw: Any) -> Step:
     try:
         return model.model_validate(raw)  # type: ignore[return-value]
     except ValidationError as error:
-        raise KeyScriptError(f"{where}: {_first(error)}") from None
-
-
-def _first(error: ValidationError) -> str:
-    first = error.errors()[0]
-    loc = ".".join(str(x) for x in first["loc"])
-    message = first["msg"].removeprefix("Value error, ")
-    if first["type"] == "extra_forbidden":
-        message = "unknown key"
-    return f"{loc}: {message}" if loc else message
+        raise KeyScriptError(f"{where}: {validation_line(error)}") from None
 
 
 def scripts_for(
