@@ -24,8 +24,9 @@ from pydantic import (
     model_validator,
 )
 
-from drivers.macaddr import normalize_mac
+from drivers.ios_parsers import canonical_interface
 from rig.config_checks import check_trust_anchor
+from rig.config_types import Mac, Port
 from rig.errors import ConfigError
 
 
@@ -35,15 +36,6 @@ SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-def _mac(value: Any) -> str:
-    if not isinstance(value, str):
-        raise ValueError("a MAC address must be a string such as 001D705F9EA8")
-    return normalize_mac(value)
-
-
-Mac = Annotated[str, BeforeValidator(_mac)]
 
 
 class Credentials(Strict):
@@ -143,7 +135,7 @@ class PhoneConfig(Strict):
     firmware: str = "sccp9"
     """Firmware family, selects the keypad script (keypad_scripts/<model>-<firmware>-<job>.yaml)."""
     switch: str
-    port: str
+    port: Port
     ip: IPv4Address | None = None
     http_port: int = Field(default=80, ge=1, le=65535)
     console: str | None = None
@@ -165,6 +157,9 @@ class Timeouts(Strict):
     ssh: float = Field(default=15.0, gt=0)
     http: float = Field(default=5.0, gt=0)
     key_gap: float = Field(default=1.0, ge=0)
+    script_scale: float = Field(default=1.0, gt=0, le=1)
+    """Keypad scripts' `wait:` and `timeout:` are hardware seconds times this (a simulated bench
+    writes its time scale)."""
     expect: float = Field(default=20.0, gt=0)
     power_off: float = Field(default=5.0, ge=0)
     boot: float = Field(default=240.0, gt=0)
@@ -227,22 +222,23 @@ class LabConfig(Strict):
     retries: Retries = Field(default_factory=Retries)
     simulation: Simulation | None = None
 
-    @field_validator("phones")
-    @classmethod
-    def _unique_phones(cls, phones: list[PhoneConfig]) -> list[PhoneConfig]:
-        for attr in ("name", "mac"):
-            seen: set[str] = set()
-            for phone in phones:
-                value = getattr(phone, attr)
-                if value in seen:
-                    raise ValueError(f"two phones have {attr} {value}")
-                seen.add(value)
-        ports = [(p.switch, p.port) for p in phones]
-        dupes = {sp for sp in ports if ports.count(sp) > 1}
-        if dupes:
-            switch, port = sorted(dupes)[0]
-            raise ValueError(f"two phones are on {switch} {port}")
-        return phones
+    @model_validator(mode="after")
+    def _unique_phones(self) -> "LabConfig":
+        """No two phones share a name, a MAC, or a switch port (in any spelling of its name)."""
+        seen: dict[tuple[str, object], int] = {}
+        for i, phone in enumerate(self.phones):
+            port = canonical_interface(phone.port)
+            for field, value, shown in (
+                ("name", phone.name, phone.name),
+                ("mac", phone.mac, phone.mac),
+                ("port", (phone.switch, port), f"{phone.switch} {port}"),
+            ):
+                j = seen.setdefault((field, value), i)
+                if j != i:
+                    raise _PhoneFieldError(
+                        i, phone.name, field, f"{shown} is already the {field} of phones[{j}] ({self.phones[j].name})"
+                    )
+        return self
 
     @model_validator(mode="after")
     def _references(self) -> "LabConfig":

@@ -71,3 +71,41 @@ def test_a_directory_is_not_a_trust_anchor(tmp_path):
     (tmp_path / "certs").mkdir()
     _refused(tmp_path, _with_anchor("certs"), "cucm.trust_anchor: ")
 
+
+
+def _with_phone4(**change) -> dict:
+    doc = _doc()
+    doc["phones"][3].update(change)
+    return doc
+
+
+# item 3: a port name goes into a CLI line (`interface <port>`): only IOS interface names pass.
+
+@pytest.mark.parametrize(
+    "port", ["foo", "", "Gi1/0/1x", "Gi1/0/3\nshow version", "Gi1/0/1; reload", " Gi1/0/4", "Gi\n1/0/4",
+             "Gi1/0/4 ", "Xy1/0/4", "1/0/4", "Gi1/0/4\r", "Gi1//4", "Gi  1/0/4"],
+)
+def test_a_port_that_is_not_an_ios_interface_name_is_refused(tmp_path, port):
+    text = _refused(tmp_path, _with_phone4(port=port), "phones[3] (desk-04).port: ")
+    assert "interface name" in text
+
+
+@pytest.mark.parametrize("port", ["Gi1/0/4", "gi1/0/4", "GigabitEthernet1/0/4", "Gig 1/0/4", "Fa0/4",
+                                  "TenGigabitEthernet1/1/4", "Gi1/0/4.100"])
+def test_ios_interface_names_in_any_usual_spelling_are_accepted_as_written(tmp_path, port):
+    config = load_config(_write(tmp_path, _with_phone4(port=port)))
+    assert config.phones[3].port == port
+
+
+# item 4: two spellings of one port are one port.
+
+@pytest.mark.parametrize("spelling", ["Gi1/0/1", "GigabitEthernet1/0/1", "gi1/0/1", "Gig 1/0/1"])
+def test_two_phones_on_one_port_in_different_spellings_are_refused(tmp_path, spelling):
+    text = _refused(tmp_path, _with_phone4(port=spelling), "phones[3] (desk-04).port: ")
+    assert "desk-01" in text and "sw1" in text
+
+
+def test_the_same_port_number_on_two_switches_is_two_ports(tmp_path):
+    doc = _with_phone4(switch="sw2", port="Gi1/0/1")
+    doc["switches"]["sw2"] = dict(doc["switches"]["sw1"], port=2223)
+    assert load_config(_write(tmp_path, doc)).phones[3].port == "Gi1/0/1"
