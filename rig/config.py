@@ -26,7 +26,7 @@ from pydantic import (
 
 from drivers.ios_parsers import canonical_interface
 from rig.config_checks import check_trust_anchor
-from rig.config_types import Mac, Port
+from rig.config_types import Mac, Name, Port, printable
 from rig.errors import ConfigError
 
 
@@ -104,7 +104,7 @@ class SerialKeypadConfig(Strict):
     backend: Literal["serial_actuator"]
     url: str
     """pyserial URL of the actuator board (/dev/ttyUSB1, socket://host:port, rfc2217://...)."""
-    target: str
+    target: Name
     """The board's name for the solenoid head over this phone's keypad."""
     press_ms: int = Field(default=120, ge=1, le=5000)
 
@@ -129,7 +129,7 @@ class MeterChannel(Strict):
 
 
 class PhoneConfig(Strict):
-    name: str = Field(min_length=1)
+    name: Name
     mac: Mac
     model: str = "7942"
     firmware: str = "sccp9"
@@ -207,15 +207,17 @@ class Simulation(Strict):
     time_scale: float = Field(default=0.01, gt=0, le=1)
     image_kb: int = Field(default=64, ge=1)
     keypad: Literal["serial_actuator", "http_execute"] = "serial_actuator"
+    web_access_off: list[str] = Field(default_factory=list)
+    """Phone names whose configuration disables web access: their web server never answers."""
     faults: Faults = Field(default_factory=Faults)
 
 
 class LabConfig(Strict):
-    bench: str
-    switches: dict[str, SwitchConfig] = Field(default_factory=dict)
+    bench: Name
+    switches: dict[Name, SwitchConfig] = Field(default_factory=dict)
     cucm: CucmConfig | None = None
     tftp_tap: TapConfig | None = None
-    instruments: dict[str, InstrumentConfig] = Field(default_factory=dict)
+    instruments: dict[Name, InstrumentConfig] = Field(default_factory=dict)
     phones: list[PhoneConfig] = Field(default_factory=list)
     timeouts: Timeouts = Field(default_factory=Timeouts)
     parallel: Parallel = Field(default_factory=Parallel)
@@ -304,7 +306,7 @@ def _one_line(error: ValidationError, data: Any) -> str:
     where = _location(loc, data)
     more = len(error.errors()) - 1
     suffix = f" (and {more} more)" if more else ""
-    return f"{where}: {message}{suffix}" if where else f"{message}{suffix}"
+    return printable(f"{where}: {message}{suffix}" if where else f"{message}{suffix}")
 
 
 def parse_config(data: Any, source: str) -> LabConfig:

@@ -57,3 +57,8 @@ def _mac(value: Any) -> str:
 Name = Annotated[str, StringConstraints(strict=True), AfterValidator(_plain_name)]
 Port = Annotated[str, StringConstraints(strict=True), AfterValidator(_ios_interface)]
 Mac = Annotated[str, BeforeValidator(_mac)]
+
+
+def printable(text: str) -> str:
+    """`text` with control characters escaped (`\\n`), so an error quoting the input stays one line."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)

@@ -109,3 +109,31 @@ def test_the_same_port_number_on_two_switches_is_two_ports(tmp_path):
     doc = _with_phone4(switch="sw2", port="Gi1/0/1")
     doc["switches"]["sw2"] = dict(doc["switches"]["sw1"], port=2223)
     assert load_config(_write(tmp_path, doc)).phones[3].port == "Gi1/0/1"
+
+
+# item 17: names become file names, command-line arguments and protocol words.
+
+BAD_NAMES = ["../../../tmp/x", "..", ".hidden", "a/b", "a\\b", "desk 01", "desk\n01", "desk\x0001", "-rf",
+             "", "x" * 65, "déjà"]
+
+
+@pytest.mark.parametrize("name", BAD_NAMES)
+def test_a_phone_name_that_is_not_a_plain_name_is_refused(tmp_path, name):
+    text = _refused(tmp_path, _with_phone4(name=name), "phones[3]")
+    assert ".name: " in text and "plain name" in text
+
+
+@pytest.mark.parametrize("name", ["../bench", "lab/b3", "..", ""])
+def test_a_bench_name_that_is_not_a_plain_name_is_refused(tmp_path, name):
+    _refused(tmp_path, _doc(bench=name), "bench: ")
+
+
+def test_a_switch_name_that_is_not_a_plain_name_is_refused(tmp_path):
+    doc = _doc()
+    doc["switches"]["sw 1\nx"] = doc["switches"]["sw1"]
+    _refused(tmp_path, doc, "switches.")
+
+
+def test_an_actuator_target_that_is_not_a_plain_name_is_refused(tmp_path):
+    keypad = {"backend": "serial_actuator", "url": "socket://127.0.0.1:1", "target": "desk-04 KeyPad1 1\nPRESS"}
+    _refused(tmp_path, _with_phone4(keypad=keypad), "phones[3] (desk-04).keypad[0].target: ")
