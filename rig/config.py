@@ -26,7 +26,7 @@ from pydantic import (
 
 from drivers.ios_parsers import canonical_interface
 from rig.config_checks import check_trust_anchor
-from rig.config_types import Mac, Name, Port, printable
+from rig.config_types import Mac, Name, Port, printable, seconds
 from rig.errors import ConfigError
 
 
@@ -152,26 +152,37 @@ class InstrumentConfig(Strict):
 
 
 class Timeouts(Strict):
-    """Real seconds. A simulated bench writes values that fit its time scale."""
+    """Real seconds. A simulated bench writes values that fit its time scale.
 
-    ssh: float = Field(default=15.0, gt=0)
-    http: float = Field(default=5.0, gt=0)
-    key_gap: float = Field(default=1.0, ge=0)
-    script_scale: float = Field(default=1.0, gt=0, le=1)
-    """Keypad scripts' `wait:` and `timeout:` are hardware seconds times this (a simulated bench
-    writes its time scale)."""
-    expect: float = Field(default=20.0, gt=0)
-    power_off: float = Field(default=5.0, ge=0)
-    boot: float = Field(default=240.0, gt=0)
-    """From power-on until the phone has fetched its config (and load, if it needed one)."""
-    lease: float = Field(default=60.0, gt=0)
+    Every duration is finite and bounded: a value past its bound is a typo or a unit mistake,
+    and an unbounded one breaks what is computed from it (a lease of 1e300 s overflows the
+    expiry date the lease thread writes; `.inf` makes a wait that never ends).
+    """
+
+    ssh: float = seconds(15.0, high=300)
+    """Connect, log in, or answer one command; a switch silent for 5 minutes is down."""
+    http: float = seconds(5.0, high=120)
+    """One request to a phone's web server."""
+    key_gap: float = seconds(1.0, high=30, zero_ok=True)
+    """Between two key presses; a menu that needs more than 30 s per key is not responding."""
+    expect: float = seconds(20.0, high=3600)
+    """One expected console line or status message of a keypad script."""
+    power_off: float = seconds(5.0, high=600, zero_ok=True)
+    """How long a power-cycled port stays off; 10 minutes is already far past what PoE needs."""
+    boot: float = seconds(240.0, high=7200)
+    """From power-on until the phone has fetched its config (and load, if it needed one); a load
+    upgrade over a slow link takes minutes, never hours."""
+    lease: float = seconds(60.0, high=3600, low=1)
+    """Time to live of a phone lease, renewed while the run lives: how long a dead run's phones
+    stay reserved. At least 1 s, so renewal keeps up; at most an hour."""
 
 
 class Parallel(Strict):
-    max_phones: int = Field(default=64, ge=1)
-    powerup_per_switch: int = Field(default=8, ge=1)
+    max_phones: int = Field(default=64, ge=1, le=4096)
+    powerup_per_switch: int = Field(default=8, ge=1, le=1024)
     """PoE budget: phones powering up at once on one switch."""
-    sessions_per_switch: int = Field(default=1, ge=1)
+    sessions_per_switch: int = Field(default=1, ge=1, le=16)
+    """SSH sessions per switch; IOS has 16 vty lines (`line vty 0 15`) for every remote user."""
 
 
 class Retries(Strict):
@@ -190,7 +201,7 @@ class Faults(Strict):
     lost_keys: dict[str, int] = Field(default_factory=dict)
     """Phone name -> number of key presses the phone ignores (the solenoid missed)."""
     console_garbage: bool = False
-    switch_delay: float = Field(default=0.0, ge=0)
+    switch_delay: float = seconds(0.0, high=60, zero_ok=True)
     """Device seconds the switch takes before answering each command."""
 
 

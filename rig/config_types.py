@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BeforeValidator, StringConstraints
+from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
 
 from drivers.ios_parsers import canonical_interface
 from drivers.macaddr import normalize_mac
@@ -62,3 +62,11 @@ Mac = Annotated[str, BeforeValidator(_mac)]
 def printable(text: str) -> str:
     """`text` with control characters escaped (`\\n`), so an error quoting the input stays one line."""
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+def seconds(default: float, *, high: float, low: float = 0, zero_ok: bool = False) -> Any:
+    """A duration field: finite (no nan, no inf), above `low` (or equal to it when `zero_ok`,
+    or when `low` is itself above zero), at most `high`."""
+    if zero_ok or low > 0:
+        return Field(default=default, ge=low, le=high, allow_inf_nan=False)
+    return Field(default=default, gt=low, le=high, allow_inf_nan=False)

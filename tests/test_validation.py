@@ -137,3 +137,26 @@ def test_a_switch_name_that_is_not_a_plain_name_is_refused(tmp_path):
 def test_an_actuator_target_that_is_not_a_plain_name_is_refused(tmp_path):
     keypad = {"backend": "serial_actuator", "url": "socket://127.0.0.1:1", "target": "desk-04 KeyPad1 1\nPRESS"}
     _refused(tmp_path, _with_phone4(keypad=keypad), "phones[3] (desk-04).keypad[0].target: ")
+
+
+# item 11: every duration is a finite number of seconds within a bound that a bench can need.
+
+@pytest.mark.parametrize("field", ["ssh", "http", "key_gap", "expect", "power_off", "boot", "lease"])
+@pytest.mark.parametrize("value", ["1e300", 1e300, ".inf", float("inf"), float("nan"), -1, "-.inf", 1e6])
+def test_a_duration_that_is_infinite_huge_nan_or_negative_is_refused(tmp_path, field, value):
+    path = tmp_path / "lab.yaml"
+    path.write_text(yaml.safe_dump(_doc()) + f"timeouts:\n  {field}: {value}\n")
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    assert str(info.value).startswith(f"{path}: timeouts.{field}: "), info.value
+
+
+def test_durations_a_real_bench_needs_are_accepted(tmp_path):
+    timeouts = {"ssh": 60, "http": 30, "key_gap": 2, "expect": 600, "power_off": 30, "boot": 1800, "lease": 600}
+    assert load_config(_write(tmp_path, _doc(timeouts=timeouts))).timeouts.boot == 1800
+
+
+@pytest.mark.parametrize("section, value", [("parallel", {"max_phones": 10**9}), ("parallel", {"sessions_per_switch": 100}),
+                                            ("simulation", {"faults": {"switch_delay": 1e300}})])
+def test_other_counts_and_delays_are_bounded_too(tmp_path, section, value):
+    _refused(tmp_path, _doc(**{section: value}), f"{section}.")
