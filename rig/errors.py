@@ -22,8 +22,13 @@ class ConfigError(RigError):
 
 
 def validation_line(error: "ValidationError") -> str:
-    """The first problem of a pydantic error as `field.path: message` (unknown keys said plainly)."""
-    first = error.errors()[0]
+    """The first problem of a pydantic error as `field.path: message`.
+
+    An unknown key is reported before anything else: it is usually a misspelt known one, which
+    pydantic would otherwise report first as missing.
+    """
+    errors = error.errors()
+    first = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
     loc = ".".join(str(x) for x in first["loc"])
     message = first["msg"].removeprefix("Value error, ")
     if first["type"] == "extra_forbidden":

@@ -10,14 +10,16 @@ Every fact is written `{value: ..., source: "<URL of a Cisco document, public to
 (optionally `note:`); a fact without a source does not load. Only the profile's identity
 (`name`, `models`, `firmware`, `description`) is unsourced, and each erase signal carries its
 own `source:` and `confirmed:` flag (an unconfirmed signal never confirms an erase alone, see
-rig.witness). Errors are one line naming the file and the field (rig.errors.ConfigError).
+rig.witness). `extends: <profile>` starts from another profile's facts; each top-level key the
+profile gives replaces the base's whole (one level only). Errors are one line naming the file
+and the field (rig.errors.ConfigError).
 """
 
 from __future__ import annotations
 
 import re
 import string
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from importlib import resources
 from typing import Any, Literal
@@ -220,14 +222,32 @@ def _unwrap(node: Any, path: str, sources: dict[str, str]) -> Any:
     raise ValueError(f"{path}: a fact is written {{value: ..., source: ...}}")
 
 
-def parse_profile(text: str, file: str) -> PhoneProfile:
-    """Validate a profile's text; `file` names it in every error."""
+def _document(text: str, file: str) -> dict[str, Any]:
     try:
         doc = yaml.safe_load(text)
     except yaml.YAMLError:
         raise ConfigError(f"{file}: not valid YAML") from None
     if not isinstance(doc, dict):
         raise ConfigError(f"{file}: a profile is a mapping")
+    return doc
+
+
+def _extended(doc: dict[str, Any], file: str, bases: Mapping[str, dict[str, Any]]) -> dict[str, Any]:
+    """`extends: <profile>`: the base's facts, each top-level key the profile gives replacing the base's."""
+    if "extends" not in doc:
+        return doc
+    own = {key: value for key, value in doc.items() if key != "extends"}
+    base = bases.get(str(doc["extends"]))
+    if base is None:
+        raise ConfigError(f"{file}: extends: no profile {doc['extends']!r} (have: {', '.join(sorted(bases))})")
+    if "extends" in base:
+        raise ConfigError(f"{file}: extends: {doc['extends']} itself extends a profile (one level only)")
+    return {**{k: v for k, v in base.items() if k not in IDENTITY}, **own}
+
+
+def parse_profile(text: str, file: str, bases: Mapping[str, dict[str, Any]] | None = None) -> PhoneProfile:
+    """Validate a profile's text; `file` names it in every error; `bases`: documents it may extend."""
+    doc = _extended(_document(text, file), file, bases or {})
     sources: dict[str, str] = {}
     data: dict[str, Any] = {}
     try:
@@ -255,19 +275,23 @@ def load_profiles() -> dict[str, PhoneProfile]:
         root = resources.files(PROFILE_PACKAGE)
     except ModuleNotFoundError:
         raise ConfigError(f"the {PROFILE_PACKAGE} package is not installed (reinstall rig)") from None
+    texts = {ref.name.removesuffix(".yaml"): ref.read_text(encoding="utf-8")
+             for ref in root.iterdir() if ref.name.endswith(".yaml")}
+    docs = {name: _document(text, _file(name)) for name, text in texts.items()}
     profiles: dict[str, PhoneProfile] = {}
     claimed: dict[tuple[str, str], str] = {}
-    for ref in sorted(root.iterdir(), key=lambda r: r.name):
-        if not ref.name.endswith(".yaml"):
-            continue
-        file = f"{PROFILE_PACKAGE}/{ref.name}"
-        profile = parse_profile(ref.read_text(encoding="utf-8"), file)
+    for name in sorted(texts):
+        profile = parse_profile(texts[name], _file(name), docs)
         for pair in ((m, f) for m in profile.models for f in profile.firmware):
             if pair in claimed:
-                raise ConfigError(f"{file}: models: {pair[0]} {pair[1]} is also in {claimed[pair]}")
-            claimed[pair] = file
-        profiles[profile.name] = profile
+                raise ConfigError(f"{_file(name)}: models: {pair[0]} {pair[1]} is also in {claimed[pair]}")
+            claimed[pair] = _file(name)
+        profiles[name] = profile
     return profiles
+
+
+def _file(name: str) -> str:
+    return f"{PROFILE_PACKAGE}/{name}.yaml"
 
 
 @lru_cache(maxsize=None)
