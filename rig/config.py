@@ -263,7 +263,9 @@ class LabConfig(Strict):
                 raise _PhoneFieldError(
                     i, phone.name, "power_meter.instrument", f"unknown instrument {meter.instrument!r}"
                 )
-        if self.simulation is None and self.phones and self.cucm is None:
+        if self.simulation is None and not self.phones:
+            raise ValueError("phones: a bench needs at least one phone (or a simulation: section)")
+        if self.simulation is None and self.cucm is None:
             raise ValueError("cucm: required when phones are configured")
         return self
 

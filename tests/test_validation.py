@@ -160,3 +160,13 @@ def test_durations_a_real_bench_needs_are_accepted(tmp_path):
                                             ("simulation", {"faults": {"switch_delay": 1e300}})])
 def test_other_counts_and_delays_are_bounded_too(tmp_path, section, value):
     _refused(tmp_path, _doc(**{section: value}), f"{section}.")
+
+
+# item 13: a real bench with no phone is a mistake, not a run that passes with nothing done.
+
+@pytest.mark.parametrize("phones", [[], None], ids=["empty", "absent"])
+def test_a_real_bench_without_phones_is_refused(tmp_path, phones):
+    doc = _doc(phones=phones)
+    if phones is None:
+        del doc["phones"]
+    _refused(tmp_path, doc, "phones: ")
