@@ -170,3 +170,14 @@ def test_a_real_bench_without_phones_is_refused(tmp_path, phones):
     if phones is None:
         del doc["phones"]
     _refused(tmp_path, doc, "phones: ")
+
+
+# item 10: bytes that are not UTF-8 are bad input like any other.
+
+@pytest.mark.parametrize("data", [b"bench: caf\xe9\n", b"\xff\xfe b\x00e\x00", b"bench: a\nphones:\n  - name: \x80\n"])
+def test_a_config_that_is_not_utf8_is_one_error_naming_the_line(tmp_path, data):
+    path = tmp_path / "lab.yaml"
+    path.write_bytes(data)
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    assert str(info.value).startswith(f"{path}: line ") and "not UTF-8" in str(info.value)

@@ -30,8 +30,13 @@ def _anchor(path: str) -> dict:
     return doc
 
 
+def _text(doc: dict) -> bytes:
+    return yaml.safe_dump(doc).encode()
+
+
 BAD = {
-    "missing-trust-anchor": (_anchor("nowhere.pem"), "cucm.trust_anchor: "),
+    "missing-trust-anchor": (_text(_anchor("nowhere.pem")), "cucm.trust_anchor: "),
+    "not-utf8": (_text(_doc()).replace(b"desk-04", b"d\xe9sk-04"), "line "),
 }
 
 
@@ -54,9 +59,9 @@ def _assert_refused(code: int, out: str, err: str, path: Path, field: str) -> No
 @pytest.mark.parametrize("case", sorted(BAD))
 @pytest.mark.parametrize("command", [["erase"], ["verify"], ["config", "check"]], ids=" ".join)
 def test_a_bad_config_is_refused_before_any_run_directory(tmp_path, monkeypatch, capsys, case, command):
-    doc, field = BAD[case]
+    data, field = BAD[case]
     path = tmp_path / "lab.yaml"
-    path.write_text(yaml.safe_dump(doc))
+    path.write_bytes(data)
     runs = tmp_path / "runs"
     extra = ["--runs-dir", str(runs)] if command != ["config", "check"] else []
     code, out, err = rig_in_process([*command, "--config", str(path), *extra], monkeypatch, capsys)
