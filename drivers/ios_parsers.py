@@ -39,7 +39,9 @@ INTERFACE_TYPES: dict[str, str] = {
     "Vlan": "Vl",
     "AppGigabitEthernet": "Ap",
 }
-_INTERFACE = re.compile(r"([A-Za-z][A-Za-z-]*?)-?\s*(\d+(?:/\d+)*(?:\.\d+)?)")
+# A type, at most one space, then slot/port numbers: `Gi1/0/5`, `Gig 1/0/5`. Nothing else may
+# follow (`Gi1/0/1x`, `Gi1/0/1; reload`, a second line), since the name ends up in a CLI line.
+_INTERFACE = re.compile(r"([A-Za-z][A-Za-z-]*?)-? ?(\d+(?:/\d+)*(?:\.\d+)?)")
 
 
 class IosParseError(ValueError):
@@ -61,9 +63,13 @@ class PoePort:
 class CdpNeighbor:
     device_id: str
     local_interface: str
-    platform: str
+    platform: str  # "Cisco IP Phone 7942"
     port_id: str
     ip: str | None
+    # First line under `Version :` (a phone's running load, e.g. SCCP42.8-4-2S); detail only.
+    version: str | None = None
+    # `Power drawn: 6.300 Watts` of a PoE device; detail only, absent for most neighbours.
+    power_drawn: float | None = None
 
 
 @dataclass(frozen=True)
@@ -80,7 +86,7 @@ def canonical_interface(name: str) -> str:
     the ambiguous ones (`Tw` is TwoGigabitEthernet, `Twe` TwentyFiveGigE). Raises ValueError
     naming the input otherwise.
     """
-    m = _INTERFACE.fullmatch(name.strip())
+    m = _INTERFACE.fullmatch(name.strip(" \t"))
     if m is None:
         raise ValueError(f"not an interface name: {name!r}")
     prefix, number = m.group(1).lower(), m.group(2)
@@ -178,8 +184,11 @@ def parse_cdp_neighbors(text: str) -> list[CdpNeighbor]:
 
 
 def parse_cdp_neighbors_detail(text: str) -> list[CdpNeighbor]:
-    """`show cdp neighbors detail`: full platform (`Cisco IP Phone 7942`) and IP address."""
+    """`show cdp neighbors detail`: full platform (`Cisco IP Phone 7942`), IP address, the
+    first `Version :` line (ntc-templates' NEIGHBOR_DESCRIPTION) and the PoE draw if shown."""
     command = "show cdp neighbors detail"
+    rows = _rows(command, text, r"^Total cdp entries displayed")
+    draws = _power_drawn(text)
     return [
         CdpNeighbor(
             device_id=row["neighbor_name"],
@@ -187,9 +196,29 @@ def parse_cdp_neighbors_detail(text: str) -> list[CdpNeighbor]:
             platform=row["platform"].strip(),
             port_id=row["neighbor_interface"].strip(),
             ip=row["mgmt_address"] or None,
+            version=row["neighbor_description"].strip() or None,
+            power_drawn=draws.get((row["neighbor_name"], row["local_interface"].strip())),
         )
-        for row in _rows(command, text, r"^Total cdp entries displayed")
+        for row in rows
     ]
+
+
+_DEVICE_ID = re.compile(r"^Device ID: *(\S+)", re.MULTILINE)
+_ENTRY_INTERFACE = re.compile(r"^Interface: ([^,]+),", re.MULTILINE)
+_POWER_DRAWN = re.compile(r"^Power drawn: *([\d.]+) *Watts", re.MULTILINE)
+
+
+def _power_drawn(text: str) -> dict[tuple[str, str], float]:
+    """`Power drawn` per (device id, local interface) entry; the template does not read it."""
+    starts = [m.start() for m in _DEVICE_ID.finditer(text)] + [len(text)]
+    draws = {}
+    for begin, end in zip(starts, starts[1:]):
+        entry = text[begin:end]
+        device, interface, power = (_DEVICE_ID.search(entry), _ENTRY_INTERFACE.search(entry),
+                                    _POWER_DRAWN.search(entry))
+        if device and interface and power:
+            draws[(device.group(1), interface.group(1).strip())] = float(power.group(1))
+    return draws
 
 
 def parse_mac_table(text: str) -> list[MacEntry]:

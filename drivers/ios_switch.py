@@ -10,18 +10,15 @@ per switch guarded by a lock (many phone threads share it), one transparent reco
 switch dropped the session, strict host-key checking with optional trust-on-first-use, and
 errors that name the switch and the command but never a secret.
 
-Host keys: the switch's key must be in `known_hosts` (default `~/.ssh/known_hosts`, OpenSSH
-format, `[host]:port` for ports other than 22). An unknown key is refused with
-`SwitchHostKeyError` showing the offered fingerprint, unless `accept_new_host_key=True`, which
-appends it (trust on first use). A key different from the recorded one is always refused.
+Host keys (default `~/.ssh/known_hosts`): the policy is in `drivers.ssh_host_keys`; its refusals
+become `SwitchHostKeyError`, an unknown or changed key always named by its fingerprint.
+Port names are validated (`canonical_interface`) and sent in canonical long form, so no CLI
+line is ever built from unvalidated text.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import re
-import socket
 import threading
 import time
 from collections.abc import Callable
@@ -48,6 +45,12 @@ from drivers.ios_parsers import (
     parse_cdp_neighbors_detail,
     parse_mac_table,
     parse_power_inline,
+)
+from drivers.ssh_host_keys import (
+    HostKeyRefused,
+    HostUnreachable,
+    changed_key_message,
+    ensure_known_host,
 )
 
 __all__ = [
@@ -112,12 +115,6 @@ class _IosConnection(CiscoIosSSH):
         return data
 
 
-def fingerprint(key: paramiko.PKey) -> str:
-    """OpenSSH-style `SHA256:...` fingerprint, for messages an operator can check."""
-    digest = base64.b64encode(hashlib.sha256(key.asbytes()).digest()).decode().rstrip("=")
-    return f"{key.get_name()} SHA256:{digest}"
-
-
 class IosSwitch:
     """One Cisco IOS switch; thread-safe, one persistent SSH session."""
 
@@ -178,46 +175,14 @@ class IosSwitch:
     def _error(self, cls: type[SwitchError], command: str, problem: str) -> SwitchError:
         return cls(self.name, command, problem)
 
-    def _known_host_name(self) -> str:
-        return self.host if self.port == 22 else f"[{self.host}]:{self.port}"
-
-    def _offered_host_key(self) -> paramiko.PKey:
-        """The key the switch presents, read by an SSH handshake without logging in."""
-        try:
-            with socket.create_connection((self.host, self.port), timeout=self.timeout) as sock:
-                transport = paramiko.Transport(sock)
-                try:
-                    transport.start_client(timeout=self.timeout)
-                    return transport.get_remote_server_key()
-                finally:
-                    transport.close()
-        except (OSError, paramiko.SSHException, EOFError) as exc:
-            raise self._error(
-                SwitchError, "connect", f"cannot reach {self.host}:{self.port}: {exc}"
-            ) from None
-
     def _ensure_known_host(self) -> None:
-        """Refuse an unknown switch before logging in, or record its key when TOFU is on."""
-        keys = paramiko.HostKeys()
         try:
-            if self.known_hosts.exists():
-                keys.load(str(self.known_hosts))
-        except (OSError, paramiko.SSHException, ValueError) as exc:
-            raise self._error(SwitchHostKeyError, "connect", f"cannot read {self.known_hosts}: {exc}")
-        name = self._known_host_name()
-        if keys.lookup(name):
-            return
-        offered = self._offered_host_key()
-        if not self.accept_new_host_key:
-            raise self._error(
-                SwitchHostKeyError,
-                "connect",
-                f"host key of {name} is not in {self.known_hosts} (offered {fingerprint(offered)});"
-                " add it there or allow accept_new_host_key",
-            )
-        self.known_hosts.parent.mkdir(parents=True, exist_ok=True)
-        with self.known_hosts.open("a") as f:
-            f.write(f"{name} {offered.get_name()} {offered.get_base64()}\n")
+            ensure_known_host(self.known_hosts, self.host, self.port, timeout=self.timeout,
+                              accept_new=self.accept_new_host_key)
+        except HostKeyRefused as exc:
+            raise self._error(SwitchHostKeyError, "connect", str(exc)) from None
+        except HostUnreachable as exc:
+            raise self._error(SwitchError, "connect", str(exc)) from None
 
     def _open(self) -> None:
         self._ensure_known_host()
@@ -281,12 +246,10 @@ class IosSwitch:
 
     def _connect_error(self, exc: NetmikoTimeoutException) -> SwitchError:
         """netmiko reports host-key refusals and unreachable hosts alike; tell them apart."""
-        if _caused_by(exc, paramiko.BadHostKeyException):
+        changed = _cause(exc, paramiko.BadHostKeyException)
+        if changed is not None:
             return self._error(
-                SwitchHostKeyError,
-                "connect",
-                f"host key of {self._known_host_name()} differs from the one in"
-                f" {self.known_hosts} - possible man-in-the-middle; refusing",
+                SwitchHostKeyError, "connect", changed_key_message(changed, self.host, self.port, self.known_hosts)
             )
         cause = _cause_text(exc)
         if "known_hosts" in cause:
@@ -362,12 +325,11 @@ class IosSwitch:
         )
 
     def _port_name(self, port: str) -> str:
-        """The port as configured, after checking it is an interface name at all."""
+        """The port's canonical long name; refused before anything is sent unless it is one."""
         try:
-            canonical_interface(port)
+            return canonical_interface(port)
         except ValueError as exc:
             raise self._error(SwitchCommandError, f"port {port!r}", str(exc)) from None
-        return port.strip()
 
     def _parsed(self, command: str, parse: Callable[[str], list[T]], text: str) -> list[T]:
         try:
@@ -397,7 +359,7 @@ class IosSwitch:
         ports = self._parsed(command, parse_power_inline, self._show(command))
         if port is None:
             return ports
-        wanted = canonical_interface(port)
+        wanted = self._port_name(port)
         found = [p for p in ports if p.interface == wanted]
         if not found:
             raise self._error(SwitchCommandError, command, f"port {port} is not in the output")
@@ -405,24 +367,28 @@ class IosSwitch:
 
     def macs_on_port(self, port: str) -> list[str]:
         """Canonical MACs the switch has learned on `port` (empty while no link)."""
-        command = f"show mac address-table interface {self._port_name(port)}"
+        wanted = self._port_name(port)
+        command = f"show mac address-table interface {wanted}"
         entries = self._parsed(command, parse_mac_table, self._show(command))
-        wanted = canonical_interface(port)
         return list(dict.fromkeys(e.mac for e in entries if e.port == wanted))
 
     def cdp_neighbors(self) -> list[CdpNeighbor]:
-        """CDP neighbours with full platform and IP (`show cdp neighbors detail`)."""
+        """CDP neighbours with full platform, IP, version and power drawn (`show cdp neighbors detail`)."""
         command = "show cdp neighbors detail"
         return self._parsed(command, parse_cdp_neighbors_detail, self._show(command))
 
 
-def _caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
+E = TypeVar("E", bound=BaseException)
+
+
+def _cause(exc: BaseException, kind: type[E]) -> E | None:
+    """The first exception of `kind` in the cause chain of `exc`."""
     seen: BaseException | None = exc.__cause__ or exc.__context__
     while seen is not None:
         if isinstance(seen, kind):
-            return True
+            return seen
         seen = seen.__cause__ or seen.__context__
-    return False
+    return None
 
 
 def _cause_text(exc: BaseException) -> str:

@@ -1,13 +1,21 @@
 """Remote key-press through the phone's own web server: `POST /CGI/Execute` with `Key:` URIs.
 
-The phone checks the HTTP Basic credentials against its authentication URL (CUCM answers
-`AUTHORIZED`). A phone still holding a stale ITL may also hold an old authentication URL and
-answer CiscoIPPhoneError 4 to every request: that is KeypadAuthError, and the caller moves on to
-the serial actuator or operator backend.
+What the phone answers is defined by Cisco's IP Phone Services Application Development Notes
+(source: https://www.cisco.com/c/en/us/td/docs/voice_ip_comm/cuipph/all_models/xsi/9-1-1/CUIP_BK_P82B3B16_00_phones-services-application-development-notes.html,
+"CiscoIPPhoneResponse" and "CiscoIPPhoneError"): a `CiscoIPPhoneResponse` with one
+`ResponseItem` per executed URI, whose `Status` is the result code (0 = success; `Data` is
+free text, often `Success`, sometimes not), or a `CiscoIPPhoneError Number="N"`: 1 parse error,
+2 framing error, 3 internal file error (the request was wrong), 4 authentication error.
+
+Error 4 means the phone's authentication URL did not answer AUTHORIZED for the credentials.
+Two causes look the same from here: a wrong phone password, or a phone still holding a stale
+ITL/config and so an old authentication URL. The message says both; the caller moves on to the
+serial actuator or operator backend either way.
 """
 
 from __future__ import annotations
 
+import re
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
@@ -17,73 +25,96 @@ import requests
 
 from drivers.direct_http import session
 from drivers.keypad import KeypadAuthError, KeypadError, check_keys
+from drivers.phone_web import WebPaths
 
 MAX_ITEMS = 3
-"""A phone executes at most three ExecuteItems per request."""
+"""A phone executes at most three ExecuteItems per request (Application Development Notes)."""
 
-PHONE_ERRORS = {1: "XML parse error", 2: "framing error", 3: "internal file error", 4: "authentication error"}
+REQUEST_ERRORS = {1: "error parsing the CiscoIPPhoneExecute object", 2: "error framing the CiscoIPPhoneResponse object",
+                  3: "internal file error"}
+AUTH_ERROR = 4
+_INIT_URI = re.compile(r"Init:[A-Za-z]+")
 
 
-def execute_body(keys: Sequence[str]) -> str:
-    """The `<CiscoIPPhoneExecute>` document pressing `keys` in order."""
-    items = "".join(f"<ExecuteItem Priority=\"0\" URL={quoteattr('Key:' + k)}/>" for k in keys)
+def execute_body(uris: Sequence[str]) -> str:
+    """The `<CiscoIPPhoneExecute>` document executing `uris` (`Key:...`, `Init:...`) in order."""
+    items = "".join(f"<ExecuteItem Priority=\"0\" URL={quoteattr(u)}/>" for u in uris)
     return f"<CiscoIPPhoneExecute>{items}</CiscoIPPhoneExecute>"
 
 
 class HttpKeypad:
     def __init__(self, host: str, *, port: int = 80, username: str, password: str,
-                 timeout: float = 5.0, name: str = "") -> None:
+                 timeout: float = 5.0, name: str = "", paths: WebPaths | None = None) -> None:
         self.host = host
         self.port = port
         self.name = name or host
-        self.url = f"http://{host}:{port}/CGI/Execute"
+        self.url = f"http://{host}:{port}{(paths or WebPaths()).execute}"
         self._auth = (username, password)
         self._timeout = timeout
         self._session = session()
 
-    def press(self, keys: Sequence[str], gap: float = 1.0) -> None:
-        keys = check_keys(keys, self.name)
+    def press(self, keys: Sequence[str], gap: float = 1.0, *, init: str | None = None) -> None:
+        """Press `keys` in order, `gap` seconds apart (gap 0: up to three per request).
+
+        `init` (such as `Init:Settings`) is executed first, in a request of its own, so that
+        the application starts from its top level whatever was on screen; public bulk ITL
+        erase tools send `Init:Settings` before `Key:Settings` (source: the ucdevops.com
+        "remote ITL delete" script, models table for CP-7965G).
+        """
+        uris = ["Key:" + k for k in check_keys(keys, self.name)]
+        if init is not None:
+            if not _INIT_URI.fullmatch(init):
+                raise KeypadError(f"{self.name}: {init!r} is not an Init: URI such as Init:Settings")
+            self._execute([init])
+            if uris and gap:
+                time.sleep(gap)
         size = MAX_ITEMS if gap == 0 else 1
-        batches = [keys[i:i + size] for i in range(0, len(keys), size)]
+        batches = [uris[i:i + size] for i in range(0, len(uris), size)]
         for index, batch in enumerate(batches):
             if index and gap:
                 time.sleep(gap)
             self._execute(batch)
 
-    def _execute(self, keys: list[str]) -> None:
-        where = f"phone {self.name} ({self.host}:{self.port}) pressing {'+'.join(keys)}"
+    def _execute(self, uris: list[str]) -> None:
+        where = f"phone {self.name} ({self.host}:{self.port}) executing {'+'.join(uris)}"
         try:
-            reply = self._session.request("POST", self.url, data={"XML": execute_body(keys)}, auth=self._auth,
-                                  timeout=self._timeout)
+            reply = self._session.request("POST", self.url, data={"XML": execute_body(uris)}, auth=self._auth,
+                                          timeout=self._timeout)
         except requests.Timeout:
             raise KeypadError(f"{where}: no answer within {self._timeout:g} s") from None
         except requests.RequestException as error:
             raise KeypadError(f"{where}: cannot connect ({type(error).__name__})") from None
         if reply.status_code == 401:
-            raise self._auth_error(where, "HTTP 401")
+            raise auth_error(where, "HTTP 401")
         if reply.status_code != 200:
             raise KeypadError(f"{where}: HTTP {reply.status_code}")
-        self._check_answer(where, reply.text, len(keys))
+        check_answer(where, reply.text, len(uris))
 
-    def _check_answer(self, where: str, text: str, expected: int) -> None:
-        try:
-            root = ET.fromstring(text.strip())
-        except ET.ParseError:
-            raise KeypadError(f"{where}: answer is not XML: {text[:80]!r}") from None
-        if root.tag == "CiscoIPPhoneError":
-            number = int(root.get("Number", "0")) if root.get("Number", "").isdigit() else 0
-            if number == 4:
-                raise self._auth_error(where, "CiscoIPPhoneError 4")
-            raise KeypadError(f"{where}: CiscoIPPhoneError {number} ({PHONE_ERRORS.get(number, 'unknown')})")
-        if root.tag != "CiscoIPPhoneResponse":
-            raise KeypadError(f"{where}: unexpected answer <{root.tag}>")
-        data = [item.get("Data", "") for item in root.iter("ResponseItem")]
-        failed = [d for d in data if d != "Success"]
-        if failed or len(data) < expected:
-            raise KeypadError(f"{where}: phone answered {data or 'no ResponseItem'}")
 
-    def _auth_error(self, where: str, what: str) -> KeypadAuthError:
-        return KeypadAuthError(
-            f"{where}: authentication refused ({what}); the phone probably still holds its old "
-            f"authentication URL (stale ITL/config): use the serial_actuator or operator keypad backend"
-        )
+def check_answer(where: str, text: str, expected: int) -> None:
+    """Accept a CiscoIPPhoneResponse whose every ResponseItem has Status 0; raise otherwise."""
+    try:
+        root = ET.fromstring(text.strip().encode())
+    except ET.ParseError:
+        raise KeypadError(f"{where}: answer is not XML: {text[:80]!r}") from None
+    if root.tag == "CiscoIPPhoneError":
+        number = int(root.get("Number", "")) if root.get("Number", "").isdigit() else None
+        if number == AUTH_ERROR:
+            raise auth_error(where, "CiscoIPPhoneError 4")
+        if number in REQUEST_ERRORS:
+            raise KeypadError(f"{where}: request refused, CiscoIPPhoneError {number} ({REQUEST_ERRORS[number]})")
+        raise KeypadError(f"{where}: CiscoIPPhoneError {root.get('Number')!r} (not a documented number)")
+    if root.tag != "CiscoIPPhoneResponse":
+        raise KeypadError(f"{where}: unexpected answer <{root.tag}>")
+    items = list(root.iter("ResponseItem"))
+    failed = [f"Status {i.get('Status')!r} Data {i.get('Data')!r}" for i in items if i.get("Status") != "0"]
+    if failed or len(items) < expected:
+        raise KeypadError(f"{where}: phone answered {'; '.join(failed) or f'{len(items)} of {expected} ResponseItems'}")
+
+
+def auth_error(where: str, what: str) -> KeypadAuthError:
+    return KeypadAuthError(
+        f"{where}: authentication refused ({what}): either the phone password is wrong, or the phone "
+        f"still holds a stale ITL/config and so an old authentication URL; the serial_actuator or "
+        f"operator keypad backend works in both cases"
+    )

@@ -1,35 +1,64 @@
 """Read-only views of a Cisco IP phone's own web server: identity, network, status, screen.
 
-The XML pages (`/DeviceInformationX`, `/NetworkConfigurationX`) are flat documents whose child
-elements are the fields. Firmware does not always escape what it embeds (a `&` in a host name or
-DN), so when a strict parse fails the flat `<tag>text</tag>` pairs are read directly. The status
-messages page is HTML of the 7942's own vintage (upper-case tags, unclosed rows, `<br>` inside
-cells); every table row that is not navigation is one message.
+Where each page lives is data (`WebPaths`), each default carrying its source, so a phone family
+that moved a page gets its own paths instead of a code change. Production phones often have
+Web Access disabled: every page is then refused or answered 404. That is `WebAccessOff`, a
+PhoneWebError of its own, so a caller can record "web access off" and carry on with the
+switch, console and TFTP evidence instead of failing the phone.
 """
 
 from __future__ import annotations
 
-import html
-import re
-import xml.etree.ElementTree as ET
-from dataclasses import dataclass
-from html.parser import HTMLParser
+from dataclasses import dataclass, field
 
 import requests
 
 from drivers.direct_http import session
+from drivers.phone_pages import flat_fields, status_rows
 
-STATUS_MESSAGES_PATH = "/CGI/Java/Serviceability?adapter=device.statistics.statusmessages"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-_FLAT_ELEMENT = re.compile(r"<([A-Za-z][\w.-]*)>([^<]*)</\1>")
+
+
+@dataclass(frozen=True)
+class WebPaths:
+    """Where a phone family serves each page (path and query, from the server root)."""
+
+    # source: tests/fixtures/real/device_info/cp-7962g-sccp42.9-4-2sr3-1s.xml (dspeziale/snap,
+    # a real CP-7962G answering /DeviceInformationX); also a CP-7940 in FusionInventory's specs
+    device_info: str = "/DeviceInformationX"
+    # source: tests/fixtures/real/network_config/cp-7962g-sccp42.9-4-2sr3-1s.xml (same phone)
+    network_config: str = "/NetworkConfigurationX"
+    # source: the left navigation of a real CP-8845 page ("Status messages" link, quoted in
+    # OpenPagingServer/documentation prerequisites.md) and every public tool reading 79x1/79x2/88xx
+    # status (e.g. CUCM-Phone-Info, the ucdevops ITL-delete script); the older
+    # `device.statistics.statusmessages` path appears in none of them
+    status_messages: str = "/CGI/Java/Serviceability?adapter=device.settings.status.messages"
+    # source: Cisco Unified IP Phone Services Application Development Notes, "CGI/Screenshot"
+    screenshot: str = "/CGI/Screenshot"
+    # source: Cisco Unified IP Phone Services Application Development Notes, "CiscoIPPhoneExecute"
+    execute: str = "/CGI/Execute"
 
 
 class PhoneWebError(Exception):
     """A page could not be fetched or read; the message names the phone and URL."""
 
 
+class WebAccessOff(PhoneWebError):
+    """The phone refuses its web pages (connection refused, HTTP 403 or 404): Web Access is
+    probably disabled in its configuration. A phone that is off or still booting refuses
+    connections too, so decide only once the phone is known to be up."""
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
 @dataclass(frozen=True)
 class DeviceInfo:
+    """`/DeviceInformationX` as the phone wrote it: values are only trimmed of surrounding
+    whitespace, decoration such as `*SCCP42.9-4-2SR3-1S*` is kept; `fields` holds every
+    element verbatim, including those without an attribute here."""
+
     mac: str
     host_name: str
     phone_dn: str
@@ -39,6 +68,7 @@ class DeviceInfo:
     hardware_revision: str
     serial_number: str
     model_number: str
+    fields: dict[str, str] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
 
 _DEVICE_FIELDS = {
@@ -48,91 +78,50 @@ _DEVICE_FIELDS = {
 }
 
 
-def flat_fields(body: bytes) -> dict[str, str]:
-    """The `tag -> text` pairs of a flat XML document, tolerating unescaped characters."""
-    try:
-        root = ET.fromstring(body)
-    except ET.ParseError:
-        text = body.decode("iso-8859-1")
-        return {tag: html.unescape(value.strip()) for tag, value in _FLAT_ELEMENT.findall(text)}
-    return {child.tag: (child.text or "").strip() for child in root}
+def device_info_from(fields: dict[str, str]) -> DeviceInfo:
+    """A DeviceInfo from the fields of a `<DeviceInformation>` document."""
+    return DeviceInfo(**{attr: fields.get(tag, "").strip() for attr, tag in _DEVICE_FIELDS.items()},
+                      fields=dict(fields))
 
 
-class _StatusRows(HTMLParser):
-    """Collects the text of each table row; rows holding links are navigation, not messages."""
+class NetworkConfig(dict[str, str]):
+    """`/NetworkConfigurationX` fields verbatim (a dict), with the ones rig reads by name."""
 
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.rows: list[str] = []
-        self._row: list[str] | None = None
-        self._has_link = False
+    @property
+    def tftp_server_1(self) -> str:
+        return self.get("TFTPServer1", "").strip()
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "tr":
-            self._end_row()
-            self._row, self._has_link = [], False
-        elif tag == "br" and self._row is not None:
-            self._row.append("\n")
-        elif tag == "a" and self._row is not None:
-            self._has_link = True
-        elif tag in ("td", "th") and self._row:
-            self._row.append(" ")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in ("tr", "table"):
-            self._end_row()
-
-    def handle_data(self, data: str) -> None:
-        if self._row is not None:
-            self._row.append(data)
-
-    def _end_row(self) -> None:
-        if self._row is not None and not self._has_link:
-            for piece in "".join(self._row).split("\n"):
-                text = " ".join(piece.split())
-                if text:
-                    self.rows.append(text)
-        self._row = None
-
-    def close(self) -> None:
-        super().close()
-        self._end_row()
-
-
-def status_rows(page: str) -> list[str]:
-    """The messages of a status messages page, in page order, without its title row."""
-    parser = _StatusRows()
-    parser.feed(page)
-    parser.close()
-    return [r for r in parser.rows if r.lower() not in ("status messages", "status message")]
+    @property
+    def tftp_server_2(self) -> str:
+        return self.get("TFTPServer2", "").strip()
 
 
 class PhoneWeb:
-    def __init__(self, host: str, *, port: int = 80, timeout: float = 5.0, name: str = "") -> None:
+    def __init__(self, host: str, *, port: int = 80, timeout: float = 5.0, name: str = "",
+                 paths: WebPaths | None = None) -> None:
         self.host = host
         self.port = port
         self.timeout = timeout
+        self.paths = paths or WebPaths()
         self._session = session()
         self.name = name or host
         self.base = f"http://{host}:{port}"
 
     def device_info(self) -> DeviceInfo:
-        url, fields = self._xml("/DeviceInformationX", "DeviceInformation")
-        missing = [tag for tag in ("MACAddress", "appLoadID") if tag not in fields]
-        if missing:
-            raise PhoneWebError(f"phone {self.name}: {url} lacks {', '.join(missing)}")
-        return DeviceInfo(**{attr: fields.get(tag, "") for attr, tag in _DEVICE_FIELDS.items()})
+        url, fields = self._xml(self.paths.device_info, "DeviceInformation")
+        if "MACAddress" not in fields or not ({"appLoadID", "versionID"} & fields.keys()):
+            raise PhoneWebError(f"phone {self.name}: {url} names no MACAddress, or neither appLoadID nor versionID")
+        return device_info_from(fields)
 
-    def network_config(self) -> dict[str, str]:
-        return self._xml("/NetworkConfigurationX", "NetworkConfiguration")[1]
+    def network_config(self) -> NetworkConfig:
+        return NetworkConfig(self._xml(self.paths.network_config, "NetworkConfiguration")[1])
 
     def status_messages(self) -> list[str]:
-        url = self.base + STATUS_MESSAGES_PATH
-        reply = self._get(url)
+        reply = self._get(self.base + self.paths.status_messages)
         return status_rows(reply.content.decode(reply.encoding or "iso-8859-1", errors="replace"))
 
     def screenshot(self, username: str, password: str) -> bytes:
-        url = self.base + "/CGI/Screenshot"
+        url = self.base + self.paths.screenshot
         reply = self._get(url, auth=(username, password))
         if not reply.content.startswith(PNG_SIGNATURE):
             raise PhoneWebError(f"phone {self.name}: {url} did not answer a PNG image "
@@ -148,14 +137,28 @@ class PhoneWeb:
         return url, fields
 
     def _get(self, url: str, auth: tuple[str, str] | None = None) -> requests.Response:
+        where = f"phone {self.name}: {url}"
         try:
             reply = self._session.request("GET", url, timeout=self.timeout, auth=auth)
         except requests.Timeout:
-            raise PhoneWebError(f"phone {self.name}: {url}: no answer within {self.timeout:g} s") from None
+            raise PhoneWebError(f"{where}: no answer within {self.timeout:g} s") from None
+        except requests.ConnectionError as error:
+            if _refused(error):
+                raise WebAccessOff(f"{where}: connection refused (web access off, or phone not up)",
+                                   "connection refused") from None
+            raise PhoneWebError(f"{where}: cannot connect ({type(error).__name__})") from None
         except requests.RequestException as error:
-            raise PhoneWebError(f"phone {self.name}: {url}: cannot connect ({type(error).__name__})") from None
+            raise PhoneWebError(f"{where}: cannot connect ({type(error).__name__})") from None
+        if reply.status_code in (403, 404):
+            raise WebAccessOff(f"{where}: HTTP {reply.status_code} (web access off?)", f"HTTP {reply.status_code}")
         if reply.status_code == 401:
-            raise PhoneWebError(f"phone {self.name}: {url}: authentication refused (HTTP 401)")
+            raise PhoneWebError(f"{where}: authentication refused (HTTP 401)")
         if reply.status_code != 200:
-            raise PhoneWebError(f"phone {self.name}: {url}: HTTP {reply.status_code}")
+            raise PhoneWebError(f"{where}: HTTP {reply.status_code}")
         return reply
+
+
+def _refused(error: requests.ConnectionError) -> bool:
+    """Whether the TCP connection was refused (urllib3 keeps the OS error only in its message)."""
+    text = str(error)
+    return "Connection refused" in text or "[Errno 111]" in text

@@ -20,6 +20,7 @@ from drivers.ios_switch import (
     SwitchHostKeyError,
     SwitchTimeout,
 )
+from drivers.ssh_host_keys import fingerprint
 from rig.sim.clock import SimClock
 from rig.sim.switch import SimSwitch, SwitchFaults
 from tests.switch_devices import StubPhone
@@ -99,7 +100,7 @@ def test_power_cycle_keeps_the_port_off_for_the_given_time(
     ios.power_cycle("Gi1/0/3", off_seconds=0.2)
     assert time.monotonic() - started >= 0.2
     assert phones["Gi1/0/3"].calls == ["off", "on"]
-    assert [c for c in switch.command_log if "power inline" in c] == [
+    assert [c for c in switch.commands_received() if "power inline" in c] == [
         "power inline never", "power inline auto"
     ]
 
@@ -149,19 +150,35 @@ def test_cdp_neighbors_name_each_phone_with_its_port_platform_and_ip(ios: IosSwi
 
 
 def test_a_port_the_switch_does_not_have_is_a_command_error(ios: IosSwitch) -> None:
-    with pytest.raises(SwitchCommandError, match=r"switch sw1: interface Gi1/0/7 .*% Invalid input"):
+    with pytest.raises(SwitchCommandError, match=r"switch sw1: interface GigabitEthernet1/0/7 .*% Invalid input"):
         ios.power_off("Gi1/0/7")
-    with pytest.raises(SwitchCommandError, match=r"show power inline Gi1/0/7"):
+    with pytest.raises(SwitchCommandError, match=r"show power inline GigabitEthernet1/0/7"):
         ios.poe_status("Gi1/0/7")
 
 
 def test_a_name_that_is_no_interface_is_refused_before_anything_is_sent(
     ios: IosSwitch, switch: SimSwitch
 ) -> None:
-    before = list(switch.command_log)
+    before = list(switch.commands_received())
     with pytest.raises(SwitchCommandError, match=r"switch sw1: port 'desk-1'"):
         ios.power_off("desk-1")
-    assert switch.command_log == before
+    assert switch.commands_received() == before
+
+
+@pytest.mark.parametrize("bad", ["foo", "", "Gi1/0/1x", "Gi1/0/3\nshow version", "Gi1/0/1; reload"])
+def test_no_cli_line_is_built_from_a_name_that_is_no_interface(
+    ios: IosSwitch, switch: SimSwitch, bad: str
+) -> None:
+    before = list(switch.commands_received())
+    for operation in (ios.power_off, ios.power_on, ios.poe_status, ios.macs_on_port):
+        with pytest.raises(SwitchCommandError, match=r"switch sw1: port "):
+            operation(bad)
+    assert switch.commands_received() == before
+
+
+def test_commands_name_the_port_in_canonical_form(ios: IosSwitch, switch: SimSwitch) -> None:
+    ios.power_on("gi1/0/1")
+    assert "interface GigabitEthernet1/0/1" in switch.commands_received()
 
 
 def test_wrong_password_is_an_auth_error_without_the_password(
@@ -193,18 +210,18 @@ def test_a_slow_switch_raises_timeout_and_the_next_command_works(
 ) -> None:
     kh = known_hosts_for(tmp_path / "known_hosts", switch)
     with driver(switch, kh, timeout=0.5) as ios:
-        switch.faults = SwitchFaults(delay=2.0)
-        with pytest.raises(SwitchTimeout, match=r"switch sw1: show power inline Gi1/0/1: no answer"):
+        switch.set_faults(SwitchFaults(delay=2.0))
+        with pytest.raises(SwitchTimeout, match=r"switch sw1: show power inline GigabitEthernet1/0/1: no answer"):
             ios.poe_status("Gi1/0/1")
-        switch.faults = SwitchFaults()
+        switch.set_faults(SwitchFaults())
         assert ios.poe_status("Gi1/0/1")[0].oper == "on"
 
 
 def test_a_dropped_session_is_reconnected_transparently(ios: IosSwitch, switch: SimSwitch) -> None:
-    switch.faults = SwitchFaults(drop_every=6)  # login takes 3 lines: the 3rd command is dropped
+    switch.set_faults(SwitchFaults(drop_every=6))  # login takes 3 lines: the 3rd command is dropped
     for _ in range(4):
         assert ios.macs_on_port("Gi1/0/1") == [MAC1]
-    assert switch.command_log.count("terminal width 511") == 2, "one drop, one reconnect"
+    assert switch.commands_received().count("terminal width 511") == 2, "one drop, one reconnect"
 
 
 def test_commands_from_many_threads_share_one_session(ios: IosSwitch, switch: SimSwitch) -> None:
@@ -220,7 +237,7 @@ def test_commands_from_many_threads_share_one_session(ios: IosSwitch, switch: Si
     for t in threads:
         t.join()
     assert sorted(results) == [MAC1] * 3 + [MAC3] * 3
-    assert switch.command_log.count("terminal width 511") == 1
+    assert switch.commands_received().count("terminal width 511") == 1
 
 
 def test_show_commands_are_fast_on_loopback(ios: IosSwitch) -> None:
@@ -239,7 +256,7 @@ def test_an_unknown_host_key_is_refused_before_login(switch: SimSwitch, tmp_path
     kh = tmp_path / "known_hosts"
     with pytest.raises(SwitchHostKeyError, match=r"not in .*known_hosts \(offered ssh-rsa SHA256:"):
         driver(switch, kh).connect()
-    assert switch.command_log == []
+    assert switch.commands_received() == []
     assert not kh.exists()
 
 
@@ -259,10 +276,14 @@ def test_accept_new_host_key_records_it_and_later_connections_check_it(
 def test_a_changed_host_key_is_refused_even_with_accept_new(
     switch: SimSwitch, tmp_path: Path
 ) -> None:
-    kh = known_hosts_for(tmp_path / "known_hosts", switch, key=paramiko.RSAKey.generate(1024))
-    with pytest.raises(SwitchHostKeyError, match="differs"):
+    old_key = paramiko.RSAKey.generate(1024)
+    kh = known_hosts_for(tmp_path / "known_hosts", switch, key=old_key)
+    with pytest.raises(SwitchHostKeyError, match="differs") as caught:
         driver(switch, kh, accept_new_host_key=True).connect()
-    assert switch.command_log == []
+    assert switch.commands_received() == []
+    message = str(caught.value)
+    assert f"offered {fingerprint(switch.host_key)}" in message
+    assert f"recorded {fingerprint(old_key)}" in message
 
 
 def test_a_switch_nobody_answers_on_is_a_switch_error(tmp_path: Path) -> None:

@@ -17,6 +17,7 @@ from drivers.keypad import KEY_NAMES, KeypadAuthError, KeypadError
 from drivers.keypad_http import HttpKeypad
 from drivers.keypad_operator import OperatorKeypad
 from drivers.keypad_serial import SerialActuatorKeypad
+from drivers.phone_web import WebPaths
 from rig.sim.actuator import SimActuator
 
 PASSWORD = "s3cret-pw"
@@ -30,7 +31,9 @@ class ExecutePeer(BaseHTTPRequestHandler):
         form = urllib.parse.parse_qs(self.rfile.read(length).decode())
         self.server.requests.append((time.monotonic(), form["XML"][0]))
         expected = "Basic " + base64.b64encode(f"admin:{PASSWORD}".encode()).decode()
-        if self.server.stale_auth or self.headers.get("Authorization") != expected:
+        if self.server.answer is not None:
+            body = self.server.answer
+        elif self.server.stale_auth or self.headers.get("Authorization") != expected:
             body = '<?xml version="1.0" encoding="utf-8"?>\n<CiscoIPPhoneError Number="4" />'
         elif form["XML"][0].count("<ExecuteItem") > 3:
             body = '<CiscoIPPhoneError Number="1" />'
@@ -52,7 +55,7 @@ class ExecutePeer(BaseHTTPRequestHandler):
 @pytest.fixture
 def phone_http():
     server = ThreadingHTTPServer(("127.0.0.1", 0), ExecutePeer)
-    server.requests, server.stale_auth = [], False
+    server.requests, server.stale_auth, server.answer = [], False, None
     threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
     yield server
     server.shutdown()
@@ -80,13 +83,65 @@ def test_http_keypad_batches_at_most_three_keys_when_gap_is_zero(phone_http):
     assert [xml.count("<ExecuteItem") for _, xml in phone_http.requests] == [3, 1]
 
 
-def test_error_4_is_an_auth_error_that_points_to_the_other_backends(phone_http):
+def test_error_4_is_an_auth_error_that_names_both_possible_causes(phone_http):
     phone_http.stale_auth = True
     with pytest.raises(KeypadAuthError) as caught:
         http_keypad(phone_http).press(["Settings"])
     message = str(caught.value)
-    assert "desk-12" in message and "old authentication URL" in message
+    assert "desk-12" in message and "CiscoIPPhoneError 4" in message
+    assert "password is wrong" in message and "old authentication URL" in message, "never the ITL alone"
     assert "serial_actuator" in message and "operator" in message and PASSWORD not in message
+
+
+# The answers below are shaped as the IP Phone Services Application Development Notes define
+# them (CiscoIPPhoneResponse / CiscoIPPhoneError): Status is the result code, Data free text.
+@pytest.mark.parametrize("data", ["Success", "", "Key:Settings done"])
+def test_status_0_is_success_whatever_data_holds(phone_http, data):
+    phone_http.answer = f'<CiscoIPPhoneResponse><ResponseItem URL="Key:Settings" Data="{data}" Status="0"/></CiscoIPPhoneResponse>'
+    http_keypad(phone_http).press(["Settings"])
+
+
+def test_a_non_zero_status_is_a_keypad_error_quoting_it(phone_http):
+    phone_http.answer = '<CiscoIPPhoneResponse><ResponseItem URL="Key:Settings" Data="Success" Status="6"/></CiscoIPPhoneResponse>'
+    with pytest.raises(KeypadError, match=r"Status '6' Data 'Success'") as caught:
+        http_keypad(phone_http).press(["Settings"])
+    assert not isinstance(caught.value, KeypadAuthError)
+
+
+@pytest.mark.parametrize(("number", "meaning"), [(1, "parsing"), (2, "framing"), (3, "internal file")])
+def test_errors_1_to_3_are_request_errors_not_auth_errors(phone_http, number, meaning):
+    phone_http.answer = f'<CiscoIPPhoneError Number="{number}" />'
+    with pytest.raises(KeypadError, match=f"request refused, CiscoIPPhoneError {number} .*{meaning}") as caught:
+        http_keypad(phone_http).press(["Settings"])
+    assert not isinstance(caught.value, KeypadAuthError)
+
+
+def test_init_is_executed_alone_before_the_first_key(phone_http):
+    http_keypad(phone_http).press(["Settings", "KeyPad4"], gap=0, init="Init:Settings")
+    sent = [xml for _, xml in phone_http.requests]
+    assert sent == [
+        '<CiscoIPPhoneExecute><ExecuteItem Priority="0" URL="Init:Settings"/></CiscoIPPhoneExecute>',
+        '<CiscoIPPhoneExecute><ExecuteItem Priority="0" URL="Key:Settings"/>'
+        '<ExecuteItem Priority="0" URL="Key:KeyPad4"/></CiscoIPPhoneExecute>',
+    ]
+
+
+def test_without_init_nothing_but_keys_is_sent(phone_http):
+    http_keypad(phone_http).press(["Settings"])
+    assert "Init:" not in phone_http.requests[0][1]
+
+
+@pytest.mark.parametrize("bad", ["Key:Settings", "Init:", "Init:Settings\"/><x", "Settings"])
+def test_an_init_that_is_no_init_uri_is_refused_before_anything_is_sent(phone_http, bad):
+    with pytest.raises(KeypadError, match="not an Init: URI"):
+        http_keypad(phone_http).press(["Settings"], init=bad)
+    assert phone_http.requests == []
+
+
+def test_the_execute_path_comes_from_web_paths(phone_http):
+    host, port = phone_http.server_address
+    keypad = HttpKeypad(host, port=port, username="admin", password=PASSWORD, paths=WebPaths(execute="/other"))
+    assert keypad.url == f"http://{host}:{port}/other"
 
 
 def test_wrong_password_is_an_auth_error_without_the_password(phone_http):
