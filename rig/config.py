@@ -160,6 +160,9 @@ class Timeouts(Strict):
     """One request to a phone's web server."""
     key_gap: float = seconds(1.0, high=30, zero_ok=True)
     """Between two key presses; a menu that needs more than 30 s per key is not responding."""
+    script_scale: float = Field(default=1.0, gt=0, le=1)
+    """Keypad scripts' `wait:` and `timeout:` are hardware seconds times this (1 on hardware; a
+    simulated bench writes its time scale)."""
     expect: float = seconds(20.0, high=3600)
     """One expected console line or status message of a keypad script."""
     power_off: float = seconds(5.0, high=600, zero_ok=True)

@@ -258,6 +258,7 @@ class SimBench(SimBox):
             ssh=10.0,
             http=3.0,
             key_gap=max(0.002, 1.0 * scale),
+            script_scale=scale,
             expect=max(1.5, 20.0 * scale),
             power_off=max(0.01, 5.0 * scale),
             boot=max(20.0, 600.0 * scale),
