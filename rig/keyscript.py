@@ -5,6 +5,17 @@ A script lives in the `keypad_scripts` data package as `<model>-<firmware>-<proc
 `Key:` URI names; friendly spellings (`"4"`, `"*"`, `"#"`) are normalized when the script loads,
 so the runner only ever sees canonical names. Every problem is one error naming the file and the
 step index, raised before a job starts.
+
+Metadata names the phone profile the script is written for (`profile: 79x2-sccp9`, which must
+exist in `phone_profiles` and cover the script's models and firmware), cites the source of the
+sequence it runs, and keeps every published variant of that sequence with its own source
+(`variants:`), since public tools disagree on key paths. `backends:` restricts the keypad
+backends that can run the script (a key held through power-up needs an actuator or a person):
+a phone with none of them is refused when the scripts load, and the runner skips the others.
+
+Time: `wait:` and `expect.timeout` are seconds on real hardware. The runner multiplies them by
+the bench's script time scale (`timeouts.script_scale`: 1 on hardware; a simulated bench writes
+its own time scale), never by the key gap, which is only the pause between two key presses.
 """
 
 from __future__ import annotations
@@ -21,6 +32,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from drivers.keypad import KEY_NAMES
 from rig.errors import ConfigError, validation_line
+from rig.profiles import load_profiles
 
 if TYPE_CHECKING:
     from rig.config import PhoneConfig
@@ -56,7 +68,7 @@ class Press(_Strict):
 
 class Wait(_Strict):
     wait: float = Field(ge=0)
-    """Real-hardware seconds; the runner scales them by the bench's key gap."""
+    """Real-hardware seconds (scaled by the bench's `timeouts.script_scale`)."""
 
 
 class Expectation(_Strict):
@@ -91,14 +103,31 @@ Step = Union[Press, Wait, Expect]
 _STEP_KINDS: dict[str, type[BaseModel]] = {"press": Press, "wait": Wait, "expect": Expect}
 
 
+Backend = Literal["http_execute", "serial_actuator", "operator"]
+
+
+class Variant(_Strict):
+    """A published key sequence for the same job, kept with its source (they disagree)."""
+
+    keys: str = Field(min_length=1)
+    """The sequence as the source gives it."""
+    models: list[str] = Field(min_length=1)
+    source: str = Field(min_length=1)
+    note: str | None = None
+
+
 class ScriptMeta(_Strict):
     models: list[str] = Field(min_length=1)
     firmware: list[str] = Field(min_length=1)
     procedure: str
+    profile: str
+    """The phone profile (phone_profiles/<profile>.yaml) whose facts confirm what the script does."""
     source: str = Field(min_length=1)
     """Where the sequence comes from: every script cites its public source."""
-    backends: list[Literal["http_execute", "serial_actuator", "operator"]] | None = None
-    """Keypad backends that can run the script (None: any)."""
+    variants: list[Variant] = Field(default_factory=list)
+    """Other published sequences for the same job, each with its source."""
+    backends: list[Backend] | None = None
+    """Keypad backends that can run the script (None: any); checked against each phone's."""
     power_cycle: bool = False
     """The first key is held through a power cycle of the phone."""
     notes: str | None = None
@@ -152,10 +181,24 @@ def parse_script(text: str, file: str) -> KeyScript:
         meta = ScriptMeta.model_validate(doc.get("metadata") or {})
     except ValidationError as error:
         raise KeyScriptError(f"{file}: metadata: {validation_line(error)}") from None
+    _check_profile(file, meta)
     raw_steps = doc.get("steps")
     if not isinstance(raw_steps, list) or not raw_steps:
         raise KeyScriptError(f"{file}: steps: must be a non-empty list")
     return KeyScript(file, meta, tuple(_step(file, i, raw) for i, raw in enumerate(raw_steps)))
+
+
+def _check_profile(file: str, meta: ScriptMeta) -> None:
+    """The named profile exists and covers every model and firmware the script claims."""
+    profiles = load_profiles()
+    profile = profiles.get(meta.profile)
+    if profile is None:
+        raise KeyScriptError(f"{file}: metadata: profile: no phone profile {meta.profile!r} "
+                             f"(have: {', '.join(sorted(profiles))})")
+    for model, firmware in ((m, f) for m in meta.models for f in meta.firmware):
+        if model not in profile.models or firmware not in profile.firmware:
+            raise KeyScriptError(f"{file}: metadata: profile: {meta.profile} does not cover model {model} "
+                                 f"firmware {firmware}")
 
 
 def _step(file: str, index: int, raw: Any) -> Step:
@@ -194,5 +237,11 @@ def scripts_for(
                 raise ConfigError(
                     f"{source}: phones[{index}] ({phone.name}).model: {error}"
                 ) from None
-        by_phone[phone.name] = cache[name]
+        script = cache[name]
+        allowed = script.meta.backends
+        if allowed is not None and not any(k.backend in allowed for k in phone.keypad):
+            have = ", ".join(k.backend for k in phone.keypad) or "none"
+            raise ConfigError(f"{source}: phones[{index}] ({phone.name}).keypad: {name} needs one of "
+                              f"{', '.join(allowed)} (this phone has {have})")
+        by_phone[phone.name] = script
     return by_phone
