@@ -32,6 +32,7 @@ from rig.config import (
     SerialKeypadConfig,
     load_config,
 )
+from rig.config_checks import check_secrets
 from rig.switch_pool import SwitchSessions
 
 
@@ -137,6 +138,7 @@ class Bench:
 def open_bench(config_path: Path | str) -> Iterator[Bench]:
     """The bench described by `config_path`, with its simulator running if it is a simulated one."""
     config = load_config(config_path)
+    check_secrets(config, str(config_path))  # before anything starts or connects
     with contextlib.ExitStack() as stack:
         if config.simulation is not None:
             from rig.sim.bench import SimBench

@@ -8,6 +8,7 @@ run directory exists. Errors name the file, the switch or phone, and the field, 
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -44,3 +45,21 @@ def _read_small(path: Path, where: str) -> bytes:
         return path.read_bytes()
     except OSError as error:
         raise ConfigError(f"{where}: cannot read ({error.strerror})") from None
+
+
+def check_secrets(config: "LabConfig", source: str) -> None:
+    """Every environment variable the config names for a secret is set.
+
+    Called by the commands that will connect (jobs, status, power, press, config check), not by
+    load_config: a cluster client reads the benches' configs without their secrets.
+    """
+    wanted: list[tuple[str, str]] = []
+    for name, switch in config.switches.items():
+        for field in ("password_env", "enable_secret_env"):
+            wanted.append((f"switches.{name}.{field}", getattr(switch, field)))
+    for i, phone in enumerate(config.phones):
+        for j, keypad in enumerate(phone.keypad):
+            wanted.append((f"phones[{i}] ({phone.name}).keypad[{j}].password_env", getattr(keypad, "password_env", None)))
+    for where, variable in wanted:
+        if variable is not None and variable not in os.environ:
+            raise ConfigError(f"{source}: {where}: environment variable {variable} is not set")

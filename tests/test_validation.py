@@ -8,6 +8,7 @@ import yaml
 from cryptography.hazmat.primitives.serialization import Encoding
 
 from rig.config import load_config
+from rig.config_checks import check_secrets
 from rig.errors import ConfigError
 from test_config import GOOD
 from trust_vectors import callmanager
@@ -181,3 +182,42 @@ def test_a_config_that_is_not_utf8_is_one_error_naming_the_line(tmp_path, data):
     with pytest.raises(ConfigError) as info:
         load_config(path)
     assert str(info.value).startswith(f"{path}: line ") and "not UTF-8" in str(info.value)
+
+
+# item 12: a password named by an environment variable that is not set is found before the run.
+
+def _unset_in_switch(doc: dict) -> None:
+    doc["switches"]["sw1"] = dict(doc["switches"]["sw1"], password_env="RIG_UNSET_FOR_TEST")
+    del doc["switches"]["sw1"]["password"]
+
+
+def _unset_in_enable(doc: dict) -> None:
+    doc["switches"]["sw1"]["enable_secret_env"] = "RIG_UNSET_FOR_TEST"
+
+
+def _unset_in_keypad(doc: dict) -> None:
+    doc["phones"][3]["keypad"] = {"backend": "http_execute", "username": "u", "password_env": "RIG_UNSET_FOR_TEST"}
+
+
+@pytest.mark.parametrize(
+    "where, change",
+    [
+        ("switches.sw1.password_env", _unset_in_switch),
+        ("switches.sw1.enable_secret_env", _unset_in_enable),
+        ("phones[3] (desk-04).keypad[0].password_env", _unset_in_keypad),
+    ],
+    ids=["switch", "enable", "keypad"],
+)
+def test_an_unset_password_variable_names_the_switch_or_phone_and_field(tmp_path, monkeypatch, where, change):
+    doc = _doc()
+    doc["switches"]["sw1"] = dict(doc["switches"]["sw1"], password="x")
+    del doc["switches"]["sw1"]["password_env"]
+    change(doc)
+    monkeypatch.delenv("RIG_UNSET_FOR_TEST", raising=False)
+    path = _write(tmp_path, doc)
+    config = load_config(path)  # reading a config needs no secret: a cluster client reads them all
+    with pytest.raises(ConfigError) as info:
+        check_secrets(config, str(path))
+    assert str(info.value) == f"{path}: {where}: environment variable RIG_UNSET_FOR_TEST is not set"
+    monkeypatch.setenv("RIG_UNSET_FOR_TEST", "secret")
+    check_secrets(config, str(path))

@@ -40,6 +40,28 @@ BAD = {
 }
 
 
+def _unset_password() -> bytes:
+    doc = _doc()
+    doc["switches"]["sw1"] = dict(doc["switches"]["sw1"], password_env="RIG_UNSET_FOR_TEST")
+    del doc["switches"]["sw1"]["password"]
+    return _text(doc)
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["erase"], ["verify"], ["status"], ["power", "on", "desk-01"], ["press", "desk-01", "1"], ["config", "check"]],
+    ids=" ".join,
+)
+def test_an_unset_password_variable_is_refused_by_every_command_that_connects(tmp_path, monkeypatch, capsys, command):
+    monkeypatch.delenv("RIG_UNSET_FOR_TEST", raising=False)
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / "lab.yaml"
+    path.write_bytes(_unset_password())
+    code, out, err = rig_in_process([*command, "--config", str(path)], monkeypatch, capsys)
+    _assert_refused(code, out, err, path, "switches.sw1.password_env: environment variable RIG_UNSET_FOR_TEST")
+    assert not (tmp_path / "runs").exists()
+
+
 def rig_in_process(args: list[str], monkeypatch, capsys) -> tuple[int, str, str]:
     """`rig ARGS` through the real entry point (rig.cli.main), without a new interpreter."""
     monkeypatch.setattr(sys, "argv", ["rig", *args])

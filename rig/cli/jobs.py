@@ -20,6 +20,7 @@ from rich.table import Table
 from rig.bench import open_bench
 from rig.cli.app import ConfigOption, app, config_path
 from rig.config import LabConfig, load_config
+from rig.config_checks import check_secrets
 from rig.keyscript import scripts_for
 from rig.lease import LeaseSet
 from rig.procedures import KEY_SCRIPT_FOR
@@ -98,6 +99,7 @@ def config_check(ctx: typer.Context, config: ConfigOption = None) -> None:
     path = config_path(ctx, config)
     cfg = load_config(path)
     if cfg.simulation is None:
+        check_secrets(cfg, str(path))
         scripts_for(cfg.phones, "itl_erase", str(path))
         _print_bench(cfg, str(path))
         return
