@@ -14,7 +14,7 @@ import tftpy
 
 from rig.sim.clock import SimClock
 from rig.sim.cucm import SimCucm
-from rig.sim.phone import PhoneState, SimPhone
+from rig.sim.phone import SimPhone
 from rig.sim.pki import ClusterPki
 
 SCALE = 0.005
@@ -23,8 +23,8 @@ IMAGE_BYTES = 6000
 NEW_LOAD = "SCCP42.9-4-2SR3-1S"
 OLD_LOAD = "SCCP42.8-5-4S"
 USER, PASSWORD = "rig", "rig-sim"
-STATUS_PATH = "/CGI/Java/Serviceability?adapter=device.statistics.statusmessages"
-SETTLED = (PhoneState.REGISTERED, PhoneState.STUCK)
+STATUS_PATH = "/CGI/Java/Serviceability?adapter=device.settings.status.messages"
+SETTLED = ("registered", "stuck")
 
 
 def mac_of(index: int) -> str:
@@ -71,38 +71,44 @@ class Lab:
     def get(self, phone: SimPhone, path: str, **kwargs: object) -> requests.Response:
         return self.web.get(self.url(phone, path), timeout=3, **kwargs)  # type: ignore[arg-type]
 
-    def app_load(self, phone: SimPhone) -> str:
-        match = re.search(r"<appLoadID>([^<]*)</appLoadID>", self.get(phone, "/DeviceInformationX").text)
-        assert match, "DeviceInformationX has no appLoadID"
+    def device_field(self, phone: SimPhone, tag: str) -> str:
+        match = re.search(rf"<{tag}>([^<]*)</{tag}>", self.get(phone, "/DeviceInformationX").text)
+        assert match, f"DeviceInformationX has no {tag}"
         return match.group(1)
+
+    def running_load(self, phone: SimPhone) -> str:
+        """The load the phone reports: its versionID without the asterisks real phones add."""
+        return self.device_field(phone, "versionID").strip("*")
 
     def status(self, phone: SimPhone) -> str:
         return self.get(phone, STATUS_PATH).text
 
     def fetched(self, phone: SimPhone) -> list[str]:
         """Files this phone got from CUCM, in order."""
-        return [name for client, name, ok in self.cucm.requests if ok and client == phone.ip]
+        return [read.file for read in self.cucm.reads() if read.served and read.client == phone.ip]
 
     def asked(self, phone: SimPhone) -> list[str]:
-        return [name for client, name, _ in self.cucm.requests if client == phone.ip]
+        return [read.file for read in self.cucm.reads() if read.client == phone.ip]
 
     def power_cycle_and_settle(self, phone: SimPhone, timeout: float = 15.0) -> None:
         phone.power_off()
         phone.power_on()
-        wait_for(lambda: phone.state in SETTLED, timeout, f"{phone.name} to settle after power-up")
+        wait_for(lambda: phone.status().state in SETTLED, timeout, f"{phone.name} to settle after power-up")
 
 
 @contextmanager
 def running_lab(
     scenarios: dict[str, str], *, tftp_first: list[tuple[str, int]] | None = None, loss: float = 0.0,
-    **phone_options: object,
+    web_access_off: tuple[str, ...] = (), **phone_options: object,
 ) -> Iterator[Lab]:
-    """A started SimCucm and one started SimPhone per (name -> scenario), on 127.0.2.N."""
+    """A started SimCucm and one started SimPhone per (name -> scenario), on 127.0.2.N; the
+    phones named in `web_access_off` have web access disabled in their configuration."""
     clock = SimClock(SCALE)
     pki = ClusterPki.generate(key_size=1024)
     macs = {name: mac_of(i) for i, name in enumerate(scenarios)}
     with ExitStack() as stack:
-        cucm = SimCucm(clock, pki, list(macs.items()), image_bytes=IMAGE_BYTES, loss=loss)
+        cucm = SimCucm(clock, pki, list(macs.items()), image_bytes=IMAGE_BYTES, loss=loss,
+                       web_access_off=web_access_off)
         cucm.start()
         stack.callback(cucm.stop)
         lab = Lab(clock, pki, cucm)
@@ -110,6 +116,7 @@ def running_lab(
             phone = SimPhone(
                 name, macs[name], f"127.0.2.{i + 1}", clock, scenario=scenario, pki=pki,
                 cucm_auth_url=cucm.auth_url, tftp_servers=[*(tftp_first or []), cucm.tftp_address],
+                web_access=name not in web_access_off,
                 **phone_options,  # type: ignore[arg-type]
             )
             phone.start()

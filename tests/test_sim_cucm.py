@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import tftpy
@@ -86,8 +87,30 @@ def test_every_request_is_logged_with_client_and_outcome(cucm: SimCucm) -> None:
     tftp_get(cucm.tftp_address, f"ITLSEP{MAC}.tlv", localip="127.0.3.7")
     with pytest.raises(tftpy.TftpFileNotFoundError):
         tftp_get(cucm.tftp_address, f"CTLSEP{MAC}.tlv", localip="127.0.3.7")
-    mine = [(name, ok) for client, name, ok in cucm.requests if client == "127.0.3.7"]
+    mine = [(read.file, read.served) for read in cucm.reads() if read.client == "127.0.3.7"]
     assert mine == [(f"ITLSEP{MAC}.tlv", True), (f"CTLSEP{MAC}.tlv", False)]
+
+
+def test_a_tftp_write_is_refused_and_the_served_file_stays(cucm: SimCucm, tmp_path: Path) -> None:
+    """Issue 12 case 6: a WRQ of ITLSEP<MAC>.tlv must not replace the file phones are served."""
+    before = tftp_get(cucm.tftp_address, f"ITLSEP{MAC}.tlv")
+    forged = tmp_path / "forged.tlv"
+    forged.write_bytes(b"not an ITL" * 100)
+    client = tftpy.TftpClient(*cucm.tftp_address, localip="127.0.3.8")
+    with pytest.raises(tftpy.TftpException, match="Access violation"):
+        client.upload(f"ITLSEP{MAC}.tlv", str(forged), timeout=1)
+    assert tftp_get(cucm.tftp_address, f"ITLSEP{MAC}.tlv") == before
+
+
+def test_web_access_off_is_written_into_that_phones_config(pki: ClusterPki) -> None:
+    other = mac_of(1)
+    with SimCucm(SimClock(0.005), pki, [("desk-01", MAC), ("desk-02", other)], image_bytes=IMAGE_BYTES,
+                 web_access_off=["desk-02"]) as server:
+        on = DeviceConfig.parse(tftp_get(server.tftp_address, f"SEP{MAC}.cnf.xml"), f"SEP{MAC}.cnf.xml")
+        off_xml = tftp_get(server.tftp_address, f"SEP{other}.cnf.xml")
+    assert on.web_access
+    assert b"<vendorConfig><webAccess>1</webAccess>" in off_xml
+    assert not DeviceConfig.parse(off_xml, f"SEP{other}.cnf.xml").web_access
 
 
 def test_files_arrive_whole_through_packet_loss(pki: ClusterPki) -> None:

@@ -6,6 +6,7 @@ through what a lab observes: HTTP pages, the console port, the CUCM's TFTP reque
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 
@@ -13,9 +14,8 @@ import pytest
 import requests
 import serial
 
-from rig.sim.loads import IMAGES_9_4_2
-from rig.sim.phone import PhoneState
-from sim_helpers import NEW_LOAD, OLD_LOAD, Lab, running_lab, wait_for
+from rig.sim.loads import IMAGES_9_4_2, app_image
+from sim_helpers import NEW_LOAD, OLD_LOAD, SETTLED, Lab, running_lab, wait_for
 
 ERASE_KEYS = ["Settings", "KeyPad4", "KeyPad5", "KeyPad2", "KeyPadStar", "KeyPadStar", "KeyPadPound", "Soft4", "Soft2"]
 SCENARIOS = {"stale": "stale_itl", "regen": "regenerated_cert", "fresh": "no_itl", "good": "healthy"}
@@ -41,8 +41,8 @@ def test_at_start_every_phone_is_powered_and_up_on_the_old_load(lab: Lab) -> Non
         assert phone.link_up()
         cdp = phone.cdp()
         assert cdp is not None and cdp.device_id == f"SEP{phone.mac}" and cdp.platform == "Cisco IP Phone 7942"
-        assert lab.app_load(phone) == OLD_LOAD
-    assert lab.cucm.requests == [], "no phone boots when the simulation starts"
+        assert lab.running_load(phone) == OLD_LOAD
+    assert lab.cucm.reads() == [], "no phone boots when the simulation starts"
 
 
 @pytest.mark.parametrize("name", ["stale", "regen"])
@@ -51,16 +51,25 @@ def test_stuck_phones_start_with_the_seed_symptoms(lab: Lab, name: str) -> None:
     status = lab.status(phone)
     assert "Trust List Update Failed" in status
     assert f"TFTP Timeout : SEP{phone.mac}.cnf.xml.sgn" in status
-    assert phone.state is PhoneState.STUCK
+    assert phone.status().state == "stuck"
 
 
-def test_device_information_has_the_fields_of_a_7942(lab: Lab) -> None:
+def test_device_information_is_shaped_like_the_real_7962g_capture(lab: Lab) -> None:
+    """tests/fixtures/real/device_info: one line of elements in the capture's order, versionID the
+    load in asterisks, appLoadID the load's jar42sccp image."""
     phone = lab.phones["good"]
     xml = lab.get(phone, "/DeviceInformationX").text
-    for field in (f"<MACAddress>{phone.mac}</MACAddress>", f"<HostName>SEP{phone.mac}</HostName>",
-                  "<modelNumber>CP-7942G</modelNumber>", f"<versionID>{OLD_LOAD}</versionID>",
-                  "<bootLoadID>", "<phoneDN>", "<serialNumber>FCH", "<hardwareRevision>"):
-        assert field in xml
+    assert xml.startswith('<?xml version="1.0" encoding="utf-8"?>\n<DeviceInformation><MACAddress>')
+    tags = re.findall(r"<(\w+)>", xml)
+    assert tags[1:8] == ["MACAddress", "HostName", "phoneDN", "appLoadID", "bootLoadID", "versionID", "addonModule1"]
+    assert f"<versionID>*{OLD_LOAD}*</versionID>" in xml
+    assert f"<appLoadID>{app_image(OLD_LOAD)}</appLoadID>" in xml and app_image(OLD_LOAD).startswith("jar42sccp.")
+    assert "<modelNumber>CP-7942G</modelNumber>" in xml and "<bootLoadID>tnp42.8-3-1-21a.bin</bootLoadID>" in xml
+    assert f"<udi>phone\nCisco Unified IP Phone 7942G, Global\nCP-7942G\n" in xml
+
+
+def test_the_new_load_reports_the_image_named_in_the_real_capture() -> None:
+    assert app_image(NEW_LOAD) == "jar42sccp.9-4-2ES26.sbn"
 
 
 def test_network_configuration_names_both_tftp_servers_and_the_auth_url(lab: Lab) -> None:
@@ -81,7 +90,7 @@ def test_power_off_stops_everything_at_once_but_the_console_port(lab: Lab) -> No
     finally:
         console.close()
         phone.power_on()
-        wait_for(lambda: phone.state in (PhoneState.STUCK, PhoneState.REGISTERED), what="regen to settle")
+        wait_for(lambda: phone.status().state in SETTLED, what="regen to settle")
 
 
 def test_boot_draws_rising_power_prints_boot_lines_and_serves_http_only_once_settled(lab: Lab) -> None:
@@ -93,14 +102,14 @@ def test_boot_draws_rising_power_prints_boot_lines_and_serves_http_only_once_set
         phone.power_on()
         while True:
             sample = (phone.draw_watts, phone.link_up(), not http_refused(lab, "regen"))
-            if phone.state is not PhoneState.BOOTING:  # read after the sample: it was taken while booting
+            if phone.status().state != "booting":  # read after the sample: it was taken while booting
                 break
             samples.append(sample)
             time.sleep(0.005)
         text = console.read(65536).decode(errors="replace")
     finally:
         console.close()
-    assert phone.state is PhoneState.STUCK
+    assert phone.status().state == "stuck"
     watts = [w for w, _, _ in samples]
     assert watts == sorted(watts) and 0 < watts[0] < 6.3, "the draw rises while the phone boots"
     assert any(link for _, link, _ in samples), "the link comes up during the boot"
@@ -114,19 +123,19 @@ def test_boot_draws_rising_power_prints_boot_lines_and_serves_http_only_once_set
 def test_a_stuck_phone_after_a_power_cycle_retries_its_config_and_never_fetches_the_load(lab: Lab, name: str) -> None:
     phone = lab.phones[name]
     lab.power_cycle_and_settle(phone)
-    assert phone.state is PhoneState.STUCK and lab.app_load(phone) == OLD_LOAD
+    assert phone.status().state == "stuck" and lab.running_load(phone) == OLD_LOAD
     status = lab.status(phone)
     assert "Trust List Update Failed" in status and f"TFTP Timeout : SEP{phone.mac}.cnf.xml.sgn" in status
     asked = lab.asked(phone)
     assert asked.count(f"SEP{phone.mac}.cnf.xml.sgn") >= 3
     assert not [f for f in asked if f.endswith((".loads", ".sbn"))]
-    assert phone.holds_itl, "it keeps its old ITL"
+    assert phone.status().holds_itl, "it keeps its old ITL"
 
 
 def test_a_healthy_phone_upgrades_at_its_next_boot(lab: Lab) -> None:
     phone = lab.phones["good"]
     lab.power_cycle_and_settle(phone)
-    assert phone.state is PhoneState.REGISTERED and lab.app_load(phone) == NEW_LOAD
+    assert phone.status().state == "registered" and lab.running_load(phone) == NEW_LOAD
     fetched = lab.fetched(phone)
     assert fetched[:3] == [f"ITLSEP{phone.mac}.tlv", f"SEP{phone.mac}.cnf.xml.sgn", f"{NEW_LOAD}.loads"]
     assert fetched[3:8] == list(IMAGES_9_4_2)
@@ -138,9 +147,9 @@ def test_a_healthy_phone_upgrades_at_its_next_boot(lab: Lab) -> None:
 
 def test_a_phone_without_itl_trusts_the_first_one_and_upgrades(lab: Lab) -> None:
     phone = lab.phones["fresh"]
-    assert not phone.holds_itl
+    assert not phone.status().holds_itl
     lab.power_cycle_and_settle(phone)
-    assert phone.holds_itl and lab.app_load(phone) == NEW_LOAD
+    assert phone.status().holds_itl and lab.running_load(phone) == NEW_LOAD
     assert "Trust List Updated" in lab.status(phone)
 
 
@@ -149,10 +158,10 @@ def test_erasing_the_itl_from_the_keypad_lets_a_stale_phone_fetch_its_load(lab: 
     for key in ERASE_KEYS:
         phone.press_key(key)
     assert "Erasing CTL and ITL files" in lab.status(phone)
-    assert not phone.holds_itl
-    wait_for(lambda: phone.state is PhoneState.BOOTING, what="the phone to restart by itself")
-    wait_for(lambda: phone.state is PhoneState.REGISTERED, timeout=15, what="the upgraded phone to register")
-    assert lab.app_load(phone) == NEW_LOAD
+    assert not phone.status().holds_itl
+    wait_for(lambda: phone.status().state == "booting", what="the phone to restart by itself")
+    wait_for(lambda: phone.status().state == "registered", timeout=15, what="the upgraded phone to register")
+    assert lab.running_load(phone) == NEW_LOAD
     fetched = lab.fetched(phone)
     tail = fetched[fetched.index(f"{NEW_LOAD}.loads") - 2 :]
     assert tail[:3] == [f"ITLSEP{phone.mac}.tlv", f"SEP{phone.mac}.cnf.xml.sgn", f"{NEW_LOAD}.loads"]

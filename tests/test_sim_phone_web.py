@@ -4,6 +4,7 @@ its authentication URL), the console port, and rig's own drivers against the sim
 from __future__ import annotations
 
 import io
+import re
 import socket
 from collections.abc import Iterator
 
@@ -16,7 +17,9 @@ from drivers.console import Console
 from drivers.keypad import KeypadAuthError
 from drivers.keypad_http import HttpKeypad
 from drivers.phone_web import PhoneWeb
-from rig.sim.phone import PhoneState, SimPhone
+from rig.sim.loads import app_image
+from rig.sim.observe import KeyEvent
+from rig.sim.phone import SimPhone
 from sim_helpers import NEW_LOAD, OLD_LOAD, PASSWORD, SETTLED, USER, Lab, running_lab, wait_for
 
 EXECUTE = "/CGI/Execute"
@@ -54,7 +57,7 @@ def test_execute_presses_keys_on_a_healthy_phone(lab: Lab) -> None:
 
 def test_execute_with_a_wrong_password_is_error_4(lab: Lab) -> None:
     reply = post(lab, lab.phones["good"], execute_body("Key:Settings"), auth=(USER, "wrong"))
-    assert '<CiscoIPPhoneError Number="4"/>' in reply.text
+    assert '<CiscoIPPhoneError Number="4" />' in reply.text
 
 
 def test_execute_without_credentials_is_refused_with_401(lab: Lab) -> None:
@@ -64,8 +67,8 @@ def test_execute_without_credentials_is_refused_with_401(lab: Lab) -> None:
 
 def test_a_stuck_phone_answers_error_4_because_its_auth_url_is_dead(lab: Lab) -> None:
     phone = lab.phones["stale"]
-    assert '<CiscoIPPhoneError Number="4"/>' in post(lab, phone, execute_body("Key:Settings")).text
-    assert '<CiscoIPPhoneError Number="4"/>' in lab.get(phone, "/CGI/Screenshot", auth=(USER, PASSWORD)).text
+    assert '<CiscoIPPhoneError Number="4" />' in post(lab, phone, execute_body("Key:Settings")).text
+    assert '<CiscoIPPhoneError Number="4" />' in lab.get(phone, "/CGI/Screenshot", auth=(USER, PASSWORD)).text
 
 
 @pytest.mark.parametrize("body", [
@@ -75,7 +78,7 @@ def test_a_stuck_phone_answers_error_4_because_its_auth_url_is_dead(lab: Lab) ->
     {"nothing": "here"},
 ])
 def test_malformed_or_oversized_execute_is_error_1(lab: Lab, body: dict[str, str]) -> None:
-    assert '<CiscoIPPhoneError Number="1"/>' in post(lab, lab.phones["good"], body).text
+    assert '<CiscoIPPhoneError Number="1" />' in post(lab, lab.phones["good"], body).text
 
 
 def test_an_unknown_key_uri_is_not_a_success(lab: Lab) -> None:
@@ -92,7 +95,8 @@ def test_rig_drivers_read_and_drive_the_simulated_phone(lab: Lab) -> None:
     phone = lab.phones["good"]
     web = PhoneWeb(phone.ip, port=phone.http_port, timeout=3, name=phone.name)
     info = web.device_info()
-    assert (info.mac, info.model_number, info.app_load_id) == (phone.mac, "CP-7942G", phone.load)
+    assert (info.mac, info.model_number) == (phone.mac, "CP-7942G")
+    assert (info.app_load_id, info.version_id) == (app_image(OLD_LOAD), f"*{OLD_LOAD}*")
     assert web.network_config()["HostName"] == f"SEP{phone.mac}"
     assert any(m.endswith("Trust List Updated") for m in web.status_messages())
     assert web.screenshot(USER, PASSWORD).startswith(b"\x89PNG")
@@ -121,10 +125,10 @@ def test_lost_key_presses_are_ignored_silently() -> None:
         phone.press_key("KeyPad4")
         phone.press_key("KeyPad5")
         phone.press_key("KeyPad2")
-        assert phone.holds_itl
+        assert phone.status().holds_itl
         for key in ["KeyPadStar", "KeyPadStar", "KeyPadPound", "Soft4", "Soft2"]:
             phone.press_key(key)
-        assert not phone.holds_itl, "the third Settings opened the menu, so the erase went through"
+        assert not phone.status().holds_itl, "the third Settings opened the menu, so the erase went through"
 
 
 def test_the_key_board_fault_does_not_touch_remote_key_presses() -> None:
@@ -133,10 +137,10 @@ def test_the_key_board_fault_does_not_touch_remote_key_presses() -> None:
         for batch in (("Settings", "KeyPad4", "KeyPad5"), ("KeyPad2", "KeyPadStar", "KeyPadStar"),
                       ("KeyPadPound", "Soft4", "Soft2")):
             assert post(lab, phone, execute_body(*(f"Key:{k}" for k in batch))).text.count("Success") == 3
-        assert not phone.holds_itl, "the ITL erase went through /CGI/Execute"
-        wait_for(lambda: phone.state is PhoneState.BOOTING, what="the phone to restart by itself")
-        wait_for(lambda: phone.state is PhoneState.REGISTERED, timeout=15, what="the upgraded phone to register")
-        assert lab.app_load(phone) == NEW_LOAD
+        assert not phone.status().holds_itl, "the ITL erase went through /CGI/Execute"
+        wait_for(lambda: phone.status().state == "booting", what="the phone to restart by itself")
+        wait_for(lambda: phone.status().state == "registered", timeout=15, what="the upgraded phone to register")
+        assert lab.running_load(phone) == NEW_LOAD
 
 
 def test_a_phone_that_never_returns_stays_dark_after_power_up() -> None:
@@ -145,7 +149,7 @@ def test_a_phone_that_never_returns_stays_dark_after_power_up() -> None:
         phone.power_off()
         phone.power_on()
         wait_for(lambda: phone.draw_watts == 0.0, what="the blip to end")
-        assert phone.state is PhoneState.DARK and phone.cdp() is None and not phone.link_up()
+        assert phone.status().state == "dark" and phone.cdp() is None and not phone.link_up()
         with pytest.raises(requests.ConnectionError):
             lab.get(phone, "/DeviceInformationX")
         assert lab.asked(phone) == []
@@ -179,6 +183,57 @@ def test_a_dead_first_tftp_server_falls_back_to_the_second() -> None:
 def test_a_phone_upgrades_through_tftp_packet_loss() -> None:
     with running_lab({"p": "healthy"}, loss=0.05) as lab:
         phone = lab.phones["p"]
-        assert lab.app_load(phone) == OLD_LOAD
+        assert lab.running_load(phone) == OLD_LOAD
         lab.power_cycle_and_settle(phone, timeout=20)
-        assert phone.state in SETTLED and lab.app_load(phone) == NEW_LOAD
+        assert phone.status().state in SETTLED and lab.running_load(phone) == NEW_LOAD
+
+
+def test_status_messages_page_is_laid_out_like_the_real_serviceability_pages(lab: Lab) -> None:
+    """Real path, navigation rows with link-free section headings, then one row per message
+    stamped `hh:mm:ss` + `a`/`p` (tests/fixtures/real/web_pages, issue 9's 79x2 lines)."""
+    html = lab.status(lab.phones["stale"])
+    assert "adapter=device.settings.status.messages\">Status Messages</A>" in html
+    assert "<TR><TD><B><font color='#FFFFFF'>Device Logs</FONT></B></TD></TR>" in html, "heading without a link"
+    content = html[html.index("<td VALIGN=top><DIV ALIGN=center>"):]
+    lines = re.findall(r"<TR><TD><B>([^<]*)</B></TD></TR>", content)
+    assert re.fullmatch(r"\d\d:\d\d:\d\d[ap] Trust List Update Failed", lines[1])
+    assert lab.get(lab.phones["stale"], "/CGI/Java/Serviceability?adapter=device.statistics.statusmessages").status_code == 404
+
+
+def test_a_phone_with_web_access_off_answers_no_page_but_still_boots_and_advertises() -> None:
+    """Its configuration disables web access, so its web server never starts (unconfirmed on a
+    7942: see docs/simulator.md); the switch still sees it and it still fetches its files."""
+    with running_lab({"p": "healthy"}, web_access_off=("p",)) as lab:
+        phone = lab.phones["p"]
+        with pytest.raises(requests.ConnectionError):
+            lab.get(phone, "/DeviceInformationX")
+        with pytest.raises(requests.ConnectionError):
+            post(lab, phone, execute_body("Key:Settings"))
+        phone.power_off()
+        phone.power_on()
+        wait_for(lambda: phone.status().state in SETTLED, timeout=15, what="the phone to settle")
+        assert phone.cdp() is not None and lab.fetched(phone)[:1] == [f"ITLSEP{phone.mac}.tlv"]
+        assert not phone.status().web_access
+        with pytest.raises(requests.ConnectionError):
+            lab.get(phone, "/DeviceInformationX")
+
+
+def test_web_access_can_be_turned_on_and_off_on_a_running_phone(lab: Lab) -> None:
+    phone = lab.phones["good"]
+    phone.set_web_access(False)
+    try:
+        with pytest.raises(requests.ConnectionError):
+            lab.get(phone, "/DeviceInformationX")
+    finally:
+        phone.set_web_access(True)
+    assert lab.get(phone, "/DeviceInformationX").status_code == 200
+
+
+def test_keys_received_tell_the_path_and_whether_the_solenoid_missed() -> None:
+    with running_lab({"p": "healthy"}, lost_keys=1) as lab:
+        phone = lab.phones["p"]
+        phone.press_key("Settings")
+        phone.press_key("Settings")
+        post(lab, phone, execute_body("Key:NavBack"))
+    assert phone.keys_received() == [KeyEvent("Settings", "actuator", False), KeyEvent("Settings", "actuator", True),
+                                     KeyEvent("NavBack", "http", True)]

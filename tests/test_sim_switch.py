@@ -188,7 +188,7 @@ def test_every_command_line_is_logged(switch: SimSwitch, shell: IosShell) -> Non
     shell.run("sh pow inl")
     shell.run("")
     shell.run("show cdp neighbors")
-    assert switch.command_log == ["sh pow inl", "show cdp neighbors"]
+    assert switch.commands_received() == ["sh pow inl", "show cdp neighbors"]
 
 
 # --- standard clients ---------------------------------------------------------------------
@@ -229,6 +229,7 @@ def test_netmiko_drives_the_switch_and_ntc_templates_read_its_output(
         "GigabitEthernet1/0/1",
     )
     assert detail[0]["mgmt_address"] == "10.10.20.31"
+    assert detail[0]["neighbor_description"] == "SCCP42.9-4-2SR3-1S", "the load, from the line after `Version :`"
 
     macs = ntc(netmiko_conn, "show mac address-table")
     assert {
@@ -262,7 +263,7 @@ def test_enable_asks_for_the_secret_and_never_logs_it(phone: StubPhone) -> None:
             assert SECRET not in out and out.endswith("sw2#")
         finally:
             shell.close()
-        assert SECRET not in sw.command_log and "wrong" not in sw.command_log
+        assert SECRET not in sw.commands_received() and "wrong" not in sw.commands_received()
 
 
 def test_wrong_password_is_refused(switch: SimSwitch) -> None:
@@ -274,7 +275,7 @@ def test_wrong_password_is_refused(switch: SimSwitch) -> None:
             device_type="cisco_ios", host=host, port=port, username=USER, password="nope",
             use_keys=False, allow_agent=False,
         )
-    assert switch.command_log == []
+    assert switch.commands_received() == []
 
 
 def test_public_key_login_when_authorized(phone: StubPhone, host_key: paramiko.RSAKey) -> None:
@@ -295,7 +296,7 @@ def test_public_key_login_when_authorized(phone: StubPhone, host_key: paramiko.R
 def test_drop_fault_closes_the_session_instead_of_answering(
     switch: SimSwitch, shell: IosShell
 ) -> None:
-    switch.faults = SwitchFaults(drop_every=2)
+    switch.set_faults(SwitchFaults(drop_every=2))
     shell.run("show version")
     shell.channel.send("show version\r")
     assert "uptime" not in shell.read_until(r"$^")
@@ -331,3 +332,21 @@ def test_several_switches_run_side_by_side(host_key: paramiko.RSAKey) -> None:
 def test_only_loopback_addresses_are_served() -> None:
     with pytest.raises(ValueError, match="loopback"):
         SimSwitch("sw9", {}, SimClock(), username=USER, password=PASSWORD, host="0.0.0.0")
+
+
+# The 7942 block of a real IOS 15.2(2)E5 `show cdp neighbors detail` (public Django CDP tool's
+# sample; find_string `SEP0021D8BA0965`), each line cut at its first digit: the shape the
+# simulated switch must print for a phone.
+REAL_7942_BLOCK_SHAPE = [
+    "-------------------------", "Device ID: SEP", "Entry address(es):", "  IP address: ",
+    "Platform: Cisco IP Phone ", "Interface: GigabitEthernet", "Holdtime : ", "Second Port Status: Down", " ",
+    "Version :", "SCCP", " ", "advertisement version: ", "Duplex: full", "Power drawn: ",
+    "Power request id: ", "Power request levels are:", " ",
+]
+
+
+def test_cdp_detail_of_a_phone_has_the_shape_of_a_real_7942_block(shell: IosShell) -> None:
+    text = shell.run("show cdp neighbors detail").replace("\r", "")
+    block = text.split("\n")[1:1 + len(REAL_7942_BLOCK_SHAPE)]
+    assert [re.split(r"\d", line, maxsplit=1)[0] for line in block] == REAL_7942_BLOCK_SHAPE
+    assert "Power drawn: 6.300 Watts" in block and "Power request levels are:6300 0 0 0 0" in block

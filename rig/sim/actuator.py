@@ -29,9 +29,13 @@ class SimActuator(LineServer):
     def __init__(self, targets: dict[str, KeyedDevice], host: str = "127.0.0.1", port: int = 0) -> None:
         super().__init__(host, port)
         self.targets = targets
-        self.presses: list[tuple[str, str]] = []
-        """Every press that reached a keypad, in order: (target, key)."""
+        self._presses: list[tuple[str, str]] = []
         self._lock = threading.Lock()
+
+    def presses_received(self) -> list[tuple[str, str]]:
+        """Every press that reached a keypad, in order: (target, key)."""
+        with self._lock:
+            return list(self._presses)
 
     def answer(self, line: str) -> str:
         words = line.split()
@@ -53,6 +57,6 @@ class SimActuator(LineServer):
         except ValueError:
             return f"ERR unknown key {key}"
         with self._lock:
-            self.presses.append((target, key))
+            self._presses.append((target, key))
         threading.Event().wait(min(ms / 1000.0, MAX_HOLD_S))
         return "OK"

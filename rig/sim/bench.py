@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from ipaddress import IPv4Address
 from pathlib import Path
 
-from rig.sim.box import SimBox
 from rig.config import (
     CucmConfig,
     Endpoint,
@@ -31,9 +30,11 @@ from rig.config import (
     Timeouts,
 )
 from rig.sim.actuator import SimActuator
+from rig.sim.box import SimBox
 from rig.sim.clock import SimClock
 from rig.sim.cucm import SimCucm
 from rig.sim.meter import SimPowerMeter
+from rig.sim.observe import RUNTIME_FAULTS, BenchObserver
 from rig.sim.phone import SimPhone
 from rig.sim.pki import ClusterPki
 from rig.sim.switch import SimSwitch, SwitchFaults
@@ -50,8 +51,8 @@ PRESS_MS = 120  # how long a solenoid holds a key on hardware
 
 
 @dataclass(frozen=True)
-class PhoneSlot:
-    """Where one simulated phone sits on the bench."""
+class SimPhoneSpec:
+    """One simulated phone: where it sits on the bench and its scenario."""
 
     name: str
     mac: str
@@ -75,16 +76,16 @@ def switch_port(index_on_switch: int) -> str:
     return f"Gi{member + 1}/0/{port + 1}"
 
 
-def layout(sim: Simulation) -> list[PhoneSlot]:
+def layout(sim: Simulation) -> list[SimPhoneSpec]:
     """Phones spread in contiguous blocks over the switches, scenarios in the order given."""
     scenarios = [s for s, count in sim.scenarios.items() for _ in range(count)]
     scenarios += ["healthy"] * max(0, sim.phones - len(scenarios))
     per_switch = -(-sim.phones // sim.switches)
-    slots = []
+    specs = []
     for i in range(sim.phones):
         sw, on_switch = divmod(i, per_switch)
-        slots.append(
-            PhoneSlot(
+        specs.append(
+            SimPhoneSpec(
                 name=f"desk-{i + 1:02d}",
                 mac=f"{MAC_BASE + i:012X}",
                 ip=phone_ip(i),
@@ -96,7 +97,7 @@ def layout(sim: Simulation) -> list[PhoneSlot]:
                 scenario=scenarios[i],
             )
         )
-    return slots
+    return specs
 
 
 def free_udp_port(host: str = LOOPBACK) -> int:
@@ -114,44 +115,47 @@ class SimBench(SimBox):
         self.bench_name = bench_name
         self.workdir = Path(workdir)
         self.clock = SimClock(sim.time_scale)
-        self.slots = layout(sim)
+        self.specs = layout(sim)
         self.tap_port = free_udp_port()
         self.pki = ClusterPki.generate()
         self.cucm = SimCucm(
             self.clock,
             self.pki,
-            [(s.name, s.mac) for s in self.slots],
+            [(s.name, s.mac) for s in self.specs],
             load_id=LOAD_ID,
             image_bytes=sim.image_kb * 1024,
             loss=sim.faults.tftp_loss,
+            web_access_off=sim.web_access_off,
         )
         self.phones: dict[str, SimPhone] = {}
         self.switches: dict[str, SimSwitch] = {}
         self.meters: list[SimPowerMeter] = []
         self.actuators: list[SimActuator] = []
-
+        self.observe = BenchObserver(self)
+        """What the devices received and where they stand (rig.sim.observe)."""
 
     def start(self) -> None:
         faults = self.sim.faults
         self.cucm.start()
-        for slot in self.slots:
+        for spec in self.specs:
             phone = SimPhone(
-                slot.name,
-                slot.mac,
-                slot.ip,
+                spec.name,
+                spec.mac,
+                spec.ip,
                 self.clock,
-                scenario=slot.scenario,
+                scenario=spec.scenario,
                 pki=self.pki,
                 cucm_auth_url=self.cucm.auth_url,
                 tftp_servers=[(LOOPBACK, self.tap_port), self.cucm.tftp_address],
-                never_returns=slot.name in faults.never_returns,
-                lost_keys=faults.lost_keys.get(slot.name, 0),
+                never_returns=spec.name in faults.never_returns,
+                lost_keys=faults.lost_keys.get(spec.name, 0),
                 console_garbage=faults.console_garbage,
+                web_access=spec.name not in self.sim.web_access_off,
             )
             phone.start()
-            self.phones[slot.name] = phone
-        for name in sorted({s.switch for s in self.slots}):
-            ports = {s.port: self.phones[s.name] for s in self.slots if s.switch == name}
+            self.phones[spec.name] = phone
+        for name in sorted({s.switch for s in self.specs}):
+            ports = {s.port: self.phones[s.name] for s in self.specs if s.switch == name}
             switch = SimSwitch(
                 name,
                 ports,
@@ -162,15 +166,39 @@ class SimBench(SimBox):
             )
             switch.start()
             self.switches[name] = switch
-        for index in sorted({s.meter for s in self.slots}):
-            meter = SimPowerMeter({s.channel: self.phones[s.name] for s in self.slots if s.meter == index})
+        for index in sorted({s.meter for s in self.specs}):
+            meter = SimPowerMeter({s.channel: self.phones[s.name] for s in self.specs if s.meter == index})
             meter.start()
             self.meters.append(meter)
-        for board in sorted({s.board for s in self.slots}):
-            heads = {s.name: self.phones[s.name] for s in self.slots if s.board == board}
+        for board in sorted({s.board for s in self.specs}):
+            heads = {s.name: self.phones[s.name] for s in self.specs if s.board == board}
             actuator = SimActuator(heads)
             actuator.start()
             self.actuators.append(actuator)
+
+    def set_fault(self, **knobs: object) -> None:
+        """Change `simulation.faults` knobs (and `web_access_off`) on the running bench, e.g.
+        `set_fault(switch_delay=2.0)`, `set_fault(lost_keys={"desk-02": 1})`. Only the knobs of
+        `observe.RUNTIME_FAULTS`; ValueError names any other (or an unknown phone)."""
+        fixed = sorted(set(knobs) - RUNTIME_FAULTS)
+        if fixed:
+            raise ValueError(f"not a fault that can change on a running bench: {', '.join(fixed)}")
+        faults = self.sim.faults.model_copy(update={k: v for k, v in knobs.items() if k != "web_access_off"})
+        web_off = knobs.get("web_access_off", self.sim.web_access_off)
+        sim = Simulation.model_validate(
+            {**self.sim.model_dump(), "faults": faults.model_dump(), "web_access_off": web_off}
+        )
+        unknown = sorted({*sim.faults.never_returns, *sim.faults.lost_keys, *sim.web_access_off} - set(self.phones))
+        if unknown:
+            raise ValueError(f"no such simulated phone: {', '.join(unknown)}")
+        self.sim = sim
+        for switch in self.switches.values():
+            switch.set_faults(SwitchFaults(drop_every=sim.faults.ssh_drop_every, delay=sim.faults.switch_delay))
+        for name, phone in self.phones.items():
+            phone.never_returns = name in sim.faults.never_returns
+            phone.lost_keys = sim.faults.lost_keys.get(name, 0)
+            if "web_access_off" in knobs:
+                phone.set_web_access(name not in sim.web_access_off)
 
     def stop(self) -> None:
         boxes = [*self.actuators, *self.meters, *self.switches.values(), *self.phones.values(), self.cucm]
@@ -216,13 +244,13 @@ class SimBench(SimBox):
                 for i, meter in enumerate(self.meters)
                 for host, port in [meter.address]
             },
-            phones=[self._phone_config(slot) for slot in self.slots],
+            phones=[self._phone_config(spec) for spec in self.specs],
             timeouts=self._timeouts(),
         )
 
-    def _phone_config(self, slot: PhoneSlot) -> PhoneConfig:
-        phone = self.phones[slot.name]
-        act_host, act_port = self.actuators[slot.board].address
+    def _phone_config(self, spec: SimPhoneSpec) -> PhoneConfig:
+        phone = self.phones[spec.name]
+        act_host, act_port = self.actuators[spec.board].address
         console_host, console_port = phone.console_address
         keypads: list[KeypadConfig] = []
         if self.sim.keypad == "http_execute":
@@ -233,22 +261,22 @@ class SimBench(SimBox):
             SerialKeypadConfig(
                 backend="serial_actuator",
                 url=f"socket://{act_host}:{act_port}",
-                target=slot.name,
+                target=spec.name,
                 press_ms=max(1, round(PRESS_MS * self.sim.time_scale)),
             )
         )
         return PhoneConfig(
-            name=slot.name,
-            mac=slot.mac,
+            name=spec.name,
+            mac=spec.mac,
             model="7942",
             firmware="sccp9",
-            switch=slot.switch,
-            port=slot.port,
-            ip=IPv4Address(slot.ip),
+            switch=spec.switch,
+            port=spec.port,
+            ip=IPv4Address(spec.ip),
             http_port=phone.http_port,
             console=f"socket://{console_host}:{console_port}",
             keypad=keypads,
-            power_meter=MeterChannel(instrument=f"meter{slot.meter + 1}", channel=slot.channel),
+            power_meter=MeterChannel(instrument=f"meter{spec.meter + 1}", channel=spec.channel),
         )
 
     def _timeouts(self) -> Timeouts:

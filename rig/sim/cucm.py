@@ -3,7 +3,9 @@
 - TFTP (real UDP, tftpy): per phone `ITLSEP<MAC>.tlv` (signed by the cluster's current
   CallManager/TFTP cert), `CTLSEP<MAC>.tlv` not found (a non-secure cluster has no CTL),
   `SEP<MAC>.cnf.xml.sgn` and `SEP<MAC>.cnf.xml`, the load's `.loads` file, its five `.sbn`
-  images and `term42.default.loads`. Anything else: TFTP error 1, File not found.
+  images and `term42.default.loads`. Anything else: TFTP error 1, File not found. Write
+  requests are refused with TFTP error 2, Access violation: CUCM's TFTP service only serves
+  files (they are built and uploaded through its administration pages, never over TFTP).
 - HTTP authentication service (`/ccmcip/authenticate.jsp`), the URL phones ask before they
   accept a remote key press or screenshot request.
 """
@@ -17,12 +19,13 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlsplit
 
-from rig.sim.names import canonical_mac
 from rig.sim.box import SimBox
 from rig.sim.clock import SimClock
 from rig.sim.device_config import DeviceConfig
 from rig.sim.http_server import LoopbackHttpServer
 from rig.sim.loads import DEFAULT_LOADS, NEW_LOAD, LoadFile, image_content, load_file
+from rig.sim.names import canonical_mac
+from rig.sim.observe import TftpRead
 from rig.sim.pki import ClusterPki
 from rig.sim.tftp import MemoryTftpServer
 from rig.trust import build_sgn
@@ -46,6 +49,7 @@ class SimCucm(SimBox):
         port: int = 0,
         loss: float = 0.0,
         users: dict[str, str] | None = None,
+        web_access_off: Iterable[str] = (),
     ) -> None:
         if not ipaddress.ip_address(host).is_loopback:
             raise ValueError(f"SimCucm: refusing to bind non-loopback address {host}")
@@ -58,6 +62,8 @@ class SimCucm(SimBox):
         self.host = host
         self.users = dict(DEFAULT_USERS if users is None else users)
         self.phones = {canonical_mac(mac): name for name, mac in phones}
+        self.web_access_off = frozenset(web_access_off)
+        """Phone names whose configuration disables web access (`<webAccess>1</webAccess>`)."""
         self._tftp_options = {"host": host, "port": port, "loss": loss}
         self._tftp: MemoryTftpServer | None = None
         self._http: LoopbackHttpServer | None = None
@@ -101,10 +107,10 @@ class SimCucm(SimBox):
     def trust_anchor_pem(self) -> bytes:
         return self.pki.trust_anchor_pem
 
-    @property
-    def requests(self) -> list[tuple[str, str, bool]]:
-        """(client ip, file name, served) for every TFTP read request, oldest first."""
-        return [] if self._tftp is None else self._tftp.requests
+    def reads(self) -> list[TftpRead]:
+        """Every TFTP read request, oldest first (rig.sim.observe)."""
+        requests = [] if self._tftp is None else self._tftp.requests
+        return [TftpRead(client, file, served) for client, file, served in requests]
 
     def authorized(self, user: str, password: str) -> bool:
         return user in self.users and self.users[user] == password
@@ -114,9 +120,10 @@ class SimCucm(SimBox):
         """Every phone's ITL and configs, signed up front (signing on request would stall the
         single TFTP server loop just when a whole bench asks at once after a power-up)."""
         files = {"itlfile.tlv": self.pki.itl(self.pki.current, "ITLFile.tlv")}
-        for mac in self.phones:
+        for mac, name in self.phones.items():
             device = f"SEP{mac}"
-            config = DeviceConfig(device, self.load_id, self.auth_url, self.host).render()
+            web_access = name not in self.web_access_off
+            config = DeviceConfig(device, self.load_id, self.auth_url, self.host, web_access).render()
             files[f"itl{device}.tlv".lower()] = self.pki.itl(self.pki.current, f"ITL{device}.tlv")
             files[f"{device}.cnf.xml".lower()] = config
             files[f"{device}.cnf.xml.sgn".lower()] = build_sgn(

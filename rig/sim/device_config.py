@@ -1,9 +1,11 @@
 """The phone configuration file (`SEP<MAC>.cnf.xml`) as the simulated CUCM writes it and the
 simulated phone reads it.
 
-Only two of its fields drive the story rig cares about: `loadInformation` (a phone whose running
-load differs upgrades) and `authenticationURL` (what the phone asks before it accepts a remote
-key press; a stuck phone keeps an old, dead one).
+Three of its fields drive the story rig cares about: `loadInformation` (a phone whose running
+load differs upgrades), `authenticationURL` (what the phone asks before it accepts a remote
+key press; a stuck phone keeps an old, dead one) and `vendorConfig/webAccess` (0 enables the
+phone's web server; source: Open Paging Server's Cisco set-up notes, "Enable Web Access":
+"you can set the parameter `webAccess` under `<vendorConfig>`. `0` enables web access").
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ class DeviceConfig:
     load_id: str
     authentication_url: str
     call_manager: str = "127.0.0.1"
+    web_access: bool = True
 
     def render(self) -> bytes:
         return (
@@ -36,8 +39,8 @@ class DeviceConfig:
             f"  <loadInformation>{escape(self.load_id)}</loadInformation>\n"
             f"  <authenticationURL>{escape(self.authentication_url)}</authenticationURL>\n"
             "  <deviceSecurityMode>1</deviceSecurityMode>\n"
-            "  <webAccess>0</webAccess>\n"
-            "  <settingsAccess>1</settingsAccess>\n"
+            f"  <vendorConfig><webAccess>{0 if self.web_access else 1}</webAccess>"
+            "<settingsAccess>1</settingsAccess></vendorConfig>\n"
             f"  <!-- {escape(self.device_name)} -->\n"
             "</device>\n"
         ).encode("utf-8")
@@ -54,4 +57,5 @@ class DeviceConfig:
             raise DeviceConfigError(f"{filename}: no loadInformation or authenticationURL")
         node = root.findtext(".//processNodeName") or "127.0.0.1"
         device = filename.split(".", 1)[0]
-        return cls(device, load.strip(), auth.strip(), node.strip())
+        web_access = (root.findtext(".//webAccess") or "0").strip() == "0"
+        return cls(device, load.strip(), auth.strip(), node.strip(), web_access)

@@ -128,6 +128,7 @@ class SwitchState:
             ip=info.ip,
             software=info.software,
             power_drawn_w=info.power_drawn_w,
+            power_request_id=int(info.device_id[-4:], 16),  # any stable number, as on the real phones
         )
 
     def mac_row(self, port: Port) -> out.MacRow | None:

@@ -17,9 +17,15 @@ import hashlib
 from dataclasses import dataclass
 
 NEW_LOAD = "SCCP42.9-4-2SR3-1S"
+"""source: cmterm-7942_7962-sccp.9-4-2SR3-1 (shared by 7942 and 7962); the CP-7962G
+DeviceInformationX capture runs it (`*SCCP42.9-4-2SR3-1S*`)."""
 OLD_LOAD = "SCCP42.8-5-4S"
 BOOT_LOAD = "tnp42.8-3-1-21a.bin"
+"""source: LLDP-MED `F/W revision: tnp42.8-3-1-21a.bin` of a real CP-7942G (the 7962G capture's
+bootLoadID is its tnp62 analogue)."""
 DEFAULT_LOADS = "term42.default.loads"
+# source: the images of the 9.4(2)SR3 load as published in cmterm-7942_7962-sccp.9-4-2SR3-1.zip;
+# the CP-7962G capture's appLoadID names the app image `jar42sccp.9-4-2ES26.sbn`.
 IMAGES_9_4_2 = (
     "apps42.9-4-2ES26.sbn",
     "cnu42.9-4-2ES26.sbn",
@@ -77,6 +83,11 @@ def image_names(load_id: str) -> tuple[str, ...]:
         return IMAGES_9_4_2
     version = load_id.removeprefix("SCCP42.")
     return tuple(f"{kind}.{version}.sbn" for kind in ("apps42", "cnu42", "cvm42sccp", "dsp42", "jar42sccp"))
+
+
+def app_image(load_id: str) -> str:
+    """The image a 79x2's `appLoadID` names for a running load: its `jar42sccp` image."""
+    return next(name for name in image_names(load_id) if name.startswith("jar42sccp."))
 
 
 @functools.cache

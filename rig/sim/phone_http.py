@@ -17,19 +17,17 @@ import threading
 import urllib.request
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
+from datetime import datetime
 from http.server import BaseHTTPRequestHandler
 from typing import Protocol
 from urllib.parse import parse_qs, urlencode, urlsplit
-from xml.sax.saxutils import escape, quoteattr
 
+from rig.sim import phone_pages as pages
 from rig.sim.http_server import LoopbackHttpServer
 
-STATUS_PATH = "/CGI/Java/Serviceability"
-STATUS_QUERY = "adapter=device.statistics.statusmessages"
 MAX_EXECUTE_ITEMS = 3
 AUTH_TIMEOUT = 3.0
 """Real seconds the phone waits for its authentication URL."""
-ERROR_PARSE, ERROR_AUTH = 1, 4
 
 # The phone's own client must not go through an HTTP proxy from the environment: the
 # authentication URL is on loopback and must stay there.
@@ -42,9 +40,7 @@ class WebPhone(Protocol):
     name: str
     device_name: str
 
-    def device_information(self) -> Sequence[tuple[str, str]]: ...
-
-    def network_configuration(self) -> Sequence[tuple[str, str]]: ...
+    def facts(self) -> pages.PhoneFacts: ...
 
     def status_messages(self) -> Sequence[str]: ...
 
@@ -53,22 +49,6 @@ class WebPhone(Protocol):
     def execute_key(self, key: str) -> None: ...
 
     def screenshot_png(self) -> bytes: ...
-
-
-def flat_xml(root: str, fields: Sequence[tuple[str, str]]) -> bytes:
-    body = "".join(f"<{tag}>{escape(value)}</{tag}>\n" for tag, value in fields)
-    return f'<?xml version="1.0" encoding="utf-8"?>\n<{root}>\n{body}</{root}>\n'.encode()
-
-
-def status_page(messages: Sequence[str]) -> bytes:
-    """HTML of the 7942's vintage: a navigation table, then one message per row, newest last."""
-    rows = "".join(f"<TR><TD>{escape(m)}</TD></TR>\n" for m in messages)
-    return (
-        "<HTML><HEAD><TITLE>Status Messages</TITLE></HEAD><BODY>\n"
-        '<TABLE><TR><TD><A HREF="/">Device Information</A></TD></TR>\n'
-        '<TR><TD><A HREF="/NetworkConfiguration">Network Configuration</A></TD></TR></TABLE>\n'
-        f"<TABLE><TR><TD><B>Status Messages</B></TD></TR>\n{rows}</TABLE></BODY></HTML>\n"
-    ).encode("iso-8859-1", errors="replace")
 
 
 def ask_authentication_url(url: str, user: str, password: str, device_name: str) -> bool:
@@ -133,11 +113,11 @@ class _Handler(BaseHTTPRequestHandler):
         url = urlsplit(self.path)
         phone = self.server.phone
         if url.path == "/DeviceInformationX":
-            self._reply(flat_xml("DeviceInformation", phone.device_information()), "text/xml")
+            self._reply(pages.device_information(phone.facts(), datetime.now()), "text/xml")
         elif url.path == "/NetworkConfigurationX":
-            self._reply(flat_xml("NetworkConfiguration", phone.network_configuration()), "text/xml")
-        elif url.path == STATUS_PATH and url.query == STATUS_QUERY:
-            self._reply(status_page(phone.status_messages()), "text/html")
+            self._reply(pages.network_configuration(phone.facts()), "text/xml")
+        elif url.path == pages.STATUS_PATH and parse_qs(url.query).get("adapter") == [pages.STATUS_ADAPTER]:
+            self._reply(pages.status_messages(phone.facts(), phone.status_messages()), "text/html")
         elif url.path == "/CGI/Screenshot":
             if self._authenticated():
                 self._reply(phone.screenshot_png(), "image/png")
@@ -156,24 +136,25 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             root = ET.fromstring(document)
         except ET.ParseError:
-            self._phone_error(ERROR_PARSE)
+            self._phone_error(pages.ERROR_PARSE)
             return
         items = root.findall("ExecuteItem")
         if root.tag != "CiscoIPPhoneExecute" or not 1 <= len(items) <= MAX_EXECUTE_ITEMS:
-            self._phone_error(ERROR_PARSE)
+            self._phone_error(pages.ERROR_PARSE)
             return
-        answers = "".join(self._execute(item.get("URL", "")) for item in items)
-        self._reply(f"<CiscoIPPhoneResponse>{answers}</CiscoIPPhoneResponse>".encode(), "text/xml")
+        answers = [self._execute(item.get("URL", "")) for item in items]
+        self._reply(pages.execute_response(answers), "text/xml")
 
-    def _execute(self, uri: str) -> str:
-        status, data = 6, "URI not found"
+    def _execute(self, uri: str) -> tuple[int, str, str]:
+        """(Status, Data, URL) of one ExecuteItem. Status 6 for a URI the phone cannot run is
+        unconfirmed (no capture); rig reads only Status 0 as success."""
         if uri.startswith("Key:"):
             try:
                 self.server.phone.execute_key(uri[4:])
-                status, data = 0, "Success"
+                return 0, "Success", uri
             except ValueError:
                 pass
-        return f'<ResponseItem Status="{status}" Data="{data}" URL={quoteattr(uri)}/>'
+        return 6, "URI not found", uri
 
     def _authenticated(self) -> bool:
         """Check Basic credentials with the phone's authentication URL; answer the error if not."""
@@ -181,7 +162,7 @@ class _Handler(BaseHTTPRequestHandler):
         if not header.startswith("Basic "):
             self.send_response(401)
             self.send_header("WWW-Authenticate", 'Basic realm="user"')
-            self._finish(_error_xml(ERROR_AUTH), "text/xml")
+            self._finish(pages.phone_error(pages.ERROR_AUTH), "text/xml")
             return False
         try:
             user, _, password = base64.b64decode(header[6:], validate=True).decode("iso-8859-1").partition(":")
@@ -189,12 +170,12 @@ class _Handler(BaseHTTPRequestHandler):
             user, password = "", ""
         phone = self.server.phone
         if not ask_authentication_url(phone.authentication_url(), user, password, phone.device_name):
-            self._phone_error(ERROR_AUTH)
+            self._phone_error(pages.ERROR_AUTH)
             return False
         return True
 
     def _phone_error(self, number: int) -> None:
-        self._reply(_error_xml(number), "text/xml")
+        self._reply(pages.phone_error(number), "text/xml")
 
     def _reply(self, body: bytes, content_type: str) -> None:
         self.send_response(200)
@@ -209,6 +190,3 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:
         """Silent: 240 phones' access logs would drown the test output."""
 
-
-def _error_xml(number: int) -> bytes:
-    return f'<CiscoIPPhoneError Number="{number}"/>'.encode()

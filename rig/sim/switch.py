@@ -9,7 +9,8 @@ each listen on their own loopback port.
 Faults for tests: `SwitchFaults.drop_every=N` closes a session instead of answering its Nth
 command line (a client's login commands count: netmiko sends 2, or 3 with `enable`, so N must be
 larger for a reconnecting client to get its retried command through); `delay` device-seconds
-pass before each answer. `faults` may be replaced on a running switch.
+pass before each answer. `set_faults()` replaces them on a running switch; `commands_received()`
+tells what the switch was told (the observation interface of `rig.sim.observe`).
 """
 
 from __future__ import annotations
@@ -144,9 +145,9 @@ class SimSwitch(SimBox):
             raise ValueError(f"switch {name}: simulated switches bind loopback only, not {host}")
         self.name = name
         self.clock = clock
-        self.faults = faults or SwitchFaults()
+        self._faults = faults or SwitchFaults()
         self.host_key: paramiko.PKey = host_key or paramiko.RSAKey.generate(2048)
-        self.command_log: list[str] = []
+        self._command_log: list[str] = []
         self._state = SwitchState(name, ports)
         self._username = username
         self._password = password
@@ -168,6 +169,15 @@ class SimSwitch(SimBox):
         if self._address is None:
             raise RuntimeError(f"switch {self.name} is not started")
         return self._address
+
+    def commands_received(self) -> list[str]:
+        """Every non-empty command line received, oldest first; a typed enable secret never."""
+        with self._lock:
+            return list(self._command_log)
+
+    def set_faults(self, faults: SwitchFaults) -> None:
+        """Faults for the lines that arrive from now on (sessions already open included)."""
+        self._faults = faults
 
     def start(self) -> None:
         self._stop.clear()
@@ -276,10 +286,10 @@ class SimSwitch(SimBox):
 
     def _answer(self, session: IosSession, line: str, *, logged: bool) -> Reply | None:
         """The session's reply to one line, or None when the drop fault ends the session."""
-        faults = self.faults
+        faults = self._faults
         if line.strip() and logged:  # a typed secret is never logged
             with self._lock:
-                self.command_log.append(line)
+                self._command_log.append(line)
             session.commands_seen += 1
             if faults.drop_every and session.commands_seen % faults.drop_every == 0:
                 return None

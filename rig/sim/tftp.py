@@ -7,6 +7,8 @@ fetching at once it starves transfers into timeouts; in its own process it keeps
 request is reported back to the parent (`requests`) before the file is sent, so a client that
 has its file can already see its request in the log.
 
+Write requests are refused with ERROR 2, Access violation: the server is read-only.
+
 Packet loss is injected per transfer by standing in for that transfer's socket
 (`_TransferSocket`), so only this server's DATA packets are lost and the client recovers with its
 own retransmissions, as on a bad link.
@@ -221,6 +223,12 @@ class _Files:
         session.sock = _TransferSocket(session.sock, self._loss, self._rng)
 
 
+def _refuse_write(path: str, context: Any) -> None:
+    """Every WRQ: tftpy answers ERROR 2 (Access violation) when this returns None. The server
+    only serves; nothing a client sends may replace a file it serves."""
+    return None
+
+
 def _serve(lookup: Lookup, host: str, port: int, loss: float, seed: int, report: Connection,
            control: Connection) -> None:
     """Child process: run tftpy until the parent says stop (or goes away)."""
@@ -229,6 +237,7 @@ def _serve(lookup: Lookup, host: str, port: int, loss: float, seed: int, report:
         # tftpy insists on a root directory; an empty one sends every name to the lookup.
         server = tftpy.TftpServer(root)
         server.dyn_file_func = _Files(server, lookup, loss, seed, report).open
+        server.upload_open = _refuse_write
         failure: list[BaseException] = []
 
         def listen() -> None:

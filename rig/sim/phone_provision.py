@@ -1,0 +1,186 @@
+"""What a booting 7942 does over TFTP: CTL, ITL (trust check), signed config, load and images.
+
+One `Provisioner` serves one boot. It acts on the phone only through `BootSteps` (print on the
+console, log a status message, change state, wait), so a boot overtaken by a power cut stops at
+its next step, and the phone module keeps the state machine while this module keeps the files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+import tftpy
+
+from rig import trust
+from rig.sim.clock import SimClock
+from rig.sim.device_config import DeviceConfig, DeviceConfigError
+from rig.sim.loads import LoadFile, LoadFileError
+from rig.sim.phone_boot import CONFIG_ATTEMPTS, CONFIG_RETRY_SECONDS, FLASH_SECONDS, FLASH_WATTS, PhoneState
+from rig.sim.tftp import download
+
+TFTP_TIMEOUT_FLOOR = 0.5
+"""Real seconds: a TFTP timeout never shrinks below this, however fast the clock runs (a whole
+bench fetching at once keeps the simulated TFTP server busy for a while)."""
+TFTP_RETRIES = 3
+
+
+class BootSteps(Protocol):
+    """The phone as one boot may touch it; every call raises if the boot was cancelled."""
+
+    @property
+    def itl(self) -> trust.TrustFile | None: ...
+
+    def say(self, text: str) -> None: ...
+
+    def status(self, message: str) -> None: ...
+
+    def wait(self, device_seconds: float) -> None: ...
+
+    def check(self) -> None: ...
+
+    def update(self, **changes: object) -> None: ...
+
+
+@dataclass(frozen=True)
+class Fetch:
+    outcome: Literal["ok", "not_found", "timeout", "error"]
+    data: bytes = b""
+
+
+class Provisioner:
+    """TFTP client and file checks of one boot of the phone `device_name`."""
+
+    def __init__(self, steps: BootSteps, device_name: str, ip: str, servers: Sequence[tuple[str, int]],
+                 clock: SimClock) -> None:
+        self.steps = steps
+        self.device_name = device_name
+        self.ip = ip
+        self.servers = list(servers)
+        self.clock = clock
+        self._preferred = 0
+
+    def provision(self) -> DeviceConfig | None:
+        """CTL, ITL and config; the accepted config, or None when the phone gives up."""
+        ctl = f"CTL{self.device_name}.tlv"
+        if self.fetch(ctl).outcome == "not_found":
+            self.steps.status(f"File Not Found : {ctl}")
+        self._take_itl()
+        signed = f"{self.device_name}.cnf.xml.sgn"
+        for attempt in range(CONFIG_ATTEMPTS):
+            if attempt:
+                self.steps.wait(CONFIG_RETRY_SECONDS)
+            config = self._take_config(signed)
+            if config is not None:
+                return config
+            self.steps.status(f"TFTP Timeout : {signed}")
+        return None
+
+    def upgrade(self, load_id: str, running: str) -> bool:
+        """Fetch the load file and every image it names, then flash: True when the load changed."""
+        steps = self.steps
+        steps.say(f"LOAD: configured {load_id}, running {running}: upgrading")
+        name = f"{load_id}.loads"
+        fetched = self.fetch(name)
+        if fetched.outcome != "ok":
+            steps.status(f"TFTP Error : {name}")
+            return False
+        try:
+            load = LoadFile.parse(fetched.data, name)
+        except LoadFileError as error:
+            steps.say(f"LOAD: {error}")
+            steps.status(f"TFTP Error : {name}")
+            return False
+        steps.update(state=PhoneState.UPGRADING)
+        for image in load.images:
+            got = self.fetch(image.name)
+            if got.outcome != "ok" or not image.matches(got.data):
+                steps.status(f"TFTP Error : {image.name}")
+                return False
+        steps.update(watts=FLASH_WATTS)
+        for image in load.images:
+            steps.say(f"LOAD: writing {image.name} ({image.size} bytes) to flash")
+            steps.wait(FLASH_SECONDS / len(load.images))
+        steps.update(load=load.load_id, link=False, cdp=False)
+        steps.say(f"LOAD: upgrade to {load.load_id} complete, rebooting")
+        return True
+
+    def _take_itl(self) -> None:
+        steps = self.steps
+        name = f"ITL{self.device_name}.tlv"
+        fetched = self.fetch(name)
+        if fetched.outcome == "not_found" and steps.itl is None:
+            steps.status("No Trust List Installed")
+        if fetched.outcome != "ok":
+            return
+        try:
+            new = trust.parse(fetched.data)
+        except trust.TrustFileError as error:
+            steps.say(f"ITL: {name} unreadable: {error}")
+            steps.status("Trust List Update Failed")
+            return
+        held = steps.itl
+        verdict = trust.Verdict(True, None) if held is None else trust.verify(new, itl=held)
+        if verdict.valid:
+            steps.update(itl=new)
+            steps.status("Trust List Updated")
+        else:
+            steps.say(f"ITL: {name} rejected: {verdict.reason}")
+            steps.status("Trust List Update Failed")
+
+    def _take_config(self, signed: str) -> DeviceConfig | None:
+        """The config, if it is signed by a TFTP signer of the held ITL (or unsigned, with none)."""
+        itl = self.steps.itl
+        if itl is None:
+            plain = signed.removesuffix(".sgn")
+            fetched = self.fetch(plain)
+            return self._read_config(fetched.data, plain) if fetched.outcome == "ok" else None
+        fetched = self.fetch(signed)
+        if fetched.outcome != "ok":
+            return None
+        try:
+            sgn = trust.parse(fetched.data)
+        except trust.TrustFileError as error:
+            self.steps.say(f"CFG: {signed} unreadable: {error}")
+            return None
+        verdict = trust.verify(sgn, itl=itl)
+        if not verdict.valid or sgn.payload is None:
+            self.steps.say(f"CFG: {signed} signature not trusted: {verdict.reason}")
+            return None
+        return self._read_config(sgn.payload, signed)
+
+    def _read_config(self, data: bytes, name: str) -> DeviceConfig | None:
+        try:
+            return DeviceConfig.parse(data, name)
+        except DeviceConfigError as error:
+            self.steps.say(f"CFG: {error}")
+            return None
+
+    def fetch(self, name: str) -> Fetch:
+        """Download `name` into memory from the TFTP servers, the last one that answered first."""
+        order = self._preferred
+        servers = self.servers[order:] + self.servers[:order]
+        timeout = max(TFTP_TIMEOUT_FLOOR, self.clock.seconds(4.0))
+        for host, port in servers:
+            self.steps.check()
+            try:
+                data = download(host, port, name, localip=self.ip, timeout=timeout, retries=TFTP_RETRIES)
+            except tftpy.TftpTimeout:
+                self.steps.say(f"TFTP: {name}: no answer from {host}:{port}")
+                continue
+            except tftpy.TftpFileNotFoundError:
+                self._prefer(host, port)
+                self.steps.say(f"TFTP: {name}: File not found on {host}:{port}")
+                return Fetch("not_found")
+            except (tftpy.TftpException, OSError) as error:
+                self._prefer(host, port)
+                self.steps.say(f"TFTP: {name}: error from {host}:{port}: {error}")
+                return Fetch("error")
+            self._prefer(host, port)
+            self.steps.say(f"TFTP: {name}: {len(data)} bytes from {host}:{port}")
+            return Fetch("ok", data)
+        return Fetch("timeout")
+
+    def _prefer(self, host: str, port: int) -> None:
+        self._preferred = self.servers.index((host, port))
