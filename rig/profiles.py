@@ -7,7 +7,8 @@ erase confirmation signals from here, so a fact learned on real hardware is fixe
 and no such literal lives in code.
 
 Every fact is written `{value: ..., source: "<URL of a Cisco document, public tool or capture>"}`
-(optionally `note:`); a fact without a source does not load. Only the profile's identity
+(optionally `note:`, and `confirmed: false` when the source shows it only for sibling models:
+such facts are listed in `unconfirmed`); a fact without a source does not load. Only the profile's identity
 (`name`, `models`, `firmware`, `description`) is unsourced, and each erase signal carries its
 own `source:` and `confirmed:` flag (an unconfirmed signal never confirms an erase alone, see
 rig.witness). `extends: <profile>` starts from another profile's facts; each top-level key the
@@ -146,6 +147,8 @@ class PhoneProfile(_Strict):
     init_settings: bool
     """Send `Init:Settings` before the keypad script's `Settings`, so the menu starts at its top."""
     sources: dict[str, str]
+    unconfirmed: list[str] = Field(default_factory=list)
+    """Fact paths written `confirmed: false`: no source shows them for these very models."""
 
     @field_validator("symptoms")
     @classmethod
@@ -205,20 +208,24 @@ class PhoneProfile(_Strict):
         return re.search(self.cdp_platform, platform) is not None
 
 
-def _unwrap(node: Any, path: str, sources: dict[str, str]) -> Any:
-    """`{value, source}` facts -> their values; their sources go to `sources[path]`."""
+def _unwrap(node: Any, path: str, sources: dict[str, str], unconfirmed: list[str]) -> Any:
+    """`{value, source}` facts -> their values; sources go to `sources[path]`, doubts to `unconfirmed`."""
     if isinstance(node, dict) and "value" in node:
-        if set(node) - {"value", "source", "note"}:
-            raise ValueError(f"{path}: a fact has value:, source: and optionally note: only")
+        if set(node) - {"value", "source", "note", "confirmed"}:
+            raise ValueError(f"{path}: a fact has value:, source: and optionally note:, confirmed: only")
         source = node.get("source")
         if not isinstance(source, str) or not source.strip():
             raise ValueError(f"{path}: needs source:")
+        if node.get("confirmed", True) not in (True, False):
+            raise ValueError(f"{path}: confirmed: must be true or false")
         sources[path] = source.strip()
+        if node.get("confirmed") is False:
+            unconfirmed.append(path)
         return node["value"]
     if isinstance(node, dict):
-        return {key: _unwrap(value, f"{path}.{key}", sources) for key, value in node.items()}
+        return {key: _unwrap(value, f"{path}.{key}", sources, unconfirmed) for key, value in node.items()}
     if isinstance(node, list):
-        return [_unwrap(value, f"{path}[{i}]", sources) for i, value in enumerate(node)]
+        return [_unwrap(value, f"{path}[{i}]", sources, unconfirmed) for i, value in enumerate(node)]
     raise ValueError(f"{path}: a fact is written {{value: ..., source: ...}}")
 
 
@@ -249,17 +256,19 @@ def parse_profile(text: str, file: str, bases: Mapping[str, dict[str, Any]] | No
     """Validate a profile's text; `file` names it in every error; `bases`: documents it may extend."""
     doc = _extended(_document(text, file), file, bases or {})
     sources: dict[str, str] = {}
+    unconfirmed: list[str] = []
     data: dict[str, Any] = {}
+    for derived in ("sources", "unconfirmed"):
+        if derived in doc:
+            raise ConfigError(f"{file}: {derived}: unknown key (each fact carries its own source: and confirmed:)")
     try:
         for key, value in doc.items():
-            passthrough = key in IDENTITY or key == "erase_signals" or key == "sources"
-            data[key] = value if passthrough else _unwrap(value, str(key), sources)
+            passthrough = key in IDENTITY or key == "erase_signals"
+            data[key] = value if passthrough else _unwrap(value, str(key), sources, unconfirmed)
     except ValueError as error:
         raise ConfigError(f"{file}: {error}") from None
-    if "sources" in data:
-        raise ConfigError(f"{file}: sources: unknown key (each fact carries its own source:)")
     try:
-        profile = PhoneProfile.model_validate({**data, "sources": sources})
+        profile = PhoneProfile.model_validate({**data, "sources": sources, "unconfirmed": unconfirmed})
     except ValidationError as error:
         raise ConfigError(f"{file}: {validation_line(error)}") from None
     stem = file.rsplit("/", 1)[-1].removesuffix(".yaml")

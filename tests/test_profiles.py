@@ -20,7 +20,7 @@ def _fact_paths(profile: PhoneProfile) -> set[str]:
     """Every fact of a profile as the dotted path its source is filed under."""
     paths: set[str] = set()
     for name in PhoneProfile.model_fields:
-        if name in IDENTITY or name in ("erase_signals", "sources"):
+        if name in IDENTITY or name in ("erase_signals", "sources", "unconfirmed"):
             continue
         value = getattr(profile, name)
         if isinstance(value, BaseModel):
@@ -94,6 +94,11 @@ def test_an_erase_can_only_be_confirmed_by_a_confirmed_signal_and_the_7942_conso
         assert all(not s.confirmed for s in console if "Erasing CTL and ITL files" in (s.pattern or ""))
 
 
+def test_facts_shown_only_for_sibling_models_are_listed_unconfirmed():
+    assert load_profiles()["79x5-sccp9"].unconfirmed == ["cdp_platform"]
+    assert load_profiles()["79x2-sccp9"].unconfirmed == []
+
+
 def test_a_profile_extends_another_and_replaces_whole_top_level_keys():
     base = load_profiles()["79x2-sccp9"]
     child = load_profiles()["79x5-sccp9"]
@@ -118,7 +123,7 @@ def _variant(edit) -> str:
     "edit, message",
     [
         (lambda t: t.replace("    value: /DeviceInformationX\n    source: &appnotes", "    value: /DeviceInformationX\n    notsource: &appnotes"),
-         "x/79x2-sccp9.yaml: web.device_info: a fact has value:, source: and optionally note: only"),
+         "x/79x2-sccp9.yaml: web.device_info: a fact has value:, source: and optionally note:, confirmed: only"),
         (lambda t: t.replace("value: /NetworkConfigurationX\n    source: *appnotes", "value: /NetworkConfigurationX"),
          "x/79x2-sccp9.yaml: web.network_config: needs source:"),
         (lambda t: t.replace("value: /CGI/Screenshot", "value: CGI/Screenshot"),
@@ -136,6 +141,8 @@ def _variant(edit) -> str:
          "x/79x2-sccp9.yaml: init_settings: a fact is written {value: ..., source: ...}"),
         (lambda t: t.replace("name: 79x2-sccp9", "name: 79x2"), "x/79x2-sccp9.yaml: name: '79x2' must match the file name"),
         (lambda t: t + "sources: {}\n", "x/79x2-sccp9.yaml: sources: unknown key"),
+        (lambda t: t.replace("value: /CGI/Execute\n", "value: /CGI/Execute\n    confirmed: maybe\n"),
+         "x/79x2-sccp9.yaml: web.execute: confirmed: must be true or false"),
         (lambda t: "[", "x/79x2-sccp9.yaml: not valid YAML"),
     ],
 )
