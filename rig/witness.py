@@ -83,13 +83,16 @@ def decide_load(
     values = {"cdp_version": cdp_version, "versionID": version_id, "appLoadID": app_load_id}
     for witness in witnesses:
         if witness == "loads_images":
+            _weigh_image(want, bare_load(app_load_id), images, agreed, disagreed, unknown)
             continue
         value = bare_load(values[witness])
-        verdict = unknown if value is None else agreed if value == want else disagreed
-        if not (witness == "appLoadID" and verdict is disagreed and "loads_images" in witnesses):
-            verdict.append(LABELS[witness])
-    if "loads_images" in witnesses:
-        _weigh_image(want, bare_load(app_load_id), images, agreed, disagreed, unknown)
+        if value is None:
+            unknown.append(LABELS[witness])
+        elif value == want:
+            agreed.append(LABELS[witness])
+        elif not (witness == "appLoadID" and "loads_images" in witnesses):
+            # where appLoadID names an image, loads_images judges it against the .loads file
+            disagreed.append(LABELS[witness])
     running = bool(agreed)
     return LoadDecision(want, running, want if running else guess, agreed, disagreed, unknown)
 
@@ -98,11 +101,14 @@ def _weigh_image(
     want: str, app_load: str | None, images: Sequence[str] | None,
     agreed: list[str], disagreed: list[str], unknown: list[str],
 ) -> None:
-    """appLoadID naming one of the images of `want`'s .loads file (when it is not `want` itself)."""
-    if app_load == want:
+    """appLoadID naming one of the images of `want`'s .loads file (when it is not `want` itself).
+
+    An unread appLoadID is left to the appLoadID witness to report as unknown.
+    """
+    if app_load is None or app_load == want:
         return
     label = f"appLoadID in {want}.loads"
-    if app_load is None or images is None:
+    if images is None:
         unknown.append(label)
     elif app_load in {bare_load(i) for i in images}:
         agreed.append(label)

@@ -69,6 +69,9 @@ def test_the_load_before_is_the_first_witness_in_profile_order_or_unknown():
     assert current_load(version_id=None, app_load_id=None, cdp_version=None, witnesses=order) is None
     unknown = decide_load(None, version_id=None, app_load_id=None, images=None, cdp_version=None)
     assert unknown.load is None and not unknown.running and "no witness" in unknown.describe()
+    silent = decide_load(LOAD_7962, version_id=None, app_load_id=None, images=IMAGES_7962, cdp_version=None)
+    assert not silent.running and silent.load is None
+    assert silent.unknown == ["CDP Version", "versionID", "appLoadID"] and silent.disagreed == []
 
 
 def test_only_the_witnesses_a_profile_lists_are_weighed():
