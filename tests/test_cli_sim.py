@@ -49,6 +49,27 @@ def test_written_config_has_a_real_bench_form_with_files_beside_it(served: Path)
     assert [p.name for p in config.phones] == ["desk-01", "desk-02"]
 
 
+def test_written_config_is_readable_by_its_owner_only(served: Path) -> None:
+    """It holds the simulator's passwords (issue 12 case 7)."""
+    assert served.stat().st_mode & 0o777 == 0o600
+    assert served.read_text().startswith("# Written by `rig sim`")
+
+
+@pytest.mark.parametrize("foreign", ["known_hosts", "cucm-tftp.pem", "bench.yaml"])
+def test_sim_never_overwrites_a_file_it_did_not_write(tmp_path: Path, foreign: str) -> None:
+    """Written to ~/.ssh/x.yaml, `rig sim --write-config` must not wipe the user's known_hosts."""
+    source = tmp_path / "sim.yaml"
+    source.write_text(yaml.safe_dump({"bench": "b", "simulation": {"phones": 1}}))
+    theirs = tmp_path / foreign
+    theirs.write_text("[host.example]:22 ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl\n")
+    before = theirs.read_bytes()
+    refused = rig("sim", "--config", str(source), "--write-config", str(tmp_path / "bench.yaml"))
+    assert refused.returncode == 2
+    assert refused.stderr.count("\n") == 1 and str(theirs) in refused.stderr and "Traceback" not in refused.stderr
+    assert theirs.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted({"sim.yaml", foreign})
+
+
 def test_rig_commands_drive_the_served_bench_through_its_written_config(served: Path) -> None:
     status = rig("status", "--config", str(served))
     assert status.returncode == 0, status.stderr

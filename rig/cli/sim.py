@@ -2,11 +2,15 @@
 
 With `--write-config OUT.yaml` the running bench is written out as a real bench's config (plus its
 known_hosts file and the CUCM trust anchor beside it), so any rig command, or anyone else's tool,
-can drive the simulator exactly as it would hardware.
+can drive the simulator exactly as it would hardware. Those three files are only ever written
+over when rig wrote them (their first line says so): written to `~/.ssh/bench.yaml` it would
+otherwise replace the user's own known_hosts. The config holds the simulator's passwords, so it
+is created readable by its owner only (0600).
 """
 
 from __future__ import annotations
 
+import os
 import signal
 import tempfile
 import threading
@@ -31,25 +35,55 @@ WriteConfigOption = Annotated[
 @app.command("sim")
 def sim(ctx: typer.Context, config: ConfigOption = None, write_config: WriteConfigOption = None) -> None:
     """Serve the simulated bench of the config's `simulation:` section until Ctrl-C."""
-    from rig.sim.bench import SimBench
+    from rig.sim.bench import GENERATED_FILES, WRITTEN_BY, SimBench
 
     source = config_path(ctx, config)
     lab = load_config(source)
     if lab.simulation is None:
         raise ConfigError(f"{source}: simulation: is required to serve a simulated bench")
+    if write_config:
+        target = write_config.resolve()
+        for path in (target, *(target.parent / name for name in GENERATED_FILES)):
+            _refuse_foreign(path, WRITTEN_BY)
     with tempfile.TemporaryDirectory(prefix="rig-sim-") as scratch:
         workdir = write_config.resolve().parent if write_config else Path(scratch)
         workdir.mkdir(parents=True, exist_ok=True)
         with SimBench(lab.simulation, lab.bench, workdir) as bench:
             generated = bench.lab_config()
             if write_config:
-                write_config.write_text(_as_yaml(generated), encoding="utf-8")
+                _write_private(write_config, _as_yaml(generated, WRITTEN_BY))
             _show(generated, write_config)
             _wait_for_interrupt()
 
 
-def _as_yaml(config: LabConfig) -> str:
-    header = "# Written by `rig sim`: the running simulated bench, in a real bench's form.\n"
+def _refuse_foreign(path: Path, marker: str) -> None:
+    """Exit 2 naming `path` when it exists and rig did not write it."""
+    try:
+        with path.open("rb") as existing:
+            first = existing.readline(256)
+    except FileNotFoundError:
+        return
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot check it before writing over it ({error.strerror})") from None
+    if not first.startswith(marker.encode()):
+        raise ConfigError(f"{path}: exists and was not written by rig sim; refusing to overwrite it")
+
+
+def _write_private(path: Path, text: str) -> None:
+    """Write `path` readable and writable by its owner only, in one step: a reader waiting for
+    the file never sees it half written (mkstemp creates it 0600, os.replace puts it in place)."""
+    fd, temporary = tempfile.mkstemp(dir=path.resolve().parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _as_yaml(config: LabConfig, marker: str) -> str:
+    header = f"{marker}: the running simulated bench, in a real bench's form.\n"
     return header + yaml.safe_dump(dump_config(config), sort_keys=False)
 
 

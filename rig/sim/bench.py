@@ -48,6 +48,13 @@ MAC_BASE = 0x001D705F0000  # a Cisco OUI, as on a real 7942's label
 HEADS_PER_BOARD = 16  # solenoid heads on one key actuator board (one serial line)
 CHANNELS_PER_METER = 8  # as on a typical multi-channel power analyzer
 PRESS_MS = 120  # how long a solenoid holds a key on hardware
+WRITTEN_BY = "# Written by `rig sim`"
+"""First line of every file the simulated bench writes: `rig sim --write-config` overwrites a
+file only when it starts with this line (known_hosts and PEM readers skip it)."""
+KNOWN_HOSTS = "known_hosts"
+TRUST_ANCHOR = "cucm-tftp.pem"
+GENERATED_FILES = (KNOWN_HOSTS, TRUST_ANCHOR)
+"""What `lab_config()` writes into the bench's workdir."""
 
 
 @dataclass(frozen=True)
@@ -207,16 +214,17 @@ class SimBench(SimBox):
 
     def lab_config(self) -> LabConfig:
         """The running bench as a real bench's config (no `simulation:` section)."""
-        known_hosts = self.workdir / "known_hosts"
+        known_hosts = self.workdir / KNOWN_HOSTS
         known_hosts.write_text(
-            "".join(
+            f"{WRITTEN_BY}: the simulated switches' host keys\n"
+            + "".join(
                 f"[{host}]:{port} {sw.host_key.get_name()} {sw.host_key.get_base64()}\n"
                 for sw in self.switches.values()
                 for host, port in [sw.address]
             )
         )
-        anchor = self.workdir / "cucm-tftp.pem"
-        anchor.write_bytes(self.cucm.trust_anchor_pem)
+        anchor = self.workdir / TRUST_ANCHOR
+        anchor.write_bytes(f"{WRITTEN_BY}: the simulated CUCM's TFTP certificate\n".encode() + self.cucm.trust_anchor_pem)
         cucm_host, cucm_port = self.cucm.tftp_address
         return LabConfig(
             bench=self.bench_name,
