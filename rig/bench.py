@@ -31,6 +31,7 @@ from rig.config import (
     PhoneConfig,
     SerialKeypadConfig,
     load_config,
+    with_run_settings,
 )
 from rig.config_checks import check_secrets
 from rig.switch_pool import SwitchSessions
@@ -145,9 +146,7 @@ def open_bench(config_path: Path | str) -> Iterator[Bench]:
 
             workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="rig-sim-")))
             sim = stack.enter_context(SimBench(config.simulation, config.bench, workdir))
-            config = sim.lab_config().model_copy(
-                update={"parallel": config.parallel, "retries": config.retries}
-            )
+            config = with_run_settings(sim.lab_config(), config)
         bench = Bench(config)
         stack.callback(bench.close)
         yield bench

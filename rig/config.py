@@ -24,7 +24,8 @@ from pydantic import (
 
 from drivers.ios_parsers import canonical_interface
 from rig.config_checks import check_trust_anchor
-from rig.config_types import Mac, Name, Port, printable, seconds
+from rig.config_errors import one_line
+from rig.config_types import Mac, Name, Port, seconds
 from rig.errors import ConfigError
 from rig.yaml_input import read_yaml
 
@@ -288,38 +289,6 @@ class _PhoneFieldError(ValueError):
         super().__init__(f"phones[{index}] ({name}).{field}: {message}")
 
 
-def _location(loc: tuple[Any, ...], data: Any) -> str:
-    """`phones[3] (desk-04).keypad.0.backend` from pydantic's loc tuple and the raw document."""
-    parts: list[str] = []
-    node = data
-    for item in loc:
-        if isinstance(item, int):
-            label = f"[{item}]"
-            if isinstance(node, list) and item < len(node) and isinstance(node[item], dict):
-                name = node[item].get("name")
-                if name and parts and parts[-1] == "phones":
-                    label += f" ({name})"
-            parts[-1:] = [(parts[-1] if parts else "") + label]
-            node = node[item] if isinstance(node, list) and item < len(node) else None
-        else:
-            parts.append(str(item))
-            node = node.get(item) if isinstance(node, dict) else None
-    return ".".join(parts)
-
-
-def _one_line(error: ValidationError, data: Any) -> str:
-    first = error.errors()[0]
-    loc = tuple(x for x in first["loc"] if not (isinstance(x, str) and x.endswith("Config")))
-    loc = tuple(x for x in loc if x not in ("http_execute", "serial_actuator", "operator"))
-    message = first["msg"].removeprefix("Value error, ")
-    if first["type"] == "extra_forbidden":
-        message = "unknown key"
-    where = _location(loc, data)
-    more = len(error.errors()) - 1
-    suffix = f" (and {more} more)" if more else ""
-    return printable(f"{where}: {message}{suffix}" if where else f"{message}{suffix}")
-
-
 def parse_config(data: Any, source: str) -> LabConfig:
     """Validate an already-loaded document; errors name `source`."""
     if not isinstance(data, dict):
@@ -327,7 +296,7 @@ def parse_config(data: Any, source: str) -> LabConfig:
     try:
         return LabConfig.model_validate(data)
     except ValidationError as error:
-        raise ConfigError(f"{source}: {_one_line(error, data)}") from None
+        raise ConfigError(f"{source}: {one_line(error, data)}") from None
 
 
 def load_config(path: Path | str) -> LabConfig:
@@ -375,3 +344,18 @@ def dump_config(config: LabConfig) -> dict[str, Any]:
             if isinstance(keypad, HttpKeypadConfig):
                 reveal(data["phones"][i]["keypad"][j], keypad)
     return data
+
+
+def with_run_settings(written: LabConfig, user: LabConfig) -> LabConfig:
+    """A simulated bench's written config, with what the user's file says about the run itself.
+
+    `parallel` and `retries` are taken whole; of `timeouts`, the fields the user gave (the rest
+    stay scaled to the simulator's time by SimBench). A timeout beside `simulation:` is honoured
+    rather than dropped: it is how a fault is given room (a port kept off for 3 s).
+    """
+    given = {name: getattr(user.timeouts, name) for name in user.timeouts.model_fields_set}
+    return written.model_copy(update={
+        "parallel": user.parallel,
+        "retries": user.retries,
+        "timeouts": written.timeouts.model_copy(update=given),
+    })

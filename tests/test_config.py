@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -76,7 +77,10 @@ def test_a_phone_without_a_keypad_script_for_its_model_is_named(tmp_path):
 
 
 def _rig(*args, cwd):
-    return subprocess.run([sys.executable, "-m", "rig", *args], capture_output=True, text=True, cwd=cwd, timeout=60)
+    """`python -m rig ARGS` with the switch password GOOD names in the environment."""
+    env = {**os.environ, "RIG_SW1": "secret"}
+    return subprocess.run([sys.executable, "-m", "rig", *args], capture_output=True, text=True, cwd=cwd, timeout=60,
+                          env=env)
 
 
 def test_config_check_prints_the_bench_and_exits_0(tmp_path):

@@ -221,3 +221,18 @@ def test_an_unset_password_variable_names_the_switch_or_phone_and_field(tmp_path
     assert str(info.value) == f"{path}: {where}: environment variable RIG_UNSET_FOR_TEST is not set"
     monkeypatch.setenv("RIG_UNSET_FOR_TEST", "secret")
     check_secrets(config, str(path))
+
+
+# item 18: timeouts given beside a simulation: section are the run's, not silently dropped.
+
+def test_timeouts_given_with_a_simulated_bench_are_honoured_and_the_others_stay_scaled(tmp_path):
+    from rig.bench import open_bench
+
+    doc = {"bench": "sim-b", "simulation": {"phones": 1, "image_kb": 1}, "timeouts": {"power_off": 3, "boot": 45}}
+    with open_bench(_write(tmp_path, doc)) as bench:
+        timeouts = bench.config.timeouts
+    scaled = {"bench": "sim-b", "simulation": {"phones": 1, "image_kb": 1}}
+    with open_bench(_write(tmp_path, scaled)) as bench:
+        default = bench.config.timeouts
+    assert (timeouts.power_off, timeouts.boot) == (3, 45)
+    assert timeouts.model_copy(update={"power_off": default.power_off, "boot": default.boot}) == default

@@ -1,0 +1,46 @@
+"""A pydantic error on a lab config as the one line rig prints: file, phone (by name) and field.
+
+pydantic's own rendering is several lines and names a phone by its index only; a user fixing
+`phones.3.keypad.0.pasword` wants `phones[3] (desk-04).keypad[0].pasword: unknown key`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import ValidationError
+
+from rig.config_types import printable
+
+
+def _location(loc: tuple[Any, ...], data: Any) -> str:
+    """`phones[3] (desk-04).keypad.0.backend` from pydantic's loc tuple and the raw document."""
+    parts: list[str] = []
+    node = data
+    for item in loc:
+        if isinstance(item, int):
+            label = f"[{item}]"
+            if isinstance(node, list) and item < len(node) and isinstance(node[item], dict):
+                name = node[item].get("name")
+                if name and parts and parts[-1] == "phones":
+                    label += f" ({name})"
+            parts[-1:] = [(parts[-1] if parts else "") + label]
+            node = node[item] if isinstance(node, list) and item < len(node) else None
+        else:
+            parts.append(str(item))
+            node = node.get(item) if isinstance(node, dict) else None
+    return ".".join(parts)
+
+
+def one_line(error: ValidationError, data: Any) -> str:
+    """The first problem as `where: message`, `where` naming the phone by its name."""
+    first = error.errors()[0]
+    loc = tuple(x for x in first["loc"] if not (isinstance(x, str) and x.endswith("Config")))
+    loc = tuple(x for x in loc if x not in ("http_execute", "serial_actuator", "operator"))
+    message = first["msg"].removeprefix("Value error, ")
+    if first["type"] == "extra_forbidden":
+        message = "unknown key"
+    where = _location(loc, data)
+    more = len(error.errors()) - 1
+    suffix = f" (and {more} more)" if more else ""
+    return printable(f"{where}: {message}{suffix}" if where else f"{message}{suffix}")
