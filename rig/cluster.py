@@ -18,6 +18,7 @@ site.yaml:
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 import threading
@@ -31,14 +32,19 @@ from typing import Any, TextIO
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from rig.batch import PhoneSlot, phone_slots
 from rig.config import LabConfig, load_config
 from rig.errors import ConfigError, RigError
-from rig.journal import JOURNAL_NAME, Event, Journal
+from rig.events import (
+    BenchFinished, BenchInterrupted, BenchResumed, BenchStarted, BenchWorker, Event, ListedPhone, PartUnhealthy,
+    PhoneDone, PhoneEvent, PhoneStarted, RunFinished, RunInterrupted, RunResumed, RunStarted, UnknownEvent,
+)
+from rig.jobs.interrupts import interrupts
+from rig.jobs.phones import ConfiguredPhone, configured_phones
+from rig.jobs.result import exit_code, json_document
+from rig.journal import JOURNAL_NAME, Journal
 from rig.report import render
 from rig.worker import BenchJob, BenchRun, resource_name, run_bench_job
 
-EXIT_INTERRUPTED = 130
 POLL = 1.0
 """Seconds between checks that each pending bench still has a worker."""
 INTERRUPT_GRACE = 60.0
@@ -67,7 +73,7 @@ class SiteBench:
     name: str
     config_path: Path
     config: LabConfig
-    slots: list[PhoneSlot]
+    phones: list[ConfiguredPhone]
 
 
 @dataclass(frozen=True)
@@ -77,16 +83,16 @@ class Site:
     benches: dict[str, SiteBench]
     timeouts: SiteTimeouts
 
-    def select(self, names: list[str]) -> dict[str, list[PhoneSlot]]:
+    def select(self, names: list[str]) -> dict[str, list[ConfiguredPhone]]:
         """Bench -> phones to run. A name is `bench/phone`, or a phone name that only one bench has."""
         if not names:
-            return {b.name: list(b.slots) for b in self.benches.values()}
+            return {b.name: list(b.phones) for b in self.benches.values()}
         wanted: dict[str, set[str]] = {}
         for name in names:
             bench, phone = self._locate(name)
             wanted.setdefault(bench, set()).add(phone)
         return {
-            b.name: [s for s in b.slots if s.name in wanted[b.name]] for b in self.benches.values() if b.name in wanted
+            b.name: [p for p in b.phones if p.name in wanted[b.name]] for b in self.benches.values() if b.name in wanted
         }
 
     def _locate(self, name: str) -> tuple[str, str]:
@@ -94,10 +100,10 @@ class Site:
         if sep:
             if bench not in self.benches:
                 raise ConfigError(f"{self.path}: no bench named {bench!r} (benches: {', '.join(self.benches)})")
-            if phone not in {s.name for s in self.benches[bench].slots}:
+            if phone not in {p.name for p in self.benches[bench].phones}:
                 raise ConfigError(f"{self.path}: bench {bench} has no phone named {phone!r}")
             return bench, phone
-        holders = [b.name for b in self.benches.values() if phone in {s.name for s in b.slots}]
+        holders = [b.name for b in self.benches.values() if phone in {p.name for p in b.phones}]
         if not holders:
             raise ConfigError(f"{self.path}: no bench has a phone named {phone!r}")
         if len(holders) > 1:
@@ -132,7 +138,7 @@ def load_site(path: Path) -> Site:
         if config.bench in benches:
             other = benches[config.bench].config_path
             raise ConfigError(f"{path}: benches[{index}]: {config_path} and {other} are both bench {config.bench}")
-        benches[config.bench] = SiteBench(config.bench, config_path, config, phone_slots(config))
+        benches[config.bench] = SiteBench(config.bench, config_path, config, configured_phones(config))
     return Site(site.site, path, benches, site.timeouts)
 
 
@@ -157,35 +163,35 @@ def owned_benches(client: Any) -> set[str]:
     return {name for w in workers for name in (w.get("resources") or {})}
 
 
-def _collect(client: Any, futures: dict[str, Any], site: Site, stop_event: Any, out: TextIO,
-             report: Callable[[str, str], None]) -> Collected:
+def _collect(client: Any, futures: dict[str, Any], site: Site, stop: threading.Event, stop_benches: Any,
+             out: TextIO, report: Callable[[str, str], None]) -> Collected:
+    """Wait for every bench (or Ctrl-C: `stop`, then each bench's partial run, `stop_benches` asks them)."""
     collected = Collected()
     pending = dict(futures)
     deadline = time.monotonic() + site.timeouts.job
     changed = threading.Event()
     for future in futures.values():
         future.add_done_callback(lambda _: changed.set())
-    try:
-        while pending:
-            changed.wait(POLL)
-            changed.clear()
-            for bench, future in list(pending.items()):
-                if future.done():
-                    pending.pop(bench)
-                    _settle(bench, future, collected, report)
-            owned = owned_benches(client) if pending else set()
-            for bench in list(pending):
-                if resource_name(bench) not in owned:
-                    collected.failures[bench] = f"the worker of bench {bench} left before the job finished"
-                elif time.monotonic() > deadline:
-                    collected.failures[bench] = f"bench {bench} did not finish within {site.timeouts.job:g} s"
-                else:
-                    continue
-                pending.pop(bench).cancel()
-                report(bench, collected.failures[bench])
-    except KeyboardInterrupt:
+    while pending and not stop.is_set():
+        changed.wait(POLL)
+        changed.clear()
+        for bench, future in list(pending.items()):
+            if future.done():
+                pending.pop(bench)
+                _settle(bench, future, collected, report)
+        owned = owned_benches(client) if pending else set()
+        for bench in list(pending):
+            if resource_name(bench) not in owned:
+                collected.failures[bench] = f"the worker of bench {bench} left before the job finished"
+            elif time.monotonic() > deadline:
+                collected.failures[bench] = f"bench {bench} did not finish within {site.timeouts.job:g} s"
+            else:
+                continue
+            pending.pop(bench).cancel()
+            report(bench, collected.failures[bench])
+    if pending:
         collected.interrupted = True
-        stop_event.set()  # workers stop their phones at the next wait and return what they have
+        stop_benches.set()  # workers stop their phones at the next wait and return what they have
         print("interrupted: asking the benches to stop", file=out, flush=True)
         for bench, future in pending.items():
             try:
@@ -212,52 +218,57 @@ def _settle(bench: str, future: Any, collected: Collected, report: Callable[[str
 
 # --- merging ------------------------------------------------------------------------------------
 
-_RUN_EVENTS = {"run_started": "bench_started", "run_resumed": "bench_resumed",
-               "run_finished": "bench_finished", "run_interrupted": "bench_interrupted"}
+_AS_BENCH_EVENT: dict[type[Event], type[Event]] = {
+    RunStarted: BenchStarted, RunResumed: BenchResumed, RunFinished: BenchFinished, RunInterrupted: BenchInterrupted,
+}
+"""A bench's own run events keep their fields under the merged journal's bench_* kinds."""
 
 
 def tag_event(event: Event, bench: str) -> Event:
     """A bench's event as the merged journal records it: tagged with the bench, phone qualified."""
-    tagged = {**event, "event": _RUN_EVENTS.get(event["event"], event["event"]), "bench": bench}
-    if "phone" in tagged:
-        tagged["phone"] = qualified(bench, tagged["phone"])
-    if "slot" in tagged:
-        tagged["slot"] = f"{bench}: {tagged['slot']}"
-    return tagged
+    renamed = _AS_BENCH_EVENT.get(type(event))
+    if renamed is not None:
+        event = renamed(**{f.name: getattr(event, f.name) for f in dataclasses.fields(event)})
+    if isinstance(event, PhoneEvent):
+        return dataclasses.replace(event, phone=qualified(bench, event.phone), bench=bench)
+    if isinstance(event, PartUnhealthy):
+        return dataclasses.replace(event, part=f"{bench}: {event.part}", bench=bench)
+    if isinstance(event, UnknownEvent):
+        return dataclasses.replace(event, fields={**event.fields, "bench": bench})
+    return dataclasses.replace(event, bench=bench) if hasattr(event, "bench") else event
 
 
-def merge(run_dir: Path, site: Site, procedure: str, chosen: dict[str, list[PhoneSlot]],
+def merge(run_dir: Path, site: Site, procedure: str, chosen: dict[str, list[ConfiguredPhone]],
           collected: Collected, scheduler: str) -> None:
     """Write the one journal (and console logs) of the cluster run into `run_dir`."""
     outcomes: dict[str, str] = {}
     with Journal(run_dir / JOURNAL_NAME) as journal:
-        journal.append(
-            "run_started", run_id=run_dir.name, procedure=procedure, bench=site.name,
-            phones=[{"name": qualified(b, s.name), "bench": b, "mac": s.mac, "switch": s.switch, "port": s.port}
-                    for b, slots in chosen.items() for s in slots],
-            redo=[qualified(b, s.name) for b, slots in chosen.items() for s in slots],
+        journal.write(RunStarted(
+            run_id=run_dir.name, procedure=procedure, bench=site.name,
+            phones=[ListedPhone(qualified(b, p.name), p.mac, p.switch, p.port, bench=b)
+                    for b, phones in chosen.items() for p in phones],
+            redo=[qualified(b, p.name) for b, phones in chosen.items() for p in phones],
             cluster={"scheduler": scheduler, "site": str(site.path),
                      "benches": {b: str(site.benches[b].config_path) for b in chosen}},
-        )
+        ))
         for bench, run in collected.runs.items():
-            journal.append("bench_worker", bench=bench, worker=run.worker)
+            journal.write(BenchWorker(bench=bench, worker=run.worker))
             for event in run.events:
-                tagged = tag_event(event, bench)
-                journal.append(tagged.pop("event"), **tagged)
-                if tagged.get("phone") and event["event"] == "phone_done":
-                    outcomes[tagged["phone"]] = event["outcome"]
+                tagged = journal.write(tag_event(event, bench))
+                if isinstance(tagged, PhoneDone):
+                    outcomes[tagged.phone] = tagged.outcome
             for phone, text in run.consoles.items():
                 log = run_dir / "console" / bench / f"{phone}.log"
                 log.parent.mkdir(parents=True, exist_ok=True)
                 log.write_text(text, encoding="utf-8")
         for bench, reason in collected.failures.items():
-            for slot in chosen[bench]:
-                name = qualified(bench, slot.name)
-                journal.append("phone_started", phone=name, bench=bench)
-                journal.append("phone_done", phone=name, bench=bench, outcome="error", reason=reason,
-                               load_before=None, load_after=None, itl_signer=None, symptoms=[])
+            for phone in chosen[bench]:
+                name = qualified(bench, phone.name)
+                journal.write(PhoneStarted(phone=name, bench=bench))
+                journal.write(PhoneDone(phone=name, bench=bench, outcome="error", reason=reason))
                 outcomes[name] = "error"
-        journal.append("run_interrupted" if collected.interrupted else "run_finished", outcomes=outcomes)
+        closing = RunInterrupted if collected.interrupted else RunFinished
+        journal.write(closing(outcomes=outcomes))
 
 
 # --- the command ----------------------------------------------------------------------------------
@@ -292,51 +303,51 @@ def run_on_cluster(scheduler: str, site_path: Path, procedure: str, phones: list
     """Run `procedure` on the site's benches through the scheduler; the CLI exit code (0/1/130)."""
     from distributed import Event as DaskEvent
 
+    from rig.jobs.rundir import new_run_dir
     from rig.procedures import PROCEDURES
     from rig.progress import summary_line
-    from rig.runner import new_run_dir
 
     if procedure not in PROCEDURES:
         raise RigError(f"unknown procedure {procedure!r}")
     site = load_site(site_path)
     chosen = site.select(phones)
+    if not any(chosen.values()):
+        raise ConfigError(f"{site_path}: phones: the site's benches have no phones to {procedure}")
     out = sys.stderr if json_out else sys.stdout
     printer = _progress_printer(out)
 
     def report(bench: str, reason: str) -> None:
         """A bench that will not run: each of its phones gets its line, as if it had finished."""
-        for slot in chosen[bench]:
-            printer((time.time(), {"bench": bench, "phone": slot.name, "outcome": "error", "reason": reason}))
+        for phone in chosen[bench]:
+            printer((time.time(), {"bench": bench, "phone": phone.name, "outcome": "error", "reason": reason}))
 
-    with _connect(scheduler, site.timeouts.connect) as client:
+    stop = threading.Event()
+    with _connect(scheduler, site.timeouts.connect) as client, interrupts(stop):
         run_dir = new_run_dir(runs_dir, procedure)
         topic = f"rig-{run_dir.name}-{uuid.uuid4().hex[:8]}"
         client.subscribe_topic(topic, printer)
         owned = owned_benches(client)
         futures: dict[str, Any] = {}
         missing: dict[str, str] = {}
-        for bench, slots in chosen.items():
+        for bench, listed in chosen.items():
             resource = resource_name(bench)
             if resource not in owned:
                 missing[bench] = f"no worker owns bench {bench} (no worker advertises the resource {resource})"
                 report(bench, missing[bench])
                 continue
-            job = BenchJob(bench, procedure, [s.name for s in slots], run_dir.name, topic)
+            job = BenchJob(bench, procedure, [p.name for p in listed], run_dir.name, topic)
             futures[bench] = client.submit(run_bench_job, job, resources={resource: 1}, pure=False,
                                            key=f"{topic}-{bench}")
-        collected = _collect(client, futures, site, DaskEvent(f"{topic}-stop", client=client), out, report)
+        stop_benches = DaskEvent(f"{topic}-stop", client=client)
+        collected = _collect(client, futures, site, stop, stop_benches, out, report)
         collected.failures.update(missing)
         client.unsubscribe_topic(topic)
-    merge(run_dir, site, procedure, chosen, collected, scheduler)
-    results = render(run_dir)
-    if json_out:
-        doc = {"run_dir": str(run_dir), "summary": results["summary"],
-               "phones": [{"name": p["name"], "bench": p["bench"], "outcome": p["outcome"], "reason": p["reason"]}
-                          for p in results["phones"]]}
-        sys.stdout.write(json.dumps(doc) + "\n")
-    else:
-        print(summary_line(results), file=out)
-        print(f"report: {run_dir / 'report.html'}", file=out)
-    if collected.interrupted:
-        return EXIT_INTERRUPTED
-    return 0 if results["summary"]["passed"] == len(results["phones"]) else 1
+        merge(run_dir, site, procedure, chosen, collected, scheduler)
+        results = render(run_dir)
+        if json_out:
+            sys.stdout.write(json.dumps(json_document(results, run_dir)) + "\n")
+            sys.stdout.flush()
+        else:
+            print(summary_line(results), file=out)
+            print(f"report: {run_dir / 'report.html'}", file=out)
+    return exit_code(results, collected.interrupted)

@@ -1,22 +1,30 @@
 """The run journal: `runs/<run-id>/journal.jsonl`, the one record every report is built from.
 
-Append-only, one JSON event per line, flushed and fsynced as each event is written: a run killed
-at any moment leaves every finished step on disk, and at worst one half-written last line, which
-`read_events` drops. Reports and `--resume` read only this file.
+Append-only, one JSON event per line (the typed events of rig.events), flushed and fsynced as
+each event is written: a run killed at any moment leaves every finished step on disk, and at
+worst one half-written last line, which `read_events` drops. Reports and `--resume` read only
+this file.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import threading
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, TypeVar
+
+from rig.events import Event, EventError
 
 JOURNAL_NAME = "journal.jsonl"
 
-Event = dict[str, Any]
+E = TypeVar("E", bound=Event)
+
+
+class JournalError(EventError):
+    """A journal line that is not a readable event: names the file, the line and the field."""
 
 
 def utc_now() -> datetime:
@@ -50,10 +58,11 @@ class Journal:
             f.seek(-1, os.SEEK_END)
             return f.read(1) == b"\n"
 
-    def append(self, kind: str, **fields: Any) -> Event:
-        """Write one event (stamped with `at` unless given) and make it durable before returning."""
-        event: Event = {"event": kind, "at": iso(utc_now()), **fields}
-        line = json.dumps(event, default=str, separators=(",", ":"))
+    def write(self, event: E) -> E:
+        """Write one event (stamped with `at` unless it has one) and make it durable before returning."""
+        if not event.at:
+            event = dataclasses.replace(event, at=iso(utc_now()))
+        line = json.dumps(event.to_json(), default=str, separators=(",", ":"))
         with self._lock:
             self._file.write(line + "\n")
             self._file.flush()
@@ -63,6 +72,10 @@ class Journal:
         if self._on_event is not None:
             self._on_event(event)
         return event
+
+    def append(self, kind: str, **fields: Any) -> Event:
+        """`write` of the event of this kind with these JSON fields (checked like a read one)."""
+        return self.write(Event.from_json({"event": kind, **fields}))
 
     def close(self) -> None:
         with self._lock:
@@ -76,16 +89,30 @@ class Journal:
 
 
 def read_events(path: Path) -> list[Event]:
-    """Every complete event in the journal; a line cut short by a crash is skipped, not fatal."""
+    """Every complete event in the journal, typed.
+
+    A line cut short by a crash is skipped, not fatal (after a resume it may sit mid-file); an
+    unknown kind is kept as UnknownEvent. A complete line that is not a readable event raises
+    JournalError naming the file, the line number and the field.
+    """
     events: list[Event] = []
     with open(path, encoding="utf-8", errors="replace") as f:
-        for line in f:
+        for number, line in enumerate(f, 1):
             if not line.strip():
                 continue
             try:
-                event = json.loads(line)
-            except json.JSONDecodeError:
+                data = json.loads(line)
+            except (json.JSONDecodeError, RecursionError):
                 continue
-            if isinstance(event, dict) and "event" in event:
-                events.append(event)
+            try:
+                if not isinstance(data, dict):
+                    raise EventError("not a journal event (not a JSON object)")
+                events.append(Event.from_json(data))
+            except EventError as error:
+                raise JournalError(f"{path} line {number}: {error}") from None
     return events
+
+
+def of_kind(events: list[Event], kind: type[E]) -> list[E]:
+    """The events of one class (and its subclasses), in journal order."""
+    return [e for e in events if isinstance(e, kind)]

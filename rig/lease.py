@@ -4,8 +4,9 @@ A lease is a small JSON file per bench+phone in the lease directory (`$RIG_LEASE
 `~/.local/state/rig/leases`), created atomically with O_EXCL so exactly one run wins. It names
 its holder (user, host, pid, run id) and an expiry that a background thread pushes forward while
 the run lives. A lease whose holder is gone (same host and the pid no longer exists, or the
-expiry passed) is taken over; any other lease makes the second run refuse before it touches
-anything.
+expiry passed) is taken over, and the dead holder is kept (`LeaseSet.taken_over`: its run
+directory says where the journal of a run killed mid-power-cycle is); any other lease makes the
+second run refuse before it touches anything.
 """
 
 from __future__ import annotations
@@ -41,6 +42,8 @@ class Holder:
     pid: int
     run_id: str
     expires: float  # Unix time
+    run_dir: str | None = None
+    """The holder's run directory (absolute), when it is a run that keeps a journal."""
 
     def describe(self) -> str:
         until = datetime.fromtimestamp(self.expires, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -66,6 +69,11 @@ def _file_name(bench: str, phone: str) -> str:
     return f"{safe}.lease"
 
 
+def lease_path(bench: str, phone: str, lease_dir: Path | None = None) -> Path:
+    """The lease file of `phone` on `bench` (whether or not it exists)."""
+    return (lease_dir or default_lease_dir()) / _file_name(bench, phone)
+
+
 class LeaseSet:
     """The leases of one run: acquired all at once, renewed in the background, released at the end.
 
@@ -89,12 +97,16 @@ class LeaseSet:
         self.ttl = ttl
         self.dir = lease_dir or default_lease_dir()
         self._pid = pid if pid is not None else os.getpid()
+        self.run_dir: str | None = None
+        self.taken_over: list[Holder] = []
+        """Dead holders whose leases this set took over."""
         self._held: list[Path] = []
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
     def _holder(self) -> Holder:
-        return Holder(getpass.getuser(), socket.gethostname(), self._pid, self.run_id, time.time() + self.ttl)
+        return Holder(getpass.getuser(), socket.gethostname(), self._pid, self.run_id, time.time() + self.ttl,
+                      self.run_dir)
 
     def acquire(self) -> None:
         self.dir.mkdir(parents=True, exist_ok=True)
@@ -122,13 +134,21 @@ class LeaseSet:
                     raise LeaseHeld(
                         f"phone {phone} of bench {self.bench} is leased by {holder.describe()}"
                     ) from None
-                _remove_if_same(path, holder)  # dead or unreadable holder: take it over
+                if _remove_if_same(path, holder) and holder is not None:  # dead or unreadable: take over
+                    self.taken_over.append(holder)
                 continue
             with os.fdopen(fd, "w") as f:
                 json.dump(asdict(self._holder()), f)
             self._held.append(path)
             return
         raise LeaseHeld(f"phone {phone} of bench {self.bench}: lease {path} keeps changing hands")
+
+    def attach(self, run_dir: Path) -> None:
+        """Name the run directory in every held lease (created after the leases, so that a refused
+        lease leaves none): a run that takes over these leases after a crash finds the journal."""
+        self.run_dir = str(Path(run_dir).resolve())
+        for path in self._held:
+            _write_atomic(path, asdict(self._holder()))
 
     def _renew_loop(self) -> None:
         while not self._stop.wait(self.ttl / 3):
@@ -167,13 +187,15 @@ def _age(path: Path) -> float:
         return FRESH_SECONDS
 
 
-def _remove_if_same(path: Path, holder: Holder | None) -> None:
-    """Remove a stale lease unless someone replaced it since we read it."""
+def _remove_if_same(path: Path, holder: Holder | None) -> bool:
+    """Remove a stale lease unless someone replaced it since we read it; True when removed."""
     if read_holder(path) == holder:
         path.unlink(missing_ok=True)
+        return True
+    return False
 
 
 def _write_atomic(path: Path, data: dict[str, object]) -> None:
-    tmp = path.with_suffix(f".tmp{os.getpid()}")
+    tmp = path.with_suffix(f".tmp{os.getpid()}-{threading.get_ident()}")  # renewal and attach may overlap
     tmp.write_text(json.dumps(data), encoding="utf-8")
     os.replace(tmp, path)

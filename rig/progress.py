@@ -7,6 +7,7 @@ With `--json` nothing but the final JSON document goes to stdout.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections import Counter
 import time
@@ -17,8 +18,7 @@ from rich.console import Console
 from rich.live import Live
 from rich.table import Table
 
-from rig.journal import Event
-from rig.procedures.baseline import SYMPTOMS
+from rig.events import Event, PhoneDone, PhoneEvent, PhoneInterrupted, PhoneStarted, StepStarted
 
 MAX_ROWS = 40
 STYLE = {"passed": "green", "failed": "red", "error": "yellow", "skipped": "dim"}
@@ -60,23 +60,22 @@ class Progress:
             self._live.stop()
 
     def __call__(self, event: Event) -> None:
-        phone = event.get("phone")
-        if phone not in self.rows:
+        if not isinstance(event, PhoneEvent) or event.phone not in self.rows:
             return
         with self._lock:
-            row = self.rows[phone]
-            kind = event["event"]
-            if kind == "phone_started":
+            row = self.rows[event.phone]
+            if isinstance(event, PhoneStarted):
                 row.started, row.step = time.monotonic(), "starting"
-            elif kind == "step_started":
-                row.step = event["name"]
-            elif kind == "phone_done":
-                row.ended, row.outcome, row.reason = time.monotonic(), event["outcome"], event.get("reason") or ""
+            elif isinstance(event, StepStarted):
+                row.step = event.name
+            elif isinstance(event, PhoneDone):
+                row.ended, row.outcome, row.reason = time.monotonic(), event.outcome, event.reason or ""
                 row.step = "done"
                 if not self.live and not self.quiet:
                     tail = f": {row.reason}" if row.reason else ""
-                    self.console.print(f"{phone} {row.outcome}{tail}", markup=False, highlight=False, soft_wrap=True)
-            elif kind == "phone_interrupted":
+                    self.console.print(f"{event.phone} {row.outcome}{tail}", markup=False, highlight=False,
+                                       soft_wrap=True)
+            elif isinstance(event, PhoneInterrupted):
                 row.step = "interrupted"
             if self._live is not None:
                 self._live.update(self._table())
@@ -111,10 +110,13 @@ def summary_table(results: dict[str, Any]) -> Table:
     return table
 
 
+PHONE_STAMP = re.compile(r"^\s*\d{1,2}:\d{2}:\d{2}[ap]?\s+")
+"""The time a phone puts before each status message (`10:26:18a Trust List Update Failed`, DESIGN.md)."""
+
+
 def _short(symptom: str) -> str:
     """`Trust List Update Failed` out of `09:33:09a Trust List Update Failed` (the phone's stamp)."""
-    match = SYMPTOMS.search(symptom)
-    return match.group(0) if match else symptom
+    return PHONE_STAMP.sub("", symptom)
 
 
 def summary_line(results: dict[str, Any]) -> str:

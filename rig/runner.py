@@ -11,13 +11,10 @@ redoes every phone that did not pass.
 
 from __future__ import annotations
 
-import contextlib
-import signal
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
@@ -29,8 +26,12 @@ from drivers.phone_web import PhoneWebError
 from drivers.power_meter import PowerMeterError
 from rig.config import LabConfig, PhoneConfig, SerialKeypadConfig
 from rig.errors import RigError
-from rig.health import SlotHealth
-from rig.journal import JOURNAL_NAME, Event, Journal, read_events, utc_now
+from rig.events import (
+    Event, ListedPhone, Outcome, PartUnhealthy, PhoneDone, PhoneStarted, RunFinished, RunInterrupted, RunResumed,
+    RunStarted, StepStarted,
+)
+from rig.health import PartHealth
+from rig.journal import JOURNAL_NAME, Journal
 from rig.keyscript import KeyScript
 from rig.procedures import PROCEDURES
 from rig.procedures.job import PhoneJob
@@ -43,47 +44,31 @@ if TYPE_CHECKING:
 Observer = Callable[[Event], None]
 
 
-def new_run_id(procedure: str, now: datetime | None = None) -> str:
-    """`20261125-090001-erase`: sortable, readable, one per second and procedure."""
-    return f"{(now or utc_now()):%Y%m%d-%H%M%S}-{procedure}"
-
-
-def new_run_dir(runs_dir: Path, procedure: str) -> Path:
-    base = new_run_id(procedure)
-    for n in range(100):
-        candidate = runs_dir / (base if n == 0 else f"{base}.{n}")
-        try:
-            candidate.mkdir(parents=True)
-            return candidate
-        except FileExistsError:
-            continue
-    raise RigError(f"{runs_dir}: cannot create a run directory for {base}")
-
-
 @dataclass(frozen=True)
 class PhoneVerdict:
-    outcome: str  # passed | failed | error | skipped
+    outcome: Outcome
     reason: str | None
-    slot: str | None = None
+    part: str | None = None
+    """The shared bench part to blame for an `error` (`switch sw1`), if any."""
 
 
-def slots_of(phone: PhoneConfig) -> dict[str, str]:
+def parts_of(phone: PhoneConfig) -> dict[str, str]:
     """The shared bench parts a phone depends on, by kind: what a bench error blames."""
-    slots = {"switch": f"switch {phone.switch}"}
+    parts = {"switch": f"switch {phone.switch}"}
     if phone.console:
         url = urlparse(phone.console)
-        slots["console"] = f"console {url.hostname}" if url.hostname else f"console {phone.console}"
+        parts["console"] = f"console {url.hostname}" if url.hostname else f"console {phone.console}"
     if phone.power_meter:
-        slots["meter"] = f"meter {phone.power_meter.instrument}"
+        parts["meter"] = f"meter {phone.power_meter.instrument}"
     for keypad in phone.keypad:
         if isinstance(keypad, SerialKeypadConfig):
-            slots["keypad"] = f"actuator {keypad.url}"
-    return slots
+            parts["keypad"] = f"actuator {keypad.url}"
+    return parts
 
 
 def verdict_of(error: BaseException, phone: PhoneConfig) -> PhoneVerdict:
     """Phone's fault (failed) or bench's fault (error), and which bench part to blame."""
-    slots = slots_of(phone)
+    parts = parts_of(phone)
     if isinstance(error, PhoneSkipped):
         return PhoneVerdict("skipped", str(error))
     if isinstance(error, PhoneFailed):
@@ -93,9 +78,9 @@ def verdict_of(error: BaseException, phone: PhoneConfig) -> PhoneVerdict:
     if isinstance(error, BenchFault):
         return PhoneVerdict("error", str(error), error.slot)
     blame = {SwitchError: "switch", ConsoleError: "console", PowerMeterError: "meter", KeypadError: "keypad"}
-    for kind, slot in blame.items():
+    for kind, part in blame.items():
         if isinstance(error, kind):
-            return PhoneVerdict("error", str(error), slots.get(slot))
+            return PhoneVerdict("error", str(error), parts.get(part))
     return PhoneVerdict("error", f"{type(error).__name__}: {error}")
 
 
@@ -109,56 +94,6 @@ def config_summary(config: LabConfig) -> dict[str, Any]:
         "timeouts": config.timeouts.model_dump(),
         "parallel": config.parallel.model_dump(),
     }
-
-
-@dataclass
-class RunState:
-    """What a journal says about a run so far (for --resume)."""
-
-    run_id: str
-    procedure: str
-    bench: str
-    phones: list[str]
-    passed: list[str]
-
-
-def read_state(run_dir: Path) -> RunState:
-    path = run_dir / JOURNAL_NAME
-    if not path.is_file():
-        raise RigError(f"{run_dir}: no {JOURNAL_NAME} here (not a run directory?)")
-    events = read_events(path)
-    started = next((e for e in events if e["event"] == "run_started"), None)
-    if started is None:
-        raise RigError(f"{path}: no run_started event")
-    last: dict[str, str] = {}
-    for event in events:
-        if event["event"] == "phone_done":
-            last[event["phone"]] = event["outcome"]
-    return RunState(
-        run_id=started["run_id"],
-        procedure=started["procedure"],
-        bench=started["bench"],
-        phones=[p["name"] for p in started["phones"]],
-        passed=[name for name, outcome in last.items() if outcome == "passed"],
-    )
-
-
-@contextlib.contextmanager
-def sigint_sets(stop: threading.Event) -> Iterator[None]:
-    """While inside, the first Ctrl-C sets `stop`; a second one interrupts for real."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def handler(signum: int, frame: object) -> None:
-        stop.set()
-        signal.signal(signal.SIGINT, signal.default_int_handler)
-
-    previous = signal.signal(signal.SIGINT, handler)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
 
 
 @dataclass
@@ -193,7 +128,7 @@ class Runner:
         self.stop = stop or threading.Event()
         self.observer = observer
         self.resumed = resumed
-        self.health = SlotHealth()
+        self.health = PartHealth()
         parallel = bench.config.parallel
         self.powerup = {
             name: threading.Semaphore(parallel.powerup_per_switch) for name in bench.config.switches
@@ -211,17 +146,15 @@ class Runner:
         (self.run_dir / "console").mkdir(exist_ok=True)
         with Journal(self.run_dir / JOURNAL_NAME, on_event=self.observer) as journal:
             listed = all_phones or self.phones
-            journal.append(
-                "run_resumed" if self.resumed else "run_started",
+            opening = RunResumed if self.resumed else RunStarted
+            journal.write(opening(
                 run_id=self.run_dir.name,
                 procedure=self.procedure,
                 bench=config.bench,
-                phones=[
-                    {"name": p.name, "mac": p.mac, "switch": p.switch, "port": p.port} for p in listed
-                ],
+                phones=[ListedPhone(p.name, p.mac, p.switch, p.port) for p in listed],
                 redo=[p.name for p in self.phones],
                 config=config_summary(config),
-            )
+            ))
             tap, tap_error = self._start_tap()
             try:
                 self._run_phones(journal, tap, tap_error)
@@ -229,10 +162,8 @@ class Runner:
                 if tap is not None:
                     tap.stop()
             self.result.interrupted = self.stop.is_set()
-            journal.append(
-                "run_interrupted" if self.result.interrupted else "run_finished",
-                outcomes={n: v.outcome for n, v in self.result.outcomes.items()},
-            )
+            closing = RunInterrupted if self.result.interrupted else RunFinished
+            journal.write(closing(outcomes={n: v.outcome for n, v in self.result.outcomes.items()}))
         return self.result
 
     def _start_tap(self) -> tuple["TftpTap | None", str | None]:
@@ -257,8 +188,8 @@ class Runner:
     def _phone(self, journal: Journal, tap: "TftpTap | None", tap_error: str | None, phone: PhoneConfig) -> None:
         if self.stop.is_set():
             return
-        journal.append("phone_started", phone=phone.name)
-        unhealthy = self.health.unhealthy_reason(list(slots_of(phone).values()))
+        journal.write(PhoneStarted(phone=phone.name))
+        unhealthy = self.health.unhealthy_reason(list(parts_of(phone).values()))
         if tap_error or unhealthy:
             self._done(journal, phone, None, PhoneVerdict("error", tap_error or unhealthy))
             return
@@ -296,20 +227,19 @@ class Runner:
         self._done(journal, phone, job, verdict)
 
     def _step_started(self, phone: str, step: str) -> None:
-        self._emit({"event": "step_started", "phone": phone, "name": step})
+        self._emit(StepStarted(phone=phone, name=step))
 
     def _done(self, journal: Journal, phone: PhoneConfig, job: PhoneJob | None, verdict: PhoneVerdict) -> None:
-        if verdict.slot and verdict.reason:
-            if self.health.record_error(verdict.slot, phone.name, verdict.reason):
-                journal.append("slot_unhealthy", slot=verdict.slot, reason=verdict.reason)
+        if verdict.part and verdict.reason:
+            if self.health.record_error(verdict.part, phone.name, verdict.reason):
+                journal.write(PartUnhealthy(part=verdict.part, reason=verdict.reason))
         self.result.outcomes[phone.name] = verdict
-        journal.append(
-            "phone_done",
+        journal.write(PhoneDone(
             phone=phone.name,
             outcome=verdict.outcome,
             reason=verdict.reason,
             load_before=job.load_before if job else None,
             load_after=job.load_after if job else None,
             itl_signer=job.itl_signer if job else None,
-            symptoms=job.symptoms if job else [],
-        )
+            symptoms=list(job.symptoms) if job else [],
+        ))

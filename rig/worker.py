@@ -5,8 +5,8 @@ A bench host runs a Dask worker advertising the worker resource `bench-<name>` (
 such a worker with the config registered; a plain `dask worker SCHED --resources bench-<name>=1`
 works too when `RIG_BENCH_CONFIG` names the config file (several: separated by `:`).
 
-The job (`run_bench_job`) opens the bench, runs the procedure like `rig erase` does (scripts
-checked, leases taken), publishes one Dask event per finished phone on the run's topic (the
+The job (`run_bench_job`) opens the bench, runs the procedure through rig.jobs as `rig erase`
+does (scripts checked, leases taken, ports a crashed run left off restored), publishes one Dask event per finished phone on the run's topic (the
 client prints them as they come), and returns the whole journal and console logs for the client
 to merge: the run directory lives on the client, not on the bench hosts.
 """
@@ -25,7 +25,8 @@ from typing import Any
 
 from rig.config import load_config
 from rig.errors import ConfigError
-from rig.journal import JOURNAL_NAME, Event, read_events
+from rig.events import Event, PhoneDone
+from rig.journal import JOURNAL_NAME, read_events
 
 log = logging.getLogger(__name__)
 
@@ -91,9 +92,9 @@ def _progress_publisher(job: BenchJob) -> Any:
     worker = get_worker()
 
     def publish(event: Event) -> None:
-        if event.get("event") == "phone_done":
-            worker.log_event(job.topic, {"bench": job.bench, "phone": event["phone"],
-                                         "outcome": event["outcome"], "reason": event.get("reason")})
+        if isinstance(event, PhoneDone):
+            worker.log_event(job.topic, {"bench": job.bench, "phone": event.phone,
+                                         "outcome": event.outcome, "reason": event.reason})
 
     return publish
 
@@ -123,9 +124,9 @@ def _watch_stop(job: BenchJob, stop: threading.Event, done: threading.Event) -> 
 
 def _check_phones(path: Path, job: BenchJob) -> None:
     """Refuse phones this worker's config does not have before the bench is opened (or simulated)."""
-    from rig.batch import phone_slots
+    from rig.jobs.phones import configured_phones
 
-    known = {slot.name for slot in phone_slots(load_config(path))}
+    known = {phone.name for phone in configured_phones(load_config(path))}
     unknown = [name for name in job.phones if name not in known]
     if unknown:
         raise ConfigError(f"{path}: bench {job.bench} has no phone named {', '.join(map(repr, unknown))}")
@@ -135,8 +136,8 @@ def run_bench_job(job: BenchJob) -> BenchRun:
     """The Dask task: run the job on this worker's bench and hand back everything it recorded."""
     from distributed import get_worker
 
-    from rig.batch import run_job
     from rig.bench import open_bench
+    from rig.jobs import JobRequest, JobService
 
     path = bench_config_path(job.bench)
     _check_phones(path, job)
@@ -145,8 +146,9 @@ def run_bench_job(job: BenchJob) -> BenchRun:
     try:
         with tempfile.TemporaryDirectory(prefix="rig-job-") as scratch, open_bench(path) as bench:
             run_dir = Path(scratch) / job.run_id
-            run_job(bench, job.procedure, job.phones, run_dir, source=str(path),
-                    observer=_progress_publisher(job), stop=stop)
+            service = JobService(bench)
+            plan = service.plan(JobRequest(job.procedure, tuple(job.phones), run_dir=run_dir, source=str(path)))
+            service.run(plan, observer=_progress_publisher(job), stop=stop)
             consoles = {log.stem: log.read_text(encoding="utf-8", errors="replace")
                         for log in sorted((run_dir / "console").glob("*.log"))}
             return BenchRun(job.bench, read_events(run_dir / JOURNAL_NAME), consoles, get_worker().address)

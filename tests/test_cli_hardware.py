@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,6 +17,7 @@ pytest.importorskip("rig.sim.bench")
 from rig.cli import app  # noqa: E402
 from rig.config import Simulation, dump_config  # noqa: E402
 from rig.sim.bench import SimBench  # noqa: E402
+from tests.waiting import wait_for  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -33,13 +33,6 @@ def sim(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[SimBench, Pa
 
 def rig(config: Path, *args: str):
     return CliRunner().invoke(app, ["--config", str(config), *args])
-
-
-def wait_for(condition, timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.05)
 
 
 def test_status_lists_every_phone_with_poe_load_and_meter(sim):
@@ -60,7 +53,7 @@ def test_power_cycle_restarts_the_identified_phone(sim):
     assert "learned on sw1" in result.stdout
     log = bench.switches["sw1"].command_log
     assert "power inline never" in log and "power inline auto" in log
-    wait_for(lambda: phone.draw_watts > 6)
+    wait_for(lambda: phone.draw_watts > 6, what="the phone to draw power")
 
 
 def test_power_is_refused_for_a_phone_configured_on_someone_elses_port(sim, tmp_path):

@@ -8,7 +8,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,8 +16,10 @@ import yaml
 
 from rig.cluster import Collected, SiteFile, load_site, merge, owned_benches, run_on_cluster, tag_event
 from rig.errors import ConfigError, RigError
+from rig.events import Event
 from rig.report import render
 from rig.worker import BenchRun
+from tests.waiting import wait_for
 
 BIN = Path(sys.executable).parent
 REPO = Path(__file__).resolve().parents[1]
@@ -40,15 +42,6 @@ def write_site(directory: Path, benches: dict[str, str], extra: str = "") -> Pat
     site = directory / "site.yaml"
     site.write_text(f"site: lab-east\nbenches: [{', '.join(f'{n}.yaml' for n in benches)}]\n{extra}")
     return site
-
-
-def wait_for(condition: Callable[[], bool], timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 # --- the site file ---------------------------------------------------------------------------------
@@ -100,9 +93,9 @@ def test_two_configs_of_the_same_bench_are_refused(tmp_path: Path) -> None:
 
 # --- merging -------------------------------------------------------------------------------------
 
-def _bench_events(bench: str, phone: str, outcome: str) -> list[dict]:
+def _bench_events(bench: str, phone: str, outcome: str) -> list[Event]:
     at = "2026-11-25T09:00:01.000Z"
-    return [
+    return [Event.from_json(data) for data in [
         {"event": "run_started", "at": at, "run_id": "r", "procedure": "erase", "bench": bench,
          "phones": [{"name": phone, "mac": "001D705F0000", "switch": "sw1", "port": "Gi1/0/1"}]},
         {"event": "phone_started", "at": at, "phone": phone},
@@ -111,13 +104,15 @@ def _bench_events(bench: str, phone: str, outcome: str) -> list[dict]:
         {"event": "phone_done", "at": at, "phone": phone, "outcome": outcome, "reason": None, "load_before": "a",
          "load_after": "b", "itl_signer": "CN=tftp", "symptoms": []},
         {"event": "run_finished", "at": at, "outcomes": {phone: outcome}},
-    ]
+    ]]
 
 
 def test_a_benchs_events_are_tagged_with_it_and_its_phones_qualified() -> None:
-    step = _bench_events("bench-a", "desk-01", "passed")[2]
-    assert tag_event(step, "bench-a") == {**step, "phone": "bench-a/desk-01", "bench": "bench-a"}
-    assert tag_event({"event": "run_started", "bench": "bench-a"}, "bench-a")["event"] == "bench_started"
+    started, _, step, _, finished = _bench_events("bench-a", "desk-01", "passed")
+    assert tag_event(step, "bench-a").to_json() == {**step.to_json(), "phone": "bench-a/desk-01", "bench": "bench-a"}
+    assert tag_event(started, "bench-a").to_json() == {**started.to_json(), "event": "bench_started"}
+    assert tag_event(finished, "bench-a").to_json() == {**finished.to_json(), "event": "bench_finished",
+                                                          "bench": "bench-a"}
 
 
 def test_merged_run_has_every_phone_of_every_bench_in_one_journal_and_report(tmp_path: Path) -> None:

@@ -1,46 +1,133 @@
-"""The journal keeps every finished event on disk, even across a crash."""
+"""The journal keeps every finished event on disk, even across a crash, and reads back typed events:
+what a real file can hold is tolerated, what no reader can use is one error naming file, line and field."""
 
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
+import pytest
+import yaml
+
+from rig.errors import RigError
+from rig.events import (
+    Event, ListedPhone, PartUnhealthy, PhoneDone, PowerAction, RunStarted, StepDone, TftpFetch, UnknownEvent,
+)
 from rig.journal import Journal, iso, parse_iso, read_events, utc_now
 
+PHONE = ListedPhone("desk-01", "001D705F0001", "sw1", "Gi1/0/1")
+STARTED = RunStarted(run_id="r1", procedure="erase", bench="b", phones=[PHONE])
 
-def test_each_event_is_on_disk_as_one_json_line_when_append_returns(tmp_path):
+
+def test_each_event_is_on_disk_as_one_json_line_when_write_returns(tmp_path):
     path = tmp_path / "run" / "journal.jsonl"
     journal = Journal(path)
-    journal.append("run_started", procedure="erase", phones=["desk-01"])
+    journal.write(STARTED)
     lines = path.read_text().splitlines()  # read while the journal is still open
     assert len(lines) == 1
     event = json.loads(lines[0])
-    assert event["event"] == "run_started" and event["phones"] == ["desk-01"]
-    assert event["at"].endswith("Z")
+    assert event["event"] == "run_started" and event["phones"] == [
+        {"name": "desk-01", "mac": "001D705F0001", "switch": "sw1", "port": "Gi1/0/1"}]
+    assert event["at"].endswith("Z") and "bench" not in event["phones"][0]
     journal.close()
 
 
-def test_reading_skips_a_last_line_cut_short_by_a_crash(tmp_path):
+@pytest.mark.parametrize("event", [
+    STARTED,
+    StepDone(phone="desk-01", name="erase", started="2026-11-25T09:00:01.000Z", ended="2026-11-25T09:00:02.000Z",
+             ok=False, detail="no answer", data={"keys": ["Settings"]}),
+    TftpFetch(phone="desk-01", at="2026-11-25T09:00:03.000Z", file="ITLSEP001D705F0001.tlv", bytes=4000, ok=True),
+    PowerAction(phone="desk-01", switch="sw1", port="Gi1/0/1", mac="001D705F0001", action="off", phase="intent"),
+    PhoneDone(phone="east/desk-01", bench="east", outcome="error", reason="switch sw1: timeout", symptoms=["x"]),
+    PartUnhealthy(part="switch sw1", reason="timeout"),
+])
+def test_every_kind_reads_back_as_the_event_written(tmp_path, event):
     path = tmp_path / "journal.jsonl"
     with Journal(path) as journal:
-        journal.append("step", phone="desk-01", name="identify", ok=True)
+        written = journal.write(event)
+    assert read_events(path) == [written]
+
+
+def test_the_json_field_names_are_the_journal_format(tmp_path):
+    path = tmp_path / "journal.jsonl"
+    with Journal(path) as journal:
+        journal.write(PartUnhealthy(part="switch sw1", reason="timeout"))
+        journal.write(PhoneDone(phone="desk-01", outcome="passed"))
+    unhealthy, done = (json.loads(line) for line in path.read_text().splitlines())
+    assert (unhealthy["event"], unhealthy["slot"]) == ("slot_unhealthy", "switch sw1")
+    assert set(done) == {"event", "at", "phone", "outcome", "reason", "load_before", "load_after", "itl_signer",
+                         "symptoms"}
+
+
+def test_reading_skips_a_line_cut_short_by_a_crash(tmp_path):
+    path = tmp_path / "journal.jsonl"
+    with Journal(path) as journal:
+        journal.append("step", phone="desk-01", name="identify", started=iso(utc_now()), ended=iso(utc_now()),
+                       ok=True)
     with open(path, "a") as f:
         f.write('{"event": "step", "phone": "desk-0')
-    assert [e["name"] for e in read_events(path)] == ["identify"]
+    assert [e.name for e in read_events(path)] == ["identify"]
 
 
 def test_appending_after_a_crash_starts_on_a_fresh_line(tmp_path):
     path = tmp_path / "journal.jsonl"
-    path.write_text('{"event":"run_started"}\n{"event":"st')
+    path.write_text(json.dumps(STARTED.to_json() | {"at": iso(utc_now())}) + '\n{"event":"st')
     with Journal(path) as journal:
-        journal.append("run_resumed")
-    assert [e["event"] for e in read_events(path)] == ["run_started", "run_resumed"]
+        journal.append("run_finished")
+    assert [type(e).KIND for e in read_events(path)] == ["run_started", "run_finished"]
+
+
+def test_an_unknown_kind_and_unknown_fields_are_kept_and_readers_can_skip_them(tmp_path):
+    path = tmp_path / "journal.jsonl"
+    path.write_text('{"event":"phone_rebooted","at":"2026-11-25T09:00:00.000Z","phone":"desk-01"}\n'
+                    '{"event":"phone_done","at":"2026-11-25T09:00:01.000Z","phone":"desk-01","outcome":"passed",'
+                    '"witness":"console"}\n')
+    unknown, done = read_events(path)
+    assert isinstance(unknown, UnknownEvent) and unknown.kind == "phone_rebooted"
+    assert isinstance(done, PhoneDone) and done.reason is None and done.symptoms == []
+    assert done.extra == {"witness": "console"} and done.to_json()["witness"] == "console"
+
+
+@pytest.mark.parametrize("line, names", [
+    ('{"event":"step","phone":"desk-01"}', "'name'"),                          # issue 12: AttributeError before
+    ('{"event":"phone_done","at":"2026-11-25T09:00:01Z","phone":"desk-01"}', "'outcome'"),  # KeyError before
+    ('{"event":"phone_done","at":"2026-11-25T09:00:01Z","phone":"desk-01","outcome":"fine"}', "outcome"),
+    ('{"event":"tftp","at":"yesterday","phone":"d","file":"f","bytes":1,"ok":true}', "'at'"),
+    ('{"event":"tftp","at":"2026-11-25T09:00:01Z","phone":"d","file":"f","bytes":"1","ok":true}', "'bytes'"),
+    ('[1, 2]', "not a JSON object"),
+    ('{"no_event": 1}', "no \"event\""),
+])
+def test_a_complete_line_no_reader_can_use_is_one_error_naming_file_line_and_field(tmp_path, line, names):
+    path = tmp_path / "journal.jsonl"
+    path.write_text(json.dumps(STARTED.to_json() | {"at": iso(utc_now())}) + "\n" + line + "\n")
+    with pytest.raises(RigError) as raised:
+        read_events(path)
+    message = str(raised.value)
+    assert message.startswith(f"{path} line 2: ") and names in message and "\n" not in message
+
+
+def test_report_and_resume_of_a_journal_with_a_bad_event_exit_2_with_one_line(tmp_path):
+    run = tmp_path / "20261125-090000-erase"
+    run.mkdir()
+    (run / "journal.jsonl").write_text(json.dumps(STARTED.to_json() | {"at": iso(utc_now())}) + "\n"
+                                       '{"event":"step","phone":"desk-01"}\n')
+    config = tmp_path / "lab.yaml"
+    config.write_text(yaml.safe_dump({
+        "bench": "b", "switches": {"sw1": {"host": "127.0.0.1", "port": 1, "username": "u", "password": "p"}},
+        "cucm": {"tftp": {"host": "127.0.0.1", "port": 69}, "expected_load": "X"},
+        "phones": [{"name": "desk-01", "mac": "001D705F0001", "switch": "sw1", "port": "Gi1/0/1"}]}))
+    for args in (["report", str(run)], ["erase", "--resume", str(run), "--config", str(config)]):
+        done = subprocess.run([sys.executable, "-m", "rig", *args], capture_output=True, text=True, timeout=60)
+        assert done.returncode == 2, done.stderr
+        assert done.stderr.count("\n") == 1 and "line 2" in done.stderr and "Traceback" not in done.stderr
 
 
 def test_observers_see_each_event_after_it_is_written(tmp_path):
-    seen = []
+    seen: list[Event] = []
     with Journal(tmp_path / "j.jsonl", on_event=seen.append) as journal:
-        journal.append("phone_done", phone="desk-01", outcome="passed")
-    assert seen[0]["outcome"] == "passed"
+        journal.write(PhoneDone(phone="desk-01", outcome="passed"))
+    assert isinstance(seen[0], PhoneDone) and seen[0].outcome == "passed" and seen[0].at
 
 
 def test_times_are_iso_8601_utc_and_round_trip():

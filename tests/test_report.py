@@ -113,3 +113,29 @@ def test_report_html_is_self_contained_with_a_timeline_per_phone(run_dir):
     assert "<link" not in html and "<script" not in html
     assert html.count("<svg") == 3 and "<polyline" in html
     assert "ITLSEP001D705F0000.tlv" in html and "&lt;&amp;&gt;" in html  # escaped
+
+
+def _power(journal, action, phase):
+    journal.append("power", phone="desk-01", switch="sw1", port="Gi1/0/1", mac="001D705F0000", action=action,
+                   phase=phase)
+
+
+@pytest.mark.parametrize("powered, reason", [
+    ([], "interrupted after erase"),
+    ([("off", "intent"), ("off", "done"), ("on", "intent"), ("on", "done")],
+     "interrupted after erase and a power cycle; port restored"),
+    ([("off", "intent"), ("off", "done")], "interrupted after erase and a power cycle; its port may still be off"),
+])
+def test_a_phone_interrupted_after_it_was_touched_is_not_skipped_but_says_what_was_done(tmp_path, powered, reason):
+    run = tmp_path / "r"
+    with Journal(run / "journal.jsonl") as j:
+        j.append("run_started", run_id="r", procedure="erase", bench="b", phones=PHONES[:1])
+        j.append("phone_started", phone="desk-01")
+        _step(j, "desk-01", "identify")
+        _step(j, "desk-01", "erase")
+        for action, phase in powered:
+            _power(j, action, phase)
+        j.append("phone_interrupted", phone="desk-01")
+        j.append("run_interrupted", outcomes={})
+    phone = render(run)["phones"][0]
+    assert (phone["outcome"], phone["reason"]) == ("error", reason)

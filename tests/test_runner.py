@@ -15,10 +15,12 @@ from drivers.power_meter import PowerMeterError
 from rig.bench import Bench
 from rig.config import LabConfig, PhoneConfig
 from rig.errors import RigError
+from rig.events import StepDone
 from rig.journal import Journal, read_events
 from rig.procedures.steps import BenchFault, PhoneFailed, PhoneSkipped
 from rig.report import render
-from rig.runner import Runner, new_run_dir, read_state, slots_of, verdict_of
+from rig.jobs.rundir import new_run_dir, read_state
+from rig.runner import Runner, parts_of, verdict_of
 
 PHONE = PhoneConfig(
     name="desk-01", mac="001D705F0001", switch="sw1", port="Gi1/0/1", console="socket://127.0.0.9:7001",
@@ -28,11 +30,11 @@ PHONE = PhoneConfig(
 
 
 def test_a_phone_depends_on_its_switch_console_server_meter_and_actuator():
-    assert slots_of(PHONE) == {"switch": "switch sw1", "console": "console 127.0.0.9",
+    assert parts_of(PHONE) == {"switch": "switch sw1", "console": "console 127.0.0.9",
                                "meter": "meter meter1", "keypad": "actuator socket://127.0.0.1:7100"}
 
 
-@pytest.mark.parametrize("error, outcome, slot", [
+@pytest.mark.parametrize("error, outcome, part", [
     (SwitchError("sw1: show power inline: timeout"), "error", "switch sw1"),
     (ConsoleError("desk-01: console socket://127.0.0.9:7001 refused"), "error", "console 127.0.0.9"),
     (PowerMeterError("meter1: no answer"), "error", "meter meter1"),
@@ -42,9 +44,9 @@ def test_a_phone_depends_on_its_switch_console_server_meter_and_actuator():
     (PhoneSkipped("MAC not on port"), "skipped", None),
     (ValueError("a bug"), "error", None),
 ])
-def test_each_kind_of_trouble_has_its_outcome_and_blames_its_slot(error, outcome, slot):
+def test_each_kind_of_trouble_has_its_outcome_and_blames_its_bench_part(error, outcome, part):
     verdict = verdict_of(error, PHONE)
-    assert (verdict.outcome, verdict.slot) == (outcome, slot)
+    assert (verdict.outcome, verdict.part) == (outcome, part)
     assert verdict.reason
 
 
@@ -56,7 +58,7 @@ def test_run_directories_are_named_by_time_and_procedure_and_never_collide(tmp_p
 def test_resume_state_keeps_the_phones_that_passed_last(tmp_path):
     with Journal(tmp_path / "journal.jsonl") as j:
         j.append("run_started", run_id="r1", procedure="erase", bench="b",
-                 phones=[{"name": n} for n in ("a", "b", "c")])
+                 phones=[{"name": n, "mac": "001D705F0001", "switch": "sw1", "port": "Gi1/0/1"} for n in "abc"])
         j.append("phone_done", phone="a", outcome="passed")
         j.append("phone_done", phone="b", outcome="failed")
     state = read_state(tmp_path)
@@ -100,7 +102,7 @@ def test_a_switch_that_fails_for_two_phones_is_out_of_service_for_the_rest(tmp_p
     assert outcomes == dict.fromkeys(["desk-01", "desk-02", "desk-03", "desk-04"], "error")
     assert result.outcomes["desk-03"].reason.startswith("switch sw1 unhealthy: ")
     events = read_events(tmp_path / "run" / "journal.jsonl")
-    untried = [e for e in events if e["event"] == "step" and e["phone"] in ("desk-03", "desk-04")]
+    untried = [e for e in events if isinstance(e, StepDone) and e.phone in ("desk-03", "desk-04")]
     assert untried == []
     assert render(tmp_path / "run")["unhealthy"][0]["slot"] == "switch sw1"
 
@@ -113,4 +115,4 @@ def test_a_tap_that_cannot_start_is_an_error_for_every_phone_and_touches_none(tm
         result = _run(config, tmp_path / "run")
     assert {v.outcome for v in result.outcomes.values()} == {"error"}
     assert all(v.reason.startswith("TFTP tap failed to start") for v in result.outcomes.values())
-    assert [e for e in read_events(tmp_path / "run" / "journal.jsonl") if e["event"] == "step"] == []
+    assert [e for e in read_events(tmp_path / "run" / "journal.jsonl") if isinstance(e, StepDone)] == []

@@ -6,7 +6,8 @@ import io
 
 from rich.console import Console
 
-from rig.health import SlotHealth
+from rig.events import PhoneDone, PhoneStarted, StepStarted
+from rig.health import PartHealth
 from rig.progress import Progress, summary_line
 
 
@@ -14,17 +15,17 @@ def test_without_a_terminal_each_finished_phone_is_one_plain_line():
     out = io.StringIO()
     progress = Progress(["desk-01", "desk-02"], Console(file=out, width=200), live=False)
     with progress:
-        progress({"event": "phone_started", "phone": "desk-01"})
-        progress({"event": "step_started", "phone": "desk-01", "name": "erase"})
-        progress({"event": "phone_done", "phone": "desk-01", "outcome": "failed", "reason": "never fetched its load"})
-        progress({"event": "phone_done", "phone": "desk-02", "outcome": "passed", "reason": None})
+        progress(PhoneStarted(phone="desk-01"))
+        progress(StepStarted(phone="desk-01", name="erase"))
+        progress(PhoneDone(phone="desk-01", outcome="failed", reason="never fetched its load"))
+        progress(PhoneDone(phone="desk-02", outcome="passed"))
     assert out.getvalue().splitlines() == ["desk-01 failed: never fetched its load", "desk-02 passed"]
 
 
 def test_quiet_progress_prints_nothing():
     out = io.StringIO()
     with Progress(["desk-01"], Console(file=out), live=False, quiet=True) as progress:
-        progress({"event": "phone_done", "phone": "desk-01", "outcome": "passed"})
+        progress(PhoneDone(phone="desk-01", outcome="passed"))
     assert out.getvalue() == ""
 
 
@@ -33,11 +34,10 @@ def test_the_summary_line_counts_every_outcome():
     assert summary_line(results) == "passed 7, failed 1, error 0, skipped 0"
 
 
-def test_a_slot_is_out_of_service_once_errors_hit_two_different_phones():
-    health = SlotHealth()
+def test_a_bench_part_is_out_of_service_once_errors_hit_two_different_phones():
+    health = PartHealth()
     assert not health.record_error("switch sw1", "desk-01", "sw1: timeout")
     assert not health.record_error("switch sw1", "desk-01", "sw1: timeout again")
     assert health.unhealthy_reason(["switch sw1"]) is None
     assert health.record_error("switch sw1", "desk-02", "sw1: refused")
     assert health.unhealthy_reason(["console 10.0.0.5", "switch sw1"]) == "switch sw1 unhealthy: sw1: timeout"
-    assert health.unhealthy() == [{"slot": "switch sw1", "reason": "sw1: timeout"}]

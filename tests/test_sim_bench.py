@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import io
 import re
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import paramiko
@@ -21,8 +20,10 @@ import tftpy
 
 from rig.config import LabConfig, PhoneConfig, Simulation
 from rig.sim.bench import PASSWORD, USERNAME, SimBench
+from rig.sim.observe import KeyEvent
 from rig.trust import parse, verify
 from tests.ios_shell import IosShell
+from tests.waiting import wait_for
 from cryptography import x509
 
 SCALE = 0.004
@@ -43,15 +44,6 @@ def sim(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimBench]:
 @pytest.fixture(scope="module")
 def lab(sim: SimBench) -> LabConfig:
     return sim.lab_config()
-
-
-def wait_for(condition: Callable[[], bool], timeout: float = 20.0, what: str = "condition") -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.02)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def switch_shell(lab: LabConfig, switch: str) -> IosShell:
@@ -79,10 +71,11 @@ def http_up(phone: PhoneConfig) -> bool:
         return False
 
 
-def app_load(phone: PhoneConfig) -> str:
-    match = re.search(r"<appLoadID>([^<]*)</appLoadID>", http_get(phone, "/DeviceInformationX").text)
-    assert match, "DeviceInformationX has no appLoadID"
-    return match.group(1)
+def running_load(phone: PhoneConfig) -> str:
+    """versionID without the asterisks a real 79x2 puts around it."""
+    match = re.search(r"<versionID>([^<]*)</versionID>", http_get(phone, "/DeviceInformationX").text)
+    assert match, "DeviceInformationX has no versionID"
+    return match.group(1).strip("*")
 
 
 def test_every_endpoint_binds_loopback_only(lab: LabConfig) -> None:
@@ -96,7 +89,7 @@ def test_every_endpoint_binds_loopback_only(lab: LabConfig) -> None:
 def test_config_has_the_form_of_a_real_bench(lab: LabConfig) -> None:
     assert lab.simulation is None
     assert lab.cucm is not None and lab.cucm.trust_anchor is not None
-    assert lab.cucm.trust_anchor.read_bytes().startswith(b"-----BEGIN CERTIFICATE-----")
+    assert b"\n-----BEGIN CERTIFICATE-----" in lab.cucm.trust_anchor.read_bytes()
     phone = lab.phones[0]
     assert phone.console and phone.console.startswith("socket://")
     assert phone.power_meter is not None
@@ -159,7 +152,7 @@ def test_power_off_through_the_switch_is_followed_by_http_console_and_meter(lab:
         wait_for(lambda: http_up(phone), what="the phone's web server after boot")
         boot_log = console.read(65536).decode(errors="replace")
         assert boot_log.strip(), "the console printed the boot"
-        wait_for(lambda: app_load(phone) == "SCCP42.9-4-2SR3-1S", what="the upgrade to the new load")
+        wait_for(lambda: running_load(phone) == "SCCP42.9-4-2SR3-1S", what="the upgrade to the new load")
     finally:
         shell.close()
         console.close()
@@ -170,11 +163,11 @@ def test_stale_itl_phone_shows_the_seed_symptoms_until_its_itl_is_erased(
     sim: SimBench, lab: LabConfig
 ) -> None:
     phone = lab.phones[0]
-    assert sim.phones[phone.name].scenario == "stale_itl"
-    status = http_get(phone, "/CGI/Java/Serviceability?adapter=device.statistics.statusmessages").text
+    assert sim.observe.phone(phone.name).state == "stuck"
+    status = http_get(phone, "/CGI/Java/Serviceability?adapter=device.settings.status.messages").text
     assert "Trust List Update Failed" in status
     assert f"TFTP Timeout : SEP{phone.mac}.cnf.xml.sgn" in status
-    old_load = app_load(phone)
+    old_load = running_load(phone)
     keypad = next(k for k in phone.keypad if k.backend == "serial_actuator")
     board = serial.serial_for_url(keypad.url, timeout=2)
     try:
@@ -184,10 +177,69 @@ def test_stale_itl_phone_shows_the_seed_symptoms_until_its_itl_is_erased(
             assert board.readline().strip() == b"OK"
     finally:
         board.close()
-    wait_for(lambda: http_up(phone) and app_load(phone) == "SCCP42.9-4-2SR3-1S", what="the new load")
+    wait_for(lambda: http_up(phone) and running_load(phone) == "SCCP42.9-4-2SR3-1S", what="the new load")
     assert old_load != "SCCP42.9-4-2SR3-1S"
-    fetched = {name for client, name, ok in sim.cucm.requests if ok and client == str(phone.ip)}
+    fetched = {read.file for read in sim.observe.tftp_reads(phone.name) if read.served}
     assert f"ITLSEP{phone.mac}.tlv" in fetched
     assert f"SEP{phone.mac}.cnf.xml.sgn" in fetched
     assert "SCCP42.9-4-2SR3-1S.loads" in fetched
     assert len([f for f in fetched if f.endswith(".sbn")]) == 5
+
+
+def test_cdp_detail_shows_each_phones_running_load_on_the_line_after_version(sim: SimBench, lab: LabConfig) -> None:
+    shell = switch_shell(lab, "sw1")
+    try:
+        shell.run("terminal length 0")
+        cdp = shell.run("show cdp neighbors detail").replace("\r", "")
+    finally:
+        shell.close()
+    for phone in lab.phones:
+        block = cdp.split(f"Device ID: SEP{phone.mac}\n", 1)[1].split("-------------------------", 1)[0]
+        assert f"Version :\n{sim.observe.phone(phone.name).load}\n" in block
+        assert "Platform: Cisco IP Phone 7942,  Capabilities: Host Phone Two-port Mac Relay" in block
+
+
+def test_observer_reads_commands_keys_and_phone_state_by_name(sim: SimBench, lab: LabConfig) -> None:
+    shell = switch_shell(lab, "sw1")
+    try:
+        shell.run("show power inline Gi1/0/2")
+    finally:
+        shell.close()
+    assert sim.observe.commands("sw1")[-1] == "show power inline Gi1/0/2"
+    keypad = next(k for k in lab.phones[1].keypad if k.backend == "serial_actuator")
+    board = serial.serial_for_url(keypad.url, timeout=2)
+    try:
+        board.write(f"PRESS {keypad.target} Settings 10\n".encode())
+        assert board.readline().strip() == b"OK"
+        board.write(f"PRESS {keypad.target} Settings 10\n".encode())
+        assert board.readline().strip() == b"OK"
+    finally:
+        board.close()
+    assert sim.observe.keys("desk-02", via="actuator")[-2:] == ["Settings", "Settings"]
+    assert sim.observe.keys("desk-02", via="http") == []
+    status = sim.observe.phone("desk-08")
+    assert (status.holds_itl, status.web_access, status.watts > 5) == (True, True, True)
+    assert sim.observe.phones() == [p.name for p in lab.phones]
+
+
+def test_set_fault_changes_a_running_bench_and_refuses_what_cannot_change(sim: SimBench, lab: LabConfig) -> None:
+    phone = lab.phones[6]
+    sim.set_fault(web_access_off=[phone.name])
+    try:
+        assert not http_up(phone) and not sim.observe.phone(phone.name).web_access
+    finally:
+        sim.set_fault(web_access_off=[])
+    assert http_up(phone)
+    sim.set_fault(lost_keys={"desk-02": 1})
+    try:
+        keypad = next(k for k in lab.phones[1].keypad if k.backend == "serial_actuator")
+        with serial.serial_for_url(keypad.url, timeout=2) as board:
+            board.write(f"PRESS {keypad.target} NavBack 10\n".encode())
+            assert board.readline().strip() == b"OK", "the board cannot tell that the solenoid missed"
+        assert sim.observe.key_events("desk-02")[-1] == KeyEvent("NavBack", "actuator", taken=False)
+    finally:
+        sim.set_fault(lost_keys={})
+    with pytest.raises(ValueError, match="tftp_loss"):
+        sim.set_fault(tftp_loss=0.5)
+    with pytest.raises(ValueError, match="desk-99"):
+        sim.set_fault(never_returns=["desk-99"])

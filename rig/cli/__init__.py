@@ -1,7 +1,7 @@
 """Command-line entry point: `rig` and `python -m rig`.
 
-Exit codes (DESIGN.md): 0 every phone passed, 1 a phone failed or was skipped, 2 bad
-usage/config/input (one line, no traceback), 130 interrupted (journal kept).
+Exit codes are rig.jobs.result's (0 passed, 1 not every phone passed, 2 bad input, 130
+interrupted); here a RigError becomes its one line on stderr, and Ctrl-C outside a job 130.
 """
 
 from __future__ import annotations
@@ -13,8 +13,7 @@ import click
 from rig.cli import cluster, hardware, itl, jobs, sim, tap  # noqa: F401  (commands register on import)
 from rig.cli.app import app
 from rig.errors import RigError
-
-EXIT_INTERRUPTED = 130
+from rig.jobs.result import EXIT_INTERRUPTED
 
 
 def main() -> None:

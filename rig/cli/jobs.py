@@ -1,8 +1,8 @@
 """`rig erase`, `rig verify`, `rig report`, `rig config check`: the main job and its run directory.
 
-Everything that can be wrong with the input (config, phone names, keypad scripts, leases) is
-found before any phone is touched, and ends the command with one line and exit 2. A job exits
-0 when every phone passed, 1 when any did not, 130 when interrupted (journal and reports kept).
+The job itself is rig.jobs' (input checked before any phone is touched, leases, restore, run,
+reports); this module shows it: a live table or one line per phone, then the summary or the
+`--json` document, and the exit code of rig.jobs.result.
 """
 
 from __future__ import annotations
@@ -21,16 +21,14 @@ from rig.bench import open_bench
 from rig.cli.app import ConfigOption, app, config_path
 from rig.config import LabConfig, load_config
 from rig.config_checks import check_secrets
+from rig.errors import RigError
+from rig.jobs import DEFAULT_RUNS, JobRequest, JobResult, JobService
+from rig.jobs.interrupts import interrupts
+from rig.jobs.rundir import read_state
 from rig.keyscript import scripts_for
-from rig.lease import LeaseSet
-from rig.procedures import KEY_SCRIPT_FOR
 from rig.progress import Progress, summary_line, summary_table
 from rig.report import render
-from rig.runner import Runner, new_run_dir, new_run_id, read_state, sigint_sets
-from rig.errors import RigError
 
-EXIT_INTERRUPTED = 130
-DEFAULT_RUNS = Path("runs")
 WIDE_OUTPUT = 200  # columns when piped
 
 Phones = Annotated[Optional[list[str]], typer.Argument(help="Phone names (default: every phone).", show_default=False)]
@@ -130,49 +128,29 @@ def _console(stderr: bool = False) -> Console:
 
 
 def _job(path: Path, procedure: str, names: list[str], resume: Path | None, runs_dir: Path, as_json: bool) -> None:
-    state = read_state(resume) if resume is not None else None
-    if state is not None:
-        if state.procedure != procedure:
-            raise RigError(f"{resume}: is a {state.procedure} run, not {procedure}")
-        if names:
-            raise RigError("--resume redoes the run's own phones: give no phone names")
-    script_job = KEY_SCRIPT_FOR[procedure]
+    request = JobRequest(procedure, tuple(names), resume, runs_dir, source=str(path))
+    tty = sys.stdout.isatty() and not as_json
+    out = _console(stderr=as_json)
+    stop = threading.Event()
     with open_bench(path) as bench:
-        config = bench.config
-        if state is not None:
-            listed = config.select(state.phones)
-            todo = [p for p in listed if p.name not in state.passed]
-        else:
-            listed = todo = config.select(names)
-        scripts = scripts_for(config.phones, script_job, str(path), only=[p.name for p in todo]) if script_job else {}
-        stop = threading.Event()
-        tty = sys.stdout.isatty() and not as_json
-        out = _console(stderr=as_json)
-        run_id = resume.name if resume is not None else new_run_id(procedure)
-        with LeaseSet(config.bench, [p.name for p in todo], run_id, config.timeouts.lease):
-            run_dir = resume if resume is not None else new_run_dir(runs_dir, procedure)
-            with Progress([p.name for p in todo], out, live=tty, quiet=as_json) as progress, sigint_sets(stop):
-                result = Runner(
-                    bench, procedure, todo, run_dir, scripts=scripts, stop=stop, observer=progress,
-                    resumed=state is not None,
-                ).run(all_phones=listed)
-    results = render(run_dir)
-    _print_summary(results, run_dir, tty=tty, as_json=as_json, out=out)
-    if result.interrupted:
-        raise typer.Exit(EXIT_INTERRUPTED)
-    raise typer.Exit(0 if results["summary"]["passed"] == len(results["phones"]) else 1)
+        service = JobService(bench)
+        plan = service.plan(request)
+        # From here until the result is shown, Ctrl-C only asks the run to stop (rig.jobs.interrupts).
+        with interrupts(stop):
+            with Progress([p.name for p in plan.todo], out, live=tty, quiet=as_json) as progress:
+                result = service.run(plan, observer=progress, stop=stop)
+            _print_summary(result, tty=tty, as_json=as_json, out=out)
+    raise typer.Exit(result.exit_code)
 
 
-def _print_summary(results: dict[str, Any], run_dir: Path, *, tty: bool, as_json: bool, out: Console) -> None:
+def _print_summary(result: JobResult, *, tty: bool, as_json: bool, out: Console) -> None:
+    for phone in result.restored:
+        out.print(f"{phone}: port turned back on (a crashed run had left it off)", markup=False, highlight=False)
     if as_json:
-        doc = {
-            "run_dir": str(run_dir),
-            "summary": results["summary"],
-            "phones": [{"name": p["name"], "outcome": p["outcome"], "reason": p["reason"]} for p in results["phones"]],
-        }
-        sys.stdout.write(json.dumps(doc) + "\n")
+        sys.stdout.write(json.dumps(result.document()) + "\n")
+        sys.stdout.flush()
         return
     if tty:
-        out.print(summary_table(results))
-    out.print(summary_line(results), markup=False, highlight=False, soft_wrap=True)
-    out.print(f"report: {run_dir / 'report.html'}", markup=False, highlight=False, soft_wrap=True)
+        out.print(summary_table(result.results))
+    out.print(summary_line(result.results), markup=False, highlight=False, soft_wrap=True)
+    out.print(f"report: {result.run_dir / 'report.html'}", markup=False, highlight=False, soft_wrap=True)

@@ -19,6 +19,6 @@ def render(run_dir: Path) -> dict[str, object]:
     events = read_events(run_dir / JOURNAL_NAME)
     results = build_results(events)
     (run_dir / "results.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
-    (run_dir / "junit.xml").write_text(render_junit(results, events), encoding="utf-8")
+    (run_dir / "junit.xml").write_text(render_junit(results), encoding="utf-8")
     (run_dir / "report.html").write_text(render_html(results, events, run_dir), encoding="utf-8")
     return results

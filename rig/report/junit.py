@@ -9,7 +9,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from typing import Any
 
-from rig.journal import Event, parse_iso
+from rig.journal import parse_iso
 
 _ELEMENT = {"failed": "failure", "error": "error", "skipped": "skipped"}
 
@@ -20,7 +20,19 @@ def _seconds(steps: list[dict[str, Any]]) -> float:
     return (parse_iso(steps[-1]["ended"]) - parse_iso(steps[0]["started"])).total_seconds()
 
 
-def render_junit(results: dict[str, Any], events: list[Event]) -> str:
+def evidence_properties(phone: dict[str, Any]) -> list[tuple[str, str]]:
+    """A phone's evidence as JUnit properties (results.json's phone in, names fixed here only):
+    rig's junit.xml and the pytest plugin's test properties both use them."""
+    props = [(key, str(phone[key] or "")) for key in ("load_before", "load_after", "itl_signer")]
+    props += [(f"symptom.{i}", symptom) for i, symptom in enumerate(phone["symptoms"], 1)]
+    props += [(f"step.{i:02d}.{step['name']}", f"{'ok' if step['ok'] else 'FAILED'}: {step['detail']}")
+              for i, step in enumerate(phone["steps"], 1)]
+    props += [(f"tftp.{i:02d}", f"{f['file']} {f['bytes']} bytes {'ok' if f['ok'] else 'FAILED'} at {f['at']}")
+              for i, f in enumerate(phone["tftp_fetches"], 1)]
+    return props
+
+
+def render_junit(results: dict[str, Any]) -> str:
     summary = results["summary"]
     suite = ET.Element(
         "testsuite",
@@ -38,16 +50,9 @@ def render_junit(results: dict[str, Any], events: list[Event]) -> str:
             name=phone["name"], time=f"{_seconds(phone['steps']):.3f}",
         )
         props = ET.SubElement(case, "properties")
-        for key in ("mac", "switch", "port", "load_before", "load_after", "itl_signer"):
-            ET.SubElement(props, "property", name=key, value=str(phone[key] or ""))
-        for i, symptom in enumerate(phone["symptoms"]):
-            ET.SubElement(props, "property", name=f"symptom.{i + 1}", value=symptom)
-        for i, step in enumerate(phone["steps"]):
-            value = f"{'ok' if step['ok'] else 'FAILED'}: {step['detail']}"
-            ET.SubElement(props, "property", name=f"step.{i + 1:02d}.{step['name']}", value=value)
-        for i, fetch in enumerate(phone["tftp_fetches"]):
-            value = f"{fetch['file']} {fetch['bytes']} bytes {'ok' if fetch['ok'] else 'FAILED'} at {fetch['at']}"
-            ET.SubElement(props, "property", name=f"tftp.{i + 1:02d}", value=value)
+        where = [(key, str(phone[key] or "")) for key in ("mac", "switch", "port")]
+        for name, value in where + evidence_properties(phone):
+            ET.SubElement(props, "property", name=name, value=value)
         element = _ELEMENT.get(phone["outcome"])
         if element:
             failed = next((s["name"] for s in reversed(phone["steps"]) if not s["ok"]), "run")

@@ -2,81 +2,101 @@
 
 A phone may appear in the journal more than once (a resumed run redoes what did not pass):
 its result is its last attempt, the events after its last `phone_started`. A phone the run never
-finished (interrupted) is `skipped` with a reason that says so.
+finished is `skipped` when it was not touched, and `error` with what was done to it when the
+journal shows a step that acted on it (an erase, a power action): skipped means "not touched".
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from rig.journal import Event
+from rig.events import (
+    OUTCOMES, Event, ListedPhone, PartUnhealthy, PhoneDone, PhoneEvent, PhoneStarted, PowerAction, RunFinished,
+    RunInterrupted, RunResumed, RunStarted, StepDone, TftpFetch,
+)
+from rig.errors import RigError
 
-OUTCOMES = ("passed", "failed", "error", "skipped")
 NOT_FINISHED = "not finished: the run was interrupted before this phone was done"
+TOUCHING_STEPS = {"erase": "erase", "restart": "a power cycle", "recover": "a power cycle"}
+"""Steps that change a phone (by the first word of their name: `erase (retry 1)`), and what they did."""
 
 
-def last_attempts(events: list[Event]) -> dict[str, list[Event]]:
+def last_attempts(events: list[Event]) -> dict[str, list[PhoneEvent]]:
     """Each phone's events of its last attempt (from its last `phone_started` on), in one pass:
     filtering the whole journal once per phone took seconds on a bench of 240 phones."""
-    attempts: dict[str, list[Event]] = {}
+    attempts: dict[str, list[PhoneEvent]] = {}
     for event in events:
-        phone = event.get("phone")
-        if phone is None:
+        if not isinstance(event, PhoneEvent):
             continue
-        if event["event"] == "phone_started":
-            attempts[phone] = []
-        attempts.setdefault(phone, []).append(event)
+        if isinstance(event, PhoneStarted):
+            attempts[event.phone] = []
+        attempts.setdefault(event.phone, []).append(event)
     return attempts
 
 
-def _phone_result(info: dict[str, Any], events: list[Event]) -> dict[str, Any]:
-    done = next((e for e in reversed(events) if e["event"] == "phone_done"), None)
-    done = done or {"outcome": "skipped", "reason": NOT_FINISHED}
+def unfinished(events: list[PhoneEvent]) -> PhoneDone:
+    """The outcome of a phone the run left unfinished, from what its events show was done to it."""
+    steps = [e.name.split(" ")[0] for e in events if isinstance(e, StepDone)]
+    power = [e for e in events if isinstance(e, PowerAction)]
+    offs = [i for i, e in enumerate(power) if e.action == "off"]
+    acts = list(dict.fromkeys([TOUCHING_STEPS[s] for s in steps if s in TOUCHING_STEPS]
+                              + (["a power cycle"] if offs else [])))
+    if not acts:
+        return PhoneDone(phone="", outcome="skipped", reason=NOT_FINISHED)
+    reason = f"interrupted after {' and '.join(acts)}"
+    if offs:
+        restored = any(e.action == "on" and e.phase == "done" for e in power[offs[-1]:])
+        reason += "; port restored" if restored else "; its port may still be off"
+    return PhoneDone(phone="", outcome="error", reason=reason)
+
+
+def _phone_result(info: ListedPhone, events: list[PhoneEvent]) -> dict[str, Any]:
+    done = next((e for e in reversed(events) if isinstance(e, PhoneDone)), None) or unfinished(events)
     return {
-        "name": info["name"],
-        "mac": info["mac"],
-        "switch": info["switch"],
-        "port": info["port"],
-        "outcome": done["outcome"],
-        "reason": done.get("reason"),
+        "name": info.name,
+        "mac": info.mac,
+        "switch": info.switch,
+        "port": info.port,
+        "outcome": done.outcome,
+        "reason": done.reason,
         "steps": [
-            {k: e.get(k) for k in ("name", "started", "ended", "ok", "detail")}
-            for e in events
-            if e["event"] == "step"
+            {"name": e.name, "started": e.started, "ended": e.ended, "ok": e.ok, "detail": e.detail}
+            for e in events if isinstance(e, StepDone)
         ],
         "tftp_fetches": [
-            {k: e.get(k) for k in ("file", "at", "bytes", "ok")} for e in events if e["event"] == "tftp"
+            {"file": e.file, "at": e.at, "bytes": e.bytes, "ok": e.ok} for e in events if isinstance(e, TftpFetch)
         ],
-        "load_before": done.get("load_before"),
-        "load_after": done.get("load_after"),
-        "itl_signer": done.get("itl_signer"),
-        "symptoms": done.get("symptoms") or [],
+        "load_before": done.load_before,
+        "load_after": done.load_after,
+        "itl_signer": done.itl_signer,
+        "symptoms": list(done.symptoms),
         # A phone of a merged multi-bench run also says which bench it is on.
-        **({"bench": info["bench"]} if "bench" in info else {}),
+        **({"bench": info.bench} if info.bench is not None else {}),
     }
 
 
 def build_results(events: list[Event]) -> dict[str, Any]:
-    starts = [e for e in events if e["event"] in ("run_started", "run_resumed")]
+    starts = [e for e in events if isinstance(e, (RunStarted, RunResumed))]
     if not starts:
-        raise ValueError("the journal has no run_started event")
+        raise RigError("the journal has no run_started event")
     first = starts[0]
-    ends = [e for e in events if e["event"] in ("run_finished", "run_interrupted")]
+    ends = [e for e in events if isinstance(e, (RunFinished, RunInterrupted))]
     attempts = last_attempts(events)
-    phones = [_phone_result(info, attempts.get(info["name"], [])) for info in first["phones"]]
+    phones = [_phone_result(info, attempts.get(info.name, [])) for info in first.phones]
     summary = {outcome: sum(p["outcome"] == outcome for p in phones) for outcome in OUTCOMES}
     unhealthy: dict[str, str] = {}
     for e in events:
-        if e["event"] == "slot_unhealthy":
-            unhealthy.setdefault(e["slot"], e["reason"])
+        if isinstance(e, PartUnhealthy):
+            unhealthy.setdefault(e.part, e.reason)
     return {
-        "run_id": first["run_id"],
-        "started": first["at"],
-        "finished": ends[-1]["at"] if ends and ends[-1]["at"] >= starts[-1]["at"] else None,
-        "procedure": first["procedure"],
-        "bench": first["bench"],
+        "run_id": first.run_id,
+        "started": first.at,
+        "finished": ends[-1].at if ends and ends[-1].at >= starts[-1].at else None,
+        "procedure": first.procedure,
+        "bench": first.bench,
         "summary": summary,
         "phones": phones,
         "unhealthy": [{"slot": s, "reason": r} for s, r in unhealthy.items()],
-        "interrupted": bool(ends) and ends[-1]["event"] == "run_interrupted",
+        "interrupted": bool(ends) and isinstance(ends[-1], RunInterrupted),
     }
+

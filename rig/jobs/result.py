@@ -1,0 +1,52 @@
+"""What a job returns, the `--json` document and the exit codes: one definition each.
+
+Exit codes (README, DESIGN.md): 0 every phone passed, 1 any phone failed, errored or was
+skipped, 2 bad input (RigError: one line, no traceback), 130 interrupted (journal and reports kept).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rig.errors import RigError
+
+EXIT_PASSED = 0
+EXIT_NOT_PASSED = 1
+EXIT_BAD_INPUT = RigError.exit_code
+EXIT_INTERRUPTED = 130
+
+
+def exit_code(results: dict[str, Any], interrupted: bool) -> int:
+    if interrupted:
+        return EXIT_INTERRUPTED
+    return EXIT_PASSED if results["summary"]["passed"] == len(results["phones"]) else EXIT_NOT_PASSED
+
+
+def json_document(results: dict[str, Any], run_dir: Path) -> dict[str, Any]:
+    """What `--json` prints: `{"run_dir", "summary", "phones": [{"name", ["bench",] "outcome", "reason"}]}`."""
+    phones = [
+        {"name": p["name"], **({"bench": p["bench"]} if "bench" in p else {}), "outcome": p["outcome"],
+         "reason": p["reason"]}
+        for p in results["phones"]
+    ]
+    return {"run_dir": str(run_dir), "summary": results["summary"], "phones": phones}
+
+
+@dataclass(frozen=True)
+class JobResult:
+    """One finished (or interrupted) job: where it is, results.json's content, and what it restored."""
+
+    run_dir: Path
+    results: dict[str, Any]
+    interrupted: bool
+    restored: list[str] = field(default_factory=list)
+    """Ports a dead run had left off that this job turned back on (descriptions)."""
+
+    @property
+    def exit_code(self) -> int:
+        return exit_code(self.results, self.interrupted)
+
+    def document(self) -> dict[str, Any]:
+        return json_document(self.results, self.run_dir)

@@ -1,0 +1,146 @@
+"""The one job workflow: plan, lease, restore, run, render. Every front end calls it.
+
+`rig erase`/`rig verify` (CLI), the pytest plugin and a Dask worker all do the same thing:
+choose the phones, check their keypad scripts, lease them, turn back on the ports a crashed run
+left off, run the Runner, and render the reports from the journal. They differ only in who
+watches the events and how the result is shown, so that is all they supply.
+
+`plan` finds everything that can be wrong with the input (unknown phones, an empty selection,
+a resume of another job, a bad keypad script) without side effects: a refused job creates no
+run directory. `run` takes the leases (a held one refuses before anything is touched), creates
+the run directory, and returns a JobResult once the reports are written, interrupted or not.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from rig.config import PhoneConfig
+from rig.errors import RigError
+from rig.events import Event, PowerAction
+from rig.jobs.result import JobResult
+from rig.jobs.rundir import RunState, new_run_dir, new_run_id, read_state
+from rig.journal import JOURNAL_NAME, Journal, read_events
+from rig.keyscript import KeyScript, scripts_for
+from rig.lease import LeaseSet
+from rig.procedures import KEY_SCRIPT_FOR, PROCEDURES
+from rig.report import render
+from rig.runner import Observer, Runner
+
+if TYPE_CHECKING:
+    from rig.bench import Bench
+
+DEFAULT_RUNS = Path("runs")
+
+
+@dataclass(frozen=True)
+class JobRequest:
+    """What a front end asks for."""
+
+    procedure: str
+    """`erase` or `verify`."""
+    phones: tuple[str, ...] = ()
+    """Phone names; empty means every phone of the bench."""
+    resume: Path | None = None
+    """Finish this earlier run: redo every phone of it that did not pass."""
+    runs_dir: Path = DEFAULT_RUNS
+    """Where a new run directory is created."""
+    run_dir: Path | None = None
+    """Use exactly this run directory instead (a Dask worker's scratch space)."""
+    source: str = ""
+    """What input errors name: the config file."""
+
+
+@dataclass(frozen=True)
+class JobPlan:
+    """A checked request: which phones the run lists, which it does now, and their key scripts."""
+
+    request: JobRequest
+    listed: list[PhoneConfig]
+    todo: list[PhoneConfig]
+    scripts: dict[str, KeyScript]
+    state: RunState | None
+    """The earlier run's journal when resuming."""
+
+    @property
+    def run_id(self) -> str:
+        request = self.request
+        chosen = request.resume or request.run_dir
+        return chosen.name if chosen is not None else new_run_id(request.procedure)
+
+
+class JobService:
+    """Jobs on one open bench."""
+
+    def __init__(self, bench: "Bench") -> None:
+        self.bench = bench
+
+    def plan(self, request: JobRequest) -> JobPlan:
+        """Check the request against the bench; RigError (exit 2) for anything wrong, nothing touched."""
+        if request.procedure not in PROCEDURES:
+            raise RigError(f"unknown procedure {request.procedure!r}")
+        config = self.bench.config
+        source = request.source or f"bench {config.bench}"
+        state = read_state(request.resume) if request.resume is not None else None
+        if state is not None:
+            if state.procedure != request.procedure:
+                raise RigError(f"{request.resume}: is a {state.procedure} run, not {request.procedure}")
+            if state.bench != config.bench:
+                raise RigError(f"{request.resume}: is a run of bench {state.bench}, not {config.bench}")
+            if request.phones:
+                raise RigError("--resume redoes the run's own phones: give no phone names")
+            listed = config.select(state.phones)
+            todo = [p for p in listed if p.name not in state.passed]
+        else:
+            listed = todo = config.select(list(request.phones))
+        if not listed:
+            raise RigError(f"{source}: phones: the bench has no phones to {request.procedure}")
+        script_job = KEY_SCRIPT_FOR[request.procedure]
+        only = [p.name for p in todo]
+        scripts = scripts_for(config.phones, script_job, source, only=only) if script_job else {}
+        return JobPlan(request, listed, todo, scripts, state)
+
+    def run(self, plan: JobPlan, *, observer: Observer | None = None,
+            stop: threading.Event | None = None) -> JobResult:
+        """Lease, restore, run and render; the result once every report is written."""
+        config, request = self.bench.config, plan.request
+        with LeaseSet(config.bench, [p.name for p in plan.todo], plan.run_id, config.timeouts.lease) as leases:
+            run_dir = request.resume or request.run_dir or new_run_dir(request.runs_dir, request.procedure)
+            run_dir.mkdir(parents=True, exist_ok=True)
+            leases.attach(run_dir)
+            restored = self._restore(plan, run_dir, leases)
+            outcome = Runner(
+                self.bench, request.procedure, plan.todo, run_dir, scripts=plan.scripts, stop=stop,
+                observer=observer, resumed=plan.state is not None,
+            ).run(all_phones=plan.listed)
+        return JobResult(run_dir, render(run_dir), outcome.interrupted, restored)
+
+    def _restore(self, plan: JobPlan, run_dir: Path, leases: LeaseSet) -> list[str]:
+        """Turn back on the ports of this job's phones that a crashed run's journal shows left off.
+
+        The journals: the resumed run's own, and those of dead runs whose leases were just taken
+        over. Only this job's phones count: another phone of a dead run may by now be leased by a
+        live run that is power-cycling it on purpose. Each restore is journaled where the
+        port was turned off, so that journal tells the truth about the port afterwards.
+        """
+        from rig.actions.restore import restore_ports  # rig.actions is being written alongside (H3b)
+
+        journals: dict[Path, list[Event]] = {}
+        if plan.state is not None:
+            journals[run_dir.resolve()] = plan.state.events
+        for holder in leases.taken_over:
+            dead = Path(holder.run_dir) if holder.run_dir else None
+            if dead is not None and dead not in journals and (dead / JOURNAL_NAME).is_file():
+                journals[dead] = read_events(dead / JOURNAL_NAME)
+        mine = {p.name for p in plan.todo}
+        restored: list[str] = []
+        for directory, events in journals.items():
+            relevant = [e for e in events if not isinstance(e, PowerAction) or e.phone in mine]
+            if not any(isinstance(e, PowerAction) for e in relevant):
+                continue
+            with Journal(directory / JOURNAL_NAME) as journal:
+                restored += restore_ports(self.bench, relevant, journal)
+        return restored
