@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import io
 import re
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 
@@ -16,6 +15,7 @@ from rig.sim.clock import SimClock
 from rig.sim.cucm import SimCucm
 from rig.sim.phone import SimPhone
 from rig.sim.pki import ClusterPki
+from tests.waiting import wait_for
 
 SCALE = 0.005
 """Real seconds per device second: a 70 s cold boot takes 0.35 s."""
@@ -29,15 +29,6 @@ SETTLED = ("registered", "stuck")
 
 def mac_of(index: int) -> str:
     return f"{0x001D705F1000 + index:012X}"
-
-
-def wait_for(condition: Callable[[], object], timeout: float = 10.0, what: str = "condition") -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.01)
-    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
 
 
 def direct_session() -> requests.Session:

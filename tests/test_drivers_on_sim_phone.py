@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 from drivers.console import Console
+from drivers.ios_switch import IosSwitch
 from drivers.keypad import KeypadAuthError
 from drivers.keypad_http import HttpKeypad
 from drivers.keypad_serial import SerialActuatorKeypad
@@ -40,11 +41,12 @@ def http_keypad(phone: PhoneConfig) -> HttpKeypad:
                       name=phone.name)
 
 
-def test_device_info_of_a_simulated_7942(lab):
+def test_device_info_of_a_simulated_7942(lab, sim):
     stuck = lab.phones[0]
     info = web(stuck).device_info()
     assert info.mac == stuck.mac and info.host_name == f"SEP{stuck.mac}" and info.model_number == "CP-7942G"
-    assert info.app_load_id
+    assert info.version_id == f"*{sim.observe.phone(stuck.name).load}*", "decorated, as on the real 7962G"
+    assert info.app_load_id.startswith("jar42sccp.") and info.app_load_id.endswith(".sbn")
 
 
 def test_network_config_names_the_phones_tftp_servers(lab):
@@ -60,8 +62,9 @@ def test_screenshot_needs_credentials_the_phone_accepts(lab):
     assert web(lab.phones[1]).screenshot(USERNAME, PASSWORD).startswith(PNG_SIGNATURE)
 
 
-def test_remote_key_press_works_on_a_healthy_phone(lab):
+def test_remote_key_press_works_on_a_healthy_phone(lab, sim):
     http_keypad(lab.phones[1]).press(["Settings", "NavBack"], gap=0)
+    assert sim.observe.keys(lab.phones[1].name, via="http")[-2:] == ["Settings", "NavBack"]
 
 
 def test_stale_phone_refuses_remote_key_press_with_error_4(lab):
@@ -73,7 +76,7 @@ def test_actuator_board_reaches_the_stale_phones_keypad(lab, sim):
     stuck = lab.phones[0]
     board = next(k for k in stuck.keypad if isinstance(k, SerialKeypadConfig))
     SerialActuatorKeypad(board.url, target=board.target, press_ms=10, name=stuck.name).press(["Settings", "NavBack"], 0)
-    assert sim.actuators[0].presses[-2:] == [(stuck.name, "Settings"), (stuck.name, "NavBack")]
+    assert sim.observe.keys(stuck.name, via="actuator")[-2:] == ["Settings", "NavBack"]
 
 
 def test_meter_reads_the_registered_phones_draw(lab):
@@ -81,12 +84,13 @@ def test_meter_reads_the_registered_phones_draw(lab):
         assert meter.measure_watts(lab.phones[1].power_meter.channel) == pytest.approx(6.3, abs=0.5)
 
 
-def test_console_captures_a_reboot(lab, sim, tmp_path):
+def test_console_captures_a_reboot(lab, tmp_path):
     healthy = lab.phones[1]
-    with Console(healthy.console, name=healthy.name, log_path=tmp_path / "desk.log") as console:
+    sw = lab.switches[healthy.switch]
+    with Console(healthy.console, name=healthy.name, log_path=tmp_path / "desk.log") as console, IosSwitch(
+        healthy.switch, sw.host, USERNAME, port=sw.port, password=PASSWORD, known_hosts=str(sw.known_hosts)
+    ) as switch:
         mark = console.mark()
-        phone = sim.phones[healthy.name]
-        phone.power_off()
-        phone.power_on()
+        switch.power_cycle(healthy.port, off_seconds=0)
         console.expect(r"registered", 20, since=mark)
     assert len(console.lines_since(mark)) >= 3 and "registered" in (tmp_path / "desk.log").read_text()

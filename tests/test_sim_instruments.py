@@ -114,7 +114,7 @@ def test_press_reaches_the_right_keypad_after_the_hold(board, line):
     assert line("PRESS desk-2 Settings 100") == "OK"
     assert time.monotonic() - started >= 0.09
     assert board[1]["desk-2"].keys == ["Settings"] and board[1]["desk-1"].keys == []
-    assert board[0].presses == [("desk-2", "Settings")]
+    assert board[0].presses_received() == [("desk-2", "Settings")]
 
 
 def test_long_holds_are_capped(line):

@@ -15,7 +15,8 @@ import requests
 import serial
 
 from rig.sim.loads import IMAGES_9_4_2, app_image
-from sim_helpers import NEW_LOAD, OLD_LOAD, SETTLED, Lab, running_lab, wait_for
+from sim_helpers import NEW_LOAD, OLD_LOAD, SETTLED, Lab, running_lab
+from tests.waiting import wait_for
 
 ERASE_KEYS = ["Settings", "KeyPad4", "KeyPad5", "KeyPad2", "KeyPadStar", "KeyPadStar", "KeyPadPound", "Soft4", "Soft2"]
 SCENARIOS = {"stale": "stale_itl", "regen": "regenerated_cert", "fresh": "no_itl", "good": "healthy"}
