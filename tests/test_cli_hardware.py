@@ -47,13 +47,12 @@ def test_status_lists_every_phone_with_poe_load_and_meter(sim):
 
 def test_power_cycle_restarts_the_identified_phone(sim):
     bench, config = sim
-    phone = bench.phones["desk-03"]
     result = rig(config, "power", "cycle", "desk-03")
     assert result.exit_code == 0, result.output
     assert "learned on sw1" in result.stdout
-    log = bench.switches["sw1"].command_log
+    log = bench.observe.commands("sw1")
     assert "power inline never" in log and "power inline auto" in log
-    wait_for(lambda: phone.draw_watts > 6, what="the phone to draw power")
+    wait_for(lambda: bench.observe.phone("desk-03").watts > 6, what="the phone to draw power")
 
 
 def test_power_is_refused_for_a_phone_configured_on_someone_elses_port(sim, tmp_path):
@@ -63,11 +62,11 @@ def test_power_is_refused_for_a_phone_configured_on_someone_elses_port(sim, tmp_
     first["mac"], second["mac"] = second["mac"], first["mac"]  # the two desks' labels swapped
     wrong = tmp_path / "wrong.yaml"
     wrong.write_text(yaml.safe_dump(data))
-    before = len(bench.switches["sw1"].command_log)
+    before = len(bench.observe.commands("sw1"))
     result = rig(wrong, "power", "off", "desk-01")
     assert result.exit_code == 1 and "refusing to power off desk-01" in result.stderr
-    assert not any("power inline" in c for c in bench.switches["sw1"].command_log[before:])
-    assert bench.phones["desk-01"].draw_watts > 6
+    assert not any("power inline" in c for c in bench.observe.commands("sw1")[before:])
+    assert bench.observe.phone("desk-01").watts > 6
 
 
 def test_press_on_a_stale_phone_falls_back_to_the_actuator(sim):
@@ -75,18 +74,16 @@ def test_press_on_a_stale_phone_falls_back_to_the_actuator(sim):
     result = rig(config, "press", "desk-01", "Settings", "NavBack")
     assert result.exit_code == 0, result.output
     assert "CiscoIPPhoneError 4" in result.stderr and "SerialActuatorKeypad" in result.stdout
-    assert bench.actuators[0].presses[-2:] == [("desk-01", "Settings"), ("desk-01", "NavBack")]
+    assert bench.observe.keys("desk-01", via="actuator")[-2:] == ["Settings", "NavBack"]
 
 
 def test_console_follows_a_reboot(sim):
-    bench, config = sim
+    _, config = sim
     follow = subprocess.Popen([sys.executable, "-m", "rig", "--config", str(config), "console", "desk-02",
                                "--for", "3"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         assert "following the console of desk-02" in follow.stderr.readline()  # connected
-        phone = bench.phones["desk-02"]
-        phone.power_off()
-        phone.power_on()
+        assert rig(config, "power", "cycle", "desk-02").exit_code == 0
         out, _ = follow.communicate(timeout=30)
     finally:
         follow.kill()
