@@ -21,7 +21,7 @@ from drivers.keypad import Keypad
 from drivers.keypad_http import HttpKeypad
 from drivers.keypad_operator import OperatorKeypad
 from drivers.keypad_serial import SerialActuatorKeypad, close_boards
-from drivers.phone_web import PhoneWeb
+from drivers.phone_web import PhoneWeb, WebPaths
 from drivers.power_meter import PowerMeter
 from drivers.tftp_tap import TftpTap, TftpTransfer
 from rig.config import (
@@ -34,6 +34,7 @@ from rig.config import (
     with_run_settings,
 )
 from rig.config_checks import check_secrets
+from rig.profiles import profile_for
 from rig.switch_pool import SwitchSessions
 
 
@@ -77,10 +78,12 @@ class Bench:
             return None
         return Console(phone.console, name=phone.name, log_path=log_path)
 
-    def keypads(self, phone: PhoneConfig) -> list[Keypad]:
-        return [self._keypad(phone, k) for k in phone.keypad]
+    def keypads(self, phone: PhoneConfig, *, hold_s: float | None = None) -> list[Keypad]:
+        """The phone's keypads in config order; `hold_s` makes an actuator board hold each key
+        that long (a key held through power-up); the other backends press as usual."""
+        return [self._keypad(phone, k, hold_s) for k in phone.keypad]
 
-    def _keypad(self, phone: PhoneConfig, cfg: KeypadConfig) -> Keypad:
+    def _keypad(self, phone: PhoneConfig, cfg: KeypadConfig, hold_s: float | None = None) -> Keypad:
         if isinstance(cfg, HttpKeypadConfig):
             return HttpKeypad(
                 str(phone.ip),
@@ -91,7 +94,8 @@ class Bench:
                 name=phone.name,
             )
         if isinstance(cfg, SerialKeypadConfig):
-            return SerialActuatorKeypad(cfg.url, target=cfg.target, press_ms=cfg.press_ms, name=phone.name)
+            press_ms = cfg.press_ms if hold_s is None else max(cfg.press_ms, round(hold_s * 1000))
+            return SerialActuatorKeypad(cfg.url, target=cfg.target, press_ms=press_ms, name=phone.name)
         return OperatorKeypad(f"{phone.name} (SEP{phone.mac})")
 
     def web(self, phone: PhoneConfig) -> PhoneWeb | None:
@@ -100,8 +104,10 @@ class Bench:
             return None
         with self._lock:
             if phone.name not in self._webs:
+                paths = WebPaths(**profile_for(phone.model, phone.firmware).web.model_dump())
                 self._webs[phone.name] = PhoneWeb(
-                    str(phone.ip), port=phone.http_port, timeout=self.config.timeouts.http, name=phone.name
+                    str(phone.ip), port=phone.http_port, timeout=self.config.timeouts.http, name=phone.name,
+                    paths=paths,
                 )
             return self._webs[phone.name]
 

@@ -17,7 +17,15 @@ from typing import Protocol
 from drivers.ios_parsers import canonical_interface
 from drivers.ios_switch import CdpNeighbor, PoePort
 from drivers.macaddr import dotted, normalize_mac, sep_name
-from rig.config import PhoneConfig
+
+
+class PortClaim(Protocol):
+    """A phone said to sit on a switch port: a configured phone, or one named by a run's journal."""
+
+    name: str
+    mac: str
+    switch: str
+    port: str
 
 
 class SwitchView(Protocol):
@@ -50,7 +58,7 @@ def _is_phone(device_id: str, mac: str) -> bool:
         return False
 
 
-def identify(switch: SwitchView, phone: PhoneConfig) -> Identity:
+def identify(switch: SwitchView, phone: PortClaim) -> Identity:
     """ok when the switch sees `phone.mac` on `phone.port` (MAC table first, then CDP)."""
     where = f"{phone.switch} {phone.port}"
     macs = switch.macs_on_port(phone.port)
@@ -62,7 +70,13 @@ def identify(switch: SwitchView, phone: PhoneConfig) -> Identity:
     return Identity(False, f"{phone.name} ({sep_name(phone.mac)}) not seen on {where}: {_seen(macs, cdp)}")
 
 
-def identify_unpowered(switch: SwitchView, phone: PhoneConfig) -> Identity:
+def phone_neighbour(switch: SwitchView, phone: PortClaim) -> CdpNeighbor | None:
+    """The phone's own CDP entry on its port (platform, announced load), None when not seen."""
+    return next((n for n in switch.cdp_neighbors()
+                 if _same_port(n.local_interface, phone.port) and _is_phone(n.device_id, phone.mac)), None)
+
+
+def identify_unpowered(switch: SwitchView, phone: PortClaim) -> Identity:
     """ok when the port's PoE is administratively off and the switch sees no other device on it."""
     where = f"{phone.switch} {phone.port}"
     (poe,) = switch.poe_status(phone.port)

@@ -33,8 +33,7 @@ from rig.events import (
 from rig.health import PartHealth
 from rig.journal import JOURNAL_NAME, Journal
 from rig.keyscript import KeyScript
-from rig.procedures import PROCEDURES
-from rig.procedures.job import PhoneJob
+from rig.procedures import PROCEDURES, PhoneContext, PhoneFindings, run_phone
 from rig.procedures.steps import BenchFault, Interrupted, PhoneFailed, PhoneSkipped, StepRecorder
 
 if TYPE_CHECKING:
@@ -193,7 +192,7 @@ class Runner:
         if tap_error or unhealthy:
             self._done(journal, phone, None, PhoneVerdict("error", tap_error or unhealthy))
             return
-        job = PhoneJob(
+        ctx = PhoneContext(
             phone=phone,
             bench=self.bench,
             journal=journal,
@@ -207,29 +206,18 @@ class Runner:
         )
         verdict = PhoneVerdict("passed", None)
         try:
-            for index, family in enumerate(PROCEDURES[self.procedure]):
-                if self.stop.is_set():
-                    raise Interrupted("run interrupted")
-                if index == 1:  # identity confirmed: from now on the console is ours to log
-                    console = self.bench.console(phone, log_path=job.console_log)
-                    if console is not None:
-                        console.open()
-                        job.console = console
-                family(job)
+            run_phone(ctx, PROCEDURES[self.procedure])
         except Interrupted:
             journal.append("phone_interrupted", phone=phone.name)
             return
         except Exception as error:  # noqa: BLE001 - every failure becomes the phone's outcome
             verdict = verdict_of(error, phone)
-        finally:
-            if job.console is not None:
-                job.console.close()
-        self._done(journal, phone, job, verdict)
+        self._done(journal, phone, ctx.found.summary(), verdict)
 
     def _step_started(self, phone: str, step: str) -> None:
         self._emit(StepStarted(phone=phone, name=step))
 
-    def _done(self, journal: Journal, phone: PhoneConfig, job: PhoneJob | None, verdict: PhoneVerdict) -> None:
+    def _done(self, journal: Journal, phone: PhoneConfig, job: PhoneFindings | None, verdict: PhoneVerdict) -> None:
         if verdict.part and verdict.reason:
             if self.health.record_error(verdict.part, phone.name, verdict.reason):
                 journal.write(PartUnhealthy(part=verdict.part, reason=verdict.reason))

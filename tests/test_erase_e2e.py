@@ -22,6 +22,7 @@ import yaml
 pytest.importorskip("rig.sim.bench")
 
 from rig.config import Faults, Simulation, dump_config  # noqa: E402
+from rig.events import PhoneDone, PhoneStarted, RunInterrupted, RunResumed, StepDone  # noqa: E402
 from rig.journal import read_events  # noqa: E402
 from rig.sim.bench import SimBench  # noqa: E402
 
@@ -86,11 +87,13 @@ def test_every_phone_of_a_clean_bench_passes_with_its_evidence(clean, clean_run)
             loads = [f for f in files if f.endswith(".loads")]
             assert loads and any(f.endswith(".sbn") for f in files), phone["name"]
         assert phone["itl_signer"] and phone["load_after"] == "SCCP42.9-4-2SR3-1S"
-        assert [s["name"] for s in phone["steps"]][:3] == ["identify", "baseline", "erase"]
+        assert [s["name"] for s in phone["steps"]][:4] == ["identify", "console", "baseline", "erase"]
+        assert "erase confirmed by " in _step(phone, "erase")["detail"], phone["name"]  # the signal, named
+        assert "agreed: " in _step(phone, "verify_load")["detail"], phone["name"]  # the witnesses, named
     stale = [p for p in results["phones"] if any("Trust List Update Failed" in s for s in p["symptoms"])]
     assert len(stale) >= 4
     no_console = _phone(results, "desk-08")
-    assert "seen in status messages" in no_console["steps"][2]["detail"]
+    assert "seen in status messages" in _step(no_console, "erase")["detail"]
     assert "status messages" in no_console["steps"][-1]["detail"]
     run_dir = Path(doc["run_dir"])
     assert (run_dir / "junit.xml").is_file() and (run_dir / "report.html").is_file()
@@ -111,7 +114,7 @@ def test_an_interrupted_run_exits_130_and_resume_does_not_redo_passed_phones(cle
     journal = None
     while time.monotonic() < deadline:
         found = list(runs.glob("*/journal.jsonl"))
-        if found and any(e["event"] == "phone_done" for e in read_events(found[0])):
+        if found and any(isinstance(e, PhoneDone) for e in read_events(found[0])):
             journal = found[0]
             break
         time.sleep(0.02)
@@ -120,15 +123,15 @@ def test_an_interrupted_run_exits_130_and_resume_does_not_redo_passed_phones(cle
     _, err = proc.communicate(timeout=30)
     assert proc.returncode == 130, err
     events = read_events(journal)
-    assert events[-1]["event"] == "run_interrupted"
-    passed_before = {e["phone"] for e in events if e["event"] == "phone_done" and e["outcome"] == "passed"}
+    assert isinstance(events[-1], RunInterrupted)
+    passed_before = {e.phone for e in events if isinstance(e, PhoneDone) and e.outcome == "passed"}
     assert passed_before
 
     done = rig("erase", "--config", str(config), "--resume", str(journal.parent), "--json", cwd=config.parent)
     assert done.returncode == 0, done.stderr
     events = read_events(journal)
-    resumed_at = max(i for i, e in enumerate(events) if e["event"] == "run_resumed")
-    redone = {e["phone"] for e in events[resumed_at:] if e["event"] == "phone_started"}
+    resumed_at = max(i for i, e in enumerate(events) if isinstance(e, RunResumed))
+    redone = {e.phone for e in events[resumed_at:] if isinstance(e, PhoneStarted)}
     assert redone and not (redone & passed_before)
     assert _results(journal.parent)["summary"]["passed"] == 8
 
@@ -144,7 +147,7 @@ def test_verify_alone_restarts_and_checks_without_erasing_printing_one_line_per_
     (run_dir,) = (config.parent / "runs-verify").iterdir()
     results = _results(run_dir)
     steps = [s["name"] for s in results["phones"][0]["steps"]]
-    assert steps[:4] == ["identify", "baseline", "restart", "observe"] and "erase" not in steps
+    assert steps[:5] == ["identify", "console", "baseline", "restart", "observe"] and "erase" not in steps
 
 
 @pytest.fixture(scope="module")
@@ -166,6 +169,10 @@ def _phone(results: dict, name: str) -> dict:
     return next(p for p in results["phones"] if p["name"] == name)
 
 
+def _step(phone: dict, name: str) -> dict:
+    return next(s for s in phone["steps"] if s["name"] == name)
+
+
 def test_a_faulty_bench_run_exits_1_and_the_healthy_phone_passes(faulty):
     _, run = faulty
     assert run["done"].returncode == 1, run["done"].stderr
@@ -177,17 +184,17 @@ def test_a_phone_whose_mac_is_not_on_its_port_is_skipped_and_its_port_never_touc
     phone = _phone(run["results"], "desk-04")
     assert phone["outcome"] == "skipped" and phone["reason"]
     port = sim.lab_config().phone("desk-04").port
-    log = [c.strip().lower() for c in sim.switches["sw1"].command_log]
+    log = [c.strip().lower() for c in sim.observe.commands("sw1")]
     configured = [c for c in log if c.startswith("interface") and c.endswith(port.lower())]
     assert configured == [] and not any(port.lower() in c for c in log if "power" in c)
     assert any(c.startswith("interface") for c in log)  # other ports were power-cycled
-    assert [s["name"] for s in phone["steps"]] == ["identify"]
+    assert [s["name"] for s in phone["steps"]] == ["identify"]  # its console not even opened
 
 
 def test_a_phone_that_never_comes_back_fails_with_a_reason(faulty):
     _, run = faulty
     phone = _phone(run["results"], "desk-03")
-    assert phone["outcome"] == "failed"
+    assert phone["outcome"] == "failed", (phone["reason"], phone["steps"])
     assert "no TFTP request / no answer within 6s after power-on" in phone["reason"]
 
 
@@ -196,14 +203,14 @@ def test_a_lost_key_press_is_retried_after_a_power_cycle_and_passes(faulty):
     phone = _phone(run["results"], "desk-02")
     assert phone["outcome"] == "passed", phone["reason"]
     names = [s["name"] for s in phone["steps"]]
-    assert names[2:5] == ["erase", "recover", "erase (retry 1)"]
-    first = phone["steps"][2]
+    assert names[3:6] == ["erase", "recover", "erase (retry 1)"]
+    first = _step(phone, "erase")
     assert not first["ok"] and "Erasing CTL and ITL files" in first["detail"] and "console" in first["detail"]
 
 
 def test_a_phone_refusing_remote_key_press_falls_back_to_the_actuator_with_the_reason(faulty):
     _, run = faulty
-    erase = {e["phone"]: e["data"] for e in run["events"] if e["event"] == "step" and e["name"] == "erase"}
+    erase = {e.phone: e.data for e in run["events"] if isinstance(e, StepDone) and e.name == "erase"}
     stale, healthy = erase["desk-01"], erase["desk-03"]
     assert stale["backend"] == "serial_actuator"
     assert stale["fallbacks"][0]["from"] == "http_execute" and stale["fallbacks"][0]["reason"]

@@ -1,21 +1,49 @@
-"""The per-phone procedures: identify, baseline, erase, restart, observe, verify.
+"""The per-phone procedures, each a declared sequence of steps (see sequence.py).
 
-Each module has one `run(job)` that records its named steps (with evidence) through the job's
-StepRecorder and raises to end the phone early: PhoneSkipped, PhoneFailed, or a bench error.
-`PROCEDURES` lists the step families each job runs, in order.
+Each step module has one `run(ctx, view)` that records its named steps (with evidence) through
+the context's StepRecorder and returns a typed finding (findings.py); `run_phone` runs a
+procedure's steps on one phone and raises what ends it early: PhoneSkipped, PhoneFailed, a
+BenchFault or a driver error, Interrupted.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from rig.procedures import baseline, console, erase, factory_reset, identify, observe, restart, verify
+from rig.procedures.context import PhoneContext
+from rig.procedures.findings import (
+    Baseline,
+    ConsoleOpened,
+    Erased,
+    Identified,
+    Observed,
+    PhoneFindings,
+    Restarted,
+    Verified,
+)
+from rig.procedures.sequence import Procedure, StepDef, run_phone
 
-from rig.procedures import baseline, erase, identify, observe, restart, verify
-from rig.procedures.job import PhoneJob
+IDENTIFY = StepDef("identify", identify.run, gives=Identified)
+CONSOLE = StepDef("console", console.run, gives=ConsoleOpened, needs=(Identified,))
+BASELINE = StepDef("baseline", baseline.run, gives=Baseline, needs=(Identified, ConsoleOpened))
+ERASE = StepDef("erase", erase.run, gives=Erased, needs=(Identified, ConsoleOpened, Baseline))
+FACTORY_RESET = StepDef("factory_reset", factory_reset.run, gives=Restarted,
+                        needs=(Identified, ConsoleOpened, Baseline))
+RESTART = StepDef("restart", restart.run, gives=Restarted, needs=(Identified, ConsoleOpened))
+OBSERVE = StepDef("observe", observe.run, gives=Observed, needs=(Restarted, Baseline), uses=(Erased,))
+VERIFY = StepDef("verify", verify.run, gives=Verified,
+                 needs=(Observed, Baseline, ConsoleOpened, Restarted), uses=(Erased,))
 
-PROCEDURES: dict[str, tuple[Callable[[PhoneJob], None], ...]] = {
-    "erase": (identify.run, baseline.run, erase.run, restart.run, observe.run, verify.run),
-    "verify": (identify.run, baseline.run, restart.run, observe.run, verify.run),
+PROCEDURES: dict[str, Procedure] = {
+    p.name: p
+    for p in (
+        Procedure("erase", (IDENTIFY, CONSOLE, BASELINE, ERASE, RESTART, OBSERVE, VERIFY), key_script="itl_erase"),
+        Procedure("verify", (IDENTIFY, CONSOLE, BASELINE, RESTART, OBSERVE, VERIFY)),
+        Procedure("factory_reset", (IDENTIFY, CONSOLE, BASELINE, FACTORY_RESET, OBSERVE, VERIFY),
+                  key_script="factory_reset"),
+    )
 }
 
-KEY_SCRIPT_FOR: dict[str, str | None] = {"erase": "itl_erase", "verify": None}
+KEY_SCRIPT_FOR: dict[str, str | None] = {name: p.key_script for name, p in PROCEDURES.items()}
 """The keypad script procedure each job needs (checked before any phone is touched)."""
+
+__all__ = ["PROCEDURES", "KEY_SCRIPT_FOR", "PhoneContext", "PhoneFindings", "Procedure", "StepDef", "run_phone"]

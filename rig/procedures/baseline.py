@@ -1,52 +1,65 @@
 """baseline: what the phone looks like before the job (draw, load, status messages, symptoms).
 
-The symptoms recorded here are what the report shows next to the result: the seed's case is a
-phone that says `Trust List Update Failed` and `TFTP Timeout : SEP<MAC>.cnf.xml.sgn`.
+Evidence comes from every source the phone offers: its web pages, the switch (CDP platform and
+announced load, PoE draw), its console and the meter. Production phones often have Web Access
+disabled; that is recorded as `web access off` and the job goes on with the other sources. Only
+a phone that gives no evidence at all fails here, with a reason that says so. Symptom patterns
+and load witnesses come from the phone's profile.
 """
 
 from __future__ import annotations
 
-import re
-
-from drivers.phone_web import PhoneWebError
-from rig.procedures.job import PhoneJob
+from drivers.phone_web import PhoneWebError, WebAccessOff
+from rig.procedures.context import PhoneContext, watts
+from rig.procedures.findings import Baseline, ConsoleOpened, Identified, StepView
 from rig.procedures.steps import PhoneFailed
+from rig.witness import current_load
 
-SYMPTOMS = re.compile(
-    r"Trust List Update Failed|TFTP Timeout|File auth error|TFTP Error|TFTP Access Error"
-    r"|No Trust List Installed"
-)
 TAIL_LINES = 20
 
 
-def symptoms_in(messages: list[str]) -> list[str]:
-    """The messages that show a trust-list or TFTP symptom, each once, in order."""
-    found: list[str] = []
-    for message in messages:
-        text = message.strip()
-        if SYMPTOMS.search(text) and text not in found:
-            found.append(text)
-    return found
-
-
-def run(job: PhoneJob) -> None:
-    with job.steps.step("baseline") as step:
-        step.data.update(job.draw())
-        web = job.web
+def run(ctx: PhoneContext, view: StepView) -> Baseline:
+    identified = view.need(Identified)
+    console = view.need(ConsoleOpened).console
+    profile = ctx.profile
+    with ctx.steps.step("baseline") as step:
+        draw = ctx.draw()
+        step.data.update(draw)
+        evidence = ["draw"] if (watts(draw) or 0) > 0 else []
+        if identified.cdp_platform is not None:
+            evidence.append("CDP")
+            step.data.update(cdp_platform=identified.cdp_platform, cdp_version=identified.cdp_version)
+        version_id = app_load_id = None
         messages: list[str] = []
+        web, web_note = ctx.web, "no phone IP configured"
         if web is not None:
             try:
                 info = web.device_info()
                 messages = web.status_messages()
+                version_id, app_load_id, web_note = info.version_id, info.app_load_id, ""
+                evidence.append("web")
+            except WebAccessOff as off:
+                web_note = f"web access off ({off.reason})"
             except PhoneWebError as error:
                 raise PhoneFailed(f"the phone does not answer HTTP before the job: {error}") from None
-            job.load_before = info.app_load_id or info.version_id
-            step.data.update(load=job.load_before, status_messages=messages)
-        tail = job.console.tail(TAIL_LINES) if job.console is not None else []
-        step.data["console_tail"] = tail
-        job.symptoms = symptoms_in(messages if web is not None else tail)
-        draw = step.data.get("meter_watts", step.data.get("poe_watts"))
+        tail = console.tail(TAIL_LINES) if console is not None else []
+        if tail:
+            evidence.append("console")
+        if not evidence:
+            raise PhoneFailed(f"the phone gives no evidence at all: {web_note or 'no web answer'}, no CDP "
+                              f"entry on its port, no console output, no power draw")
+        load = current_load(version_id=version_id, app_load_id=app_load_id,
+                            cdp_version=identified.cdp_version, witnesses=profile.load_witnesses)
+        symptoms = profile.symptoms_in(messages if "web" in evidence else tail)
+        step.data.update(load=load, version_id=version_id, app_load_id=app_load_id, status_messages=messages,
+                         console_tail=tail, evidence=evidence)
+        if web_note:
+            step.data["web"] = web_note
         step.detail = (
-            f"load {job.load_before or 'unknown'}, {draw} W, "
-            + (f"symptoms: {'; '.join(job.symptoms)}" if job.symptoms else "no symptoms")
+            f"load {load or 'unknown'}, {watts(draw)} W, "
+            + (f"symptoms: {'; '.join(symptoms)}" if symptoms else "no symptoms")
+            + (f"; {web_note}" if web_note else "")
+            + f"; evidence from {', '.join(evidence)}"
         )
+        return Baseline(load=load, web_access="web" in evidence, symptoms=tuple(symptoms),
+                        status_messages=tuple(messages), evidence=tuple(evidence))

@@ -1,94 +1,113 @@
 """observe: after power-on, watch the phone fetch its trust list, config and (if needed) load.
 
 The run's TFTP tap sees every transfer; this phone's are the ones from its IP that start after
-the erase (a phone reboots by itself after an erase) or, for `rig verify`, after its power-on. It must fetch `ITLSEP<MAC>.tlv` and `SEP<MAC>.cnf.xml.sgn`; when its load differs
-from the expected one, the `.loads` file; and whenever it fetches a `.loads` file, every `.sbn`
-image that file names. The step ends when all of those are fetched and the phone reports the
-expected load, or fails at `timeouts.boot`.
+the erase (a phone restarts by itself after an erase) or, for `rig verify`, after its power-on.
+It must fetch its ITL and signed config; when its load differs from the expected one, the
+`.loads` file; and whenever it fetches a `.loads` file, every image that file names (file names
+from the phone's profile). The step ends when all of those are fetched and the witnesses say the
+phone runs the expected load (rig.witness: versionID, appLoadID, appLoadID among the `.loads`
+images, CDP `Version :`), or fails at `timeouts.boot`.
 """
 
 from __future__ import annotations
 
 import re
 import time
-from datetime import datetime, timezone
+from datetime import datetime
 
-from drivers.macaddr import sep_name
 from drivers.phone_web import PhoneWebError
+from drivers.tftp_tap import TftpTransfer
+from rig.identify import phone_neighbour
 from rig.journal import iso
-from rig.procedures.job import PhoneJob
-from rig.procedures.steps import PhoneFailed
+from rig.procedures.context import PhoneContext
+from rig.procedures.erase_watch import utc
+from rig.procedures.findings import Baseline, Erased, Observed, Restarted, StepView
+from rig.witness import LoadDecision, decide_load
 
-SBN_NAME = re.compile(rb"[\w.\-]+\.sbn")
+IMAGE_NAME = re.compile(rb"[\w.\-]+\.sbn")
+"""An image name inside a `.loads` file (the format names each image file; its extension is the
+one every public capture of 79xx loads shows)."""
 QUIET_PROBE_S = 2.0
-"""Longest gap between HTTP probes of the load while the phone fetches nothing."""
+"""Longest gap between probes of the load while the phone fetches nothing."""
 AFTER_FETCH_S = 1.0
 """How long after a new fetch the load is probed at every poll."""
 
 
 def images_named(loads: bytes) -> list[str]:
-    """The `.sbn` file names a `.loads` file lists (works on real and simulated files)."""
+    """The image file names a `.loads` file lists, each once, in order."""
     names: list[str] = []
-    for match in SBN_NAME.finditer(loads):
+    for match in IMAGE_NAME.finditer(loads):
         name = match.group(0).decode("ascii", "replace")
         if name not in names:
             names.append(name)
     return names
 
 
-def _utc(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+def loads_images(ctx: PhoneContext, fetches: list[TftpTransfer]) -> list[str] | None:
+    """The images the expected load's `.loads` file names, when the phone fetched it (else None)."""
+    expected = ctx.expected_load
+    name = ctx.profile.loads_file(expected) if expected else None
+    kept = [t.content for t in fetches if t.ok and t.file == name and t.content]
+    return images_named(kept[-1]) if kept else None
 
 
-def required_files(job: PhoneJob) -> list[str]:
+def required_files(ctx: PhoneContext, fetches: list[TftpTransfer], load_before: str | None) -> list[str]:
     """Files the phone must have fetched (ok) so far, given what it fetched already."""
-    sep = sep_name(job.phone.mac)
-    expected = job.config.cucm.expected_load if job.config.cucm else None
-    files = [f"ITL{sep}.tlv", f"{sep}.cnf.xml.sgn"]
-    if expected and job.load_before != expected:
-        files.append(f"{expected}.loads")
-    for transfer in job.fetches:
-        if transfer.ok and transfer.file.endswith(".loads") and transfer.content:
+    profile, mac, expected = ctx.profile, ctx.phone.mac, ctx.expected_load
+    files = [profile.itl_file(mac), profile.config_file(mac)]
+    if expected and load_before != expected:
+        files.append(profile.loads_file(expected))
+    for transfer in fetches:
+        if transfer.ok and transfer.file in files and transfer.content and transfer.file.endswith(".loads"):
             files += [n for n in images_named(transfer.content) if n not in files]
     return files
 
 
-def fetched_ok(job: PhoneJob) -> set[str]:
-    return {t.file for t in job.fetches if t.ok}
+def fetched_ok(fetches: list[TftpTransfer]) -> set[str]:
+    return {t.file for t in fetches if t.ok}
 
 
-def _collect(job: PhoneJob) -> None:
-    """Journal this phone's new transfers (after its power-on) as `tftp` events."""
-    since = job.watch_from or job.power_on_at
-    assert job.tap is not None and since is not None and job.phone.ip is not None
-    seen = len(job.fetches)
-    mine = [t for t in job.tap.transfers(client=str(job.phone.ip)) if _utc(t.started) >= since]
-    for transfer in mine[seen:]:
-        job.fetches.append(transfer)
-        job.journal.append(
-            "tftp",
-            phone=job.phone.name,
-            file=transfer.file,
-            at=iso(_utc(transfer.started)),
-            bytes=transfer.bytes,
-            ok=transfer.ok,
-            error=transfer.error,
-        )
+class _Watch:
+    """This phone's fetches (journaled as `tftp` events as they are seen) and its load."""
 
+    def __init__(self, ctx: PhoneContext, since: datetime, web_access: bool) -> None:
+        self.ctx, self.since, self.web_access = ctx, since, web_access
+        self.fetches: list[TftpTransfer] = []
+        self.load: LoadDecision | None = None
+        self.probe = _LoadProbe(quiet=min(QUIET_PROBE_S, ctx.config.timeouts.boot / 20))
 
-def _reported_load(job: PhoneJob) -> str | None:
-    web = job.web
-    if web is None:
-        return None
-    try:
-        info = web.device_info()
-    except PhoneWebError:
-        return None
-    return info.app_load_id or info.version_id
+    def collect(self) -> None:
+        ctx = self.ctx
+        assert ctx.tap is not None and ctx.phone.ip is not None
+        mine = [t for t in ctx.tap.transfers(client=str(ctx.phone.ip)) if utc(t.started) >= self.since]
+        for transfer in mine[len(self.fetches):]:
+            self.fetches.append(transfer)
+            ctx.journal.append("tftp", phone=ctx.phone.name, file=transfer.file, at=iso(utc(transfer.started)),
+                               bytes=transfer.bytes, ok=transfer.ok, error=transfer.error)
+
+    def decide(self) -> LoadDecision | None:
+        """The witnesses' decision now; None when no witness answered."""
+        ctx = self.ctx
+        version_id = app_load_id = cdp_version = None
+        web = ctx.web
+        if self.web_access and web is not None:
+            try:
+                info = web.device_info()
+                version_id, app_load_id = info.version_id, info.app_load_id
+            except PhoneWebError:
+                return None
+        else:  # web access off: the load the phone announces over CDP
+            neighbour = phone_neighbour(ctx.switch, ctx.phone)
+            cdp_version = neighbour.version if neighbour is not None else None
+            if cdp_version is None:
+                return None
+        return decide_load(ctx.expected_load, version_id=version_id, app_load_id=app_load_id,
+                           images=loads_images(ctx, self.fetches), cdp_version=cdp_version,
+                           witnesses=ctx.profile.load_witnesses)
 
 
 class _LoadProbe:
-    """When to ask the phone its load over HTTP, given what the tap has seen.
+    """When to ask the phone its load, given what the tap has seen.
 
     A phone that fetched its images reboots into the new load and stays silent for a minute or
     so; asking each of 240 phones twice a second meanwhile was most of the controller's CPU.
@@ -111,46 +130,53 @@ class _LoadProbe:
         return False
 
 
-def run(job: PhoneJob) -> None:
-    boot = job.config.timeouts.boot
-    expected = job.config.cucm.expected_load if job.config.cucm else None
-    assert job.power_on_at is not None, "observe runs after restart"
-    watching = job.tap is not None and job.phone.ip is not None
-    with job.steps.step("observe") as step:
-        deadline = job.power_on_at.timestamp() + boot
-        probe = _LoadProbe(quiet=min(QUIET_PROBE_S, boot / 20))
+def run(ctx: PhoneContext, view: StepView) -> Observed:
+    restarted = view.need(Restarted)
+    baseline = view.need(Baseline)
+    erased = view.use(Erased)
+    boot = ctx.config.timeouts.boot
+    since = erased.started_at if erased is not None else restarted.power_on_at
+    watch = _Watch(ctx, since, baseline.web_access)
+    with ctx.steps.step("observe") as step:
+        deadline = restarted.power_on_at.timestamp() + boot
 
         def done() -> bool | None:
-            if watching:
-                _collect(job)
-                if set(required_files(job)) - fetched_ok(job) or not probe.due(len(job.fetches)):
+            if ctx.watching:
+                watch.collect()
+                missing = set(required_files(ctx, watch.fetches, baseline.load)) - fetched_ok(watch.fetches)
+                if missing or not watch.probe.due(len(watch.fetches)):
                     return None
-            job.load_after = _reported_load(job)
-            if job.load_after is None or (expected and job.load_after != expected):
+            watch.load = watch.decide()
+            if watch.load is None or (ctx.expected_load and not watch.load.running):
                 return None
             return True
 
-        finished = job.poll(done, max(0.0, deadline - time.time()))
+        finished = ctx.poll(done, max(0.0, deadline - time.time()))
+        fetches = watch.fetches
         step.data.update(
-            fetched=[t.file for t in job.fetches if t.ok],
-            failed_transfers=[f"{t.file}: {t.error}" for t in job.fetches if not t.ok],
-            required=required_files(job) if watching else [],
-            load_after=job.load_after,
+            fetched=[t.file for t in fetches if t.ok],
+            failed_transfers=[f"{t.file}: {t.error}" for t in fetches if not t.ok],
+            required=required_files(ctx, fetches, baseline.load) if ctx.watching else [],
+            load_after=watch.load.load if watch.load else None,
         )
-        if not watching:
+        if not ctx.watching:
             step.data["note"] = "no TFTP tap (or no phone IP) configured: fetches not observed"
-        if finished:
-            step.detail = f"fetched {len(fetched_ok(job))} files; reports load {job.load_after}"
-            return
-        raise PhoneFailed(_why(job, boot, expected, watching))
+        failure = None if finished else _why(ctx, watch, boot, baseline.load, restarted.power_on_at)
+        if failure is None:
+            assert watch.load is not None
+            step.detail = f"fetched {len(fetched_ok(fetches))} files; {watch.load.describe()}"
+        else:
+            step.fail(failure)
+        return Observed(fetches=tuple(fetches), watched=ctx.watching, load=watch.load, failure=failure)
 
 
-def _why(job: PhoneJob, boot: float, expected: str | None, watching: bool) -> str:
-    if not job.fetches and job.load_after is None:
+def _why(ctx: PhoneContext, watch: _Watch, boot: float, load_before: str | None, power_on_at: datetime) -> str:
+    if watch.load is None and not any(utc(t.started) >= power_on_at for t in watch.fetches):
         return f"no TFTP request / no answer within {boot:g}s after power-on"
-    missing = [f for f in required_files(job) if f not in fetched_ok(job)] if watching else []
+    required = required_files(ctx, watch.fetches, load_before) if ctx.watching else []
+    missing = [f for f in required if f not in fetched_ok(watch.fetches)]
     if missing:
         return f"within {boot:g}s after power-on the phone did not fetch {', '.join(missing)}"
-    if job.load_after is None:
-        return f"fetched its files but gave no HTTP answer within {boot:g}s after power-on"
-    return f"reports load {job.load_after}, expected {expected} ({boot:g}s after power-on)"
+    if watch.load is None:
+        return f"fetched its files but no witness (web, CDP) told its load within {boot:g}s after power-on"
+    return f"{watch.load.describe()}, expected {ctx.expected_load} ({boot:g}s after power-on)"

@@ -1,55 +1,63 @@
 """restart: power the phone off and on through its PoE port, inside the switch's power budget.
 
-Power-on holds the switch's power-up semaphore until the port draws power again (or a short
-settle time passes): a switch powering dozens of phones at once can exceed its PoE budget. Once
-the port has been turned off it is always turned back on, even when the run is interrupted.
+The phone was identified on its port by an earlier step (restart declares that it needs it), so
+the port is switched through rig.actions' write-ahead power: the journal holds each intent before
+the switch hears it. Power-on holds the switch's power-up semaphore until the port draws power
+again (or a short settle time passes): a switch powering dozens of phones at once can exceed its
+PoE budget. Once the port has been turned off it is always turned back on, even when the run is
+interrupted.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from datetime import datetime
 
+from rig.actions.power import power_off, power_on
 from rig.journal import iso, utc_now
-from rig.procedures.job import POWER_SETTLE, PhoneJob
+from rig.procedures.context import POWER_SETTLE, PhoneContext, watts
+from rig.procedures.findings import ConsoleOpened, Identified, Restarted, StepView
 from rig.procedures.steps import Interrupted, Step
 
 
-def _drawing(job: PhoneJob) -> dict[str, object] | None:
-    reading = job.draw()
-    return reading if (_watts(reading) or 0.0) > 0 else None
+def _drawing(ctx: PhoneContext) -> dict[str, object] | None:
+    reading = ctx.draw()
+    return reading if (watts(reading) or 0.0) > 0 else None
 
 
-def power_cycle(job: PhoneJob, step: Step) -> None:
-    """Off, wait `timeouts.power_off`, on; draw before and after go into the step's evidence."""
-    timeouts = job.config.timeouts
-    step.data["draw_before"] = job.draw()
-    job.switch.power_off(job.phone.port)
+def power_cycle(ctx: PhoneContext, step: Step, before_on: Callable[[], None] | None = None) -> datetime:
+    """Off, wait `timeouts.power_off`, on; draw before and after go into the step's evidence.
+
+    `before_on` runs last thing before the port is told to power on (the factory reset starts
+    holding a key there). Returns the power-on time.
+    """
+    timeouts = ctx.config.timeouts
+    step.data["draw_before"] = ctx.draw()
+    power_off(ctx.switch, ctx.phone, ctx.journal)
     try:
-        job.sleep(timeouts.power_off)
-        step.data["draw_off"] = job.draw()
+        ctx.sleep(timeouts.power_off)
+        step.data["draw_off"] = ctx.draw()
+        if before_on is not None:
+            before_on()
     finally:
-        with job.powerup:
-            job.power_on_at = utc_now()
-            job.switch.power_on(job.phone.port)
-            step.data["power_on_at"] = iso(job.power_on_at)
-            if job.stop.is_set():
+        with ctx.powerup:
+            power_on_at = utc_now()
+            power_on(ctx.switch, ctx.phone, ctx.journal)
+            step.data["power_on_at"] = iso(power_on_at)
+            if ctx.stop.is_set():
                 raise Interrupted("run interrupted (port powered back on)")
-            after = job.poll(lambda: _drawing(job), min(POWER_SETTLE, timeouts.boot))
-    step.data["draw_after"] = after if after is not None else job.draw()
-    before = step.data["draw_before"]
+            after = ctx.poll(lambda: _drawing(ctx), min(POWER_SETTLE, timeouts.boot))
+    step.data["draw_after"] = after if after is not None else ctx.draw()
     step.detail = (
-        f"powered off {timeouts.power_off:g}s; draw {_watts(before)} W before, "
-        f"{_watts(step.data['draw_after'])} W after"
+        f"powered off {timeouts.power_off:g}s; draw {watts(step.data['draw_before'])} W before, "
+        f"{watts(step.data['draw_after'])} W after"
     )
+    return power_on_at
 
 
-def _watts(reading: dict[str, Any]) -> float | None:
-    """The meter's reading when the phone has one (finer than the switch's), else PoE."""
-    return reading.get("meter_watts", reading.get("poe_watts"))
-
-
-def run(job: PhoneJob) -> None:
-    if job.console is not None and job.console_mark is None:
-        job.console_mark = job.console.mark()
-    with job.steps.step("restart") as step:
-        power_cycle(job, step)
+def run(ctx: PhoneContext, view: StepView) -> Restarted:
+    view.need(Identified)
+    console = view.need(ConsoleOpened).console
+    mark = console.mark() if console is not None else None
+    with ctx.steps.step("restart") as step:
+        return Restarted(power_on_at=power_cycle(ctx, step), console_mark=mark)

@@ -3,30 +3,39 @@
 Four named checks, each a step with evidence, all run even when one fails (the report shows every
 finding); the first failure is the phone's reason:
 - verify_itl: the fetched ITL parses and verifies against the cluster's trust anchor;
-- verify_config: the fetched SEP<MAC>.cnf.xml.sgn verifies against that ITL;
-- verify_load: the phone reports the expected load;
-- verify_trust_list: no `Trust List Update Failed` since the erase (or the restart).
+- verify_config: the fetched signed config verifies against that ITL;
+- verify_load: the witnesses (versionID, appLoadID, appLoadID among the expected `.loads`
+  images, CDP `Version :`) say the phone runs the expected load; which agreed and which
+  disagreed is recorded;
+- verify_trust_list: no trust-list failure line since the erase (or the restart).
+File names and the failure line come from the phone's profile.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from cryptography import x509
 
-from drivers.macaddr import sep_name
 from drivers.phone_web import PhoneWebError
 from rig import trust
-from rig.procedures.job import PhoneJob
-from rig.procedures.steps import PhoneFailed, Step
+from rig.identify import phone_neighbour
+from rig.procedures.context import PhoneContext
+from rig.procedures.findings import Baseline, ConsoleOpened, Erased, Observed, Restarted, StepView, Verified
+from rig.procedures.observe import loads_images
+from rig.procedures.steps import Step
+from rig.witness import LoadDecision, decide_load
 
-TRUST_FAILURE = "Trust List Update Failed"
+T = TypeVar("T")
 
 
 class _CheckFailed(Exception):
     pass
 
 
-def _content(job: PhoneJob, name: str) -> bytes:
-    kept = [t for t in job.fetches if t.ok and t.file == name]
+def _content(observed: Observed, name: str) -> bytes:
+    kept = [t for t in observed.fetches if t.ok and t.file == name]
     if not kept:
         raise _CheckFailed(f"{name} was not fetched")
     content = kept[-1].content
@@ -35,8 +44,8 @@ def _content(job: PhoneJob, name: str) -> bytes:
     return content
 
 
-def _anchor(job: PhoneJob) -> x509.Certificate | None:
-    cucm = job.config.cucm
+def _anchor(ctx: PhoneContext) -> x509.Certificate | None:
+    cucm = ctx.config.cucm
     if cucm is None or cucm.trust_anchor is None:
         return None
     try:
@@ -52,14 +61,13 @@ def _parse(data: bytes, name: str) -> trust.TrustFile:
         raise _CheckFailed(f"{name} does not parse: {error}") from None
 
 
-def check_itl(job: PhoneJob, step: Step) -> trust.TrustFile:
-    name = f"ITL{sep_name(job.phone.mac)}.tlv"
-    itl = _parse(_content(job, name), name)
-    anchor = _anchor(job)
+def check_itl(ctx: PhoneContext, observed: Observed, step: Step) -> trust.TrustFile:
+    name = ctx.profile.itl_file(ctx.phone.mac)
+    itl = _parse(_content(observed, name), name)
+    anchor = _anchor(ctx)
     verdict = trust.verify(itl, cert=anchor)
     step.data.update(file=name, signer=itl.signer.name, serial=itl.signer.serial,
                      records=[f"{r.function_name} {r.subject}" for r in itl.records])
-    job.itl_signer = itl.signer.name
     against = "the trust anchor" if anchor is not None else "its own SAST record (no trust anchor configured)"
     if not verdict.valid:
         raise _CheckFailed(f"{name} does not verify against {against}: {verdict.reason}")
@@ -67,11 +75,11 @@ def check_itl(job: PhoneJob, step: Step) -> trust.TrustFile:
     return itl
 
 
-def check_config(job: PhoneJob, step: Step, itl: trust.TrustFile | None) -> None:
-    name = f"{sep_name(job.phone.mac)}.cnf.xml.sgn"
+def check_config(ctx: PhoneContext, observed: Observed, itl: trust.TrustFile | None, step: Step) -> None:
+    name = ctx.profile.config_file(ctx.phone.mac)
     if itl is None:
         raise _CheckFailed(f"{name} not checked: no valid ITL to check it against")
-    sgn = _parse(_content(job, name), name)
+    sgn = _parse(_content(observed, name), name)
     verdict = trust.verify(sgn, itl=itl)
     step.data.update(file=name, signer=sgn.signer.name)
     if not verdict.valid:
@@ -79,40 +87,63 @@ def check_config(job: PhoneJob, step: Step, itl: trust.TrustFile | None) -> None
     step.detail = f"{name} signed by {sgn.signer.name}, a TFTP signer of the ITL"
 
 
-def check_load(job: PhoneJob, step: Step) -> None:
-    expected = job.config.cucm.expected_load if job.config.cucm else None
-    step.data.update(load_before=job.load_before, load_after=job.load_after, expected=expected)
-    if expected and job.load_after != expected:
-        raise _CheckFailed(f"reports load {job.load_after}, expected {expected}")
-    step.detail = f"load {job.load_before} -> {job.load_after}"
-
-
-def check_trust_list(job: PhoneJob, step: Step) -> None:
-    if job.console is not None:
-        lines = job.console.lines_since(job.console_mark or 0)
-        source = "console since the erase"
-    elif job.web is not None:
+def check_load(ctx: PhoneContext, observed: Observed, baseline: Baseline, step: Step,
+               decided: list[LoadDecision]) -> LoadDecision:
+    """Every witness the bench can read now, weighed by rig.witness (kept in `decided` even when
+    the phone does not run the expected load)."""
+    version_id = app_load_id = None
+    web = ctx.web
+    if baseline.web_access and web is not None:
         try:
-            lines = job.web.status_messages()
+            info = web.device_info()
+            version_id, app_load_id = info.version_id, info.app_load_id
+        except PhoneWebError as error:
+            step.data["web"] = str(error)
+    neighbour = phone_neighbour(ctx.switch, ctx.phone)
+    decision = decide_load(ctx.expected_load, version_id=version_id, app_load_id=app_load_id,
+                           images=loads_images(ctx, list(observed.fetches)),
+                           cdp_version=neighbour.version if neighbour is not None else None,
+                           witnesses=ctx.profile.load_witnesses)
+    step.data.update(load_before=baseline.load, load_after=decision.load, expected=decision.expected,
+                     agreed=decision.agreed, disagreed=decision.disagreed, unknown=decision.unknown,
+                     version_id=version_id, app_load_id=app_load_id,
+                     cdp_version=neighbour.version if neighbour is not None else None)
+    decided.append(decision)
+    if decision.expected and not decision.running:
+        raise _CheckFailed(f"{decision.describe()}, expected {decision.expected}")
+    step.detail = f"load {baseline.load} -> {decision.describe()}"
+    return decision
+
+
+def check_trust_list(ctx: PhoneContext, view: StepView, step: Step) -> None:
+    console = view.need(ConsoleOpened).console
+    erased, restarted = view.use(Erased), view.need(Restarted)
+    if console is not None:
+        mark = erased.console_mark if erased is not None else restarted.console_mark
+        lines = console.lines_since(mark or 0)
+        source = "console since the erase" if erased is not None else "console since the restart"
+    elif view.need(Baseline).web_access and ctx.web is not None:
+        try:
+            lines = ctx.web.status_messages()
         except PhoneWebError as error:
             raise _CheckFailed(f"status messages unreadable: {error}") from None
         source = "status messages after the restart"
     else:
-        step.detail = "unchecked: no console, no HTTP"
+        step.detail = "unchecked: no console, web access off"
         return
-    bad = [line for line in lines if TRUST_FAILURE in line]
+    bad = ctx.profile.trust_failures_in(lines)
     step.data.update(source=source, lines_checked=len(lines), failures=bad[:5])
     if bad:
-        raise _CheckFailed(f"{TRUST_FAILURE} in the {source}: {bad[0].strip()}")
-    step.detail = f"no {TRUST_FAILURE!r} in the {source} ({len(lines)} lines)"
+        raise _CheckFailed(f"trust list failure in the {source}: {bad[0]}")
+    step.detail = f"no trust list failure in the {source} ({len(lines)} lines)"
 
 
-def run(job: PhoneJob) -> None:
+def run(ctx: PhoneContext, view: StepView) -> Verified:
+    observed, baseline = view.need(Observed), view.need(Baseline)
     failures: list[str] = []
-    itl: trust.TrustFile | None = None
 
-    def checked(name: str, check) -> object:
-        with job.steps.step(name) as step:
+    def checked(name: str, check: Callable[[Step], T]) -> T | None:
+        with ctx.steps.step(name) as step:
             try:
                 return check(step)
             except _CheckFailed as failure:
@@ -120,11 +151,21 @@ def run(job: PhoneJob) -> None:
                 failures.append(str(failure))
                 return None
 
-    watching = job.tap is not None and job.phone.ip is not None
-    if watching:
-        itl = checked("verify_itl", lambda s: check_itl(job, s))  # type: ignore[assignment]
-        checked("verify_config", lambda s: check_config(job, s, itl))
-    checked("verify_load", lambda s: check_load(job, s))
-    checked("verify_trust_list", lambda s: check_trust_list(job, s))
-    if failures:
-        raise PhoneFailed(failures[0])
+    itl_signer = None
+    if observed.watched:
+        itl = checked("verify_itl", lambda s: check_itl(ctx, observed, s))
+        itl_signer = itl.signer.name if itl is not None else _signer(ctx, observed)
+        checked("verify_config", lambda s: check_config(ctx, observed, itl, s))
+    decided: list[LoadDecision] = []
+    checked("verify_load", lambda s: check_load(ctx, observed, baseline, s, decided))
+    checked("verify_trust_list", lambda s: check_trust_list(ctx, view, s))
+    return Verified(itl_signer=itl_signer, load=decided[0] if decided else observed.load,
+                    failure=failures[0] if failures else None)
+
+
+def _signer(ctx: PhoneContext, observed: Observed) -> str | None:
+    """The signer of a fetched ITL that did not verify (the report still names it)."""
+    try:
+        return _parse(_content(observed, ctx.profile.itl_file(ctx.phone.mac)), "ITL").signer.name
+    except _CheckFailed:
+        return None

@@ -1,29 +1,31 @@
-"""One phone's job: its config, the bench parts it uses, and what its steps have learned.
+"""One phone's run: its config, its profile, the bench parts it uses, and how it waits.
 
-The runner builds a PhoneJob per phone; procedures read the parts they need from it and leave
-their findings on it (load before, power-on time, fetches, ITL signer) for the later steps and
-for the `phone_done` record.
+The runner builds one PhoneContext per phone and hands it to `rig.procedures.run_phone`. It holds
+no findings of its own (those are typed values in `found`, see findings.py); it offers the
+waits every step needs (interruptible by Ctrl-C), the phone's draw, and the time scale of its
+keypad scripts.
 """
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from rig.config import LabConfig, PhoneConfig
 from rig.journal import Journal
 from rig.keyscript import KeyScript
+from rig.procedures.findings import Found
 from rig.procedures.steps import Interrupted, StepRecorder
+from rig.profiles import PhoneProfile, profile_for
 
 if TYPE_CHECKING:
-    from drivers.console import Console
     from drivers.phone_web import PhoneWeb
-    from drivers.tftp_tap import TftpTap, TftpTransfer
+    from drivers.tftp_tap import TftpTap
     from rig.bench import Bench
     from rig.switch_pool import SwitchSessions
 
@@ -34,7 +36,7 @@ POWER_SETTLE = 10.0
 
 
 @dataclass
-class PhoneJob:
+class PhoneContext:
     phone: PhoneConfig
     bench: "Bench"
     journal: Journal
@@ -46,25 +48,17 @@ class PhoneJob:
     tap: "TftpTap | None" = None
     script: KeyScript | None = None
     erase_retries: int = 1
-
-    console: "Console | None" = None
-    load_before: str | None = None
-    load_after: str | None = None
-    itl_signer: str | None = None
-    symptoms: list[str] = field(default_factory=list)
-    power_on_at: datetime | None = None
-    watch_from: datetime | None = None
-    """Fetches from this moment on count: the erase start (a phone reboots on its own after an
-    erase, and may fetch its new load before rig power-cycles it), else the power-on."""
-    console_mark: int | None = None
-    """Console line index at the erase (or the restart, for verify): later lines are 'after'."""
-    fetches: list["TftpTransfer"] = field(default_factory=list)
-    status_before_script: list[str] = field(default_factory=list)
-    """Status messages shown before the keypad script (phones without console expect on these)."""
+    found: Found = field(default_factory=Found)
+    resources: contextlib.ExitStack = field(default_factory=contextlib.ExitStack)
+    """Closed when the phone's run ends (its console)."""
 
     @property
     def config(self) -> LabConfig:
         return self.bench.config
+
+    @property
+    def profile(self) -> PhoneProfile:
+        return profile_for(self.phone.model, self.phone.firmware)
 
     @property
     def switch(self) -> "SwitchSessions":
@@ -75,8 +69,17 @@ class PhoneJob:
         return self.bench.web(self.phone)
 
     @property
-    def console_log(self) -> Path:
-        return self.run_dir / "console" / f"{self.phone.name}.log"
+    def expected_load(self) -> str | None:
+        return self.config.cucm.expected_load if self.config.cucm else None
+
+    @property
+    def watching(self) -> bool:
+        """Whether the tap can see this phone's fetches (a tap, and an IP to know them by)."""
+        return self.tap is not None and self.phone.ip is not None
+
+    def script_seconds(self, hardware_seconds: float) -> float:
+        """A keypad script's hardware seconds on this bench (`timeouts.script_scale`)."""
+        return hardware_seconds * self.config.timeouts.script_scale
 
     def sleep(self, seconds: float) -> None:
         """Wait, but give up at once when the run is interrupted."""
@@ -106,3 +109,8 @@ class PhoneJob:
             instrument, channel = meter
             reading["meter_watts"] = instrument.measure_watts(channel)
         return reading
+
+
+def watts(reading: dict[str, Any]) -> float | None:
+    """The meter's reading when the phone has one (finer than the switch's), else PoE."""
+    return reading.get("meter_watts", reading.get("poe_watts"))

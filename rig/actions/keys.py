@@ -1,0 +1,77 @@
+"""Key presses with backend fallback: the one copy of the policy the CLI and the procedures share.
+
+A phone's keypad backends are tried in config order. A web key-press the phone refuses as
+unauthenticated (CiscoIPPhoneError 4 or HTTP 401: a wrong password, or a phone holding a stale
+authentication URL; the driver's message names both) moves on to the next backend, and the
+fallback is kept with its reason;
+any other keypad error ends the press, since the keys may already have reached the phone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from drivers.keypad import Keypad, KeypadAuthError, KeypadError
+from drivers.keypad_http import HttpKeypad
+
+
+class EveryBackendRefused(KeypadError):
+    """Every backend refused the keys as unauthenticated; the message names each refusal."""
+
+
+@dataclass(frozen=True)
+class Fallback:
+    backend: str
+    reason: str
+
+
+@dataclass
+class KeypadChain:
+    """A phone's keypad backends in order, the one in use and the fallbacks taken so far."""
+
+    names: list[str]
+    keypads: list[Keypad]
+    current: int = 0
+    fallbacks: list[Fallback] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    """What went wrong without stopping the keys (an `Init:` URI the phone does not know)."""
+
+    def __post_init__(self) -> None:
+        if not self.keypads or len(self.names) != len(self.keypads):
+            raise ValueError("a keypad chain needs one name per keypad, and at least one")
+
+    @property
+    def backend(self) -> str:
+        return self.names[self.current]
+
+    def press(self, keys: Sequence[str], gap: float, *, init: str | None = None) -> None:
+        """Press `keys` on the current backend, falling back on an authentication refusal.
+
+        `init` (an `Init:` URI such as `Init:Settings`) is executed first by a backend that can
+        (the phone's web key-press); a solenoid or a technician just presses the keys.
+        """
+        while True:
+            keypad = self.keypads[self.current]
+            try:
+                if init is not None and isinstance(keypad, HttpKeypad):
+                    self._init(keypad, init)
+                keypad.press(list(keys), gap=gap)
+                return
+            except KeypadAuthError as error:
+                self.fallbacks.append(Fallback(self.backend, str(error)))
+                if self.current + 1 >= len(self.keypads):
+                    raise EveryBackendRefused(
+                        "every keypad backend was refused: "
+                        + "; ".join(f"{f.backend}: {f.reason}" for f in self.fallbacks)
+                    ) from None
+                self.current += 1
+
+    def _init(self, keypad: HttpKeypad, init: str) -> None:
+        """Execute `init`; a phone that answers it with an error still gets the keys (noted)."""
+        try:
+            keypad.press([], gap=0, init=init)
+        except KeypadAuthError:
+            raise
+        except KeypadError as error:
+            self.notes.append(f"{init} not executed: {error}")

@@ -1,0 +1,100 @@
+"""Watching a phone after its keypad script for the signals its profile lists as erase evidence.
+
+Real phones give different evidence: a 7942 restarts by itself after the erase (its draw drops,
+its web server and CDP entry go away) and then fetches a fresh ITL; newer phones also show a
+status line. What counts is `profile.erase_signals`, weighed by rig.witness: a signal no source
+confirms for the model is recorded as seen but never confirms the erase alone.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+
+from drivers.console import Console
+from drivers.phone_web import PhoneWebError
+from rig.identify import phone_neighbour
+from rig.procedures.context import PhoneContext, watts
+from rig.witness import EraseEvidence, EraseProof, erase_confirmation
+
+DRAW_DROP = 0.5
+"""A draw below this share of the draw before the keys means the phone restarted."""
+
+
+def utc(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+class EraseWatch:
+    """Evidence gathered since the keypad script started; restart signals are kept once seen."""
+
+    def __init__(self, ctx: PhoneContext, console: Console | None, web_access: bool, started: datetime) -> None:
+        self.ctx = ctx
+        self.console = console
+        self.web_access = web_access and ctx.web is not None
+        self.started = started
+        self.console_mark = console.mark() if console is not None else None
+        self.status_before = set(self._status())
+        self.draw_before = watts(ctx.draw()) or 0.0
+        self.restart: list[str] = []
+
+    def _status(self) -> list[str]:
+        web = self.ctx.web
+        if not self.web_access or web is None:
+            return []
+        try:
+            return web.status_messages()
+        except PhoneWebError:
+            return []
+
+    def new_status(self) -> list[str]:
+        return [m for m in self._status() if m not in self.status_before]
+
+    def console_lines(self) -> list[str]:
+        if self.console is None or self.console_mark is None:
+            return []
+        return self.console.lines_since(self.console_mark)
+
+    def seen(self, kind: str, pattern: str) -> str | None:
+        """A `console` or `status messages` line matching `pattern` since the keys."""
+        lines = self.console_lines() if kind == "console" else self.new_status()
+        return next((line for line in lines if re.search(pattern, line)), None)
+
+    def _restart_signals(self) -> None:
+        now = watts(self.ctx.draw()) or 0.0
+        if self.draw_before > 0 and now < self.draw_before * DRAW_DROP and "draw drop" not in self._kinds():
+            self.restart.append(f"draw drop {self.draw_before:g} W -> {now:g} W")
+        web = self.ctx.web
+        if self.web_access and web is not None and "HTTP gone" not in self._kinds():
+            try:
+                web.device_info()
+            except PhoneWebError:
+                self.restart.append("HTTP gone")
+        if not self.web_access and "CDP gone" not in self._kinds():
+            if phone_neighbour(self.ctx.switch, self.ctx.phone) is None:
+                self.restart.append("CDP gone")
+
+    def _kinds(self) -> set[str]:
+        return {" ".join(signal.split()[:2]) for signal in self.restart}
+
+    def _itl_fetched(self) -> bool:
+        ctx = self.ctx
+        if not ctx.watching:
+            return False
+        assert ctx.tap is not None
+        name = ctx.profile.itl_file(ctx.phone.mac)
+        return any(t.ok and t.file == name and utc(t.started) >= self.started
+                   for t in ctx.tap.transfers(client=str(ctx.phone.ip)))
+
+    def evidence(self) -> EraseEvidence:
+        self._restart_signals()
+        return EraseEvidence(restart=tuple(self.restart), itl_fetched=self._itl_fetched(),
+                             status_lines=tuple(self.new_status()), console_lines=tuple(self.console_lines()))
+
+    def proof(self) -> EraseProof:
+        return erase_confirmation(self.ctx.profile, self.evidence())
+
+    def confirmed(self) -> EraseProof | None:
+        """The proof when a confirmed signal shows (a poll probe), else None."""
+        proof = self.proof()
+        return proof if proof.confirmed else None

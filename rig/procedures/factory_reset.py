@@ -1,0 +1,96 @@
+"""factory_reset: run a script whose first key is held through a power cycle (`power_cycle: true`).
+
+A 7942's factory reset starts with `#` held while the phone powers up (Cisco's administration
+guide, cited in the script). The script's metadata declares it; this step keeps the promise: the
+port is turned off (the phone was identified on it), the first `press:` starts while the port is
+off (an actuator board holds the key for the script's following `wait:`, on this bench's time
+scale), the port is turned on with the key held, and the rest of the script runs once the hold
+ends. The phone then restarts by itself, erasing its trust lists with everything else, so the
+erase signals of its profile (a fresh ITL fetched, its restart) confirm the reset.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import replace
+from datetime import datetime
+
+from rig.actions.keys import KeypadChain
+from rig.keyscript import KeyScript, Press, Wait
+from rig.procedures.context import PhoneContext
+from rig.journal import utc_now
+from rig.procedures.erase import keypad_chain
+from rig.procedures.erase_watch import EraseWatch
+from rig.procedures.findings import Baseline, ConsoleOpened, Identified, Restarted, StepView
+from rig.procedures.keyrun import ScriptRecord, run_script
+from rig.procedures.restart import power_cycle
+from rig.procedures.steps import BenchFault, PhoneFailed, Step
+
+
+def _held_keys(ctx: PhoneContext, script: KeyScript) -> tuple[Press, float, KeyScript]:
+    """The first press, how long to hold it (the wait after it) and the rest of the script."""
+    first, rest = script.steps[0], list(script.steps[1:])
+    if not isinstance(first, Press):
+        raise BenchFault(f"{script.file}: power_cycle needs a press: as the first step")
+    hold = 0.0
+    if rest and isinstance(rest[0], Wait):
+        hold = ctx.script_seconds(rest.pop(0).wait)
+    return first, hold, replace(script, steps=tuple(rest))
+
+
+def _holding_chain(ctx: PhoneContext, chain: KeypadChain, hold: float) -> KeypadChain:
+    """The same backends, built to hold each key `hold` seconds (an actuator board does)."""
+    by_name = dict(zip([k.backend for k in ctx.phone.keypad], ctx.bench.keypads(ctx.phone, hold_s=hold)))
+    return KeypadChain(list(chain.names), [by_name[name] for name in chain.names])
+
+
+def _hold_through_power_cycle(ctx: PhoneContext, script: KeyScript, chain: KeypadChain, step: Step,
+                              record: ScriptRecord) -> tuple[datetime, KeyScript]:
+    """Power-cycle with the first key held from before power-on; the power-on time and the rest."""
+    first, hold, rest = _held_keys(ctx, script)
+    holder = _holding_chain(ctx, chain, hold)
+    errors: list[BaseException] = []
+
+    def hold_keys() -> None:
+        try:
+            holder.press(first.press, ctx.config.timeouts.key_gap)
+        except BaseException as error:  # noqa: BLE001 - re-raised in the step's thread
+            errors.append(error)
+
+    pressing = threading.Thread(target=hold_keys, name=f"hold-{ctx.phone.name}", daemon=True)
+    power_on_at = power_cycle(ctx, step, before_on=pressing.start)
+    pressing.join()
+    if errors:
+        raise errors[0]
+    chain.current = holder.current  # a backend that refused the held key is not asked again
+    record.keys.extend(first.press)
+    step.data["held"] = {"keys": first.press, "seconds": hold}
+    return power_on_at, rest
+
+
+def run(ctx: PhoneContext, view: StepView) -> Restarted:
+    view.need(Identified)
+    console = view.need(ConsoleOpened).console
+    baseline = view.need(Baseline)
+    script = ctx.script
+    if script is None:
+        raise BenchFault(f"no keypad script loaded for {ctx.phone.name}")
+    chain = keypad_chain(ctx, script)
+    with ctx.steps.step("factory_reset") as step:
+        step.data.update(script=script.file, backend=chain.backend)
+        mark = console.mark() if console is not None else None
+        record = ScriptRecord()
+        if script.meta.power_cycle:
+            started, script = _hold_through_power_cycle(ctx, script, chain, step, record)
+        else:
+            started = utc_now()
+        watch = EraseWatch(ctx, console, baseline.web_access, started)
+        run_script(ctx, script, chain, watch, record)
+        proof = ctx.poll(watch.confirmed, ctx.config.timeouts.boot)
+        final = proof or watch.proof()
+        step.data.update(keys=record.keys, expectations=record.checks, erase_confirmed_by=final.signal,
+                         erase_signals_seen=final.seen)
+        if proof is None:
+            raise PhoneFailed(f"factory reset not confirmed: {final.describe()}")
+        step.detail = (step.detail + "; " if step.detail else "") + f"{len(record.keys)} keys; {final.describe()}"
+        return Restarted(power_on_at=started, console_mark=mark)

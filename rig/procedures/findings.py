@@ -1,0 +1,149 @@
+"""What each step learns, as typed values: the only way one step hands facts to another.
+
+A step returns one finding; `run_phone` keeps it in the phone's `Found` store and later steps
+read the findings their declaration names (`needs`: must be there; `uses`: read when there).
+`PhoneFindings` is the summary the runner journals in `phone_done`.
+
+A finding whose `failure` is set ends the phone as failed after it is stored, so a step that
+fails the phone (observe, verify) still leaves what it saw for the report.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
+
+if TYPE_CHECKING:
+    from drivers.console import Console
+    from drivers.tftp_tap import TftpTransfer
+    from rig.witness import EraseProof, LoadDecision
+
+
+@dataclass(frozen=True, kw_only=True)
+class Finding:
+    failure: str | None = None
+    """Set when the phone failed this step: the reason, with evidence."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Identified(Finding):
+    """The switch showed the configured phone on its port."""
+
+    evidence: str
+    cdp_platform: str | None = None
+    cdp_version: str | None = None
+    """CDP `Version :` of the phone's neighbour entry (the load it announces), when seen."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ConsoleOpened(Finding):
+    """The phone's console, captured to `log_path` from now on (None: no console configured)."""
+
+    console: "Console | None"
+    log_path: Path
+
+
+@dataclass(frozen=True, kw_only=True)
+class Baseline(Finding):
+    """The phone before the job."""
+
+    load: str | None
+    web_access: bool
+    """False when the phone refuses its web pages (Web Access disabled)."""
+    symptoms: tuple[str, ...] = ()
+    status_messages: tuple[str, ...] = ()
+    evidence: tuple[str, ...] = ()
+    """The sources the phone gave evidence through: web, CDP, console, draw."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Erased(Finding):
+    """The keypad script ran and the phone showed it erased its trust lists."""
+
+    started_at: datetime
+    """Fetches from here on count (the phone restarts on its own after an erase)."""
+    console_mark: int | None
+    backend: str
+    proof: "EraseProof"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Restarted(Finding):
+    power_on_at: datetime
+    console_mark: int | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Observed(Finding):
+    """What the tap saw the phone fetch after the erase (or the power-on), and its load then."""
+
+    fetches: tuple["TftpTransfer", ...]
+    watched: bool
+    """False without a TFTP tap or a phone IP: fetches were not observed."""
+    load: "LoadDecision | None"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Verified(Finding):
+    itl_signer: str | None
+    load: "LoadDecision | None"
+
+
+F = TypeVar("F", bound=Finding)
+
+
+@dataclass
+class Found:
+    """One phone's findings by type, as steps return them."""
+
+    _by_type: dict[type, Finding] = field(default_factory=dict)
+
+    def put(self, finding: Finding) -> None:
+        self._by_type[type(finding)] = finding
+
+    def get(self, kind: type[F]) -> F | None:
+        found = self._by_type.get(kind)
+        return found if isinstance(found, kind) else None
+
+    def summary(self) -> "PhoneFindings":
+        baseline, observed, verified = self.get(Baseline), self.get(Observed), self.get(Verified)
+        after = verified.load if verified is not None else observed.load if observed is not None else None
+        return PhoneFindings(
+            load_before=baseline.load if baseline else None,
+            load_after=after.load if after is not None else None,
+            itl_signer=verified.itl_signer if verified else None,
+            symptoms=list(baseline.symptoms) if baseline else [],
+        )
+
+
+@dataclass(frozen=True)
+class PhoneFindings:
+    """What `phone_done` records of a phone, whatever ended it."""
+
+    load_before: str | None = None
+    load_after: str | None = None
+    itl_signer: str | None = None
+    symptoms: list[str] = field(default_factory=list)
+
+
+class StepView:
+    """The findings one step declared: reading any other is a declaration bug, raised at once."""
+
+    def __init__(self, found: Found, step: str, needs: tuple[type, ...], uses: tuple[type, ...]) -> None:
+        self._found, self._step, self._needs, self._uses = found, step, needs, uses
+
+    def need(self, kind: type[F]) -> F:
+        if kind not in self._needs:
+            raise TypeError(f"step {self._step} reads {kind.__name__} without declaring it in needs")
+        value = self._found.get(kind)
+        if value is None:
+            raise TypeError(f"step {self._step} needs {kind.__name__}, which no earlier step gave")
+        return value
+
+    def use(self, kind: type[F]) -> F | None:
+        if kind not in self._uses and kind not in self._needs:
+            raise TypeError(f"step {self._step} reads {kind.__name__} without declaring it")
+        return self._found.get(kind)
+
