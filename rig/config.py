@@ -25,7 +25,7 @@ from pydantic import (
 from drivers.ios_parsers import canonical_interface
 from rig.config_checks import check_trust_anchor
 from rig.config_errors import one_line
-from rig.config_types import Mac, Name, Port, seconds
+from rig.config_types import LocalPath, Mac, Name, Port, seconds
 from rig.errors import ConfigError
 from rig.yaml_input import read_yaml
 
@@ -67,9 +67,9 @@ class SwitchConfig(Credentials):
     host: str
     port: int = Field(default=22, ge=1, le=65535)
     username: str
-    key_file: Path | None = None
+    key_file: LocalPath | None = None
     enable_secret_env: str | None = None
-    known_hosts: Path | None = None
+    known_hosts: LocalPath | None = None
     accept_new_host_key: bool = False
     """Trust-on-first-use: add an unknown host key to known_hosts instead of refusing."""
     platform: Literal["cisco_ios"] = "cisco_ios"
@@ -79,7 +79,7 @@ class CucmConfig(Strict):
     tftp: Endpoint
     expected_load: str
     """Load ID every phone must report after the job, e.g. SCCP42.9-4-2SR3-1S."""
-    trust_anchor: Path | None = None
+    trust_anchor: LocalPath | None = None
     """PEM of the cluster's TFTP (CallManager) certificate; fetched ITLs must verify against it."""
 
 
@@ -312,7 +312,6 @@ def _resolve_paths(config: LabConfig, base: Path) -> LabConfig:
     def fix(p: Path | None) -> Path | None:
         if p is None:
             return None
-        p = p.expanduser()
         return p if p.is_absolute() else base / p
 
     switches = {

@@ -10,8 +10,6 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from rig.config_types import printable
-
 
 def _location(loc: tuple[Any, ...], data: Any) -> str:
     """`phones[3] (desk-04).keypad.0.backend` from pydantic's loc tuple and the raw document."""
@@ -43,4 +41,4 @@ def one_line(error: ValidationError, data: Any) -> str:
     where = _location(loc, data)
     more = len(error.errors()) - 1
     suffix = f" (and {more} more)" if more else ""
-    return printable(f"{where}: {message}{suffix}" if where else f"{message}{suffix}")
+    return f"{where}: {message}{suffix}" if where else f"{message}{suffix}"

@@ -8,6 +8,7 @@ the actuator board's line protocol, a MAC is compared with what the switch repor
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
@@ -59,14 +60,22 @@ Port = Annotated[str, StringConstraints(strict=True), AfterValidator(_ios_interf
 Mac = Annotated[str, BeforeValidator(_mac)]
 
 
-def printable(text: str) -> str:
-    """`text` with control characters escaped (`\\n`), so an error quoting the input stays one line."""
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
-
-
 def seconds(default: float, *, high: float, low: float = 0, zero_ok: bool = False) -> Any:
     """A duration field: finite (no nan, no inf), above `low` (or equal to it when `zero_ok`,
     or when `low` is itself above zero), at most `high`."""
     if zero_ok or low > 0:
         return Field(default=default, ge=low, le=high, allow_inf_nan=False)
     return Field(default=default, gt=low, le=high, allow_inf_nan=False)
+
+
+def _local_path(value: Path) -> Path:
+    if "\x00" in str(value):
+        raise ValueError("a file name cannot contain a NUL byte")
+    try:
+        return value.expanduser()
+    except RuntimeError:
+        raise ValueError(f"cannot expand {str(value)!r}: no such user's home directory") from None
+
+
+LocalPath = Annotated[Path, AfterValidator(_local_path)]
+"""A file on this machine; `~` and `~user` are expanded, relative names are relative to the config."""

@@ -11,10 +11,22 @@ if TYPE_CHECKING:
     from pydantic import ValidationError
 
 
+def printable(text: str) -> str:
+    """`text` with control characters escaped (`\\n`), so a message quoting input stays one line."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
 class RigError(Exception):
-    """Bad input or a bench problem that the user must fix; printed as one line, exit 2."""
+    """Bad input or a bench problem that the user must fix; printed as one line, exit 2.
+
+    The message is made one line here, whatever it quotes (a file name, a phone name, a value
+    read from the file), so no caller can break the one-line contract by accident.
+    """
 
     exit_code = 2
+
+    def __init__(self, message: str) -> None:
+        super().__init__(printable(str(message)))
 
 
 class ConfigError(RigError):

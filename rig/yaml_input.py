@@ -12,7 +12,6 @@ from typing import Any
 
 import yaml
 
-from rig.config_types import printable
 from rig.errors import ConfigError
 
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -43,7 +42,7 @@ def read_yaml(path: Path) -> Any:
         mark = getattr(error, "problem_mark", None)
         where = f" line {mark.line + 1}:" if mark else ""
         problem = getattr(error, "problem", None)
-        detail = f" ({printable(problem)})" if problem else ""
+        detail = f" ({problem})" if problem else ""
         raise ConfigError(f"{path}:{where} not valid YAML{detail}") from None
     except RecursionError:
         raise ConfigError(f"{path}: nested too deeply to be a config") from None
