@@ -37,6 +37,11 @@ def _text(doc: dict) -> bytes:
 BAD = {
     "missing-trust-anchor": (_text(_anchor("nowhere.pem")), "cucm.trust_anchor: "),
     "not-utf8": (_text(_doc()).replace(b"desk-04", b"d\xe9sk-04"), "line "),
+    "port-injection": (_text(_doc({"port": "Gi1/0/4\nshow version"})), "phones[3] (desk-04).port: "),
+    "same-port": (_text(_doc({"port": "GigabitEthernet1/0/1"})), "phones[3] (desk-04).port: "),
+    "huge-lease": (_text(_doc(timeouts={"lease": 1e300})), "timeouts.lease: "),
+    "no-phones": (_text(_doc(phones=[])), "phones: "),
+    "path-name": (_text(_doc({"name": "../../../tmp/x"})), "phones[3]"),
 }
 
 
