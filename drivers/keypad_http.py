@@ -85,13 +85,13 @@ class HttpKeypad:
         except requests.RequestException as error:
             raise KeypadError(f"{where}: cannot connect ({type(error).__name__})") from None
         if reply.status_code == 401:
-            raise auth_error(where, "HTTP 401")
+            raise _auth_error(where, "HTTP 401")
         if reply.status_code != 200:
             raise KeypadError(f"{where}: HTTP {reply.status_code}")
-        check_answer(where, reply.text, len(uris))
+        _check_answer(where, reply.text, len(uris))
 
 
-def check_answer(where: str, text: str, expected: int) -> None:
+def _check_answer(where: str, text: str, expected: int) -> None:
     """Accept a CiscoIPPhoneResponse whose every ResponseItem has Status 0; raise otherwise."""
     try:
         root = ET.fromstring(text.strip().encode())
@@ -100,7 +100,7 @@ def check_answer(where: str, text: str, expected: int) -> None:
     if root.tag == "CiscoIPPhoneError":
         number = int(root.get("Number", "")) if root.get("Number", "").isdigit() else None
         if number == AUTH_ERROR:
-            raise auth_error(where, "CiscoIPPhoneError 4")
+            raise _auth_error(where, "CiscoIPPhoneError 4")
         if number in REQUEST_ERRORS:
             raise KeypadError(f"{where}: request refused, CiscoIPPhoneError {number} ({REQUEST_ERRORS[number]})")
         raise KeypadError(f"{where}: CiscoIPPhoneError {root.get('Number')!r} (not a documented number)")
@@ -112,7 +112,7 @@ def check_answer(where: str, text: str, expected: int) -> None:
         raise KeypadError(f"{where}: phone answered {'; '.join(failed) or f'{len(items)} of {expected} ResponseItems'}")
 
 
-def auth_error(where: str, what: str) -> KeypadAuthError:
+def _auth_error(where: str, what: str) -> KeypadAuthError:
     return KeypadAuthError(
         f"{where}: authentication refused ({what}): either the phone password is wrong, or the phone "
         f"still holds a stale ITL/config and so an old authentication URL; the serial_actuator or "
