@@ -107,10 +107,6 @@ class SerialActuatorKeypad:
                 reason = answer[4:] if answer.startswith("ERR ") else f"unexpected answer {answer!r}"
                 raise KeypadError(f"phone {self.name}: actuator board {self.url} refused key {key}: {reason}")
 
-    def ping(self) -> bool:
-        """True when the board answers PONG."""
-        return self._command("PING", "PING") == "PONG"
-
     def _command(self, command: str, what: str) -> str:
         line = board_line(self.url)
         with line.lock:
