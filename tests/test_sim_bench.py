@@ -243,3 +243,17 @@ def test_set_fault_changes_a_running_bench_and_refuses_what_cannot_change(sim: S
         sim.set_fault(tftp_loss=0.5)
     with pytest.raises(ValueError, match="desk-99"):
         sim.set_fault(never_returns=["desk-99"])
+
+
+def test_a_phone_with_web_access_off_keeps_a_web_port_in_the_config_that_refuses(tmp_path: Path) -> None:
+    settings = Simulation(phones=2, scenarios={"healthy": 2}, time_scale=SCALE, image_kb=1, web_access_off=["desk-02"])
+    with SimBench(settings, "no-web", tmp_path) as bench:
+        lab = bench.lab_config()
+        off, on = lab.phones[1], lab.phones[0]
+        assert off.http_port > 0 and not http_up(off) and http_up(on)
+        assert not bench.observe.phone("desk-02").web_access
+        shell = switch_shell(lab, "sw1")
+        try:
+            assert "SEP" + off.mac in shell.run("show cdp neighbors detail"), "the switch still sees it"
+        finally:
+            shell.close()

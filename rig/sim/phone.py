@@ -39,6 +39,7 @@ from rig.sim.phone_boot import (
     REGISTER_SECONDS, REGISTERED_WATTS, BOOT_SPREAD, PhoneState,
 )
 from rig.sim.phone_console import ConsoleServer
+from rig.sim.http_server import free_tcp_port
 from rig.sim.phone_http import PhoneHttpServer
 from rig.sim.phone_menu import Effect, PhoneMenu
 from rig.sim.phone_pages import PhoneFacts, status_stamp
@@ -121,6 +122,7 @@ class SimPhone:
     def start(self) -> None:
         """Open the console port and put the phone in its scenario's steady state (powered)."""
         self._console.start()
+        self.http_port = self.http_port or free_tcp_port(self.ip)
         with self._lock:
             self._serve_web()
             self._watts, self._link, self._cdp = REGISTERED_WATTS, True, True
