@@ -26,6 +26,8 @@ from typing import TextIO
 import serial
 import tenacity
 
+from drivers.serial_port import close_quietly
+
 MAX_LINES = 10000
 READ_TIMEOUT_S = 0.05
 READ_CHUNK = 4096
@@ -137,12 +139,8 @@ class Console:
         return serial.serial_for_url(self.url, timeout=READ_TIMEOUT_S)
 
     def _close_port(self) -> None:
-        if self._port is not None:
-            try:
-                self._port.close()
-            except (serial.SerialException, OSError):
-                pass
-            self._port = None
+        close_quietly(self._port)
+        self._port = None
 
     def _run(self) -> None:
         while not self._stop.is_set() and self._port is not None:

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 import serial
 
 from drivers.keypad import KeypadError, check_keys
+from drivers.serial_port import close_quietly
 
 ANSWER_SLACK_S = 5.0
 """How long past the hold time the board may take to answer."""
@@ -53,12 +54,8 @@ class _BoardLine:
         return raw.decode("ascii", errors="replace").strip()
 
     def close(self) -> None:
-        if self._port is not None:
-            try:
-                self._port.close()
-            except (serial.SerialException, OSError):
-                pass
-            self._port = None
+        close_quietly(self._port)
+        self._port = None
 
 
 _lines: dict[str, _BoardLine] = {}
