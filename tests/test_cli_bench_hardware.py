@@ -4,7 +4,10 @@ the simulated IOS switch (SSH), key actuator board and SCPI meter, an HTTP peer 
 
 from __future__ import annotations
 
+import os
 import socketserver
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -16,6 +19,7 @@ import yaml
 from typer.testing import CliRunner
 
 from rig.cli import app
+from rig.lease import LeaseSet
 from rig.sim.actuator import SimActuator
 from rig.sim.clock import SimClock
 from rig.sim.meter import SimPowerMeter
@@ -107,6 +111,12 @@ def bench(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
     web.server_close()
 
 
+@pytest.fixture(autouse=True)
+def _leases_in_tmp(tmp_path, monkeypatch):
+    """`rig power` and `rig press` take the phone's lease: keep lease files out of the home directory."""
+    monkeypatch.setenv("RIG_LEASE_DIR", str(tmp_path / "leases"))
+
+
 def rig(bench: dict, *args: str):
     return CliRunner().invoke(app, ["--config", str(bench["config"]), *args])
 
@@ -139,7 +149,7 @@ def test_press_falls_back_from_a_stale_phone_web_to_the_actuator_board(bench):
     assert result.exit_code == 0, result.output
     assert "old authentication URL" in result.stderr and "pw-keypad" not in result.output
     assert bench["keys"].pressed[-3:] == ["Settings", "KeyPad4", "KeyPadStar"]
-    assert "SerialActuatorKeypad" in result.stdout
+    assert "(serial_actuator)" in result.stdout
 
 
 def test_press_of_an_unknown_key_is_bad_input(bench):
@@ -157,8 +167,68 @@ def test_status_shows_poe_load_last_message_and_meter_per_phone(bench):
     result = rig(bench, "status")
     assert result.exit_code == 0, result.output
     desk1 = next(line for line in result.stdout.splitlines() if "desk-01" in line)
-    for text in ("001D705F0001", "Gi1/0/1", "on 6.3 W", "jar42sccp.9-4-2ES26.sbn", "Load ID Ok", "6.30 W"):
+    # the load as the phone family's profile reads it: versionID without its decoration, not the
+    # appLoadID image (jar42sccp...sbn) the real 7962G capture also carries
+    for text in ("001D705F0001", "Gi1/0/1", "on 6.3 W", "SCCP42.9-4-2SR3-1S", "Load ID Ok", "6.30 W"):
         assert text in desk1
     desk2 = next(line for line in result.stdout.splitlines() if "desk-02" in line)
     assert desk2.count(" - ") >= 2  # no ip, no meter
 
+
+
+def _with(bench: dict, tmp_path, **switch: object):
+    """The bench's config with the switch's settings changed."""
+    config = yaml.safe_load(bench["config"].read_text())
+    config["switches"]["sw1"].update(switch)
+    path = tmp_path / "changed.yaml"
+    path.write_text(yaml.safe_dump(config))
+    return path
+
+
+def test_status_exits_1_when_the_switch_refuses_its_login(bench, tmp_path):
+    result = CliRunner().invoke(app, ["--config", str(_with(bench, tmp_path, password="wrong")), "status"])
+    assert result.exit_code == 1
+    assert "sw1" in result.stderr and "desk-01" in result.stdout  # the table is still shown
+
+
+def test_status_exits_1_when_the_switch_offers_an_unknown_host_key(bench, tmp_path):
+    (tmp_path / "empty_known_hosts").write_text("")
+    changed = _with(bench, tmp_path, known_hosts=str(tmp_path / "empty_known_hosts"))
+    result = CliRunner().invoke(app, ["--config", str(changed), "status"])
+    assert result.exit_code == 1 and "sw1" in result.stderr
+
+
+def rig_process(bench: dict, lease_dir, *args: str) -> subprocess.CompletedProcess[str]:
+    """`python -m rig` as a user runs it (exit codes and stderr as the shell sees them)."""
+    env = {**os.environ, "RIG_LEASE_DIR": str(lease_dir)}
+    return subprocess.run([sys.executable, "-m", "rig", "--config", str(bench["config"]), *args],
+                          capture_output=True, text=True, env=env, timeout=60)
+
+
+@pytest.fixture
+def leased(tmp_path):
+    """desk-01 leased by a live run of another process (this host, a pid that exists)."""
+    holder = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    leases = LeaseSet("cli-hw", ["desk-01"], "20261125-090001-erase", ttl=60, lease_dir=tmp_path, pid=holder.pid)
+    leases.acquire()
+    yield holder
+    leases.release()
+    holder.kill()
+    holder.wait()
+
+
+@pytest.mark.parametrize("command", [["power", "cycle", "desk-01"], ["press", "desk-01", "Settings"]])
+def test_power_and_press_refuse_a_phone_leased_by_a_live_run_naming_the_holder(bench, leased, tmp_path, command):
+    before = list(bench["devices"]["Gi1/0/1"].calls), list(bench["keys"].pressed)
+    result = rig_process(bench, tmp_path, *command)
+    assert result.returncode == 2
+    assert f"pid {leased.pid}, run 20261125-090001-erase" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert (bench["devices"]["Gi1/0/1"].calls, bench["keys"].pressed) == before
+
+
+def test_a_process_started_by_the_run_holding_the_lease_may_press_its_phone(bench, tmp_path):
+    with LeaseSet("cli-hw", ["desk-01"], "20261125-090001-erase", ttl=60, lease_dir=tmp_path):  # this process
+        result = rig_process(bench, tmp_path, "press", "desk-01", "Settings")
+    assert result.returncode == 0, result.stderr
+    assert bench["keys"].pressed[-1] == "Settings"

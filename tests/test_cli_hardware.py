@@ -31,6 +31,12 @@ def sim(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[SimBench, Pa
         yield bench, path
 
 
+@pytest.fixture(autouse=True)
+def _leases_in_tmp(tmp_path, monkeypatch):
+    """`rig power` and `rig press` take the phone's lease: keep lease files out of the home directory."""
+    monkeypatch.setenv("RIG_LEASE_DIR", str(tmp_path / "leases"))
+
+
 def rig(config: Path, *args: str):
     return CliRunner().invoke(app, ["--config", str(config), *args])
 
@@ -73,7 +79,7 @@ def test_press_on_a_stale_phone_falls_back_to_the_actuator(sim):
     bench, config = sim
     result = rig(config, "press", "desk-01", "Settings", "NavBack")
     assert result.exit_code == 0, result.output
-    assert "CiscoIPPhoneError 4" in result.stderr and "SerialActuatorKeypad" in result.stdout
+    assert "CiscoIPPhoneError 4" in result.stderr and "(serial_actuator)" in result.stdout
     assert bench.observe.keys("desk-01", via="actuator")[-2:] == ["Settings", "NavBack"]
 
 

@@ -1,10 +1,11 @@
 """Hands-on bench commands: `rig power`, `rig press`, `rig console`, `rig status`.
 
-A port is never powered until the switch shows the configured phone on it (rig.identify). The
-one exception is `rig power on` of a port whose PoE is administratively off: an unpowered phone
-has no link and sends no CDP, so it cannot be seen; turning it on is allowed when the switch
-sees no other device on that port.
-Device trouble (switch, keypad, console, phone web) ends a command with one line and exit 1.
+Front ends only: the policies are rig.actions'. A port is switched only once the switch shows
+the configured phone on it (or, to turn a dark port on, shows no other device there); keys go
+through the phone's keypad backends with fallback; a phone that a live run leases is refused
+(exit 2, naming the holder) unless this command runs inside that run.
+Device trouble (switch, keypad, console, phone web) ends a command with one line and exit 1;
+`rig status` exits 1 when a switch refuses it (host key, login) or does not answer.
 """
 
 from __future__ import annotations
@@ -23,15 +24,19 @@ from rich.table import Table
 from drivers.console import ConsoleError
 from drivers.ios_parsers import canonical_interface
 from drivers.ios_switch import PoePort, SwitchError
-from drivers.keypad import KeypadAuthError, KeypadError
-from drivers.phone_web import PhoneWebError
+from drivers.keypad import KeypadError
+from drivers.phone_web import PhoneWeb, PhoneWebError
 from drivers.power_meter import PowerMeterError
+from rig.actions.keys import EveryBackendRefused, KeypadChain
+from rig.actions.lease_guard import command_lease
+from rig.actions.power import PowerRefused, guarded_power
 from rig.bench import Bench, open_bench
 from rig.cli.app import ConfigOption, app, config_path
 from rig.config import PhoneConfig
 from rig.errors import RigError
-from rig.identify import Identity, identify, identify_unpowered
 from rig.keyscript import canonical_key
+from rig.profiles import profile_for
+from rig.witness import current_load
 
 DEVICE_ERRORS = (SwitchError, KeypadError, ConsoleError, PhoneWebError, PowerMeterError)
 PhoneArg = Annotated[str, typer.Argument(help="Phone name from the lab config.", show_default=False)]
@@ -62,23 +67,15 @@ def power(
     """Switch a phone's PoE port, after the switch has shown that phone is on it."""
     with open_bench(config_path(ctx, config)) as bench:
         cfg = bench.config.phone(phone)
-        try:
-            switch = bench.switch(cfg.switch)
-            identity = identify(switch, cfg)
-            if not identity.ok and action is PowerAction.on:
-                unpowered = identify_unpowered(switch, cfg)
-                identity = unpowered if unpowered.ok else Identity(False, f"{identity.evidence}; {unpowered.evidence}")
-            if not identity.ok:
-                raise _fail(f"refusing to power {action.value} {cfg.name}: {identity.evidence}")
-            if action is PowerAction.on:
-                switch.power_on(cfg.port)
-            elif action is PowerAction.off:
-                switch.power_off(cfg.port)
-            else:
-                seconds = bench.config.timeouts.power_off if off_seconds is None else off_seconds
-                switch.power_cycle(cfg.port, seconds)
-        except DEVICE_ERRORS as error:
-            raise _fail(f"error: {error}") from None
+        seconds = bench.config.timeouts.power_off if off_seconds is None else off_seconds
+        with command_lease(bench.config.bench, cfg.name, f"power {action.value}", bench.config.timeouts.lease):
+            try:
+                identity = guarded_power(bench.switch(cfg.switch), cfg, action.value, off_seconds=seconds,
+                                         wait=time.sleep)
+            except PowerRefused as refused:
+                raise _fail(str(refused)) from None
+            except DEVICE_ERRORS as error:
+                raise _fail(f"error: {error}") from None
         typer.echo(f"{cfg.name}: power {action.value} on {cfg.switch} {cfg.port} ({identity.evidence})")
 
 
@@ -99,23 +96,21 @@ def press(
         raise RigError(f"rig press {phone}: {error}") from None
     with open_bench(config_path(ctx, config)) as bench:
         cfg = bench.config.phone(phone)
-        backends = bench.keypads(cfg)
-        if not backends:
+        if not cfg.keypad:
             raise RigError(f"phone {cfg.name}: no keypad backend configured")
+        chain = KeypadChain([k.backend for k in cfg.keypad], bench.keypads(cfg))
         pause = bench.config.timeouts.key_gap if gap is None else gap
-        for index, keypad in enumerate(backends):
+        with command_lease(bench.config.bench, cfg.name, "press", bench.config.timeouts.lease):
             try:
-                keypad.press(names, gap=pause)
-            except KeypadAuthError as error:
-                typer.echo(f"rig: {error}", err=True)
-                if index + 1 < len(backends):
-                    typer.echo(f"rig: {cfg.name}: trying the next keypad backend", err=True)
-                continue
+                chain.press(names, pause)
+            except EveryBackendRefused as refused:
+                raise _fail(f"{cfg.name}: {refused}") from None
             except KeypadError as error:
                 raise _fail(f"error: {error}") from None
-            typer.echo(f"{cfg.name}: pressed {' '.join(names)} ({type(keypad).__name__})")
-            return
-        raise _fail(f"{cfg.name}: every keypad backend refused the keys")
+            finally:
+                for fallback in chain.fallbacks:
+                    typer.echo(f"rig: {cfg.name}: {fallback.backend}: {fallback.reason}", err=True)
+        typer.echo(f"{cfg.name}: pressed {' '.join(names)} ({chain.backend})")
 
 
 @app.command()
@@ -163,21 +158,30 @@ def _or_dash(read: Callable[[], T], errors: tuple[type[Exception], ...] = DEVICE
         return "-"
 
 
+def _load(web: PhoneWeb, phone: PhoneConfig) -> str:
+    """The load the phone's web pages name, read as its profile says (decoration removed)."""
+    info = web.device_info()
+    return current_load(version_id=info.version_id, app_load_id=info.app_load_id, cdp_version=None,
+                        witnesses=profile_for(phone.model, phone.firmware).load_witnesses) or "-"
+
+
 def _phone_row(bench: Bench, phone: PhoneConfig, poe: dict[str, PoePort]) -> list[str]:
     port = poe.get(canonical_interface(phone.port))
     power = f"{port.oper} {port.watts:.1f} W" if port else "?"
     web = bench.web(phone)
-    load = _or_dash(lambda: web.device_info().app_load_id) if web else "-"
+    shown = _or_dash(lambda: _load(web, phone)) if web else "-"
     messages = _or_dash(web.status_messages) if web else "-"
     last = messages[-1] if isinstance(messages, list) and messages else "-"
     metered = bench.meter(phone)
     watts = _or_dash(lambda: f"{metered[0].measure_watts(metered[1]):.2f} W") if metered else "-"
-    return [phone.name, phone.mac, f"{phone.switch} {phone.port}", power, str(load), last, str(watts)]
+    return [phone.name, phone.mac, f"{phone.switch} {phone.port}", power, str(shown), last, str(watts)]
 
 
 @app.command()
 def status(ctx: typer.Context, config: ConfigOption = None) -> None:
-    """A table of the bench's phones: port, PoE, load, last status message, meter reading."""
+    """A table of the bench's phones: port, PoE, load, last status message, meter reading.
+
+    Exits 1 when a switch could not be read (refused host key or login, no answer)."""
     with open_bench(config_path(ctx, config)) as bench:
         poe: dict[str, dict[str, PoePort]] = {}
         problems: list[str] = []
@@ -196,4 +200,6 @@ def status(ctx: typer.Context, config: ConfigOption = None) -> None:
     out = RichConsole(width=160)
     out.print(table)
     for problem in problems:
-        out.print(f"[red]{problem}[/red]")
+        typer.echo(f"rig: {problem}", err=True)
+    if problems:
+        raise typer.Exit(1)
