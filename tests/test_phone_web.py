@@ -53,7 +53,8 @@ class PhonePeer(BaseHTTPRequestHandler):
         page = self.server.override[self.path] if self.path in self.server.override else self.pages.get(self.path)
         if page is None:
             return self._send(404, b"not found", "text/html")
-        self._send(200, *page)
+        body, kind, *status = page  # (body, content type[, HTTP status])
+        self._send(status[0] if status else 200, body, kind)
 
     def _send(self, status: int, body: bytes, kind: str) -> None:
         self.send_response(status)
@@ -158,3 +159,27 @@ def test_silent_phone_times_out_with_phone_and_url():
         port = silent.getsockname()[1]
         with pytest.raises(PhoneWebError, match=r"desk-4: .*/NetworkConfigurationX: no answer within 0.3 s"):
             PhoneWeb("127.0.0.1", port=port, timeout=0.3, name="desk-4").network_config()
+
+
+def test_a_page_answered_403_is_web_access_off_too(peer, web):
+    peer.override["/DeviceInformationX"] = (b"Forbidden", "text/html", 403)
+    with pytest.raises(WebAccessOff) as caught:
+        web.device_info()
+    assert caught.value.reason == "HTTP 403"
+
+
+def test_an_indented_document_as_public_copies_show_it_is_read_field_by_field(peer, web):
+    peer.override["/DeviceInformationX"] = (
+        b'    <?xml version="1.0" encoding="iso-8859-1"?>\n    <DeviceInformation>\n'
+        b"       <MACAddress>0003E369A125</MACAddress>\n       <versionID>8.1(2.0)</versionID>\n"
+        b"       <MessageWaiting> OUI</MessageWaiting>\n    </DeviceInformation>\n", "text/xml")
+    info = web.device_info()
+    assert (info.mac, info.version_id, info.app_load_id) == ("0003E369A125", "8.1(2.0)", "")
+    assert info.fields["MessageWaiting"] == " OUI", "fields keep the phone's text as written"
+
+
+def test_a_document_naming_no_load_at_all_is_refused(peer, web):
+    peer.override["/DeviceInformationX"] = (b"<DeviceInformation><MACAddress>0003E369A125</MACAddress>"
+                                            b"</DeviceInformation>", "text/xml")
+    with pytest.raises(PhoneWebError, match="neither appLoadID nor versionID"):
+        web.device_info()
