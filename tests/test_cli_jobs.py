@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
+import signal
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 import yaml
@@ -76,3 +79,52 @@ def test_report_re_renders_a_run_from_its_journal(tmp_path):
 
 def test_report_of_a_directory_without_journal_is_one_error(tmp_path):
     _one_error_line(rig("report", str(tmp_path), cwd=tmp_path))
+
+
+SLOW_SIM = {
+    "bench": "sim-ctrl-c",
+    "simulation": {"phones": 4, "switches": 1, "scenarios": {"stale_itl": 4}, "time_scale": 0.02, "image_kb": 4},
+}
+
+
+def test_two_quick_ctrl_c_still_leave_the_journal_reports_and_json_consistent(tmp_path):
+    """Issue 12: a second Ctrl-C within a second used to exit 130 with nothing written."""
+    from tests.waiting import wait_for
+
+    config = tmp_path / "sim.yaml"
+    config.write_text(yaml.safe_dump(SLOW_SIM))
+    runs = tmp_path / "runs"
+    env = {**os.environ, "RIG_LEASE_DIR": str(tmp_path / "leases")}
+    rig_process = subprocess.Popen(
+        [sys.executable, "-m", "rig", "erase", "--config", str(config), "--runs-dir", str(runs), "--json"],
+        cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        def phones_in_flight() -> bool:
+            journals = list(runs.glob("*/journal.jsonl"))
+            return bool(journals) and '"event":"step"' in journals[0].read_text()
+
+        wait_for(phones_in_flight, timeout=60, what="the run's first step")
+        rig_process.send_signal(signal.SIGINT)
+        rig_process.send_signal(signal.SIGINT)
+        out, err = rig_process.communicate(timeout=120)
+    finally:
+        rig_process.kill()
+    assert rig_process.returncode == 130, err
+    assert "Traceback" not in err
+    document = json.loads(out)
+    run_dir = Path(document["run_dir"])
+    assert len(document["phones"]) == 4
+    last = json.loads((run_dir / "journal.jsonl").read_text().splitlines()[-1])
+    assert last["event"] == "run_interrupted"
+    results = json.loads((run_dir / "results.json").read_text())
+    assert results["interrupted"] is True and results["summary"] == document["summary"]
+    assert (run_dir / "junit.xml").is_file() and (run_dir / "report.html").is_file()
+
+
+def test_a_bench_without_phones_is_refused_before_a_run_directory_exists(tmp_path):
+    """Issue 12: `phones: []` used to exit 0 with an empty run directory."""
+    config = tmp_path / "empty.yaml"
+    config.write_text(yaml.safe_dump({**CONFIG, "phones": []}))
+    err = _one_error_line(rig("erase", "--config", str(config), "--runs-dir", str(tmp_path / "runs"), cwd=tmp_path))
+    assert "phones" in err
+    assert not (tmp_path / "runs").exists()

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from rig.actions.restore import restore_ports
 from rig.config import PhoneConfig
 from rig.errors import RigError
 from rig.events import Event, PowerAction
@@ -126,8 +127,6 @@ class JobService:
         live run that is power-cycling it on purpose. Each restore is journaled where the
         port was turned off, so that journal tells the truth about the port afterwards.
         """
-        from rig.actions.restore import restore_ports  # rig.actions is being written alongside (H3b)
-
         journals: dict[Path, list[Event]] = {}
         if plan.state is not None:
             journals[run_dir.resolve()] = plan.state.events
