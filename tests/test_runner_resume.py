@@ -72,19 +72,19 @@ def test_resume_turns_the_port_a_killed_run_left_off_back_on_and_finishes_the_ph
     assert desk01["outcome"] == "passed", desk01["reason"]
 
 
-def _dead_pid() -> int:
-    """The pid of a process that has exited (its lease is a dead run's)."""
+def _lease_of_a_dead_run(bench: Bench, phone: str, dead: Path) -> None:
+    """`phone`'s lease as a killed run leaves it: unexpired, naming a process that has exited."""
     done = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
-    return int(done.stdout)
+    lease = lease_path(bench.config.bench, phone)
+    lease.parent.mkdir(parents=True)
+    lease.write_text(json.dumps({"user": "tech", "host": socket.gethostname(), "pid": int(done.stdout),
+                                 "run_id": dead.name, "expires": time.time() + 600, "run_dir": str(dead)}))
 
 
 def test_a_new_run_taking_over_a_dead_runs_lease_restores_that_runs_port_first(bench, tmp_path):
     dead = tmp_path / "runs" / "20261125-090000-erase"
     _killed_mid_power_cycle(bench, dead)
-    lease = lease_path(bench.config.bench, "desk-01")
-    lease.parent.mkdir(parents=True)
-    lease.write_text(json.dumps({"user": "tech", "host": socket.gethostname(), "pid": _dead_pid(),
-                                 "run_id": dead.name, "expires": time.time() + 600, "run_dir": str(dead)}))
+    _lease_of_a_dead_run(bench, "desk-01", dead)
     service = JobService(bench)
     result = service.run(service.plan(JobRequest("verify", ("desk-01",), runs_dir=tmp_path / "runs")))
     assert result.restored == ["desk-01"] and result.run_dir != dead
@@ -98,10 +98,7 @@ def test_a_port_of_a_phone_this_job_does_not_lease_is_left_alone(bench, tmp_path
     """desk-01 of the dead run may by now be another live run's, power-cycled on purpose."""
     dead = tmp_path / "runs" / "20261125-090000-erase"
     _killed_mid_power_cycle(bench, dead)
-    lease = lease_path(bench.config.bench, "desk-02")
-    lease.parent.mkdir(parents=True)
-    lease.write_text(json.dumps({"user": "tech", "host": socket.gethostname(), "pid": _dead_pid(),
-                                 "run_id": dead.name, "expires": time.time() + 600, "run_dir": str(dead)}))
+    _lease_of_a_dead_run(bench, "desk-02", dead)
     service = JobService(bench)
     result = service.run(service.plan(JobRequest("verify", ("desk-02",), runs_dir=tmp_path / "runs")))
     assert result.restored == []
