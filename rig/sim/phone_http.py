@@ -4,7 +4,7 @@ remote key-press (`POST /CGI/Execute`) and screenshot (`GET /CGI/Screenshot`).
 Key-press and screenshot need HTTP Basic credentials, which the phone does not judge itself: it
 asks the authentication URL of its *current* configuration and accepts only `AUTHORIZED`. That
 is why a phone stuck with a stale configuration (a dead authentication URL) answers
-`<CiscoIPPhoneError Number="4"/>` to every remote key press.
+`<CiscoIPPhoneError Number="4" />` to every remote key press.
 """
 
 from __future__ import annotations
