@@ -14,11 +14,14 @@ from pathlib import Path
 import pytest
 import yaml
 
-from rig.cluster import Collected, SiteFile, load_site, merge, owned_benches, run_on_cluster, tag_event
+from rig.cluster import load_site, run_on_cluster
+from rig.cluster.client import owned_benches
+from rig.cluster.merge import Collected, merge, tag_event
+from rig.cluster.site import SiteFile
 from rig.errors import ConfigError, RigError
 from rig.events import Event
 from rig.report import render
-from rig.worker import BenchRun
+from rig.cluster.worker import BenchRun
 from tests.waiting import wait_for
 
 BIN = Path(sys.executable).parent
@@ -300,9 +303,9 @@ def test_ctrl_c_on_the_client_stops_the_benches_and_still_merges_the_run(
 ) -> None:
     import _thread
 
-    import rig.cluster
+    import rig.cluster.client
 
-    printer = rig.cluster._progress_printer
+    printer = rig.cluster.client._progress_printer
 
     def interrupting_printer(out):  # one Ctrl-C as soon as the first phone has finished
         show, pressed = printer(out), threading.Event()
@@ -315,7 +318,7 @@ def test_ctrl_c_on_the_client_stops_the_benches_and_still_merges_the_run(
 
         return handler
 
-    monkeypatch.setattr(rig.cluster, "_progress_printer", interrupting_printer)
+    monkeypatch.setattr(rig.cluster.client, "_progress_printer", interrupting_printer)
     code = run_on_cluster(scheduler, workers, "erase", [], tmp_path / "runs", json_out=False)
     assert code == 130
     (run_dir,) = (tmp_path / "runs").iterdir()

@@ -22,6 +22,6 @@ def worker(
     config: ConfigOption = None,
 ) -> None:
     """Run a Dask worker that owns this bench (worker resource bench-<name>) until Ctrl-C."""
-    from rig.worker import serve
+    from rig.cluster.worker import serve
 
     asyncio.run(serve(scheduler, config_path(ctx, config), host=host, nthreads=nthreads, name=name))

@@ -1,0 +1,114 @@
+"""The layering of docs/contracts.md ("Import rules"), checked on the source: every import
+statement of every module (type-only and function-level ones included) is parsed with `ast`."""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Modules under `where` must not import `forbidden`; when `only` is set, of the top-level
+    packages in `scope` they may import only those prefixes."""
+
+    name: str
+    where: str
+    forbidden: tuple[str, ...] = ()
+    only: tuple[str, ...] = ()
+    scope: tuple[str, ...] = ("rig", "drivers")
+    exempt: tuple[str, ...] = ()
+    """Files (repository paths) the rule does not apply to."""
+
+
+RULES = [
+    Rule("drivers import nothing of rig", "drivers", forbidden=("rig",)),
+    Rule("procedures never import the simulator", "rig/procedures", forbidden=("rig.sim",)),
+    Rule("shared actions never import the simulator", "rig/actions", forbidden=("rig.sim",)),
+    Rule("the simulator never imports drivers, procedures or keypad scripts", "rig/sim",
+         forbidden=("drivers", "rig.procedures", "rig.keyscript", "rig.actions")),
+    Rule("the simulator depends only on rig.trust and the config schema", "rig/sim",
+         only=("rig.sim", "rig.trust", "rig.config", "rig.errors")),
+    Rule("reports read only the journal", "rig/report", only=("rig.report", "rig.events", "rig.journal", "rig.errors")),
+    Rule("only the bench, `rig sim` and the phone listing start or lay out a simulated bench", "rig",
+         forbidden=("rig.sim",), exempt=("rig/bench.py", "rig/cli/sim.py", "rig/jobs/phones.py")),
+]
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(REPO).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def imported_modules(source: str, module: str, is_package: bool) -> list[tuple[int, str]]:
+    """(line, absolute module name) of every import in `source`; relative imports resolved."""
+    package = module if is_package else module.rpartition(".")[0]
+    found: list[tuple[int, str]] = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            found += [(node.lineno, alias.name) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")[: len(package.split(".")) - (node.level - 1)]
+                base = ".".join([*anchor, base] if base else anchor)
+            found += [(node.lineno, base)] + [(node.lineno, f"{base}.{alias.name}") for alias in node.names]
+    return found
+
+
+def _under(module: str, prefix: str) -> bool:
+    return module == prefix or module.startswith(prefix + ".")
+
+
+def broken(rule: Rule, module: str, imports: list[tuple[int, str]]) -> list[str]:
+    """What `module` imports against `rule`, as `line: module` (the `from X import y` names
+    count as `X.y` too, so `from rig import sim` is caught)."""
+    bad = []
+    for line, name in imports:
+        if any(_under(name, prefix) for prefix in rule.forbidden):
+            bad.append(f"{line}: {name}")
+        elif rule.only and any(_under(name, top) for top in rule.scope) and not any(
+                _under(name, allowed) or _under(allowed, name) for allowed in rule.only):
+            bad.append(f"{line}: {name}")
+    return sorted(set(bad))
+
+
+def violations(rule: Rule) -> list[str]:
+    found = []
+    for path in sorted((REPO / rule.where).rglob("*.py")):
+        relative = path.relative_to(REPO).as_posix()
+        if relative in rule.exempt or (rule.where == "rig" and relative.startswith("rig/sim/")):
+            continue
+        module = module_name(path)
+        imports = imported_modules(path.read_text(encoding="utf-8"), module, path.name == "__init__.py")
+        found += [f"{relative}:{where}" for where in broken(rule, module, imports)]
+    return found
+
+
+@pytest.mark.parametrize("rule", RULES, ids=[r.name for r in RULES])
+def test_import_rule_holds(rule: Rule) -> None:
+    assert violations(rule) == [], rule.name
+
+
+@pytest.mark.parametrize("source, expected", [
+    ("import rig.config\n", ["1: rig.config"]),
+    ("from rig import sim\n", ["1: rig", "1: rig.sim"]),
+    ("def f():\n    from rig.keyscript import load\n", ["2: rig.keyscript", "2: rig.keyscript.load"]),
+    ("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from rig.bench import Bench\n",
+     ["3: rig.bench", "3: rig.bench.Bench"]),
+    ("import json, socket\nfrom . import keypad\n", []),
+])
+def test_the_checker_sees_every_kind_of_import(source: str, expected: list[str]) -> None:
+    rule = Rule("drivers import nothing of rig", "drivers", forbidden=("rig",))
+    assert broken(rule, "drivers.x", imported_modules(source, "drivers.x", False)) == expected
+
+
+def test_relative_imports_are_resolved_before_the_rules_apply() -> None:
+    rule = Rule("reports read only the journal", "rig/report", only=("rig.report", "rig.journal"))
+    imports = imported_modules("from ..runner import Runner\nfrom .html import x\n", "rig.report.junit", False)
+    assert broken(rule, "rig.report.junit", imports) == ["1: rig.runner", "1: rig.runner.Runner"]
