@@ -215,3 +215,44 @@ def test_a_phone_refusing_remote_key_press_falls_back_to_the_actuator_with_the_r
     assert stale["backend"] == "serial_actuator"
     assert stale["fallbacks"][0]["from"] == "http_execute" and stale["fallbacks"][0]["reason"]
     assert healthy["backend"] == "http_execute" and "fallbacks" not in healthy
+
+
+@pytest.fixture(scope="module")
+def web_off(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
+    """A bench where desk-02 (a stuck phone) has its web access disabled, as production phones often do."""
+    work = tmp_path_factory.mktemp("web-off")
+    settings = Simulation(phones=4, scenarios={"stale_itl": 2, "healthy": 2}, time_scale=SCALE, image_kb=4,
+                          keypad="http_execute", web_access_off=["desk-02"])
+    with SimBench(settings, "e2e-web-off", work) as sim:
+        config = _write_config(sim, work / "lab.yaml")
+        done = rig("erase", "--config", str(config), "--runs-dir", str(work / "runs"), "--json", cwd=work)
+        run_dir = Path(json.loads(done.stdout)["run_dir"])
+        yield {"done": done, "results": _results(run_dir), "events": read_events(run_dir / "journal.jsonl")}
+
+
+def _data(events: list, phone: str, step: str) -> dict:
+    return next(e.data for e in events if isinstance(e, StepDone) and e.phone == phone and e.name == step)
+
+
+def test_a_phone_with_web_access_off_passes_on_switch_console_and_tap_evidence(web_off):
+    assert web_off["done"].returncode == 0, web_off["done"].stderr + web_off["done"].stdout
+    phone = _phone(web_off["results"], "desk-02")
+    assert phone["outcome"] == "passed" and phone["load_after"] == "SCCP42.9-4-2SR3-1S"
+    baseline = _step(phone, "baseline")["detail"]
+    assert "web access off" in baseline and "CDP" in baseline and "web," not in baseline
+    erase = _data(web_off["events"], "desk-02", "erase")
+    assert erase["backend"] == "serial_actuator" and "fallbacks" not in erase  # the web key-press not even tried
+    assert erase["erase_confirmed_by"]
+    load = _data(web_off["events"], "desk-02", "verify_load")
+    assert "CDP Version" in load["agreed"] and not load["disagreed"]
+    assert load["version_id"] is None  # nothing read over the web
+
+
+def test_every_phone_names_the_witnesses_that_confirmed_its_load_and_its_erase(web_off):
+    for phone in web_off["results"]["phones"]:
+        erase, load = (_data(web_off["events"], phone["name"], s) for s in ("erase", "verify_load"))
+        # named, and never the console line no source confirms for the 7942
+        assert erase["erase_confirmed_by"] and "console line" not in erase["erase_confirmed_by"], phone["name"]
+        assert load["agreed"], phone["name"]
+    with_web = _data(web_off["events"], "desk-01", "verify_load")
+    assert {"versionID", "CDP Version"} <= set(with_web["agreed"])

@@ -13,6 +13,7 @@ confirmed, so that is safe), given time to come back, and the script runs again.
 from __future__ import annotations
 
 from drivers.console import Console
+from drivers.keypad_http import HttpKeypad
 from drivers.phone_web import PhoneWebError
 from rig.actions.keys import EveryBackendRefused, KeypadChain
 from rig.journal import utc_now
@@ -25,14 +26,19 @@ from rig.procedures.restart import power_cycle
 from rig.procedures.steps import BenchFault, PhoneFailed, Step
 
 
-def keypad_chain(ctx: PhoneContext, script: KeyScript) -> KeypadChain:
-    """The phone's keypad backends that the script can run on, in config order."""
+def keypad_chain(ctx: PhoneContext, script: KeyScript, web_access: bool) -> KeypadChain:
+    """The phone's keypad backends that the script can run on, in config order.
+
+    The web key-press goes through the phone's web server, so it is left out when the phone's
+    web access is off.
+    """
     allowed = script.meta.backends
     pairs = [(cfg.backend, keypad) for cfg, keypad in zip(ctx.phone.keypad, ctx.bench.keypads(ctx.phone))
-             if allowed is None or cfg.backend in allowed]
+             if (allowed is None or cfg.backend in allowed) and (web_access or not isinstance(keypad, HttpKeypad))]
     if not pairs:
         raise BenchFault(f"{ctx.phone.name} has no keypad backend that can run {script.file}"
-                         + (f" (it needs one of {', '.join(allowed)})" if allowed else ""))
+                         + (f" (it needs one of {', '.join(allowed)})" if allowed else "")
+                         + ("" if web_access else " with its web access off"))
     return KeypadChain([name for name, _ in pairs], [keypad for _, keypad in pairs])
 
 
@@ -44,7 +50,7 @@ def run(ctx: PhoneContext, view: StepView) -> Erased:
     script = ctx.script
     if script is None:
         raise BenchFault(f"no keypad script loaded for {ctx.phone.name}")
-    chain = keypad_chain(ctx, script)
+    chain = keypad_chain(ctx, script, baseline.web_access)
     attempts = 1 + ctx.erase_retries
     failures: list[str] = []
     for attempt in range(1, attempts + 1):

@@ -75,7 +75,7 @@ def run(ctx: PhoneContext, view: StepView) -> Restarted:
     script = ctx.script
     if script is None:
         raise BenchFault(f"no keypad script loaded for {ctx.phone.name}")
-    chain = keypad_chain(ctx, script)
+    chain = keypad_chain(ctx, script, baseline.web_access)
     with ctx.steps.step("factory_reset") as step:
         step.data.update(script=script.file, backend=chain.backend)
         mark = console.mark() if console is not None else None
