@@ -20,12 +20,13 @@ import types
 import typing
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, ClassVar, Literal, Union
+from typing import Any, ClassVar, Literal, TypeVar, Union
 
 from rig.errors import RigError
 
 Outcome = Literal["passed", "failed", "error", "skipped"]
 OUTCOMES: tuple[str, ...] = typing.get_args(Outcome)
+E = TypeVar("E", bound="Event")
 TIME_FIELDS = frozenset({"at", "started", "ended"})
 """Fields holding ISO 8601 UTC times, checked when read so reports never meet a bad one."""
 
@@ -148,25 +149,19 @@ class RunInterrupted(RunClosing):
     KIND = "run_interrupted"
 
 
-# One bench's own run, as a merged cluster journal records it (rig.cluster renames them).
-@dataclass(frozen=True, kw_only=True)
-class BenchStarted(RunOpening):
-    KIND = "bench_started"
+def _merged_twin(run_event: type[E], kind: str) -> type[E]:
+    """A run event of one bench as a merged cluster journal records it (rig.cluster renames
+    them): the same fields under its own kind, so no reader takes it for the merged run's own."""
+    name = run_event.__name__.replace("Run", "Bench", 1)
+    twin = type(name, run_event.__bases__, {"KIND": kind, "__module__": __name__, "__qualname__": name,
+                                            "__doc__": f"`{kind}`: {run_event.KIND} of one bench of a merged run."})
+    return dataclass(frozen=True, kw_only=True)(twin)
 
 
-@dataclass(frozen=True, kw_only=True)
-class BenchResumed(RunOpening):
-    KIND = "bench_resumed"
-
-
-@dataclass(frozen=True, kw_only=True)
-class BenchFinished(RunClosing):
-    KIND = "bench_finished"
-
-
-@dataclass(frozen=True, kw_only=True)
-class BenchInterrupted(RunClosing):
-    KIND = "bench_interrupted"
+BenchStarted = _merged_twin(RunStarted, "bench_started")
+BenchResumed = _merged_twin(RunResumed, "bench_resumed")
+BenchFinished = _merged_twin(RunFinished, "bench_finished")
+BenchInterrupted = _merged_twin(RunInterrupted, "bench_interrupted")
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -54,11 +54,7 @@ def erase(
     config: ConfigOption = None,
 ) -> None:
     """Erase the ITL of each phone, restart it, and verify what it fetches."""
-    if cluster:
-        if resume is not None:
-            raise RigError("--resume is not available with --cluster")
-        _on_cluster(cluster, config_path(ctx, config), "erase", phones or [], runs_dir, as_json)
-    _job(config_path(ctx, config), "erase", phones or [], resume, runs_dir, as_json)
+    _dispatch(config_path(ctx, config), "erase", phones or [], resume, runs_dir, as_json, cluster)
 
 
 @app.command()
@@ -71,16 +67,19 @@ def verify(
     config: ConfigOption = None,
 ) -> None:
     """Restart each phone and verify what it fetches (no erase)."""
+    _dispatch(config_path(ctx, config), "verify", phones or [], None, runs_dir, as_json, cluster)
+
+
+def _dispatch(path: Path, procedure: str, names: list[str], resume: Path | None, runs_dir: Path, as_json: bool,
+              cluster: str | None) -> NoReturn:
+    """The job on this bench, or with --cluster on every bench of the site file `path` (rig.cluster)."""
     if cluster:
-        _on_cluster(cluster, config_path(ctx, config), "verify", phones or [], runs_dir, as_json)
-    _job(config_path(ctx, config), "verify", phones or [], None, runs_dir, as_json)
+        from rig.cluster import run_on_cluster
 
-
-def _on_cluster(scheduler: str, site: Path, procedure: str, names: list[str], runs_dir: Path, as_json: bool) -> NoReturn:
-    """The job on every bench of a site file, through Dask (rig.cluster); never returns."""
-    from rig.cluster import run_on_cluster
-
-    raise typer.Exit(run_on_cluster(scheduler, site, procedure, names, runs_dir, json_out=as_json))
+        if resume is not None:
+            raise RigError("--resume is not available with --cluster")
+        raise typer.Exit(run_on_cluster(cluster, path, procedure, names, runs_dir, json_out=as_json))
+    _job(path, procedure, names, resume, runs_dir, as_json)
 
 
 @app.command()
@@ -127,7 +126,7 @@ def _console(stderr: bool = False) -> Console:
     return Console(stderr=stderr, width=None if stream.isatty() else WIDE_OUTPUT)
 
 
-def _job(path: Path, procedure: str, names: list[str], resume: Path | None, runs_dir: Path, as_json: bool) -> None:
+def _job(path: Path, procedure: str, names: list[str], resume: Path | None, runs_dir: Path, as_json: bool) -> NoReturn:
     request = JobRequest(procedure, tuple(names), resume, runs_dir, source=str(path))
     tty = sys.stdout.isatty() and not as_json
     out = _console(stderr=as_json)
