@@ -66,3 +66,21 @@ def test_a_live_lease_is_renewed_in_the_background(lease_dir):
         first = read_holder(lease_dir / "bench-a--desk-01.lease").expires
         time.sleep(0.25)
         assert read_holder(lease_dir / "bench-a--desk-01.lease").expires > first
+
+
+def test_a_taken_over_lease_names_the_dead_runs_directory_for_the_new_run(lease_dir, tmp_path):
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    dead = LeaseSet("bench-a", ["desk-01"], "run-1", 600, lease_dir=lease_dir, pid=child.pid)
+    dead.acquire()
+    dead.attach(tmp_path / "runs" / "run-1")
+    dead._stop.set()
+    with LeaseSet("bench-a", ["desk-01", "desk-02"], "run-2", 60, lease_dir=lease_dir) as taking:
+        assert [(h.run_id, h.run_dir) for h in taking.taken_over] == [("run-1", str(tmp_path / "runs" / "run-1"))]
+
+
+def test_a_lease_written_without_a_run_directory_is_still_read(lease_dir):
+    lease_dir.mkdir()
+    path = lease_dir / "bench-a--desk-01.lease"
+    path.write_text(json.dumps({"user": "u", "host": "h", "pid": 1, "run_id": "r", "expires": 0}))
+    assert read_holder(path).run_dir is None
