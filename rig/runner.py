@@ -27,8 +27,8 @@ from drivers.power_meter import PowerMeterError
 from rig.config import LabConfig, PhoneConfig, SerialKeypadConfig
 from rig.errors import RigError
 from rig.events import (
-    Event, ListedPhone, Outcome, PartUnhealthy, PhoneDone, PhoneStarted, RunFinished, RunInterrupted, RunResumed,
-    RunStarted, StepStarted,
+    Event, ListedPhone, Outcome, PartUnhealthy, PhoneDone, PhoneInterrupted, PhoneStarted, RunFinished,
+    RunInterrupted, RunResumed, RunStarted, StepStarted,
 )
 from rig.health import PartHealth
 from rig.journal import JOURNAL_NAME, Journal
@@ -208,7 +208,7 @@ class Runner:
         try:
             run_phone(ctx, PROCEDURES[self.procedure])
         except Interrupted:
-            journal.append("phone_interrupted", phone=phone.name)
+            journal.write(PhoneInterrupted(phone=phone.name))
             return
         except Exception as error:  # noqa: BLE001 - every failure becomes the phone's outcome
             verdict = verdict_of(error, phone)

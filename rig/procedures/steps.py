@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from rig.events import StepDone
 from rig.journal import Journal, iso, utc_now
 
 
@@ -78,13 +79,5 @@ class StepRecorder:
             step.detail = message
             raise
         finally:
-            self.journal.append(
-                "step",
-                phone=self.phone,
-                name=step.name,
-                started=iso(step.started),
-                ended=iso(utc_now()),
-                ok=step.ok,
-                detail=step.detail,
-                data=step.data,
-            )
+            self.journal.write(StepDone(phone=self.phone, name=step.name, started=iso(step.started),
+                                        ended=iso(utc_now()), ok=step.ok, detail=step.detail, data=step.data))
