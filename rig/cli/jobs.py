@@ -26,7 +26,7 @@ from rig.jobs import DEFAULT_RUNS, JobRequest, JobResult, JobService
 from rig.jobs.interrupts import interrupts
 from rig.jobs.rundir import read_state
 from rig.keyscript import scripts_for
-from rig.progress import Progress, summary_line, summary_table
+from rig.cli.progress import Progress, summary_line, summary_table
 from rig.report import render
 
 WIDE_OUTPUT = 200  # columns when piped
