@@ -83,6 +83,13 @@ class TftpNames(_Strict):
     itl: str
     config: str
     loads: str
+    image: str
+    """Regex of one image file name as a `.loads` file lists it."""
+
+    @field_validator("image")
+    @classmethod
+    def _image(cls, value: str) -> str:
+        return _regex(value)
 
     @field_validator("ctl", "itl", "config")
     @classmethod

@@ -45,12 +45,14 @@ class KeypadChain:
     def backend(self) -> str:
         return self.names[self.current]
 
-    def press(self, keys: Sequence[str], gap: float, *, init: str | None = None) -> None:
+    def press(self, keys: Sequence[str], gap: float, *, open_app: bool = False) -> None:
         """Press `keys` on the current backend, falling back on an authentication refusal.
 
-        `init` (an `Init:` URI such as `Init:Settings`) is executed first by a backend that can
-        (the phone's web key-press); a solenoid or a technician just presses the keys.
+        `open_app`: the application the first key opens (`Settings`) is first started from its
+        top level with the `Init:` URI of CiscoIPPhoneExecute (`Init:Settings`), by a backend
+        that can (the phone's web key-press); a solenoid or a technician just presses the keys.
         """
+        init = f"Init:{keys[0]}" if open_app and keys else None
         while True:
             keypad = self.keypads[self.current]
             try:

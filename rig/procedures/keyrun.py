@@ -5,8 +5,8 @@ bench's seconds (`timeouts.script_scale`, 1 on hardware), never the key gap. Key
 phone's keypad chain (rig.actions.keys), so a backend refusing authentication hands over to the
 next one. An `expect:` is met by its console or status line, or by the erase already being
 confirmed (the watch's proof); when it is not met in time a key press was probably lost. Where
-the profile says so (`init_settings`), the script's first key is preceded by the `Init:` URI of
-the application it opens, so the menu starts from its top level.
+the profile says so (`init_settings`), the application the script's first key opens is started
+from its top level first (rig.actions.keys), so the menu is where the script expects it.
 """
 
 from __future__ import annotations
@@ -41,8 +41,7 @@ def run_script(ctx: PhoneContext, script: KeyScript, chain: KeypadChain, watch: 
     gap = ctx.config.timeouts.key_gap
     for index, action in enumerate(script.steps):
         if isinstance(action, Press):
-            opens_app = ctx.profile.init_settings and not record.keys
-            chain.press(action.press, gap, init=f"Init:{action.press[0]}" if opens_app else None)
+            chain.press(action.press, gap, open_app=ctx.profile.init_settings and not record.keys)
             record.keys.extend(action.press)
         elif isinstance(action, Wait):
             ctx.sleep(ctx.script_seconds(action.wait))

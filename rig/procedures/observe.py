@@ -3,8 +3,8 @@
 The run's TFTP tap sees every transfer; this phone's are the ones from its IP that start after
 the erase (a phone restarts by itself after an erase) or, for `rig verify`, after its power-on.
 It must fetch its ITL and signed config; when its load differs from the expected one, the
-`.loads` file; and whenever it fetches a `.loads` file, every image that file names (file names
-from the phone's profile). The step ends when all of those are fetched and the witnesses say the
+`.loads` file; and once it fetched that file, every image it names (file names and the image
+pattern from the phone's profile). The step ends when all of those are fetched and the witnesses say the
 phone runs the expected load (rig.witness: versionID, appLoadID, appLoadID among the `.loads`
 images, CDP `Version :`), or fails at `timeouts.boot`.
 """
@@ -24,19 +24,16 @@ from rig.procedures.erase_watch import utc
 from rig.procedures.findings import Baseline, Erased, Observed, Restarted, StepView
 from rig.witness import LoadDecision, decide_load
 
-IMAGE_NAME = re.compile(rb"[\w.\-]+\.sbn")
-"""An image name inside a `.loads` file (the format names each image file; its extension is the
-one every public capture of 79xx loads shows)."""
 QUIET_PROBE_S = 2.0
 """Longest gap between probes of the load while the phone fetches nothing."""
 AFTER_FETCH_S = 1.0
 """How long after a new fetch the load is probed at every poll."""
 
 
-def images_named(loads: bytes) -> list[str]:
-    """The image file names a `.loads` file lists, each once, in order."""
+def images_named(ctx: PhoneContext, loads: bytes) -> list[str]:
+    """The image file names a `.loads` file lists (as the phone's profile spells them), each once."""
     names: list[str] = []
-    for match in IMAGE_NAME.finditer(loads):
+    for match in re.finditer(ctx.profile.tftp.image.encode(), loads):
         name = match.group(0).decode("ascii", "replace")
         if name not in names:
             names.append(name)
@@ -48,7 +45,7 @@ def loads_images(ctx: PhoneContext, fetches: list[TftpTransfer]) -> list[str] | 
     expected = ctx.expected_load
     name = ctx.profile.loads_file(expected) if expected else None
     kept = [t.content for t in fetches if t.ok and t.file == name and t.content]
-    return images_named(kept[-1]) if kept else None
+    return images_named(ctx, kept[-1]) if kept else None
 
 
 def required_files(ctx: PhoneContext, fetches: list[TftpTransfer], load_before: str | None) -> list[str]:
@@ -57,10 +54,8 @@ def required_files(ctx: PhoneContext, fetches: list[TftpTransfer], load_before: 
     files = [profile.itl_file(mac), profile.config_file(mac)]
     if expected and load_before != expected:
         files.append(profile.loads_file(expected))
-    for transfer in fetches:
-        if transfer.ok and transfer.file in files and transfer.content and transfer.file.endswith(".loads"):
-            files += [n for n in images_named(transfer.content) if n not in files]
-    return files
+    images = loads_images(ctx, fetches)
+    return files + [n for n in images or [] if n not in files]
 
 
 def fetched_ok(fetches: list[TftpTransfer]) -> set[str]:
