@@ -240,6 +240,7 @@ def test_a_phone_with_web_access_off_passes_on_switch_console_and_tap_evidence(w
     assert phone["outcome"] == "passed" and phone["load_after"] == "SCCP42.9-4-2SR3-1S"
     baseline = _step(phone, "baseline")["detail"]
     assert "web access off" in baseline and "CDP" in baseline and "web," not in baseline
+    assert _data(web_off["events"], "desk-02", "baseline")["cdp_platform_matches_profile"]  # a 79x2, says CDP
     erase = _data(web_off["events"], "desk-02", "erase")
     assert erase["backend"] == "serial_actuator" and "fallbacks" not in erase  # the web key-press not even tried
     assert erase["erase_confirmed_by"]

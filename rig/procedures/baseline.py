@@ -26,9 +26,14 @@ def run(ctx: PhoneContext, view: StepView) -> Baseline:
         draw = ctx.draw()
         step.data.update(draw)
         evidence = ["draw"] if (watts(draw) or 0) > 0 else []
+        platform_note = ""
         if identified.cdp_platform is not None:
             evidence.append("CDP")
-            step.data.update(cdp_platform=identified.cdp_platform, cdp_version=identified.cdp_version)
+            matches = profile.is_platform(identified.cdp_platform)
+            step.data.update(cdp_platform=identified.cdp_platform, cdp_version=identified.cdp_version,
+                             cdp_platform_matches_profile=matches)
+            if not matches:
+                platform_note = f"; CDP platform {identified.cdp_platform!r} is not a {profile.name} phone"
         version_id = app_load_id = None
         messages: list[str] = []
         web, web_note = ctx.web, "no phone IP configured"
@@ -59,6 +64,7 @@ def run(ctx: PhoneContext, view: StepView) -> Baseline:
             f"load {load or 'unknown'}, {watts(draw)} W, "
             + (f"symptoms: {'; '.join(symptoms)}" if symptoms else "no symptoms")
             + (f"; {web_note}" if web_note else "")
+            + platform_note
             + f"; evidence from {', '.join(evidence)}"
         )
         return Baseline(load=load, web_access="web" in evidence, symptoms=tuple(symptoms),
