@@ -59,6 +59,8 @@ class Event:
             return UnknownEvent(kind=kind, at=str(data.get("at", "")), fields=dict(data))
         if cls is not Event and not issubclass(target, cls):
             raise EventError(f"a {kind} event where a {cls.KIND or cls.__name__} was expected")
+        if not data.get("at"):
+            raise EventError(f"{kind} event has no field 'at'")
         return _decode_dataclass(target, data, f"{kind} event")
 
 
@@ -291,7 +293,7 @@ def _decode_dataclass(cls: type, data: dict[str, Any], where: str) -> Any:
                 raise EventError(f"{where} has no field {key!r}")
             continue
         values[f.name] = _decode(data[key], _hints(cls)[f.name], f"{where} field {key!r}")
-        if key in TIME_FIELDS and values[f.name] != "":
+        if key in TIME_FIELDS:
             _check_time(values[f.name], f"{where} field {key!r}")
     if any(f.name == "extra" for f in dataclasses.fields(cls)):
         values["extra"] = {k: v for k, v in data.items() if k not in known}
@@ -300,9 +302,11 @@ def _decode_dataclass(cls: type, data: dict[str, Any], where: str) -> Any:
 
 def _check_time(text: str, where: str) -> None:
     try:
-        datetime.fromisoformat(text.replace("Z", "+00:00"))
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         raise EventError(f"{where}: {text[:40]!r} is not an ISO 8601 time") from None
+    if moment.tzinfo is None:
+        raise EventError(f"{where}: {text[:40]!r} has no time zone (journal times are UTC)")
 
 
 def _decode(value: Any, hint: Any, where: str) -> Any:

@@ -75,7 +75,7 @@ class Journal:
 
     def append(self, kind: str, **fields: Any) -> Event:
         """`write` of the event of this kind with these JSON fields (checked like a read one)."""
-        return self.write(Event.from_json({"event": kind, **fields}))
+        return self.write(Event.from_json({"event": kind, "at": iso(utc_now()), **fields}))
 
     def close(self) -> None:
         with self._lock:

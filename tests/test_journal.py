@@ -90,7 +90,10 @@ def test_an_unknown_kind_and_unknown_fields_are_kept_and_readers_can_skip_them(t
 
 
 @pytest.mark.parametrize("line, names", [
-    ('{"event":"step","phone":"desk-01"}', "'name'"),                          # issue 12: AttributeError before
+    ('{"event":"step","phone":"desk-01"}', "has no field"),                    # issue 12: AttributeError before
+    ('{"event":"step","at":"2026-11-25T09:00:01Z","phone":"desk-01","started":"2026-11-25T09:00:01Z"}', "'name'"),
+    ('{"event":"step","at":"2026-11-25T09:00:01","phone":"d","name":"n","started":"x","ended":"x","ok":true}',
+     "time zone"),
     ('{"event":"phone_done","at":"2026-11-25T09:00:01Z","phone":"desk-01"}', "'outcome'"),  # KeyError before
     ('{"event":"phone_done","at":"2026-11-25T09:00:01Z","phone":"desk-01","outcome":"fine"}', "outcome"),
     ('{"event":"tftp","at":"yesterday","phone":"d","file":"f","bytes":1,"ok":true}', "'at'"),
