@@ -75,7 +75,7 @@ def verdict_of(error: BaseException, phone: PhoneConfig) -> PhoneVerdict:
     if isinstance(error, PhoneWebError):
         return PhoneVerdict("failed", f"the phone's web server: {error}")
     if isinstance(error, BenchFault):
-        return PhoneVerdict("error", str(error), error.slot)
+        return PhoneVerdict("error", str(error), error.part)
     blame = {SwitchError: "switch", ConsoleError: "console", PowerMeterError: "meter", KeypadError: "keypad"}
     for kind, part in blame.items():
         if isinstance(error, kind):

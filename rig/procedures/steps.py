@@ -27,11 +27,11 @@ class PhoneFailed(Exception):
 
 
 class BenchFault(Exception):
-    """The bench could not do its part. `slot` names the shared part to blame, if any."""
+    """The bench could not do its part. `part` names the shared bench part to blame, if any."""
 
-    def __init__(self, message: str, slot: str | None = None) -> None:
+    def __init__(self, message: str, part: str | None = None) -> None:
         super().__init__(message)
-        self.slot = slot
+        self.part = part
 
 
 class Interrupted(Exception):
