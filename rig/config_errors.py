@@ -10,6 +10,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from rig.config_types import PLAIN_NAME
+
 
 def _location(loc: tuple[Any, ...], data: Any) -> str:
     """`phones[3] (desk-04).keypad.0.backend` from pydantic's loc tuple and the raw document."""
@@ -20,7 +22,7 @@ def _location(loc: tuple[Any, ...], data: Any) -> str:
             label = f"[{item}]"
             if isinstance(node, list) and item < len(node) and isinstance(node[item], dict):
                 name = node[item].get("name")
-                if name and parts and parts[-1] == "phones":
+                if isinstance(name, str) and PLAIN_NAME.fullmatch(name) and parts and parts[-1] == "phones":
                     label += f" ({name})"
             parts[-1:] = [(parts[-1] if parts else "") + label]
             node = node[item] if isinstance(node, list) and item < len(node) else None
