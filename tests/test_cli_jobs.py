@@ -95,18 +95,21 @@ def test_two_quick_ctrl_c_still_leave_the_journal_reports_and_json_consistent(tm
     config.write_text(yaml.safe_dump(SLOW_SIM))
     runs = tmp_path / "runs"
     env = {**os.environ, "RIG_LEASE_DIR": str(tmp_path / "leases")}
+    stderr = tmp_path / "stderr.txt"
     rig_process = subprocess.Popen(
         [sys.executable, "-m", "rig", "erase", "--config", str(config), "--runs-dir", str(runs), "--json"],
-        cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=stderr.open("w"), text=True)
     try:
         def phones_in_flight() -> bool:
             journals = list(runs.glob("*/journal.jsonl"))
             return bool(journals) and '"event":"step"' in journals[0].read_text()
 
-        wait_for(phones_in_flight, timeout=60, what="the run's first step")
+        wait_for(phones_in_flight, timeout=60, what="the run's first step")  # the handler is in place by now
         rig_process.send_signal(signal.SIGINT)
-        rig_process.send_signal(signal.SIGINT)
-        out, err = rig_process.communicate(timeout=120)
+        wait_for(lambda: "rig: stopping" in stderr.read_text(), timeout=5, what="the first Ctrl-C to be seen")
+        rig_process.send_signal(signal.SIGINT)  # the impatient second one, well within a second
+        out, _ = rig_process.communicate(timeout=120)
+        err = stderr.read_text()
     finally:
         rig_process.kill()
     assert rig_process.returncode == 130, err
@@ -119,6 +122,10 @@ def test_two_quick_ctrl_c_still_leave_the_journal_reports_and_json_consistent(tm
     results = json.loads((run_dir / "results.json").read_text())
     assert results["interrupted"] is True and results["summary"] == document["summary"]
     assert (run_dir / "junit.xml").is_file() and (run_dir / "report.html").is_file()
+    for phone in document["phones"]:  # what was done is said, and no port is left off
+        assert phone["outcome"] == "passed" or "interrupted" in phone["reason"], phone
+        assert "may still be off" not in (phone["reason"] or ""), phone
+    assert "already stopping" in err
 
 
 def test_a_bench_without_phones_is_refused_before_a_run_directory_exists(tmp_path):

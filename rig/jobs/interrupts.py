@@ -17,6 +17,7 @@ import threading
 from collections.abc import Iterator
 
 STOPPING = b"rig: stopping: phones in flight end at their next wait, then the journal and reports are written\n"
+ALREADY_STOPPING = b"rig: already stopping; the journal and reports are written once the phones in flight end\n"
 
 
 @contextlib.contextmanager
@@ -27,9 +28,9 @@ def interrupts(stop: threading.Event) -> Iterator[None]:
         return
 
     def handler(signum: int, frame: object) -> None:
-        stop.set()
         # os.write, not print: a handler may run while the main thread is inside print().
-        os.write(sys.stderr.fileno(), STOPPING)
+        os.write(sys.stderr.fileno(), ALREADY_STOPPING if stop.is_set() else STOPPING)
+        stop.set()
 
     previous = signal.signal(signal.SIGINT, handler)
     try:
