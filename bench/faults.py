@@ -1,5 +1,6 @@
 """Fault matrix: `rig erase` on a small simulated bench with each `simulation.faults` knob alone,
-all of them together, and a `kill -9` while a port is off followed by `rig erase --resume`.
+all of them together, and runs stopped mid-way (`kill -9` while a port is off or just as one is
+about to go off, Ctrl-C twice while a port is off) then finished with `rig erase --resume`.
 
 For each case it records what a user would check after a bad night: each phone's outcome and
 reason, whether the journal still parses, which ports the switch shows administratively off
@@ -11,8 +12,8 @@ cases and checks run in CI (tests/test_fault_matrix.py); this script prints them
     python bench/faults.py --only never_returns,kill-9
 
 Time to recover: for a fault, the seconds the run took beyond the no-fault run (what the fault
-cost while rig worked around it); for kill -9, the wall time of `rig erase --resume` until every
-port is on and every phone has an outcome.
+cost while rig worked around it); for a stopped run, the wall time of `rig erase --resume` until
+every port is on and every phone has an outcome.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 
@@ -48,7 +49,7 @@ phone refuses remote key presses), desk-03 without ITL, desk-04 healthy."""
 BOOT_S = 6.0
 """timeouts.boot: room for a load upgrade at this time scale; a dark phone fails after it."""
 PORT_OFF_S = 3.0
-"""timeouts.power_off of the kill -9 case: the window in which the run is killed."""
+"""timeouts.power_off of the stopped cases: the window in which the run is stopped."""
 RIG = [sys.executable, "-m", "rig"]
 
 
@@ -63,14 +64,21 @@ class Expect:
     """A step the phone must show (a retry, say)."""
 
 
+Stop = Literal["kill -9", "Ctrl-C twice"]
+Moment = Literal["off intent", "port off"]
+
+
 @dataclass(frozen=True)
 class FaultCase:
     name: str
     faults: dict[str, Any] = field(default_factory=dict)
     """`simulation.faults` knobs."""
     expect: dict[str, Expect] = field(default_factory=dict)
-    kill: bool = False
-    """kill -9 the run while a port is off, then `rig erase --resume`."""
+    stop: Stop | None = None
+    """Stop the run this way at `at`, then finish it with `rig erase --resume`."""
+    at: Moment = "port off"
+    """`off intent`: the journal has said a port goes off (the switch may not have heard it);
+    `port off`: the switch has turned a port off and not yet back on."""
 
 
 DARK = Expect("failed", reason="no TFTP request")
@@ -90,7 +98,9 @@ CASES: list[FaultCase] = [
     *(FaultCase(knob, {knob: value}, expect) for knob, (value, expect) in KNOBS.items()),
     FaultCase("all", {k: v for k, (v, _) in KNOBS.items()},
               {phone: e for _, expect in KNOBS.values() for phone, e in expect.items()}),
-    FaultCase("kill-9", kill=True),
+    FaultCase("kill-9", stop="kill -9"),
+    FaultCase("kill-9-at-intent", stop="kill -9", at="off intent"),
+    FaultCase("ctrl-c-twice", stop="Ctrl-C twice"),
 ]
 
 
@@ -107,8 +117,12 @@ class CaseResult:
     """Phones whose port the switch shows administratively off after the case."""
     run_s: float
     recover_s: float | None = None
-    killed_with_ports_off: list[str] = field(default_factory=list)
-    """kill -9: the phones whose port was off when the run died (read from the switch)."""
+    stopped_with_ports_off: list[str] = field(default_factory=list)
+    """Stopped cases: the phones whose port was off once the stopped run had exited."""
+    stop_exit: int | None = None
+    """Stopped cases: the stopped run's exit status (-9 for kill -9)."""
+    stop_reports: bool = False
+    """Stopped cases: the stopped run left results.json, junit.xml, report.html and its --json."""
     stderr: str = ""
 
 
@@ -174,10 +188,10 @@ def run_case(case: FaultCase, work: Path) -> CaseResult:
     """One case on its own simulated bench in `work` (a fresh directory)."""
     with SimBench(simulation(case), f"fm-{case.name}", work) as sim:
         config_path = work / "lab.yaml"
-        config = write_config(sim, config_path, power_off=PORT_OFF_S if case.kill else None)
+        config = write_config(sim, config_path, power_off=PORT_OFF_S if case.stop else None)
         args = ("erase", "--config", str(config_path), "--runs-dir", str(work / "runs"))
-        if case.kill:
-            return _killed_and_resumed(case, work, config, args)
+        if case.stop:
+            return _stopped_and_resumed(case, work, config, args)
         done, took = _rig(work, *args)
         run_dir = _run_dir(done, work)
         outcomes, steps = _outcomes(run_dir)
@@ -186,36 +200,54 @@ def run_case(case: FaultCase, work: Path) -> CaseResult:
 
 
 def _run_dir(done: subprocess.CompletedProcess[str], work: Path) -> Path:
-    try:
-        return work / json.loads(done.stdout)["run_dir"]
-    except (json.JSONDecodeError, KeyError):
-        raise RuntimeError(f"rig exited {done.returncode} without a run: {done.stderr.strip()}") from None
+    run_dir = _json_run_dir(done.stdout)
+    if run_dir is None:
+        raise RuntimeError(f"rig exited {done.returncode} without a run: {done.stderr.strip()}")
+    return work / run_dir
 
 
-def _killed_and_resumed(case: FaultCase, work: Path, config: LabConfig, args: tuple[str, ...]) -> CaseResult:
-    """Start the run, SIGKILL it as soon as its journal shows a port turned off, then resume it."""
+def _stopped_and_resumed(case: FaultCase, work: Path, config: LabConfig, args: tuple[str, ...]) -> CaseResult:
+    """Start the run, stop it (SIGKILL, or SIGINT twice) at the case's moment, then resume it."""
     started = time.monotonic()
-    proc = subprocess.Popen([*RIG, *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    proc = subprocess.Popen([*RIG, *args, "--json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             cwd=work, env=_env(work))
     try:
-        journal = _wait_for(lambda: _journal_with_port_off(work, config), 60, "a port turned off")
-        proc.send_signal(signal.SIGKILL)
+        journal = _wait_for(lambda: _journal_at(work, config, case.at), 60, case.at)
+        if case.stop == "kill -9":
+            proc.send_signal(signal.SIGKILL)
+        else:
+            proc.send_signal(signal.SIGINT)
+            time.sleep(0.2)
+            proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
     finally:
         proc.kill()
         proc.wait(timeout=30)
     run_s = time.monotonic() - started
-    killed_off = ports_admin_off(config)
+    stopped_off = ports_admin_off(config)
+    reports = _json_run_dir(out) == journal.parent and all(
+        (journal.parent / name).is_file() for name in ("results.json", "junit.xml", "report.html"))
     done, recover_s = _rig(work, "erase", "--config", args[2], "--resume", str(journal.parent))
     outcomes, steps = _outcomes(journal.parent)
     return CaseResult(case.name, done.returncode, outcomes, steps, _journal_error(journal.parent),
-                      ports_admin_off(config), run_s, recover_s, killed_off, done.stderr)
+                      ports_admin_off(config), run_s, recover_s, stopped_off, proc.returncode, reports,
+                      err + done.stderr)
 
 
-def _journal_with_port_off(work: Path, config: LabConfig) -> Path | None:
-    """The run's journal once it shows a port the switch has turned off (`done`) and not back on."""
+def _json_run_dir(stdout: str) -> Path | None:
+    try:
+        return Path(json.loads(stdout)["run_dir"])
+    except (json.JSONDecodeError, KeyError, TypeError):
+        return None
+
+
+def _journal_at(work: Path, config: LabConfig, moment: Moment) -> Path | None:
+    """The run's journal once it shows a port going off (`off intent`) or gone off (`port off`)
+    and not yet back on."""
+    phases = ("intent", "done") if moment == "off intent" else ("done",)
     for journal in (work / "runs").glob(f"*/{JOURNAL_NAME}"):
-        done = [e for e in read_events(journal) if isinstance(e, PowerAction) and e.phase == "done"]
-        if ports_left_off(done, config.bench, config.switches):
+        power = [e for e in read_events(journal) if isinstance(e, PowerAction) and e.phase in phases]
+        if ports_left_off(power, config.bench, config.switches):
             return journal
     return None
 
@@ -259,7 +291,9 @@ def rows(results: list[CaseResult]) -> list[dict[str, Any]]:
             "outcomes": ", ".join(f"{n} {o}" for o, n in sorted(counts.items())),
             "notes": "; ".join(notes),
             "ports_off_after": r.ports_off,
-            "ports_off_when_killed": r.killed_with_ports_off,
+            "ports_off_when_stopped": r.stopped_with_ports_off,
+            "stop_exit": r.stop_exit,
+            "stop_reports": r.stop_reports,
             "journal": "parses" if r.journal_error is None else r.journal_error,
             "run_s": round(r.run_s, 1),
             "recover_s": None if recover is None else round(recover, 1),
@@ -274,8 +308,9 @@ def markdown(table: list[dict[str, Any]]) -> str:
     lines = []
     for row in table:
         off = ", ".join(row["ports_off_after"]) or "none"
-        if row["ports_off_when_killed"]:
-            off = f"{', '.join(row['ports_off_when_killed'])} when killed; {off} after resume"
+        if row["stop_exit"] is not None:
+            when = ", ".join(row["ports_off_when_stopped"]) or "none"
+            off = f"{when} when stopped (exit {row['stop_exit']}); {off} after resume"
         recover = "-" if row["recover_s"] is None else f"{row['recover_s']:.1f}"
         lines.append(f"| {row['fault']} | {row['outcomes']} | {off} | {row['journal']} | {row['run_s']:.1f} "
                      f"| {recover} | {row['notes'] or '-'} |")

@@ -1,5 +1,5 @@
 """The fault matrix in CI: `rig erase` on a 4-phone simulated bench with each `simulation.faults`
-knob alone, all of them together, and `kill -9` while a port is off followed by `--resume`.
+knob alone, all of them together, and runs stopped mid-way (`kill -9`, Ctrl-C twice) then resumed.
 
 Every case checks what a user checks after a bad night: the outcomes and their reasons, that the
 phones the fault does not touch pass, that the journal parses, and that the switch (read over
@@ -57,7 +57,7 @@ def test_the_matrix_has_a_case_for_every_fault_knob_and_one_with_all_of_them():
     assert CASES["all"].faults.keys() == set(Faults.model_fields)
 
 
-@pytest.mark.parametrize("name", [n for n, c in CASES.items() if not c.kill])
+@pytest.mark.parametrize("name", [n for n, c in CASES.items() if not c.stop])
 def test_each_phone_ends_as_the_fault_dictates_with_its_reason(matrix, name):
     result = _result(matrix, name)
     for phone, (outcome, reason) in result.outcomes.items():
@@ -85,10 +85,27 @@ def test_no_port_is_left_off(matrix, name):
     assert _result(matrix, name).ports_off == []
 
 
-def test_kill_9_while_a_port_is_off_then_resume_turns_it_on_and_gives_every_phone_an_outcome(matrix):
-    result = _result(matrix, "kill-9")
-    assert result.killed_with_ports_off, "the run was to be killed while the switch had a port off"
+STOPPED = [n for n, c in CASES.items() if c.stop]
+
+
+@pytest.mark.parametrize("name", STOPPED)
+def test_a_stopped_run_is_finished_by_resume_with_every_port_on_and_every_phone_an_outcome(matrix, name):
+    result = _result(matrix, name)
     assert result.ports_off == []
     assert result.exit_code in (0, 1), result.stderr
     for phone, (outcome, reason) in result.outcomes.items():
         assert outcome == "passed" or (outcome == "failed" and reason), (phone, outcome, reason, result.steps[phone])
+
+
+def test_kill_9_while_a_port_is_off_leaves_it_off_until_resume_turns_it_on(matrix):
+    result = _result(matrix, "kill-9")
+    assert result.stop_exit == -9
+    assert result.stopped_with_ports_off, "the run was to be killed while the switch had a port off"
+    assert result.ports_off == []
+
+
+def test_ctrl_c_twice_while_a_port_is_off_turns_it_on_and_still_writes_the_journal_and_reports(matrix):
+    result = _result(matrix, "ctrl-c-twice")
+    assert result.stop_exit == 130, result.stderr
+    assert result.stopped_with_ports_off == []
+    assert result.stop_reports, "results.json, junit.xml, report.html and the --json document"
