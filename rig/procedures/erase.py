@@ -19,7 +19,7 @@ from rig.actions.keys import EveryBackendRefused, KeypadChain
 from rig.journal import utc_now
 from rig.keyscript import Expect, KeyScript
 from rig.procedures.context import PhoneContext
-from rig.procedures.erase_watch import EraseWatch
+from rig.procedures.erase_watch import EraseWatch, look_interval
 from rig.procedures.findings import Baseline, ConsoleOpened, Erased, Identified, StepView
 from rig.procedures.keyrun import ExpectationNotMet, ScriptRecord, expect_timeout, run_script
 from rig.procedures.restart import power_cycle
@@ -87,7 +87,8 @@ def _attempt(ctx: PhoneContext, script: KeyScript, chain: KeypadChain, console: 
         raise BenchFault(str(refused)) from None
     step.data.update(keys=record.keys, expectations=record.checks)
     timeouts = [expect_timeout(ctx, s.expect) for s in script.steps if isinstance(s, Expect)]
-    proof = ctx.poll(watch.confirmed, max([ctx.config.timeouts.expect, *timeouts]))
+    wait = max([ctx.config.timeouts.expect, *timeouts])
+    proof = ctx.poll(watch.confirmed, wait, interval=look_interval(wait))
     final = proof or watch.proof()
     step.data.update(erase_confirmed_by=final.signal, erase_signals_seen=final.seen)
     if proof is None:

@@ -19,6 +19,14 @@ from rig.witness import EraseEvidence, EraseProof, erase_confirmation
 
 DRAW_DROP = 0.5
 """A draw below this share of the draw before the keys means the phone restarted."""
+LOOK_EVERY_S = 0.2
+"""Longest gap between two looks for evidence: each asks the switch, the meter, the phone's web
+server and the tap, so looking as often as a console line is read would load a big bench."""
+
+
+def look_interval(timeout: float) -> float:
+    """How often to look for evidence within `timeout` (at least ten looks)."""
+    return min(LOOK_EVERY_S, timeout / 10)
 
 
 def utc(moment: datetime) -> datetime:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from rig.actions.keys import KeypadChain
 from rig.keyscript import Expect, Expectation, KeyScript, Press, Wait
 from rig.procedures.context import PhoneContext
-from rig.procedures.erase_watch import EraseWatch
+from rig.procedures.erase_watch import EraseWatch, look_interval
 
 
 class ExpectationNotMet(Exception):
@@ -71,7 +71,7 @@ def _expect(ctx: PhoneContext, expectation: Expectation, index: int, watch: Eras
         proof = watch.proof()
         return f"not seen, but {proof.describe()}" if proof.confirmed else None
 
-    result = ctx.poll(met, timeout)
+    result = ctx.poll(met, timeout, interval=look_interval(timeout))
     if result is None:
         raise ExpectationNotMet(f"expected {source} /{pattern}/ within {timeout:.3g}s after the keys, not seen "
                                 f"(a key press was probably lost)")
