@@ -33,14 +33,19 @@ def _location(loc: tuple[Any, ...], data: Any) -> str:
 
 
 def one_line(error: ValidationError, data: Any) -> str:
-    """The first problem as `where: message`, `where` naming the phone by its name."""
-    first = error.errors()[0]
+    """The first problem as `where: message`, `where` naming the phone by its name.
+
+    An unknown key comes first: it is usually a misspelt known one (`prot:`), which pydantic
+    would otherwise report as the known one missing (`port: Field required`).
+    """
+    errors = error.errors()
+    first = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
     loc = tuple(x for x in first["loc"] if not (isinstance(x, str) and x.endswith("Config")))
     loc = tuple(x for x in loc if x not in ("http_execute", "serial_actuator", "operator"))
     message = first["msg"].removeprefix("Value error, ")
     if first["type"] == "extra_forbidden":
         message = "unknown key"
     where = _location(loc, data)
-    more = len(error.errors()) - 1
+    more = len(errors) - 1
     suffix = f" (and {more} more)" if more else ""
     return f"{where}: {message}{suffix}" if where else f"{message}{suffix}"

@@ -236,3 +236,9 @@ def test_timeouts_given_with_a_simulated_bench_are_honoured_and_the_others_stay_
         default = bench.config.timeouts
     assert (timeouts.power_off, timeouts.boot) == (3, 45)
     assert timeouts.model_copy(update={"power_off": default.power_off, "boot": default.boot}) == default
+
+
+def test_a_misspelt_key_is_named_as_unknown_rather_than_the_known_one_as_missing(tmp_path):
+    doc = _doc()
+    doc["phones"][3]["prot"] = doc["phones"][3].pop("port")
+    _refused(tmp_path, doc, "phones[3] (desk-04).prot: unknown key (and 1 more)")
