@@ -70,9 +70,9 @@ def identify(switch: SwitchView, phone: PortClaim) -> Identity:
     return Identity(False, f"{phone.name} ({sep_name(phone.mac)}) not seen on {where}: {_seen(macs, cdp)}")
 
 
-def phone_neighbour(switch: SwitchView, phone: PortClaim) -> CdpNeighbor | None:
+def phone_neighbour(neighbours: list[CdpNeighbor], phone: PortClaim) -> CdpNeighbor | None:
     """The phone's own CDP entry on its port (platform, announced load), None when not seen."""
-    return next((n for n in switch.cdp_neighbors()
+    return next((n for n in neighbours
                  if _same_port(n.local_interface, phone.port) and _is_phone(n.device_id, phone.mac)), None)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import queue
 import threading
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -28,6 +29,7 @@ class SwitchSessions:
         self._idle: queue.LifoQueue[IosSwitch] = queue.LifoQueue()
         self._all: list[IosSwitch] = []
         self._lock = threading.Lock()
+        self._cdp: tuple[float, list[CdpNeighbor]] = (float("-inf"), [])
 
     @contextmanager
     def _session(self) -> Iterator[IosSwitch]:
@@ -68,7 +70,20 @@ class SwitchSessions:
 
     def cdp_neighbors(self) -> list[CdpNeighbor]:
         with self._session() as sw:
-            return sw.cdp_neighbors()
+            neighbours = sw.cdp_neighbors()
+        with self._lock:
+            self._cdp = (time.monotonic(), neighbours)
+        return neighbours
+
+    def recent_cdp_neighbors(self, max_age: float) -> list[CdpNeighbor]:
+        """The CDP table, read at most `max_age` seconds ago: for evidence (a phone's announced
+        load), never for identifying a phone before its port is touched. A switch with dozens of
+        phones otherwise parses its whole detail table once per phone and step."""
+        with self._lock:
+            read_at, neighbours = self._cdp
+        if time.monotonic() - read_at <= max_age:
+            return neighbours
+        return self.cdp_neighbors()
 
     def close(self) -> None:
         """Log every session out at once: each logout waits for the switch's answer."""

@@ -71,7 +71,7 @@ def test_powered_off_phone_cannot_be_identified_but_its_free_port_may_be_powered
 
 def test_the_phones_own_cdp_entry_gives_its_platform_and_announced_load(bench):
     ios, _ = bench
-    neighbour = phone_neighbour(ios, phone("desk-1", DESK1, "Gi1/0/1"))
+    neighbour = phone_neighbour(ios.cdp_neighbors(), phone("desk-1", DESK1, "Gi1/0/1"))
     assert neighbour is not None
     assert (neighbour.platform, neighbour.version) == ("Cisco IP Phone 7942", "SCCP42.9-4-2SR3-1S")
-    assert phone_neighbour(ios, phone("desk-1", DESK1, "Gi1/0/3")) is None  # desk-3's entry is not desk-1's
+    assert phone_neighbour(ios.cdp_neighbors(), phone("desk-1", DESK1, "Gi1/0/3")) is None  # desk-3's entry is not desk-1's

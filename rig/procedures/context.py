@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from rig.config import LabConfig, PhoneConfig
+from rig.identify import phone_neighbour
 from rig.journal import Journal
 from rig.keyscript import KeyScript
 from rig.procedures.findings import Found
@@ -24,6 +25,7 @@ from rig.procedures.steps import Interrupted, StepRecorder
 from rig.profiles import PhoneProfile, profile_for
 
 if TYPE_CHECKING:
+    from drivers.ios_switch import CdpNeighbor
     from drivers.phone_web import PhoneWeb
     from drivers.tftp_tap import TftpTap
     from rig.bench import Bench
@@ -31,6 +33,8 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
+CDP_MAX_AGE = 1.0
+"""Seconds a switch's CDP table may be reused as evidence (identifying a phone never reuses it)."""
 POWER_SETTLE = 10.0
 """Longest wait (real seconds, capped by timeouts.boot) for PoE draw after power-on."""
 
@@ -97,6 +101,11 @@ class PhoneContext:
             if time.monotonic() >= deadline:
                 return None
             self.sleep(min(step, max(0.0, deadline - time.monotonic())))
+
+    def cdp_entry(self, max_age: float = CDP_MAX_AGE) -> "CdpNeighbor | None":
+        """The phone's own CDP entry (platform, announced load) from a table at most `max_age`
+        seconds old: evidence only."""
+        return phone_neighbour(self.switch.recent_cdp_neighbors(max_age), self.phone)
 
     def draw(self) -> dict[str, Any]:
         """PoE draw on the phone's port (and the meter's reading, when the phone has one)."""

@@ -13,7 +13,6 @@ from datetime import datetime, timezone
 
 from drivers.console import Console
 from drivers.phone_web import PhoneWebError
-from rig.identify import phone_neighbour
 from rig.procedures.context import PhoneContext, watts
 from rig.witness import EraseEvidence, EraseProof, erase_confirmation
 
@@ -79,7 +78,7 @@ class EraseWatch:
             except PhoneWebError:
                 self.restart.append("HTTP gone")
         if not self.web_access and "CDP gone" not in self._kinds():
-            if phone_neighbour(self.ctx.switch, self.ctx.phone) is None:
+            if self.ctx.cdp_entry(max_age=0) is None:  # a restart is brief: look now
                 self.restart.append("CDP gone")
 
     def _kinds(self) -> set[str]:

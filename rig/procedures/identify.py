@@ -7,7 +7,7 @@ its platform and the load it announces (`Version :`) are evidence that needs no 
 
 from __future__ import annotations
 
-from rig.identify import identify, phone_neighbour
+from rig.identify import identify
 from rig.procedures.context import PhoneContext
 from rig.procedures.findings import Identified, StepView
 from rig.procedures.steps import PhoneSkipped
@@ -22,7 +22,7 @@ def run(ctx: PhoneContext, _: StepView) -> Identified:
         if not identity.ok:
             step.ok = False
             raise PhoneSkipped(f"identity not confirmed on {phone.switch} {phone.port}: {identity.evidence}")
-        neighbour = phone_neighbour(ctx.switch, phone)
+        neighbour = ctx.cdp_entry()
         if neighbour is not None:
             step.data.update(cdp_platform=neighbour.platform, cdp_version=neighbour.version)
         return Identified(evidence=identity.evidence, cdp_platform=neighbour.platform if neighbour else None,

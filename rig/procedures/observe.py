@@ -17,7 +17,6 @@ from datetime import datetime
 
 from drivers.phone_web import PhoneWebError
 from drivers.tftp_tap import TftpTransfer
-from rig.identify import phone_neighbour
 from rig.journal import iso
 from rig.procedures.context import PhoneContext
 from rig.procedures.erase_watch import utc
@@ -92,7 +91,7 @@ class _Watch:
             except PhoneWebError:
                 return None
         else:  # web access off: the load the phone announces over CDP
-            neighbour = phone_neighbour(ctx.switch, ctx.phone)
+            neighbour = ctx.cdp_entry()
             cdp_version = neighbour.version if neighbour is not None else None
             if cdp_version is None:
                 return None

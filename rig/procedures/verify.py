@@ -20,12 +20,11 @@ from cryptography import x509
 
 from drivers.phone_web import PhoneWebError
 from rig import trust
-from rig.identify import phone_neighbour
 from rig.procedures.context import PhoneContext
 from rig.procedures.findings import Baseline, ConsoleOpened, Erased, Observed, Restarted, StepView, Verified
 from rig.procedures.observe import loads_images
 from rig.procedures.steps import Step
-from rig.witness import LoadDecision, decide_load
+from rig.witness import LoadDecision, bare_load, decide_load
 
 T = TypeVar("T")
 
@@ -99,7 +98,9 @@ def check_load(ctx: PhoneContext, observed: Observed, baseline: Baseline, step: 
             version_id, app_load_id = info.version_id, info.app_load_id
         except PhoneWebError as error:
             step.data["web"] = str(error)
-    neighbour = phone_neighbour(ctx.switch, ctx.phone)
+    neighbour = ctx.cdp_entry()
+    if neighbour is None or bare_load(neighbour.version) != bare_load(ctx.expected_load):
+        neighbour = ctx.cdp_entry(max_age=0)  # the recent table may predate its restart: read it again
     decision = decide_load(ctx.expected_load, version_id=version_id, app_load_id=app_load_id,
                            images=loads_images(ctx, list(observed.fetches)),
                            cdp_version=neighbour.version if neighbour is not None else None,
