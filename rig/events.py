@@ -64,9 +64,9 @@ class Event:
         return _decode_dataclass(target, data, f"{kind} event")
 
 
-def tag(default: None = None) -> Any:
+def tag() -> Any:
     """An optional field left out of the JSON when None (`bench` exists only in merged journals)."""
-    return field(default=default, metadata={"omit_none": True})
+    return field(default=None, metadata={"omit_none": True})
 
 
 def _encode(value: Any) -> Any:
