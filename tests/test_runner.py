@@ -20,7 +20,7 @@ from rig.journal import Journal, read_events
 from rig.procedures.steps import BenchFault, PhoneFailed, PhoneSkipped
 from rig.report import render
 from rig.jobs.rundir import new_run_dir, read_state
-from rig.runner import Runner, parts_of, verdict_of
+from rig.jobs.runner import Runner, parts_of, verdict_of
 
 PHONE = PhoneConfig(
     name="desk-01", mac="001D705F0001", switch="sw1", port="Gi1/0/1", console="socket://127.0.0.9:7001",

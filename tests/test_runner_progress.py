@@ -7,7 +7,7 @@ import io
 from rich.console import Console
 
 from rig.events import PhoneDone, PhoneStarted, StepStarted
-from rig.health import PartHealth
+from rig.jobs.health import PartHealth
 from rig.cli.progress import Progress, summary_line
 
 

@@ -16,7 +16,7 @@ from rig.config import Simulation  # noqa: E402
 from rig.events import PowerAction, StepDone  # noqa: E402
 from rig.journal import read_events  # noqa: E402
 from rig.keyscript import scripts_for  # noqa: E402
-from rig.runner import Runner  # noqa: E402
+from rig.jobs.runner import Runner  # noqa: E402
 from rig.sim.bench import SimBench  # noqa: E402
 
 SCALE = 0.004

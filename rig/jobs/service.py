@@ -29,7 +29,7 @@ from rig.keyscript import KeyScript, scripts_for
 from rig.lease import LeaseSet
 from rig.procedures import KEY_SCRIPT_FOR, PROCEDURES
 from rig.report import render
-from rig.runner import Observer, Runner
+from rig.jobs.runner import Observer, Runner
 
 if TYPE_CHECKING:
     from rig.bench import Bench

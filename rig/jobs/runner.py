@@ -3,7 +3,7 @@
 Phones run in a thread pool (`parallel.max_phones`); each switch has a power-up semaphore (its
 PoE budget, `parallel.powerup_per_switch`); switch commands are serialized inside the driver.
 A phone that hangs only holds its own thread: every wait is bounded and interruptible. A bench
-part that fails for two phones is taken out of service for the rest of the run (rig.health).
+part that fails for two phones is taken out of service for the rest of the run (rig.jobs.health).
 Ctrl-C sets the stop event: no new phone starts, phones in flight give up at their next wait
 (a port turned off is turned back on), and the run is journaled as interrupted; `--resume`
 redoes every phone that did not pass.
@@ -30,7 +30,7 @@ from rig.events import (
     Event, ListedPhone, Outcome, PartUnhealthy, PhoneDone, PhoneInterrupted, PhoneStarted, RunFinished,
     RunInterrupted, RunResumed, RunStarted, StepStarted,
 )
-from rig.health import PartHealth
+from rig.jobs.health import PartHealth
 from rig.journal import JOURNAL_NAME, Journal
 from rig.keyscript import KeyScript
 from rig.procedures import PROCEDURES, PhoneContext, PhoneFindings, run_phone
