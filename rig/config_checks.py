@@ -50,16 +50,18 @@ def _read_small(path: Path, where: str) -> bytes:
 def check_secrets(config: "LabConfig", source: str) -> None:
     """Every environment variable the config names for a secret is set.
 
-    Called by the commands that will connect (jobs, status, power, press, config check), not by
-    load_config: a cluster client reads the benches' configs without their secrets.
+    Called where a bench is opened (rig.bench.open_bench: jobs, status, power, press, console,
+    tap) and by `rig config check`, not by load_config: a cluster client reads the benches'
+    configs without holding their secrets.
     """
-    wanted: list[tuple[str, str]] = []
+    wanted: list[tuple[str, str | None]] = []
     for name, switch in config.switches.items():
         for field in ("password_env", "enable_secret_env"):
             wanted.append((f"switches.{name}.{field}", getattr(switch, field)))
     for i, phone in enumerate(config.phones):
         for j, keypad in enumerate(phone.keypad):
-            wanted.append((f"phones[{i}] ({phone.name}).keypad[{j}].password_env", getattr(keypad, "password_env", None)))
+            where = f"phones[{i}] ({phone.name}).keypad[{j}].password_env"
+            wanted.append((where, getattr(keypad, "password_env", None)))
     for where, variable in wanted:
         if variable is not None and variable not in os.environ:
             raise ConfigError(f"{source}: {where}: environment variable {variable} is not set")
