@@ -4,6 +4,7 @@ port back on before it does anything else, then runs the phone as usual (issue 1
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import socket
@@ -18,9 +19,12 @@ import yaml
 
 from rig.bench import Bench, open_bench
 from rig.errors import RigError
-from rig.events import ListedPhone, PhoneStarted, PowerAction, RunStarted
+from rig.events import ListedPhone, PhoneStarted, PowerAction, RunStarted, StepDone
 from rig.jobs import JobRequest, JobService
-from rig.journal import Journal
+from rig.journal import JOURNAL_NAME, Journal, read_events
+from rig.procedures import BASELINE, PROCEDURES, Procedure, StepDef
+from rig.procedures import baseline as baseline_step
+from rig.procedures.findings import Baseline
 from rig.lease import lease_path
 
 SIM = {"bench": "sim-resume", "simulation": {"phones": 2, "switches": 1, "scenarios": {"healthy": 2},
@@ -121,3 +125,44 @@ def test_resume_of_another_benchs_run_is_refused(bench, tmp_path):
     with pytest.raises(RigError, match="bench bench-b"):
         JobService(bench).plan(JobRequest("erase", resume=run_dir))
     assert os.listdir(run_dir) == ["journal.jsonl"]
+
+
+# observe asks for the `.loads` file only while the phone's witnesses do not show the expected load
+# after the power-on, never because of what the phone ran before the job. A run that dies after
+# erasing its phones leaves them to reboot and upgrade on their own while nobody watches; the
+# resumed run reads their baseline while they still boot (the old load) and power-cycles them; a
+# phone already on the expected load fetches no `.loads` file (fault matrix `kill-9-at-intent`).
+
+
+def _verify(bench: Bench, runs: Path) -> tuple[dict, dict]:
+    """The phone's results.json entry and its observe step's evidence (from the journal)."""
+    service = JobService(bench)
+    result = service.run(service.plan(JobRequest("verify", phones=("desk-01",), runs_dir=runs)))
+    observe = [e for e in read_events(result.run_dir / JOURNAL_NAME) if isinstance(e, StepDone) and e.name == "observe"]
+    return result.results["phones"][0], observe[-1].data
+
+
+def test_a_phone_already_on_the_expected_load_passes_without_a_loads_fetch_whatever_its_baseline_said(
+        bench, tmp_path, monkeypatch):
+    first, observed = _verify(bench, tmp_path / "first")
+    assert first["outcome"] == "passed", first["reason"]
+    old_load = first["load_before"]
+    loads = f"{bench.config.cucm.expected_load}.loads"
+    assert loads in observed["fetched"], "it upgraded: the .loads file was fetched"
+
+    def booting_baseline(ctx, view) -> Baseline:
+        """The baseline a resumed run reads while the phone still boots: the load it ran before."""
+        return dataclasses.replace(baseline_step.run(ctx, view), load=old_load)
+
+    stale = StepDef("baseline", booting_baseline, gives=BASELINE.gives, needs=BASELINE.needs)
+    verify = PROCEDURES["verify"]
+    monkeypatch.setitem(PROCEDURES, "verify", Procedure(
+        "verify", tuple(stale if s.name == "baseline" else s for s in verify.steps)))
+
+    second, observed = _verify(bench, tmp_path / "second")
+    assert second["load_before"] == old_load != bench.config.cucm.expected_load
+    assert second["outcome"] == "passed", second["reason"]
+    assert loads not in observed["fetched"]
+    assert loads not in observed["required"]
+    assert observed["note"].startswith(f"no {loads} needed: after the power-on ")
+    assert observed["note"].endswith(f" showed {bench.config.cucm.expected_load}")

@@ -2,11 +2,15 @@
 
 The run's TFTP tap sees every transfer; this phone's are the ones from its IP that start after
 the erase (a phone restarts by itself after an erase) or, for `rig verify`, after its power-on.
-It must fetch its ITL and signed config; when its load differs from the expected one, the
-`.loads` file; and once it fetched that file, every image it names (file names and the image
-pattern from the phone's profile). The step ends when all of those are fetched and the witnesses say the
-phone runs the expected load (rig.witness: versionID, appLoadID, appLoadID among the `.loads`
-images, CDP `Version :`), or fails at `timeouts.boot`.
+It must fetch its ITL and signed config; once it fetched the `.loads` file, every image it names
+(file names and the image pattern from the phone's profile). The step ends when all of those are
+fetched and the witnesses say the phone runs the expected load (rig.witness: versionID,
+appLoadID, appLoadID among the `.loads` images, CDP `Version :`), or fails at `timeouts.boot`.
+
+The `.loads` file is required only while the witnesses do not show the expected load after the
+power-on. What the phone ran before the job does not decide it: a phone erased by a run that then
+died reboots and may upgrade on its own before the resumed run's tap is there, and a phone that
+already runs the expected load fetches no `.loads` (the witnesses that showed it are recorded).
 """
 
 from __future__ import annotations
@@ -47,11 +51,17 @@ def loads_images(ctx: PhoneContext, fetches: list[TftpTransfer]) -> list[str] | 
     return images_named(ctx, kept[-1]) if kept else None
 
 
-def required_files(ctx: PhoneContext, fetches: list[TftpTransfer], load_before: str | None) -> list[str]:
+def loads_needed(ctx: PhoneContext, load: LoadDecision | None) -> bool:
+    """The phone must fetch the expected load's `.loads` file: the witnesses' latest decision
+    (None: not asked or no answer) does not show it running that load."""
+    return bool(ctx.expected_load) and not (load is not None and load.running)
+
+
+def required_files(ctx: PhoneContext, fetches: list[TftpTransfer], with_loads: bool) -> list[str]:
     """Files the phone must have fetched (ok) so far, given what it fetched already."""
     profile, mac, expected = ctx.profile, ctx.phone.mac, ctx.expected_load
     files = [profile.itl_file(mac), profile.config_file(mac)]
-    if expected and load_before != expected:
+    if expected and with_loads:
         files.append(profile.loads_file(expected))
     images = loads_images(ctx, fetches)
     return files + [n for n in images or [] if n not in files]
@@ -137,7 +147,9 @@ def run(ctx: PhoneContext, view: StepView) -> Observed:
         def done() -> bool | None:
             if ctx.watching:
                 watch.collect()
-                missing = set(required_files(ctx, watch.fetches, baseline.load)) - fetched_ok(watch.fetches)
+                # the .loads file is left out here: a phone still on another load fails the
+                # witnesses below, one already on the expected load never fetches it
+                missing = set(required_files(ctx, watch.fetches, False)) - fetched_ok(watch.fetches)
                 if missing or not watch.probe.due(len(watch.fetches)):
                     return None
             watch.load = watch.decide()
@@ -150,12 +162,17 @@ def run(ctx: PhoneContext, view: StepView) -> Observed:
         step.data.update(
             fetched=[t.file for t in fetches if t.ok],
             failed_transfers=[f"{t.file}: {t.error}" for t in fetches if not t.ok],
-            required=required_files(ctx, fetches, baseline.load) if ctx.watching else [],
+            required=required_files(ctx, fetches, loads_needed(ctx, watch.load)) if ctx.watching else [],
             load_after=watch.load.load if watch.load else None,
         )
         if not ctx.watching:
             step.data["note"] = "no TFTP tap (or no phone IP) configured: fetches not observed"
-        failure = None if finished else _why(ctx, watch, boot, baseline.load, restarted.power_on_at)
+        elif finished and watch.load is not None and watch.load.running:
+            loads = ctx.profile.loads_file(watch.load.expected or "")
+            if loads not in fetched_ok(fetches):
+                step.data["note"] = (f"no {loads} needed: after the power-on "
+                                     f"{', '.join(watch.load.agreed)} showed {watch.load.expected}")
+        failure = None if finished else _why(ctx, watch, boot, restarted.power_on_at)
         if failure is None:
             assert watch.load is not None
             step.detail = f"fetched {len(fetched_ok(fetches))} files; {watch.load.describe()}"
@@ -164,10 +181,10 @@ def run(ctx: PhoneContext, view: StepView) -> Observed:
         return Observed(fetches=tuple(fetches), watched=ctx.watching, load=watch.load, failure=failure)
 
 
-def _why(ctx: PhoneContext, watch: _Watch, boot: float, load_before: str | None, power_on_at: datetime) -> str:
+def _why(ctx: PhoneContext, watch: _Watch, boot: float, power_on_at: datetime) -> str:
     if watch.load is None and not any(utc(t.started) >= power_on_at for t in watch.fetches):
         return f"no TFTP request / no answer within {boot:g}s after power-on"
-    required = required_files(ctx, watch.fetches, load_before) if ctx.watching else []
+    required = required_files(ctx, watch.fetches, loads_needed(ctx, watch.load)) if ctx.watching else []
     missing = [f for f in required if f not in fetched_ok(watch.fetches)]
     if missing:
         return f"within {boot:g}s after power-on the phone did not fetch {', '.join(missing)}"
