@@ -11,6 +11,7 @@ import contextlib
 import os
 import tempfile
 import threading
+import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +24,7 @@ from drivers.keypad_operator import OperatorKeypad
 from drivers.keypad_serial import SerialActuatorKeypad, close_boards
 from drivers.phone_web import PhoneWeb, WebPaths
 from drivers.power_meter import PowerMeter
+from drivers.risport import RisPort
 from drivers.tftp_tap import TftpTap, TftpTransfer
 from rig.config import (
     HttpKeypadConfig,
@@ -46,6 +48,7 @@ class Bench:
     _switches: dict[str, SwitchSessions] = field(default_factory=dict)
     _meters: dict[str, PowerMeter] = field(default_factory=dict)
     _webs: dict[str, PhoneWeb] = field(default_factory=dict)
+    _risport: list[RisPort] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def switch(self, name: str) -> SwitchSessions:
@@ -130,8 +133,27 @@ class Bench:
             (tap.listen.host, tap.listen.port), (upstream.host, upstream.port), on_transfer=on_transfer
         )
 
+    def risport(self) -> RisPort | None:
+        """CUCM's RisPort70 client (`cucm.risport`), one per bench so its requests are serialized."""
+        ris = self.config.cucm.risport if self.config.cucm is not None else None
+        if ris is None:
+            return None
+        with self._lock:
+            if not self._risport:
+                verify: bool | str = str(ris.ca_bundle) if ris.ca_bundle is not None else ris.verify
+                if verify is False:
+                    warnings.warn(f"cucm.risport.verify is false: {ris.host}'s certificate is not checked "
+                                  "(give cucm.risport.ca_bundle)", stacklevel=2)
+                self._risport.append(RisPort(ris.host, port=ris.port, username=ris.username,
+                                             password=ris.secret() or "", verify=verify,
+                                             timeout=self.config.timeouts.http, retries=ris.retries,
+                                             backoff=ris.backoff))
+            return self._risport[0]
+
     def close(self) -> None:
         with self._lock:
+            for ris in self._risport:
+                ris.close()
             for sw in self._switches.values():
                 sw.close()
             for meter in self._meters.values():

@@ -25,6 +25,7 @@ from pydantic import (
 from drivers.ios_parsers import canonical_interface
 from rig.config_checks import check_trust_anchor
 from rig.config_errors import one_line
+from rig.config_misconfig import Misconfig
 from rig.config_types import LocalPath, Mac, Name, Port, seconds
 from rig.errors import ConfigError
 from rig.yaml_input import read_yaml
@@ -75,8 +76,33 @@ class SwitchConfig(Credentials):
     platform: Literal["cisco_ios"] = "cisco_ios"
 
 
+class RisPortConfig(Credentials):
+    """CUCM's Serviceability RisPort70 (selectCmDevice): registration status, IP and ActiveLoadID."""
+
+    host: str
+    port: int = Field(default=8443, ge=1, le=65535)
+    username: str
+    ca_bundle: LocalPath | None = None
+    """PEM of the CA that signed CUCM's Tomcat certificate (or that certificate itself)."""
+    verify: bool = True
+    """false: accept any certificate (rig warns on every run); give ca_bundle instead."""
+    require: bool = False
+    """true: verify fails a phone that is not Registered with the expected ActiveLoadID."""
+    retries: int = Field(default=3, ge=0, le=10)
+    """Retries of a request CUCM answered with Server.RateControl."""
+    backoff: float = seconds(30.0, high=600)
+    """Wait before the first retry (doubled, tripled... after): CUCM counts requests per minute."""
+
+    @model_validator(mode="after")
+    def _trust(self) -> "RisPortConfig":
+        if self.ca_bundle is not None and not self.verify:
+            raise ValueError("give ca_bundle or verify: false, not both")
+        return self
+
+
 class CucmConfig(Strict):
     tftp: Endpoint
+    risport: RisPortConfig | None = None
     expected_load: str
     """Load ID every phone must report after the job, e.g. SCCP42.9-4-2SR3-1S."""
     trust_anchor: LocalPath | None = None
@@ -202,6 +228,8 @@ class Faults(Strict):
     console_garbage: bool = False
     switch_delay: float = seconds(0.0, high=60, zero_ok=True)
     """Device seconds the switch takes before answering each command."""
+    risport_rate_control: int = Field(default=0, ge=0, le=100)
+    """RisPort answers the first N selectCmDevice requests with Server.RateControl."""
 
 
 Scenario = Literal["stale_itl", "regenerated_cert", "no_itl", "healthy"]
@@ -219,7 +247,10 @@ class Simulation(Strict):
     keypad: Literal["serial_actuator", "http_execute"] = "serial_actuator"
     web_access_off: list[str] = Field(default_factory=list)
     """Phone names whose configuration disables web access: their web server never answers."""
+    risport: bool = True
+    """Serve CUCM's RisPort70 and write `cucm.risport` (require: true) into the bench's config."""
     faults: Faults = Field(default_factory=Faults)
+    misconfig: Misconfig = Field(default_factory=Misconfig)
 
 
 class LabConfig(Strict):
@@ -325,6 +356,8 @@ def _resolve_paths(config: LabConfig, base: Path) -> LabConfig:
     cucm = config.cucm
     if cucm is not None and cucm.trust_anchor is not None:
         cucm = cucm.model_copy(update={"trust_anchor": fix(cucm.trust_anchor)})
+    if cucm is not None and cucm.risport is not None and cucm.risport.ca_bundle is not None:
+        cucm = cucm.model_copy(update={"risport": cucm.risport.model_copy(update={"ca_bundle": fix(cucm.risport.ca_bundle)})})
     return config.model_copy(update={"switches": switches, "cucm": cucm})
 
 
@@ -338,6 +371,8 @@ def dump_config(config: LabConfig) -> dict[str, Any]:
 
     for name, sw in config.switches.items():
         reveal(data["switches"][name], sw)
+    if config.cucm is not None and config.cucm.risport is not None:
+        reveal(data["cucm"]["risport"], config.cucm.risport)
     for i, phone in enumerate(config.phones):
         for j, keypad in enumerate(phone.keypad):
             if isinstance(keypad, HttpKeypadConfig):

@@ -62,6 +62,8 @@ def check_secrets(config: "LabConfig", source: str) -> None:
         for j, keypad in enumerate(phone.keypad):
             where = f"phones[{i}] ({phone.name}).keypad[{j}].password_env"
             wanted.append((where, getattr(keypad, "password_env", None)))
+    if config.cucm is not None and config.cucm.risport is not None:
+        wanted.append(("cucm.risport.password_env", config.cucm.risport.password_env))
     for where, variable in wanted:
         if variable is not None and variable not in os.environ:
             raise ConfigError(f"{source}: {where}: environment variable {variable} is not set")

@@ -10,6 +10,7 @@ config a technician would have written for that bench, so rig drives it exactly 
 from __future__ import annotations
 
 import socket
+import time
 from dataclasses import dataclass
 from ipaddress import IPv4Address
 from pathlib import Path
@@ -23,6 +24,7 @@ from rig.config import (
     LabConfig,
     MeterChannel,
     PhoneConfig,
+    RisPortConfig,
     SerialKeypadConfig,
     Simulation,
     SwitchConfig,
@@ -37,6 +39,7 @@ from rig.sim.meter import SimPowerMeter
 from rig.sim.observe import RUNTIME_FAULTS, BenchObserver
 from rig.sim.phone import SimPhone
 from rig.sim.pki import ClusterPki
+from rig.sim.risport import RisDevice, SimRisPort
 from rig.sim.switch import SimSwitch, SwitchFaults
 
 LOOPBACK = "127.0.0.1"
@@ -53,7 +56,8 @@ WRITTEN_BY = "# Written by `rig sim`"
 file only when it starts with this line (known_hosts and PEM readers skip it)."""
 KNOWN_HOSTS = "known_hosts"
 TRUST_ANCHOR = "cucm-tftp.pem"
-GENERATED_FILES = (KNOWN_HOSTS, TRUST_ANCHOR)
+RISPORT_CA = "cucm-risport-ca.pem"
+GENERATED_FILES = (KNOWN_HOSTS, TRUST_ANCHOR, RISPORT_CA)
 """What `lab_config()` writes into the bench's workdir."""
 
 
@@ -138,6 +142,7 @@ class SimBench(SimBox):
         self.switches: dict[str, SimSwitch] = {}
         self.meters: list[SimPowerMeter] = []
         self.actuators: list[SimActuator] = []
+        self.risport = SimRisPort(self._ris_devices, username=USERNAME, password=PASSWORD) if sim.risport else None
         self.observe = BenchObserver(self)
         """What the devices received and where they stand (rig.sim.observe)."""
 
@@ -182,6 +187,23 @@ class SimBench(SimBox):
             actuator = SimActuator(heads)
             actuator.start()
             self.actuators.append(actuator)
+        if self.risport is not None:
+            self.risport.set_rate_control(faults.risport_rate_control)
+            self.risport.start()
+
+    def _ris_devices(self) -> list[RisDevice]:
+        """What CUCM knows of each phone now: registered once it runs on a verified config
+        (`registered`), unregistered otherwise (stuck on its cached config, booting, off)."""
+        devices = []
+        for i, spec in enumerate(self.specs):
+            status = self.phones[spec.name].status()
+            registered = status.state == "registered"
+            devices.append(RisDevice(
+                name=f"SEP{spec.mac}", status="Registered" if registered else "UnRegistered",
+                status_reason=0 if registered else 1, ip=spec.ip, active_load_id=status.load,
+                dir_number=str(1000 + i), description=spec.name, timestamp=int(time.time()),
+            ))
+        return devices
 
     def set_fault(self, **knobs: object) -> None:
         """Change `simulation.faults` knobs (and `web_access_off`) on the running bench, e.g.
@@ -208,7 +230,7 @@ class SimBench(SimBox):
                 phone.set_web_access(name not in sim.web_access_off)
 
     def stop(self) -> None:
-        boxes = [*self.actuators, *self.meters, *self.switches.values(), *self.phones.values(), self.cucm]
+        boxes = [*([self.risport] if self.risport is not None else []), *self.actuators, *self.meters, *self.switches.values(), *self.phones.values(), self.cucm]
         for box in boxes:
             box.stop()
 
@@ -242,6 +264,7 @@ class SimBench(SimBox):
                 tftp=Endpoint(host=cucm_host, port=cucm_port),
                 expected_load=LOAD_ID,
                 trust_anchor=anchor,
+                risport=self._risport_config(),
             ),
             tftp_tap=TapConfig(
                 listen=Endpoint(host=LOOPBACK, port=self.tap_port),
@@ -255,6 +278,15 @@ class SimBench(SimBox):
             phones=[self._phone_config(spec) for spec in self.specs],
             timeouts=self._timeouts(),
         )
+
+    def _risport_config(self) -> RisPortConfig | None:
+        if self.risport is None:
+            return None
+        ca = self.workdir / RISPORT_CA
+        ca.write_bytes(f"{WRITTEN_BY}: the simulated CUCM's HTTPS CA\n".encode() + self.risport.ca_pem)
+        host, port = self.risport.address
+        return RisPortConfig(host=host, port=port, username=USERNAME, password=PASSWORD, ca_bundle=ca,
+                             require=True, backoff=max(0.05, 30.0 * self.sim.time_scale))
 
     def _phone_config(self, spec: SimPhoneSpec) -> PhoneConfig:
         phone = self.phones[spec.name]
