@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import TypeVar
@@ -46,6 +46,16 @@ from drivers.ios_parsers import (
     parse_mac_table,
     parse_power_inline,
 )
+from drivers.ios_errors import (
+    SwitchAuthError,
+    SwitchCommandError,
+    SwitchError,
+    SwitchHostKeyError,
+    SwitchTimeout,
+    cause_of,
+    cause_text,
+)
+from drivers.ios_ranges import interface_ranges
 from drivers.ssh_host_keys import (
     HostKeyRefused,
     HostUnreachable,
@@ -69,34 +79,6 @@ T = TypeVar("T")
 _ERROR_LINE = re.compile(r"^\s*% ?\S.*$", re.MULTILINE)
 _PROMPT = re.compile(r"^\S*?[>#]")
 _SESSION_LOST = (ReadException, WriteException, OSError, EOFError, paramiko.SSHException)
-
-
-class SwitchError(Exception):
-    """A switch operation failed; the message names the switch and the command."""
-
-    def __init__(self, switch: str, command: str | None = None, problem: str | None = None) -> None:
-        """`SwitchError(switch, command, problem)`; a lone argument is taken as the whole message."""
-        message = switch if command is None else f"switch {switch}: {command}: {problem}"
-        super().__init__(message)
-        self.switch = switch
-        self.command = command
-        self.problem = problem
-
-
-class SwitchAuthError(SwitchError):
-    """Login or `enable` refused."""
-
-
-class SwitchHostKeyError(SwitchError):
-    """The switch's SSH host key is unknown or differs from known_hosts."""
-
-
-class SwitchCommandError(SwitchError):
-    """The switch rejected a command (`% Invalid input`, unknown port) or answered nonsense."""
-
-
-class SwitchTimeout(SwitchError):
-    """No answer (prompt) within the timeout; the session is dropped and rebuilt on next use."""
 
 
 class _IosConnection(CiscoIosSSH):
@@ -246,12 +228,12 @@ class IosSwitch:
 
     def _connect_error(self, exc: NetmikoTimeoutException) -> SwitchError:
         """netmiko reports host-key refusals and unreachable hosts alike; tell them apart."""
-        changed = _cause(exc, paramiko.BadHostKeyException)
+        changed = cause_of(exc, paramiko.BadHostKeyException)
         if changed is not None:
             return self._error(
                 SwitchHostKeyError, "connect", changed_key_message(changed, self.host, self.port, self.known_hosts)
             )
-        cause = _cause_text(exc)
+        cause = cause_text(exc)
         if "known_hosts" in cause:
             return self._error(SwitchHostKeyError, "connect", cause)
         return self._error(SwitchError, "connect", f"{self.host}:{self.port}: {cause}")
@@ -316,13 +298,9 @@ class IosSwitch:
             ),
         )
 
-    def _configure(self, port: str, setting: str) -> None:
-        interface = self._port_name(port)
-        lines = [f"interface {interface}", setting]
-        self._run(
-            " / ".join(lines),
-            lambda conn: conn.send_config_set(lines, read_timeout=self.timeout),
-        )
+    def _configure(self, lines: list[str]) -> None:
+        """One configuration session (`configure terminal` ... `end`) for all `lines`."""
+        self._run(" / ".join(lines), lambda conn: conn.send_config_set(lines, read_timeout=self.timeout))
 
     def _port_name(self, port: str) -> str:
         """The port's canonical long name; refused before anything is sent unless it is one."""
@@ -341,11 +319,23 @@ class IosSwitch:
 
     def power_off(self, port: str) -> None:
         """`power inline never`: the port stops powering (and detecting) its device."""
-        self._configure(port, "power inline never")
+        self._configure([f"interface {self._port_name(port)}", "power inline never"])
 
     def power_on(self, port: str) -> None:
         """`power inline auto`: the port detects and powers its device again."""
-        self._configure(port, "power inline auto")
+        self._configure([f"interface {self._port_name(port)}", "power inline auto"])
+
+    def set_power(self, off: Sequence[str] = (), on: Sequence[str] = ()) -> None:
+        """Many ports off and on in one configuration session (`interface range`, at most five
+        ranges a command: drivers.ios_ranges). A port in both lists is refused."""
+        if set(map(self._port_name, off)) & set(map(self._port_name, on)):
+            raise self._error(SwitchCommandError, "set_power", "a port cannot be turned off and on at once")
+        lines: list[str] = []
+        for ports, setting in ((off, "power inline never"), (on, "power inline auto")):
+            for command in interface_ranges(map(self._port_name, ports)):
+                lines += [command, setting]
+        if lines:
+            self._configure(lines)
 
     def power_cycle(self, port: str, off_seconds: float) -> None:
         """Off, wait, on. The session is free for other ports during the wait."""
@@ -372,25 +362,12 @@ class IosSwitch:
         entries = self._parsed(command, parse_mac_table, self._show(command))
         return list(dict.fromkeys(e.mac for e in entries if e.port == wanted))
 
+    def mac_table(self) -> list[MacEntry]:
+        """The whole MAC address table (`show mac address-table`): every port in one read."""
+        command = "show mac address-table"
+        return self._parsed(command, parse_mac_table, self._show(command))
+
     def cdp_neighbors(self) -> list[CdpNeighbor]:
         """CDP neighbours with full platform, IP, version and power drawn (`show cdp neighbors detail`)."""
         command = "show cdp neighbors detail"
         return self._parsed(command, parse_cdp_neighbors_detail, self._show(command))
-
-
-E = TypeVar("E", bound=BaseException)
-
-
-def _cause(exc: BaseException, kind: type[E]) -> E | None:
-    """The first exception of `kind` in the cause chain of `exc`."""
-    seen: BaseException | None = exc.__cause__ or exc.__context__
-    while seen is not None:
-        if isinstance(seen, kind):
-            return seen
-        seen = seen.__cause__ or seen.__context__
-    return None
-
-
-def _cause_text(exc: BaseException) -> str:
-    cause = exc.__cause__ or exc.__context__
-    return str(cause) if cause is not None else str(exc)

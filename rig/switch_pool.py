@@ -1,9 +1,12 @@
-"""Several SSH sessions to one switch, for benches with many phones per switch.
+"""One switch as its phones share it: whole-switch reads and power waves over a few SSH sessions.
 
-One session serializes every command: 48 phones on a switch each needing ~6 commands wait on
-one another. IOS serves up to 16 vty lines, so `parallel.sessions_per_switch` sessions are
-opened on demand, and each call borrows an idle one. With one session this is exactly the
-driver's own behaviour.
+The phones of a switch ask the same questions at about the same time. Their reads are answered
+from whole tables (`show mac address-table`, `show power inline`, `show cdp neighbors detail`)
+read once for all who asked while the previous read ran, never from a table read before the
+caller asked (rig.switch_batch.SharedRead); their power changes go out in waves, one
+configuration session each (PowerWaves). Identifying every phone of a 48-port switch thus
+costs one or two table reads, not 48. IOS serves up to 16 vty lines, so up to
+`parallel.sessions_per_switch` sessions are opened on demand, each call borrowing an idle one.
 """
 
 from __future__ import annotations
@@ -12,11 +15,15 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Iterator
+from typing import TypeVar
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
-from drivers.ios_parsers import CdpNeighbor, PoePort
-from drivers.ios_switch import IosSwitch
+from drivers.ios_parsers import CdpNeighbor, MacEntry, PoePort, canonical_interface
+from drivers.ios_switch import IosSwitch, SwitchCommandError
+from rig.switch_batch import PowerWaves, SharedRead
+
+T = TypeVar("T")
 
 
 class SwitchSessions:
@@ -30,6 +37,10 @@ class SwitchSessions:
         self._all: list[IosSwitch] = []
         self._lock = threading.Lock()
         self._cdp: tuple[float, list[CdpNeighbor]] = (float("-inf"), [])
+        self._macs = SharedRead(lambda: self._with(lambda sw: sw.mac_table()))
+        self._poe = SharedRead(lambda: self._with(lambda sw: sw.poe_status()))
+        self._neighbours = SharedRead(lambda: self._with(lambda sw: sw.cdp_neighbors()))
+        self._waves = PowerWaves(lambda off, on: self._with(lambda sw: sw.set_power(off, on)))
 
     @contextmanager
     def _session(self) -> Iterator[IosSwitch]:
@@ -48,29 +59,36 @@ class SwitchSessions:
         finally:
             self._idle.put(session)
 
-    def power_off(self, port: str) -> None:
+    def _with(self, operation: Callable[[IosSwitch], T]) -> T:
         with self._session() as sw:
-            sw.power_off(port)
+            return operation(sw)
+
+    def power_off(self, port: str) -> None:
+        """Returns once the switch has taken this port's change (sent in the next wave)."""
+        self._waves.change(port, on=False)
 
     def power_on(self, port: str) -> None:
-        with self._session() as sw:
-            sw.power_on(port)
-
-    def power_cycle(self, port: str, off_seconds: float) -> None:
-        with self._session() as sw:
-            sw.power_cycle(port, off_seconds)
+        self._waves.change(port, on=True)
 
     def poe_status(self, port: str | None = None) -> list[PoePort]:
-        with self._session() as sw:
-            return sw.poe_status(port)
+        """Every port's PoE state, or one port's (from a whole-table read shared by callers)."""
+        ports = self._poe.get()
+        if port is None:
+            return ports
+        wanted = canonical_interface(port)
+        found = [p for p in ports if p.interface == wanted]
+        if not found:
+            raise SwitchCommandError(self.name, "show power inline", f"port {port} is not in the output")
+        return found
 
     def macs_on_port(self, port: str) -> list[str]:
-        with self._session() as sw:
-            return sw.macs_on_port(port)
+        wanted = canonical_interface(port)
+        entries: list[MacEntry] = self._macs.get()
+        return list(dict.fromkeys(e.mac for e in entries if e.port == wanted))
 
     def cdp_neighbors(self) -> list[CdpNeighbor]:
-        with self._session() as sw:
-            neighbours = sw.cdp_neighbors()
+        """A CDP table read after this call (shared by callers asking meanwhile)."""
+        neighbours = self._neighbours.get()
         with self._lock:
             self._cdp = (time.monotonic(), neighbours)
         return neighbours

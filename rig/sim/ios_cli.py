@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from rig.sim import ios_output as out
-from rig.sim.ios_grammar import IF, NUM, Action, Grammar, Mismatch
+from rig.sim.ios_grammar import IF, NUM, RANGES, Action, Grammar, Mismatch
 from rig.sim.ios_ports import Port, SwitchState
 
 INVALID_INPUT = "% Invalid input detected at '^' marker."
@@ -30,6 +30,7 @@ class Mode(Enum):
     PRIV = "#"
     CONFIG = "(config)#"
     CONFIG_IF = "(config-if)#"
+    CONFIG_IF_RANGE = "(config-if-range)#"
 
 
 # --- sessions -----------------------------------------------------------------------------
@@ -49,7 +50,7 @@ class IosSession:
         self.state = state
         self.enable_secret = enable_secret
         self.mode = Mode.USER if enable_secret else Mode.PRIV
-        self.interface: Port | None = None
+        self.interfaces: list[Port] = []  # one in config-if mode, several in config-if-range
         self.terminal_length = 24
         self.terminal_width = 80
         self.commands_seen = 0  # non-empty lines typed, for the switch's drop fault
@@ -169,38 +170,49 @@ class IosSession:
     # --- config ----------------------------------------------------------------------------
 
     def enter_interface(self, port: Port) -> str:
-        self.mode, self.interface = Mode.CONFIG_IF, port
+        self.mode, self.interfaces = Mode.CONFIG_IF, [port]
+        return ""
+
+    def enter_range(self, ports: list[Port]) -> str:
+        """`interface range Gi1/0/1 - 4 , Gi1/0/9`: later commands apply to every port (source:
+        Cisco Catalyst 3750 configuration guide, "Configuring a Range of Interfaces"; the
+        `(config-if-range)#` prompt as Network Warrior's 3750 transcript shows it)."""
+        self.mode, self.interfaces = Mode.CONFIG_IF_RANGE, ports
         return ""
 
     def end(self) -> str:
-        self.mode, self.interface = Mode.PRIV, None
+        self.mode, self.interfaces = Mode.PRIV, []
         return ""
 
     def exit_config(self) -> str:
-        if self.mode is Mode.CONFIG_IF:
-            self.mode, self.interface = Mode.CONFIG, None
+        if self.mode in (Mode.CONFIG_IF, Mode.CONFIG_IF_RANGE):
+            self.mode, self.interfaces = Mode.CONFIG, []
         else:
             self.mode = Mode.PRIV
         return ""
 
-    def _current(self) -> Port:
-        assert self.interface is not None, "config-if mode always has an interface"
-        return self.interface
+    def _current(self) -> list[Port]:
+        assert self.interfaces, "config-if modes always have an interface"
+        return self.interfaces
 
     def power_never(self) -> str:
-        self.state.set_power(self._current(), "never")
+        for port in self._current():
+            self.state.set_power(port, "never")
         return ""
 
     def power_auto(self) -> str:
-        self.state.set_power(self._current(), "auto")
+        for port in self._current():
+            self.state.set_power(port, "auto")
         return ""
 
     def voice_vlan(self, vlan: int) -> str:
-        self._current().voice_vlan = vlan
+        for port in self._current():
+            port.voice_vlan = vlan
         return ""
 
     def no_voice_vlan(self) -> str:
-        self._current().voice_vlan = None
+        for port in self._current():
+            port.voice_vlan = None
         return ""
 
 
@@ -232,6 +244,7 @@ def _build_grammars(s: IosSession) -> dict[Mode, Grammar]:
     ]
     config: list[tuple[str, Action]] = [
         (f"interface {IF}", s.enter_interface),
+        (f"interface range {RANGES}", s.enter_range),
         ("end", s.end),
         ("exit", s.exit_config),
     ]
@@ -248,6 +261,7 @@ def _build_grammars(s: IosSession) -> dict[Mode, Grammar]:
         Mode.PRIV: exec_common + privileged,
         Mode.CONFIG: config,
         Mode.CONFIG_IF: config_if,
+        Mode.CONFIG_IF_RANGE: config_if,
     }
     grammars: dict[Mode, Grammar] = {}
     for mode, table in tables.items():

@@ -16,7 +16,9 @@ Action = Callable[..., object]
 """A command's handler: returns the text to print (str) or a `Reply` of the interpreter."""
 IF = "<interface>"
 NUM = "<number>"
-_PARAMS = (IF, NUM)
+RANGES = "<ranges>"
+"""The rest of the line: `interface range` operands (SwitchState.port_ranges)."""
+_PARAMS = (IF, NUM, RANGES)
 
 
 @dataclass
@@ -79,6 +81,11 @@ class Grammar:
 
     @staticmethod
     def _param(kind: str, words: list[str], i: int, state: SwitchState) -> tuple[object, int]:
+        if kind == RANGES:
+            ports = state.port_ranges(" ".join(words[i:]))
+            if ports is None:
+                raise Mismatch("invalid", i)
+            return ports, len(words) - i
         if kind == NUM:
             if not words[i].isdigit():
                 raise Mismatch("invalid", i)

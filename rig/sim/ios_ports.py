@@ -25,6 +25,8 @@ INTERFACE_TYPES: dict[str, tuple[str, str]] = {
     "FortyGigabitEthernet": ("Fo", "For"),
     "HundredGigE": ("Hu", "Hun"),
 }
+MAX_RANGES = 5
+_RANGE = re.compile(r"(.+?)(?:\s*-\s*(\d+))?")
 _INTERFACE = re.compile(r"([A-Za-z][A-Za-z-]*)\s*(\d+(?:/\d+)*)")
 
 
@@ -82,6 +84,28 @@ class SwitchState:
     def port(self, text: str) -> Port | None:
         parts = split_interface(text)
         return self.ports.get(parts) if parts else None
+
+    def port_ranges(self, text: str) -> list[Port] | None:
+        """The ports of `Gi1/0/1 - 4 , Gi1/0/9`: at most five comma-separated ranges, each of
+        existing ports (source: Cisco Catalyst 3750 configuration guide, "Configuring a Range of
+        Interfaces"; what IOS prints past five ranges is unconfirmed: refused here as invalid)."""
+        parts = text.split(",")
+        if len(parts) > MAX_RANGES:
+            return None
+        chosen: list[Port] = []
+        for part in parts:
+            m = _RANGE.fullmatch(part.strip())
+            first = self.port(m.group(1)) if m else None
+            if m is None or first is None:
+                return None
+            base, _, start = first.number.rpartition("/")
+            last = int(m.group(2) or start)
+            numbers = [f"{base}/{n}" if base else str(n) for n in range(int(start), last + 1)]
+            ports = [self.ports.get((first.long_type, n)) for n in numbers]
+            if not ports or None in ports:
+                return None
+            chosen += [p for p in ports if p is not None]
+        return chosen
 
     def sorted_ports(self) -> list[Port]:
         return sorted(self.ports.values(), key=Port.sort_key)

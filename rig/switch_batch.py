@@ -1,0 +1,138 @@
+"""Switch work shared by the phones of one switch: one read answers many, one session powers a wave.
+
+Per phone, every identify, draw reading and power change used to be its own SSH exchange, so a
+switch with 48 phones heard ~8 commands per phone. Here:
+
+- `SharedRead`: a table (`show mac address-table`, `show power inline`, `show cdp neighbors
+  detail`) is read once for every caller that asked while the previous read was running. A
+  caller only ever gets a read that *started after it asked*: the answer is as fresh as a read
+  of its own would be, which is what identifying a phone before touching its port needs.
+- `PowerWaves`: power changes asked for while a configuration session runs are sent together in
+  the next one (`interface range`, drivers.ios_ranges). Each caller still returns only after
+  the switch took its port's change, so the write-ahead journal (`intent` before, `done` after,
+  per phone) stays true; a wave the switch refuses is retried port by port so one bad port
+  fails alone.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from drivers.ios_switch import SwitchCommandError
+
+T = TypeVar("T")
+
+
+class SharedRead(Generic[T]):
+    """Single-flight reads: one running at a time, each shared by every caller that waited for it."""
+
+    def __init__(self, read: Callable[[], T]) -> None:
+        self._read = read
+        self._cond = threading.Condition()
+        self._started = 0
+        self._finished = 0
+        self._reading = False
+        self._latest: T | BaseException | None = None
+
+    def get(self) -> T:
+        with self._cond:
+            wanted = self._started + 1  # a read that starts after this call
+            while self._finished < wanted:
+                if not self._reading:
+                    self._reading = True
+                    self._started += 1
+                    mine = self._started
+                    break
+                self._cond.wait()
+            else:
+                return self._unwrap(self._latest)
+        outcome: T | BaseException
+        try:
+            outcome = self._read()
+        except BaseException as error:  # noqa: BLE001 - handed to every caller of this read
+            outcome = error
+        with self._cond:
+            self._finished, self._latest, self._reading = mine, outcome, False
+            self._cond.notify_all()
+        return self._unwrap(outcome)
+
+    @staticmethod
+    def _unwrap(outcome: object) -> T:
+        if isinstance(outcome, BaseException):
+            raise outcome
+        return outcome  # type: ignore[return-value]
+
+
+@dataclass
+class _Change:
+    port: str
+    on: bool
+    done: bool = False
+    error: BaseException | None = None
+
+
+SetPower = Callable[[list[str], list[str]], None]
+"""`set_power(off_ports, on_ports)`: one configuration session."""
+
+
+class PowerWaves:
+    """Port power changes batched into one configuration session per wave."""
+
+    def __init__(self, set_power: SetPower) -> None:
+        self._set_power = set_power
+        self._cond = threading.Condition()
+        self._pending: list[_Change] = []
+        self._busy = False
+        self.waves = 0
+
+    def change(self, port: str, on: bool) -> None:
+        """Returns once the switch took the change (raises what the switch raised for it)."""
+        change = _Change(port, on)
+        with self._cond:
+            self._pending.append(change)
+            while not change.done and self._busy:
+                self._cond.wait()
+            if change.done:
+                return self._result(change)
+            wave, self._pending, self._busy = self._pending, [], True
+        try:
+            self._send(wave)
+        finally:
+            with self._cond:
+                self._busy = False
+                self._cond.notify_all()
+        return self._result(change)
+
+    def _send(self, wave: list[_Change]) -> None:
+        self.waves += 1
+        ports = [c.port for c in wave]
+        try:
+            if len(set(ports)) < len(ports):  # one port twice: keep the order, one by one
+                raise SwitchCommandError("wave", "set_power", "one port twice")
+            self._set_power([c.port for c in wave if not c.on], [c.port for c in wave if c.on])
+        except SwitchCommandError as refused:
+            if len(wave) == 1:
+                wave[0].error = refused
+            else:
+                for change in wave:
+                    self._one(change)
+        except BaseException as error:  # noqa: BLE001 - every port of the wave shares the failure
+            for change in wave:
+                change.error = error
+        for change in wave:
+            change.done = True
+
+    def _one(self, change: _Change) -> None:
+        try:
+            self._set_power([] if change.on else [change.port], [change.port] if change.on else [])
+        except BaseException as error:  # noqa: BLE001 - this port's own failure
+            change.error = error
+
+    @staticmethod
+    def _result(change: _Change) -> None:
+        if change.error is not None:
+            raise change.error
+
