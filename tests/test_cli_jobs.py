@@ -135,3 +135,8 @@ def test_a_bench_without_phones_is_refused_before_a_run_directory_exists(tmp_pat
     err = _one_error_line(rig("erase", "--config", str(config), "--runs-dir", str(tmp_path / "runs"), cwd=tmp_path))
     assert "phones" in err
     assert not (tmp_path / "runs").exists()
+
+
+@pytest.mark.parametrize("args", [["no-such-command"], ["erase", "--no-such-option"], ["power"]])
+def test_a_command_line_rig_cannot_parse_is_one_line_exit_2(args, tmp_path):
+    _one_error_line(rig(*args, cwd=tmp_path))

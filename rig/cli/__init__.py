@@ -9,6 +9,7 @@ from __future__ import annotations
 import sys
 
 import click
+import typer
 
 from rig.cli import cluster, hardware, itl, jobs, sim, tap  # noqa: F401  (commands register on import)
 from rig.cli.app import app
@@ -22,12 +23,12 @@ def main() -> None:
     except RigError as error:
         print(f"rig: error: {error}", file=sys.stderr)
         sys.exit(error.exit_code)
-    except click.exceptions.Abort:
+    except (click.exceptions.Abort, typer.Abort):
         sys.exit(EXIT_INTERRUPTED)
     except KeyboardInterrupt:
         print("rig: interrupted", file=sys.stderr)
         sys.exit(EXIT_INTERRUPTED)
-    except click.ClickException as error:
-        error.show()
+    except (click.ClickException, typer.TyperException) as error:  # typer 0.29 raises its vendored click's
+        print(f"rig: error: {' '.join(error.format_message().split())}", file=sys.stderr)
         sys.exit(error.exit_code)
     sys.exit(code if isinstance(code, int) else 0)

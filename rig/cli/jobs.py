@@ -1,4 +1,5 @@
-"""`rig erase`, `rig verify`, `rig report`, `rig config check`: the main job and its run directory.
+"""`rig erase`, `rig verify`, `rig factory-reset`, `rig report`, `rig config check`: the jobs and
+their run directory.
 
 The job itself is rig.jobs' (input checked before any phone is touched, leases, restore, run,
 reports); this module shows it: a live table or one line per phone, then the summary or the
@@ -68,6 +69,23 @@ def verify(
 ) -> None:
     """Restart each phone and verify what it fetches (no erase)."""
     _dispatch(config_path(ctx, config), "verify", phones or [], None, runs_dir, as_json, cluster)
+
+
+@app.command("factory-reset")
+def factory_reset(
+    ctx: typer.Context,
+    phones: Annotated[Optional[list[str]], typer.Argument(
+        help="Phone names (required: a factory reset never runs on every phone by default).",
+        show_default=False)] = None,
+    resume: Annotated[Optional[Path], typer.Option(
+        "--resume", help="Finish an earlier factory-reset run: redo every phone that did not pass.",
+        show_default=False)] = None,
+    runs_dir: RunsDir = DEFAULT_RUNS,
+    as_json: AsJson = False,
+    config: ConfigOption = None,
+) -> None:
+    """Factory-reset the named phones (every setting, ITL and CTL), then verify what they fetch."""
+    _job(config_path(ctx, config), "factory_reset", phones or [], resume, runs_dir, as_json)
 
 
 def _dispatch(path: Path, procedure: str, names: list[str], resume: Path | None, runs_dir: Path, as_json: bool,

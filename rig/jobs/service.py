@@ -35,6 +35,9 @@ if TYPE_CHECKING:
     from rig.bench import Bench
 
 DEFAULT_RUNS = Path("runs")
+NAMED_PHONES_ONLY = frozenset({"factory_reset"})
+"""Jobs that run only on phones named in the request (or a resumed run's own): a factory reset
+wipes every user setting, so "no names" never means every phone of the bench for it."""
 
 
 @dataclass(frozen=True)
@@ -42,9 +45,9 @@ class JobRequest:
     """What a front end asks for."""
 
     procedure: str
-    """`erase` or `verify`."""
+    """`erase`, `verify` or `factory_reset` (rig.procedures.PROCEDURES)."""
     phones: tuple[str, ...] = ()
-    """Phone names; empty means every phone of the bench."""
+    """Phone names; empty means every phone of the bench (refused for NAMED_PHONES_ONLY jobs)."""
     resume: Path | None = None
     """Finish this earlier run: redo every phone of it that did not pass."""
     runs_dir: Path = DEFAULT_RUNS
@@ -95,6 +98,9 @@ class JobService:
                 raise RigError("--resume redoes the run's own phones: give no phone names")
             listed = config.select(state.phones)
             todo = [p for p in listed if p.name not in state.passed]
+        elif request.procedure in NAMED_PHONES_ONLY and not request.phones:
+            raise RigError(f"{request.procedure.replace('_', '-')} needs phone names: it never runs on "
+                           f"every phone of the bench by default")
         else:
             listed = todo = config.select(list(request.phones))
         if not listed:

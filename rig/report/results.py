@@ -17,7 +17,8 @@ from rig.events import (
 from rig.errors import RigError
 
 NOT_FINISHED = "not finished: the run was interrupted before this phone was done"
-TOUCHING_STEPS = {"erase": "erase", "restart": "a power cycle", "recover": "a power cycle"}
+TOUCHING_STEPS = {"erase": "erase", "factory_reset": "a factory reset", "restart": "a power cycle",
+                  "recover": "a power cycle"}
 """Steps that change a phone (by the first word of their name: `erase (retry 1)`), and what they did."""
 
 
