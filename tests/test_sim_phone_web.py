@@ -56,6 +56,28 @@ def test_execute_presses_keys_on_a_healthy_phone(lab: Lab) -> None:
     post(lab, phone, execute_body("Key:Settings"))  # back to idle
 
 
+def test_init_settings_is_status_0_and_the_next_settings_key_opens_settings_at_its_top_level(lab: Lab) -> None:
+    """Public bulk-erase tools send Init:Settings before Key:Settings (sources: phone_profiles/
+    79x2-sccp9.yaml init_settings, docs/real-phones.md); the Development Notes' Init closes an
+    application, so Key:Settings then opens Settings afresh instead of closing it."""
+    phone = lab.phones["good"]
+
+    def shot() -> bytes:
+        return lab.get(phone, "/CGI/Screenshot", auth=(USER, PASSWORD)).content
+
+    post(lab, phone, execute_body("Key:Settings"))
+    top = shot()
+    post(lab, phone, execute_body("Key:KeyPad4"))  # left inside Security Configuration
+    assert shot() != top
+    reply = post(lab, phone, execute_body("Init:Settings"))
+    assert '<ResponseItem Status="0" Data="Success" URL="Init:Settings"/>' in reply.text
+    post(lab, phone, execute_body("Key:Settings"))
+    assert shot() == top
+    post(lab, phone, execute_body("Key:Settings"))  # back to idle
+    unknown = post(lab, phone, execute_body("Init:NoSuchApplication"))
+    assert 'Status="6"' in unknown.text  # unconfirmed: no capture shows the answer to an unknown name
+
+
 def test_execute_with_a_wrong_password_is_error_4(lab: Lab) -> None:
     reply = post(lab, lab.phones["good"], execute_body("Key:Settings"), auth=(USER, "wrong"))
     assert '<CiscoIPPhoneError Number="4" />' in reply.text

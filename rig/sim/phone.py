@@ -203,6 +203,11 @@ class SimPhone:
         """`Key:<name>` from an authenticated /CGI/Execute request; never lost."""
         self._key(key, physical=False)
 
+    def init_application(self, app: str) -> None:
+        """`Init:<app>` from an authenticated /CGI/Execute request (rig.sim.phone_menu.PhoneMenu.init)."""
+        with self._lock:
+            self._menu.init(app)
+
     def _key(self, key: str, *, physical: bool) -> None:
         if key not in KEY_NAMES:
             raise ValueError(f"phone {self.name}: unknown key {key!r}")
@@ -285,11 +290,7 @@ class SimPhone:
             at = line.at * speed * self._pace
             run.wait(at - elapsed)
             elapsed = at
-            changes: dict[str, object] = {"watts": line.watts}
-            if line.link:
-                changes["link"] = True
-            if line.cdp:
-                changes["cdp"] = True
+            changes: dict[str, object] = {"watts": line.watts} | {k: True for k in ("link", "cdp") if getattr(line, k)}
             self.boot_update(run, **changes)
             self.boot_say(run, line.text.format(**values))
 

@@ -48,6 +48,8 @@ class WebPhone(Protocol):
 
     def execute_key(self, key: str) -> None: ...
 
+    def init_application(self, name: str) -> None: ...
+
     def screenshot_png(self) -> bytes: ...
 
 
@@ -146,11 +148,15 @@ class _Handler(BaseHTTPRequestHandler):
         self._reply(pages.execute_response(answers), "text/xml")
 
     def _execute(self, uri: str) -> tuple[int, str, str]:
-        """(Status, Data, URL) of one ExecuteItem. Status 6 for a URI the phone cannot run is
-        unconfirmed (no capture); rig reads only Status 0 as success."""
-        if uri.startswith("Key:"):
+        """(Status, Data, URL) of one ExecuteItem: `Key:<key>` presses a key, `Init:<object>`
+        (rig.sim.phone_menu.PhoneMenu.init) closes an application. Status 6 for a URI the phone
+        cannot run is unconfirmed (no capture); rig reads only Status 0 as success."""
+        phone = self.server.phone
+        scheme, _, argument = uri.partition(":")
+        run = {"Key": phone.execute_key, "Init": phone.init_application}.get(scheme)
+        if run is not None:
             try:
-                self.server.phone.execute_key(uri[4:])
+                run(argument)
                 return 0, "Success", uri
             except ValueError:
                 pass

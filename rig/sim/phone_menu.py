@@ -23,6 +23,8 @@ from rig.sim.names import KEY_NAMES
 UNLOCK_SEQUENCE = ("KeyPadStar", "KeyPadStar", "KeyPadPound")
 APP_KEYS = {"Services": "Services", "Directories": "Directories", "Messages": "Messages",
             "Applications": "Applications"}
+INIT_OBJECTS = ("Settings", "Services", "Messages", "Directories", "CallHistory")
+"""The `Init:<object>` names a phone takes (see PhoneMenu.init for the sources)."""
 
 
 class Effect(Enum):
@@ -118,6 +120,23 @@ class PhoneMenu:
             self._press_outside_settings(key)
             return None
         return self._press_in_settings(key)
+
+    def init(self, name: str) -> None:
+        """`Init:<name>` of CiscoIPPhoneExecute; an object not in INIT_OBJECTS raises ValueError.
+
+        Source: Cisco Unified IP Phone Services Application Development Notes (OL-20949-01,
+        "Init"): Init:Services, Init:Messages and Init:Directories close that application and have
+        no effect when it is not open; Init:CallHistory clears the call logs (none here). Public
+        bulk ITL-erase tools (sloan58/cip3 database/seeds/ItlsSeeder.php; the ucdevops.com remote
+        ITL delete script) send Init:Settings before Key:Settings for 7941-7965 phones so that
+        Key:Settings opens Settings at its top level: Init:Settings closes the settings menus.
+        """
+        if name not in INIT_OBJECTS:
+            raise ValueError(f"unknown Init: object {name!r}")
+        if name == "Settings":
+            self._leave_settings()
+        elif self.app == name:
+            self.app = None
 
     def reset(self) -> None:
         """After a (re)boot the phone shows its idle screen, menus locked."""
