@@ -10,12 +10,16 @@ and load witnesses come from the phone's profile.
 from __future__ import annotations
 
 from drivers.phone_web import PhoneWebError, WebAccessOff
+from drivers.risport import RisPortError
 from rig.procedures.context import PhoneContext, watts
 from rig.procedures.findings import Baseline, ConsoleOpened, Identified, StepView
-from rig.procedures.steps import PhoneFailed
+from rig.procedures.registration import UNHEALTHY, registration
+from rig.procedures.steps import PhoneFailed, Step
 from rig.witness import current_load
 
 TAIL_LINES = 20
+REGISTRATION_MAX_AGE = 2.0
+"""Seconds one RisPort answer serves every phone's baseline (CUCM counts requests per minute)."""
 
 
 def run(ctx: PhoneContext, view: StepView) -> Baseline:
@@ -56,6 +60,7 @@ def run(ctx: PhoneContext, view: StepView) -> Baseline:
         load = current_load(version_id=version_id, app_load_id=app_load_id,
                             cdp_version=identified.cdp_version, witnesses=profile.load_witnesses)
         symptoms = profile.symptoms_in(messages if "web" in evidence else tail)
+        cucm_note = _registration(ctx, step, evidence, symptoms)
         step.data.update(load=load, version_id=version_id, app_load_id=app_load_id, status_messages=messages,
                          console_tail=tail, evidence=evidence)
         if web_note:
@@ -65,7 +70,25 @@ def run(ctx: PhoneContext, view: StepView) -> Baseline:
             + (f"symptoms: {'; '.join(symptoms)}" if symptoms else "no symptoms")
             + (f"; {web_note}" if web_note else "")
             + platform_note
+            + cucm_note
             + f"; evidence from {', '.join(evidence)}"
         )
         return Baseline(load=load, web_access="web" in evidence, symptoms=tuple(symptoms),
                         status_messages=tuple(messages), evidence=tuple(evidence))
+
+
+def _registration(ctx: PhoneContext, step: Step, evidence: list[str], symptoms: list[str]) -> str:
+    """CUCM's word on the phone before the job (RisPort70, when configured): recorded, and an
+    UnRegistered/Rejected status is a symptom of the seed's case. Returns the detail's note."""
+    try:
+        registered = registration(ctx, REGISTRATION_MAX_AGE)
+    except RisPortError as error:
+        return f"; CUCM RisPort unreadable: {error}"
+    if registered is None:
+        return ""
+    evidence.append("RisPort")
+    step.data["registration"] = registered.data()
+    if registered.status in UNHEALTHY:
+        symptoms.append(registered.describe())
+        return ""
+    return f"; {registered.describe()}"

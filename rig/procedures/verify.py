@@ -7,7 +7,10 @@ finding); the first failure is the phone's reason:
 - verify_load: the witnesses (versionID, appLoadID, appLoadID among the expected `.loads`
   images, CDP `Version :`) say the phone runs the expected load; which agreed and which
   disagreed is recorded;
-- verify_trust_list: no trust-list failure line since the erase (or the restart).
+- verify_trust_list: no trust-list failure line since the erase (or the restart);
+- verify_registration (when `cucm.risport` is configured): CUCM's RisPort70 lists the phone
+  `Registered` with ActiveLoadID = the expected load, waited for up to `timeouts.boot`; a
+  failure fails the phone only with `cucm.risport.require: true`, else it is recorded.
 File names and the failure line come from the phone's profile.
 """
 
@@ -19,10 +22,12 @@ from typing import TypeVar
 from cryptography import x509
 
 from drivers.phone_web import PhoneWebError
+from drivers.risport import RisPortError
 from rig import trust
 from rig.procedures.context import PhoneContext
 from rig.procedures.findings import Baseline, ConsoleOpened, Erased, Observed, Restarted, StepView, Verified
 from rig.procedures.observe import loads_images
+from rig.procedures.registration import Registration, registration
 from rig.procedures.steps import Step
 from rig.witness import LoadDecision, bare_load, decide_load
 
@@ -139,6 +144,45 @@ def check_trust_list(ctx: PhoneContext, view: StepView, step: Step) -> None:
     step.detail = f"no trust list failure in the {source} ({len(lines)} lines)"
 
 
+REGISTRATION_POLL = 4.0
+"""Hardware seconds between two RisPort reads while waiting (CUCM allows about 15 requests a
+minute; one read serves every phone of the bench). Scaled by timeouts.script_scale."""
+
+
+def check_registration(ctx: PhoneContext, step: Step) -> None:
+    expected = bare_load(ctx.expected_load)
+    risport = ctx.config.cucm.risport if ctx.config.cucm else None
+    required = risport is not None and risport.require
+    interval = ctx.script_seconds(REGISTRATION_POLL)
+    seen: list[Registration] = []
+
+    def registered() -> Registration | None:
+        now = registration(ctx, interval)
+        if now is None:
+            return None
+        seen.append(now)
+        ok = now.status == "Registered" and (expected is None or bare_load(now.load) == expected)
+        return now if ok else None
+
+    try:
+        found = ctx.poll(registered, ctx.config.timeouts.boot, interval)
+    except RisPortError as error:
+        failure = f"CUCM RisPort unreadable: {error}"
+    else:
+        last = found or (seen[-1] if seen else None)
+        if last is not None:
+            step.data["registration"] = last.data()
+        if found is not None:
+            step.detail = f"{found.describe()} (expected {expected or 'any load'})"
+            return
+        failure = (f"{last.describe() if last else 'CUCM did not answer'}, expected Registered with "
+                   f"ActiveLoadID {expected}")
+    step.data["required"] = required
+    if required:
+        raise _CheckFailed(failure)
+    step.detail = f"{failure} (not required: cucm.risport.require is false)"
+
+
 def run(ctx: PhoneContext, view: StepView) -> Verified:
     observed, baseline = view.need(Observed), view.need(Baseline)
     failures: list[str] = []
@@ -160,6 +204,8 @@ def run(ctx: PhoneContext, view: StepView) -> Verified:
     decided: list[LoadDecision] = []
     checked("verify_load", lambda s: check_load(ctx, observed, baseline, s, decided))
     checked("verify_trust_list", lambda s: check_trust_list(ctx, view, s))
+    if ctx.bench.risport() is not None:
+        checked("verify_registration", lambda s: check_registration(ctx, s))
     return Verified(itl_signer=itl_signer, load=decided[0] if decided else observed.load,
                     failure=failures[0] if failures else None)
 
