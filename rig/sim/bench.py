@@ -35,6 +35,7 @@ from rig.sim.actuator import SimActuator
 from rig.sim.box import SimBox
 from rig.sim.clock import SimClock
 from rig.sim.cucm import SimCucm
+from rig.sim import misconfig
 from rig.sim.meter import SimPowerMeter
 from rig.sim.observe import RUNTIME_FAULTS, BenchObserver
 from rig.sim.phone import SimPhone
@@ -43,6 +44,9 @@ from rig.sim.risport import RisDevice, SimRisPort
 from rig.sim.switch import SimSwitch, SwitchFaults
 
 LOOPBACK = "127.0.0.1"
+CUCM_HOST = "127.0.0.2"
+"""CUCM on an address of its own, as on a real network: a phone whose option 150 names CUCM
+instead of the tap is then told apart by its TFTP Server 1."""
 USERNAME = "rig"
 PASSWORD = "rig-sim"  # the simulator's own credentials, not a secret of anyone's
 LOAD_ID = "SCCP42.9-4-2SR3-1S"
@@ -127,6 +131,7 @@ class SimBench(SimBox):
         self.workdir = Path(workdir)
         self.clock = SimClock(sim.time_scale)
         self.specs = layout(sim)
+        misconfig.check(sim, self.specs)
         self.tap_port = free_udp_port()
         self.pki = ClusterPki.generate()
         self.cucm = SimCucm(
@@ -137,6 +142,7 @@ class SimBench(SimBox):
             image_bytes=sim.image_kb * 1024,
             loss=sim.faults.tftp_loss,
             web_access_off=sim.web_access_off,
+            host=CUCM_HOST,
         )
         self.phones: dict[str, SimPhone] = {}
         self.switches: dict[str, SimSwitch] = {}
@@ -158,7 +164,7 @@ class SimBench(SimBox):
                 scenario=spec.scenario,
                 pki=self.pki,
                 cucm_auth_url=self.cucm.auth_url,
-                tftp_servers=[(LOOPBACK, self.tap_port), self.cucm.tftp_address],
+                tftp_servers=misconfig.tftp_servers(spec.name, self.sim, (LOOPBACK, self.tap_port), self.cucm.tftp_address),
                 never_returns=spec.name in faults.never_returns,
                 lost_keys=faults.lost_keys.get(spec.name, 0),
                 console_garbage=faults.console_garbage,
@@ -166,8 +172,7 @@ class SimBench(SimBox):
             )
             phone.start()
             self.phones[spec.name] = phone
-        for name in sorted({s.switch for s in self.specs}):
-            ports = {s.port: self.phones[s.name] for s in self.specs if s.switch == name}
+        for name, ports in sorted(misconfig.switch_ports(self.sim, self.specs, self.phones).items()):
             switch = SimSwitch(
                 name,
                 ports,
@@ -178,12 +183,11 @@ class SimBench(SimBox):
             )
             switch.start()
             self.switches[name] = switch
-        for index in sorted({s.meter for s in self.specs}):
-            meter = SimPowerMeter({s.channel: self.phones[s.name] for s in self.specs if s.meter == index})
+        for _, channels in sorted(misconfig.meter_channels(self.sim, self.specs, self.phones).items()):
+            meter = SimPowerMeter(channels)
             meter.start()
             self.meters.append(meter)
-        for board in sorted({s.board for s in self.specs}):
-            heads = {s.name: self.phones[s.name] for s in self.specs if s.board == board}
+        for _, heads in sorted(misconfig.board_heads(self.sim, self.specs, self.phones).items()):
             actuator = SimActuator(heads)
             actuator.start()
             self.actuators.append(actuator)
@@ -246,7 +250,7 @@ class SimBench(SimBox):
             )
         )
         anchor = self.workdir / TRUST_ANCHOR
-        anchor.write_bytes(f"{WRITTEN_BY}: the simulated CUCM's TFTP certificate\n".encode() + self.cucm.trust_anchor_pem)
+        anchor.write_bytes(f"{WRITTEN_BY}: the simulated CUCM's TFTP certificate\n".encode() + misconfig.trust_anchor_pem(self.sim, self.pki))
         cucm_host, cucm_port = self.cucm.tftp_address
         return LabConfig(
             bench=self.bench_name,
