@@ -1,0 +1,159 @@
+"""`rig discover --cucm`: a bench config built from what CUCM and the switches already know.
+
+RisPort70 (`cucm.risport` of the seed config) lists the phones of a model with their device
+name, IP address, registration status and ActiveLoadID; a phone's MAC is its device name's
+`SEP<MAC>` (CUCM's naming rule for phones). Where the seed config has switches, each phone's
+port is the local interface of its CDP entry (`Device ID: SEP<MAC>`) on one of them. A phone
+seen on no switch is written without switch and port: a field-mode entry, identified by its own
+answer at run time. Phones the seed already lists (same MAC) are kept as written.
+
+Not done: AXL (`listPhone`) would add device pools, descriptions and phones CUCM has never seen
+registered; RisPort only lists devices that tried to register. `--device-pool` is therefore not
+offered.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+import yaml
+from pydantic import ValidationError, model_validator
+from rich.console import Console
+from rich.table import Table
+
+from drivers.risport import CmDevice, RisPortError, newest
+from drivers.ios_switch import SwitchError
+from rig.bench import Bench
+from rig.cli.app import ConfigOption, app, config_path
+from rig.cli.sim import _write_private
+from rig.config import LabConfig, _resolve_paths, load_config, parse_config
+from rig.config_errors import one_line
+from rig.errors import ConfigError
+from rig.yaml_input import read_yaml
+
+RISPORT_MODEL = {"7942": 434}
+"""RisPort `Model` numbers (source: a public RisPort client's model table, find_string
+`434: return('Cisco 7942')`); other models are added with their source."""
+SEP_NAME = re.compile(r"SEP([0-9A-F]{12})", re.IGNORECASE)
+PATH_FIELDS = (("switches", "*", "known_hosts"), ("switches", "*", "key_file"), ("cucm", "trust_anchor"),
+               ("cucm", "risport", "ca_bundle"))
+
+
+class _Seed(LabConfig):
+    """The config discovery starts from: it may list no phone yet, and needs cucm.risport."""
+
+    @model_validator(mode="after")
+    def _references(self) -> "_Seed":
+        if self.cucm is None or self.cucm.risport is None:
+            raise ValueError("cucm.risport: required by rig discover --cucm (host, username, password_env)")
+        if self.simulation is not None:
+            raise ValueError("simulation: discover a running bench's config (rig sim --write-config writes one)")
+        if self.phones:
+            LabConfig.model_validate(self.model_dump())
+        return self
+
+
+def _seed(path: Path) -> tuple[dict[str, Any], LabConfig]:
+    doc = read_yaml(path)
+    if not isinstance(doc, dict):
+        raise ConfigError(f"{path}: the top level must be a mapping")
+    try:
+        seed = _Seed.model_validate(doc)
+    except ValidationError as error:
+        raise ConfigError(f"{path}: {one_line(error, doc)}") from None
+    return doc, _resolve_paths(seed, path.parent)
+
+
+def _ports(bench: Bench) -> dict[str, tuple[str, str]]:
+    """MAC -> (switch, local interface) from every switch's CDP table."""
+    found: dict[str, tuple[str, str]] = {}
+    for name in bench.config.switches:
+        try:
+            neighbours = bench.switch(name).cdp_neighbors()
+        except SwitchError as error:
+            raise ConfigError(f"switch {name}: {error}") from None
+        for n in neighbours:
+            match = SEP_NAME.fullmatch(n.device_id.split(".")[0])
+            if match:
+                found[match.group(1).upper()] = (name, n.local_interface)
+    return found
+
+
+def _entry(device: CmDevice, mac: str, model: str, port: tuple[str, str] | None) -> dict[str, Any]:
+    entry: dict[str, Any] = {"name": f"SEP{mac}", "mac": mac, "model": model}
+    if port is not None:
+        entry.update(switch=port[0], port=port[1])
+    if device.ip:
+        entry["ip"] = device.ip
+    entry["keypad"] = [{"backend": "operator"}]
+    return entry
+
+
+def _absolute_paths(doc: dict[str, Any], seed: LabConfig) -> None:
+    """Paths the seed gave relative to itself, made absolute: OUT may live elsewhere."""
+    dumped = seed.model_dump(mode="json")
+    for path in PATH_FIELDS:
+        sections = [(doc, dumped)]
+        for key in path[:-1]:
+            sections = [(d[k], v[k]) for d, v in sections for k in (d if key == "*" else [key])
+                        if isinstance(d, dict) and isinstance(d.get(k), dict) and v.get(k) is not None]
+        for written, resolved in sections:
+            if written.get(path[-1]) is not None:
+                written[path[-1]] = resolved[path[-1]]
+
+
+@app.command("discover")
+def discover(
+    ctx: typer.Context,
+    write_config: Annotated[Path, typer.Option("--write-config", help="Where to write the bench config.")],
+    cucm: Annotated[bool, typer.Option("--cucm", help="Ask CUCM's RisPort70 (cucm.risport of the config).")] = False,
+    model: Annotated[str, typer.Option("--model", help="Phone model, e.g. 7942.")] = "7942",
+    name: Annotated[str, typer.Option("--name", help="Device name pattern, * wildcards (CUCM's).")] = "SEP*",
+    config: ConfigOption = None,
+) -> None:
+    """Write a bench config of the phones CUCM knows (and their switch ports, from CDP)."""
+    if not cucm:
+        raise ConfigError("rig discover: name a source: --cucm (the only one so far)")
+    if model not in RISPORT_MODEL:
+        raise ConfigError(f"--model {model}: no RisPort model number known (known: {', '.join(RISPORT_MODEL)})")
+    source = config_path(ctx, config)
+    doc, seed = _seed(source)
+    bench = Bench(seed)
+    try:
+        devices = newest(bench.risport().select([name], model=RISPORT_MODEL[model]))  # type: ignore[union-attr]
+        ports = _ports(bench)
+    except RisPortError as error:
+        raise ConfigError(f"{source}: cucm.risport: {error}") from None
+    finally:
+        bench.close()
+    known = {p.mac for p in seed.phones}
+    phones = list(doc.get("phones") or [])
+    table = Table(title=f"CUCM {seed.cucm.risport.host}: {model} phones named {name}")  # type: ignore[union-attr]
+    for column in ("device", "status", "ActiveLoadID", "ip", "switch port", "config"):
+        table.add_column(column)
+    for device in sorted(devices.values(), key=lambda d: d.name):
+        match = SEP_NAME.fullmatch(device.name)
+        port = ports.get(match.group(1).upper()) if match else None
+        where = f"{port[0]} {port[1]}" if port else "no CDP entry (field mode)"
+        if match is None:
+            verdict = "skipped: not a SEP<MAC> name"
+        elif match.group(1).upper() in known:
+            verdict = "kept (already listed)"
+        else:
+            phones.append(_entry(device, match.group(1).upper(), model, port))
+            verdict = "added"
+        table.add_row(device.name, device.status, device.active_load_id or "", device.ip or "", where, verdict)
+    if not phones:
+        raise ConfigError(f"CUCM lists no {model} phone named {name}: nothing to write")
+    _absolute_paths(doc, seed)
+    out = {**doc, "phones": phones}
+    parse_config(out, str(write_config))  # refused before anything is written
+    _write_private(write_config, f"# Written by `rig discover --cucm` from {source}\n"
+                   + yaml.safe_dump(out, sort_keys=False))
+    load_config(write_config)  # what was written passes `rig config check`'s validation
+    console = Console(width=None if Console().is_terminal else 160)
+    console.print(table)
+    console.print(f"config written to {write_config}")

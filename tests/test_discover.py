@@ -1,0 +1,66 @@
+"""`rig discover --cucm`: a bench config from the simulated CUCM's RisPort70 and the switch's CDP
+table, written so that `rig config check` accepts it (one simulated bench for the module)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from rig.config import Simulation, dump_config, load_config
+from rig.sim.bench import SimBench
+from tests.test_erase_e2e import rig
+
+
+@pytest.fixture(scope="module")
+def seed_doc(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    work = tmp_path_factory.mktemp("discover")
+    with SimBench(Simulation(phones=3, scenarios={"stale_itl": 1}, time_scale=0.004, image_kb=4), "disc", work) as sim:
+        yield dump_config(sim.lab_config())
+
+
+def _discover(doc: dict[str, Any], tmp_path: Path, *extra: str):
+    seed, out = tmp_path / "seed.yaml", tmp_path / "out" / "bench.yaml"
+    out.parent.mkdir()
+    seed.write_text(yaml.safe_dump(doc))
+    return rig("discover", "--cucm", "--model", "7942", "--write-config", str(out), "--config", str(seed), *extra,
+               cwd=tmp_path), out
+
+
+def test_phones_come_from_risport_ports_from_cdp_and_listed_phones_are_kept(seed_doc, tmp_path):
+    doc = {**seed_doc, "phones": [{**seed_doc["phones"][0], "name": "front-desk"}]}
+    done, out = _discover(doc, tmp_path)
+    assert done.returncode == 0, done.stderr
+    written = load_config(out)
+    assert [p.name for p in written.phones] == ["front-desk", "SEP001D705F0001", "SEP001D705F0002"]
+    added = written.phone("SEP001D705F0002")
+    assert (added.mac, added.switch, added.port, str(added.ip)) == (
+        "001D705F0002", "sw1", "GigabitEthernet1/0/3", "127.0.1.3")
+    assert [k.backend for k in added.keypad] == ["operator"]
+    assert yaml.safe_load(out.read_text())["phones"][0] == doc["phones"][0]  # kept as written
+    assert "kept (already listed)" in done.stdout and "UnRegistered" in done.stdout
+    assert (out.stat().st_mode & 0o777) == 0o600
+    check = rig("config", "check", "--config", str(out), cwd=tmp_path)
+    assert check.returncode == 0, check.stderr
+
+
+def test_a_name_pattern_selects_and_no_match_writes_nothing(seed_doc, tmp_path):
+    done, out = _discover({**seed_doc, "phones": []}, tmp_path, "--name", "SEP001D705F0001")
+    assert done.returncode == 0, done.stderr
+    assert [p.name for p in load_config(out).phones] == ["SEP001D705F0001"]
+    (out.parent / "again").mkdir()
+    none = rig("discover", "--cucm", "--name", "SEPFFFF*", "--write-config", str(out.parent / "again" / "b.yaml"),
+               "--config", str(tmp_path / "seed.yaml"), cwd=tmp_path)
+    assert none.returncode == 2 and "nothing to write" in none.stderr
+    assert not (out.parent / "again" / "b.yaml").exists()
+
+
+def test_without_risport_or_a_source_it_is_one_line_exit_2(seed_doc, tmp_path):
+    doc = {**seed_doc, "cucm": {k: v for k, v in seed_doc["cucm"].items() if k != "risport"}}
+    done, _ = _discover(doc, tmp_path)
+    assert done.returncode == 2 and done.stderr.count("\n") == 1 and "cucm.risport: required" in done.stderr
+    no_source = rig("discover", "--write-config", str(tmp_path / "x.yaml"), cwd=tmp_path)
+    assert no_source.returncode == 2 and "--cucm" in no_source.stderr
