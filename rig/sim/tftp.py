@@ -191,8 +191,10 @@ class _TransferSocket:
 class _Files:
     """tftpy's dyn_file_func inside the server process: look up, report, tune the transfer."""
 
-    def __init__(self, server: tftpy.TftpServer, lookup: Lookup, loss: float, seed: int, report: Connection) -> None:
+    def __init__(self, server: tftpy.TftpServer, lookup: Lookup, loss: float, seed: int, report: Connection,
+                 host: str) -> None:
         self._server = server
+        self._host = host
         self._lookup = lookup
         self._loss = loss
         self._rng = random.Random(seed)
@@ -206,18 +208,22 @@ class _Files:
             log.exception("TFTP server: building %s for %s failed", name, raddress)
             content = None
         self._report.send((raddress, name, content is not None))
+        session = self._server.sessions[f"{raddress}:{rport}"]
+        # Bound to the server's own address before anything is sent (File not found included), so
+        # the answer comes from that address as from a real server: tftpy leaves it to the kernel,
+        # which picks 127.0.0.1 when the server listens on another loopback address.
+        session.sock.bind((self._host, 0))
         if content is None:
             return None
-        self._adjust_session(f"{raddress}:{rport}")
+        self._adjust_session(session)
         return io.BytesIO(content)
 
-    def _adjust_session(self, key: str) -> None:
+    def _adjust_session(self, session: Any) -> None:
         """Tune the transfer tftpy just created for this request (tftpy 0.8 keys them "ip:port").
 
         tftpy 0.8.7 does not pass the server's `flock` on to its transfers and would try to
         flock() our in-memory file when the transfer ends, killing the server loop: turn it off.
         """
-        session = self._server.sessions[key]
         session.flock = False
         session.timeout = RESEND_TIMEOUT  # listen()'s timeout is also the poll period: keep it short
         session.sock = _TransferSocket(session.sock, self._loss, self._rng)
@@ -236,7 +242,7 @@ def _serve(lookup: Lookup, host: str, port: int, loss: float, seed: int, report:
     with tempfile.TemporaryDirectory(prefix="rig-sim-tftp-") as root:
         # tftpy insists on a root directory; an empty one sends every name to the lookup.
         server = tftpy.TftpServer(root)
-        server.dyn_file_func = _Files(server, lookup, loss, seed, report).open
+        server.dyn_file_func = _Files(server, lookup, loss, seed, report, host).open
         server.upload_open = _refuse_write
         failure: list[BaseException] = []
 
