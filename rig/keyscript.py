@@ -33,6 +33,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from drivers.keypad import KEY_NAMES
 from rig.errors import ConfigError, validation_line
 from rig.profiles import load_profiles
+from rig.yaml_input import utf8_text
 
 if TYPE_CHECKING:
     from rig.config import PhoneConfig
@@ -166,7 +167,7 @@ def load_script(model: str, firmware: str, procedure: str) -> KeyScript:
     ref = _scripts_root() / name
     if not ref.is_file():
         raise KeyScriptError(f"no keypad script {name} (have: {', '.join(available_scripts())})")
-    return parse_script(ref.read_text(encoding="utf-8"), name)
+    return parse_script(utf8_text(ref.read_bytes(), name), name)
 
 
 def parse_script(text: str, file: str) -> KeyScript:

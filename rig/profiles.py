@@ -30,6 +30,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from drivers.macaddr import sep_name
 from rig.errors import ConfigError, validation_line
+from rig.yaml_input import utf8_text
 
 PROFILE_PACKAGE = "phone_profiles"
 IDENTITY = ("name", "models", "firmware", "description")
@@ -291,8 +292,8 @@ def load_profiles() -> dict[str, PhoneProfile]:
         root = resources.files(PROFILE_PACKAGE)
     except ModuleNotFoundError:
         raise ConfigError(f"the {PROFILE_PACKAGE} package is not installed (reinstall rig)") from None
-    texts = {ref.name.removesuffix(".yaml"): ref.read_text(encoding="utf-8")
-             for ref in root.iterdir() if ref.name.endswith(".yaml")}
+    refs = {ref.name.removesuffix(".yaml"): ref for ref in root.iterdir() if ref.name.endswith(".yaml")}
+    texts = {name: utf8_text(ref.read_bytes(), _file(name)) for name, ref in refs.items()}
     docs = {name: _document(text, _file(name)) for name, text in texts.items()}
     profiles: dict[str, PhoneProfile] = {}
     claimed: dict[tuple[str, str], str] = {}

@@ -21,6 +21,18 @@ MAX_BYTES = 16 << 20
 """A config of 4000 phones is about 1.5 MiB; a larger file is not a config (and would be slow)."""
 
 
+def utf8_text(data: bytes, name: str) -> str:
+    """`data` decoded; ConfigError naming `name`, the line and the byte when it is not UTF-8
+    (also for files read through importlib.resources: keypad scripts, phone profiles)."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        raise ConfigError(
+            f"{name}: line {line}: not UTF-8 text (byte 0x{data[error.start]:02X} at offset {error.start})"
+        ) from None
+
+
 def read_yaml(path: Path) -> Any:
     """The document in `path`; ConfigError (one line naming the file) for anything unreadable."""
     try:
@@ -29,13 +41,7 @@ def read_yaml(path: Path) -> Any:
         data = path.read_bytes()
     except OSError as error:
         raise ConfigError(f"{path}: cannot read ({error.strerror})") from None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
-        raise ConfigError(
-            f"{path}: line {line}: not UTF-8 text (byte 0x{data[error.start]:02X} at offset {error.start})"
-        ) from None
+    text = utf8_text(data, str(path))
     try:
         return yaml.load(text, Loader=SAFE_LOADER)
     except yaml.YAMLError as error:

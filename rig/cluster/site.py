@@ -14,12 +14,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from rig.config import LabConfig, load_config
 from rig.errors import ConfigError, validation_line
 from rig.jobs.phones import ConfiguredPhone, configured_phones
+from rig.yaml_input import read_yaml
 
 
 class SiteTimeouts(BaseModel):
@@ -84,14 +84,7 @@ class Site:
 
 def load_site(path: Path) -> Site:
     """Read and validate a site file and every bench config it lists; errors name the file."""
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise ConfigError(f"{path}: cannot read ({error.strerror})") from None
-    except UnicodeDecodeError as error:
-        raise ConfigError(f"{path}: not UTF-8 text (byte {error.start})") from None
-    except yaml.YAMLError:
-        raise ConfigError(f"{path}: not valid YAML") from None
+    data = read_yaml(path)
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: the top level must be a mapping")
     try:
