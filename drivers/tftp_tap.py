@@ -219,7 +219,10 @@ class TftpTap:
     def _open(self, client: tuple[str, int], file: str, rrq: bytes) -> None:
         assert self._sel is not None and self._sock is not None
         up = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        up.bind(("127.0.0.1" if ipaddress.ip_address(self.upstream[0]).is_loopback else "", 0))
+        # On loopback, from the upstream's own address: a server that does not bind its replies
+        # (the simulated CUCM on 127.0.0.2) answered a request from 127.0.0.1 from 127.0.0.1,
+        # which the source check below drops; asked from 127.0.0.2 it answers from 127.0.0.2.
+        up.bind((self.upstream[0] if ipaddress.ip_address(self.upstream[0]).is_loopback else "", 0))
         down = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         down.bind((self._sock.getsockname()[0], 0))
         down.connect(client)
