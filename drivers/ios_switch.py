@@ -46,6 +46,7 @@ from drivers.ios_parsers import (
     parse_mac_table,
     parse_power_inline,
 )
+from drivers.ios_budget import PoeBudget, parse_power_budget
 from drivers.ios_errors import (
     SwitchAuthError,
     SwitchCommandError,
@@ -361,6 +362,10 @@ class IosSwitch:
         command = f"show mac address-table interface {wanted}"
         entries = self._parsed(command, parse_mac_table, self._show(command))
         return list(dict.fromkeys(e.mac for e in entries if e.port == wanted))
+
+    def poe_budget(self) -> list[PoeBudget]:
+        """The PoE budget lines of `show power inline` (drivers.ios_budget); [] when none is shown."""
+        return parse_power_budget(self._show("show power inline"))
 
     def mac_table(self) -> list[MacEntry]:
         """The whole MAC address table (`show mac address-table`): every port in one read."""

@@ -25,7 +25,7 @@ import requests
 
 from drivers.direct_http import session
 from drivers.keypad import KeypadAuthError, KeypadError, check_keys
-from drivers.phone_web import WebPaths
+from drivers.phone_web import PNG_SIGNATURE, WebPaths
 
 MAX_ITEMS = 3
 """A phone executes at most three ExecuteItems per request (Application Development Notes)."""
@@ -48,7 +48,9 @@ class HttpKeypad:
         self.host = host
         self.port = port
         self.name = name or host
-        self.url = f"http://{host}:{port}{(paths or WebPaths()).execute}"
+        paths = paths or WebPaths()
+        self.url = f"http://{host}:{port}{paths.execute}"
+        self._screenshot_url = f"http://{host}:{port}{paths.screenshot}"
         self._auth = (username, password)
         self._timeout = timeout
         self._session = session()
@@ -75,11 +77,28 @@ class HttpKeypad:
                 time.sleep(gap)
             self._execute(batch)
 
+    def check_credentials(self) -> None:
+        """Whether the phone accepts this keypad's credentials, pressing no key: an authenticated
+        `GET /CGI/Screenshot`, which the phone checks against the same authentication URL as
+        `/CGI/Execute` (source: UnifiedFX, "Cisco IP Phone Web Server Authentication",
+        https://support.unifiedfx.com/hc/en-gb/articles/211136626 - "a request to a secured
+        resource ... (i.e. a screenshot: http://[Phone_IP]/CGI/Screenshot) the credentials submitted
+        are passed to the Authentication URL"). KeypadAuthError when refused, KeypadError otherwise."""
+        where = f"phone {self.name} ({self.host}:{self.port}) GET {self._screenshot_url}"
+        reply = self._request(where, "GET", self._screenshot_url)
+        if not reply.content.startswith(PNG_SIGNATURE):
+            _check_answer(where, reply.text, 0)  # raises on a CiscoIPPhoneError
+            raise KeypadError(f"{where}: answered {reply.headers.get('Content-Type', 'no content type')}, not a PNG")
+
     def _execute(self, uris: list[str]) -> None:
         where = f"phone {self.name} ({self.host}:{self.port}) executing {'+'.join(uris)}"
+        reply = self._request(where, "POST", self.url, data={"XML": execute_body(uris)})
+        _check_answer(where, reply.text, len(uris))
+
+    def _request(self, where: str, method: str, url: str, **kwargs: object) -> requests.Response:
+        """One authenticated request; KeypadError unless the phone answered HTTP 200."""
         try:
-            reply = self._session.request("POST", self.url, data={"XML": execute_body(uris)}, auth=self._auth,
-                                          timeout=self._timeout)
+            reply = self._session.request(method, url, auth=self._auth, timeout=self._timeout, **kwargs)  # type: ignore[arg-type]
         except requests.Timeout:
             raise KeypadError(f"{where}: no answer within {self._timeout:g} s") from None
         except requests.RequestException as error:
@@ -88,7 +107,7 @@ class HttpKeypad:
             raise _auth_error(where, "HTTP 401")
         if reply.status_code != 200:
             raise KeypadError(f"{where}: HTTP {reply.status_code}")
-        _check_answer(where, reply.text, len(uris))
+        return reply
 
 
 def _check_answer(where: str, text: str, expected: int) -> None:

@@ -114,3 +114,22 @@ class SerialActuatorKeypad:
                 raise KeypadError(
                     f"phone {self.name}: actuator board {self.url} unreachable pressing {what} ({error})"
                 ) from None
+
+
+def board_targets(url: str, timeout: float = ANSWER_SLACK_S) -> list[str]:
+    """The targets the board at `url` has heads for: `PING` must answer `PONG`, then `LIST`.
+
+    Read-only (no key is pressed); KeypadError names the board and what it answered."""
+    line = board_line(url)
+    with line.lock:
+        try:
+            pong = line.exchange("PING", timeout)
+            listed = line.exchange("LIST", timeout) if pong == "PONG" else ""
+        except (serial.SerialException, OSError, NoAnswer) as error:
+            line.close()
+            raise KeypadError(f"actuator board {url}: unreachable ({error})") from None
+    if pong != "PONG":
+        raise KeypadError(f"actuator board {url}: answered {pong!r} to PING, not PONG")
+    if not listed.startswith("TARGETS"):
+        raise KeypadError(f"actuator board {url}: answered {listed!r} to LIST, not TARGETS ...")
+    return [t for t in listed.removeprefix("TARGETS").strip().split(",") if t]

@@ -19,6 +19,7 @@ from typing import TypeVar
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
+from drivers.ios_budget import PoeBudget
 from drivers.ios_parsers import CdpNeighbor, MacEntry, PoePort, canonical_interface
 from drivers.ios_switch import IosSwitch, SwitchCommandError
 from rig.switch_batch import PowerWaves, SharedRead
@@ -80,6 +81,10 @@ class SwitchSessions:
         if not found:
             raise SwitchCommandError(self.name, "show power inline", f"port {port} is not in the output")
         return found
+
+    def poe_budget(self) -> list[PoeBudget]:
+        with self._session() as sw:
+            return sw.poe_budget()
 
     def macs_on_port(self, port: str) -> list[str]:
         wanted = canonical_interface(port)

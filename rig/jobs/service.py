@@ -27,6 +27,7 @@ from rig.jobs.rundir import RunState, new_run_dir, new_run_id, read_state
 from rig.journal import JOURNAL_NAME, Journal, read_events
 from rig.keyscript import KeyScript, scripts_for
 from rig.lease import LeaseSet
+from rig.preflight import bench_gate
 from rig.procedures import KEY_SCRIPT_FOR, PROCEDURES
 from rig.report import render
 from rig.jobs.runner import Observer, Runner
@@ -108,6 +109,7 @@ class JobService:
         script_job = KEY_SCRIPT_FOR[request.procedure]
         only = [p.name for p in todo]
         scripts = scripts_for(config.phones, script_job, source, only=only) if script_job else {}
+        bench_gate(self.bench, todo)  # read-only: a bench that cannot work stops here, nothing touched
         return JobPlan(request, listed, todo, scripts, state)
 
     def run(self, plan: JobPlan, *, observer: Observer | None = None,

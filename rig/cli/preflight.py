@@ -1,0 +1,38 @@
+"""`rig preflight [PHONE...] [--json]`: is the bench ready for a run? Read-only (rig.preflight).
+
+Exit 0 when the bench and every phone are ready, 1 when something is not (each problem says
+what to fix), 2 for a bad config or phone name.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import typer
+from rich.console import Console
+
+from rig.bench import open_bench
+from rig.cli.app import ConfigOption, app, config_path
+from rig.cli.jobs import WIDE_OUTPUT, AsJson, Phones
+from rig.preflight import preflight as run_preflight
+from rig.preflight.render import bench_lines, phone_table, summary
+
+
+@app.command()
+def preflight(ctx: typer.Context, phones: Phones = None, as_json: AsJson = False, config: ConfigOption = None) -> None:
+    """Check the bench and its phones before a run (never powers a port, presses a key or writes
+    to a phone): each check says what it saw and, when it fails, what to fix."""
+    path = config_path(ctx, config)
+    with open_bench(path, check_credentials=False) as bench:  # unset variables are a finding here
+        report = run_preflight(bench, phones or [], source=str(path))
+        title = f"preflight of bench {bench.config.bench}"
+    if as_json:
+        sys.stdout.write(json.dumps(report.document()) + "\n")
+    else:
+        out = Console(width=None if sys.stdout.isatty() else WIDE_OUTPUT)
+        for line in bench_lines(report):
+            out.print(line, markup=False, highlight=False, soft_wrap=True)
+        out.print(phone_table(report, title))
+        out.print(summary(report), markup=False, highlight=False, soft_wrap=True)
+    raise typer.Exit(report.exit_code)

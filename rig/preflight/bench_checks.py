@@ -1,0 +1,142 @@
+"""Bench checks that are not a switch's: credentials, CUCM TFTP through the tap and the trust
+anchor against the ITL CUCM serves, the meters, the actuator boards.
+
+All read-only: the tap relays one read request (a phone's ITL), the meters are asked `*IDN?`,
+the boards `PING` and `LIST`.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from typing import TYPE_CHECKING
+
+from cryptography import x509
+
+from drivers.keypad import KeypadError
+from drivers.keypad_serial import board_targets
+from drivers.power_meter import PowerMeter, PowerMeterError
+from drivers.tftp_client import TftpFetchError, tftp_get
+from rig import trust
+from rig.config import SerialKeypadConfig
+from rig.preflight.report import Check, failed, passed, unchecked
+from rig.profiles import profile_for
+
+if TYPE_CHECKING:
+    from rig.bench import Bench
+    from rig.config import LabConfig, PhoneConfig
+
+TFTP_TIMEOUT_S = 2.0
+"""Per TFTP packet; CUCM answers a read request on a LAN in milliseconds."""
+TRUST = "trust anchor"
+TFTP = "CUCM TFTP through the tap"
+
+
+def secret_variables(config: "LabConfig") -> list[tuple[str, str]]:
+    """(config field, variable) of every secret the config takes from the environment."""
+    wanted: list[tuple[str, str | None]] = []
+    for name, switch in config.switches.items():
+        wanted += [(f"switches.{name}.{f}", getattr(switch, f)) for f in ("password_env", "enable_secret_env")]
+    for phone in config.phones:
+        wanted += [(f"phones ({phone.name}).keypad.password_env", getattr(k, "password_env", None))
+                   for k in phone.keypad]
+    return [(where, variable) for where, variable in wanted if variable is not None]
+
+
+def check_credentials(config: "LabConfig") -> Check:
+    unset = [(where, variable) for where, variable in secret_variables(config) if variable not in os.environ]
+    if unset:
+        return failed("credentials", "; ".join(f"{where}: {v} is not set" for where, v in unset),
+                      f"export {', '.join(sorted({v for _, v in unset}))} before running rig")
+    return passed("credentials", f"{len(secret_variables(config))} password variables set")
+
+
+def check_tftp(bench: "Bench", phone: "PhoneConfig") -> list[Check]:
+    """Fetch `phone`'s ITL from CUCM through the tap, then verify it against the trust anchor."""
+    config = bench.config
+    tap = bench.tap()
+    if tap is None or config.tftp_tap is None or config.cucm is None:
+        return [unchecked(TFTP, "no tftp_tap configured"), unchecked(TRUST, "no tftp_tap configured")]
+    listen = config.tftp_tap.listen
+    host = listen.host if not _wildcard(listen.host) else "127.0.0.1"
+    name = profile_for(phone.model, phone.firmware).itl_file(phone.mac)
+    try:
+        tap.start()
+        own, note = True, ""
+    except OSError:  # a `rig tap` service (or a run) already listens there: go through it
+        own, note = False, f" (through the tap already listening on {listen.host}:{listen.port})"
+    try:
+        data = tftp_get(host, listen.port, name, timeout=TFTP_TIMEOUT_S)
+    except TftpFetchError as error:
+        upstream = config.tftp_tap.upstream or config.cucm.tftp
+        fix = (f"make sure CUCM serves {name} (is {phone.name} configured in CUCM?)" if error.not_found else
+               f"check cucm.tftp / tftp_tap.upstream ({upstream.host}:{upstream.port}) and that CUCM's TFTP "
+               "service runs")
+        return [failed(TFTP, f"{error}{note}", fix), unchecked(TRUST, f"no ITL could be read from CUCM")]
+    finally:
+        if own:
+            tap.stop()
+    return [passed(TFTP, f"{name} read through the tap{note}: {len(data)} bytes"), _verify(config, name, data)]
+
+
+def _wildcard(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_unspecified
+    except ValueError:
+        return False
+
+
+def _verify(config: "LabConfig", name: str, data: bytes) -> Check:
+    """The ITL CUCM serves verifies against `cucm.trust_anchor`: the anchor is the cluster's."""
+    assert config.cucm is not None
+    path = config.cucm.trust_anchor
+    if path is None:
+        return passed(TRUST, "none configured: fetched ITLs are checked against their own SAST record")
+    fix = (f"put the CallManager certificate of CUCM's TFTP node (the one that signs {name}) in {path} "
+           "(Cisco Tech Note 116232: the TFTP service signs the ITL with it)")
+    try:
+        anchor = x509.load_pem_x509_certificate(path.read_bytes())
+    except (OSError, ValueError) as error:
+        return failed(TRUST, f"{path} unreadable: {error}", fix)
+    try:
+        itl = trust.parse(data)
+    except trust.TrustFileError as error:
+        return failed(TRUST, f"{name} from CUCM does not parse: {error}", "check that cucm.tftp is the cluster's "
+                      "TFTP server")
+    verdict = trust.verify(itl, cert=anchor)
+    if not verdict.valid:
+        return failed(TRUST, f"{path} is not the cluster's: {name} from CUCM does not verify against it "
+                      f"({verdict.reason})", fix)
+    return passed(TRUST, f"{name} verifies against {path} (signer {itl.signer.name})")
+
+
+def check_meter(name: str, meter: PowerMeter) -> Check:
+    try:
+        return passed(f"meter {name}", f"*IDN? {meter.idn()}")
+    except PowerMeterError as error:
+        return failed(f"meter {name}", str(error), f"check instruments.{name}.resource and that the meter is on")
+
+
+def board_wanted(phones: list["PhoneConfig"]) -> dict[str, list[str]]:
+    """Actuator board URL -> the targets the config names on it."""
+    boards: dict[str, list[str]] = {}
+    for phone in phones:
+        for keypad in phone.keypad:
+            if isinstance(keypad, SerialKeypadConfig):
+                boards.setdefault(keypad.url, []).append(keypad.target)
+    return boards
+
+
+def check_board(url: str, wanted: list[str]) -> tuple[Check, list[str] | str]:
+    """PING and LIST; the board's targets for the phone checks, or why there are none."""
+    name = f"actuator {url}"
+    try:
+        targets = board_targets(url)
+    except KeypadError as error:
+        return failed(name, str(error), "check the board's serial line (url) and that it is powered"), str(error)
+    missing = [t for t in wanted if t not in targets]
+    if missing:
+        return failed(name, f"LIST lacks {', '.join(missing)} (it has {', '.join(targets) or 'none'})",
+                      "wire a solenoid head for each and give it that name on the board, or correct "
+                      "keypad.target in the config"), targets
+    return passed(name, f"PONG; LIST holds all {len(wanted)} targets"), targets

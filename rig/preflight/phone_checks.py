@@ -1,0 +1,240 @@
+"""Checks of one phone, read-only: where the switch sees it, what it says it is and runs, where
+its TFTP requests go, its console, meter channel, keypad script and keypad backends.
+
+Nothing here powers a port, presses a key or writes to a phone: the switch is asked `show`
+commands, the phone's web server GET requests (the key-press credentials are tried on
+`/CGI/Screenshot`), the console is only read, the meter measured, the boards asked `LIST`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from drivers.console import Console, ConsoleError
+from drivers.ios_parsers import CdpNeighbor
+from drivers.keypad import KeypadAuthError, KeypadError
+from drivers.keypad_http import HttpKeypad
+from drivers.macaddr import normalize_mac, sep_name
+from drivers.phone_web import DeviceInfo, PhoneWebError, WebAccessOff
+from rig.config import HttpKeypadConfig, OperatorKeypadConfig, PhoneConfig
+from rig.errors import ConfigError
+from rig.identify import identify
+from rig.keyscript import scripts_for
+from rig.preflight.phone_power import check_meter_channel
+from rig.preflight.report import Check, PhoneReport, failed, passed, unchecked
+from rig.preflight.switches import SwitchView
+from rig.profiles import PhoneProfile, profile_for
+from rig.witness import decide_load
+
+if TYPE_CHECKING:
+    from rig.bench import Bench
+
+CONSOLE_WINDOW_S = 3.0
+"""Hardware seconds a console may stay silent while the checks run (times timeouts.script_scale)."""
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the bench checks read once for every phone check."""
+
+    switches: dict[str, SwitchView]
+    boards: dict[str, list[str] | str]
+    """Actuator board URL -> its LIST, or why it could not be read."""
+    source: str
+
+
+def check_phone(bench: "Bench", phone: PhoneConfig, facts: Facts) -> PhoneReport:
+    try:
+        profile = profile_for(phone.model, phone.firmware)
+    except ConfigError as error:
+        return PhoneReport([failed("profile", str(error), "correct the phone's model/firmware")], phone.name)
+    console = _open_console(bench, phone)
+    where, port_check = _port(phone, facts)
+    checks = [port_check, _platform(phone, profile, where)]
+    info, web_check = _web(bench, phone)
+    checks += [web_check, _tftp_server(bench, phone, web_check), _load(bench, phone, profile, info, where)]
+    checks += [check_meter_channel(bench, phone, facts.switches, where), _script(bench, phone, facts.source)]
+    checks += _keypads(bench, phone, facts, web_check)
+    checks.append(_console(bench, phone, console))
+    return PhoneReport(checks, phone.name)
+
+
+def _find(switches: dict[str, SwitchView], mac: str) -> tuple[str, CdpNeighbor] | None:
+    """Where a switch sees the phone's CDP `SEP<MAC>`, on any switch of the bench."""
+    for name, view in switches.items():
+        for neighbour in view.cdp:
+            try:
+                if normalize_mac(neighbour.device_id) == mac:
+                    return name, neighbour
+            except ValueError:
+                continue
+    return None
+
+
+def _port(phone: PhoneConfig, facts: Facts) -> tuple[tuple[str, CdpNeighbor] | None, Check]:
+    """Seen on its configured port (MAC or CDP), else where the switch sees it instead."""
+    view = facts.switches[phone.switch]
+    seen = _find(facts.switches, phone.mac)
+    if view.problem is not None:
+        return seen, failed("port", f"switch {phone.switch} could not be read", "fix the switch first (bench)")
+    identity = identify(view, phone)
+    if identity.ok:
+        return seen, passed("port", identity.evidence)
+    if seen is not None:
+        switch, neighbour = seen
+        return seen, failed("port", f"{sep_name(phone.mac)} is on {switch} {neighbour.local_interface}, not on "
+                            f"{phone.switch} {phone.port}", f"plug {phone.name} into {phone.switch} {phone.port}, "
+                            f"or set its switch/port to {switch} {neighbour.local_interface} in the config")
+    return None, failed("port", identity.evidence, f"check {phone.name}'s cable and mac in the config "
+                        "(is the phone powered?)")
+
+
+def _platform(phone: PhoneConfig, profile: PhoneProfile, seen: tuple[str, CdpNeighbor] | None) -> Check:
+    if seen is None:
+        return unchecked("platform", "no CDP entry of the phone")
+    platform = seen[1].platform
+    if profile.is_platform(platform):
+        return passed("platform", f"CDP platform {platform!r} is a {profile.name} phone ({phone.model})")
+    return failed("platform", f"CDP platform {platform!r} is not a {profile.name} phone",
+                  f"correct model: {phone.model} of {phone.name} in the config")
+
+
+def _web(bench: "Bench", phone: PhoneConfig) -> tuple[DeviceInfo | None, Check]:
+    web = bench.web(phone)
+    if web is None:
+        return None, unchecked("web access", "no ip configured")
+    try:
+        info = web.device_info()
+    except WebAccessOff as off:
+        return None, failed("web access", f"off ({off.reason} from {web.base})",
+                            "enable Web Access in the phone's Product Specific Configuration in CUCM, then "
+                            "reset the phone")
+    except PhoneWebError as error:
+        return None, failed("web access", str(error), f"check ip/http_port of {phone.name} in the config")
+    try:
+        same = normalize_mac(info.mac) == phone.mac
+    except ValueError:
+        same = False
+    if not same:
+        return None, failed("web access", f"{web.base} is phone {info.mac!r}, not {phone.mac}",
+                            f"correct ip of {phone.name} in the config")
+    return info, passed("web access", f"on: {web.base} answers as {info.model_number or 'the phone'}")
+
+
+def _tftp_server(bench: "Bench", phone: PhoneConfig, web_check: Check) -> Check:
+    name = "TFTP server"
+    tap = bench.config.tftp_tap
+    web = bench.web(phone)
+    if tap is None:
+        return unchecked(name, "no tftp_tap configured")
+    if web is None or not web_check.ok:
+        return unchecked(name, "the phone's web pages are not readable")
+    try:
+        first = web.network_config().tftp_server_1
+    except PhoneWebError as error:
+        return failed(name, str(error), f"check that {phone.name} serves /NetworkConfigurationX")
+    want = tap.listen.host
+    if first == want:
+        return passed(name, f"TFTP Server 1 is the tap ({want})")
+    cucm = bench.config.cucm.tftp.host if bench.config.cucm is not None else "CUCM"
+    return failed(name, f"option 150 / TFTP server points at {first or 'nothing'}, not at the tap ({want})",
+                  f"make DHCP option 150 on {phone.name}'s VLAN name {want} first and {cucm} second "
+                  f"(or set TFTP Server 1 of {phone.name} to {want})")
+
+
+def _load(bench: "Bench", phone: PhoneConfig, profile: PhoneProfile, info: DeviceInfo | None,
+          seen: tuple[str, CdpNeighbor] | None) -> Check:
+    """The load by every witness the profile lists (rig.witness.decide_load)."""
+    expected = bench.config.cucm.expected_load if bench.config.cucm is not None else None
+    decision = decide_load(expected, version_id=info.version_id if info else None,
+                           app_load_id=info.app_load_id if info else None, images=None,
+                           cdp_version=seen[1].version if seen else None, witnesses=profile.load_witnesses)
+    if decision.load is None:
+        return failed("load", decision.describe(), "let the phone's web pages or CDP be read (see above)")
+    target = "the expected load" if decision.running else f"the job moves it to {expected}" if expected else ""
+    return passed("load", f"{decision.describe()}{'; ' + target if target else ''}")
+
+
+def _script(bench: "Bench", phone: PhoneConfig, source: str) -> Check:
+    try:
+        script = scripts_for(bench.config.phones, "itl_erase", source, only=[phone.name])[phone.name]
+    except ConfigError as error:
+        return failed("keypad script", str(error), f"add the keypad script for {phone.model} {phone.firmware} or "
+                      "correct model/firmware/keypad")
+    return passed("keypad script", f"{script.file}")
+
+
+def _keypads(bench: "Bench", phone: PhoneConfig, facts: Facts, web_check: Check) -> list[Check]:
+    """Each keypad backend can work: credentials accepted (no key pressed), head on its board."""
+    if not phone.keypad:
+        return [failed("keypad", "no keypad backend configured", f"give {phone.name} a keypad: list")]
+    checks = []
+    for index, config in enumerate(phone.keypad):
+        name = f"keypad {config.backend}"
+        later = [k.backend for k in phone.keypad[index + 1:]]
+        if isinstance(config, OperatorKeypadConfig):
+            checks.append(passed(name, "a technician presses the keys when prompted (rig needs a terminal)"))
+        elif isinstance(config, HttpKeypadConfig):
+            checks.append(_http_keypad(bench, phone, index, later, web_check))
+        else:
+            board = facts.boards.get(config.url, "not read")
+            if isinstance(board, str):
+                checks.append(failed(name, f"board {config.url}: {board}", "fix the board first (bench)"))
+            elif config.target not in board:
+                checks.append(failed(name, f"board {config.url} has no head {config.target!r} (LIST: "
+                                     f"{', '.join(board) or 'none'})", f"wire a solenoid head over "
+                                     f"{phone.name}'s keypad named {config.target}, or correct keypad.target"))
+            else:
+                checks.append(passed(name, f"board {config.url} lists {config.target}"))
+    return checks
+
+
+def _http_keypad(bench: "Bench", phone: PhoneConfig, index: int, later: list[str], web_check: Check) -> Check:
+    name = "keypad http_execute"
+    if not web_check.ok:
+        return unchecked(name, "the phone's web server does not answer")
+    try:
+        keypad = bench.keypads(phone)[index]
+    except ConfigError as error:
+        return failed(name, str(error), "set the password variable")
+    assert isinstance(keypad, HttpKeypad)
+    try:
+        keypad.check_credentials()
+    except KeypadAuthError as refused:
+        if later:
+            return passed(name, f"refused: {refused}; keys go through {later[0]}")
+        return failed(name, f"refused: {refused}", "correct keypad username/password_env, or add a "
+                      "serial_actuator or operator backend after it")
+    except KeypadError as error:
+        return failed(name, str(error), f"check that {phone.name}'s web server answers")
+    return passed(name, "credentials accepted (authenticated GET /CGI/Screenshot, no key pressed)")
+
+
+def _open_console(bench: "Bench", phone: PhoneConfig) -> Console | ConsoleError | None:
+    """The console opened first, so it captures while the other checks run."""
+    console = bench.console(phone)
+    if console is None:
+        return None
+    try:
+        console.open()
+    except ConsoleError as error:
+        return error
+    return console
+
+
+def _console(bench: "Bench", phone: PhoneConfig, console: Console | ConsoleError | None) -> Check:
+    if console is None:
+        return passed("console", "none configured")
+    if isinstance(console, ConsoleError):
+        return failed("console", str(console), f"check console: {phone.console} (terminal server port, cable)")
+    window = max(0.2, CONSOLE_WINDOW_S * bench.config.timeouts.script_scale)
+    try:
+        console.expect(r".", window, since=0)
+        lines = console.lines_since(0)
+        return passed("console", f"opened; {len(lines)} lines, last {lines[-1].strip()[:60]!r}")
+    except ConsoleError:
+        return passed("console", f"opened; silent for {window:g} s (an idle phone prints nothing)")
+    finally:
+        console.close()
+

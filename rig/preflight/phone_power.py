@@ -1,0 +1,80 @@
+"""Per-phone check of the meter channel: it reads the draw the switch gives the phone's port.
+
+A channel that reads what another phone's port gives, and not its own, is wired to the other
+phone: two phones whose channels read each other's ports are swapped. Phones of one model draw
+alike, so a swap between two phones in the same state cannot be seen without powering a port;
+what is seen (an unpowered port, a booting phone) is named. How closely a meter and the switch's
+`Power` column agree on hardware is unconfirmed (the switch may show the class allocation), hence
+the tolerance.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from drivers.ios_parsers import CdpNeighbor, canonical_interface
+from drivers.power_meter import PowerMeterError
+from rig.config import PhoneConfig
+from rig.preflight.report import Check, failed, passed, unchecked
+
+if TYPE_CHECKING:
+    from rig.bench import Bench
+    from rig.preflight.switches import SwitchView
+
+TOLERANCE_W = 1.5
+TOLERANCE_RATIO = 0.25
+NAME = "meter"
+
+
+def _matches(reading: float, poe: float) -> bool:
+    return abs(reading - poe) <= max(TOLERANCE_W, TOLERANCE_RATIO * poe)
+
+
+def _port_watts(switches: dict[str, "SwitchView"], switch: str, port: str) -> float | None:
+    view = switches.get(switch)
+    found = view.poe.get(canonical_interface(port)) if view is not None else None
+    return found.watts if found is not None else None
+
+
+def check_meter_channel(bench: "Bench", phone: PhoneConfig, switches: dict[str, "SwitchView"],
+                        seen: tuple[str, CdpNeighbor] | None) -> Check:
+    """The phone's channel against the PoE of the port it is really on (where CDP sees it)."""
+    metered = bench.meter(phone)
+    if metered is None or phone.power_meter is None:
+        return passed(NAME, "no meter channel configured")
+    meter, channel = metered
+    label = f"{phone.power_meter.instrument} channel {channel}"
+    switch, port = (seen[0], seen[1].local_interface) if seen else (phone.switch, phone.port)
+    poe = _port_watts(switches, switch, port)
+    if poe is None:
+        return unchecked(NAME, f"no PoE reading of {switch} {port}")
+    try:
+        reading = meter.measure_watts(channel)
+    except PowerMeterError as error:
+        return failed(NAME, str(error), f"check {label}")
+    seen_text = f"{label} reads {reading:.1f} W, {switch} {port} gives {poe:.1f} W"
+    if _matches(reading, poe):
+        return passed(NAME, seen_text)
+    other = _reads_like(phone, reading, bench, switches)
+    if other is not None:
+        assert other.power_meter is not None
+        return failed(NAME, f"{seen_text}; it reads like {other.name}'s port",
+                      f"swap the leads of {phone.power_meter.instrument} channels {channel} and "
+                      f"{other.power_meter.channel}, or swap power_meter.channel of {phone.name} and {other.name}")
+    return failed(NAME, seen_text, f"check that {label} is wired to {phone.name}'s cable")
+
+
+def _reads_like(phone: PhoneConfig, reading: float, bench: "Bench",
+                switches: dict[str, "SwitchView"]) -> PhoneConfig | None:
+    """Another phone on the same meter whose port gives what this channel reads, and whose own
+    port this phone's differs from (so the two are told apart)."""
+    assert phone.power_meter is not None
+    own = _port_watts(switches, phone.switch, phone.port)
+    for other in bench.config.phones:
+        meter = other.power_meter
+        if other is phone or meter is None or meter.instrument != phone.power_meter.instrument:
+            continue
+        theirs = _port_watts(switches, other.switch, other.port)
+        if theirs is not None and own is not None and _matches(reading, theirs) and not _matches(own, theirs):
+            return other
+    return None

@@ -1,0 +1,133 @@
+"""Bench checks of one switch: host key known, login and enable, PoE budget; and what the phone
+checks read of it afterwards (PoE table, CDP neighbours, MAC table), each read once.
+
+Read-only: the host key is looked up, never recorded (an unknown one is shown with the line to
+add), and the only commands sent are `show` commands.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from drivers.ios_budget import PoeBudget
+from drivers.ios_parsers import CdpNeighbor, PoePort, canonical_interface
+from drivers.ios_switch import SwitchAuthError, SwitchError, SwitchHostKeyError
+from drivers.ssh_host_keys import HostKeyRefused, HostUnreachable, ensure_known_host, fingerprint, \
+    known_host_name, offered_host_key
+from rig.preflight.report import Check, failed, passed, unchecked
+
+if TYPE_CHECKING:
+    from rig.bench import Bench
+    from rig.config import PhoneConfig
+    from rig.switch_pool import SwitchSessions
+
+CLASS_WATTS = {"0": 15.4, "1": 4.0, "2": 7.0, "3": 15.4, "4": 30.0}
+"""Minimum PSE output power per IEEE 802.3af/at class (source: Allied Telesis AT-PC2002/POE user
+manual, Table 2 "IEEE 802.3af Class vs. Power Levels": class 0 15.4 W, 1 4.0 W, 2 7.0 W, 3 15.4 W,
+https://azmanual.top/manuals/427393/allied-telesis-at-pc2002_poe.html?page=25; class 4, 802.3at,
+30 W). A class the switch does not show counts as class 0, the default and the most a 802.3af
+phone may take."""
+
+
+@dataclass
+class SwitchView:
+    """What the phone checks read of one switch; `problem` when it could not be read at all.
+
+    It answers rig.identify's SwitchView questions from the tables read once (the MAC table of
+    a port is asked of the switch)."""
+
+    name: str
+    sessions: "SwitchSessions | None" = None
+    poe: dict[str, PoePort] = field(default_factory=dict)
+    cdp: list[CdpNeighbor] = field(default_factory=list)
+    problem: str | None = None
+
+    def macs_on_port(self, port: str) -> list[str]:
+        assert self.sessions is not None
+        return self.sessions.macs_on_port(port)
+
+    def cdp_neighbors(self) -> list[CdpNeighbor]:
+        return self.cdp
+
+    def poe_status(self, port: str | None = None) -> list[PoePort]:
+        if port is None:
+            return list(self.poe.values())
+        found = self.poe.get(canonical_interface(port))
+        return [found] if found else []
+
+
+def check_access(bench: "Bench", name: str) -> tuple[list[Check], SwitchView]:
+    """Host key, then login and enable (the first `show power inline` opens the session)."""
+    sw = bench.config.switches[name]
+    label = f"switch {name}"
+    known_hosts = Path(sw.known_hosts or "~/.ssh/known_hosts").expanduser()
+    try:
+        ensure_known_host(known_hosts, sw.host, sw.port, timeout=bench.config.timeouts.ssh, accept_new=False)
+        key = passed(f"{label} host key", f"{known_host_name(sw.host, sw.port)} is in {known_hosts}")
+    except HostUnreachable as error:
+        return [failed(label, f"unreachable: {error}", f"check switches.{name}.host/port and that the switch "
+                       "is on and reachable from this host")], SwitchView(name, problem=str(error))
+    except HostKeyRefused as error:
+        if not sw.accept_new_host_key:
+            return [_unknown_key(name, sw.host, sw.port, known_hosts, error, bench.config.timeouts.ssh)], \
+                SwitchView(name, problem=str(error))
+        key = passed(f"{label} host key", f"not in {known_hosts}; accept_new_host_key records it at the first run")
+    sessions = bench.switch(name)
+    try:
+        poe = {p.interface: p for p in sessions.poe_status()}
+        cdp = sessions.cdp_neighbors()
+    except SwitchHostKeyError as error:
+        return [key, failed(label, str(error), f"compare the fingerprints with the switch's own key "
+                            f"and correct {known_hosts}")], \
+            SwitchView(name, problem=str(error))
+    except SwitchAuthError as error:
+        return [key, failed(label, str(error), f"correct switches.{name}.username and its password (or "
+                            "key_file, enable_secret_env)")], SwitchView(name, problem=str(error))
+    except SwitchError as error:
+        return [key, failed(label, str(error), f"check that switch {name} answers show commands")], \
+            SwitchView(name, problem=str(error))
+    login = passed(label, f"logged in as {sw.username}, privileged; {len(poe)} PoE ports, "
+                   f"{len(cdp)} CDP neighbours")
+    return [key, login], SwitchView(name, sessions, poe, cdp)
+
+
+def _unknown_key(name: str, host: str, port: int, known_hosts: Path, error: HostKeyRefused, timeout: float) -> Check:
+    """The refusal, with the very line to add to known_hosts (or only the fingerprint, if the
+    key cannot be read again)."""
+    try:
+        offered = offered_host_key(host, port, timeout)
+    except HostUnreachable:
+        return failed(f"switch {name} host key", str(error), f"add the switch's key to {known_hosts}")
+    line = f"{known_host_name(host, port)} {offered.get_name()} {offered.get_base64()}"
+    return failed(f"switch {name} host key", f"{known_host_name(host, port)} is not in {known_hosts} "
+                  f"(offered {fingerprint(offered)})",
+                  f"after checking the fingerprint on the switch, add to {known_hosts}: {line}")
+
+
+def check_budget(bench: "Bench", view: SwitchView, phones: list["PhoneConfig"]) -> Check:
+    """`show power inline` available vs `parallel.powerup_per_switch` phones of their class."""
+    name = f"switch {view.name} PoE budget"
+    if view.sessions is None:
+        return unchecked(name, "the switch could not be read")
+    try:
+        budget: list[PoeBudget] = view.sessions.poe_budget()
+    except SwitchError as error:
+        return failed(name, str(error), "check that the switch answers `show power inline`")
+    if not budget:
+        return unchecked(name, "the switch shows no budget in `show power inline`")
+    on_switch = [p for p in phones if p.switch == view.name]
+    classes = {view.poe[k].poe_class for k in (canonical_interface(p.port) for p in on_switch) if k in view.poe}
+    watts = max((CLASS_WATTS.get(c, CLASS_WATTS["0"]) for c in classes), default=CLASS_WATTS["0"])
+    shown = ", ".join(sorted(c for c in classes if c in CLASS_WATTS)) or "unknown (counted as 0)"
+    at_once = min(bench.config.parallel.powerup_per_switch, max(1, len(on_switch)))
+    need = at_once * watts
+    available = sum(b.available for b in budget)
+    remaining = sum(b.remaining for b in budget)
+    seen = (f"available {available:.1f} W ({remaining:.1f} W remaining); {at_once} phones of class {shown} "
+            f"powering up at once need {need:.1f} W")
+    if available < need:
+        return failed(name, seen, f"lower parallel.powerup_per_switch to {int(available // watts)} or "
+                      "raise the switch's PoE budget (power supplies)")
+    return passed(name, seen)
