@@ -1,7 +1,9 @@
-"""A pydantic error on a lab config as the one line rig prints: file, phone (by name) and field.
+"""A pydantic error as the one line rig prints: the field, and on a lab config the phone by name.
 
 pydantic's own rendering is several lines and names a phone by its index only; a user fixing
-`phones.3.keypad.0.pasword` wants `phones[3] (desk-04).keypad[0].pasword: unknown key`.
+`phones.3.keypad.0.pasword` wants `phones[3] (desk-04).keypad[0].pasword: unknown key`. The one
+formatter of every validated input (lab config, keypad script, phone profile, site file, CLI
+option bounds).
 """
 
 from __future__ import annotations
@@ -32,8 +34,9 @@ def _location(loc: tuple[Any, ...], data: Any) -> str:
     return ".".join(parts)
 
 
-def one_line(error: ValidationError, data: Any) -> str:
-    """The first problem as `where: message`, `where` naming the phone by its name.
+def one_line(error: ValidationError, data: Any = None) -> str:
+    """The first problem as `where: message`, `where` naming the phone by its name (when `data`,
+    the raw document, has it).
 
     An unknown key comes first: it is usually a misspelt known one (`prot:`), which pydantic
     would otherwise report as the known one missing (`port: Field required`).

@@ -5,11 +5,6 @@ Exit codes follow the CLI contract in docs/contracts.md: 2 bad usage/config/inpu
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from pydantic import ValidationError
-
 
 def printable(text: str) -> str:
     """`text` with control characters escaped (`\\n`), so a message quoting input stays one line."""
@@ -31,18 +26,3 @@ class RigError(Exception):
 
 class ConfigError(RigError):
     """The lab config (or a file it names) is invalid. The message names file, phone and field."""
-
-
-def validation_line(error: "ValidationError") -> str:
-    """The first problem of a pydantic error as `field.path: message`.
-
-    An unknown key is reported before anything else: it is usually a misspelt known one, which
-    pydantic would otherwise report first as missing.
-    """
-    errors = error.errors()
-    first = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
-    loc = ".".join(str(x) for x in first["loc"])
-    message = first["msg"].removeprefix("Value error, ")
-    if first["type"] == "extra_forbidden":
-        message = "unknown key"
-    return f"{loc}: {message}" if loc else message

@@ -31,7 +31,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from drivers.keypad import KEY_NAMES
-from rig.errors import ConfigError, validation_line
+from rig.config_errors import one_line
+from rig.errors import ConfigError
 from rig.profiles import load_profiles
 from rig.yaml_input import utf8_text
 
@@ -181,7 +182,7 @@ def parse_script(text: str, file: str) -> KeyScript:
     try:
         meta = ScriptMeta.model_validate(doc.get("metadata") or {})
     except ValidationError as error:
-        raise KeyScriptError(f"{file}: metadata: {validation_line(error)}") from None
+        raise KeyScriptError(f"{file}: metadata: {one_line(error)}") from None
     _check_profile(file, meta)
     raw_steps = doc.get("steps")
     if not isinstance(raw_steps, list) or not raw_steps:
@@ -213,7 +214,7 @@ def _step(file: str, index: int, raw: Any) -> Step:
     try:
         return model.model_validate(raw)  # type: ignore[return-value]
     except ValidationError as error:
-        raise KeyScriptError(f"{where}: {validation_line(error)}") from None
+        raise KeyScriptError(f"{where}: {one_line(error)}") from None
 
 
 def scripts_for(

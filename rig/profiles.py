@@ -29,7 +29,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from drivers.macaddr import sep_name
-from rig.errors import ConfigError, validation_line
+from rig.config_errors import one_line
+from rig.errors import ConfigError
 from rig.yaml_input import utf8_text
 
 PROFILE_PACKAGE = "phone_profiles"
@@ -278,7 +279,7 @@ def parse_profile(text: str, file: str, bases: Mapping[str, dict[str, Any]] | No
     try:
         profile = PhoneProfile.model_validate({**data, "sources": sources, "unconfirmed": unconfirmed})
     except ValidationError as error:
-        raise ConfigError(f"{file}: {validation_line(error)}") from None
+        raise ConfigError(f"{file}: {one_line(error)}") from None
     stem = file.rsplit("/", 1)[-1].removesuffix(".yaml")
     if profile.name != stem:
         raise ConfigError(f"{file}: name: {profile.name!r} must match the file name ({stem!r})")

@@ -110,6 +110,14 @@ def test_metadata_without_source_is_rejected():
                      'steps:\n  - wait: 1\n', "x.yaml")
 
 
+def test_a_bad_metadata_field_is_named_the_way_a_lab_config_names_its_fields():
+    """One formatter for every validated input (rig.config_errors.one_line): list items as [i]."""
+    with pytest.raises(KeyScriptError) as info:
+        parse_script('metadata: {models: [7942], firmware: [sccp9], procedure: p, profile: 79x2-sccp9, source: s}\n'
+                     'steps:\n  - wait: 1\n', "x.yaml")
+    assert str(info.value) == "x.yaml: metadata: models[0]: Input should be a valid string"
+
+
 def _phone(name: str, model: str, port: str, keypad: list[dict] | None = None) -> PhoneConfig:
     return PhoneConfig(name=name, mac="001D705F0001" if model == "7942" else "001D705F0002",
                        model=model, switch="sw1", port=port, keypad=keypad or [])

@@ -136,7 +136,7 @@ def _variant(edit) -> str:
         (lambda t: t.replace("confirmed: true", "confirmed: false"),
          "x/79x2-sccp9.yaml: erase_signals: needs at least one confirmed: true signal"),
         (lambda t: t.replace("  - kind: itl_fetched\n", "  - kind: itl_fetched\n    pattern: ITL\n"),
-         "x/79x2-sccp9.yaml: erase_signals.1: a itl_fetched signal takes no pattern:"),
+         "x/79x2-sccp9.yaml: erase_signals[1]: a itl_fetched signal takes no pattern:"),
         (lambda t: t.replace("init_settings:\n  value: true", "init_settings: true\nx:\n  value: true"),
          "x/79x2-sccp9.yaml: init_settings: a fact is written {value: ..., source: ...}"),
         (lambda t: t.replace("name: 79x2-sccp9", "name: 79x2"), "x/79x2-sccp9.yaml: name: '79x2' must match the file name"),

@@ -17,7 +17,8 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from rig.config import LabConfig, load_config
-from rig.errors import ConfigError, validation_line
+from rig.config_errors import one_line
+from rig.errors import ConfigError
 from rig.jobs.phones import ConfiguredPhone, configured_phones
 from rig.yaml_input import read_yaml
 
@@ -90,7 +91,7 @@ def load_site(path: Path) -> Site:
     try:
         site = SiteFile.model_validate(data)
     except ValidationError as error:
-        raise ConfigError(f"{path}: {validation_line(error)}") from None
+        raise ConfigError(f"{path}: {one_line(error)}") from None
     benches: dict[str, SiteBench] = {}
     for index, listed in enumerate(site.benches):
         config_path = listed if listed.is_absolute() else path.parent / listed
