@@ -102,3 +102,20 @@ def test_the_real_command_line_refuses_a_bad_trust_anchor_with_exit_2(tmp_path):
     done = subprocess.run([sys.executable, "-m", "rig", "config", "check", "--config", str(path)],
                           capture_output=True, text=True, timeout=60)
     _assert_refused(done.returncode, done.stdout, done.stderr, path, "cucm.trust_anchor: ")
+
+
+@pytest.mark.parametrize("args, message", [
+    (["power", "cycle", "desk-01", "--off-seconds", "1e9"],
+     "--off-seconds 1e+09: Input should be less than or equal to 600 (as timeouts.power_off)"),
+    (["power", "cycle", "desk-01", "--off-seconds", "inf"],
+     "--off-seconds inf: Input should be a finite number (as timeouts.power_off)"),
+    (["power", "cycle", "desk-01", "--off-seconds", "-1"],
+     "--off-seconds -1: Input should be greater than or equal to 0 (as timeouts.power_off)"),
+    (["press", "desk-01", "Settings", "--gap", "nan"], "--gap nan: Input should be a finite number (as timeouts.key_gap)"),
+    (["press", "desk-01", "Settings", "--gap", "31"],
+     "--gap 31: Input should be less than or equal to 30 (as timeouts.key_gap)"),
+])
+def test_command_line_durations_are_bounded_like_the_configs_before_the_bench_is_opened(
+        tmp_path, monkeypatch, capsys, args, message):
+    code, out, err = rig_in_process([*args, "--config", str(tmp_path / "no-such-lab.yaml")], monkeypatch, capsys)
+    assert (code, out, err) == (2, "", f"rig: error: {message}\n")

@@ -18,6 +18,7 @@ from enum import Enum
 from typing import Annotated, Optional, TypeVar
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console as RichConsole
 from rich.table import Table
 
@@ -32,7 +33,8 @@ from rig.actions.lease_guard import command_lease
 from rig.actions.power import PowerRefused, guarded_power
 from rig.bench import Bench, open_bench
 from rig.cli.app import ConfigOption, app, config_path
-from rig.config import PhoneConfig
+from rig.config import PhoneConfig, Timeouts
+from rig.config_errors import one_line
 from rig.errors import RigError
 from rig.keyscript import canonical_key
 from rig.profiles import profile_for
@@ -47,6 +49,18 @@ class PowerAction(str, Enum):
     on = "on"
     off = "off"
     cycle = "cycle"
+
+
+def _duration(option: str, field: str, value: float | None) -> float | None:
+    """A command-line duration bounded like the config's `timeouts.<field>` (finite, within the
+    same bounds for the same reasons); a bad one is one line, exit 2, before the bench is opened."""
+    if value is None:
+        return None
+    try:
+        return float(getattr(Timeouts.model_validate({field: value}), field))
+    except ValidationError as error:
+        raise RigError(f"{option} {value:g}: {one_line(error).removeprefix(f'{field}: ')} "
+                       f"(as timeouts.{field})") from None
 
 
 def _fail(message: str) -> typer.Exit:
@@ -65,6 +79,7 @@ def power(
     config: ConfigOption = None,
 ) -> None:
     """Switch a phone's PoE port, after the switch has shown that phone is on it."""
+    off_seconds = _duration("--off-seconds", "power_off", off_seconds)
     with open_bench(config_path(ctx, config)) as bench:
         cfg = bench.config.phone(phone)
         seconds = bench.config.timeouts.power_off if off_seconds is None else off_seconds
@@ -94,6 +109,7 @@ def press(
         names = [canonical_key(k) for k in keys]
     except ValueError as error:
         raise RigError(f"rig press {phone}: {error}") from None
+    gap = _duration("--gap", "key_gap", gap)
     with open_bench(config_path(ctx, config)) as bench:
         cfg = bench.config.phone(phone)
         if not cfg.keypad:
