@@ -21,12 +21,17 @@ def rig(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "rig", *args], capture_output=True, text=True, cwd=cwd, timeout=120)
 
 
+RUN_SETTINGS = {"timeouts": {"boot": 77}, "parallel": {"max_phones": 3}, "retries": {"erase_script": 2}}
+"""What the served bench's source config says about the run (none of it slows the tests below)."""
+
+
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     tmp = tmp_path_factory.mktemp("served")
     source = tmp / "sim.yaml"
     source.write_text(yaml.safe_dump({"bench": "served", "simulation": {
-        "phones": 2, "scenarios": {"stale_itl": 1}, "time_scale": 0.004, "image_kb": 1}}))
+        "phones": 2, "scenarios": {"stale_itl": 1}, "time_scale": 0.004, "image_kb": 1},
+        **RUN_SETTINGS}))
     written = tmp / "out" / "bench.yaml"
     proc = subprocess.Popen([sys.executable, "-m", "rig", "sim", "--config", str(source), "--write-config", str(written)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
@@ -47,6 +52,13 @@ def test_written_config_has_a_real_bench_form_with_files_beside_it(served: Path)
     assert switch.known_hosts == served.parent / "known_hosts" and switch.known_hosts.is_file()
     assert config.cucm is not None and config.cucm.trust_anchor == served.parent / "cucm-tftp.pem"
     assert [p.name for p in config.phones] == ["desk-01", "desk-02"]
+
+
+def test_written_config_keeps_what_the_source_says_about_the_run(served: Path) -> None:
+    config = load_config(served)
+    assert config.timeouts.boot == 77
+    assert config.timeouts.power_off < 1, "the timeouts the source did not give stay on the simulator's time"
+    assert config.parallel.max_phones == 3 and config.retries.erase_script == 2
 
 
 def test_written_config_is_readable_by_its_owner_only(served: Path) -> None:

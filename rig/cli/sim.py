@@ -2,7 +2,8 @@
 
 With `--write-config OUT.yaml` the running bench is written out as a real bench's config (plus its
 known_hosts file and the CUCM trust anchor beside it), so any rig command, or anyone else's tool,
-can drive the simulator exactly as it would hardware. Those three files are only ever written
+can drive the simulator exactly as it would hardware; what the source config says about the run
+(`timeouts:` fields given, `parallel:`, `retries:`) is kept in it. Those three files are only ever written
 over when rig wrote them (their first line says so): written to `~/.ssh/bench.yaml` it would
 otherwise replace the user's own known_hosts. The config holds the simulator's passwords, so it
 is created readable by its owner only (0600).
@@ -23,7 +24,7 @@ from rich.console import Console
 from rich.table import Table
 
 from rig.cli.app import ConfigOption, app, config_path
-from rig.config import LabConfig, dump_config, load_config
+from rig.config import LabConfig, dump_config, load_config, with_run_settings
 from rig.errors import ConfigError
 
 WriteConfigOption = Annotated[
@@ -49,7 +50,7 @@ def sim(ctx: typer.Context, config: ConfigOption = None, write_config: WriteConf
         workdir = write_config.resolve().parent if write_config else Path(scratch)
         workdir.mkdir(parents=True, exist_ok=True)
         with SimBench(lab.simulation, lab.bench, workdir) as bench:
-            generated = bench.lab_config()
+            generated = with_run_settings(bench.lab_config(), lab)  # the source's timeouts, parallel, retries
             if write_config:
                 _write_private(write_config, _as_yaml(generated, WRITTEN_BY))
             _show(generated, write_config)
