@@ -23,7 +23,7 @@ from rig.identify import identify
 from rig.keyscript import scripts_for
 from rig.preflight.phone_power import check_meter_channel
 from rig.preflight.report import Check, PhoneReport, failed, passed, unchecked
-from rig.preflight.switches import SwitchView
+from rig.preflight.switches import SwitchView, where_seen
 from rig.profiles import PhoneProfile, profile_for
 from rig.witness import decide_load
 
@@ -54,28 +54,18 @@ def check_phone(bench: "Bench", phone: PhoneConfig, facts: Facts) -> PhoneReport
     checks = [port_check, _platform(phone, profile, where)]
     info, web_check = _web(bench, phone)
     checks += [web_check, _tftp_server(bench, phone, web_check), _load(bench, phone, profile, info, where)]
-    checks += [check_meter_channel(bench, phone, facts.switches, where), _script(bench, phone, facts.source)]
+    checks += [check_meter_channel(bench, phone, facts.switches), _script(bench, phone, facts.source)]
     checks += _keypads(bench, phone, facts, web_check)
     checks.append(_console(bench, phone, console))
     return PhoneReport(checks, phone.name)
 
 
-def _find(switches: dict[str, SwitchView], mac: str) -> tuple[str, CdpNeighbor] | None:
-    """Where a switch sees the phone's CDP `SEP<MAC>`, on any switch of the bench."""
-    for name, view in switches.items():
-        for neighbour in view.cdp:
-            try:
-                if normalize_mac(neighbour.device_id) == mac:
-                    return name, neighbour
-            except ValueError:
-                continue
-    return None
-
-
 def _port(phone: PhoneConfig, facts: Facts) -> tuple[tuple[str, CdpNeighbor] | None, Check]:
     """Seen on its configured port (MAC or CDP), else where the switch sees it instead."""
+    seen = where_seen(facts.switches, phone.mac)
+    if phone.switch is None or phone.port is None:
+        return seen, unchecked("port", "no switch configured (field mode: rig finds the phone at its IP)")
     view = facts.switches[phone.switch]
-    seen = _find(facts.switches, phone.mac)
     if view.problem is not None:
         return seen, failed("port", f"switch {phone.switch} could not be read", "fix the switch first (bench)")
     identity = identify(view, phone)

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from drivers.ios_parsers import CdpNeighbor, canonical_interface
-from drivers.power_meter import PowerMeterError
+from drivers.ios_parsers import canonical_interface
+from drivers.power_meter import PowerMeter, PowerMeterError
 from rig.config import PhoneConfig
 from rig.preflight.report import Check, failed, passed, unchecked
+from rig.preflight.switches import where_seen
 
 if TYPE_CHECKING:
     from rig.bench import Bench
@@ -30,24 +31,33 @@ def _matches(reading: float, poe: float) -> bool:
     return abs(reading - poe) <= max(TOLERANCE_W, TOLERANCE_RATIO * poe)
 
 
-def _port_watts(switches: dict[str, "SwitchView"], switch: str, port: str) -> float | None:
-    view = switches.get(switch)
-    found = view.poe.get(canonical_interface(port)) if view is not None else None
+def _port_watts(switches: dict[str, "SwitchView"], switch: str | None, port: str | None) -> float | None:
+    view = switches.get(switch) if switch is not None else None
+    found = view.poe.get(canonical_interface(port)) if view is not None and port is not None else None
     return found.watts if found is not None else None
 
 
-def check_meter_channel(bench: "Bench", phone: PhoneConfig, switches: dict[str, "SwitchView"],
-                        seen: tuple[str, CdpNeighbor] | None) -> Check:
+def _real_port(switches: dict[str, "SwitchView"], phone: PhoneConfig) -> tuple[str | None, str | None]:
+    """The port the phone is really on: where CDP sees it, else its configured one."""
+    seen = where_seen(switches, phone.mac)
+    return (seen[0], seen[1].local_interface) if seen else (phone.switch, phone.port)
+
+
+def _phone_watts(switches: dict[str, "SwitchView"], phone: PhoneConfig) -> float | None:
+    return _port_watts(switches, *_real_port(switches, phone))
+
+
+def check_meter_channel(bench: "Bench", phone: PhoneConfig, switches: dict[str, "SwitchView"]) -> Check:
     """The phone's channel against the PoE of the port it is really on (where CDP sees it)."""
     metered = bench.meter(phone)
     if metered is None or phone.power_meter is None:
         return passed(NAME, "no meter channel configured")
     meter, channel = metered
     label = f"{phone.power_meter.instrument} channel {channel}"
-    switch, port = (seen[0], seen[1].local_interface) if seen else (phone.switch, phone.port)
+    switch, port = _real_port(switches, phone)
     poe = _port_watts(switches, switch, port)
     if poe is None:
-        return unchecked(NAME, f"no PoE reading of {switch} {port}")
+        return unchecked(NAME, f"no PoE reading of the phone's port ({switch or 'no switch'} {port or ''})")
     try:
         reading = meter.measure_watts(channel)
     except PowerMeterError as error:
@@ -55,26 +65,29 @@ def check_meter_channel(bench: "Bench", phone: PhoneConfig, switches: dict[str, 
     seen_text = f"{label} reads {reading:.1f} W, {switch} {port} gives {poe:.1f} W"
     if _matches(reading, poe):
         return passed(NAME, seen_text)
-    other = _reads_like(phone, reading, bench, switches)
+    other = _swapped_with(phone, reading, meter, bench, switches)
     if other is not None:
         assert other.power_meter is not None
-        return failed(NAME, f"{seen_text}; it reads like {other.name}'s port",
-                      f"swap the leads of {phone.power_meter.instrument} channels {channel} and "
+        return failed(NAME, f"{seen_text}; it reads like {other.name}'s port, and {other.name}'s channel like "
+                      f"this one's", f"swap the leads of {phone.power_meter.instrument} channels {channel} and "
                       f"{other.power_meter.channel}, or swap power_meter.channel of {phone.name} and {other.name}")
     return failed(NAME, seen_text, f"check that {label} is wired to {phone.name}'s cable")
 
 
-def _reads_like(phone: PhoneConfig, reading: float, bench: "Bench",
-                switches: dict[str, "SwitchView"]) -> PhoneConfig | None:
-    """Another phone on the same meter whose port gives what this channel reads, and whose own
-    port this phone's differs from (so the two are told apart)."""
+def _swapped_with(phone: PhoneConfig, reading: float, meter: PowerMeter, bench: "Bench",
+                  switches: dict[str, "SwitchView"]) -> PhoneConfig | None:
+    """Another phone on the same meter whose port gives what this channel reads while its own
+    channel reads what this phone's port gives: the two channels are swapped."""
     assert phone.power_meter is not None
-    own = _port_watts(switches, phone.switch, phone.port)
+    own = _phone_watts(switches, phone)
     for other in bench.config.phones:
-        meter = other.power_meter
-        if other is phone or meter is None or meter.instrument != phone.power_meter.instrument:
+        theirs = _phone_watts(switches, other)
+        if (other is phone or other.power_meter is None or other.power_meter.instrument != phone.power_meter.instrument
+                or own is None or theirs is None or not _matches(reading, theirs) or _matches(own, theirs)):
             continue
-        theirs = _port_watts(switches, other.switch, other.port)
-        if theirs is not None and own is not None and _matches(reading, theirs) and not _matches(own, theirs):
-            return other
+        try:
+            if _matches(meter.measure_watts(other.power_meter.channel), own):
+                return other
+        except PowerMeterError:
+            continue
     return None

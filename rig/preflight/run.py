@@ -44,7 +44,7 @@ def preflight(bench: "Bench", names: Sequence[str] = (), *, source: str = "") ->
     wanted = board_wanted(phones)
     with ThreadPoolExecutor(max_workers=MAX_THREADS) as pool:
         credentials = pool.submit(check_credentials, config)
-        switches = [pool.submit(_switch, bench, n, phones) for n in sorted({p.switch for p in phones})]
+        switches = [pool.submit(_switch, bench, n, phones) for n in sorted({p.switch for p in phones if p.switch is not None})]
         tftp = pool.submit(check_tftp, bench, phones[0]) if phones else None
         metered = [pool.submit(check_meter, name, m[0]) for name, m in sorted(meters.items()) if m is not None]
         boards = {url: pool.submit(check_board, url, targets) for url, targets in wanted.items()}
@@ -71,7 +71,7 @@ def bench_gate(bench: "Bench", phones: Sequence["PhoneConfig"]) -> None:
     tap, the trust anchor unreadable or not the cluster's. Read-only, like preflight."""
     selected = list(phones)
     tasks: list[Callable[[], list[Check]]] = [lambda: [check_credentials(bench.config)]]
-    tasks += [lambda n=n: check_access(bench, n)[0] for n in sorted({p.switch for p in selected})]
+    tasks += [lambda n=n: check_access(bench, n)[0] for n in sorted({p.switch for p in selected if p.switch is not None})]
     tasks += [lambda: check_tftp(bench, selected[0])] if selected else []
     found = problems([c for checks in _parallel(tasks) for c in checks])
     if found:

@@ -14,8 +14,10 @@ from typing import TYPE_CHECKING
 from drivers.ios_budget import PoeBudget
 from drivers.ios_parsers import CdpNeighbor, PoePort, canonical_interface
 from drivers.ios_switch import SwitchAuthError, SwitchError, SwitchHostKeyError
-from drivers.ssh_host_keys import HostKeyRefused, HostUnreachable, ensure_known_host, fingerprint, \
-    known_host_name, offered_host_key
+from drivers.macaddr import normalize_mac
+from drivers.ssh_host_keys import (HostKeyRefused, HostUnreachable, ensure_known_host, fingerprint, known_host_name,
+                                   offered_host_key)
+from rig.errors import ConfigError
 from rig.preflight.report import Check, failed, passed, unchecked
 
 if TYPE_CHECKING:
@@ -58,6 +60,18 @@ class SwitchView:
         return [found] if found else []
 
 
+def where_seen(switches: dict[str, SwitchView], mac: str) -> tuple[str, CdpNeighbor] | None:
+    """Where a switch of the bench sees the phone's CDP `SEP<MAC>`: (switch, its entry)."""
+    for name, view in switches.items():
+        for neighbour in view.cdp:
+            try:
+                if normalize_mac(neighbour.device_id) == mac:
+                    return name, neighbour
+            except ValueError:
+                continue
+    return None
+
+
 def check_access(bench: "Bench", name: str) -> tuple[list[Check], SwitchView]:
     """Host key, then login and enable (the first `show power inline` opens the session)."""
     sw = bench.config.switches[name]
@@ -87,6 +101,9 @@ def check_access(bench: "Bench", name: str) -> tuple[list[Check], SwitchView]:
                             "key_file, enable_secret_env)")], SwitchView(name, problem=str(error))
     except SwitchError as error:
         return [key, failed(label, str(error), f"check that switch {name} answers show commands")], \
+            SwitchView(name, problem=str(error))
+    except ConfigError as error:  # its password variable is unset: the credentials check names it
+        return [key, failed(label, f"cannot log in: {error}", "set it (see credentials)")], \
             SwitchView(name, problem=str(error))
     login = passed(label, f"logged in as {sw.username}, privileged; {len(poe)} PoE ports, "
                    f"{len(cdp)} CDP neighbours")
