@@ -7,61 +7,28 @@ the file, the phone (by name) and the field.
 
 from __future__ import annotations
 
-import os
 from ipaddress import IPv4Address
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import (
-    BaseModel,
     BeforeValidator,
-    ConfigDict,
     Field,
-    SecretStr,
     ValidationError,
+    ValidationInfo,
+    field_validator,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from drivers.ios_parsers import canonical_interface
+from rig.config_base import Credentials, Endpoint, Strict
 from rig.config_checks import check_trust_anchor
 from rig.config_errors import one_line
 from rig.config_misconfig import Misconfig
 from rig.config_types import LocalPath, Mac, Name, Port, seconds
 from rig.errors import ConfigError
 from rig.yaml_input import read_yaml
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Credentials(Strict):
-    """A secret given inline (`password`), by environment variable (`password_env`) or neither."""
-
-    password: SecretStr | None = None
-    password_env: str | None = None
-
-    def secret(self) -> str | None:
-        """The password itself, read from the environment at the moment it is needed."""
-        if self.password is not None:
-            return self.password.get_secret_value()
-        if self.password_env is not None:
-            value = os.environ.get(self.password_env)
-            if value is None:
-                raise ConfigError(f"environment variable {self.password_env} is not set")
-            return value
-        return None
-
-    @model_validator(mode="after")
-    def _one_source(self) -> "Credentials":
-        if self.password is not None and self.password_env is not None:
-            raise ValueError("give password or password_env, not both")
-        return self
-
-
-class Endpoint(Strict):
-    host: str
-    port: int = Field(ge=0, le=65535)
 
 
 class SwitchConfig(Credentials):
@@ -156,8 +123,10 @@ class PhoneConfig(Strict):
     model: str = "7942"
     firmware: str = "sccp9"
     """Firmware family, selects the keypad script (keypad_scripts/<model>-<firmware>-<job>.yaml)."""
-    switch: str
-    port: Port
+    switch: str | None = None
+    port: Port | None = Field(default=None, validate_default=True)
+    """Both, or neither: a phone without switch is a field-mode phone (no PoE control; rig finds
+    it by its own answer at `ip`, or CUCM's RisPort, and it restarts by itself or by hand)."""
     ip: IPv4Address | None = None
     http_port: int = Field(default=80, ge=1, le=65535)
     console: str | None = None
@@ -165,6 +134,21 @@ class PhoneConfig(Strict):
     keypad: Annotated[list[KeypadConfig], BeforeValidator(_listify)] = Field(default_factory=list)
     """Backends tried in order; the next one is used when a phone refuses the previous one."""
     power_meter: MeterChannel | None = None
+
+    @field_validator("port")
+    @classmethod
+    def _port_with_switch(cls, port: str | None, info: ValidationInfo) -> str | None:
+        if port is None and info.data.get("switch") is not None:
+            raise PydanticCustomError("missing", "Field required")
+        if port is not None and "switch" in info.data and info.data["switch"] is None:
+            raise ValueError("a port needs its switch: give switch and port together, or neither (field mode)")
+        return port
+
+    @model_validator(mode="after")
+    def _field_mode(self) -> "PhoneConfig":
+        if self.switch is None and self.ip is None:
+            raise ValueError("ip: required without switch and port (field mode: rig finds the phone at its IP)")
+        return self
 
 
 class InstrumentConfig(Strict):
@@ -270,11 +254,11 @@ class LabConfig(Strict):
         """No two phones share a name, a MAC, or a switch port (in any spelling of its name)."""
         seen: dict[tuple[str, object], int] = {}
         for i, phone in enumerate(self.phones):
-            port = canonical_interface(phone.port)
+            port = canonical_interface(phone.port) if phone.port is not None else None
             for field, value, shown in (
                 ("name", phone.name, phone.name),
                 ("mac", phone.mac, phone.mac),
-                ("port", (phone.switch, port), f"{phone.switch} {port}"),
+                *([("port", (phone.switch, port), f"{phone.switch} {port}")] if port is not None else []),
             ):
                 j = seen.setdefault((field, value), i)
                 if j != i:
@@ -286,7 +270,7 @@ class LabConfig(Strict):
     @model_validator(mode="after")
     def _references(self) -> "LabConfig":
         for i, phone in enumerate(self.phones):
-            if phone.switch not in self.switches:
+            if phone.switch is not None and phone.switch not in self.switches:
                 raise _PhoneFieldError(i, phone.name, "switch", f"unknown switch {phone.switch!r}")
             meter = phone.power_meter
             if meter is not None and meter.instrument not in self.instruments:

@@ -104,8 +104,8 @@ class ListedPhone:
 
     name: str
     mac: str
-    switch: str
-    port: str
+    switch: str | None  # None: a field-mode phone (no switch)
+    port: str | None
     bench: str | None = tag()
 
 

@@ -58,13 +58,10 @@ class _Seed(LabConfig):
 
 def _seed(path: Path) -> tuple[dict[str, Any], LabConfig]:
     doc = read_yaml(path)
-    if not isinstance(doc, dict):
-        raise ConfigError(f"{path}: the top level must be a mapping")
     try:
-        seed = _Seed.model_validate(doc)
+        return doc, _resolve_paths(_Seed.model_validate(doc), path.parent)  # a non-mapping fails here too
     except ValidationError as error:
         raise ConfigError(f"{path}: {one_line(error, doc)}") from None
-    return doc, _resolve_paths(seed, path.parent)
 
 
 def _ports(bench: Bench) -> dict[str, tuple[str, str]]:

@@ -198,7 +198,7 @@ class Runner:
             journal=journal,
             steps=StepRecorder(journal, phone.name, on_start=self._step_started),
             stop=self.stop,
-            powerup=self.powerup[phone.switch],
+            powerup=self.powerup.get(phone.switch or "", threading.Semaphore(1)),  # field mode: no PoE budget
             run_dir=self.run_dir,
             tap=tap,
             script=self.scripts.get(phone.name),

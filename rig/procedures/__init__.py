@@ -28,7 +28,7 @@ BASELINE = StepDef("baseline", baseline.run, gives=Baseline, needs=(Identified, 
 ERASE = StepDef("erase", erase.run, gives=Erased, needs=(Identified, ConsoleOpened, Baseline))
 FACTORY_RESET = StepDef("factory_reset", factory_reset.run, gives=Restarted,
                         needs=(Identified, ConsoleOpened, Baseline))
-RESTART = StepDef("restart", restart.run, gives=Restarted, needs=(Identified, ConsoleOpened))
+RESTART = StepDef("restart", restart.run, gives=Restarted, needs=(Identified, ConsoleOpened), uses=(Erased,))
 OBSERVE = StepDef("observe", observe.run, gives=Observed, needs=(Restarted, Baseline), uses=(Erased,))
 VERIFY = StepDef("verify", verify.run, gives=Verified,
                  needs=(Observed, Baseline, ConsoleOpened, Restarted), uses=(Erased,))

@@ -104,15 +104,19 @@ class PhoneContext:
 
     def cdp_entry(self, max_age: float = CDP_MAX_AGE) -> "CdpNeighbor | None":
         """The phone's own CDP entry (platform, announced load) from a table at most `max_age`
-        seconds old: evidence only."""
+        seconds old: evidence only (None in field mode, where no switch is known)."""
+        if self.phone.switch is None:
+            return None
         return phone_neighbour(self.switch.recent_cdp_neighbors(max_age), self.phone)
 
     def draw(self) -> dict[str, Any]:
         """PoE draw on the phone's port (and the meter's reading, when the phone has one)."""
-        ports = self.switch.poe_status(self.phone.port)
-        reading: dict[str, Any] = {"poe_watts": ports[0].watts if ports else None}
-        if ports:
-            reading["poe_oper"] = ports[0].oper
+        reading: dict[str, Any] = {}
+        if self.phone.port is not None:  # field mode: no switch, no PoE reading
+            ports = self.switch.poe_status(self.phone.port)
+            reading["poe_watts"] = ports[0].watts if ports else None
+            if ports:
+                reading["poe_oper"] = ports[0].oper
         meter = self.bench.meter(self.phone)
         if meter is not None:
             instrument, channel = meter

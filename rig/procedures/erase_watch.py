@@ -77,7 +77,7 @@ class EraseWatch:
                 web.device_info()
             except PhoneWebError:
                 self.restart.append("HTTP gone")
-        if not self.web_access and "CDP gone" not in self._kinds():
+        if not self.web_access and self.ctx.phone.switch is not None and "CDP gone" not in self._kinds():
             if self.ctx.cdp_entry(max_age=0) is None:  # a restart is brief: look now
                 self.restart.append("CDP gone")
 

@@ -1,21 +1,36 @@
-"""identify: the switch must see this phone's MAC on its port before anything touches the port.
+"""identify: the phone must be shown to be the configured one before anything touches it.
 
-A mismatch skips the phone: powering a port that holds some other device is exactly the mistake
-a bench controller must never make. The phone's CDP entry, when the switch has one, is kept:
-its platform and the load it announces (`Version :`) are evidence that needs no web access.
+With a switch, the switch must see this phone's MAC on its port: a mismatch skips the phone,
+because powering a port that holds some other device is exactly the mistake a bench controller
+must never make. The phone's CDP entry, when the switch has one, is kept: its platform and the
+load it announces (`Version :`) are evidence that needs no web access.
+
+In field mode (no switch) nothing is powered, but keys still go to an address, so the phone at
+that address must say who it is: its own `/DeviceInformationX` MAC, or CUCM's RisPort70 listing
+`SEP<MAC>` at that IP. Either is enough, a contradiction from either skips the phone, and
+neither answering skips it too: rig never guesses. The step names the evidence.
 """
 
 from __future__ import annotations
 
+from drivers.macaddr import normalize_mac
+from drivers.phone_web import PhoneWebError
+from drivers.risport import RisPortError
 from rig.identify import identify
 from rig.procedures.context import PhoneContext
 from rig.procedures.findings import Identified, StepView
-from rig.procedures.steps import PhoneSkipped
+from rig.procedures.registration import registration
+from rig.procedures.steps import PhoneSkipped, Step
+
+REGISTRATION_MAX_AGE = 2.0
+"""Seconds one RisPort answer serves every field-mode phone's identification."""
 
 
 def run(ctx: PhoneContext, _: StepView) -> Identified:
     phone = ctx.phone
     with ctx.steps.step("identify") as step:
+        if phone.switch is None:
+            return _by_own_answer(ctx, step)
         identity = identify(ctx.switch, phone)
         step.detail = identity.evidence
         step.data = {"switch": phone.switch, "port": phone.port, "mac": phone.mac}
@@ -27,3 +42,49 @@ def run(ctx: PhoneContext, _: StepView) -> Identified:
             step.data.update(cdp_platform=neighbour.platform, cdp_version=neighbour.version)
         return Identified(evidence=identity.evidence, cdp_platform=neighbour.platform if neighbour else None,
                           cdp_version=neighbour.version if neighbour else None)
+
+
+def _by_own_answer(ctx: PhoneContext, step: Step) -> Identified:
+    """Field mode: the phone's web answer or CUCM's IP <-> MAC, never a guess."""
+    phone, ip = ctx.phone, str(ctx.phone.ip)
+    step.data = {"field_mode": True, "ip": ip, "mac": phone.mac}
+    confirmed: list[str] = []
+    against: list[str] = []
+    unanswered: list[str] = []
+    mac = _web_mac(ctx, unanswered)
+    if mac is not None:
+        step.data["web_mac"] = mac
+        (confirmed if mac == phone.mac else against).append(f"{ip} /DeviceInformationX MACAddress {mac}")
+    cucm = None
+    try:
+        cucm = registration(ctx, REGISTRATION_MAX_AGE)
+    except RisPortError as error:
+        unanswered.append(f"RisPort: {error}")
+    if cucm is not None:
+        step.data["registration"] = cucm.data()
+        if cucm.ip is None:
+            unanswered.append(f"RisPort: {cucm.describe()}, no IP address")
+        else:
+            (confirmed if cucm.ip == ip else against).append(f"CUCM RisPort lists {cucm.device} at {cucm.ip}")
+    step.data.update(confirmed_by=confirmed, contradicted_by=against)
+    if against or not confirmed:
+        step.ok = False
+        why = "; ".join(against) if against else "; ".join(unanswered) or "no web access and no cucm.risport"
+        raise PhoneSkipped(f"field mode: {phone.mac} not identified at {ip}: {why}")
+    step.detail = f"field mode, identified by {'; '.join(confirmed)}"
+    return Identified(evidence=step.detail)
+
+
+def _web_mac(ctx: PhoneContext, unanswered: list[str]) -> str | None:
+    """The MAC the phone's own web server reports (as written when it is not a MAC)."""
+    if ctx.web is None:
+        return None
+    try:
+        written = ctx.web.device_info().mac
+    except PhoneWebError as error:
+        unanswered.append(f"web: {error}")
+        return None
+    try:
+        return normalize_mac(written)
+    except ValueError:
+        return written

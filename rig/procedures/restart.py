@@ -6,18 +6,23 @@ the switch hears it. Power-on holds the switch's power-up semaphore until the po
 again (or a short settle time passes): a switch powering dozens of phones at once can exceed its
 PoE budget. Once the port has been turned off it is always turned back on, even when the run is
 interrupted.
+
+Field mode (a phone without switch) has no port to switch: after an ITL erase the phone restarts
+by itself (that restart is what confirmed the erase), so the step records it; otherwise the
+technician is asked to unplug the phone and plug it back in, at the terminal rig runs on.
 """
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from datetime import datetime
 
 from rig.actions.power import power_off, power_on
 from rig.journal import iso, utc_now
 from rig.procedures.context import POWER_SETTLE, PhoneContext, watts
-from rig.procedures.findings import ConsoleOpened, Identified, Restarted, StepView
-from rig.procedures.steps import Interrupted, Step
+from rig.procedures.findings import ConsoleOpened, Erased, Identified, Restarted, StepView
+from rig.procedures.steps import BenchFault, Interrupted, Step
 
 
 def _drawing(ctx: PhoneContext) -> dict[str, object] | None:
@@ -29,8 +34,10 @@ def power_cycle(ctx: PhoneContext, step: Step, before_on: Callable[[], None] | N
     """Off, wait `timeouts.power_off`, on; draw before and after go into the step's evidence.
 
     `before_on` runs last thing before the port is told to power on (the factory reset starts
-    holding a key there). Returns the power-on time.
+    holding a key there). Returns the power-on time. In field mode the technician does it.
     """
+    if ctx.phone.switch is None:
+        return _by_hand(ctx, step, before_on)
     timeouts = ctx.config.timeouts
     step.data["draw_before"] = ctx.draw()
     power_off(ctx.switch, ctx.phone, ctx.journal)
@@ -55,9 +62,36 @@ def power_cycle(ctx: PhoneContext, step: Step, before_on: Callable[[], None] | N
     return power_on_at
 
 
+def _by_hand(ctx: PhoneContext, step: Step, before_on: Callable[[], None] | None) -> datetime:
+    """Field mode: the technician unplugs the phone and plugs it back in (PoE or power supply)."""
+    label = f"Phone {ctx.phone.name} (SEP{ctx.phone.mac}, {ctx.phone.ip})"
+    if not sys.stdin.isatty():
+        raise BenchFault(f"{label}: field mode restart needs a technician at rig's terminal "
+                         "(no switch to power-cycle it)", part="operator")
+    sys.stdout.write(f"{label}: unplug it now [Enter when unplugged] ")
+    sys.stdout.flush()
+    sys.stdin.readline()
+    ctx.sleep(ctx.config.timeouts.power_off)
+    if before_on is not None:
+        before_on()
+    sys.stdout.write(f"{label}: plug it back in [Enter when plugged in] ")
+    sys.stdout.flush()
+    sys.stdin.readline()
+    power_on_at = utc_now()
+    step.data.update(restarted_by="technician", power_on_at=iso(power_on_at))
+    step.detail = "field mode: unplugged and plugged back in by the technician"
+    return power_on_at
+
+
 def run(ctx: PhoneContext, view: StepView) -> Restarted:
     view.need(Identified)
     console = view.need(ConsoleOpened).console
+    erased = view.use(Erased)
     mark = console.mark() if console is not None else None
     with ctx.steps.step("restart") as step:
+        if ctx.phone.switch is None and erased is not None:
+            step.data.update(restarted_by="the phone itself", erase_confirmed_by=erased.proof.signal)
+            step.detail = (f"field mode: the phone restarts by itself after its ITL erase (erase confirmed "
+                           f"by {erased.proof.signal})")
+            return Restarted(power_on_at=erased.started_at, console_mark=erased.console_mark)
         return Restarted(power_on_at=power_cycle(ctx, step), console_mark=mark)

@@ -1,0 +1,87 @@
+"""Field mode: a bench without switches. `rig erase` identifies each phone by its own answer (or
+CUCM's IP <-> MAC), lets the ITL erase restart it, and passes with its steps adapted; a phone at
+the wrong address is skipped, never guessed (one simulated bench for the module)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from rig.config import Simulation, dump_config
+from rig.events import PowerAction, StepDone
+from rig.journal import read_events
+from rig.sim.bench import SimBench
+from tests.test_erase_e2e import rig
+
+
+def _field(doc: dict[str, Any]) -> dict[str, Any]:
+    """The bench as a technician at a customer site has it: no switch, no meter, web key presses."""
+    doc = {k: v for k, v in doc.items() if k not in ("switches", "instruments")}
+    doc["phones"] = [{**{k: v for k, v in p.items() if k not in ("switch", "port", "power_meter")},
+                      "keypad": [k for k in p["keypad"] if k["backend"] == "http_execute"]}
+                     for p in doc["phones"]]
+    return doc
+
+
+@pytest.fixture(scope="module")
+def bench(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[SimBench, dict[str, Any], Path]]:
+    work = tmp_path_factory.mktemp("field")
+    settings = Simulation(phones=2, scenarios={"no_itl": 1, "healthy": 1}, time_scale=0.004, image_kb=4,
+                          keypad="http_execute")
+    with SimBench(settings, "field", work) as sim:
+        yield sim, _field(dump_config(sim.lab_config())), work
+
+
+def _erase(doc: dict[str, Any], where: Path, name: str) -> tuple[int, list]:
+    path = where / f"{name}.yaml"
+    path.write_text(yaml.safe_dump(doc))
+    done = rig("erase", "--config", str(path), "--runs-dir", str(where / "runs"), "--json", cwd=where)
+    run_dir = Path(json.loads(done.stdout)["run_dir"])
+    return done.returncode, read_events(run_dir / "journal.jsonl")
+
+
+def test_erase_passes_without_a_switch_with_each_phones_evidence_named(bench):
+    sim, doc, work = bench
+    code, events = _erase(doc, work, "field")
+    steps = {(e.phone, e.name): e for e in events if isinstance(e, StepDone)}
+    assert code == 0, [(k, s.detail) for k, s in steps.items() if not s.ok]
+    assert not [e for e in events if isinstance(e, PowerAction)]
+    for phone, mac in (("desk-01", "001D705F0000"), ("desk-02", "001D705F0001")):
+        identify = steps[(phone, "identify")]
+        assert f"/DeviceInformationX MACAddress {mac}" in identify.detail
+        assert f"CUCM RisPort lists SEP{mac} at" in identify.detail
+        assert steps[(phone, "restart")].data["restarted_by"] == "the phone itself"
+        assert steps[(phone, "verify_registration")].ok
+    assert sim.observe.commands("sw1") == []  # nothing asked the switch rig does not know
+
+
+def test_a_phone_answering_with_another_mac_is_skipped_not_guessed(bench, tmp_path):
+    sim, doc, _ = bench
+    swapped = json.loads(json.dumps(doc))
+    swapped["phones"][0]["ip"], swapped["phones"][1]["ip"] = doc["phones"][1]["ip"], doc["phones"][0]["ip"]
+    swapped["phones"][0]["http_port"], swapped["phones"][1]["http_port"] = (
+        doc["phones"][1]["http_port"], doc["phones"][0]["http_port"])
+    keys_before = sim.observe.keys("desk-02")
+    code, events = _erase(swapped, tmp_path, "swapped")
+    identify = {e.phone: e for e in events if isinstance(e, StepDone) and e.name == "identify"}
+    assert code == 1
+    assert not identify["desk-01"].ok and "not identified" in identify["desk-01"].detail
+    assert "MACAddress 001D705F0001" in identify["desk-01"].detail
+    assert sim.observe.keys("desk-02") == keys_before  # no key went to the phone at the wrong address
+
+
+def test_field_phones_need_an_ip_and_switch_with_port(bench, tmp_path):
+    _, doc, _ = bench
+    for change, message in ((lambda p: p.pop("ip"), "ip: required without switch"),
+                            (lambda p: p.update(switch="sw1"), ".port: Field required")):
+        broken = json.loads(json.dumps(doc))
+        change(broken["phones"][0])
+        path = tmp_path / "broken.yaml"
+        path.write_text(yaml.safe_dump(broken))
+        done = rig("config", "check", "--config", str(path), cwd=tmp_path)
+        assert done.returncode == 2 and done.stderr.count("\n") == 1 and message in done.stderr, done.stderr
