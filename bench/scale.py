@@ -1,13 +1,14 @@
-"""Scaling benchmark: `rig erase` on simulated benches of 1 to 240 phones.
+"""Scaling benchmark: `rig erase` on simulated benches of 1 to 240 phones, against targets.
 
-The simulated bench runs in its own process (`rig sim --write-config`), so the figures are the
-controller's alone: wall time, its ratio to the single-phone floor (one phone's boot, erase and
-fetch cannot go faster), controller CPU seconds per phone and peak RSS. A second part measures
-the TFTP tap's transfer rate against a direct transfer on loopback.
+The simulated bench runs in processes of its own, one per switch (`python -m rig.sim.multiproc`),
+so the figures are the controller's: wall time, its ratio to the single-phone floor (one phone's
+boot, erase and fetch cannot go faster), controller CPU seconds per phone, the marginal CPU of
+each phone added to the single-phone run, SSH command lines the switches received per phone, and
+peak RSS. A second part measures the TFTP tap's transfer rate against a direct transfer.
 
-    python bench/scale.py            # table
-    python bench/scale.py --json     # {"rows": [...], "tftp": {...}}
-    python bench/scale.py --sizes 1,8 --quick
+    python bench/scale.py            # table, targets met or missed
+    python bench/scale.py --json     # {"rows": [...], "tftp": {...}, "targets": {...}}
+    python bench/scale.py --sizes 1,8
 """
 
 from __future__ import annotations
@@ -31,10 +32,18 @@ import yaml
 
 from drivers.tftp_tap import TftpTap
 
-TIME_SCALE = 0.05  # at 0.01 the one-process simulator of 240 phones starves its own TFTP
+TIME_SCALE = 0.05
 SHAPES = [(1, 1), (8, 1), (48, 2), (240, 5)]
 TARGETS = {48: 1.25, 240: 1.5}
-SESSIONS_PER_SWITCH = 8  # of the 16 vty lines an IOS switch offers
+"""Wall time as a ratio of the single phone's."""
+MARGINAL_CPU_MS = 40.0
+"""Controller CPU per phone added to the single-phone run, at 240 phones."""
+SSH_CMDS_PER_PHONE = 1.0
+"""Command lines the switches received per phone, at 240 phones."""
+PEAK_RSS_MB = 200.0
+TAP_SHARE = 0.9
+"""TFTP through the tap as a share of a direct transfer."""
+SESSIONS_PER_SWITCH = 8  # of the 16 vty lines an IOS switch offers (opened only when all are busy)
 RIG = [sys.executable, "-m", "rig"]
 
 
@@ -48,6 +57,8 @@ class Row:
     peak_rss_mb: float
     passed: int
     sim_cpu_s: float
+    ssh_cmds_per_phone: float
+    marginal_cpu_ms: float | None
 
 
 def sim_config(path: Path, phones: int, switches: int, image_kb: int, time_scale: float) -> None:
@@ -70,20 +81,22 @@ def sim_config(path: Path, phones: int, switches: int, image_kb: int, time_scale
 
 def serve_sim(
     workdir: Path, phones: int, switches: int, image_kb: int, time_scale: float
-) -> tuple[subprocess.Popen[bytes], Path]:
-    source, written = workdir / "sim.yaml", workdir / "bench.yaml"
+) -> tuple[subprocess.Popen[bytes], Path, Path]:
+    """The simulated bench, one process per switch; its config and where its counts will be."""
+    source, written, counts = workdir / "sim.yaml", workdir / "bench.yaml", workdir / "counts.json"
     sim_config(source, phones, switches, image_kb, time_scale)
     proc = subprocess.Popen(
-        [*RIG, "sim", "--config", str(source), "--write-config", str(written)],
+        [sys.executable, "-m", "rig.sim.multiproc", "--config", str(source), "--write-config", str(written),
+         "--shards", str(switches), "--counts", str(counts)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
     deadline = time.monotonic() + 120
     while not written.exists():
         if proc.poll() is not None or time.monotonic() > deadline:
-            raise SystemExit(f"rig sim did not come up: {proc.stderr.read().decode() if proc.stderr else ''}")
+            raise SystemExit(f"the simulator did not come up: {proc.stderr.read().decode() if proc.stderr else ''}")
         time.sleep(0.1)
-    return proc, written
+    return proc, written, counts
 
 
 def erase(config: Path, workdir: Path, max_phones: int) -> tuple[float, float, float, int]:
@@ -111,17 +124,34 @@ def erase(config: Path, workdir: Path, max_phones: int) -> tuple[float, float, f
     return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, int(summary.get("passed", 0))
 
 
-def measure(phones: int, switches: int, image_kb: int, time_scale: float) -> tuple[float, float, float, int, float]:
-    """Controller wall s, CPU s, peak RSS MB, phones passed; and the simulator's CPU s."""
+@dataclass
+class Measured:
+    wall_s: float
+    cpu_s: float
+    rss_mb: float
+    passed: int
+    sim_cpu_s: float
+    ssh_commands: int
+
+
+def measure(phones: int, switches: int, image_kb: int, time_scale: float) -> Measured:
+    """Controller wall s, CPU s, peak RSS MB, phones passed; the simulator's CPU s (every process
+    of it) and the command lines its switches received (-1 when it could not tell)."""
     with tempfile.TemporaryDirectory(prefix="rig-scale-") as tmp:
         workdir = Path(tmp)
-        proc, written = serve_sim(workdir, phones, switches, image_kb, time_scale)
+        proc, written, counts = serve_sim(workdir, phones, switches, image_kb, time_scale)
         try:
             wall, cpu, rss, passed = erase(written, workdir, max_phones=phones)
         finally:
             proc.send_signal(signal.SIGINT)
             _, _, usage = os.wait4(proc.pid, 0)
-        return wall, cpu, rss, passed, usage.ru_utime + usage.ru_stime
+        received = json.loads(counts.read_text()) if counts.exists() else {}
+        inside = ("interface range", "power inline never", "power inline auto", "end")  # of a config session
+        commands = sum(n for switch in received.values() for c, n in switch.items() if c not in inside) if received else -1
+        if os.environ.get("RIG_SCALE_COMMANDS"):
+            print(json.dumps(received, indent=1), file=sys.stderr)
+        # wait4's figure includes the shard processes: the simulator joins them before it exits
+        return Measured(wall, cpu, rss, passed, usage.ru_utime + usage.ru_stime, commands)
 
 
 def tftp_rates(size_mb: int = 2, runs: int = 3) -> dict[str, float]:
@@ -158,6 +188,24 @@ def tftp_rates(size_mb: int = 2, runs: int = 3) -> dict[str, float]:
     return {"tap_mb_s": through, "direct_mb_s": direct}
 
 
+def targets(rows: list[Row], tftp: dict[str, float]) -> dict[str, dict[str, object]]:
+    """Each target, the figure measured for it (the largest bench run) and whether it was met."""
+    largest = rows[-1]
+    found: dict[str, tuple[float | None, float, bool]] = {
+        f"ratio_{r.phones}": (r.ratio, TARGETS[r.phones], r.ratio <= TARGETS[r.phones])
+        for r in rows if r.phones in TARGETS
+    }
+    marginal = largest.marginal_cpu_ms
+    found["marginal_cpu_ms"] = (marginal, MARGINAL_CPU_MS, marginal is not None and marginal <= MARGINAL_CPU_MS)
+    found["ssh_cmds_per_phone"] = (largest.ssh_cmds_per_phone, SSH_CMDS_PER_PHONE,
+                                   0 <= largest.ssh_cmds_per_phone <= SSH_CMDS_PER_PHONE)
+    rss = max(r.peak_rss_mb for r in rows)
+    found["peak_rss_mb"] = (rss, PEAK_RSS_MB, rss <= PEAK_RSS_MB)
+    share = round(tftp["tap_mb_s"] / tftp["direct_mb_s"], 2)
+    found["tap_share"] = (share, TAP_SHARE, share >= TAP_SHARE)
+    return {name: {"measured": m, "target": t, "met": ok} for name, (m, t, ok) in found.items()}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true", help="print machine-readable figures")
@@ -167,28 +215,33 @@ def main() -> None:
     args = parser.parse_args()
     wanted = {int(x) for x in args.sizes.split(",")}
     rows: list[Row] = []
-    floor = None
+    floor: Measured | None = None
     for phones, switches in SHAPES:
         if phones not in wanted and phones != 1:
             continue
-        wall, cpu, rss, passed, sim_cpu = measure(phones, switches, args.image_kb, args.time_scale)
-        floor = floor or wall
-        rows.append(
-            Row(phones, switches, round(wall, 2), round(wall / floor, 2), round(cpu / phones, 4),
-                round(rss, 1), passed, round(sim_cpu, 1))
-        )
+        m = measure(phones, switches, args.image_kb, args.time_scale)
+        floor = floor or m
+        marginal = round((m.cpu_s - floor.cpu_s) / (phones - 1) * 1000, 1) if phones > 1 else None
+        rows.append(Row(phones, switches, round(m.wall_s, 2), round(m.wall_s / floor.wall_s, 2),
+                        round(m.cpu_s / phones, 4), round(m.rss_mb, 1), m.passed, round(m.sim_cpu_s, 1),
+                        round(m.ssh_commands / phones, 2), marginal))
         if not args.json:
-            print(f"  measured {phones} phones: {wall:.1f} s", file=sys.stderr)
+            print(f"  measured {phones} phones: {m.wall_s:.1f} s", file=sys.stderr)
     tftp = tftp_rates()
+    goals = targets(rows, tftp)
     if args.json:
-        print(json.dumps({"rows": [{k: v for k, v in asdict(r).items() if k not in ("passed", "sim_cpu_s")} for r in rows], "tftp": tftp}))
+        print(json.dumps({"rows": [asdict(r) for r in rows], "tftp": tftp, "targets": goals}))
         return
     print(f"time scale {args.time_scale} (a 90 s boot = {90 * args.time_scale:.1f} s), images {args.image_kb} KB")
-    print(f"{'phones':>6} {'switches':>8} {'wall s':>7} {'ratio':>6} {'target':>6} {'CPU s/phone':>11} {'peak RSS MB':>11} {'passed':>6} {'sim CPU s':>9}")
+    print(f"{'phones':>6} {'switches':>8} {'wall s':>7} {'ratio':>6} {'CPU s/phone':>11} {'marginal ms':>11} "
+          f"{'SSH/phone':>9} {'peak RSS MB':>11} {'passed':>6} {'sim CPU s':>9}")
     for r in rows:
-        target = f"{TARGETS[r.phones]:.2f}" if r.phones in TARGETS else "-"
-        print(f"{r.phones:>6} {r.switches:>8} {r.wall_s:>7.2f} {r.ratio:>6.2f} {target:>6} {r.cpu_s_per_phone:>11.4f} {r.peak_rss_mb:>11.1f} {r.passed:>6} {r.sim_cpu_s:>9.1f}")
+        marginal = f"{r.marginal_cpu_ms:.1f}" if r.marginal_cpu_ms is not None else "-"
+        print(f"{r.phones:>6} {r.switches:>8} {r.wall_s:>7.2f} {r.ratio:>6.2f} {r.cpu_s_per_phone:>11.4f} "
+              f"{marginal:>11} {r.ssh_cmds_per_phone:>9.2f} {r.peak_rss_mb:>11.1f} {r.passed:>6} {r.sim_cpu_s:>9.1f}")
     print(f"TFTP: through tap {tftp['tap_mb_s']} MB/s, direct {tftp['direct_mb_s']} MB/s")
+    for name, goal in goals.items():
+        print(f"  {name}: {goal['measured']} (target {goal['target']}) {'met' if goal['met'] else 'MISSED'}")
 
 
 if __name__ == "__main__":

@@ -4,12 +4,15 @@ Per phone, every identify, draw reading and power change used to be its own SSH 
 switch with 48 phones heard ~8 commands per phone. Here:
 
 - `SharedRead`: a table (`show mac address-table`, `show power inline`, `show cdp neighbors
-  detail`) is read once for every caller that asked while the previous read was running. A
-  caller only ever gets a read that *started after it asked*: the answer is as fresh as a read
-  of its own would be, which is what identifying a phone before touching its port needs.
+  detail`) is read once for every caller that asked while the previous read was running, and
+  a read starts at least `spacing` seconds after the previous one (phones polling their draw
+  share one read instead of each asking the switch). A caller only ever gets a read that
+  *started after it asked*: the answer is as fresh as a read of its own would be, which is what
+  identifying a phone before touching its port needs.
 - `PowerWaves`: power changes asked for while a configuration session runs are sent together in
   the next one (`interface range`, drivers.ios_ranges). Each caller still returns only after
-  the switch took its port's change, so the write-ahead journal (`intent` before, `done` after,
+  the switch took its port's change (a wave, too, starts `spacing` after the previous one, so
+  changes asked for meanwhile join it), so the write-ahead journal (`intent` before, `done` after,
   per phone) stays true; a wave the switch refuses is retried port by port so one bad port
   fails alone.
 """
@@ -17,6 +20,7 @@ switch with 48 phones heard ~8 commands per phone. Here:
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
@@ -29,8 +33,9 @@ T = TypeVar("T")
 class SharedRead(Generic[T]):
     """Single-flight reads: one running at a time, each shared by every caller that waited for it."""
 
-    def __init__(self, read: Callable[[], T]) -> None:
+    def __init__(self, read: Callable[[], T], spacing: float = 0.0) -> None:
         self._read = read
+        self._pace = _Pace(spacing)
         self._cond = threading.Condition()
         self._started = 0
         self._finished = 0
@@ -51,6 +56,7 @@ class SharedRead(Generic[T]):
                 return self._unwrap(self._latest)
         outcome: T | BaseException
         try:
+            self._pace.wait()  # callers arriving meanwhile wait for this read: it has not started
             outcome = self._read()
         except BaseException as error:  # noqa: BLE001 - handed to every caller of this read
             outcome = error
@@ -64,6 +70,20 @@ class SharedRead(Generic[T]):
         if isinstance(outcome, BaseException):
             raise outcome
         return outcome  # type: ignore[return-value]
+
+
+class _Pace:
+    """At least `spacing` seconds between the starts of two operations (only one runs at a time)."""
+
+    def __init__(self, spacing: float) -> None:
+        self.spacing = spacing
+        self._last = float("-inf")
+
+    def wait(self) -> None:
+        delay = self._last + self.spacing - time.monotonic()
+        if delay > 0:
+            time.sleep(delay)
+        self._last = time.monotonic()
 
 
 @dataclass
@@ -81,8 +101,9 @@ SetPower = Callable[[list[str], list[str]], None]
 class PowerWaves:
     """Port power changes batched into one configuration session per wave."""
 
-    def __init__(self, set_power: SetPower) -> None:
+    def __init__(self, set_power: SetPower, spacing: float = 0.0) -> None:
         self._set_power = set_power
+        self._pace = _Pace(spacing)
         self._cond = threading.Condition()
         self._pending: list[_Change] = []
         self._busy = False
@@ -97,8 +118,11 @@ class PowerWaves:
                 self._cond.wait()
             if change.done:
                 return self._result(change)
-            wave, self._pending, self._busy = self._pending, [], True
+            self._busy = True
         try:
+            self._pace.wait()
+            with self._cond:
+                wave, self._pending = self._pending, []
             self._send(wave)
         finally:
             with self._cond:

@@ -5,7 +5,9 @@ from whole tables (`show mac address-table`, `show power inline`, `show cdp neig
 read once for all who asked while the previous read ran, never from a table read before the
 caller asked (rig.switch_batch.SharedRead); their power changes go out in waves, one
 configuration session each (PowerWaves). Identifying every phone of a 48-port switch thus
-costs one or two table reads, not 48. IOS serves up to 16 vty lines, so up to
+costs one or two table reads, not 48. Reads of a table and waves start at least
+`SPACING` seconds apart, so phones polling their draw share reads; a phone's own changes are
+seconds apart on hardware, so this only ever delays a read by a fraction of a second. IOS serves up to 16 vty lines, so up to
 `parallel.sessions_per_switch` sessions are opened on demand, each call borrowing an idle one.
 """
 
@@ -25,12 +27,14 @@ from drivers.ios_switch import IosSwitch, SwitchCommandError
 from rig.switch_batch import PowerWaves, SharedRead
 
 T = TypeVar("T")
+SPACING = 0.25
+"""Seconds between the starts of two reads of one table (or two waves) on one switch."""
 
 
 class SwitchSessions:
     """The IosSwitch operations rig uses, spread over up to `size` sessions."""
 
-    def __init__(self, name: str, factory: Callable[[], IosSwitch], size: int) -> None:
+    def __init__(self, name: str, factory: Callable[[], IosSwitch], size: int, spacing: float = SPACING) -> None:
         self.name = name
         self._factory = factory
         self._size = size
@@ -38,10 +42,10 @@ class SwitchSessions:
         self._all: list[IosSwitch] = []
         self._lock = threading.Lock()
         self._cdp: tuple[float, list[CdpNeighbor]] = (float("-inf"), [])
-        self._macs = SharedRead(lambda: self._with(lambda sw: sw.mac_table()))
-        self._poe = SharedRead(lambda: self._with(lambda sw: sw.poe_status()))
-        self._neighbours = SharedRead(lambda: self._with(lambda sw: sw.cdp_neighbors()))
-        self._waves = PowerWaves(lambda off, on: self._with(lambda sw: sw.set_power(off, on)))
+        self._macs = SharedRead(lambda: self._with(lambda sw: sw.mac_table()), spacing)
+        self._poe = SharedRead(lambda: self._with(lambda sw: sw.poe_status()), spacing)
+        self._neighbours = SharedRead(lambda: self._with(lambda sw: sw.cdp_neighbors()), spacing)
+        self._waves = PowerWaves(lambda off, on: self._with(lambda sw: sw.set_power(off, on)), spacing)
 
     @contextmanager
     def _session(self) -> Iterator[IosSwitch]:

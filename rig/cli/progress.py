@@ -1,22 +1,27 @@
 """What the terminal shows while a job runs, fed by the journal's events.
 
-On a TTY: a live table (phone, step, elapsed, outcome) redrawn as events arrive, then a summary
-table. Otherwise: one plain line per finished phone and a summary line, easy to grep and log.
-With `--json` nothing but the final JSON document goes to stdout.
+On a TTY: a progress bar (phones done of all, counts per outcome, elapsed, time left estimated
+from the phones finished so far) above a live table of the phones in flight and those that did
+not pass (a fleet of 240 does not fit a terminal, and passed phones need no attention), redrawn
+as events arrive, then a summary table. Otherwise: one plain line per finished phone and a
+summary line, easy to grep and log. With `--json` nothing but the final JSON document goes to stdout.
 """
 
 from __future__ import annotations
 
 import re
 import threading
-from collections import Counter
 import time
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from rich.console import Console
+from rich.console import Console, Group
 from rich.live import Live
+from rich.progress_bar import ProgressBar
 from rich.table import Table
+from rich.text import Text
 
 from rig.events import Event, PhoneDone, PhoneEvent, PhoneInterrupted, PhoneStarted, StepStarted
 
@@ -43,21 +48,45 @@ class Progress:
     quiet: bool = False
     rows: dict[str, _Row] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    clock: Callable[[], float] = time.monotonic
     _live: Live | None = None
+    _began: float = 0.0
 
     def __post_init__(self) -> None:
         self.rows = {name: _Row() for name in self.phones}
+        self._began = self.clock()
 
     def __enter__(self) -> "Progress":
         if self.live and not self.quiet:
-            self._live = Live(self._table(), console=self.console, refresh_per_second=4, transient=False)
+            self._live = Live(self.view(), console=self.console, refresh_per_second=4, transient=False)
             self._live.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
         if self._live is not None:
-            self._live.update(self._table())
+            self._live.update(self.view())
             self._live.stop()
+
+    def view(self) -> Group:
+        """The progress bar above the table of phones in flight and phones that did not pass."""
+        return Group(self._bar(), self._table())
+
+    def _bar(self) -> Table:
+        now = self.clock()
+        done = [r for r in self.rows.values() if r.outcome]
+        total, elapsed = len(self.rows), now - self._began
+        counts = Counter(r.outcome for r in done)
+        left = elapsed / len(done) * (total - len(done)) if done else None
+        line = Text(f" {len(done)}/{total}  ")
+        for outcome in ("passed", "failed", "error", "skipped"):
+            if counts[outcome]:
+                line.append(f"{outcome} {counts[outcome]}  ", style=STYLE[outcome])
+        line.append(f"elapsed {_clock(elapsed)}")
+        if left is not None and len(done) < total:
+            line.append(f"  left ~{_clock(left)}")
+        bar = Table.grid(padding=0)
+        bar.add_row(ProgressBar(total=max(total, 1), completed=len(done), width=30), line)
+        return bar
 
     def __call__(self, event: Event) -> None:
         if not isinstance(event, PhoneEvent) or event.phone not in self.rows:
@@ -65,11 +94,11 @@ class Progress:
         with self._lock:
             row = self.rows[event.phone]
             if isinstance(event, PhoneStarted):
-                row.started, row.step = time.monotonic(), "starting"
+                row.started, row.step = self.clock(), "starting"
             elif isinstance(event, StepStarted):
                 row.step = event.name
             elif isinstance(event, PhoneDone):
-                row.ended, row.outcome, row.reason = time.monotonic(), event.outcome, event.reason or ""
+                row.ended, row.outcome, row.reason = self.clock(), event.outcome, event.reason or ""
                 row.step = "done"
                 if not self.live and not self.quiet:
                     tail = f": {row.reason}" if row.reason else ""
@@ -78,23 +107,30 @@ class Progress:
             elif isinstance(event, PhoneInterrupted):
                 row.step = "interrupted"
             if self._live is not None:
-                self._live.update(self._table())
+                self._live.update(self.view())
 
     def _table(self) -> Table:
-        table = Table(title="rig", expand=False)
+        table = Table(expand=False)
         for column in ("phone", "step", "elapsed", "outcome"):
             table.add_column(column)
-        now = time.monotonic()
-        rows = list(self.rows.items())
-        if len(rows) > MAX_ROWS:  # a big bench: the phones in flight, and counts for the rest
-            rows = [(n, r) for n, r in rows if r.started is not None and r.ended is None][:MAX_ROWS]
-            counts = Counter(r.outcome or ("running" if r.started else "waiting") for r in self.rows.values())
-            table.caption = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
-        for name, row in rows:
+        now = self.clock()
+        shown = [(n, r) for n, r in self.rows.items()
+                 if (r.started is not None and r.ended is None) or r.outcome not in ("", "passed")]
+        shown.sort(key=lambda item: item[1].ended is None)  # phones that did not pass first
+        if len(shown) > MAX_ROWS:
+            table.caption = f"{len(shown) - MAX_ROWS} more not shown"
+        for name, row in shown[:MAX_ROWS]:
             elapsed = "" if row.started is None else f"{(row.ended or now) - row.started:5.1f}s"
             table.add_row(name, row.step, elapsed, f"[{STYLE.get(row.outcome, '')}]{row.outcome}[/]"
                           if row.outcome else "")
         return table
+
+
+def _clock(seconds: float) -> str:
+    """`1:05` or `1:02:05`: a terminal's clock for elapsed and remaining time."""
+    minutes, secs = divmod(int(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
 def summary_table(results: dict[str, Any]) -> Table:
