@@ -109,7 +109,6 @@ class JobService:
         script_job = KEY_SCRIPT_FOR[request.procedure]
         only = [p.name for p in todo]
         scripts = scripts_for(config.phones, script_job, source, only=only) if script_job else {}
-        bench_gate(self.bench, todo)  # read-only: a bench that cannot work stops here, nothing touched
         return JobPlan(request, listed, todo, scripts, state)
 
     def run(self, plan: JobPlan, *, observer: Observer | None = None,
@@ -117,6 +116,7 @@ class JobService:
         """Lease, restore, run and render; the result once every report is written."""
         config, request = self.bench.config, plan.request
         with LeaseSet(config.bench, [p.name for p in plan.todo], plan.run_id, config.timeouts.lease) as leases:
+            bench_gate(self.bench, plan.todo)  # read-only (rig.preflight): a bench that cannot work stops here
             run_dir = request.resume or request.run_dir or new_run_dir(request.runs_dir, request.procedure)
             run_dir.mkdir(parents=True, exist_ok=True)
             leases.attach(run_dir)
