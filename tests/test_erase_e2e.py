@@ -1,8 +1,10 @@
 """`rig erase` end to end on the simulated bench, driven through the real CLI over loopback.
 
-Two benches per module: a clean one (every phone must pass; then an interrupted run resumed) and
-a faulty one (a phone whose MAC is not on its port, one that never comes back, one that loses a
-key press), each run once and asserted on by several tests.
+Three benches per module: a clean one (every phone must pass; then an interrupted run resumed), a
+faulty one (a phone whose MAC is not on its port, one that never comes back, one that loses a key
+press) and one with a phone whose web access is off. Their first `rig erase` runs start together
+(they mostly wait on scaled device time, so side by side they cost little more than the longest);
+each run is asserted on by several tests.
 """
 
 from __future__ import annotations
@@ -14,6 +16,9 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import pytest
@@ -57,18 +62,61 @@ def _results(run_dir: Path) -> dict:
     return json.loads((run_dir / "results.json").read_text())
 
 
-@pytest.fixture(scope="module")
-def clean(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[SimBench, Path]]:
-    work = tmp_path_factory.mktemp("clean")
-    settings = Simulation(phones=8, scenarios=SCENARIOS, time_scale=SCALE, image_kb=4)
-    with SimBench(settings, "e2e-clean", work) as sim:
-        yield sim, _write_config(sim, work / "lab.yaml", no_console=("desk-08",))
+@dataclass
+class Started:
+    """A simulated bench and the `rig erase --json` run started on it."""
+
+    sim: SimBench
+    config: Path
+    proc: subprocess.Popen[str]
+
+    @cached_property
+    def done(self) -> subprocess.CompletedProcess[str]:
+        out, err = self.proc.communicate(timeout=120)
+        return subprocess.CompletedProcess(self.proc.args, self.proc.returncode, out, err)
+
+    def run(self) -> dict:
+        """The run's results.json and journal events, once it has ended."""
+        run_dir = Path(json.loads(self.done.stdout)["run_dir"])
+        return {"done": self.done, "results": _results(run_dir), "events": read_events(run_dir / "journal.jsonl")}
+
+
+BENCHES = {
+    "clean": (Simulation(phones=8, scenarios=SCENARIOS, time_scale=SCALE, image_kb=4), {"no_console": ("desk-08",)}),
+    "faulty": (Simulation(phones=4, scenarios={"stale_itl": 2, "healthy": 2}, time_scale=SCALE, image_kb=4,
+                          keypad="http_execute", faults=Faults(never_returns=["desk-03"], lost_keys={"desk-02": 1})),
+               {"boot": 6.0, "mac_of": {"desk-04": MAC_ELSEWHERE}}),
+    # desk-02 (a stuck phone) has its web access disabled, as production phones often do
+    "web-off": (Simulation(phones=4, scenarios={"stale_itl": 2, "healthy": 2}, time_scale=SCALE, image_kb=4,
+                           keypad="http_execute", web_access_off=["desk-02"]), {}),
+}
 
 
 @pytest.fixture(scope="module")
-def clean_run(clean: tuple[SimBench, Path]) -> tuple[subprocess.CompletedProcess[str], dict]:
-    _, config = clean
-    done = rig("erase", "--config", str(config), "--runs-dir", str(config.parent / "runs"), "--json", cwd=config.parent)
+def started(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Started]]:
+    with ExitStack() as stack:
+        runs: dict[str, Started] = {}
+        for name, (settings, edits) in BENCHES.items():
+            work = tmp_path_factory.mktemp(name)
+            sim = stack.enter_context(SimBench(settings, f"e2e-{name}", work))
+            config = _write_config(sim, work / "lab.yaml", **edits)
+            env = {**os.environ, "RIG_LEASE_DIR": str(work / "leases")}
+            proc = subprocess.Popen([sys.executable, "-m", "rig", "erase", "--config", str(config), "--runs-dir",
+                                     str(work / "runs"), "--json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                    text=True, cwd=work, env=env)
+            stack.callback(proc.kill)
+            runs[name] = Started(sim, config, proc)
+        yield runs
+
+
+@pytest.fixture(scope="module")
+def clean(started: dict[str, Started]) -> tuple[SimBench, Path]:
+    return started["clean"].sim, started["clean"].config
+
+
+@pytest.fixture(scope="module")
+def clean_run(started: dict[str, Started]) -> tuple[subprocess.CompletedProcess[str], dict]:
+    done = started["clean"].done
     doc = json.loads(done.stdout) if done.stdout else {}
     return done, doc
 
@@ -152,18 +200,8 @@ def test_verify_alone_restarts_and_checks_without_erasing_printing_one_line_per_
 
 
 @pytest.fixture(scope="module")
-def faulty(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[SimBench, dict]]:
-    work = tmp_path_factory.mktemp("faulty")
-    settings = Simulation(
-        phones=4, scenarios={"stale_itl": 2, "healthy": 2}, time_scale=SCALE, image_kb=4, keypad="http_execute",
-        faults=Faults(never_returns=["desk-03"], lost_keys={"desk-02": 1}),
-    )
-    with SimBench(settings, "e2e-faulty", work) as sim:
-        config = _write_config(sim, work / "lab.yaml", boot=6.0, mac_of={"desk-04": MAC_ELSEWHERE})
-        done = rig("erase", "--config", str(config), "--runs-dir", str(work / "runs"), "--json", cwd=work)
-        doc = json.loads(done.stdout)
-        run_dir = Path(doc["run_dir"])
-        yield sim, {"done": done, "results": _results(run_dir), "events": read_events(run_dir / "journal.jsonl")}
+def faulty(started: dict[str, Started]) -> tuple[SimBench, dict]:
+    return started["faulty"].sim, started["faulty"].run()
 
 
 def _phone(results: dict, name: str) -> dict:
@@ -219,16 +257,8 @@ def test_a_phone_refusing_remote_key_press_falls_back_to_the_actuator_with_the_r
 
 
 @pytest.fixture(scope="module")
-def web_off(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
-    """A bench where desk-02 (a stuck phone) has its web access disabled, as production phones often do."""
-    work = tmp_path_factory.mktemp("web-off")
-    settings = Simulation(phones=4, scenarios={"stale_itl": 2, "healthy": 2}, time_scale=SCALE, image_kb=4,
-                          keypad="http_execute", web_access_off=["desk-02"])
-    with SimBench(settings, "e2e-web-off", work) as sim:
-        config = _write_config(sim, work / "lab.yaml")
-        done = rig("erase", "--config", str(config), "--runs-dir", str(work / "runs"), "--json", cwd=work)
-        run_dir = Path(json.loads(done.stdout)["run_dir"])
-        yield {"done": done, "results": _results(run_dir), "events": read_events(run_dir / "journal.jsonl")}
+def web_off(started: dict[str, Started]) -> dict:
+    return started["web-off"].run()
 
 
 def _data(events: list, phone: str, step: str) -> dict:
