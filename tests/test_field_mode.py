@@ -87,3 +87,12 @@ def test_field_phones_need_an_ip_and_switch_with_port(bench, tmp_path):
         path.write_text(yaml.safe_dump(broken))
         with pytest.raises(ConfigError, match=re.escape(message)):
             load_config(path)
+
+
+def test_rig_power_refuses_a_field_phone_in_one_line(bench, tmp_path):
+    _, doc, _ = bench
+    path = tmp_path / "field.yaml"
+    path.write_text(yaml.safe_dump(doc))
+    done = rig("power", "cycle", "desk-01", "--config", str(path), cwd=tmp_path)
+    assert done.returncode == 2 and done.stderr.count("\n") == 1
+    assert "desk-01 has no switch (field mode)" in done.stderr

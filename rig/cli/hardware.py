@@ -35,7 +35,7 @@ from rig.bench import Bench, open_bench
 from rig.cli.app import ConfigOption, app, config_path
 from rig.config import PhoneConfig, Timeouts
 from rig.config_errors import one_line
-from rig.errors import RigError
+from rig.errors import ConfigError, RigError
 from rig.keyscript import canonical_key
 from rig.profiles import profile_for
 from rig.witness import current_load
@@ -82,6 +82,8 @@ def power(
     off_seconds = _duration("--off-seconds", "power_off", off_seconds)
     with open_bench(config_path(ctx, config)) as bench:
         cfg = bench.config.phone(phone)
+        if cfg.switch is None:
+            raise ConfigError(f"phone {cfg.name} has no switch (field mode): rig has no power control over it")
         seconds = bench.config.timeouts.power_off if off_seconds is None else off_seconds
         with command_lease(bench.config.bench, cfg.name, f"power {action.value}", bench.config.timeouts.lease):
             try:
@@ -182,7 +184,7 @@ def _load(web: PhoneWeb, phone: PhoneConfig) -> str:
 
 
 def _phone_row(bench: Bench, phone: PhoneConfig, poe: dict[str, PoePort]) -> list[str]:
-    port = poe.get(canonical_interface(phone.port))
+    port = poe.get(canonical_interface(phone.port)) if phone.port is not None else None
     power = f"{port.oper} {port.watts:.1f} W" if port else "?"
     web = bench.web(phone)
     shown = _or_dash(lambda: _load(web, phone)) if web else "-"
@@ -190,7 +192,8 @@ def _phone_row(bench: Bench, phone: PhoneConfig, poe: dict[str, PoePort]) -> lis
     last = messages[-1] if isinstance(messages, list) and messages else "-"
     metered = bench.meter(phone)
     watts = _or_dash(lambda: f"{metered[0].measure_watts(metered[1]):.2f} W") if metered else "-"
-    return [phone.name, phone.mac, f"{phone.switch} {phone.port}", power, str(shown), last, str(watts)]
+    where = f"{phone.switch} {phone.port}" if phone.switch is not None else "field mode"
+    return [phone.name, phone.mac, where, power, str(shown), last, str(watts)]
 
 
 @app.command()
@@ -201,7 +204,7 @@ def status(ctx: typer.Context, config: ConfigOption = None) -> None:
     with open_bench(config_path(ctx, config)) as bench:
         poe: dict[str, dict[str, PoePort]] = {}
         problems: list[str] = []
-        for name in sorted({p.switch for p in bench.config.phones}):
+        for name in sorted({p.switch for p in bench.config.phones if p.switch is not None}):
             try:
                 poe[name] = {p.interface: p for p in bench.switch(name).poe_status()}
             except SwitchError as error:
