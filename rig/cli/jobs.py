@@ -130,7 +130,8 @@ def _print_bench(cfg: LabConfig, source: str) -> None:
     for p in cfg.phones:
         meter = f"{p.power_meter.instrument} ch{p.power_meter.channel}" if p.power_meter else ""
         table.add_row(
-            p.name, p.mac, f"{p.model} {p.firmware}", f"{p.switch} {p.port}", str(p.ip or ""),
+            p.name, p.mac, f"{p.model} {p.firmware}", f"{p.switch} {p.port}" if p.switch else "field mode",
+            str(p.ip or ""),
             ", ".join(k.backend for k in p.keypad), p.console or "", meter,
         )
     switches = ", ".join(f"{name} {sw.host}:{sw.port}" for name, sw in cfg.switches.items())
