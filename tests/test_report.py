@@ -106,12 +106,13 @@ def test_junit_has_one_testcase_per_phone_with_step_properties(run_dir):
     assert suite.get("errors") == "1" and suite.get("skipped") == "1"
 
 
-def test_report_html_is_self_contained_with_a_timeline_per_phone(run_dir):
+def test_report_html_is_self_contained_with_a_fleet_row_and_a_timeline_per_phone(run_dir):
     render(run_dir)
     html = (run_dir / "report.html").read_text()
     assert not re.search(r"""(src|href)\s*=\s*["']?https?:""", html)
-    assert "<link" not in html and "<script" not in html
-    assert html.count("<svg") == 3 and "<polyline" in html
+    assert "<link" not in html and "<script src" not in html
+    assert html.count('<details class="phone"') == 3 and "<polyline" in html
+    assert html.index('id="desk-03"') < html.index('id="desk-02"') < html.index('id="desk-01"')  # failures first
     assert "ITLSEP001D705F0000.tlv" in html and "&lt;&amp;&gt;" in html  # escaped
 
 

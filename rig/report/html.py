@@ -1,7 +1,9 @@
-"""report.html: one self-contained page (inline CSS and SVG, no external assets).
+"""report.html: one self-contained page (inline CSS, SVG and a few lines of script, no external assets).
 
-Each phone gets a timeline: its steps as bars (green ok, red failed), its TFTP fetches as ticks,
-and its power draw as a line, all on one time axis, with the reason and evidence below. The
+On top, the outcome counts and the fleet chart (rig.report.fleet): every phone one thin row on
+the run's time axis, failures first, with a filter box (phone, outcome, reason, model). Each
+row opens onto that phone's detail: its steps as bars (green ok, red failed) under a time axis
+of their own, its TFTP fetches as ticks, its power draw as a line, the reason and evidence. The
 geometry is computed here so the template only places shapes.
 """
 
@@ -17,11 +19,14 @@ import jinja2
 
 from rig.events import Event, PhoneEvent, StepDone, TftpFetch
 from rig.journal import parse_iso
+from rig.report.fleet import CHART_WIDTH, STEP_COLOURS, Tick, axis_ticks, fleet_rows, run_span
 from rig.report.results import last_attempts
 
 TEMPLATE = "report.html.j2"
 WIDTH = 900.0
 LEFT = 130.0
+AXIS = 20.0
+"""Height of the time axis row above a phone's bars (its labels have a row of their own)."""
 
 
 @dataclass
@@ -33,6 +38,7 @@ class Timeline:
     draw: str = ""
     max_watts: float = 0.0
     height: float = 0.0
+    ticks_axis: list[Tick] = field(default_factory=list)
 
     def x(self, moment: datetime) -> float:
         span = self.seconds or 1.0
@@ -81,12 +87,13 @@ def timeline(events: list[PhoneEvent]) -> Timeline | None:
     start = parse_iso(steps[0].started)
     end = max([parse_iso(s.ended) for s in steps] + [parse_iso(f.at) for f in fetches])
     tl = Timeline(start, (end - start).total_seconds())
+    tl.ticks_axis = [Tick(LEFT + t.x, t.label) for t in axis_ticks(tl.seconds, WIDTH - LEFT - 10)]
     for row, step in enumerate(steps):
         x0, x1 = tl.x(parse_iso(step.started)), tl.x(parse_iso(step.ended))
-        tl.bars.append({"y": 8 + row * 16, "x": x0, "w": max(2.0, x1 - x0), "name": step.name,
+        tl.bars.append({"y": AXIS + 8 + row * 16, "x": x0, "w": max(2.0, x1 - x0), "name": step.name,
                         "ok": step.ok, "detail": step.detail})
-    tl.height = 16 + len(steps) * 16 + 60
-    base = 16 + len(steps) * 16
+    base = AXIS + 16 + len(steps) * 16
+    tl.height = base + 60
     for fetch in fetches:
         tl.ticks.append({"x": tl.x(parse_iso(fetch.at)), "y": base, "file": fetch.file,
                          "bytes": fetch.bytes, "ok": fetch.ok})
@@ -105,6 +112,8 @@ def render_html(results: dict[str, Any], events: list[Event], run_dir: Path) -> 
     template = env.from_string(resources.files("rig.report").joinpath(TEMPLATE).read_text("utf-8"))
     phones = []
     attempts = last_attempts(events)
+    span = run_span(attempts)
+    rows = {r.name: r for r in fleet_rows(results["phones"], attempts, *span)} if span else {}
     for phone in results["phones"]:
         mine = attempts.get(phone["name"], [])
         console = run_dir / "console" / f"{phone['name']}.log"
@@ -112,7 +121,11 @@ def render_html(results: dict[str, Any], events: list[Event], run_dir: Path) -> 
             **phone,
             "timeline": timeline(mine),
             "console": f"console/{phone['name']}.log" if console.exists() else None,
+            "row": rows.get(phone["name"]),
         })
+    order = {name: i for i, name in enumerate(rows)}  # failures first (fleet_rows' order)
+    phones.sort(key=lambda p: order.get(p["name"], len(order)))
     return template.render(
-        results=results, phones=phones, width=WIDTH, left=LEFT
+        results=results, phones=phones, width=WIDTH, left=LEFT, chart_width=CHART_WIDTH,
+        axis=axis_ticks(span[1]) if span else [], colours=STEP_COLOURS,
     )

@@ -1,0 +1,99 @@
+"""The fleet view of report.html: every phone one thin row on the run's shared time axis.
+
+Rows are coloured by step, phones that did not pass come first, and axis labels are spaced by a
+"nice" tick step (1, 2 or 5 times a power of ten seconds, or whole minutes) chosen so that two
+labels are never closer than `MIN_LABEL_GAP` pixels: a label is never drawn over another. The
+geometry is computed here; the template only places shapes, so 240 phones stay a light page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from rig.events import PhoneEvent, StepDone
+from rig.journal import parse_iso
+
+CHART_WIDTH = 640.0
+"""Pixels of the time axis (the bars of every row share it)."""
+MIN_LABEL_GAP = 64.0
+"""Least distance between two axis labels, in pixels (a label such as `10:30` is ~35 px wide)."""
+STEP_COLOURS = {
+    "identify": "#5b7fbf", "console": "#9aa5b1", "baseline": "#59a14f", "erase": "#e15759",
+    "factory_reset": "#ff9da7", "restart": "#b07aa1", "recover": "#9c755f", "observe": "#f28e2b",
+}
+"""One colour per step (legend under the chart); a step not listed is grey."""
+OTHER_STEP = "#bab0ac"
+ORDER = {"failed": 0, "error": 1, "skipped": 2, "passed": 3}
+
+
+@dataclass(frozen=True)
+class Tick:
+    x: float
+    label: str
+
+
+@dataclass
+class FleetRow:
+    name: str
+    outcome: str
+    reason: str
+    model: str
+    bars: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _label(seconds: float, step: float) -> str:
+    if step >= 60:
+        minutes = int(seconds // 60)
+        return f"{minutes // 60}:{minutes % 60:02d}:00" if minutes >= 60 else f"{minutes} min"
+    return f"{seconds:g} s" if step < 1 else f"{int(seconds)} s"
+
+
+def axis_ticks(seconds: float, width: float = CHART_WIDTH, min_gap: float = MIN_LABEL_GAP) -> list[Tick]:
+    """Ticks from 0 to `seconds` no closer than `min_gap` pixels (so labels never overlap)."""
+    span = max(seconds, 1e-3)
+    most = max(1, int(width // min_gap))
+    candidates = [m * 10.0 ** e for e in range(-2, 4) for m in (1, 2, 5)] + [60.0 * m for m in (1, 2, 5, 10, 15, 30, 60)]
+    step = min((c for c in sorted(candidates) if span / c <= most), default=span)
+    ticks, n = [], 0
+    while n * step <= span + 1e-9:
+        ticks.append(Tick(round(width * n * step / span, 1), _label(n * step, step)))
+        n += 1
+    return ticks
+
+
+def model_of(events: list[PhoneEvent]) -> str:
+    """The model the switch announced for the phone (its CDP platform), or `?` when none did."""
+    for event in events:
+        if isinstance(event, StepDone) and isinstance(event.data.get("cdp_platform"), str):
+            return str(event.data["cdp_platform"]).removeprefix("Cisco IP Phone ").strip() or "?"
+    return "?"
+
+
+def fleet_rows(phones: list[dict[str, Any]], attempts: dict[str, list[PhoneEvent]],
+               start: datetime, seconds: float) -> list[FleetRow]:
+    """One row per phone, bars placed on the shared axis; failures first, then by name."""
+    span = seconds or 1.0
+    rows = []
+    for phone in phones:
+        events = attempts.get(phone["name"], [])
+        row = FleetRow(phone["name"], phone["outcome"], phone["reason"] or "", model_of(events))
+        for step in (e for e in events if isinstance(e, StepDone)):
+            begin = (parse_iso(step.started) - start).total_seconds()
+            end = (parse_iso(step.ended) - start).total_seconds()
+            row.bars.append({"x": round(CHART_WIDTH * max(0.0, begin) / span, 1),
+                             "w": round(max(1.0, CHART_WIDTH * (end - begin) / span), 1),
+                             "colour": STEP_COLOURS.get(step.name, OTHER_STEP), "name": step.name,
+                             "ok": step.ok, "detail": step.detail})
+        rows.append(row)
+    return sorted(rows, key=lambda r: (ORDER.get(r.outcome, 0), r.name))
+
+
+def run_span(attempts: dict[str, list[PhoneEvent]]) -> tuple[datetime, float] | None:
+    """The run's first step start and its length in seconds (None when no step was journaled)."""
+    moments = [parse_iso(t) for events in attempts.values() for e in events if isinstance(e, StepDone)
+               for t in (e.started, e.ended)]
+    if not moments:
+        return None
+    return min(moments), (max(moments) - min(moments)).total_seconds()
