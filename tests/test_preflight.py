@@ -6,6 +6,7 @@ preflight does powers a port or presses a key (read through SimBench.observe).""
 from __future__ import annotations
 
 import json
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -170,3 +171,38 @@ def test_swapped_meter_channels_name_both_phones_once_their_draws_differ(miswire
         in meters["desk-05"]["detail"]
     assert "fix: swap the leads of meter1 channels 5 and 6" in meters["desk-05"]["detail"]
     assert "it reads like desk-05's port" in meters["desk-06"]["detail"]
+
+
+def _edited(config: Path, tmp_path: Path, **switch: object) -> Path:
+    """The bench's config with sw1's settings changed."""
+    document = yaml.safe_load(config.read_text())
+    document["switches"]["sw1"].update(switch)
+    path = tmp_path / "edited.yaml"
+    path.write_text(yaml.safe_dump(document))
+    return path
+
+
+def test_an_unknown_host_key_is_shown_with_the_line_to_add_and_not_recorded(miswired, tmp_path):
+    _, config = miswired
+    empty = tmp_path / "known_hosts"
+    empty.write_text("")
+    result = rig(_edited(config, tmp_path, known_hosts=str(empty)), "preflight", "--json", "desk-07")
+    assert result.exit_code == 1
+    (problem,) = [p for p in json.loads(result.stdout)["bench"]["problems"] if p.startswith("switch sw1 host key: ")]
+    host = yaml.safe_load(config.read_text())["switches"]["sw1"]
+    name = f"[{host['host']}]:{host['port']}"
+    assert f"{name} is not in {empty} (offered ssh-" in problem and "SHA256:" in problem
+    assert f"fix: after checking the fingerprint on the switch, add to {empty}: {name} ssh-" in problem
+    assert empty.read_text() == ""
+
+
+def test_rig_erase_stops_with_exit_2_when_a_switch_is_unreachable(miswired, tmp_path, monkeypatch, capsys):
+    bench, config = miswired
+    with socket.socket() as unused:
+        unused.bind(("127.0.0.1", 0))
+        closed = unused.getsockname()[1]
+    edited = _edited(config, tmp_path, port=closed)
+    code, _, err = rig_in_process(["erase", "--config", str(edited), "--runs-dir", str(tmp_path / "runs")],
+                                  monkeypatch, capsys)
+    assert code == 2 and "cannot work, nothing was touched: switch sw1: unreachable: cannot reach" in err
+    assert not (tmp_path / "runs").exists()

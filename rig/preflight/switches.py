@@ -1,8 +1,9 @@
 """Bench checks of one switch: host key known, login and enable, PoE budget; and what the phone
 checks read of it afterwards (PoE table, CDP neighbours, MAC table), each read once.
 
-Read-only: the host key is looked up, never recorded (an unknown one is shown with the line to
-add), and the only commands sent are `show` commands.
+Read-only on the switch: the only commands sent are `show` commands. The host key is looked up
+and an unknown one shown with the line to add; it is recorded only where the config asks for
+trust on first use (`accept_new_host_key: true`), by the login, as any rig command would.
 """
 
 from __future__ import annotations
@@ -87,7 +88,8 @@ def check_access(bench: "Bench", name: str) -> tuple[list[Check], SwitchView]:
         if not sw.accept_new_host_key:
             return [_unknown_key(name, sw.host, sw.port, known_hosts, error, bench.config.timeouts.ssh)], \
                 SwitchView(name, problem=str(error))
-        key = passed(f"{label} host key", f"not in {known_hosts}; accept_new_host_key records it at the first run")
+        key = passed(f"{label} host key", f"was not in {known_hosts}; recorded by this login "
+                     "(accept_new_host_key: true)")
     sessions = bench.switch(name)
     try:
         poe = {p.interface: p for p in sessions.poe_status()}
