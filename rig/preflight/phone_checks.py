@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from drivers.console import Console, ConsoleError
 from drivers.ios_parsers import CdpNeighbor
+from drivers.ios_switch import SwitchError
 from drivers.keypad import KeypadAuthError, KeypadError
 from drivers.keypad_http import HttpKeypad
 from drivers.macaddr import normalize_mac, sep_name
@@ -68,7 +69,10 @@ def _port(phone: PhoneConfig, facts: Facts) -> tuple[tuple[str, CdpNeighbor] | N
     view = facts.switches[phone.switch]
     if view.problem is not None:
         return seen, failed("port", f"switch {phone.switch} could not be read", "fix the switch first (bench)")
-    identity = identify(view, phone)
+    try:
+        identity = identify(view, phone)
+    except SwitchError as error:
+        return seen, failed("port", str(error), f"check that switch {phone.switch} answers show commands")
     if identity.ok:
         return seen, passed("port", identity.evidence)
     if seen is not None:
