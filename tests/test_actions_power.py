@@ -22,10 +22,11 @@ from tests.waiting import wait_for  # noqa: E402
 BENCH = "actions"
 
 
-@pytest.fixture
-def sim(tmp_path: Path) -> Iterator[SimBench]:
+@pytest.fixture(scope="module")
+def sim(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimBench]:
+    """One bench for the module: every test leaves each port on (or turns it back on itself)."""
     settings = Simulation(phones=3, scenarios={"healthy": 3}, time_scale=0.004, image_kb=4)
-    with SimBench(settings, BENCH, tmp_path) as bench:
+    with SimBench(settings, BENCH, tmp_path_factory.mktemp("actions")) as bench:
         yield bench
 
 
