@@ -27,8 +27,10 @@ from xml.sax.saxutils import escape
 
 import requests
 
+from drivers import soap
+
 NS = "http://schemas.cisco.com/ast/soap"
-SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
+SOAP_ENV = soap.SOAP_ENV
 PATH = "/realtimeservice2/services/RISService70"
 """source: Cisco DevNet RisPort70 API reference: https://<server>:8443/realtimeservice2/services/RISService70?wsdl"""
 MAX_DEVICES = 1000
@@ -108,19 +110,8 @@ def _int(element: ET.Element, tag: str) -> int | None:
         return None
 
 
-def parse_devices(body: bytes) -> list[CmDevice]:
-    """The devices of a selectCmDeviceResponse; a SOAP fault raises RisPortError (RisPortRateLimited
-    for Server.RateControl)."""
-    try:
-        root = ET.fromstring(body)
-    except ET.ParseError as error:
-        raise RisPortError(f"answer is not XML: {error}") from None
-    fault = root.find(f"{{{SOAP_ENV}}}Body/{{{SOAP_ENV}}}Fault")
-    if fault is not None:
-        code, text = fault.findtext("faultcode") or "", fault.findtext("faultstring") or ""
-        if code.endswith(RATE_CONTROL) or "Exceeded allowed rate" in text:
-            raise RisPortRateLimited(f"{code}: {text}")
-        raise RisPortError(f"SOAP fault {code}: {text}")
+def parse_devices(root: ET.Element) -> list[CmDevice]:
+    """The devices of a selectCmDeviceResponse envelope (a fault was raised by drivers.soap)."""
     result = root.find(f".//{_q('SelectCmDeviceResult')}")
     if result is None:
         raise RisPortError("answer has no SelectCmDeviceResult")
@@ -183,29 +174,21 @@ class RisPort:
         with self._lock:
             for attempt in range(self._retries + 1):
                 try:
-                    return parse_devices(self._post(body))
-                except RisPortRateLimited as limited:
+                    return parse_devices(soap.call(self._session, self.url, body, action="selectCmDevice",
+                                                   verify=self._verify, timeout=self._timeout))
+                except soap.SoapFault as fault:
+                    if not (fault.code.endswith(RATE_CONTROL) or "Exceeded allowed rate" in fault.text):
+                        raise RisPortError(str(fault)) from None
                     if attempt == self._retries:
-                        raise RisPortRateLimited(f"{self.url}: still rate limited after {attempt} retries: {limited}")
+                        raise RisPortRateLimited(f"{self.url}: still rate limited after {attempt} retries: "
+                                                 f"{fault.code}: {fault.text}") from None
                     self.rate_limited += 1
                     self._sleep(self._backoff * (attempt + 1))
+                except soap.SoapAuthError as refused:
+                    raise RisPortAuthError(str(refused)) from None
+                except soap.SoapError as error:
+                    raise RisPortError(str(error)) from None
         raise AssertionError("unreachable")
-
-    def _post(self, body: bytes) -> bytes:
-        headers = {"Content-Type": "text/xml; charset=utf-8", "SOAPAction": '"selectCmDevice"'}
-        try:
-            answer = self._session.post(self.url, data=body, headers=headers, timeout=self._timeout,
-                                        verify=self._verify)
-        except requests.exceptions.SSLError as error:
-            raise RisPortError(f"{self.url}: TLS certificate not trusted ({error.__class__.__name__}); "
-                               "give cucm.risport.ca_bundle") from None
-        except requests.RequestException as error:
-            raise RisPortError(f"{self.url}: {error.__class__.__name__}: {error}") from None
-        if answer.status_code == 401:
-            raise RisPortAuthError(f"{self.url}: HTTP 401, user refused")
-        if answer.status_code not in (200, 500):  # SOAP 1.1 faults come with HTTP 500
-            raise RisPortError(f"{self.url}: HTTP {answer.status_code}")
-        return answer.content
 
     def close(self) -> None:
         self._session.close()

@@ -140,7 +140,7 @@ class Bench:
             return None
         with self._lock:
             if not self._risport:
-                verify: bool | str = str(ris.ca_bundle) if ris.ca_bundle is not None else ris.verify
+                verify = ris.tls_verify()
                 if verify is False:
                     warnings.warn(f"cucm.risport.verify is false: {ris.host}'s certificate is not checked "
                                   "(give cucm.risport.ca_bundle)", stacklevel=2)

@@ -24,6 +24,7 @@ from pydantic_core import PydanticCustomError
 from drivers.ios_parsers import canonical_interface
 from rig.config_base import Credentials, Endpoint, Strict
 from rig.config_checks import check_trust_anchor
+from rig.config_cucm import AxlConfig, RisPortConfig
 from rig.config_errors import one_line
 from rig.config_misconfig import Misconfig
 from rig.config_types import LocalPath, Mac, Name, Port, seconds
@@ -43,33 +44,10 @@ class SwitchConfig(Credentials):
     platform: Literal["cisco_ios"] = "cisco_ios"
 
 
-class RisPortConfig(Credentials):
-    """CUCM's Serviceability RisPort70 (selectCmDevice): registration status, IP and ActiveLoadID."""
-
-    host: str
-    port: int = Field(default=8443, ge=1, le=65535)
-    username: str
-    ca_bundle: LocalPath | None = None
-    """PEM of the CA that signed CUCM's Tomcat certificate (or that certificate itself)."""
-    verify: bool = True
-    """false: accept any certificate (rig warns on every run); give ca_bundle instead."""
-    require: bool = False
-    """true: verify fails a phone that is not Registered with the expected ActiveLoadID."""
-    retries: int = Field(default=3, ge=0, le=10)
-    """Retries of a request CUCM answered with Server.RateControl."""
-    backoff: float = seconds(30.0, high=600)
-    """Wait before the first retry (doubled, tripled... after): CUCM counts requests per minute."""
-
-    @model_validator(mode="after")
-    def _trust(self) -> "RisPortConfig":
-        if self.ca_bundle is not None and not self.verify:
-            raise ValueError("give ca_bundle or verify: false, not both")
-        return self
-
-
 class CucmConfig(Strict):
     tftp: Endpoint
     risport: RisPortConfig | None = None
+    axl: AxlConfig | None = None
     expected_load: str
     """Load ID every phone must report after the job, e.g. SCCP42.9-4-2SR3-1S."""
     trust_anchor: LocalPath | None = None
@@ -340,8 +318,11 @@ def _resolve_paths(config: LabConfig, base: Path) -> LabConfig:
     cucm = config.cucm
     if cucm is not None and cucm.trust_anchor is not None:
         cucm = cucm.model_copy(update={"trust_anchor": fix(cucm.trust_anchor)})
-    if cucm is not None and cucm.risport is not None and cucm.risport.ca_bundle is not None:
-        cucm = cucm.model_copy(update={"risport": cucm.risport.model_copy(update={"ca_bundle": fix(cucm.risport.ca_bundle)})})
+    if cucm is not None:
+        cucm = cucm.model_copy(update={
+            name: service.model_copy(update={"ca_bundle": fix(service.ca_bundle)})
+            for name in ("risport", "axl") for service in [getattr(cucm, name)] if service is not None
+        })
     return config.model_copy(update={"switches": switches, "cucm": cucm})
 
 
@@ -355,8 +336,10 @@ def dump_config(config: LabConfig) -> dict[str, Any]:
 
     for name, sw in config.switches.items():
         reveal(data["switches"][name], sw)
-    if config.cucm is not None and config.cucm.risport is not None:
-        reveal(data["cucm"]["risport"], config.cucm.risport)
+    for name in ("risport", "axl"):
+        service = getattr(config.cucm, name, None)
+        if service is not None:
+            reveal(data["cucm"][name], service)
     for i, phone in enumerate(config.phones):
         for j, keypad in enumerate(phone.keypad):
             if isinstance(keypad, HttpKeypadConfig):

@@ -62,8 +62,10 @@ def check_secrets(config: "LabConfig", source: str) -> None:
         for j, keypad in enumerate(phone.keypad):
             where = f"phones[{i}] ({phone.name}).keypad[{j}].password_env"
             wanted.append((where, getattr(keypad, "password_env", None)))
-    if config.cucm is not None and config.cucm.risport is not None:
-        wanted.append(("cucm.risport.password_env", config.cucm.risport.password_env))
+    for name in ("risport", "axl"):
+        service = getattr(config.cucm, name, None)
+        if service is not None:
+            wanted.append((f"cucm.{name}.password_env", service.password_env))
     for where, variable in wanted:
         if variable is not None and variable not in os.environ:
             raise ConfigError(f"{source}: {where}: environment variable {variable} is not set")

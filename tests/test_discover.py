@@ -1,5 +1,6 @@
-"""`rig discover --cucm`: a bench config from the simulated CUCM's RisPort70 and the switch's CDP
-table, written so that `rig config check` accepts it (one simulated bench for the module)."""
+"""`rig discover --cucm`: a bench config from the simulated CUCM (AXL listPhone when configured,
+RisPort70) and the switch's CDP table, written so that `rig config check` accepts it (one
+simulated bench for the module)."""
 
 from __future__ import annotations
 
@@ -30,9 +31,13 @@ def _discover(doc: dict[str, Any], tmp_path: Path, *extra: str):
                cwd=tmp_path), out
 
 
-def test_phones_come_from_risport_ports_from_cdp_and_listed_phones_are_kept(seed_doc, tmp_path):
+def _without_axl(doc: dict[str, Any]) -> dict[str, Any]:
+    return {**doc, "cucm": {k: v for k, v in doc["cucm"].items() if k != "axl"}}
+
+
+def test_a_device_pools_phones_come_from_axl_ports_from_cdp_and_listed_phones_are_kept(seed_doc, tmp_path):
     doc = {**seed_doc, "phones": [{**seed_doc["phones"][0], "name": "front-desk"}]}
-    done, out = _discover(doc, tmp_path)
+    done, out = _discover(doc, tmp_path, "--device-pool", "Default")
     assert done.returncode == 0, done.stderr
     written = load_config(out)
     assert [p.name for p in written.phones] == ["front-desk", "SEP001D705F0001", "SEP001D705F0002"]
@@ -41,14 +46,14 @@ def test_phones_come_from_risport_ports_from_cdp_and_listed_phones_are_kept(seed
         "001D705F0002", "sw1", "GigabitEthernet1/0/3", "127.0.1.3")
     assert [k.backend for k in added.keypad] == ["operator"]
     assert yaml.safe_load(out.read_text())["phones"][0] == doc["phones"][0]  # kept as written
-    assert "kept (already listed)" in done.stdout and "UnRegistered" in done.stdout
+    assert "kept (already listed)" in done.stdout and "UnRegistered" in done.stdout and "Default" in done.stdout
     assert (out.stat().st_mode & 0o777) == 0o600
     check = rig("config", "check", "--config", str(out), cwd=tmp_path)
     assert check.returncode == 0, check.stderr
 
 
-def test_a_name_pattern_selects_and_no_match_writes_nothing(seed_doc, tmp_path):
-    done, out = _discover({**seed_doc, "phones": []}, tmp_path, "--name", "SEP001D705F0001")
+def test_risport_alone_a_name_pattern_selects_and_no_match_writes_nothing(seed_doc, tmp_path):
+    done, out = _discover(_without_axl({**seed_doc, "phones": []}), tmp_path, "--name", "SEP001D705F0001")
     assert done.returncode == 0, done.stderr
     assert [p.name for p in load_config(out).phones] == ["SEP001D705F0001"]
     (out.parent / "again").mkdir()
@@ -64,3 +69,11 @@ def test_without_risport_or_a_source_it_is_one_line_exit_2(seed_doc, tmp_path):
     assert done.returncode == 2 and done.stderr.count("\n") == 1 and "cucm.risport: required" in done.stderr
     no_source = rig("discover", "--write-config", str(tmp_path / "x.yaml"), cwd=tmp_path)
     assert no_source.returncode == 2 and "--cucm" in no_source.stderr
+    (tmp_path / "pool").mkdir()
+    pool = _discover(_without_axl(seed_doc), tmp_path / "pool", "--device-pool", "Default")[0]
+    assert pool.returncode == 2 and "cucm.axl: required by --device-pool" in pool.stderr
+
+
+def test_another_device_pool_has_no_phone_here(seed_doc, tmp_path):
+    done, out = _discover({**seed_doc, "phones": []}, tmp_path, "--device-pool", "Branch-DP")
+    assert done.returncode == 2 and "nothing to write" in done.stderr and not out.exists()

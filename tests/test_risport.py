@@ -3,12 +3,14 @@ and the service read by third-party clients (a plain zeep client, the `ciscoris`
 
 from __future__ import annotations
 
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
 import requests
 
-from drivers.risport import RisPort, RisPortAuthError, RisPortRateLimited, newest, parse_devices, request_body
+from drivers.risport import (RisPort, RisPortAuthError, RisPortError, RisPortRateLimited, newest, parse_devices,
+                             request_body)
 from rig.sim.risport import SimRisPort
 
 FIXTURE = Path(__file__).parent / "fixtures" / "real" / "risport" / "RISService70-12.5.wsdl"
@@ -125,7 +127,7 @@ def test_wrong_credentials_and_an_untrusted_certificate_are_named(service, ca):
     host, port = service.address
     with pytest.raises(RisPortAuthError, match="401"):
         RisPort(host, port=port, username="ris", password="wrong", verify=ca).select(["*"])
-    with pytest.raises(Exception, match="ca_bundle"):
+    with pytest.raises(RisPortError, match="ca_bundle"):
         RisPort(host, port=port, username="ris", password="ris-pw", verify=True).select(["*"])
 
 
@@ -137,4 +139,18 @@ def test_an_empty_answer_has_no_devices():
              b'"http://www.w3.org/2001/XMLSchema-instance" xsi:nil="1" /></ns1:SelectCmDeviceResult>'
              b"<ns1:StateInfo></ns1:StateInfo></ns1:selectCmDeviceReturn></ns1:selectCmDeviceResponse>"
              b"</soapenv:Body></soapenv:Envelope>")
-    assert parse_devices(empty) == []
+    assert parse_devices(ET.fromstring(empty)) == []
+
+
+def test_axl_list_phone_on_the_same_server_gives_names_models_and_device_pools(service, ca):
+    from drivers.axl import Axl, AxlError
+
+    host, port = service.address
+    axl = Axl(host, port=port, username="ris", password="ris-pw", verify=ca)
+    phones = axl.list_phones("sep001d705f000%", "Default")
+    assert [(p.name, p.model, p.device_pool, p.description) for p in phones] == [
+        ("SEP001D705F0000", "Cisco 7942", "Default", "desk-01"), ("SEP001D705F0001", "Cisco 7942", "Default", "desk-02")]
+    assert axl.list_phones("SEP001D705F0001")[0].name == "SEP001D705F0001"
+    assert axl.list_phones("%", "Branch-DP") == []
+    with pytest.raises(AxlError, match="401"):
+        Axl(host, port=port, username="ris", password="wrong", verify=ca).list_phones()

@@ -7,9 +7,10 @@ port is the local interface of its CDP entry (`Device ID: SEP<MAC>`) on one of t
 seen on no switch is written without switch and port: a field-mode entry, identified by its own
 answer at run time. Phones the seed already lists (same MAC) are kept as written.
 
-Not done: AXL (`listPhone`) would add device pools, descriptions and phones CUCM has never seen
-registered; RisPort only lists devices that tried to register. `--device-pool` is therefore not
-offered.
+With `cucm.axl` configured, the phones come from AXL `listPhone` instead (what the administrator
+configured: also phones that never registered, each with its device pool, so `--device-pool`
+selects one site's phones), and RisPort adds their IP and status. A phone with no IP (never
+registered) and no CDP entry cannot be written: nothing would find it.
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ from pydantic import ValidationError, model_validator
 from rich.console import Console
 from rich.table import Table
 
-from drivers.risport import CmDevice, RisPortError, newest
+from drivers.axl import Axl, AxlError
+from drivers.risport import RisPortError, newest
 from drivers.ios_switch import SwitchError
 from rig.bench import Bench
 from rig.cli.app import ConfigOption, app, config_path
@@ -32,11 +34,14 @@ from rig.cli.sim import _write_private
 from rig.config import LabConfig, _resolve_paths, load_config, parse_config
 from rig.config_errors import one_line
 from rig.errors import ConfigError
+from rig.procedures.registration import Registration
 from rig.yaml_input import read_yaml
 
 RISPORT_MODEL = {"7942": 434}
 """RisPort `Model` numbers (source: a public RisPort client's model table, find_string
 `434: return('Cisco 7942')`); other models are added with their source."""
+AXL_MODEL = {"7942": "Cisco 7942"}
+"""AXL model names (source: AXLEnums.xsd of the AXL 12.5 schema, XModel)."""
 SEP_NAME = re.compile(r"SEP([0-9A-F]{12})", re.IGNORECASE)
 PATH_FIELDS = (("switches", "*", "known_hosts"), ("switches", "*", "key_file"), ("cucm", "trust_anchor"),
                ("cucm", "risport", "ca_bundle"))
@@ -79,14 +84,46 @@ def _ports(bench: Bench) -> dict[str, tuple[str, str]]:
     return found
 
 
-def _entry(device: CmDevice, mac: str, model: str, port: tuple[str, str] | None) -> dict[str, Any]:
+Found = tuple[Registration, Optional[str]]
+"""A phone as CUCM knows it (RisPort's word; NotFound when RisPort does not list it) and its
+device pool (known through AXL only)."""
+
+
+def _from_cucm(bench: Bench, seed: LabConfig, model: str, name: str, pool: str | None) -> list[Found]:
+    risport = bench.risport()
+    assert risport is not None and seed.cucm is not None
+    if seed.cucm.axl is None:
+        listed = newest(risport.select([name], model=RISPORT_MODEL[model])).values()
+        return [(Registration.of(d.name, d), None) for d in listed]
+    ax = seed.cucm.axl
+    axl = Axl(ax.host, port=ax.port, username=ax.username, password=ax.secret() or "", version=ax.version,
+              verify=ax.tls_verify(), timeout=seed.timeouts.http)
+    try:
+        listed = [p for p in axl.list_phones(name.replace("*", "%"), pool) if p.model == AXL_MODEL[model]]
+    finally:
+        axl.close()
+    seen = newest(risport.select([p.name for p in listed])) if listed else {}
+    return [(Registration.of(p.name, seen.get(p.name.upper())), p.device_pool) for p in listed]
+
+
+def _entry(found: Registration, mac: str, model: str, port: tuple[str, str] | None) -> dict[str, Any]:
     entry: dict[str, Any] = {"name": f"SEP{mac}", "mac": mac, "model": model}
     if port is not None:
         entry.update(switch=port[0], port=port[1])
-    if device.ip:
-        entry["ip"] = device.ip
+    if found.ip:
+        entry["ip"] = found.ip
     entry["keypad"] = [{"backend": "operator"}]
     return entry
+
+
+def _verdict(found: Registration, mac: str | None, known: set[str], port: tuple[str, str] | None) -> str:
+    if mac is None:
+        return "skipped: not a SEP<MAC> name"
+    if mac in known:
+        return "kept (already listed)"
+    if port is None and found.ip is None:
+        return "skipped: no IP (never registered) and no CDP entry"
+    return "added"
 
 
 def _absolute_paths(doc: dict[str, Any], seed: LabConfig) -> None:
@@ -109,40 +146,43 @@ def discover(
     cucm: Annotated[bool, typer.Option("--cucm", help="Ask CUCM's RisPort70 (cucm.risport of the config).")] = False,
     model: Annotated[str, typer.Option("--model", help="Phone model, e.g. 7942.")] = "7942",
     name: Annotated[str, typer.Option("--name", help="Device name pattern, * wildcards (CUCM's).")] = "SEP*",
+    device_pool: Annotated[Optional[str], typer.Option(
+        "--device-pool", help="Only this device pool's phones (needs cucm.axl).")] = None,
     config: ConfigOption = None,
 ) -> None:
     """Write a bench config of the phones CUCM knows (and their switch ports, from CDP)."""
     if not cucm:
         raise ConfigError("rig discover: name a source: --cucm (the only one so far)")
-    if model not in RISPORT_MODEL:
+    if model not in RISPORT_MODEL or model not in AXL_MODEL:
         raise ConfigError(f"--model {model}: no RisPort model number known (known: {', '.join(RISPORT_MODEL)})")
     source = config_path(ctx, config)
     doc, seed = _seed(source)
+    if device_pool is not None and seed.cucm.axl is None:  # type: ignore[union-attr]
+        raise ConfigError(f"{source}: cucm.axl: required by --device-pool (AXL listPhone knows device pools)")
     bench = Bench(seed)
     try:
-        devices = newest(bench.risport().select([name], model=RISPORT_MODEL[model]))  # type: ignore[union-attr]
+        found = _from_cucm(bench, seed, model, name, device_pool)
         ports = _ports(bench)
     except RisPortError as error:
         raise ConfigError(f"{source}: cucm.risport: {error}") from None
+    except AxlError as error:
+        raise ConfigError(f"{source}: cucm.axl: {error}") from None
     finally:
         bench.close()
     known = {p.mac for p in seed.phones}
     phones = list(doc.get("phones") or [])
     table = Table(title=f"CUCM {seed.cucm.risport.host}: {model} phones named {name}")  # type: ignore[union-attr]
-    for column in ("device", "status", "ActiveLoadID", "ip", "switch port", "config"):
+    for column in ("device", "device pool", "status", "ActiveLoadID", "ip", "switch port", "config"):
         table.add_column(column)
-    for device in sorted(devices.values(), key=lambda d: d.name):
-        match = SEP_NAME.fullmatch(device.name)
-        port = ports.get(match.group(1).upper()) if match else None
+    for phone, pool in sorted(found, key=lambda f: f[0].device):
+        match = SEP_NAME.fullmatch(phone.device)
+        mac = match.group(1).upper() if match else None
+        port = ports.get(mac) if mac else None
+        verdict = _verdict(phone, mac, known, port)
+        if verdict == "added" and mac is not None:
+            phones.append(_entry(phone, mac, model, port))
         where = f"{port[0]} {port[1]}" if port else "no CDP entry (field mode)"
-        if match is None:
-            verdict = "skipped: not a SEP<MAC> name"
-        elif match.group(1).upper() in known:
-            verdict = "kept (already listed)"
-        else:
-            phones.append(_entry(device, match.group(1).upper(), model, port))
-            verdict = "added"
-        table.add_row(device.name, device.status, device.active_load_id or "", device.ip or "", where, verdict)
+        table.add_row(phone.device, pool or "", phone.status, phone.load or "", phone.ip or "", where, verdict)
     if not phones:
         raise ConfigError(f"CUCM lists no {model} phone named {name}: nothing to write")
     _absolute_paths(doc, seed)

@@ -16,6 +16,7 @@ from ipaddress import IPv4Address
 from pathlib import Path
 
 from rig.config import (
+    AxlConfig,
     CucmConfig,
     Endpoint,
     HttpKeypadConfig,
@@ -268,7 +269,7 @@ class SimBench(SimBox):
                 tftp=Endpoint(host=cucm_host, port=cucm_port),
                 expected_load=LOAD_ID,
                 trust_anchor=anchor,
-                risport=self._risport_config(),
+                **self._tomcat_config(),
             ),
             tftp_tap=TapConfig(
                 listen=Endpoint(host=LOOPBACK, port=self.tap_port),
@@ -283,14 +284,16 @@ class SimBench(SimBox):
             timeouts=self._timeouts(),
         )
 
-    def _risport_config(self) -> RisPortConfig | None:
+    def _tomcat_config(self) -> dict[str, RisPortConfig | AxlConfig]:
+        """`cucm.risport` and `cucm.axl`: both on the simulated CUCM's one HTTPS server."""
         if self.risport is None:
-            return None
+            return {}
         ca = self.workdir / RISPORT_CA
         ca.write_bytes(f"{WRITTEN_BY}: the simulated CUCM's HTTPS CA\n".encode() + self.risport.ca_pem)
         host, port = self.risport.address
-        return RisPortConfig(host=host, port=port, username=USERNAME, password=PASSWORD, ca_bundle=ca,
-                             require=True, backoff=max(0.05, 30.0 * self.sim.time_scale))
+        where = {"host": host, "port": port, "username": USERNAME, "password": PASSWORD, "ca_bundle": ca}
+        return {"risport": RisPortConfig(**where, require=True, backoff=max(0.05, 30.0 * self.sim.time_scale)),
+                "axl": AxlConfig(**where)}
 
     def _phone_config(self, spec: SimPhoneSpec) -> PhoneConfig:
         phone = self.phones[spec.name]

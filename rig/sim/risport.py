@@ -37,34 +37,20 @@ from importlib.resources import files
 from urllib.parse import urlsplit
 from xml.sax.saxutils import escape
 
+from rig.sim import axl
 from rig.sim.box import SimBox
 from rig.sim.http_server import LoopbackHttpServer
+from rig.sim.soap import NS, SOAP_ENV, RisDevice, envelope, fault
 from rig.sim.tls import server_tls
 
-NS = "http://schemas.cisco.com/ast/soap"
-SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
 PATH = "/realtimeservice2/services/RISService70"
+AXL_PATH = "/axl/"
+"""AXL listPhone (rig.sim.axl) is served by the same Tomcat, as on CUCM."""
 WSDL_ADDRESS = "https://localhost:8443"
 """The service address as the captured WSDL spells it; replaced by where the client connected."""
 RATE_FAULT = ("AxisFault: Exceeded allowed rate for Reatime information. Current allowed rate for "
               "realtime information is 15 requests per minute.")
-MODEL_7942 = 434
 NODE = "cucm-pub.rig.sim"
-
-
-@dataclass(frozen=True)
-class RisDevice:
-    """What CUCM knows of one phone at the moment of the request."""
-
-    name: str
-    status: str  # Registered | UnRegistered | Rejected
-    status_reason: int
-    ip: str | None
-    active_load_id: str | None
-    dir_number: str
-    description: str
-    timestamp: int
-    model: int = MODEL_7942
 
 
 class SimRisPort(SimBox):
@@ -101,7 +87,7 @@ class SimRisPort(SimBox):
             return list(self._requests)
 
     def start(self) -> None:
-        self._thread = threading.Thread(target=self._server.serve_forever, name="sim-risport", daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), name="sim-risport", daemon=True)
         self._thread.start()
 
     def stop(self) -> None:
@@ -113,13 +99,13 @@ class SimRisPort(SimBox):
         try:
             operation, criteria = _criteria(body)
         except ValueError as error:
-            return 500, _fault("soapenv:Server.userException", str(error))
+            return 500, fault("soapenv:Server.userException", str(error))
         with self._lock:
             limited = self._rate_control > 0
             self._rate_control -= 1 if limited else 0
             self._requests.append("RateControl" if limited else operation)
         if limited:
-            return 500, _fault("ns1:Server.RateControl", RATE_FAULT)
+            return 500, fault("ns1:Server.RateControl", RATE_FAULT)
         chosen = [d for d in self.devices() if _matches(d, criteria)][: criteria.max_devices]
         return 200, _response(chosen)
 
@@ -197,27 +183,15 @@ def _device(d: RisDevice) -> str:
     )
 
 
-def _envelope(inner: str) -> bytes:
-    return ("<?xml version='1.0' encoding='UTF-8'?>"
-            f'<soapenv:Envelope xmlns:soapenv="{SOAP_ENV}" xmlns:xsd="http://www.w3.org/2001/XMLSchema" '
-            f'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><soapenv:Body>{inner}'
-            "</soapenv:Body></soapenv:Envelope>").encode()
-
-
 def _response(devices: list[RisDevice]) -> bytes:
     nodes = (f"<ns1:CmNodes><ns1:item>{_el('ReturnCode', 'Ok')}{_el('Name', NODE)}{_el('NoChange', 'false')}"
              f"<ns1:CmDevices>{''.join(_device(d) for d in devices)}</ns1:CmDevices></ns1:item></ns1:CmNodes>"
              if devices else _nil("CmNodes"))
-    return _envelope(
+    return envelope(
         f'<ns1:selectCmDeviceResponse xmlns:ns1="{NS}"><ns1:selectCmDeviceReturn><ns1:SelectCmDeviceResult>'
         f"{_el('TotalDevicesFound', len(devices))}{nodes}</ns1:SelectCmDeviceResult>"
         "<ns1:StateInfo></ns1:StateInfo></ns1:selectCmDeviceReturn></ns1:selectCmDeviceResponse>"
     )
-
-
-def _fault(code: str, text: str) -> bytes:
-    return _envelope(f'<soapenv:Fault><faultcode xmlns:ns1="{NS}">{escape(code)}</faultcode>'
-                     f"<faultstring>{escape(text)}</faultstring></soapenv:Fault>")
 
 
 class _Server(LoopbackHttpServer):
@@ -250,12 +224,15 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(200, wsdl.replace(WSDL_ADDRESS.encode(), here), "text/xml;charset=utf-8")
 
     def do_POST(self) -> None:
-        if urlsplit(self.path).path.rstrip("/") != PATH:
+        path = urlsplit(self.path).path
+        if path.rstrip("/") not in (PATH, AXL_PATH.rstrip("/")):
             self._send(404, b"", "text/html")
             return
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         if self._authorized():
-            status, answer = self.server.service.answer(body)
+            service = self.server.service
+            status, answer = (service.answer(body) if path.rstrip("/") == PATH
+                              else axl.answer(body, service.devices()))
             self._send(status, answer, "text/xml;charset=utf-8")
 
     def _send(self, status: int, body: bytes, content_type: str, headers: dict[str, str] | None = None) -> None:
