@@ -4,6 +4,7 @@ simulated bench for the module)."""
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ from typing import Any
 import pytest
 import yaml
 
+from rig.cli import main
 from rig.config import Simulation, dump_config, load_config
 from rig.sim.bench import SimBench
 from tests.test_erase_e2e import rig
@@ -63,15 +65,24 @@ def test_risport_alone_a_name_pattern_selects_and_no_match_writes_nothing(seed_d
     assert not (out.parent / "again" / "b.yaml").exists()
 
 
-def test_without_risport_or_a_source_it_is_one_line_exit_2(seed_doc, tmp_path):
-    doc = {**seed_doc, "cucm": {k: v for k, v in seed_doc["cucm"].items() if k != "risport"}}
-    done, _ = _discover(doc, tmp_path)
-    assert done.returncode == 2 and done.stderr.count("\n") == 1 and "cucm.risport: required" in done.stderr
-    no_source = rig("discover", "--write-config", str(tmp_path / "x.yaml"), cwd=tmp_path)
-    assert no_source.returncode == 2 and "--cucm" in no_source.stderr
-    (tmp_path / "pool").mkdir()
-    pool = _discover(_without_axl(seed_doc), tmp_path / "pool", "--device-pool", "Default")[0]
-    assert pool.returncode == 2 and "cucm.axl: required by --device-pool" in pool.stderr
+def _refused(doc: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> str:
+    """rig discover run in-process (no interpreter start): exit 2 and its one line."""
+    seed = tmp_path / "seed.yaml"
+    seed.write_text(yaml.safe_dump(doc))
+    argv = ["rig", "discover", "--cucm", "--write-config", str(tmp_path / "out.yaml"), "--config", str(seed), *extra]
+    with pytest.MonkeyPatch.context() as patch, pytest.raises(SystemExit) as exited:
+        patch.setattr(sys, "argv", argv)
+        main()
+    err = capsys.readouterr().err
+    assert exited.value.code == 2 and err.count("\n") == 1 and not (tmp_path / "out.yaml").exists()
+    return err
+
+
+def test_without_risport_or_axl_for_a_device_pool_it_is_one_line_exit_2(seed_doc, tmp_path, capsys):
+    no_risport = {**seed_doc, "cucm": {k: v for k, v in seed_doc["cucm"].items() if k != "risport"}}
+    assert "cucm.risport: required" in _refused(no_risport, tmp_path, capsys)
+    assert "cucm.axl: required by --device-pool" in _refused(_without_axl(seed_doc), tmp_path, capsys,
+                                                             "--device-pool", "Default")
 
 
 def test_another_device_pool_has_no_phone_here(seed_doc, tmp_path):
