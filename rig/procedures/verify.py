@@ -1,16 +1,16 @@
 """verify: the fetched files are the right ones and the phone is out of its bad state.
 
-Four named checks, each a step with evidence, all run even when one fails (the report shows every
+Named checks, each a step with evidence, all run even when one fails (the report shows every
 finding); the first failure is the phone's reason:
 - verify_itl: the fetched ITL parses and verifies against the cluster's trust anchor;
 - verify_config: the fetched signed config verifies against that ITL;
 - verify_load: the witnesses (versionID, appLoadID, appLoadID among the expected `.loads`
   images, CDP `Version :`) say the phone runs the expected load; which agreed and which
   disagreed is recorded;
-- verify_trust_list: no trust-list failure line since the erase (or the restart);
 - verify_registration (when `cucm.risport` is configured): CUCM's RisPort70 lists the phone
   `Registered` with ActiveLoadID = the expected load, waited for up to `timeouts.boot`; a
-  failure fails the phone only with `cucm.risport.require: true`, else it is recorded.
+  failure fails the phone only with `cucm.risport.require: true`, else it is recorded;
+- verify_trust_list: no trust-list failure line since the erase (or the restart).
 File names and the failure line come from the phone's profile.
 """
 
@@ -203,9 +203,9 @@ def run(ctx: PhoneContext, view: StepView) -> Verified:
         checked("verify_config", lambda s: check_config(ctx, observed, itl, s))
     decided: list[LoadDecision] = []
     checked("verify_load", lambda s: check_load(ctx, observed, baseline, s, decided))
-    checked("verify_trust_list", lambda s: check_trust_list(ctx, view, s))
     if ctx.bench.risport() is not None:
         checked("verify_registration", lambda s: check_registration(ctx, s))
+    checked("verify_trust_list", lambda s: check_trust_list(ctx, view, s))
     return Verified(itl_signer=itl_signer, load=decided[0] if decided else observed.load,
                     failure=failures[0] if failures else None)
 
