@@ -13,8 +13,8 @@ switch with 48 phones heard ~8 commands per phone. Here:
   the next one (`interface range`, drivers.ios_ranges). Each caller still returns only after
   the switch took its port's change (a wave, too, starts `spacing` after the previous one, so
   changes asked for meanwhile join it), so the write-ahead journal (`intent` before, `done` after,
-  per phone) stays true; a wave the switch refuses is retried port by port so one bad port
-  fails alone.
+  per phone) stays true; a wave the switch refuses, or loses the session over, is retried port
+  by port so one bad port (or a flaky session) fails alone.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from drivers.ios_switch import SwitchCommandError
+from drivers.ios_switch import SwitchCommandError, SwitchError
 
 T = TypeVar("T")
 
@@ -72,6 +72,13 @@ class SharedRead(Generic[T]):
         return outcome  # type: ignore[return-value]
 
 
+def _retry_alone(error: SwitchError) -> bool:
+    """Worth retrying port by port: the switch refused a line (one bad port fails alone), or it
+    dropped the session twice (a long wave meets a flaky session more often than one port's few
+    lines). Not a timeout or a refused login: those would only repeat for every port."""
+    return type(error) in (SwitchCommandError, SwitchError)
+
+
 class _Pace:
     """At least `spacing` seconds between the starts of two operations (only one runs at a time)."""
 
@@ -109,6 +116,12 @@ class PowerWaves:
         self._busy = False
         self.waves = 0
 
+    @property
+    def pending(self) -> int:
+        """Changes waiting for the next wave."""
+        with self._cond:
+            return len(self._pending)
+
     def change(self, port: str, on: bool) -> None:
         """Returns once the switch took the change (raises what the switch raised for it)."""
         change = _Change(port, on)
@@ -137,9 +150,10 @@ class PowerWaves:
             if len(set(ports)) < len(ports):  # one port twice: keep the order, one by one
                 raise SwitchCommandError("wave", "set_power", "one port twice")
             self._set_power([c.port for c in wave if not c.on], [c.port for c in wave if c.on])
-        except SwitchCommandError as refused:
-            if len(wave) == 1:
-                wave[0].error = refused
+        except (SwitchCommandError, SwitchError) as refused:
+            if len(wave) == 1 or not _retry_alone(refused):
+                for change in wave:
+                    change.error = refused
             else:
                 for change in wave:
                     self._one(change)

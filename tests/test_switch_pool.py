@@ -1,11 +1,17 @@
-"""SwitchSessions: a recent CDP table is shared as evidence, a fresh one is read on demand."""
+"""SwitchSessions: a recent CDP table is shared as evidence, a fresh one is read on demand; power
+waves the switch drops are retried port by port."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import threading
+
 from drivers.ios_parsers import CdpNeighbor
+from drivers.ios_switch import SwitchError, SwitchTimeout
+from rig.switch_batch import PowerWaves
 from rig.switch_pool import SwitchSessions
+from tests.waiting import wait_for
 
 
 class CountingSwitch:
@@ -29,3 +35,58 @@ def test_evidence_reuses_a_recent_table_and_a_fresh_read_refreshes_it():
     assert sessions.cdp_neighbors()[0].version == "read 2"  # identifying always reads
     assert sessions.recent_cdp_neighbors(60)[0].version == "read 2"
     assert sessions.recent_cdp_neighbors(0)[0].version == "read 3" and switch.reads == 3
+
+
+
+class FlakySwitch:
+    """set_power of several ports loses the session (or times out); one port at a time works.
+    The first wave waits for `release`, so the changes asked meanwhile gather into one wave."""
+
+    def __init__(self, failure: Exception) -> None:
+        self.failure = failure
+        self.sent: list[tuple[list[str], list[str]]] = []
+        self.release = threading.Event()
+
+    def __call__(self, off: list[str], on: list[str]) -> None:
+        if not self.sent:
+            self.release.wait(5)
+        self.sent.append((off, on))
+        if len(off) + len(on) > 1:
+            raise self.failure
+
+
+def _three_changes(switch: FlakySwitch) -> dict[str, BaseException | None]:
+    waves = PowerWaves(switch)
+    errors: dict[str, BaseException | None] = {}
+
+    def change(port: str, on: bool) -> None:
+        try:
+            waves.change(port, on)
+            errors[port] = None
+        except Exception as error:  # noqa: BLE001 - what each phone's thread would see
+            errors[port] = error
+
+    first = threading.Thread(target=change, args=("Gi1/0/9", True))
+    first.start()
+    wait_for(lambda: waves.waves == 1, what="the first wave to be under way")
+    rest = [threading.Thread(target=change, args=(p, on)) for p, on in (("Gi1/0/1", False), ("Gi1/0/2", True))]
+    for thread in rest:
+        thread.start()
+    wait_for(lambda: waves.pending == 2, what="two changes waiting for the next wave")
+    switch.release.set()
+    for thread in [first, *rest]:
+        thread.join()
+    return errors
+
+
+def test_a_wave_the_switch_drops_is_retried_port_by_port():
+    switch = FlakySwitch(SwitchError("sw1", "interface range ...", "session lost twice"))
+    assert _three_changes(switch) == {"Gi1/0/9": None, "Gi1/0/1": None, "Gi1/0/2": None}
+    assert switch.sent == [([], ["Gi1/0/9"]), (["Gi1/0/1"], ["Gi1/0/2"]), (["Gi1/0/1"], []), ([], ["Gi1/0/2"])]
+
+
+def test_a_wave_that_times_out_fails_every_port_of_it_without_asking_again():
+    switch = FlakySwitch(SwitchTimeout("sw1", "interface range ...", "no answer within 10s"))
+    errors = _three_changes(switch)
+    assert errors["Gi1/0/9"] is None and all(isinstance(errors[p], SwitchTimeout) for p in ("Gi1/0/1", "Gi1/0/2"))
+    assert len(switch.sent) == 2
