@@ -90,6 +90,7 @@ KNOBS: dict[str, tuple[Any, dict[str, Expect]]] = {
     "lost_keys": ({"desk-01": 1}, {"desk-01": RETRIED}),
     "console_garbage": (True, {}),
     "switch_delay": (2.0, {}),
+    "risport_rate_control": (2, {}),
 }
 """Each knob of `rig.config.Faults`, the value the matrix sets, and what it must do to the phones."""
 

@@ -58,5 +58,5 @@ def test_the_benchs_own_power_cycle_is_not_taken_for_proof_of_a_reset(run):
     step = _step(run, "factory_reset")
     assert step.ok and step.data["reset_confirmed_by"] is None and "reset unconfirmed" in step.detail
     # the outcome hangs on what observe and verify prove, never on the unconfirmed reset
-    assert [e.name for e in run["events"] if isinstance(e, StepDone)][-5:] == [
-        "observe", "verify_itl", "verify_config", "verify_load", "verify_trust_list"]
+    assert [e.name for e in run["events"] if isinstance(e, StepDone)][-6:] == [
+        "observe", "verify_itl", "verify_config", "verify_load", "verify_registration", "verify_trust_list"]
