@@ -122,9 +122,10 @@ class Progress:
         shown = [(n, r) for n, r in self.rows.items()
                  if (r.started is not None and r.ended is None) or r.outcome not in ("", "passed")]
         shown.sort(key=lambda item: item[1].ended is None)  # phones that did not pass first
-        if len(shown) > MAX_ROWS:
-            table.caption = f"{len(shown) - MAX_ROWS} more not shown"
-        for name, row in shown[:MAX_ROWS]:
+        room = max(3, min(MAX_ROWS, self.console.size.height - 8))  # the bar above stays on screen
+        if len(shown) > room:
+            table.caption = f"{len(shown) - room} more not shown"
+        for name, row in shown[:room]:
             elapsed = "" if row.started is None else f"{(row.ended or now) - row.started:5.1f}s"
             table.add_row(name, row.step, elapsed, f"[{STYLE.get(row.outcome, '')}]{row.outcome}[/]"
                           if row.outcome else "")
