@@ -27,7 +27,7 @@ from drivers.ios_switch import IosSwitch, SwitchCommandError
 from rig.switch_batch import PowerWaves, SharedRead
 
 T = TypeVar("T")
-SPACING = 0.25
+SPACING = 0.1
 """Seconds between the starts of two reads of one table (or two waves) on one switch."""
 
 
