@@ -6,8 +6,8 @@ must never make. The phone's CDP entry, when the switch has one, is kept: its pl
 load it announces (`Version :`) are evidence that needs no web access.
 
 In field mode (no switch) nothing is powered, but keys still go to an address, so the phone at
-that address must say who it is: its own `/DeviceInformationX` MAC, or CUCM's RisPort70 listing
-`SEP<MAC>` at that IP. Either is enough, a contradiction from either skips the phone, and
+that address must say who it is: its own MAC on its device information page (the profile's
+page and field), or CUCM's RisPort70 listing `SEP<MAC>` at that IP. Either is enough, a contradiction from either skips the phone, and
 neither answering skips it too: rig never guesses. The step names the evidence.
 """
 
@@ -54,7 +54,8 @@ def _by_own_answer(ctx: PhoneContext, step: Step) -> Identified:
     mac = _web_mac(ctx, unanswered)
     if mac is not None:
         step.data["web_mac"] = mac
-        (confirmed if mac == phone.mac else against).append(f"{ip} /DeviceInformationX MACAddress {mac}")
+        page, field = ctx.profile.web.device_info, ctx.profile.fields.mac
+        (confirmed if mac == phone.mac else against).append(f"{ip} {page} {field} {mac}")
     cucm = None
     try:
         cucm = registration(ctx, REGISTRATION_MAX_AGE)
