@@ -209,6 +209,11 @@ class Simulation(Strict):
     keypad: Literal["serial_actuator", "http_execute"] = "serial_actuator"
     web_access_off: list[str] = Field(default_factory=list)
     """Phone names whose configuration disables web access: their web server never answers."""
+    web_port: int = Field(default=0, ge=0, le=65535)
+    """TCP port of every phone's web server on its own address. 0: a free port of each phone's
+    (benches running at once reuse the same 127.0.1.N addresses); 80: port 80, as real phones,
+    so a config written with real phones' defaults (`rig discover`) reaches them. Binding port 80
+    needs root or CAP_NET_BIND_SERVICE; a port the bench cannot bind is one error naming it."""
     risport: bool = True
     """Serve CUCM's RisPort70 and write `cucm.risport` (require: true) into the bench's config."""
     faults: Faults = Field(default_factory=Faults)

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from rig.config import (
     AxlConfig,
+    ConfigError,
     CucmConfig,
     Endpoint,
     HttpKeypadConfig,
@@ -123,6 +124,21 @@ def free_udp_port(host: str = LOOPBACK) -> int:
         return s.getsockname()[1]
 
 
+def _check_web_port(port: int, specs: list[SimPhoneSpec]) -> None:
+    """ConfigError unless every phone's address lets this process bind `port` (port 80 needs
+    root or CAP_NET_BIND_SERVICE): said before anything starts, not as a phone whose web
+    server silently never answers."""
+    for spec in specs:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the phone's server binds
+            try:
+                probe.bind((spec.ip, port))
+            except OSError as error:
+                raise ConfigError(f"simulation.web_port: {port}: cannot serve a phone's web pages on {spec.ip}:{port} "
+                                  f"({error.strerror}); ports below 1024 need root or CAP_NET_BIND_SERVICE, "
+                                  "and no other bench may serve this port on the same addresses") from None
+
+
 class SimBench(SimBox):
     """All simulated boxes of one bench; a context manager that starts and stops them."""
 
@@ -133,6 +149,8 @@ class SimBench(SimBox):
         self.clock = SimClock(sim.time_scale)
         self.specs = layout(sim)
         misconfig.check(sim, self.specs)
+        if sim.web_port:
+            _check_web_port(sim.web_port, self.specs)
         self.tap_port = free_udp_port()
         self.pki = ClusterPki.generate()
         self.cucm = SimCucm(
@@ -170,6 +188,7 @@ class SimBench(SimBox):
                 lost_keys=faults.lost_keys.get(spec.name, 0),
                 console_garbage=faults.console_garbage,
                 web_access=spec.name not in self.sim.web_access_off,
+                http_port=self.sim.web_port,
             )
             phone.start()
             self.phones[spec.name] = phone
