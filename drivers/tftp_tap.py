@@ -3,14 +3,24 @@
 TFTP (RFC 1350, options RFC 2347/2348/2349) answers each request from a fresh port, the
 transfer ID (TID). The tap does the same on both sides: for every read request (RRQ) it opens
 one socket toward the upstream server (so upstream sees a new client TID) and one socket toward
-the phone (so the phone sees a proper new server TID), forwards the RRQ with its options
-unchanged, relays OACK/DATA/ERROR down and ACK/ERROR up. Retransmissions are relayed as they
-come, so each end keeps its own retry logic; the tap only counts each DATA block once.
+the phone (so the phone sees a proper new server TID), and forwards the RRQ with its options
+unchanged.
+
+It relays by reading ahead: TFTP is lock step (one block in flight), so a relay that waited for
+the phone's ACK before acknowledging upstream would make every block pay both hops. Instead the
+tap acknowledges each upstream block as it arrives, keeps it, and serves the phone from what it
+keeps at the phone's own pace: each side costs one hop, as a direct transfer does. At most
+`READ_AHEAD` blocks are kept ahead of the phone; past that the tap acknowledges upstream as the
+phone catches up. Upstream's OACK is acknowledged at once and relayed; a phone refusing it with
+an ERROR ends the upstream transfer with that ERROR. Each side's losses are repaired on its own
+side: upstream resends what the tap did not acknowledge (the tap re-acknowledges duplicates),
+the tap resends the phone's unacknowledged block after `timeout / 5` seconds (at most 1 s) and
+answers a repeated RRQ with the first packet again. Blocks are counted once, as they arrive.
 
 A transfer ends `ok` when the client acknowledges the short final block; it fails with the
-upstream's ERROR (e.g. `File not found`), the client's ERROR, or after `timeout` seconds
-without a packet (the client then gets an ERROR too). Write requests are refused with
-ERROR 2 (access violation): the tap sits in front of a read-only config server.
+upstream's ERROR (e.g. `File not found`, relayed to the phone at once), the client's ERROR, or
+after `timeout` seconds without a packet (the client then gets an ERROR too). Write requests
+are refused with ERROR 2 (access violation): the tap sits in front of a read-only config server.
 
 One selector thread serves every transfer. Records are kept in the order transfers end.
 """
@@ -24,6 +34,7 @@ import socket
 import struct
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -38,6 +49,10 @@ SWEEP_S = 0.1
 """How often idle transfers are checked for timeouts and lingering ones closed."""
 LINGER_S = 1.0
 """After the final ACK, keep relaying a little while: the last ACK may be lost and resent."""
+READ_AHEAD = 64
+"""Blocks kept ahead of the phone (64 x 1428 bytes = 91 KB per transfer at most)."""
+RESEND_MAX_S = 1.0
+"""Longest wait for the phone's ACK before its block is sent again."""
 
 
 @dataclass(frozen=True)
@@ -67,6 +82,9 @@ def _options(pairs: list[str]) -> dict[str, str]:
 
 @dataclass
 class _Transfer:
+    """One relayed read. Blocks are numbered from 1 without wrapping; the wire carries them
+    modulo 65536 (`_wire`), so files past 65535 blocks relay too."""
+
     client: tuple[str, int]
     file: str
     rrq: bytes
@@ -76,29 +94,52 @@ class _Transfer:
     started: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
     server: tuple[str, int] | None = None
     blksize: int = DEFAULT_BLKSIZE
-    last_block: int = 0
+    received: int = 0
+    """Blocks received from upstream, in order."""
+    up_acked: int = 0
+    """Highest block acknowledged upstream."""
+    acked: int = 0
+    """Highest block the phone acknowledged."""
+    sent: int = 0
+    """Highest block sent to the phone (`acked` or `acked + 1`: the phone side is lock step)."""
+    oack: bytes | None = None
+    """Upstream's OACK while the phone has not acknowledged it (its block 0)."""
+    first: bytes | None = None
+    """The first packet sent to the phone (OACK or block 1): a repeated RRQ gets it again."""
+    kept: deque[bytes] = field(default_factory=deque)
+    """DATA packets from block `acked + 1` to `received`."""
+    sent_at: float = 0.0
     final_block: int | None = None
     size: int = 0
     content: bytearray | None = field(default_factory=bytearray)
     last_seen: float = field(default_factory=time.monotonic)
     closed_at: float | None = None  # set when the record is written; sockets linger until then
 
-    def take_data(self, block: int, data: bytes) -> None:
-        if block != (self.last_block + 1) & 0xFFFF:
-            return  # a retransmitted block
-        self.last_block = block
+    def take_data(self, packet: bytes) -> None:
+        """Keep the next block in order (the caller checked its number)."""
+        data = packet[4:]
+        self.received += 1
+        self.kept.append(packet)
         self.size += len(data)
         if self.content is not None:
             self.content += data
             if len(self.content) > self.keep_bytes:
                 self.content = None
         if len(data) < self.blksize:
-            self.final_block = block
+            self.final_block = self.received
 
     def record(self, ok: bool, error: str | None) -> TftpTransfer:
         kept = bytes(self.content) if ok and self.content is not None else None
         return TftpTransfer(self.client[0], self.file, self.size, ok, error, self.started,
                             datetime.now(timezone.utc), kept)
+
+
+def _wire(block: int) -> int:
+    return block & 0xFFFF
+
+
+def _ack(block: int) -> bytes:
+    return struct.pack("!HH", ACK, _wire(block))
 
 
 class TftpTap:
@@ -209,6 +250,8 @@ class TftpTap:
         elif existing is not None:
             if existing.server is None:  # upstream has not answered yet: the RRQ may be lost
                 existing.up.sendto(existing.rrq, self.upstream)
+            elif existing.first is not None and existing.acked == 0:  # the phone missed our answer
+                self._send(existing.down, existing.first)
             return
         fields = _strings(packet[2:])
         if len(fields) < 2:
@@ -237,44 +280,87 @@ class TftpTap:
             return
         if t.server is None:
             t.server = source
+            t.up.connect(source)  # send() from now on: cheaper per block than sendto()
         elif source != t.server:
             t.up.sendto(_error_packet(5, "Unknown transfer ID"), source)
             return
         t.last_seen = time.monotonic()
         opcode = struct.unpack("!H", packet[:2])[0]
         if opcode == OACK:
-            t.blksize = int(_options(_strings(packet[2:])).get("blksize", DEFAULT_BLKSIZE))
+            if t.first is None:
+                t.blksize = int(_options(_strings(packet[2:])).get("blksize", DEFAULT_BLKSIZE))
+                t.oack = packet
+                self._serve(t, again=True)
+            self._send(t.up, _ack(0))  # read ahead: the phone's answer comes later
         elif opcode == DATA:
-            t.take_data(struct.unpack("!H", packet[2:4])[0], packet[4:])
+            block = struct.unpack("!H", packet[2:4])[0]
+            if t.final_block is None and block == _wire(t.received + 1):
+                t.take_data(packet)
+                self._ack_upstream(t)
+                self._serve(t)
+            else:  # a block we have: upstream missed our ACK (or we hold it back until the phone reads)
+                self._send(t.up, _ack(t.up_acked))
         elif opcode == ERROR and t.closed_at is None:
             code = struct.unpack("!H", packet[2:4])[0]
             message = _strings(packet[4:] + b"\0")[0].rstrip("\0")
             self._finish(t, False, f"upstream error {code}: {message}")
+            self._send(t.down, packet)
+
+    def _ack_upstream(self, t: _Transfer) -> None:
+        """Acknowledge upstream every block received, up to `READ_AHEAD` ahead of the phone."""
+        block = min(t.received, t.acked + READ_AHEAD)
+        if block > t.up_acked and t.server is not None:
+            t.up_acked = block
+            self._send(t.up, _ack(block))
+
+    def _serve(self, t: _Transfer, again: bool = False) -> None:
+        """Send the phone its next block when it is kept; `again`: what it has not acknowledged."""
+        if again and t.oack is not None:
+            packet = t.oack
+        elif t.oack is None and t.kept and (t.sent == t.acked or (again and t.sent > t.acked)):
+            packet, t.sent = t.kept[0], t.acked + 1
+        else:
+            return
+        t.first = t.first or packet
+        t.sent_at = time.monotonic()
         self._send(t.down, packet)
 
     def _from_client(self, t: _Transfer, packet: bytes, source: tuple[str, int]) -> None:
         t.last_seen = time.monotonic()
-        if t.server is None:
-            return  # nothing to acknowledge yet
+        if t.server is None or t.closed_at is not None:
+            return  # nothing to acknowledge yet, or nothing left to serve
         opcode = struct.unpack("!H", packet[:2])[0]
-        self._send(t.up, packet, t.server)
-        if t.closed_at is not None:
-            return
-        if opcode == ACK and t.final_block is not None and struct.unpack("!H", packet[2:4])[0] == t.final_block:
-            self._finish(t, True, None)
+        if opcode == ACK:
+            block = struct.unpack("!H", packet[2:4])[0]
+            if t.oack is not None and block == 0:
+                t.oack = None
+            elif t.sent == t.acked + 1 and block == _wire(t.sent):
+                t.acked = t.sent
+                t.kept.popleft()
+                if t.acked == t.final_block:
+                    self._finish(t, True, None)
+                    return
+                self._ack_upstream(t)
+            else:
+                return  # a duplicate ACK: the resend timer repairs a lost block (no Sorcerer's Apprentice)
+            self._serve(t)
         elif opcode == ERROR:
             message = _strings(packet[4:] + b"\0")[0].rstrip("\0")
             self._finish(t, False, f"client error {struct.unpack('!H', packet[2:4])[0]}: {message}")
+            if t.final_block is None or t.up_acked < t.final_block:
+                self._send(t.up, packet)
 
     @staticmethod
-    def _send(sock: socket.socket, packet: bytes, to: tuple[str, int] | None = None) -> None:
+    def _send(sock: socket.socket, packet: bytes) -> None:
+        """To a connected socket's peer (the phone, or upstream once it answered)."""
         try:
-            sock.send(packet) if to is None else sock.sendto(packet, to)
+            sock.send(packet)
         except OSError as error:  # the peer's port is gone; the timeout sweep records the failure
             log.debug("tftp tap: send failed: %s", error)
 
     def _sweep(self) -> None:
         now = time.monotonic()
+        resend = min(RESEND_MAX_S, self.timeout / 5)
         for transfer in list(self._active.values()):
             if transfer.closed_at is not None:
                 if now - transfer.closed_at > LINGER_S:
@@ -284,6 +370,8 @@ class TftpTap:
                 reason = f"timeout: {who} for {self.timeout:g} s after {transfer.size} bytes"
                 self._send(transfer.down, _error_packet(0, "Transfer timed out at the TFTP tap"))
                 self._finish(transfer, False, reason)
+            elif now - transfer.sent_at > resend:
+                self._serve(transfer, again=True)
 
     def _finish(self, t: _Transfer, ok: bool, error: str | None) -> None:
         t.closed_at = time.monotonic()

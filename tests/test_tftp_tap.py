@@ -6,6 +6,7 @@ import io
 import logging
 import os
 import socket
+import struct
 import threading
 import time
 
@@ -158,5 +159,52 @@ def test_retransmissions_cross_the_tap_when_upstream_loses_packets():
     finally:
         upstream.stop()
     assert body == bytes(range(256)) * 40
+    (record,) = tap.transfers()
+    assert record.ok and record.bytes == len(body) and record.content == body
+
+
+def serve_once(sock: socket.socket, body: bytes, finished: threading.Event) -> None:
+    """A lock-step TFTP server for one RRQ (blocks of 512), setting `finished` at the final ACK."""
+    _, client = sock.recvfrom(2048)
+    blocks = [body[i:i + 512] for i in range(0, len(body) + 1, 512)]
+    for number, data in enumerate(blocks, start=1):
+        packet = struct.pack("!HH", 3, number) + data
+        while True:
+            sock.sendto(packet, client)
+            try:
+                answer, _ = sock.recvfrom(2048)
+            except TimeoutError:
+                continue
+            if struct.unpack("!HH", answer[:4]) == (4, number):
+                break
+    finished.set()
+
+
+def test_the_tap_reads_ahead_so_upstream_finishes_while_the_phone_is_still_reading():
+    body = os.urandom(512 * 10 + 100)
+    finished = threading.Event()
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as upstream, \
+            socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as phone:
+        upstream.bind(("127.0.0.1", 0))
+        upstream.settimeout(0.5)
+        threading.Thread(target=serve_once, args=(upstream, body, finished), daemon=True).start()
+        phone.bind(("127.0.0.1", 0))
+        phone.settimeout(2)
+        with TftpTap(("127.0.0.1", 0), upstream.getsockname(), timeout=5.0) as tap:
+            phone.sendto(b"\0\1ITLSEP001D705F9EA8.tlv\0octet\0", tap.address)
+            received, number = b"", 0
+            while True:
+                packet, server = phone.recvfrom(2048)
+                if struct.unpack("!H", packet[2:4])[0] != number + 1:
+                    continue  # a block sent again
+                number += 1
+                if number == 1:  # the phone holds its first ACK until upstream has sent everything
+                    assert finished.wait(5), "upstream did not finish before the phone acknowledged block 1"
+                received += packet[4:]
+                phone.sendto(struct.pack("!HH", 4, number), server)
+                if len(packet) < 4 + 512:
+                    break
+            until(lambda: tap.transfers())
+    assert received == body
     (record,) = tap.transfers()
     assert record.ok and record.bytes == len(body) and record.content == body
