@@ -40,15 +40,23 @@ class SharedRead(Generic[T]):
         self._started = 0
         self._finished = 0
         self._reading = False
+        self._claimed_at = float("-inf")  # when the running read was claimed (it starts later)
+        self._latest_at = float("-inf")  # when the latest finished read was claimed
         self._latest: T | BaseException | None = None
 
-    def get(self) -> T:
+    def get(self, since: float | None = None) -> T:
+        """A read that started after this call; with `since` (a `time.monotonic()` moment), any
+        read that started after it, so callers polling one table share one read per period."""
         with self._cond:
-            wanted = self._started + 1  # a read that starts after this call
+            if since is not None and self._latest_at >= since and not isinstance(self._latest, BaseException):
+                return self._unwrap(self._latest)
+            reuse = since is not None and self._reading and self._claimed_at >= since
+            wanted = self._started + (0 if reuse else 1)  # the running read, or one that starts after this call
             while self._finished < wanted:
                 if not self._reading:
                     self._reading = True
                     self._started += 1
+                    self._claimed_at = time.monotonic()
                     mine = self._started
                     break
                 self._cond.wait()
@@ -62,6 +70,7 @@ class SharedRead(Generic[T]):
             outcome = error
         with self._cond:
             self._finished, self._latest, self._reading = mine, outcome, False
+            self._latest_at = self._claimed_at
             self._cond.notify_all()
         return self._unwrap(outcome)
 

@@ -75,9 +75,10 @@ class SwitchSessions:
     def power_on(self, port: str) -> None:
         self._waves.change(port, on=True)
 
-    def poe_status(self, port: str | None = None) -> list[PoePort]:
-        """Every port's PoE state, or one port's (from a whole-table read shared by callers)."""
-        ports = self._poe.get()
+    def poe_status(self, port: str | None = None, since: float | None = None) -> list[PoePort]:
+        """Every port's PoE state, or one port's, from a whole-table read shared by callers that
+        started after this call (or after `since`, a `time.monotonic()` moment: see SharedRead)."""
+        ports = self._poe.get(since)
         if port is None:
             return ports
         wanted = canonical_interface(port)

@@ -1,15 +1,18 @@
-"""SwitchSessions: a recent CDP table is shared as evidence, a fresh one is read on demand; power
-waves the switch drops are retried port by port."""
+"""SwitchSessions: a recent CDP table is shared as evidence, a fresh one is read on demand; draw polls
+share reads that started after their moment; power waves the switch drops are retried port by port."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import threading
+import time
+
+import pytest
 
 from drivers.ios_parsers import CdpNeighbor
 from drivers.ios_switch import SwitchError, SwitchTimeout
-from rig.switch_batch import PowerWaves
+from rig.switch_batch import PowerWaves, SharedRead
 from rig.switch_pool import SwitchSessions
 from tests.waiting import wait_for
 
@@ -90,3 +93,30 @@ def test_a_wave_that_times_out_fails_every_port_of_it_without_asking_again():
     errors = _three_changes(switch)
     assert errors["Gi1/0/9"] is None and all(isinstance(errors[p], SwitchTimeout) for p in ("Gi1/0/1", "Gi1/0/2"))
     assert len(switch.sent) == 2
+
+
+def test_polls_share_a_read_that_started_after_their_moment_and_identification_always_reads_anew():
+    reads: list[int] = []
+    shared = SharedRead(lambda: reads.append(len(reads) + 1) or len(reads))
+    before = time.monotonic()
+    assert shared.get() == 1
+    assert shared.get(since=before) == 1  # the read started after `before`: shared
+    assert shared.get() == 2  # no `since`: a read that starts after the call
+    assert shared.get(since=time.monotonic()) == 3  # the latest read started before this moment
+    assert reads == [1, 2, 3]
+
+
+def test_a_failed_read_is_not_shared_with_later_polls():
+    outcomes: list[object] = [SwitchError("sw1", "show power inline", "session lost"), "table"]
+
+    def read() -> object:
+        outcome = outcomes.pop(0)
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
+
+    shared = SharedRead(read)
+    before = time.monotonic()
+    with pytest.raises(SwitchError):
+        shared.get()
+    assert shared.get(since=before) == "table"

@@ -37,6 +37,13 @@ CDP_MAX_AGE = 1.0
 """Seconds a switch's CDP table may be reused as evidence (identifying a phone never reuses it)."""
 POWER_SETTLE = 10.0
 """Longest wait (real seconds, capped by timeouts.boot) for PoE draw after power-on."""
+DRAW_POLL_S = 0.5
+"""Longest period of a draw poll: a port's draw settles over seconds on hardware."""
+
+
+def poll_period(timeout: float) -> float:
+    """How often a draw poll within `timeout` looks (at least ten looks)."""
+    return min(DRAW_POLL_S, timeout / 10)
 
 
 @dataclass
@@ -109,11 +116,13 @@ class PhoneContext:
             return None
         return phone_neighbour(self.switch.recent_cdp_neighbors(max_age), self.phone)
 
-    def draw(self) -> dict[str, Any]:
-        """PoE draw on the phone's port (and the meter's reading, when the phone has one)."""
+    def draw(self, since: float | None = None) -> dict[str, Any]:
+        """PoE draw on the phone's port (and the meter's reading, when the phone has one), from a
+        switch read that started after this call, or after `since` (a `time.monotonic()` moment:
+        the phones of a switch then share one `show power inline`)."""
         reading: dict[str, Any] = {}
         if self.phone.port is not None:  # field mode: no switch, no PoE reading
-            ports = self.switch.poe_status(self.phone.port)
+            ports = self.switch.poe_status(self.phone.port, since)
             reading["poe_watts"] = ports[0].watts if ports else None
             if ports:
                 reading["poe_oper"] = ports[0].oper
@@ -122,6 +131,16 @@ class PhoneContext:
             instrument, channel = meter
             reading["meter_watts"] = instrument.measure_watts(channel)
         return reading
+
+    def polled_watts(self, since: float, period: float) -> float | None:
+        """The draw for a poll: the meter's when the phone has one (no switch command), else PoE
+        from a switch read that started after `since` and at most `period` seconds ago, so a
+        switch's polling phones cost it one `show power inline` per period between them."""
+        meter = self.bench.meter(self.phone)
+        if meter is not None:
+            instrument, channel = meter
+            return float(instrument.measure_watts(channel))
+        return watts(self.draw(max(since, time.monotonic() - period)))
 
 
 def watts(reading: dict[str, Any]) -> float | None:

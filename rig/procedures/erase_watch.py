@@ -9,11 +9,12 @@ confirms for the model is recorded as seen but never confirms the erase alone.
 from __future__ import annotations
 
 import re
+import time
 from datetime import datetime, timezone
 
 from drivers.console import Console
 from drivers.phone_web import PhoneWebError
-from rig.procedures.context import PhoneContext, watts
+from rig.procedures.context import PhoneContext
 from rig.witness import EraseEvidence, EraseProof, erase_confirmation
 
 DRAW_DROP = 0.5
@@ -42,7 +43,8 @@ class EraseWatch:
         self.started = started
         self.console_mark = console.mark() if console is not None else None
         self.status_before = set(self._status())
-        self.draw_before = watts(ctx.draw()) or 0.0
+        self.since = time.monotonic()
+        self.draw_before = ctx.polled_watts(self.since, LOOK_EVERY_S) or 0.0
         self.restart: list[str] = []
 
     def _status(self) -> list[str]:
@@ -68,7 +70,7 @@ class EraseWatch:
         return next((line for line in lines if re.search(pattern, line)), None)
 
     def _restart_signals(self) -> None:
-        now = watts(self.ctx.draw()) or 0.0
+        now = self.ctx.polled_watts(self.since, LOOK_EVERY_S) or 0.0  # shared with the switch's other phones
         if self.draw_before > 0 and now < self.draw_before * DRAW_DROP and "draw drop" not in self._kinds():
             self.restart.append(f"draw drop {self.draw_before:g} W -> {now:g} W")
         web = self.ctx.web

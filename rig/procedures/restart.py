@@ -15,19 +15,15 @@ technician is asked to unplug the phone and plug it back in, at the terminal rig
 from __future__ import annotations
 
 import sys
+import time
 from collections.abc import Callable
 from datetime import datetime
 
 from rig.actions.power import power_off, power_on
 from rig.journal import iso, utc_now
-from rig.procedures.context import POWER_SETTLE, PhoneContext, watts
+from rig.procedures.context import POWER_SETTLE, PhoneContext, poll_period, watts
 from rig.procedures.findings import ConsoleOpened, Erased, Identified, Restarted, StepView
 from rig.procedures.steps import BenchFault, Interrupted, Step
-
-
-def _drawing(ctx: PhoneContext) -> dict[str, object] | None:
-    reading = ctx.draw()
-    return reading if (watts(reading) or 0.0) > 0 else None
 
 
 def power_cycle(ctx: PhoneContext, step: Step, before_on: Callable[[], None] | None = None) -> datetime:
@@ -35,26 +31,32 @@ def power_cycle(ctx: PhoneContext, step: Step, before_on: Callable[[], None] | N
 
     `before_on` runs last thing before the port is told to power on (the factory reset starts
     holding a key there). Returns the power-on time. In field mode the technician does it.
+    Draw readings come from switch reads the phones of a switch share: one that started after
+    the port went off (or on), or within a poll period of the reading before the power-off.
     """
     if ctx.phone.switch is None:
         return _by_hand(ctx, step, before_on)
     timeouts = ctx.config.timeouts
-    step.data["draw_before"] = ctx.draw()
+    settle = min(POWER_SETTLE, timeouts.boot)
+    period = poll_period(settle)
+    step.data["draw_before"] = ctx.draw(since=time.monotonic() - period)
     power_off(ctx.switch, ctx.phone, ctx.journal)
+    off_at = time.monotonic()
     try:
         ctx.sleep(timeouts.power_off)
-        step.data["draw_off"] = ctx.draw()
+        step.data["draw_off"] = ctx.draw(since=off_at)
         if before_on is not None:
             before_on()
     finally:
         with ctx.powerup:
             power_on_at = utc_now()
             power_on(ctx.switch, ctx.phone, ctx.journal)
+            on_at = time.monotonic()
             step.data["power_on_at"] = iso(power_on_at)
             if ctx.stop.is_set():
                 raise Interrupted("run interrupted (port powered back on)")
-            after = ctx.poll(lambda: _drawing(ctx), min(POWER_SETTLE, timeouts.boot))
-    step.data["draw_after"] = after if after is not None else ctx.draw()
+            drawing = ctx.poll(lambda: (ctx.polled_watts(on_at, period) or 0.0) > 0 or None, settle, period)
+    step.data["draw_after"] = ctx.draw(since=max(on_at, time.monotonic() - period) if drawing else None)
     step.detail = (
         f"powered off {timeouts.power_off:g}s; draw {watts(step.data['draw_before'])} W before, "
         f"{watts(step.data['draw_after'])} W after"
