@@ -25,6 +25,7 @@ from rig.config_checks import check_secrets
 from rig.errors import RigError
 from rig.jobs import DEFAULT_RUNS, JobRequest, JobResult, JobService
 from rig.jobs.interrupts import interrupts
+from rig.jobs.result import EXIT_INTERRUPTED
 from rig.jobs.rundir import read_state
 from rig.keyscript import scripts_for
 from rig.cli.progress import Progress, summary_line, summary_table
@@ -150,14 +151,16 @@ def _job(path: Path, procedure: str, names: list[str], resume: Path | None, runs
     tty = sys.stdout.isatty() and not as_json
     out = _console(stderr=as_json)
     stop = threading.Event()
-    with open_bench(path) as bench:
+    # Until the bench's last device is closed, Ctrl-C only asks the run to stop
+    # (rig.jobs.interrupts): a second one while the simulator shuts down must not cut the exit short.
+    with interrupts(stop), open_bench(path) as bench:
         service = JobService(bench)
         plan = service.plan(request)
-        # From here until the result is shown, Ctrl-C only asks the run to stop (rig.jobs.interrupts).
-        with interrupts(stop):
-            with Progress([p.name for p in plan.todo], out, live=tty, quiet=as_json) as progress:
-                result = service.run(plan, observer=progress, stop=stop)
-            _print_summary(result, tty=tty, as_json=as_json, out=out)
+        if stop.is_set():  # Ctrl-C while the bench started: nothing touched, no run directory
+            raise typer.Exit(EXIT_INTERRUPTED)
+        with Progress([p.name for p in plan.todo], out, live=tty, quiet=as_json) as progress:
+            result = service.run(plan, observer=progress, stop=stop)
+        _print_summary(result, tty=tty, as_json=as_json, out=out)
     raise typer.Exit(result.exit_code)
 
 
