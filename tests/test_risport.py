@@ -3,6 +3,7 @@ and the service read by third-party clients (a plain zeep client, the `ciscoris`
 
 from __future__ import annotations
 
+import os
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -98,10 +99,18 @@ def test_a_plain_zeep_client_built_from_the_served_wsdl_reads_the_answer(service
         "SEP001D705F0000", "Registered", "SCCP42.9-4-2SR3-1S", "127.0.1.1")
 
 
+def _own_loopback_address() -> str:
+    """A loopback address of this process's own (from its pid), so that two test runs at once
+    (two pytest-xdist workers, CI and a developer) never both bind the same address's port 8443."""
+    pid = os.getpid()
+    return f"127.86.{pid >> 8 & 255}.{pid & 255 or 1}"
+
+
 def test_the_ciscoris_package_reads_it_unchanged():
     ciscoris = pytest.importorskip("ciscoris")
-    with _service(host="127.0.86.43", port=8443) as running:  # ciscoris always asks port 8443
-        client = ciscoris.ris("ris", "ris-pw", "127.0.86.43", "12.5")
+    host = _own_loopback_address()
+    with _service(host=host, port=8443) as running:  # ciscoris always asks port 8443
+        client = ciscoris.ris("ris", "ris-pw", host, "12.5")
         result = client.get_devices(MaxReturnedDevices=1000, DeviceClass="Phone", Model=255, Status="Any",
                                     NodeName="", SelectBy="Name",
                                     SelectItems={"item": {"Item": "SEP001D705F0001,SEP001D705F0000"}},
