@@ -13,9 +13,9 @@ keeps at the phone's own pace: each side costs one hop, as a direct transfer doe
 `READ_AHEAD` blocks are kept ahead of the phone; past that the tap acknowledges upstream as the
 phone catches up. Upstream's OACK is acknowledged at once and relayed; a phone refusing it with
 an ERROR ends the upstream transfer with that ERROR. Each side's losses are repaired on its own
-side: upstream resends what the tap did not acknowledge (the tap re-acknowledges duplicates),
-the tap resends the phone's unacknowledged block after `timeout / 5` seconds (at most 1 s) and
-answers a repeated RRQ with the first packet again. Blocks are counted once, as they arrive.
+side: upstream resends what the tap did not acknowledge (the tap re-acknowledges duplicates);
+the tap resends the phone's unacknowledged block after `timeout / 10` seconds (at most 0.5 s)
+or when the phone repeats its previous ACK, and answers a repeated RRQ with its first packet.
 
 A transfer ends `ok` when the client acknowledges the short final block; it fails with the
 upstream's ERROR (e.g. `File not found`, relayed to the phone at once), the client's ERROR, or
@@ -51,7 +51,7 @@ LINGER_S = 1.0
 """After the final ACK, keep relaying a little while: the last ACK may be lost and resent."""
 READ_AHEAD = 64
 """Blocks kept ahead of the phone (64 x 1428 bytes = 91 KB per transfer at most)."""
-RESEND_MAX_S = 1.0
+RESEND_MAX_S = 0.5
 """Longest wait for the phone's ACK before its block is sent again."""
 
 
@@ -341,8 +341,11 @@ class TftpTap:
                     self._finish(t, True, None)
                     return
                 self._ack_upstream(t)
+            elif block == _wire(t.acked) and t.sent > t.acked and time.monotonic() - t.sent_at > SWEEP_S:
+                self._serve(t, again=True)  # the phone timed out: it lost the block (a mere echo is
+                return  # younger than SWEEP_S and ignored, else each block would go twice from then on)
             else:
-                return  # a duplicate ACK: the resend timer repairs a lost block (no Sorcerer's Apprentice)
+                return
             self._serve(t)
         elif opcode == ERROR:
             message = _strings(packet[4:] + b"\0")[0].rstrip("\0")
@@ -360,7 +363,7 @@ class TftpTap:
 
     def _sweep(self) -> None:
         now = time.monotonic()
-        resend = min(RESEND_MAX_S, self.timeout / 5)
+        resend = min(RESEND_MAX_S, self.timeout / 10)
         for transfer in list(self._active.values()):
             if transfer.closed_at is not None:
                 if now - transfer.closed_at > LINGER_S:

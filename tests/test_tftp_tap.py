@@ -208,3 +208,17 @@ def test_the_tap_reads_ahead_so_upstream_finishes_while_the_phone_is_still_readi
     assert received == body
     (record,) = tap.transfers()
     assert record.ok and record.bytes == len(body) and record.content == body
+
+
+def test_a_block_the_phone_lost_is_sent_again_by_the_tap(cucm):
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as phone, \
+            TftpTap(("127.0.0.1", 0), cucm, timeout=1.0) as tap:
+        phone.bind(("127.0.0.1", 0))
+        phone.settimeout(2)
+        phone.sendto(b"\0\1SEP001D705F9EA8.cnf.xml.sgn\0octet\0", tap.address)
+        first, server = phone.recvfrom(2048)  # "lost": not acknowledged
+        again, _ = phone.recvfrom(2048)
+        assert again == first and struct.unpack("!HH", first[:4]) == (3, 1)
+        phone.sendto(struct.pack("!HH", 4, 1), server)
+        second, _ = phone.recvfrom(2048)
+        assert struct.unpack("!HH", second[:4]) == (3, 2) and second[4:] == CONFIG[512:1024]
