@@ -15,7 +15,7 @@ phone catches up. Upstream's OACK is acknowledged at once and relayed; a phone r
 an ERROR ends the upstream transfer with that ERROR. Each side's losses are repaired on its own
 side: upstream resends what the tap did not acknowledge (the tap re-acknowledges duplicates);
 the tap resends the phone's unacknowledged block after `timeout / 10` seconds (at most 0.5 s)
-or when the phone repeats its previous ACK, and answers a repeated RRQ with its first packet.
+or when the phone repeats its previous ACK or its RRQ.
 
 A transfer ends `ok` when the client acknowledges the short final block; it fails with the
 upstream's ERROR (e.g. `File not found`, relayed to the phone at once), the client's ERROR, or
@@ -104,8 +104,8 @@ class _Transfer:
     """Highest block sent to the phone (`acked` or `acked + 1`: the phone side is lock step)."""
     oack: bytes | None = None
     """Upstream's OACK while the phone has not acknowledged it (its block 0)."""
-    first: bytes | None = None
-    """The first packet sent to the phone (OACK or block 1): a repeated RRQ gets it again."""
+    negotiated: bool = False
+    """Upstream answered with an OACK."""
     kept: deque[bytes] = field(default_factory=deque)
     """DATA packets from block `acked + 1` to `received`."""
     sent_at: float = 0.0
@@ -250,8 +250,8 @@ class TftpTap:
         elif existing is not None:
             if existing.server is None:  # upstream has not answered yet: the RRQ may be lost
                 existing.up.sendto(existing.rrq, self.upstream)
-            elif existing.first is not None and existing.acked == 0:  # the phone missed our answer
-                self._send(existing.down, existing.first)
+            else:  # the phone missed our answer: the OACK or block 1 again (never an OACK it took)
+                self._serve(existing, again=True)
             return
         fields = _strings(packet[2:])
         if len(fields) < 2:
@@ -287,7 +287,8 @@ class TftpTap:
         t.last_seen = time.monotonic()
         opcode = struct.unpack("!H", packet[:2])[0]
         if opcode == OACK:
-            if t.first is None:
+            if not t.negotiated:  # upstream repeats it when our ACK is lost: relay it once
+                t.negotiated = True
                 t.blksize = int(_options(_strings(packet[2:])).get("blksize", DEFAULT_BLKSIZE))
                 t.oack = packet
                 self._serve(t, again=True)
@@ -321,7 +322,6 @@ class TftpTap:
             packet, t.sent = t.kept[0], t.acked + 1
         else:
             return
-        t.first = t.first or packet
         t.sent_at = time.monotonic()
         self._send(t.down, packet)
 

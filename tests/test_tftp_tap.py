@@ -222,3 +222,20 @@ def test_a_block_the_phone_lost_is_sent_again_by_the_tap(cucm):
         phone.sendto(struct.pack("!HH", 4, 1), server)
         second, _ = phone.recvfrom(2048)
         assert struct.unpack("!HH", second[:4]) == (3, 2) and second[4:] == CONFIG[512:1024]
+
+
+def test_a_repeated_read_request_gets_what_the_phone_missed_and_never_an_oack_it_took(cucm):
+    rrq = b"\0\1SEP001D705F9EA8.cnf.xml.sgn\0octet\0blksize\x001428\0"
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as phone, \
+            TftpTap(("127.0.0.1", 0), cucm, timeout=5.0) as tap:
+        phone.bind(("127.0.0.1", 0))
+        phone.settimeout(2)
+        phone.sendto(rrq, tap.address)
+        oack, server = phone.recvfrom(2048)
+        phone.sendto(rrq, tap.address)  # as if the OACK were lost
+        assert struct.unpack("!H", oack[:2])[0] == 6 and phone.recvfrom(2048)[0] == oack
+        phone.sendto(struct.pack("!HH", 4, 0), server)
+        block, _ = phone.recvfrom(2048)
+        phone.sendto(rrq, tap.address)  # a late repeat: the phone already took the OACK
+        again, _ = phone.recvfrom(2048)
+        assert struct.unpack("!HH", block[:4]) == (3, 1) and again == block
