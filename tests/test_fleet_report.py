@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rig.report.fleet import CHART_WIDTH, MIN_LABEL_GAP, axis_ticks
+from rig.report.fleet import CHART_WIDTH, MIN_LABEL_GAP, OTHER_STEP, STEP_COLOURS, axis_ticks, step_colour
 
 
 @pytest.mark.parametrize("seconds", [0.4, 3.0, 9.9, 17.0, 61.0, 250.0, 1800.0, 7300.0])
@@ -20,3 +20,15 @@ def test_axis_labels_never_overlap_and_cover_the_run(seconds, width):
 
 def test_long_runs_are_labelled_in_minutes():
     assert [t.label for t in axis_ticks(600.0)][:3] == ["0 min", "1 min", "2 min"]
+
+
+@pytest.mark.parametrize("name, family", [
+    ("verify_itl", "verify"), ("verify_registration", "verify"), ("erase (retry 1)", "erase"),
+    ("factory_reset", "factory_reset"), ("observe", "observe"),
+])
+def test_every_step_is_drawn_in_its_familys_legend_colour(name, family):
+    assert step_colour(name) == STEP_COLOURS[family]
+
+
+def test_a_step_of_no_family_is_grey():
+    assert step_colour("calibrate") == OTHER_STEP

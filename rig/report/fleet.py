@@ -22,9 +22,19 @@ MIN_LABEL_GAP = 64.0
 STEP_COLOURS = {
     "identify": "#5b7fbf", "console": "#9aa5b1", "baseline": "#59a14f", "erase": "#e15759",
     "factory_reset": "#ff9da7", "restart": "#b07aa1", "recover": "#9c755f", "observe": "#f28e2b",
+    "verify": "#76b7b2",
 }
-"""One colour per step (legend under the chart); a step not listed is grey."""
+"""One colour per step family (legend under the chart): `erase (retry 1)` is an erase and every
+`verify_*` check a verify; a step of no listed family is grey."""
 OTHER_STEP = "#bab0ac"
+
+
+def step_colour(name: str) -> str:
+    """The colour of a step's family (`verify_itl` -> verify, `erase (retry 1)` -> erase)."""
+    family = "verify" if name.startswith("verify_") else name.split(" (")[0]
+    return STEP_COLOURS.get(family, OTHER_STEP)
+
+
 ORDER = {"failed": 0, "error": 1, "skipped": 2, "passed": 3}
 
 
@@ -84,7 +94,7 @@ def fleet_rows(phones: list[dict[str, Any]], attempts: dict[str, list[PhoneEvent
             end = (parse_iso(step.ended) - start).total_seconds()
             row.bars.append({"x": round(CHART_WIDTH * max(0.0, begin) / span, 1),
                              "w": round(max(1.0, CHART_WIDTH * (end - begin) / span), 1),
-                             "colour": STEP_COLOURS.get(step.name, OTHER_STEP), "name": step.name,
+                             "colour": step_colour(step.name), "name": step.name,
                              "ok": step.ok, "detail": step.detail})
         rows.append(row)
     return sorted(rows, key=lambda r: (ORDER.get(r.outcome, 0), r.name))
