@@ -111,8 +111,3 @@ def read_events(path: Path) -> list[Event]:
             except EventError as error:
                 raise JournalError(f"{path} line {number}: {error}") from None
     return events
-
-
-def of_kind(events: list[Event], kind: type[E]) -> list[E]:
-    """The events of one class (and its subclasses), in journal order."""
-    return [e for e in events if isinstance(e, kind)]
