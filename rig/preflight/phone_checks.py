@@ -54,7 +54,7 @@ def check_phone(bench: "Bench", phone: PhoneConfig, facts: Facts) -> PhoneReport
     where, port_check = _port(phone, facts)
     checks = [port_check, _platform(phone, profile, where)]
     info, web_check = _web(bench, phone)
-    checks += [web_check, _tftp_server(bench, phone, web_check), _load(bench, phone, profile, info, where)]
+    checks += [web_check, _tftp_server(bench, phone, web_check), _load(bench, profile, info, where)]
     checks += [check_meter_channel(bench, phone, facts.switches), _script(bench, phone, facts.source)]
     checks += _keypads(bench, phone, facts, web_check)
     checks.append(_console(bench, phone, console))
@@ -137,7 +137,7 @@ def _tftp_server(bench: "Bench", phone: PhoneConfig, web_check: Check) -> Check:
                   f"(or set TFTP Server 1 of {phone.name} to {want})")
 
 
-def _load(bench: "Bench", phone: PhoneConfig, profile: PhoneProfile, info: DeviceInfo | None,
+def _load(bench: "Bench", profile: PhoneProfile, info: DeviceInfo | None,
           seen: tuple[str, CdpNeighbor] | None) -> Check:
     """The load by every witness the profile lists (rig.witness.decide_load)."""
     expected = bench.config.cucm.expected_load if bench.config.cucm is not None else None
