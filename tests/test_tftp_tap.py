@@ -8,12 +8,12 @@ import os
 import socket
 import struct
 import threading
-import time
 
 import pytest
 import tftpy
 
 from drivers.tftp_tap import TftpTap, TftpTransfer
+from tests.waiting import wait_for
 
 logging.getLogger("tftpy").setLevel(logging.CRITICAL)
 
@@ -58,16 +58,9 @@ def fetch(address, name: str, *, localip: str = "127.0.0.1", options: dict | Non
     return out.getvalue()
 
 
-def until(condition, timeout: float = 5.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "condition not reached"
-        time.sleep(0.01)
-
-
 def test_relayed_file_is_faithful_and_recorded_with_its_client(tap):
     assert fetch(tap.address, "ITLSEP001D705F9EA8.tlv", localip="127.0.1.12") == ITL
-    until(lambda: tap.transfers())
+    wait_for(lambda: tap.transfers(), 5.0, "the tap's record of the transfer")
     (record,) = tap.transfers()
     assert (record.client, record.file, record.bytes, record.ok, record.error) == (
         "127.0.1.12", "ITLSEP001D705F9EA8.tlv", len(ITL), True, None)
@@ -79,13 +72,13 @@ def test_relayed_file_is_faithful_and_recorded_with_its_client(tap):
 def test_options_pass_through_and_content_is_intact(tap, options):
     assert fetch(tap.address, "SEP001D705F9EA8.cnf.xml.sgn", options=options) == CONFIG
     assert fetch(tap.address, "exact.bin", options=options) == b"x" * 1024
-    until(lambda: len(tap.transfers()) == 2)
+    wait_for(lambda: len(tap.transfers()) == 2, 5.0, "the tap's records of 2 transfers")
     assert all(t.ok for t in tap.transfers())
 
 
 def test_large_transfers_are_counted_but_not_kept(tap, tftp_root):
     fetch(tap.address, "big.sbn", options={"blksize": 1428})
-    until(lambda: tap.transfers())
+    wait_for(lambda: tap.transfers(), 5.0, "the tap's record of the transfer")
     record = tap.transfers()[0]
     assert record.ok and record.bytes == 2 * 1024 * 1024 and record.content is None
 
@@ -93,7 +86,7 @@ def test_large_transfers_are_counted_but_not_kept(tap, tftp_root):
 def test_file_not_found_passes_through_and_is_recorded_failed(tap):
     with pytest.raises(tftpy.TftpException, match="File not found"):
         fetch(tap.address, "CTLSEP001D705F9EA8.tlv", localip="127.0.1.13")
-    until(lambda: tap.transfers())
+    wait_for(lambda: tap.transfers(), 5.0, "the tap's record of the transfer")
     record = tap.transfers(client="127.0.1.13")[0]
     assert not record.ok and "File not found" in record.error and record.bytes == 0
 
@@ -104,7 +97,7 @@ def test_upstream_down_fails_the_transfer_with_a_reason():
         with TftpTap(("127.0.0.1", 0), hole.getsockname(), timeout=0.5) as tap:
             with pytest.raises(tftpy.TftpException):
                 fetch(tap.address, "SEP001D705F9EA8.cnf.xml.sgn", localip="127.0.1.14", timeout=0.3)
-            until(lambda: tap.transfers())
+            wait_for(lambda: tap.transfers(), 5.0, "the tap's record of the transfer")
     (record,) = tap.transfers(client="127.0.1.14")
     assert not record.ok and "upstream did not answer" in record.error
 
@@ -127,7 +120,7 @@ def test_twenty_concurrent_phones_are_each_attributed_their_own_fetches(tap):
     for t in threads:
         t.join(20)
     assert len(results) == 20 and all(body == ITL for body in results.values())
-    until(lambda: len(tap.transfers()) == 20)
+    wait_for(lambda: len(tap.transfers()) == 20, 5.0, "the tap's records of 20 transfers")
     for n in range(1, 21):
         (record,) = tap.transfers(client=f"127.0.2.{n}")
         assert record.ok and record.bytes == len(ITL)
@@ -155,7 +148,7 @@ def test_retransmissions_cross_the_tap_when_upstream_loses_packets():
     try:
         with TftpTap(("127.0.0.1", 0), upstream.address, timeout=3.0) as tap:
             body = fetch(tap.address, "SEP001D705F9EA8.cnf.xml.sgn", options={"blksize": 512}, timeout=1.0)
-            until(lambda: tap.transfers())
+            wait_for(lambda: tap.transfers(), 5.0, "the tap's record of the transfer")
     finally:
         upstream.stop()
     assert body == bytes(range(256)) * 40
@@ -204,7 +197,7 @@ def test_the_tap_reads_ahead_so_upstream_finishes_while_the_phone_is_still_readi
                 phone.sendto(struct.pack("!HH", 4, number), server)
                 if len(packet) < 4 + 512:
                     break
-            until(lambda: tap.transfers())
+            wait_for(lambda: tap.transfers(), 5.0, "the tap's record of the transfer")
     assert received == body
     (record,) = tap.transfers()
     assert record.ok and record.bytes == len(body) and record.content == body
