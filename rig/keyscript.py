@@ -20,7 +20,6 @@ its own time scale), never by the key gap, which is only the pause between two k
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from importlib import resources
 from importlib.resources.abc import Traversable
@@ -33,7 +32,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from drivers.keypad import KEY_NAMES
 from rig.config_errors import one_line
 from rig.errors import ConfigError
-from rig.profiles import load_profiles
+from rig.profiles import load_profiles, valid_regex
 from rig.yaml_input import utf8_text
 
 if TYPE_CHECKING:
@@ -82,12 +81,7 @@ class Expectation(_Strict):
     @field_validator("console", "status")
     @classmethod
     def _regex(cls, value: str | None) -> str | None:
-        if value is not None:
-            try:
-                re.compile(value)
-            except re.error as error:
-                raise ValueError(f"bad regex {value!r}: {error}") from None
-        return value
+        return None if value is None else valid_regex(value)
 
 
 class Expect(_Strict):

@@ -45,7 +45,8 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-def _regex(value: str) -> str:
+def valid_regex(value: str) -> str:
+    """`value` unchanged once it compiles; ValueError naming it (and why) otherwise."""
     try:
         re.compile(value)
     except re.error as error:
@@ -91,7 +92,7 @@ class TftpNames(_Strict):
     @field_validator("image")
     @classmethod
     def _image(cls, value: str) -> str:
-        return _regex(value)
+        return valid_regex(value)
 
     @field_validator("ctl", "itl", "config")
     @classmethod
@@ -121,7 +122,7 @@ class EraseSignal(_Strict):
     @field_validator("pattern")
     @classmethod
     def _pattern(cls, value: str | None) -> str | None:
-        return None if value is None else _regex(value)
+        return None if value is None else valid_regex(value)
 
     @model_validator(mode="after")
     def _needs_pattern(self) -> "EraseSignal":
@@ -162,17 +163,17 @@ class PhoneProfile(_Strict):
     @field_validator("symptoms")
     @classmethod
     def _symptoms(cls, value: list[str]) -> list[str]:
-        return [_regex(v) for v in value]
+        return [valid_regex(v) for v in value]
 
     @field_validator("trust_failure", "cdp_platform")
     @classmethod
     def _regexes(cls, value: str) -> str:
-        return _regex(value)
+        return valid_regex(value)
 
     @field_validator("status_line")
     @classmethod
     def _status_line(cls, value: str) -> str:
-        if "text" not in re.compile(_regex(value)).groupindex:
+        if "text" not in re.compile(valid_regex(value)).groupindex:
             raise ValueError("needs a (?P<text>...) group")
         return value
 
