@@ -25,7 +25,8 @@ from drivers.keypad_serial import SerialActuatorKeypad, close_boards
 from drivers.phone_web import PhoneWeb, WebPaths
 from drivers.power_meter import PowerMeter
 from drivers.risport import RisPort
-from drivers.tftp_tap import TftpTap, TftpTransfer
+from drivers.tftp_tap import TftpTransfer
+from drivers.tftp_tap_process import TftpTapProcess
 from rig.config import (
     HttpKeypadConfig,
     KeypadConfig,
@@ -124,12 +125,14 @@ class Bench:
                 self._meters[name] = PowerMeter(inst.resource, backend=inst.backend)
             return self._meters[name], phone.power_meter.channel
 
-    def tap(self, on_transfer: Callable[[TftpTransfer], None] | None = None) -> TftpTap | None:
+    def tap(self, on_transfer: Callable[[TftpTransfer], None] | None = None) -> TftpTapProcess | None:
+        """The tap this bench's config asks for, not started; it relays in a process of its own
+        (drivers.tftp_tap_process), out of reach of the phone threads' interpreter lock."""
         tap = self.config.tftp_tap
         if tap is None or self.config.cucm is None:
             return None
         upstream = tap.upstream or self.config.cucm.tftp
-        return TftpTap(
+        return TftpTapProcess(
             (tap.listen.host, tap.listen.port), (upstream.host, upstream.port), on_transfer=on_transfer
         )
 

@@ -1,0 +1,180 @@
+"""The TFTP tap run in a process of its own, so its relay keeps pace however busy the controller is.
+
+A phone that gets no answer from its first option-150 server within its TFTP timeout moves on to
+the next server, past the tap, and the fetch the tap exists to witness is lost. In one process
+with hundreds of phone threads the relay waits for the interpreter lock behind every console
+reader and HTTP poll: measured with `bench/scale.py` at 240 simulated phones, 145 phones fell
+over to CUCM directly and failed for want of proof. Here the relay (`TftpTap`, unchanged) runs in
+a child interpreter that imports nothing else, and every finished transfer comes back over a
+socket pair as a pickled `TftpTransfer`.
+
+The child lives only as long as the controller: it leaves the terminal's process group (Ctrl-C
+reaches the controller, which stops the tap in order and keeps every record), and it stops its
+relay and exits when the socket pair closes, which is also what a `kill -9` of the controller
+does, so a resumed run can bind the same port.
+
+    python -m drivers.tftp_tap_process FD   # started by TftpTapProcess, never by hand
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import socket
+import subprocess
+import sys
+import threading
+from collections.abc import Callable
+from multiprocessing.connection import Connection
+from types import TracebackType
+
+from drivers.tftp_tap import TftpTap, TftpTransfer
+
+log = logging.getLogger(__name__)
+
+START_TIMEOUT_S = 20.0
+"""How long the child may take to bind its port (a Python start-up on a loaded 2-core machine)."""
+
+
+class TftpTapProcess:
+    """`TftpTap`'s interface (start, stop, address, transfers, on_transfer), relayed by a child."""
+
+    def __init__(
+        self,
+        listen: tuple[str, int],
+        upstream: tuple[str, int],
+        *,
+        on_transfer: Callable[[TftpTransfer], None] | None = None,
+        keep_bytes: int = 262144,
+        timeout: float = 5.0,
+    ) -> None:
+        self.listen = listen
+        self.upstream = upstream
+        self.on_transfer = on_transfer
+        self.keep_bytes = keep_bytes
+        self.timeout = timeout
+        self._address: tuple[str, int] | None = None
+        self._records: list[TftpTransfer] = []
+        self._by_client: dict[str, list[TftpTransfer]] = {}
+        self._lock = threading.Lock()
+        self._conn: Connection | None = None
+        self._child: subprocess.Popen[bytes] | None = None
+        self._reader: threading.Thread | None = None
+
+    @property
+    def address(self) -> tuple[str, int]:
+        if self._address is None:
+            raise RuntimeError("TftpTapProcess is not started")
+        return self._address
+
+    def transfers(self, client: str | None = None) -> list[TftpTransfer]:
+        with self._lock:
+            return list(self._records if client is None else self._by_client.get(client, ()))
+
+    def start(self) -> None:
+        """Start the child and wait until it listens; OSError with the child's reason otherwise."""
+        if self._child is not None:
+            return
+        ours, theirs = socket.socketpair()
+        settings = (self.listen, self.upstream, self.keep_bytes, self.timeout)
+        self._child = subprocess.Popen(
+            [sys.executable, "-m", "drivers.tftp_tap_process", str(theirs.fileno())],
+            pass_fds=(theirs.fileno(),), start_new_session=True,
+        )
+        theirs.close()
+        self._conn = Connection(ours.detach())
+        try:
+            self._conn.send(settings)
+            if not self._conn.poll(START_TIMEOUT_S):
+                raise OSError(f"the tap process did not start within {START_TIMEOUT_S:g} s")
+            kind, value = self._conn.recv()
+        except (OSError, EOFError) as error:
+            self._end_child()
+            raise OSError(f"the tap process failed: {error}") from None
+        if kind == "error":
+            self._end_child()
+            raise OSError(value)
+        self._address = value
+        self._reader = threading.Thread(target=self._read, name="tftp-tap-records", daemon=True)
+        self._reader.start()
+
+    def stop(self) -> None:
+        """Stop the relay; transfers still open are recorded as failed, as `TftpTap.stop` does."""
+        if self._child is None:
+            return
+        try:
+            assert self._conn is not None
+            self._conn.send(("stop",))
+        except OSError:
+            pass  # the child is gone already; the reader has seen its end
+        if self._reader is not None:
+            self._reader.join(timeout=10)
+            self._reader = None
+        self._end_child()
+
+    def _read(self) -> None:
+        assert self._conn is not None
+        while True:
+            try:
+                kind, *value = self._conn.recv()
+            except (EOFError, OSError):
+                return
+            if kind == "stopped":
+                return
+            record: TftpTransfer = value[0]
+            with self._lock:
+                self._records.append(record)
+                self._by_client.setdefault(record.client, []).append(record)
+            if self.on_transfer is not None:
+                try:
+                    self.on_transfer(record)
+                except Exception:  # a faulty observer must not stop the records of every other phone
+                    log.exception("tftp tap: on_transfer callback failed for %s", record.file)
+
+    def _end_child(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+        if self._child is not None:
+            try:
+                self._child.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self._child.kill()
+                self._child.wait()
+            self._child = None
+
+    def __enter__(self) -> TftpTapProcess:
+        self.start()
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+
+def _serve(conn: Connection) -> None:
+    """The child: relay until told to stop or until the controller's end of the pair closes."""
+    listen, upstream, keep_bytes, timeout = conn.recv()
+    try:
+        tap = TftpTap(listen, upstream, on_transfer=lambda record: conn.send(("transfer", record)),
+                      keep_bytes=keep_bytes, timeout=timeout)
+        tap.start()
+    except OSError as error:
+        conn.send(("error", f"TFTP tap cannot listen on {listen[0]}:{listen[1]}: {error}"))
+        return
+    conn.send(("address", tap.address))
+    try:
+        conn.recv()  # ("stop",)
+    except (EOFError, OSError):
+        pass
+    tap.stop()
+    try:
+        conn.send(("stopped",))
+    except OSError:
+        pass  # the controller is gone: nobody is left to tell
+
+
+if __name__ == "__main__":
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _serve(Connection(int(sys.argv[1])))

@@ -1,0 +1,70 @@
+"""The tap relayed by a child process: same records as the in-process tap, and a child that never
+outlives the controller or keeps its port."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import textwrap
+
+import pytest
+import tftpy
+
+from drivers.tftp_tap_process import TftpTapProcess
+from tests.test_tftp_tap import CONFIG, ITL, cucm, fetch, tftp_root  # noqa: F401 - fixtures
+from tests.waiting import wait_for
+
+
+def test_every_fetch_through_the_child_comes_back_as_a_record_with_its_content(cucm):  # noqa: F811
+    seen = []
+    with TftpTapProcess(("127.0.0.1", 0), cucm, on_transfer=seen.append, keep_bytes=65536, timeout=1.0) as tap:
+        assert fetch(tap.address, "ITLSEP001D705F9EA8.tlv", localip="127.0.0.3") == ITL
+        assert fetch(tap.address, "SEP001D705F9EA8.cnf.xml.sgn", localip="127.0.0.4") == CONFIG
+        wait_for(lambda: len(tap.transfers()) == 2, 5, "both records")
+        mine = tap.transfers(client="127.0.0.3")
+    assert [(t.file, t.ok, t.content) for t in mine] == [("ITLSEP001D705F9EA8.tlv", True, ITL)]
+    assert [t.file for t in seen] == ["ITLSEP001D705F9EA8.tlv", "SEP001D705F9EA8.cnf.xml.sgn"]
+
+
+def test_a_missing_file_is_recorded_with_upstreams_error(cucm):  # noqa: F811
+    with TftpTapProcess(("127.0.0.1", 0), cucm, timeout=1.0) as tap:
+        with pytest.raises(tftpy.TftpException):
+            fetch(tap.address, "CTLSEP001D705F9EA8.tlv")
+        wait_for(lambda: tap.transfers(), 5, "the failed transfer's record")
+        record = tap.transfers()[0]
+    assert (record.file, record.ok) == ("CTLSEP001D705F9EA8.tlv", False)
+    assert "File not found" in (record.error or "")
+
+
+def test_a_port_already_taken_fails_start_with_the_childs_reason(cucm):  # noqa: F811
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as taken:
+        taken.bind(("127.0.0.1", 0))
+        with pytest.raises(OSError, match=f"cannot listen on 127.0.0.1:{taken.getsockname()[1]}"):
+            TftpTapProcess(taken.getsockname(), cucm).start()
+
+
+KILLED_CONTROLLER = textwrap.dedent("""
+    import os, signal, sys
+    from drivers.tftp_tap_process import TftpTapProcess
+    tap = TftpTapProcess(("127.0.0.1", 0), ("127.0.0.1", int(sys.argv[1])))
+    tap.start()
+    print(tap.address[1], tap._child.pid, flush=True)
+    os.kill(os.getpid(), signal.SIGKILL)
+""")
+
+
+def test_a_killed_controller_leaves_no_tap_behind_and_its_port_free(cucm):  # noqa: F811
+    out = subprocess.run([sys.executable, "-c", KILLED_CONTROLLER, str(cucm[1])], capture_output=True, text=True)
+    port, child = (int(x) for x in out.stdout.split())
+
+    def gone() -> bool:
+        try:
+            with open(f"/proc/{child}/status") as status:
+                return "State:\tZ" in status.read()  # a zombie until init reaps it
+        except FileNotFoundError:
+            return True
+
+    wait_for(gone, 10, f"tap process {child} to exit")
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as again:
+        again.bind(("127.0.0.1", port))
