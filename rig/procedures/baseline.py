@@ -27,7 +27,7 @@ def run(ctx: PhoneContext, view: StepView) -> Baseline:
     console = view.need(ConsoleOpened).console
     profile = ctx.profile
     with ctx.steps.step("baseline") as step:
-        draw = ctx.draw()
+        draw = ctx.draw(since=ctx.started)  # nothing touched the port yet: share the switch's read
         step.data.update(draw)
         evidence = ["draw"] if (watts(draw) or 0) > 0 else []
         platform_note = ""

@@ -60,6 +60,9 @@ class PhoneContext:
     script: KeyScript | None = None
     erase_retries: int = 1
     found: Found = field(default_factory=Found)
+    started: float = field(default_factory=time.monotonic)
+    """When this phone's run began (`time.monotonic()`): a switch read started since then shows
+    the phone as rig found it, before any of its steps touched the port."""
     resources: contextlib.ExitStack = field(default_factory=contextlib.ExitStack)
     """Closed when the phone's run ends (its console)."""
 
