@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import requests
+import http.client
 
-from drivers.direct_http import session
+from drivers.direct_http import Reply, get
 from drivers.phone_pages import flat_fields, status_rows
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -103,7 +103,6 @@ class PhoneWeb:
         self.port = port
         self.timeout = timeout
         self.paths = paths or WebPaths()
-        self._session = session()
         self.name = name or host
         self.base = f"http://{host}:{port}"
 
@@ -136,29 +135,21 @@ class PhoneWeb:
             raise PhoneWebError(f"phone {self.name}: {url} did not answer a <{root}> XML document: {body[:60]!r}")
         return url, fields
 
-    def _get(self, url: str, auth: tuple[str, str] | None = None) -> requests.Response:
+    def _get(self, url: str, auth: tuple[str, str] | None = None) -> Reply:
         where = f"phone {self.name}: {url}"
         try:
-            reply = self._session.request("GET", url, timeout=self.timeout, auth=auth)
-        except requests.Timeout:
+            reply = get(url, timeout=self.timeout, auth=auth)
+        except TimeoutError:
             raise PhoneWebError(f"{where}: no answer within {self.timeout:g} s") from None
-        except requests.ConnectionError as error:
-            if _refused(error):
-                raise WebAccessOff(f"{where}: connection refused (web access off, or phone not up)",
-                                   "connection refused") from None
+        except ConnectionRefusedError:
+            raise WebAccessOff(f"{where}: connection refused (web access off, or phone not up)",
+                               "connection refused") from None
+        except (OSError, http.client.HTTPException) as error:
             raise PhoneWebError(f"{where}: cannot connect ({type(error).__name__})") from None
-        except requests.RequestException as error:
-            raise PhoneWebError(f"{where}: cannot connect ({type(error).__name__})") from None
-        if reply.status_code in (403, 404):
-            raise WebAccessOff(f"{where}: HTTP {reply.status_code} (web access off?)", f"HTTP {reply.status_code}")
-        if reply.status_code == 401:
+        if reply.status in (403, 404):
+            raise WebAccessOff(f"{where}: HTTP {reply.status} (web access off?)", f"HTTP {reply.status}")
+        if reply.status == 401:
             raise PhoneWebError(f"{where}: authentication refused (HTTP 401)")
-        if reply.status_code != 200:
-            raise PhoneWebError(f"{where}: HTTP {reply.status_code}")
+        if reply.status != 200:
+            raise PhoneWebError(f"{where}: HTTP {reply.status}")
         return reply
-
-
-def _refused(error: requests.ConnectionError) -> bool:
-    """Whether the TCP connection was refused (urllib3 keeps the OS error only in its message)."""
-    text = str(error)
-    return "Connection refused" in text or "[Errno 111]" in text
