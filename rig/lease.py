@@ -152,8 +152,9 @@ class LeaseSet:
 
     def _renew_loop(self) -> None:
         while not self._stop.wait(self.ttl / 3):
+            holder = asdict(self._holder())  # one expiry for the whole set: 240 leases, one lookup
             for path in list(self._held):
-                _write_atomic(path, asdict(self._holder()))
+                _write_atomic(path, holder)
 
     def release(self) -> None:
         self._stop.set()
