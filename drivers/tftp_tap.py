@@ -31,20 +31,21 @@ import ipaddress
 import logging
 import selectors
 import socket
-import struct
 import threading
 import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import partial
 from types import TracebackType
+
+from drivers.tftp_tap_packets import (
+    ACK, DATA, DEFAULT_BLKSIZE, ERROR, MAX_PACKET, OACK, RRQ, WRQ, ack, error_packet, error_text, options, strings,
+)
 
 log = logging.getLogger(__name__)
 
-RRQ, WRQ, DATA, ACK, ERROR, OACK = 1, 2, 3, 4, 5, 6
-DEFAULT_BLKSIZE = 512
-MAX_PACKET = 65536
 SWEEP_S = 0.1
 """How often idle transfers are checked for timeouts and lingering ones closed."""
 LINGER_S = 1.0
@@ -67,23 +68,10 @@ class TftpTransfer:
     content: bytes | None  # kept when bytes <= keep_bytes
 
 
-def _error_packet(code: int, message: str) -> bytes:
-    return struct.pack("!HH", ERROR, code) + message.encode("ascii", "replace") + b"\0"
-
-
-def _strings(payload: bytes) -> list[str]:
-    """NUL-terminated strings of a request or OACK body."""
-    return [p.decode("ascii", "replace") for p in payload.split(b"\0")[:-1]]
-
-
-def _options(pairs: list[str]) -> dict[str, str]:
-    return {k.lower(): v for k, v in zip(pairs[0::2], pairs[1::2])}
-
-
-@dataclass
+@dataclass(slots=True)
 class _Transfer:
     """One relayed read. Blocks are numbered from 1 without wrapping; the wire carries them
-    modulo 65536 (`_wire`), so files past 65535 blocks relay too."""
+    modulo 65536 (`& 0xFFFF`), so files past 65535 blocks relay too."""
 
     client: tuple[str, int]
     file: str
@@ -117,29 +105,22 @@ class _Transfer:
 
     def take_data(self, packet: bytes) -> None:
         """Keep the next block in order (the caller checked its number)."""
-        data = packet[4:]
+        length = len(packet) - 4
         self.received += 1
         self.kept.append(packet)
-        self.size += len(data)
-        if self.content is not None:
-            self.content += data
-            if len(self.content) > self.keep_bytes:
+        self.size += length
+        if self.content is not None:  # copied only while it may still be kept
+            if len(self.content) + length > self.keep_bytes:
                 self.content = None
-        if len(data) < self.blksize:
+            else:
+                self.content += memoryview(packet)[4:]
+        if length < self.blksize:
             self.final_block = self.received
 
     def record(self, ok: bool, error: str | None) -> TftpTransfer:
         kept = bytes(self.content) if ok and self.content is not None else None
         return TftpTransfer(self.client[0], self.file, self.size, ok, error, self.started,
                             datetime.now(timezone.utc), kept)
-
-
-def _wire(block: int) -> int:
-    return block & 0xFFFF
-
-
-def _ack(block: int) -> bytes:
-    return struct.pack("!HH", ACK, _wire(block))
 
 
 class TftpTap:
@@ -165,6 +146,8 @@ class TftpTap:
         self._sock: socket.socket | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._now = time.monotonic()
+        """The selector loop's clock, read once per wake-up."""
 
     # -- public ------------------------------------------------------------------------------
     @property
@@ -184,7 +167,7 @@ class TftpTap:
         self._sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         self._sock.bind(self.listen)
         self._sel = selectors.DefaultSelector()
-        self._sel.register(self._sock, selectors.EVENT_READ, None)
+        self._sel.register(self._sock, selectors.EVENT_READ, self._read_request)
         self._stop.clear()
         self._thread = threading.Thread(target=self._run, name="tftp-tap", daemon=True)
         self._thread.start()
@@ -216,33 +199,37 @@ class TftpTap:
 
     # -- the selector loop -------------------------------------------------------------------------
     def _run(self) -> None:
+        """Each ready socket's key carries its reader; the clock is read once per wake-up, not per
+        packet (timeouts and resends are tenths of seconds)."""
         assert self._sel is not None
-        next_sweep = time.monotonic()
-        while not self._stop.is_set():
-            for key, _ in self._sel.select(timeout=SWEEP_S):
-                try:
-                    packet, source = key.fileobj.recvfrom(MAX_PACKET)  # type: ignore[union-attr]
-                except OSError:
-                    continue  # e.g. ICMP port unreachable reported on a connected socket
-                if len(packet) < 4:
-                    continue
-                if key.data is None:
-                    self._request(packet, source)
-                else:
-                    transfer, side = key.data
-                    (self._from_upstream if side == "up" else self._from_client)(transfer, packet, source)
-            if time.monotonic() >= next_sweep:
+        select, stopped = self._sel.select, self._stop.is_set
+        next_sweep = 0.0
+        while not stopped():
+            ready = select(SWEEP_S)
+            self._now = now = time.monotonic()
+            for key, _ in ready:
+                key.data()
+            if now >= next_sweep:
                 self._sweep()
-                next_sweep = time.monotonic() + SWEEP_S
+                next_sweep = now + SWEEP_S
+
+    def _read_request(self) -> None:
+        assert self._sock is not None
+        try:
+            packet, client = self._sock.recvfrom(MAX_PACKET)
+        except OSError:
+            return
+        if len(packet) >= 4:
+            self._request(packet, client)
 
     def _request(self, packet: bytes, client: tuple[str, int]) -> None:
         assert self._sock is not None
-        opcode = struct.unpack("!H", packet[:2])[0]
+        opcode = packet[0] << 8 | packet[1]
         if opcode == WRQ:
-            self._sock.sendto(_error_packet(2, "Access violation: the TFTP tap is read-only"), client)
+            self._sock.sendto(error_packet(2, "Access violation: the TFTP tap is read-only"), client)
             return
         if opcode != RRQ:
-            self._sock.sendto(_error_packet(4, "Illegal TFTP operation"), client)
+            self._sock.sendto(error_packet(4, "Illegal TFTP operation"), client)
             return
         existing = self._active.get(client)
         if existing is not None and existing.closed_at is not None:
@@ -253,9 +240,9 @@ class TftpTap:
             else:  # the phone missed our answer: the OACK or block 1 again (never an OACK it took)
                 self._serve(existing, again=True)
             return
-        fields = _strings(packet[2:])
+        fields = strings(packet[2:])
         if len(fields) < 2:
-            self._sock.sendto(_error_packet(4, "Malformed read request"), client)
+            self._sock.sendto(error_packet(4, "Malformed read request"), client)
             return
         self._open(client, fields[0], packet)
 
@@ -271,48 +258,57 @@ class TftpTap:
         down.connect(client)
         transfer = _Transfer(client, file, rrq, up, down, self.keep_bytes)
         self._active[client] = transfer
-        self._sel.register(up, selectors.EVENT_READ, (transfer, "up"))
-        self._sel.register(down, selectors.EVENT_READ, (transfer, "down"))
+        self._sel.register(up, selectors.EVENT_READ, partial(self._from_upstream, transfer))
+        self._sel.register(down, selectors.EVENT_READ, partial(self._from_client, transfer))
         up.sendto(rrq, self.upstream)
 
-    def _from_upstream(self, t: _Transfer, packet: bytes, source: tuple[str, int]) -> None:
-        if source[0] != self.upstream[0]:
+    def _from_upstream(self, t: _Transfer) -> None:
+        try:  # recvfrom even once connected: datagrams queued before connect() came from anyone
+            packet, source = t.up.recvfrom(MAX_PACKET)
+        except OSError:
+            return  # e.g. ICMP port unreachable reported on a connected socket
+        if len(packet) < 4 or (source != t.server and not self._first_answer(t, source)):
             return
-        if t.server is None:
-            t.server = source
-            t.up.connect(source)  # send() from now on: cheaper per block than sendto()
-        elif source != t.server:
-            t.up.sendto(_error_packet(5, "Unknown transfer ID"), source)
-            return
-        t.last_seen = time.monotonic()
-        opcode = struct.unpack("!H", packet[:2])[0]
-        if opcode == OACK:
-            if not t.negotiated:  # upstream repeats it when our ACK is lost: relay it once
-                t.negotiated = True
-                t.blksize = int(_options(_strings(packet[2:])).get("blksize", DEFAULT_BLKSIZE))
-                t.oack = packet
-                self._serve(t, again=True)
-            self._send(t.up, _ack(0))  # read ahead: the phone's answer comes later
-        elif opcode == DATA:
-            block = struct.unpack("!H", packet[2:4])[0]
-            if t.final_block is None and block == _wire(t.received + 1):
+        t.last_seen = self._now
+        opcode = packet[0] << 8 | packet[1]
+        if opcode == DATA:
+            if t.final_block is None and packet[2] << 8 | packet[3] == (t.received + 1) & 0xFFFF:
                 t.take_data(packet)
                 self._ack_upstream(t)
                 self._serve(t)
             else:  # a block we have: upstream missed our ACK (or we hold it back until the phone reads)
-                self._send(t.up, _ack(t.up_acked))
+                self._send(t.up, ack(t.up_acked))
+        elif opcode == OACK:
+            if not t.negotiated:  # upstream repeats it when our ACK is lost: relay it once
+                t.negotiated = True
+                t.blksize = int(options(strings(packet[2:])).get("blksize", DEFAULT_BLKSIZE))
+                t.oack = packet
+                self._serve(t, again=True)
+            self._send(t.up, ack(0))  # read ahead: the phone's answer comes later
         elif opcode == ERROR and t.closed_at is None:
-            code = struct.unpack("!H", packet[2:4])[0]
-            message = _strings(packet[4:] + b"\0")[0].rstrip("\0")
-            self._finish(t, False, f"upstream error {code}: {message}")
+            self._finish(t, False, f"upstream error {error_text(packet)}")
             self._send(t.down, packet)
+
+    def _first_answer(self, t: _Transfer, source: tuple[str, int]) -> bool:
+        """Whether a packet from other than `t.server` is upstream's first answer, whose port is
+        then the transfer's; any other TID is told so."""
+        if source[0] != self.upstream[0]:
+            return False
+        if t.server is None:
+            t.server = source
+            t.up.connect(source)  # send() from now on: cheaper per block than sendto()
+            return True
+        t.up.sendto(error_packet(5, "Unknown transfer ID"), source)
+        return False
 
     def _ack_upstream(self, t: _Transfer) -> None:
         """Acknowledge upstream every block received, up to `READ_AHEAD` ahead of the phone."""
-        block = min(t.received, t.acked + READ_AHEAD)
+        block = t.acked + READ_AHEAD
+        if block > t.received:
+            block = t.received
         if block > t.up_acked and t.server is not None:
             t.up_acked = block
-            self._send(t.up, _ack(block))
+            self._send(t.up, ack(block))
 
     def _serve(self, t: _Transfer, again: bool = False) -> None:
         """Send the phone its next block when it is kept; `again`: what it has not acknowledged."""
@@ -322,34 +318,38 @@ class TftpTap:
             packet, t.sent = t.kept[0], t.acked + 1
         else:
             return
-        t.sent_at = time.monotonic()
+        t.sent_at = self._now
         self._send(t.down, packet)
 
-    def _from_client(self, t: _Transfer, packet: bytes, source: tuple[str, int]) -> None:
-        t.last_seen = time.monotonic()
+    def _from_client(self, t: _Transfer) -> None:
+        try:
+            packet = t.down.recv(MAX_PACKET)  # connected to the phone: nobody else gets through
+        except OSError:
+            return
+        if len(packet) < 4:
+            return
+        t.last_seen = self._now
         if t.server is None or t.closed_at is not None:
             return  # nothing to acknowledge yet, or nothing left to serve
-        opcode = struct.unpack("!H", packet[:2])[0]
+        opcode = packet[0] << 8 | packet[1]
         if opcode == ACK:
-            block = struct.unpack("!H", packet[2:4])[0]
+            block = packet[2] << 8 | packet[3]
             if t.oack is not None and block == 0:
                 t.oack = None
-            elif t.sent == t.acked + 1 and block == _wire(t.sent):
+                self._serve(t)
+            elif t.sent == t.acked + 1 and block == t.sent & 0xFFFF:
                 t.acked = t.sent
                 t.kept.popleft()
                 if t.acked == t.final_block:
                     self._finish(t, True, None)
                     return
+                self._serve(t)  # the phone first: it waits for this block, upstream has its own
                 self._ack_upstream(t)
-            elif block == _wire(t.acked) and t.sent > t.acked and time.monotonic() - t.sent_at > SWEEP_S:
+            elif block == t.acked & 0xFFFF and t.sent > t.acked and self._now - t.sent_at > SWEEP_S:
                 self._serve(t, again=True)  # the phone timed out: it lost the block (a mere echo is
-                return  # younger than SWEEP_S and ignored, else each block would go twice from then on)
-            else:
-                return
-            self._serve(t)
+                # younger than SWEEP_S and ignored, else each block would go twice from then on)
         elif opcode == ERROR:
-            message = _strings(packet[4:] + b"\0")[0].rstrip("\0")
-            self._finish(t, False, f"client error {struct.unpack('!H', packet[2:4])[0]}: {message}")
+            self._finish(t, False, f"client error {error_text(packet)}")
             if t.final_block is None or t.up_acked < t.final_block:
                 self._send(t.up, packet)
 
@@ -362,7 +362,7 @@ class TftpTap:
             log.debug("tftp tap: send failed: %s", error)
 
     def _sweep(self) -> None:
-        now = time.monotonic()
+        now = self._now
         resend = min(RESEND_MAX_S, self.timeout / 10)
         for transfer in list(self._active.values()):
             if transfer.closed_at is not None:
@@ -371,7 +371,7 @@ class TftpTap:
             elif now - transfer.last_seen > self.timeout:
                 who = "upstream did not answer" if transfer.server is None else "no packet"
                 reason = f"timeout: {who} for {self.timeout:g} s after {transfer.size} bytes"
-                self._send(transfer.down, _error_packet(0, "Transfer timed out at the TFTP tap"))
+                self._send(transfer.down, error_packet(0, "Transfer timed out at the TFTP tap"))
                 self._finish(transfer, False, reason)
             elif now - transfer.sent_at > resend:
                 self._serve(transfer, again=True)

@@ -1,0 +1,40 @@
+"""TFTP packets as the tap reads and writes them (RFC 1350, options RFC 2347/2348/2349).
+
+Apart from `drivers.tftp_tap` so the relay stays readable; the per-block helpers (`ack`, and the
+header read by indexing in the relay) avoid building a `struct` format per packet.
+"""
+
+from __future__ import annotations
+
+import struct
+
+RRQ, WRQ, DATA, ACK, ERROR, OACK = 1, 2, 3, 4, 5, 6
+DEFAULT_BLKSIZE = 512
+MAX_PACKET = 65536
+
+_HEADER = struct.Struct("!HH")
+"""Opcode and block (or error code), compiled once: the only header the tap builds per block."""
+
+
+def ack(block: int) -> bytes:
+    """The ACK of a block numbered from 1 without wrapping (the wire carries it modulo 65536)."""
+    return _HEADER.pack(ACK, block & 0xFFFF)
+
+
+def error_packet(code: int, message: str) -> bytes:
+    return _HEADER.pack(ERROR, code) + message.encode("ascii", "replace") + b"\0"
+
+
+def error_text(packet: bytes) -> str:
+    """`<code>: <message>` of an ERROR packet, whether or not its message is NUL-terminated."""
+    message = strings(packet[4:] + b"\0")[0].rstrip("\0")
+    return f"{packet[2] << 8 | packet[3]}: {message}"
+
+
+def strings(payload: bytes) -> list[str]:
+    """NUL-terminated strings of a request or OACK body."""
+    return [p.decode("ascii", "replace") for p in payload.split(b"\0")[:-1]]
+
+
+def options(pairs: list[str]) -> dict[str, str]:
+    return {k.lower(): v for k, v in zip(pairs[0::2], pairs[1::2])}
