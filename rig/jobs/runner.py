@@ -179,8 +179,8 @@ class Runner:
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="rig-phone") as pool:
             futures = [pool.submit(self._phone, journal, tap, tap_error, p) for p in self.phones]
             pending = set(futures)
-            while pending:
-                _, pending = wait(pending, timeout=0.2)
+            while pending:  # wake now and then for SIGINT's handler; each wait walks every future
+                _, pending = wait(pending, timeout=1.0)
         for future in futures:
             future.result()  # a bug in the runner itself must not pass silently
 
