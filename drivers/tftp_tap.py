@@ -146,8 +146,7 @@ class TftpTap:
         self._sock: socket.socket | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self._now = time.monotonic()
-        """The selector loop's clock, read once per wake-up."""
+        self._now = time.monotonic()  # the selector loop's clock, read once per wake-up
 
     # -- public ------------------------------------------------------------------------------
     @property
@@ -275,7 +274,8 @@ class TftpTap:
             if t.final_block is None and packet[2] << 8 | packet[3] == (t.received + 1) & 0xFFFF:
                 t.take_data(packet)
                 self._ack_upstream(t)
-                self._serve(t)
+                if t.sent == t.acked:  # the phone waits for this block
+                    self._serve(t)
             else:  # a block we have: upstream missed our ACK (or we hold it back until the phone reads)
                 self._send(t.up, ack(t.up_acked))
         elif opcode == OACK:
@@ -290,8 +290,7 @@ class TftpTap:
             self._send(t.down, packet)
 
     def _first_answer(self, t: _Transfer, source: tuple[str, int]) -> bool:
-        """Whether a packet from other than `t.server` is upstream's first answer, whose port is
-        then the transfer's; any other TID is told so."""
+        """Whether a packet not from `t.server` is upstream's first answer (any other TID is told so)."""
         if source[0] != self.upstream[0]:
             return False
         if t.server is None:
@@ -343,8 +342,10 @@ class TftpTap:
                 if t.acked == t.final_block:
                     self._finish(t, True, None)
                     return
-                self._serve(t)  # the phone first: it waits for this block, upstream has its own
-                self._ack_upstream(t)
+                if t.kept:  # the phone first: it waits for this block, upstream has its own
+                    self._serve(t)
+                if t.up_acked < t.received:  # upstream waits for the phone to read
+                    self._ack_upstream(t)
             elif block == t.acked & 0xFFFF and t.sent > t.acked and self._now - t.sent_at > SWEEP_S:
                 self._serve(t, again=True)  # the phone timed out: it lost the block (a mere echo is
                 # younger than SWEEP_S and ignored, else each block would go twice from then on)
