@@ -60,18 +60,23 @@ class Journal:
 
     def write(self, event: E) -> E:
         """Write one event (stamped with `at` unless it has one) and make it durable before returning."""
-        if not event.at:
-            event = dataclasses.replace(event, at=iso(utc_now()))
-        line = json.dumps(event.to_json(), default=str, separators=(",", ":"))
+        return self.write_all([event])[0]
+
+    def write_all(self, events: list[E]) -> list[E]:
+        """Write several events with one flush and one fsync (a phone's TFTP fetches seen in one
+        look: one disk flush each was most of the journal's cost at 240 phones)."""
+        stamped = [event if event.at else dataclasses.replace(event, at=iso(utc_now())) for event in events]
+        text = "".join(json.dumps(e.to_json(), default=str, separators=(",", ":")) + "\n" for e in stamped)
         with self._lock:
-            self._file.write(line + "\n")
+            self._file.write(text)
             self._file.flush()
         # Outside the lock: concurrent fsyncs of one file share the disk's flush, where fsync
         # under the lock made every phone thread queue behind every other phone's write.
         os.fsync(self._fd)
         if self._on_event is not None:
-            self._on_event(event)
-        return event
+            for event in stamped:
+                self._on_event(event)
+        return stamped
 
     def append(self, kind: str, **fields: Any) -> Event:
         """`write` of the event of this kind with these JSON fields (checked like a read one)."""

@@ -33,6 +33,19 @@ def test_each_event_is_on_disk_as_one_json_line_when_write_returns(tmp_path):
     journal.close()
 
 
+def test_events_written_together_share_one_disk_flush_and_each_gets_its_time(tmp_path, monkeypatch):
+    import rig.journal
+    flushes = []
+    monkeypatch.setattr(rig.journal.os, "fsync", flushes.append)
+    journal = Journal(tmp_path / "journal.jsonl")
+    fetches = [TftpFetch(phone="desk-01", file=f"file{i}", bytes=i, ok=True) for i in range(3)]
+    written = journal.write_all(fetches)
+    journal.close()
+    assert len(flushes) == 1
+    assert [e.file for e in read_events(tmp_path / "journal.jsonl")] == ["file0", "file1", "file2"]
+    assert all(e.at.endswith("Z") for e in written)
+
+
 @pytest.mark.parametrize("event", [
     STARTED,
     StepDone(phone="desk-01", name="erase", started="2026-11-25T09:00:01.000Z", ended="2026-11-25T09:00:02.000Z",

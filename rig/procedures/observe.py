@@ -21,6 +21,7 @@ from datetime import datetime
 
 from drivers.phone_web import PhoneWebError
 from drivers.tftp_tap import TftpTransfer
+from rig.events import TftpFetch
 from rig.journal import iso
 from rig.procedures.context import PhoneContext
 from rig.procedures.erase_watch import utc
@@ -84,10 +85,10 @@ class _Watch:
         ctx = self.ctx
         assert ctx.tap is not None and ctx.phone.ip is not None
         mine = [t for t in ctx.tap.transfers(client=str(ctx.phone.ip)) if utc(t.started) >= self.since]
-        for transfer in mine[len(self.fetches):]:
-            self.fetches.append(transfer)
-            ctx.journal.append("tftp", phone=ctx.phone.name, file=transfer.file, at=iso(utc(transfer.started)),
-                               bytes=transfer.bytes, ok=transfer.ok, error=transfer.error)
+        new = mine[len(self.fetches):]
+        self.fetches += new
+        ctx.journal.write_all([TftpFetch(phone=ctx.phone.name, file=t.file, at=iso(utc(t.started)), bytes=t.bytes,
+                                         ok=t.ok, error=t.error) for t in new])
 
     def decide(self) -> LoadDecision | None:
         """The witnesses' decision now; None when no witness answered."""
