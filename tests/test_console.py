@@ -165,3 +165,13 @@ def test_unreachable_console_names_phone_and_url():
         port = s.getsockname()[1]
     with pytest.raises(ConsoleError, match=f"console of desk-3 \\(socket://127.0.0.1:{port}\\): cannot open"):
         Console(f"socket://127.0.0.1:{port}", name="desk-3").open()
+
+
+def test_closing_a_console_ends_its_reader_without_calling_the_line_lost(server, tmp_path):
+    console = Console(f"socket://127.0.0.1:{server.port}", name="desk-12", log_path=tmp_path / "desk-12.log")
+    console.open()
+    server.sync(console)
+    reader = console._thread  # waiting for a byte that never comes (up to READ_WAIT_S)
+    console.close()
+    assert reader is not None and not reader.is_alive()
+    assert "lost" not in (tmp_path / "desk-12.log").read_text()
