@@ -34,12 +34,11 @@ import socket
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import partial
-from types import TracebackType
 
+from drivers.tftp_records import TftpTransfer, TransferLog
 from drivers.tftp_tap_packets import (
     ACK, DATA, DEFAULT_BLKSIZE, ERROR, MAX_PACKET, OACK, RRQ, WRQ, ack, error_packet, error_text, options, strings,
 )
@@ -54,18 +53,6 @@ READ_AHEAD = 64
 """Blocks kept ahead of the phone (64 x 1428 bytes = 91 KB per transfer at most)."""
 RESEND_MAX_S = 0.5
 """Longest wait for the phone's ACK before its block is sent again."""
-
-
-@dataclass(frozen=True)
-class TftpTransfer:
-    client: str
-    file: str
-    bytes: int
-    ok: bool
-    error: str | None
-    started: datetime
-    ended: datetime
-    content: bytes | None  # kept when bytes <= keep_bytes
 
 
 @dataclass(slots=True)
@@ -123,24 +110,11 @@ class _Transfer:
                             datetime.now(timezone.utc), kept)
 
 
-class TftpTap:
-    def __init__(
-        self,
-        listen: tuple[str, int],
-        upstream: tuple[str, int],
-        *,
-        on_transfer: Callable[[TftpTransfer], None] | None = None,
-        keep_bytes: int = 262144,
-        timeout: float = 5.0,
-    ) -> None:
-        self.listen = listen
-        self.upstream = (socket.gethostbyname(upstream[0]), upstream[1])
-        self.on_transfer = on_transfer
-        self.keep_bytes = keep_bytes
-        self.timeout = timeout
-        self._records: list[TftpTransfer] = []
-        self._by_client: dict[str, list[TftpTransfer]] = {}
-        self._records_lock = threading.Lock()
+class TftpTap(TransferLog):
+    """The relay in this process (one selector thread), with TransferLog's constructor."""
+
+    def _prepare(self) -> None:
+        self.upstream = (socket.gethostbyname(self.upstream[0]), self.upstream[1])
         self._active: dict[tuple[str, int], _Transfer] = {}
         self._sel: selectors.BaseSelector | None = None
         self._sock: socket.socket | None = None
@@ -155,10 +129,6 @@ class TftpTap:
             raise RuntimeError("TftpTap is not started")
         host, port = self._sock.getsockname()[:2]
         return host, port
-
-    def transfers(self, client: str | None = None) -> list[TftpTransfer]:
-        with self._records_lock:
-            return list(self._records if client is None else self._by_client.get(client, ()))
 
     def start(self) -> None:
         if self._thread is not None:
@@ -186,15 +156,6 @@ class TftpTap:
         if self._sock is not None:
             self._sock.close()
             self._sock = None
-
-    def __enter__(self) -> TftpTap:
-        self.start()
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()
 
     # -- the selector loop -------------------------------------------------------------------------
     def _run(self) -> None:
@@ -379,15 +340,7 @@ class TftpTap:
 
     def _finish(self, t: _Transfer, ok: bool, error: str | None) -> None:
         t.closed_at = time.monotonic()
-        record = t.record(ok, error)
-        with self._records_lock:
-            self._records.append(record)
-            self._by_client.setdefault(record.client, []).append(record)
-        if self.on_transfer is not None:
-            try:
-                self.on_transfer(record)
-            except Exception:  # a faulty observer must not stop the relay for every other phone
-                log.exception("tftp tap: on_transfer callback failed for %s", record.file)
+        self._keep(t.record(ok, error))
 
     def _close(self, t: _Transfer) -> None:
         self._active.pop(t.client, None)

@@ -18,45 +18,25 @@ does, so a resumed run can bind the same port.
 
 from __future__ import annotations
 
-import logging
 import signal
 import socket
 import subprocess
 import sys
 import threading
-from collections.abc import Callable
 from multiprocessing.connection import Connection
-from types import TracebackType
 
-from drivers.tftp_tap import TftpTap, TftpTransfer
-
-log = logging.getLogger(__name__)
+from drivers.tftp_records import TransferLog
+from drivers.tftp_tap import TftpTap
 
 START_TIMEOUT_S = 20.0
 """How long the child may take to bind its port (a Python start-up on a loaded 2-core machine)."""
 
 
-class TftpTapProcess:
+class TftpTapProcess(TransferLog):
     """`TftpTap`'s interface (start, stop, address, transfers, on_transfer), relayed by a child."""
 
-    def __init__(
-        self,
-        listen: tuple[str, int],
-        upstream: tuple[str, int],
-        *,
-        on_transfer: Callable[[TftpTransfer], None] | None = None,
-        keep_bytes: int = 262144,
-        timeout: float = 5.0,
-    ) -> None:
-        self.listen = listen
-        self.upstream = upstream
-        self.on_transfer = on_transfer
-        self.keep_bytes = keep_bytes
-        self.timeout = timeout
+    def _prepare(self) -> None:
         self._address: tuple[str, int] | None = None
-        self._records: list[TftpTransfer] = []
-        self._by_client: dict[str, list[TftpTransfer]] = {}
-        self._lock = threading.Lock()
         self._conn: Connection | None = None
         self._child: subprocess.Popen[bytes] | None = None
         self._reader: threading.Thread | None = None
@@ -66,10 +46,6 @@ class TftpTapProcess:
         if self._address is None:
             raise RuntimeError("TftpTapProcess is not started")
         return self._address
-
-    def transfers(self, client: str | None = None) -> list[TftpTransfer]:
-        with self._lock:
-            return list(self._records if client is None else self._by_client.get(client, ()))
 
     def start(self) -> None:
         """Start the child and wait until it listens; OSError with the child's reason otherwise."""
@@ -121,15 +97,7 @@ class TftpTapProcess:
                 return
             if kind == "stopped":
                 return
-            record: TftpTransfer = value[0]
-            with self._lock:
-                self._records.append(record)
-                self._by_client.setdefault(record.client, []).append(record)
-            if self.on_transfer is not None:
-                try:
-                    self.on_transfer(record)
-                except Exception:  # a faulty observer must not stop the records of every other phone
-                    log.exception("tftp tap: on_transfer callback failed for %s", record.file)
+            self._keep(value[0])
 
     def _end_child(self) -> None:
         if self._conn is not None:
@@ -142,15 +110,6 @@ class TftpTapProcess:
                 self._child.kill()
                 self._child.wait()
             self._child = None
-
-    def __enter__(self) -> TftpTapProcess:
-        self.start()
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()
 
 
 def _serve(conn: Connection) -> None:

@@ -1,0 +1,85 @@
+"""What a TFTP tap hands its users: finished transfers, in the order they ended, by client.
+
+`TransferLog` is shared by the relay (drivers.tftp_tap) and the relay run in a child process
+(drivers.tftp_tap_process), so both keep, look up and announce records the same way.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from types import TracebackType
+from typing import Self
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class TftpTransfer:
+    client: str
+    file: str
+    bytes: int
+    ok: bool
+    error: str | None
+    started: datetime
+    ended: datetime
+    content: bytes | None  # kept when bytes <= keep_bytes
+
+
+class TransferLog:
+    """A tap's settings and its records; subclasses relay (`_prepare`, `start`, `stop`) and hand
+    every finished transfer to `_keep`."""
+
+    def __init__(
+        self,
+        listen: tuple[str, int],
+        upstream: tuple[str, int],
+        *,
+        on_transfer: Callable[[TftpTransfer], None] | None = None,
+        keep_bytes: int = 262144,
+        timeout: float = 5.0,
+    ) -> None:
+        self.listen = listen
+        self.upstream = upstream
+        self.on_transfer = on_transfer
+        self.keep_bytes = keep_bytes
+        self.timeout = timeout
+        self._records: list[TftpTransfer] = []
+        self._by_client: dict[str, list[TftpTransfer]] = {}
+        self._records_lock = threading.Lock()
+        self._prepare()
+
+    def _prepare(self) -> None:
+        """The relay's own state, set up once the settings above are (one constructor for both)."""
+
+    def transfers(self, client: str | None = None) -> list[TftpTransfer]:
+        with self._records_lock:
+            return list(self._records if client is None else self._by_client.get(client, ()))
+
+    def _keep(self, record: TftpTransfer) -> None:
+        with self._records_lock:
+            self._records.append(record)
+            self._by_client.setdefault(record.client, []).append(record)
+        if self.on_transfer is not None:
+            try:
+                self.on_transfer(record)
+            except Exception:  # a faulty observer must not stop the records of every other phone
+                log.exception("tftp tap: on_transfer callback failed for %s", record.file)
+
+    def start(self) -> None:
+        raise NotImplementedError
+
+    def stop(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        self.start()
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
