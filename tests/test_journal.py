@@ -44,6 +44,7 @@ def test_events_written_together_share_one_disk_flush_and_each_gets_its_time(tmp
     assert len(flushes) == 1
     assert [e.file for e in read_events(tmp_path / "journal.jsonl")] == ["file0", "file1", "file2"]
     assert all(e.at.endswith("Z") for e in written)
+    assert Journal(tmp_path / "again.jsonl").write_all([]) == [] and len(flushes) == 1  # nothing: no flush
 
 
 @pytest.mark.parametrize("event", [
