@@ -110,10 +110,10 @@ class Console:
 
     def close(self) -> None:
         self._stop.set()
-        port = self._port
-        if port is not None and self._thread is not None:
-            _wake(port)
         if self._thread is not None:
+            port = self._port  # read once: a reconnecting reader may drop it meanwhile
+            if port is not None:
+                _wake(port)
             self._thread.join(timeout=2)
             self._thread = None
         self._close_port()
