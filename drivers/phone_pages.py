@@ -25,7 +25,8 @@ import html
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
+
+from lxml import etree
 
 _FLAT_ELEMENT = re.compile(r"<([A-Za-z][\w.-]*)>([^<]*)</\1>")
 _TITLES = frozenset({"status messages", "status message"})
@@ -52,16 +53,20 @@ class _Table:
     rows: list[list[str]] = field(default_factory=list)
 
 
-class _ContentRows(HTMLParser):
-    """Text of each table row, grouped by the innermost table the row belongs to."""
+class _ContentRows:
+    """Text of each table row, grouped by the innermost table the row belongs to.
+
+    A parser target of lxml's HTML parser (libxml2): tags arrive as start/end/data calls, as
+    with html.parser, but the tokenising is done in C, about ten times faster, which counts
+    when a whole bench polls its phones' status pages.
+    """
 
     def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
         self.tables: list[_Table] = []
         self._open: list[_Table] = []
         self._row: list[str] | None = None
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+    def start(self, tag: str, attrib: object) -> None:
         if tag == "table":
             self._end_row()
             table = _Table()
@@ -77,14 +82,14 @@ class _ContentRows(HTMLParser):
         elif tag in ("td", "th") and self._row:
             self._row.append(" ")
 
-    def handle_endtag(self, tag: str) -> None:
+    def end(self, tag: str) -> None:
         if tag == "tr":
             self._end_row()
         elif tag == "table" and self._open:
             self._end_row()
             self._open.pop()
 
-    def handle_data(self, data: str) -> None:
+    def data(self, data: str) -> None:
         if self._row is not None:
             self._row.append(data)
 
@@ -94,7 +99,6 @@ class _ContentRows(HTMLParser):
         self._row = None
 
     def close(self) -> None:
-        super().close()
         self._end_row()
 
 
@@ -104,11 +108,13 @@ def content_lines(page: str) -> list[str]:
     Each table row gives one line per `<br>`-separated piece, whitespace (and `&nbsp;`)
     collapsed; rows of any table holding a link (title bar, navigation) are left out.
     """
-    parser = _ContentRows()
-    parser.feed(page)
-    parser.close()
+    rows = _ContentRows()
+    if page.strip():
+        parser = etree.HTMLParser(target=rows)
+        parser.feed(page)
+        parser.close()
     lines = []
-    for table in parser.tables:
+    for table in rows.tables:
         if table.has_link:
             continue
         for row in table.rows:
