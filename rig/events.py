@@ -69,14 +69,30 @@ def tag() -> Any:
     return field(default=None, metadata={"omit_none": True})
 
 
+@functools.cache
+def _encoding(cls: type) -> tuple[tuple[str, str, bool], ...]:
+    """Each field of `cls` to encode: (attribute, JSON key, left out when None). Worked out once
+    per class: every phone thread journals each of its events, and asking dataclasses.fields
+    for every event was a third of the journal's encoding time."""
+    return tuple(
+        (f.name, f.metadata.get("json", f.name), bool(f.metadata.get("omit_none")))
+        for f in dataclasses.fields(cls) if f.name != "extra"
+    )
+
+
+_SCALARS = (str, int, float, bool, type(None))
+
+
 def _encode(value: Any) -> Any:
+    if isinstance(value, _SCALARS):
+        return value
     if dataclasses.is_dataclass(value):
         data = {}
-        for f in dataclasses.fields(value):
-            item = getattr(value, f.name)
-            if f.name == "extra" or (item is None and f.metadata.get("omit_none")):
+        for name, key, omit_none in _encoding(type(value)):
+            item = getattr(value, name)
+            if item is None and omit_none:
                 continue
-            data[f.metadata.get("json", f.name)] = _encode(item)
+            data[key] = item if isinstance(item, _SCALARS) else _encode(item)
         return data
     if isinstance(value, (list, tuple)):
         return [_encode(v) for v in value]

@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import threading
+import time
 
 import pytest
 import yaml
@@ -45,6 +47,38 @@ def test_events_written_together_share_one_disk_flush_and_each_gets_its_time(tmp
     assert [e.file for e in read_events(tmp_path / "journal.jsonl")] == ["file0", "file1", "file2"]
     assert all(e.at.endswith("Z") for e in written)
     assert Journal(tmp_path / "again.jsonl").write_all([]) == [] and len(flushes) == 1  # nothing: no flush
+
+
+def test_writers_waiting_on_a_disk_flush_share_the_next_one_and_none_returns_before_its_line_is_flushed(
+        tmp_path, monkeypatch):
+    import rig.journal
+    path = tmp_path / "journal.jsonl"
+    on_disk_at_each_flush: list[int] = []
+    first_flush_begun, disk_slow = threading.Event(), threading.Event()
+
+    def slow_fsync(fd: int) -> None:
+        on_disk_at_each_flush.append(len(path.read_text().splitlines()))
+        if len(on_disk_at_each_flush) == 1:
+            first_flush_begun.set()
+            assert disk_slow.wait(5)
+
+    monkeypatch.setattr(rig.journal.os, "fsync", slow_fsync)
+    journal = Journal(path)
+    first = threading.Thread(target=journal.write, args=(TftpFetch(phone="desk-01", file="a", bytes=1, ok=True),))
+    first.start()
+    assert first_flush_begun.wait(5)
+    later = [threading.Thread(target=journal.write, args=(TftpFetch(phone=f"desk-0{n}", file="b", bytes=1, ok=True),))
+             for n in (2, 3)]
+    for writer in later:
+        writer.start()
+    while len(path.read_text().splitlines()) < 3:  # both later lines written, their writers waiting
+        time.sleep(0.01)
+    assert all(writer.is_alive() for writer in later), "no writer returns before a flush covers its line"
+    disk_slow.set()
+    for writer in (first, *later):
+        writer.join(5)
+    journal.close()
+    assert on_disk_at_each_flush == [1, 3], "one flush for the first line, one shared by the two that waited"
 
 
 @pytest.mark.parametrize("event", [
