@@ -42,6 +42,7 @@ class SwitchSessions:
         self._size = size
         self._idle: queue.LifoQueue[IosSwitch] = queue.LifoQueue()
         self._all: list[IosSwitch] = []
+        self._patience = spacing
         self._lock = threading.Lock()
         self._cdp: tuple[float, list[CdpNeighbor]] = (float("-inf"), [])
         self._macs = SharedRead(lambda: self._with(lambda sw: sw.mac_table()), spacing)
@@ -51,20 +52,33 @@ class SwitchSessions:
 
     @contextmanager
     def _session(self) -> Iterator[IosSwitch]:
-        try:
-            session = self._idle.get_nowait()
-        except queue.Empty:
-            with self._lock:
-                fresh = len(self._all) < self._size
-                if fresh:
-                    session = self._factory()
-                    self._all.append(session)
-            if not fresh:
-                session = self._idle.get()
+        session = self._borrow()
         try:
             yield session
         finally:
             self._idle.put(session)
+
+    def _borrow(self) -> IosSwitch:
+        """An idle session; a new one only when every open one stays busy for `spacing` seconds.
+
+        Each session costs the switch a login and its set-up commands and rig a key exchange,
+        while most operations take a fraction of a second: waiting briefly for one to come back
+        keeps a 48-phone switch on one or two sessions."""
+        try:
+            return self._idle.get_nowait()
+        except queue.Empty:
+            pass
+        if self._all:
+            try:
+                return self._idle.get(timeout=self._patience)
+            except queue.Empty:
+                pass
+        with self._lock:
+            if len(self._all) < self._size:
+                session = self._factory()
+                self._all.append(session)
+                return session
+        return self._idle.get()
 
     def _with(self, operation: Callable[[IosSwitch], T]) -> T:
         with self._session() as sw:

@@ -82,6 +82,37 @@ def _three_changes(switch: FlakySwitch) -> dict[str, BaseException | None]:
     return errors
 
 
+class SlowSwitch:
+    """A session whose table reads take `seconds`; counts the sessions opened."""
+
+    opened = 0
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        SlowSwitch.opened += 1
+
+    def mac_table(self) -> list[object]:
+        time.sleep(self.seconds)
+        return []
+
+    def cdp_neighbors(self) -> list[CdpNeighbor]:
+        time.sleep(self.seconds)
+        return []
+
+
+@pytest.mark.parametrize("read_seconds, sessions", [(0.05, 1), (0.6, 2)])
+def test_a_second_session_opens_only_when_the_first_stays_busy_longer_than_the_spacing(read_seconds, sessions):
+    SlowSwitch.opened = 0
+    pool = SwitchSessions("sw1", lambda: SlowSwitch(read_seconds), 8, spacing=0.25)
+    pool.macs_on_port("Gi1/0/1")  # the first session, now idle
+    reads = [threading.Thread(target=pool.macs_on_port, args=("Gi1/0/1",)), threading.Thread(target=pool.cdp_neighbors)]
+    for read in reads:
+        read.start()
+    for read in reads:
+        read.join(5)
+    assert SlowSwitch.opened == sessions
+
+
 def test_a_wave_the_switch_drops_is_retried_port_by_port():
     switch = FlakySwitch(SwitchError("sw1", "interface range ...", "session lost twice"))
     assert _three_changes(switch) == {"Gi1/0/9": None, "Gi1/0/1": None, "Gi1/0/2": None}
