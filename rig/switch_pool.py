@@ -5,10 +5,11 @@ from whole tables (`show mac address-table`, `show power inline`, `show cdp neig
 read once for all who asked while the previous read ran, never from a table read before the
 caller asked (rig.switch_batch.SharedRead); their power changes go out in waves, one
 configuration session each (PowerWaves). Identifying every phone of a 48-port switch thus
-costs one or two table reads, not 48. Reads of a table and waves start at least
-`SPACING` seconds apart, so phones polling their draw share reads; a phone's own changes are
-seconds apart on hardware, so this only ever delays a read by a fraction of a second. IOS serves up to 16 vty lines, so up to
-`parallel.sessions_per_switch` sessions are opened on demand, each call borrowing an idle one.
+costs one or two table reads, not 48. Reads of a table start at least `SPACING` seconds
+apart, waves `WAVE_SPACING`, so phones polling their draw share reads and phones restarting
+about together share a wave; a phone's own changes are seconds apart on hardware, so this only
+ever delays one by a fraction of a second. IOS serves up to 16 vty lines: up to
+`parallel.sessions_per_switch` sessions are opened, another only when the open ones stay busy.
 """
 
 from __future__ import annotations
@@ -31,24 +32,32 @@ SPACING = 0.25
 """Seconds between the starts of two reads of one table (or two waves) on one switch: a real
 switch takes about that long to print a 48-port table anyway, and phones arriving meanwhile share
 the next read or wave (at 0.1 s a 240-phone bench sent 2 commands per phone)."""
+WAVE_SPACING = 0.5
+"""Seconds between the starts of two power waves on one switch. Phones reach their restart
+spread over seconds (their keypad scripts and erases take different times), so waves 0.25 s
+apart carried 2-3 ports each; every wave is a configuration session plus the `show power inline`
+its phones read after it. Half a second more at most for a change a phone waits seconds for."""
+PATIENCE = 1.0
+"""Seconds to wait for a busy session before opening another (see SwitchSessions._borrow)."""
 
 
 class SwitchSessions:
     """The IosSwitch operations rig uses, spread over up to `size` sessions."""
 
-    def __init__(self, name: str, factory: Callable[[], IosSwitch], size: int, spacing: float = SPACING) -> None:
+    def __init__(self, name: str, factory: Callable[[], IosSwitch], size: int, spacing: float = SPACING,
+                 wave_spacing: float = WAVE_SPACING, patience: float = PATIENCE) -> None:
         self.name = name
         self._factory = factory
         self._size = size
         self._idle: queue.LifoQueue[IosSwitch] = queue.LifoQueue()
         self._all: list[IosSwitch] = []
-        self._patience = spacing
+        self._patience = patience
         self._lock = threading.Lock()
         self._cdp: tuple[float, list[CdpNeighbor]] = (float("-inf"), [])
         self._macs = SharedRead(lambda: self._with(lambda sw: sw.mac_table()), spacing)
         self._poe = SharedRead(lambda: self._with(lambda sw: sw.poe_status()), spacing)
         self._neighbours = SharedRead(lambda: self._with(lambda sw: sw.cdp_neighbors()), spacing)
-        self._waves = PowerWaves(lambda off, on: self._with(lambda sw: sw.set_power(off, on)), spacing)
+        self._waves = PowerWaves(lambda off, on: self._with(lambda sw: sw.set_power(off, on)), wave_spacing)
 
     @contextmanager
     def _session(self) -> Iterator[IosSwitch]:
@@ -59,11 +68,12 @@ class SwitchSessions:
             self._idle.put(session)
 
     def _borrow(self) -> IosSwitch:
-        """An idle session; a new one only when every open one stays busy for `spacing` seconds.
+        """An idle session; a new one only when every open one stays busy for `patience` seconds.
 
-        Each session costs the switch a login and its set-up commands and rig a key exchange,
-        while most operations take a fraction of a second: waiting briefly for one to come back
-        keeps a 48-phone switch on one or two sessions."""
+        Each session costs the switch a login (a vty line its admins may need) and its set-up
+        commands, and rig a key exchange, while most operations take a fraction of a second:
+        waiting briefly for one to come back keeps a 48-phone switch on one session, and a long
+        read (a busy switch printing its CDP detail) still does not hold a wave up for long."""
         try:
             return self._idle.get_nowait()
         except queue.Empty:

@@ -101,9 +101,9 @@ class SlowSwitch:
 
 
 @pytest.mark.parametrize("read_seconds, sessions", [(0.05, 1), (0.6, 2)])
-def test_a_second_session_opens_only_when_the_first_stays_busy_longer_than_the_spacing(read_seconds, sessions):
+def test_a_second_session_opens_only_when_the_first_stays_busy_longer_than_rig_s_patience(read_seconds, sessions):
     SlowSwitch.opened = 0
-    pool = SwitchSessions("sw1", lambda: SlowSwitch(read_seconds), 8, spacing=0.25)
+    pool = SwitchSessions("sw1", lambda: SlowSwitch(read_seconds), 8, spacing=0.25, patience=0.3)
     pool.macs_on_port("Gi1/0/1")  # the first session, now idle
     reads = [threading.Thread(target=pool.macs_on_port, args=("Gi1/0/1",)), threading.Thread(target=pool.cdp_neighbors)]
     for read in reads:
