@@ -22,14 +22,14 @@ upstream's ERROR (e.g. `File not found`, relayed to the phone at once), the clie
 after `timeout` seconds without a packet (the client then gets an ERROR too). Write requests
 are refused with ERROR 2 (access violation): the tap sits in front of a read-only config server.
 
-One selector thread serves every transfer. Records are kept in the order transfers end.
+One thread serves every transfer, woken by `drivers.tftp_tap_poller` (epoll on Linux); its
+sockets are non-blocking, as the poller asks. Records are kept in the order transfers end.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import logging
-import selectors
 import socket
 import threading
 import time
@@ -42,6 +42,7 @@ from drivers.tftp_records import TftpTransfer, TransferLog
 from drivers.tftp_tap_packets import (
     ACK, DATA, DEFAULT_BLKSIZE, ERROR, MAX_PACKET, OACK, RRQ, WRQ, ack, error_packet, error_text, options, strings,
 )
+from drivers.tftp_tap_poller import Poller
 
 log = logging.getLogger(__name__)
 
@@ -111,16 +112,16 @@ class _Transfer:
 
 
 class TftpTap(TransferLog):
-    """The relay in this process (one selector thread), with TransferLog's constructor."""
+    """The relay in this process (one poller thread), with TransferLog's constructor."""
 
     def _prepare(self) -> None:
         self.upstream = (socket.gethostbyname(self.upstream[0]), self.upstream[1])
         self._active: dict[tuple[str, int], _Transfer] = {}
-        self._sel: selectors.BaseSelector | None = None
+        self._poller: Poller | None = None
         self._sock: socket.socket | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self._now = time.monotonic()  # the selector loop's clock, read once per wake-up
+        self._now = time.monotonic()  # the poller loop's clock, read once per wake-up
 
     # -- public ------------------------------------------------------------------------------
     @property
@@ -135,8 +136,9 @@ class TftpTap(TransferLog):
             return
         self._sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         self._sock.bind(self.listen)
-        self._sel = selectors.DefaultSelector()
-        self._sel.register(self._sock, selectors.EVENT_READ, self._read_request)
+        self._sock.setblocking(False)
+        self._poller = Poller()
+        self._poller.add(self._sock, self._read_request)
         self._stop.clear()
         self._thread = threading.Thread(target=self._run, name="tftp-tap", daemon=True)
         self._thread.start()
@@ -150,25 +152,24 @@ class TftpTap(TransferLog):
             if transfer.closed_at is None:
                 self._finish(transfer, False, "tap stopped during the transfer")
             self._close(transfer)
-        if self._sel is not None:
-            self._sel.close()
-            self._sel = None
+        if self._poller is not None:
+            self._poller.close()
+            self._poller = None
         if self._sock is not None:
             self._sock.close()
             self._sock = None
 
-    # -- the selector loop -------------------------------------------------------------------------
+    # -- the poller loop ---------------------------------------------------------------------------
     def _run(self) -> None:
-        """Each ready socket's key carries its reader; the clock is read once per wake-up, not per
-        packet (timeouts and resends are tenths of seconds)."""
-        assert self._sel is not None
-        select, stopped = self._sel.select, self._stop.is_set
+        """The clock is read once per wake-up, not per packet (timeouts and resends are tenths of
+        seconds)."""
+        assert self._poller is not None
+        wait, dispatch, stopped = self._poller.wait, self._poller.dispatch, self._stop.is_set
         next_sweep = 0.0
         while not stopped():
-            ready = select(SWEEP_S)
+            ready = wait(SWEEP_S)
             self._now = now = time.monotonic()
-            for key, _ in ready:
-                key.data()
+            dispatch(ready)
             if now >= next_sweep:
                 self._sweep()
                 next_sweep = now + SWEEP_S
@@ -207,7 +208,7 @@ class TftpTap(TransferLog):
         self._open(client, fields[0], packet)
 
     def _open(self, client: tuple[str, int], file: str, rrq: bytes) -> None:
-        assert self._sel is not None and self._sock is not None
+        assert self._poller is not None and self._sock is not None
         up = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         # On loopback, from the upstream's own address: a server that does not bind its replies
         # (the simulated CUCM on 127.0.0.2) answered a request from 127.0.0.1 from 127.0.0.1,
@@ -216,10 +217,12 @@ class TftpTap(TransferLog):
         down = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         down.bind((self._sock.getsockname()[0], 0))
         down.connect(client)
+        up.setblocking(False)  # the poller's rule: a reader may be called with nothing to read
+        down.setblocking(False)
         transfer = _Transfer(client, file, rrq, up, down, self.keep_bytes)
         self._active[client] = transfer
-        self._sel.register(up, selectors.EVENT_READ, partial(self._from_upstream, transfer))
-        self._sel.register(down, selectors.EVENT_READ, partial(self._from_client, transfer))
+        self._poller.add(up, partial(self._from_upstream, transfer))
+        self._poller.add(down, partial(self._from_client, transfer))
         up.sendto(rrq, self.upstream)
 
     def _from_upstream(self, t: _Transfer) -> None:
@@ -345,9 +348,6 @@ class TftpTap(TransferLog):
     def _close(self, t: _Transfer) -> None:
         self._active.pop(t.client, None)
         for sock in (t.up, t.down):
-            if self._sel is not None:
-                try:
-                    self._sel.unregister(sock)
-                except (KeyError, ValueError):
-                    pass
+            if self._poller is not None:
+                self._poller.remove(sock)
             sock.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import logging
 import os
+import select
 import socket
 import struct
 import threading
@@ -13,6 +14,7 @@ import pytest
 import tftpy
 
 from drivers.tftp_tap import TftpTap, TftpTransfer
+from drivers.tftp_tap_poller import Poller
 from tests.waiting import wait_for
 
 logging.getLogger("tftpy").setLevel(logging.CRITICAL)
@@ -232,3 +234,37 @@ def test_a_repeated_read_request_gets_what_the_phone_missed_and_never_an_oack_it
         phone.sendto(rrq, tap.address)  # a late repeat: the phone already took the OACK
         again, _ = phone.recvfrom(2048)
         assert struct.unpack("!HH", block[:4]) == (3, 1) and again == block
+
+
+def test_without_epoll_the_tap_relays_through_selectors(cucm, monkeypatch):
+    monkeypatch.delattr(select, "epoll")
+    with TftpTap(("127.0.0.1", 0), cucm, timeout=1.0) as tap:
+        assert fetch(tap.address, "SEP001D705F9EA8.cnf.xml.sgn", options={"blksize": 1428}) == CONFIG
+        assert fetch(tap.address, "ITLSEP001D705F9EA8.tlv") == ITL
+
+
+@pytest.mark.parametrize("epoll", [True, False], ids=["epoll", "selectors"])
+def test_a_socket_removed_by_an_earlier_reader_of_the_same_wake_up_is_not_read(epoll, monkeypatch):
+    if not epoll:
+        monkeypatch.delattr(select, "epoll")
+    poller = Poller()
+    pair = [socket.socket(socket.AF_INET, socket.SOCK_DGRAM) for _ in range(2)]
+    called: list[int] = []
+
+    def reader(n: int) -> None:
+        called.append(n)
+        poller.remove(pair[1 - n])  # a transfer ending: its other socket goes too
+
+    try:
+        for n, sock in enumerate(pair):
+            sock.bind(("127.0.0.1", 0))
+            poller.add(sock, lambda n=n: reader(n))
+            sock.sendto(b"x", sock.getsockname())
+        ready = poller.wait(1.0)  # loopback delivers at sendto: both are readable already
+        assert len(ready) == 2
+        poller.dispatch(ready)
+        assert len(called) == 1
+    finally:
+        poller.close()
+        for sock in pair:
+            sock.close()
