@@ -41,12 +41,16 @@ class TransferLog:
         on_transfer: Callable[[TftpTransfer], None] | None = None,
         keep_bytes: int = 262144,
         timeout: float = 5.0,
+        upstream_blksize: int | None = None,
     ) -> None:
         self.listen = listen
         self.upstream = upstream
         self.on_transfer = on_transfer
         self.keep_bytes = keep_bytes
         self.timeout = timeout
+        self.upstream_blksize = upstream_blksize
+        """Block size to ask upstream for when larger than the phone's (0: never larger); None:
+        as large as the path MTU carries unfragmented (see drivers.tftp_tap_transfer)."""
         self._records: list[TftpTransfer] = []
         self._by_client: dict[str, list[TftpTransfer]] = {}
         self._records_lock = threading.Lock()

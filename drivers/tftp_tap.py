@@ -4,7 +4,9 @@ TFTP (RFC 1350, options RFC 2347/2348/2349) answers each request from a fresh po
 transfer ID (TID). The tap does the same on both sides: for every read request (RRQ) it opens
 one socket toward the upstream server (so upstream sees a new client TID) and one socket toward
 the phone (so the phone sees a proper new server TID), and forwards the RRQ with its options
-unchanged.
+unchanged but one: where the path toward upstream carries larger blocks whole (loopback, jumbo
+frames; not a 1500-byte Ethernet), it asks upstream for up to 8 of the phone's blocks at once and
+cuts them to the phone's size (`upstream_blksize` and drivers.tftp_tap_transfer say when).
 
 It relays by reading ahead: TFTP is lock step (one block in flight), so a relay that waited for
 the phone's ACK before acknowledging upstream would make every block pay both hops. Instead the
@@ -33,16 +35,17 @@ import logging
 import socket
 import threading
 import time
-from collections import deque
-from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from functools import partial
 
 from drivers.tftp_records import TftpTransfer, TransferLog
 from drivers.tftp_tap_packets import (
     ACK, DATA, DEFAULT_BLKSIZE, ERROR, MAX_PACKET, OACK, RRQ, WRQ, ack, error_packet, error_text, options, strings,
+    with_blksize,
 )
 from drivers.tftp_tap_poller import Poller
+from drivers.tftp_tap_transfer import Transfer, larger_blksize, path_mtu
+
+__all__ = ["TftpTap", "TftpTransfer"]  # the record's class is imported from here by its users
 
 log = logging.getLogger(__name__)
 
@@ -51,64 +54,9 @@ SWEEP_S = 0.1
 LINGER_S = 1.0
 """After the final ACK, keep relaying a little while: the last ACK may be lost and resent."""
 READ_AHEAD = 64
-"""Blocks kept ahead of the phone (64 x 1428 bytes = 91 KB per transfer at most)."""
+"""Blocks kept ahead of the phone (64 x 1428 bytes = 91 KB per transfer, plus one upstream block)."""
 RESEND_MAX_S = 0.5
 """Longest wait for the phone's ACK before its block is sent again."""
-
-
-@dataclass(slots=True)
-class _Transfer:
-    """One relayed read. Blocks are numbered from 1 without wrapping; the wire carries them
-    modulo 65536 (`& 0xFFFF`), so files past 65535 blocks relay too."""
-
-    client: tuple[str, int]
-    file: str
-    rrq: bytes
-    up: socket.socket
-    down: socket.socket
-    keep_bytes: int
-    started: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
-    server: tuple[str, int] | None = None
-    blksize: int = DEFAULT_BLKSIZE
-    received: int = 0
-    """Blocks received from upstream, in order."""
-    up_acked: int = 0
-    """Highest block acknowledged upstream."""
-    acked: int = 0
-    """Highest block the phone acknowledged."""
-    sent: int = 0
-    """Highest block sent to the phone (`acked` or `acked + 1`: the phone side is lock step)."""
-    oack: bytes | None = None
-    """Upstream's OACK while the phone has not acknowledged it (its block 0)."""
-    negotiated: bool = False
-    """Upstream answered with an OACK."""
-    kept: deque[bytes] = field(default_factory=deque)
-    """DATA packets from block `acked + 1` to `received`."""
-    sent_at: float = 0.0
-    final_block: int | None = None
-    size: int = 0
-    content: bytearray | None = field(default_factory=bytearray)
-    last_seen: float = field(default_factory=time.monotonic)
-    closed_at: float | None = None  # set when the record is written; sockets linger until then
-
-    def take_data(self, packet: bytes) -> None:
-        """Keep the next block in order (the caller checked its number)."""
-        length = len(packet) - 4
-        self.received += 1
-        self.kept.append(packet)
-        self.size += length
-        if self.content is not None:  # copied only while it may still be kept
-            if len(self.content) + length > self.keep_bytes:
-                self.content = None
-            else:
-                self.content += memoryview(packet)[4:]
-        if length < self.blksize:
-            self.final_block = self.received
-
-    def record(self, ok: bool, error: str | None) -> TftpTransfer:
-        kept = bytes(self.content) if ok and self.content is not None else None
-        return TftpTransfer(self.client[0], self.file, self.size, ok, error, self.started,
-                            datetime.now(timezone.utc), kept)
 
 
 class TftpTap(TransferLog):
@@ -116,7 +64,8 @@ class TftpTap(TransferLog):
 
     def _prepare(self) -> None:
         self.upstream = (socket.gethostbyname(self.upstream[0]), self.upstream[1])
-        self._active: dict[tuple[str, int], _Transfer] = {}
+        self._path_mtu = path_mtu(self.upstream) if self.upstream_blksize is None else None
+        self._active: dict[tuple[str, int], Transfer] = {}
         self._poller: Poller | None = None
         self._sock: socket.socket | None = None
         self._stop = threading.Event()
@@ -205,9 +154,11 @@ class TftpTap(TransferLog):
         if len(fields) < 2:
             self._sock.sendto(error_packet(4, "Malformed read request"), client)
             return
-        self._open(client, fields[0], packet)
+        asked = options(fields[2:]).get("blksize", "")
+        self._open(client, fields[0], packet, int(asked) if asked.isdigit() and int(asked) >= 8 else None)
 
-    def _open(self, client: tuple[str, int], file: str, rrq: bytes) -> None:
+    def _open(self, client: tuple[str, int], file: str, rrq: bytes, asked: int | None) -> None:
+        """Relay a new read; `asked`: the phone's blksize option, when it has a valid one."""
         assert self._poller is not None and self._sock is not None
         up = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         # On loopback, from the upstream's own address: a server that does not bind its replies
@@ -219,13 +170,16 @@ class TftpTap(TransferLog):
         down.connect(client)
         up.setblocking(False)  # the poller's rule: a reader may be called with nothing to read
         down.setblocking(False)
-        transfer = _Transfer(client, file, rrq, up, down, self.keep_bytes)
+        larger = larger_blksize(asked, self._path_mtu, self.upstream_blksize)
+        if larger is not None:
+            rrq = with_blksize(rrq, larger)
+        transfer = Transfer(client, file, rrq, up, down, self.keep_bytes, asked if larger is not None else None)
         self._active[client] = transfer
         self._poller.add(up, partial(self._from_upstream, transfer))
         self._poller.add(down, partial(self._from_client, transfer))
         up.sendto(rrq, self.upstream)
 
-    def _from_upstream(self, t: _Transfer) -> None:
+    def _from_upstream(self, t: Transfer) -> None:
         try:  # recvfrom even once connected: datagrams queued before connect() came from anyone
             packet, source = t.up.recvfrom(MAX_PACKET)
         except OSError:
@@ -244,16 +198,14 @@ class TftpTap(TransferLog):
                 self._send(t.up, ack(t.up_acked))
         elif opcode == OACK:
             if not t.negotiated:  # upstream repeats it when our ACK is lost: relay it once
-                t.negotiated = True
-                t.blksize = int(options(strings(packet[2:])).get("blksize", DEFAULT_BLKSIZE))
-                t.oack = packet
+                t.negotiate(packet, int(options(strings(packet[2:])).get("blksize", DEFAULT_BLKSIZE)))
                 self._serve(t, again=True)
             self._send(t.up, ack(0))  # read ahead: the phone's answer comes later
         elif opcode == ERROR and t.closed_at is None:
             self._finish(t, False, f"upstream error {error_text(packet)}")
             self._send(t.down, packet)
 
-    def _first_answer(self, t: _Transfer, source: tuple[str, int]) -> bool:
+    def _first_answer(self, t: Transfer, source: tuple[str, int]) -> bool:
         """Whether a packet not from `t.server` is upstream's first answer (any other TID is told so)."""
         if source[0] != self.upstream[0]:
             return False
@@ -264,16 +216,14 @@ class TftpTap(TransferLog):
         t.up.sendto(error_packet(5, "Unknown transfer ID"), source)
         return False
 
-    def _ack_upstream(self, t: _Transfer) -> None:
-        """Acknowledge upstream every block received, up to `READ_AHEAD` ahead of the phone."""
-        block = t.acked + READ_AHEAD
-        if block > t.received:
-            block = t.received
-        if block > t.up_acked and t.server is not None:
-            t.up_acked = block
-            self._send(t.up, ack(block))
+    def _ack_upstream(self, t: Transfer) -> None:
+        """Acknowledge upstream every block received while at most `READ_AHEAD` blocks are kept
+        for the phone."""
+        if t.received > t.up_acked and len(t.kept) <= READ_AHEAD and t.server is not None:
+            t.up_acked = t.received
+            self._send(t.up, ack(t.received))
 
-    def _serve(self, t: _Transfer, again: bool = False) -> None:
+    def _serve(self, t: Transfer, again: bool = False) -> None:
         """Send the phone its next block when it is kept; `again`: what it has not acknowledged."""
         if again and t.oack is not None:
             packet = t.oack
@@ -284,7 +234,7 @@ class TftpTap(TransferLog):
         t.sent_at = self._now
         self._send(t.down, packet)
 
-    def _from_client(self, t: _Transfer) -> None:
+    def _from_client(self, t: Transfer) -> None:
         try:
             packet = t.down.recv(MAX_PACKET)  # connected to the phone: nobody else gets through
         except OSError:
@@ -315,7 +265,7 @@ class TftpTap(TransferLog):
                 # younger than SWEEP_S and ignored, else each block would go twice from then on)
         elif opcode == ERROR:
             self._finish(t, False, f"client error {error_text(packet)}")
-            if t.final_block is None or t.up_acked < t.final_block:
+            if t.final_block is None or t.up_acked < t.received:  # upstream is not done
                 self._send(t.up, packet)
 
     @staticmethod
@@ -341,11 +291,11 @@ class TftpTap(TransferLog):
             elif now - transfer.sent_at > resend:
                 self._serve(transfer, again=True)
 
-    def _finish(self, t: _Transfer, ok: bool, error: str | None) -> None:
+    def _finish(self, t: Transfer, ok: bool, error: str | None) -> None:
         t.closed_at = time.monotonic()
         self._keep(t.record(ok, error))
 
-    def _close(self, t: _Transfer) -> None:
+    def _close(self, t: Transfer) -> None:
         self._active.pop(t.client, None)
         for sock in (t.up, t.down):
             if self._poller is not None:

@@ -52,7 +52,7 @@ class TftpTapProcess(TransferLog):
         if self._child is not None:
             return
         ours, theirs = socket.socketpair()
-        settings = (self.listen, self.upstream, self.keep_bytes, self.timeout)
+        settings = (self.listen, self.upstream, self.keep_bytes, self.timeout, self.upstream_blksize)
         self._child = subprocess.Popen(
             [sys.executable, "-m", "drivers.tftp_tap_process", str(theirs.fileno())],
             pass_fds=(theirs.fileno(),), start_new_session=True,
@@ -114,10 +114,10 @@ class TftpTapProcess(TransferLog):
 
 def _serve(conn: Connection) -> None:
     """The child: relay until told to stop or until the controller's end of the pair closes."""
-    listen, upstream, keep_bytes, timeout = conn.recv()
+    listen, upstream, keep_bytes, timeout, blksize = conn.recv()
     try:
         tap = TftpTap(listen, upstream, on_transfer=lambda record: conn.send(("transfer", record)),
-                      keep_bytes=keep_bytes, timeout=timeout)
+                      keep_bytes=keep_bytes, timeout=timeout, upstream_blksize=blksize)
         tap.start()
     except OSError as error:
         conn.send(("error", f"TFTP tap cannot listen on {listen[0]}:{listen[1]}: {error}"))

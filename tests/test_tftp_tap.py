@@ -85,9 +85,10 @@ def test_large_transfers_are_counted_but_not_kept(tap, tftp_root):
     assert record.ok and record.bytes == 2 * 1024 * 1024 and record.content is None
 
 
-def test_file_not_found_passes_through_and_is_recorded_failed(tap):
+@pytest.mark.parametrize("options", [{}, {"blksize": 1428}])
+def test_file_not_found_passes_through_and_is_recorded_failed(tap, options):
     with pytest.raises(tftpy.TftpException, match="File not found"):
-        fetch(tap.address, "CTLSEP001D705F9EA8.tlv", localip="127.0.1.13")
+        fetch(tap.address, "CTLSEP001D705F9EA8.tlv", localip="127.0.1.13", options=options)
     wait_for(lambda: tap.transfers(), 5.0, "the tap's record of the transfer")
     record = tap.transfers(client="127.0.1.13")[0]
     assert not record.ok and "File not found" in record.error and record.bytes == 0
@@ -142,13 +143,14 @@ def lossy_content(name: str, client_ip: str) -> bytes | None:
     return bytes(range(256)) * 40 if name == "SEP001D705F9EA8.cnf.xml.sgn" else None
 
 
-def test_retransmissions_cross_the_tap_when_upstream_loses_packets():
+@pytest.mark.parametrize("upstream_blksize", [0, None], ids=["the phone's blocks", "8 phone blocks a datagram"])
+def test_retransmissions_cross_the_tap_when_upstream_loses_packets(upstream_blksize):
     from rig.sim.tftp import MemoryTftpServer
 
     upstream = MemoryTftpServer(lossy_content, loss=0.3, seed=7)
     upstream.start()
     try:
-        with TftpTap(("127.0.0.1", 0), upstream.address, timeout=3.0) as tap:
+        with TftpTap(("127.0.0.1", 0), upstream.address, timeout=3.0, upstream_blksize=upstream_blksize) as tap:
             body = fetch(tap.address, "SEP001D705F9EA8.cnf.xml.sgn", options={"blksize": 512}, timeout=1.0)
             wait_for(lambda: tap.transfers(), 5.0, "the tap's record of the transfer")
     finally:
@@ -158,12 +160,17 @@ def test_retransmissions_cross_the_tap_when_upstream_loses_packets():
     assert record.ok and record.bytes == len(body) and record.content == body
 
 
-def serve_once(sock: socket.socket, body: bytes, finished: threading.Event) -> None:
-    """A lock-step TFTP server for one RRQ (blocks of 512), setting `finished` at the final ACK."""
-    _, client = sock.recvfrom(2048)
-    blocks = [body[i:i + 512] for i in range(0, len(body) + 1, 512)]
-    for number, data in enumerate(blocks, start=1):
-        packet = struct.pack("!HH", 3, number) + data
+def serve_once(sock: socket.socket, body: bytes, finished: threading.Event, *, blksize: int = 512,
+               oack: bytes | None = None, requests: list[bytes] | None = None) -> None:
+    """A lock-step TFTP server for one RRQ (kept in `requests`): `oack` first when given, then
+    blocks of `blksize`, setting `finished` at the final ACK."""
+    rrq, client = sock.recvfrom(2048)
+    if requests is not None:
+        requests.append(rrq)
+    steps = [] if oack is None else [(oack, 0)]
+    steps += [(struct.pack("!HH", 3, number) + body[at:at + blksize], number)
+              for number, at in enumerate(range(0, len(body) + 1, blksize), start=1)]
+    for packet, number in steps:
         while True:
             sock.sendto(packet, client)
             try:

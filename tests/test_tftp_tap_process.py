@@ -7,12 +7,13 @@ import socket
 import subprocess
 import sys
 import textwrap
+import threading
 
 import pytest
 import tftpy
 
 from drivers.tftp_tap_process import TftpTapProcess
-from tests.test_tftp_tap import CONFIG, ITL, cucm, fetch, tftp_root  # noqa: F401 - fixtures
+from tests.test_tftp_tap import CONFIG, ITL, cucm, fetch, serve_once, tftp_root  # noqa: F401 - fixtures
 from tests.waiting import wait_for
 
 
@@ -42,6 +43,19 @@ def test_a_port_already_taken_fails_start_with_the_childs_reason(cucm):  # noqa:
         taken.bind(("127.0.0.1", 0))
         with pytest.raises(OSError, match=f"cannot listen on 127.0.0.1:{taken.getsockname()[1]}"):
             TftpTapProcess(taken.getsockname(), cucm).start()
+
+
+@pytest.mark.parametrize("upstream_blksize, asked", [(None, b"11424"), (0, b"1428")])
+def test_the_upstream_blksize_option_reaches_the_child(upstream_blksize, asked):
+    requests: list[bytes] = []
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as upstream:
+        upstream.bind(("127.0.0.1", 0))
+        upstream.settimeout(0.5)
+        with TftpTapProcess(("127.0.0.1", 0), upstream.getsockname(), upstream_blksize=upstream_blksize) as tap:
+            threading.Thread(target=serve_once, args=(upstream, CONFIG, threading.Event()), daemon=True, kwargs={
+                "blksize": int(asked), "oack": b"\0\6blksize\0" + asked + b"\0", "requests": requests}).start()
+            assert fetch(tap.address, "SEP001D705F9EA8.cnf.xml.sgn", options={"blksize": 1428}) == CONFIG
+    assert requests[0].endswith(b"blksize\0" + asked + b"\0")
 
 
 KILLED_CONTROLLER = textwrap.dedent("""
