@@ -18,7 +18,7 @@ from rig.sim.clock import SimClock
 from rig.sim.device_config import DeviceConfig, DeviceConfigError
 from rig.sim.loads import LoadFile, LoadFileError
 from rig.sim.phone_boot import CONFIG_ATTEMPTS, CONFIG_RETRY_SECONDS, FLASH_SECONDS, FLASH_WATTS, PhoneState
-from rig.sim.tftp import download
+from rig.sim.tftp_client import download
 
 TFTP_TIMEOUT_FLOOR = 1.5
 """Real seconds: a TFTP timeout never shrinks below this, however fast the clock runs. The

@@ -1,5 +1,5 @@
 """Real UDP TFTP (tftpy: RFC 1350 with blksize/tsize) for the simulator: a server that serves
-files from memory, and the download a phone does.
+files from memory. The phone's side is `rig.sim.tftp_client`.
 
 The server runs tftpy's single-threaded loop in a child process of its own. In the simulator's
 process it would share the GIL with every booting phone's client thread, and with a whole bench
@@ -46,21 +46,9 @@ START_TIMEOUT = 30.0
 _DATA_OPCODE = b"\x00\x03"
 _OACK_OPCODE = b"\x00\x06"
 
-CLIENT_BLKSIZE = 1428
-"""What a 7942 asks for: the largest block that fits a 1500-byte Ethernet frame."""
-
 Lookup = Callable[[str, str], bytes | None]
 """(file name, client ip) -> content, or None for "File not found". Runs in the server's
 process, so it must be picklable (a module-level function or an instance of a module-level class)."""
-
-
-def download(host: str, port: int, name: str, *, localip: str, timeout: float, retries: int) -> bytes:
-    """Fetch `name` into memory from the phone's own address `localip` (so a relay can tell phones
-    apart). Raises tftpy.TftpTimeout, tftpy.TftpFileNotFoundError or another tftpy.TftpException."""
-    out = io.BytesIO()
-    client = tftpy.TftpClient(host, port, options={"blksize": CLIENT_BLKSIZE}, localip=localip)
-    client.download(name, out, timeout=timeout, retries=retries)
-    return out.getvalue()
 
 
 class MemoryTftpServer:
