@@ -133,7 +133,8 @@ class Bench:
             return None
         upstream = tap.upstream or self.config.cucm.tftp
         return TftpTapProcess(
-            (tap.listen.host, tap.listen.port), (upstream.host, upstream.port), on_transfer=on_transfer
+            (tap.listen.host, tap.listen.port), (upstream.host, upstream.port), on_transfer=on_transfer,
+            upstream_blksize=tap.upstream_blksize,
         )
 
     def risport(self) -> RisPort | None:

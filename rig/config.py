@@ -58,6 +58,10 @@ class TapConfig(Strict):
     listen: Endpoint
     upstream: Endpoint | None = None
     """Defaults to cucm.tftp."""
+    upstream_blksize: int | None = Field(default=None, ge=0, le=65464)
+    """Block size asked of CUCM. None (default): up to 8 of the phone's blocks where the path
+    MTU toward CUCM carries them unfragmented (loopback, jumbo frames), else the phone's own;
+    0: always the phone's own; a number: that size (drivers.tftp_tap_transfer.larger_blksize)."""
 
 
 class HttpKeypadConfig(Credentials):

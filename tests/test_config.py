@@ -95,3 +95,22 @@ def test_config_check_on_a_bad_config_is_one_line_and_exit_2(tmp_path, change):
     assert done.returncode == 2
     assert done.stderr.startswith("rig: error: ") and "phones[3] (desk-04)" in done.stderr
     assert done.stderr.count("\n") == 1 and done.stdout == ""
+
+
+@pytest.mark.parametrize("blksize, expected", [(None, None), (0, 0), (8192, 8192)])
+def test_the_tap_asks_cucm_for_the_block_size_the_config_names(tmp_path, blksize, expected):
+    from rig.bench import Bench
+    doc = yaml.safe_load(yaml.safe_dump(GOOD))
+    doc["tftp_tap"] = {"listen": {"host": "127.0.0.1", "port": 6970}}
+    if blksize is not None:
+        doc["tftp_tap"]["upstream_blksize"] = blksize
+    tap = Bench(load_config(_write(tmp_path, doc))).tap()
+    assert tap is not None and tap.upstream_blksize == expected
+
+
+def test_a_tap_block_size_tftp_cannot_carry_is_named(tmp_path):
+    doc = yaml.safe_load(yaml.safe_dump(GOOD))
+    doc["tftp_tap"] = {"listen": {"host": "127.0.0.1", "port": 6970}, "upstream_blksize": 70000}
+    path = _write(tmp_path, doc)
+    with pytest.raises(ConfigError, match=r"tftp_tap\.upstream_blksize: Input should be less than or equal to 65464"):
+        load_config(path)
