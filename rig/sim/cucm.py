@@ -50,6 +50,7 @@ class SimCucm(SimBox):
         loss: float = 0.0,
         users: dict[str, str] | None = None,
         web_access_off: Iterable[str] = (),
+        tftp_start_method: str = "spawn",
     ) -> None:
         if not ipaddress.ip_address(host).is_loopback:
             raise ValueError(f"SimCucm: refusing to bind non-loopback address {host}")
@@ -64,20 +65,22 @@ class SimCucm(SimBox):
         self.phones = {canonical_mac(mac): name for name, mac in phones}
         self.web_access_off = frozenset(web_access_off)
         """Phone names whose configuration disables web access (`<webAccess>1</webAccess>`)."""
-        self._tftp_options = {"host": host, "port": port, "loss": loss}
+        self._tftp_options = {"host": host, "port": port, "loss": loss, "start_method": tftp_start_method}
         self._tftp: MemoryTftpServer | None = None
         self._http: LoopbackHttpServer | None = None
         self._http_thread: threading.Thread | None = None
 
     # -- lifecycle ------------------------------------------------------------------------
     def start(self) -> None:
+        """The web server's socket first (the config files name its URL), then TFTP, whose process
+        may be forked (`tftp_start_method`) only while no thread of ours runs, then the web thread."""
         self._http = _AuthServer((self.host, 0), self)
+        self._tftp = MemoryTftpServer(self._tftp_files(), **self._tftp_options)  # type: ignore[arg-type]
+        self._tftp.start()
         self._http_thread = threading.Thread(
             target=self._http.serve_forever, kwargs={"poll_interval": 0.1}, name="cucm-auth", daemon=True
         )
         self._http_thread.start()
-        self._tftp = MemoryTftpServer(self._tftp_files(), **self._tftp_options)  # type: ignore[arg-type]
-        self._tftp.start()
 
     def stop(self) -> None:
         if self._http is not None:

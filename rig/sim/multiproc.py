@@ -30,8 +30,6 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from cryptography import x509
-from cryptography.hazmat.primitives import serialization
 
 from rig.config import LabConfig, Simulation, dump_config, load_config
 from rig.sim import misconfig
@@ -42,9 +40,7 @@ from rig.sim.bench import (
 from rig.sim.clock import SimClock
 from rig.sim.cucm import SimCucm
 from rig.sim.observe import BenchObserver
-from rig.sim.pki import CertKey, ClusterPki
-
-PkiPems = dict[str, tuple[bytes, bytes]]
+from rig.sim.pki import ClusterPki
 
 
 class _RemoteCucm:
@@ -75,22 +71,6 @@ class ShardBench(SimBench):
         self.observe = BenchObserver(self)
 
 
-def _pems(pki: ClusterPki) -> PkiPems:
-    def one(pair: CertKey) -> tuple[bytes, bytes]:
-        key = pair.key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                     serialization.NoEncryption())
-        return pair.pem, key
-
-    return {name: one(getattr(pki, name)) for name in ("current", "tvs", "old_cme", "pre_regeneration")}
-
-
-def _pki(pems: PkiPems) -> ClusterPki:
-    def one(cert: bytes, key: bytes) -> CertKey:
-        return CertKey(x509.load_pem_x509_certificate(cert), serialization.load_pem_private_key(key, None))  # type: ignore[arg-type]
-
-    return ClusterPki(**{name: one(*pair) for name, pair in pems.items()})
-
-
 def _wired_per_shard(groups: list[list[SimPhoneSpec]]) -> list[list[SimPhoneSpec]]:
     """Meters and key boards numbered so that none spans two shards (a device lives in one process)."""
     wired: list[list[SimPhoneSpec]] = []
@@ -110,20 +90,21 @@ def _local(specs: list[SimPhoneSpec]) -> list[SimPhoneSpec]:
     return [replace(s, meter=meters.index(s.meter), board=boards.index(s.board)) for s in specs]
 
 
-def _shard(conn: Connection, payload: dict[str, Any]) -> None:
-    """One shard process: serve, hand back its config, on request its switches' command counts."""
+def _shard(conn: Connection, inherited: list[Connection], sim: Simulation, bench: str, workdir: Path,
+           specs: list[SimPhoneSpec], pki: ClusterPki, tap_port: int) -> None:
+    """One shard process: wait for CUCM's addresses, serve, hand back its config, on request its
+    switches' command counts."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent says when to stop
-    sim = Simulation.model_validate(payload["sim"])
-    specs = [SimPhoneSpec(**s) for s in payload["specs"]]
-    workdir = Path(payload["workdir"])
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the parent's handler, copied by fork
+    for other in inherited:
+        other.close()  # the parent's ends of the pipes: the parent's exit must read as EOF here
+    auth_url, tftp_address = conn.recv()
     workdir.mkdir(parents=True, exist_ok=True)
-    cucm = _RemoteCucm(payload["auth_url"], tuple(payload["tftp_address"]))
-    with ShardBench(sim, payload["bench"], workdir, _local(specs), _pki(payload["pki"]), cucm,
-                    payload["tap_port"]) as bench:
-        config = bench.lab_config()
+    with ShardBench(sim, bench, workdir, _local(specs), pki, _RemoteCucm(auth_url, tftp_address), tap_port) as shard:
+        config = shard.lab_config()
         conn.send((dump_config(config), (workdir / KNOWN_HOSTS).read_text()))
         conn.recv()
-        conn.send({name: dict(Counter(_kind(c) for c in bench.observe.commands(name))) for name in bench.switches})
+        conn.send({name: dict(Counter(_kind(c) for c in shard.observe.commands(name))) for name in shard.switches})
 
 
 def _kind(command: str) -> str:
@@ -159,28 +140,37 @@ def _merge(sim: Simulation, shards: list[tuple[list[SimPhoneSpec], dict[str, Any
 def serve(sim: Simulation, bench: str, workdir: Path, shards: int, on_ready: Any,
           stop: threading.Event) -> dict[str, dict[str, int]]:
     """Serve the bench in `shards` processes (whole switches each) until `stop`; how often each
-    switch received each command line. `on_ready(config)` is called once every shard is up."""
+    switch received each command line. `on_ready(config)` is called once every shard is up.
+
+    The shards are forked before this process starts any thread (CUCM's servers come after), so
+    no lock can be held at the fork, and each shard starts with every module already imported:
+    spawned, each of them spent a second of CPU importing rig, pydantic and paramiko again.
+    """
+    if threading.active_count() != 1:
+        raise RuntimeError("serve() forks its shards: call it before any other thread is started")
     specs = layout(sim)
     misconfig.check(sim, specs)
     pki, tap_port = ClusterPki.generate(), free_udp_port()
     switches = sorted({s.switch for s in specs}, key=lambda n: int(n.removeprefix("sw")))
     groups = _wired_per_shard([[s for s in specs if switches.index(s.switch) % shards == i]
                                for i in range(min(shards, len(switches)))])
-    context = multiprocessing.get_context("spawn")
-    with SimCucm(SimClock(sim.time_scale), pki, [(s.name, s.mac) for s in specs], load_id=LOAD_ID,
-                 image_bytes=sim.image_kb * 1024, loss=sim.faults.tftp_loss, web_access_off=sim.web_access_off,
-                 host=CUCM_HOST) as cucm:
-        links, processes = [], []
-        for i, group in enumerate(groups):
-            parent, child = context.Pipe()
-            payload = {"sim": sim.model_dump(mode="json"), "specs": [vars(s) for s in group], "bench": bench,
-                       "workdir": str(workdir / f"shard-{i + 1}"), "pki": _pems(pki), "auth_url": cucm.auth_url,
-                       "tftp_address": list(cucm.tftp_address), "tap_port": tap_port}
-            process = context.Process(target=_shard, args=(child, payload), daemon=True)
-            process.start()
-            links.append(parent)
-            processes.append(process)
-        try:
+    context = multiprocessing.get_context("fork")
+    links: list[Connection] = []
+    processes = []
+    for i, group in enumerate(groups):
+        parent, child = context.Pipe()
+        process = context.Process(target=_shard, args=(child, [*links, parent], sim, bench, workdir / f"shard-{i + 1}",
+                                                       group, pki, tap_port), daemon=True)
+        process.start()
+        child.close()
+        links.append(parent)
+        processes.append(process)
+    try:
+        with SimCucm(SimClock(sim.time_scale), pki, [(s.name, s.mac) for s in specs], load_id=LOAD_ID,
+                     image_bytes=sim.image_kb * 1024, loss=sim.faults.tftp_loss, web_access_off=sim.web_access_off,
+                     host=CUCM_HOST, tftp_start_method="fork") as cucm:
+            for link in links:
+                link.send((cucm.auth_url, cucm.tftp_address))
             answers = [link.recv() for link in links]
             (workdir / KNOWN_HOSTS).write_text(f"{WRITTEN_BY}: the simulated switches' host keys\n" + "".join(
                 line + "\n" for _, hosts in answers for line in hosts.splitlines() if not line.startswith("#")))
@@ -191,9 +181,11 @@ def serve(sim: Simulation, bench: str, workdir: Path, shards: int, on_ready: Any
                 link.send("stop")
                 counts.update(link.recv())
             return counts
-        finally:
-            for process in processes:
-                process.join(timeout=10)
+    finally:
+        for link in links:
+            link.close()
+        for process in processes:
+            process.join(timeout=10)
 
 
 def main() -> None:

@@ -52,15 +52,21 @@ process, so it must be picklable (a module-level function or an instance of a mo
 
 
 class MemoryTftpServer:
-    """Serve `lookup(name, client_ip)` over TFTP on a loopback address; log every request."""
+    """Serve `lookup(name, client_ip)` over TFTP on a loopback address; log every request.
+
+    The server process is spawned unless `start_method` says "fork", which only a process that
+    runs no other thread may ask for (a forked copy of a thread's held lock never unlocks); a
+    forked server starts without importing the simulator again (about a second of CPU).
+    """
 
     def __init__(self, lookup: Lookup, *, host: str = "127.0.0.1", port: int = 0, loss: float = 0.0,
-                 seed: int = 1) -> None:
+                 seed: int = 1, start_method: str = "spawn") -> None:
         if not ipaddress.ip_address(host).is_loopback:
             raise ValueError(f"TFTP server: refusing to bind non-loopback address {host}")
         if not 0.0 <= loss < 1.0:
             raise ValueError(f"TFTP server: loss must be in [0, 1), not {loss}")
         self._args = (lookup, host, port, loss, seed)
+        self._start_method = start_method
         self._host = host
         self._port: int | None = None
         self._requests: list[tuple[str, str, bool]] = []
@@ -85,12 +91,12 @@ class MemoryTftpServer:
             return list(self._requests)
 
     def start(self) -> None:
-        # spawn, not fork: the simulator's process runs many threads, a forked copy could deadlock.
-        context = multiprocessing.get_context("spawn")
+        context = multiprocessing.get_context(self._start_method)
         self._log, log_end = context.Pipe(duplex=False)
         self._control, control_end = context.Pipe()
+        ours = [self._log, self._control] if self._start_method == "fork" else []
         self._process = context.Process(
-            target=_serve, args=(*self._args, log_end, control_end), name=f"tftp-{self._host}", daemon=True
+            target=_serve, args=(*self._args, log_end, control_end, ours), name=f"tftp-{self._host}", daemon=True
         )
         self._process.start()
         log_end.close()
@@ -224,9 +230,13 @@ def _refuse_write(path: str, context: Any) -> None:
 
 
 def _serve(lookup: Lookup, host: str, port: int, loss: float, seed: int, report: Connection,
-           control: Connection) -> None:
-    """Child process: run tftpy until the parent says stop (or goes away)."""
+           control: Connection, parent_ends: list[Connection]) -> None:
+    """Child process: run tftpy until the parent says stop (or goes away). A forked child first
+    closes its copies of the parent's pipe ends, so that the parent's exit reads as EOF here."""
+    for end in parent_ends:
+        end.close()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle; it says stop
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # terminate() ends it, whatever a fork copied
     with tempfile.TemporaryDirectory(prefix="rig-sim-tftp-") as root:
         # tftpy insists on a root directory; an empty one sends every name to the lookup.
         server = tftpy.TftpServer(root)
