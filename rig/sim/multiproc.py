@@ -42,6 +42,10 @@ from rig.sim.cucm import SimCucm
 from rig.sim.observe import BenchObserver
 from rig.sim.pki import ClusterPki
 
+_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+"""libyaml's emitter when PyYAML has it: the same text as safe_dump's for a 240-phone config
+(checked), in 0.09 s of CPU instead of 0.4."""
+
 
 class _RemoteCucm:
     """CUCM as a shard's phones see it: served by the parent process, only its addresses here."""
@@ -208,7 +212,7 @@ def main() -> None:
         fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as out:
             out.write(f"{WRITTEN_BY}: the running simulated bench, in a real bench's form.\n")
-            out.write(yaml.safe_dump(dump_config(config), sort_keys=False))
+            out.write(yaml.dump(dump_config(config), Dumper=_DUMPER, sort_keys=False))
         os.replace(temporary, target)
 
     counts = serve(lab.simulation, lab.bench, target.parent, max(1, args.shards), ready, stop)
