@@ -1,6 +1,6 @@
 """SimCucm: the two services of a CUCM cluster a 7942 touches while it boots.
 
-- TFTP (real UDP, tftpy): per phone `ITLSEP<MAC>.tlv` (signed by the cluster's current
+- TFTP (real UDP, `rig.sim.tftp`): per phone `ITLSEP<MAC>.tlv` (signed by the cluster's current
   CallManager/TFTP cert), `CTLSEP<MAC>.tlv` not found (a non-secure cluster has no CTL),
   `SEP<MAC>.cnf.xml.sgn` and `SEP<MAC>.cnf.xml`, the load's `.loads` file, its five `.sbn`
   images and `term42.default.loads`. Anything else: TFTP error 1, File not found. Write

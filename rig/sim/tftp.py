@@ -1,55 +1,35 @@
-"""Real UDP TFTP (tftpy: RFC 1350 with blksize/tsize) for the simulator: a server that serves
-files from memory. The phone's side is `rig.sim.tftp_client`.
+"""Real UDP TFTP for the simulator: a server that serves files from memory (the process around
+`rig.sim.tftp_server`'s loop). The phone's side is `rig.sim.tftp_client`.
 
-The server runs tftpy's single-threaded loop in a child process of its own. In the simulator's
-process it would share the GIL with every booting phone's client thread, and with a whole bench
-fetching at once it starves transfers into timeouts; in its own process it keeps up. Each read
-request is reported back to the parent (`requests`) before the file is sent, so a client that
-has its file can already see its request in the log.
+The server runs a single-threaded loop in a child process of its own. In the simulator's process
+it would share the GIL with every booting phone's client thread, and with a whole bench fetching
+at once it starves transfers into timeouts; in its own process it keeps up. Each read request is
+reported back to the parent (`requests`) before the file is sent, so a client that has its file
+can already see its request in the log.
 
-Write requests are refused with ERROR 2, Access violation: the server is read-only.
-
-Packet loss is injected per transfer by standing in for that transfer's socket
-(`_TransferSocket`), so only this server's DATA packets are lost and the client recovers with its
-own retransmissions, as on a bad link.
+Write requests are refused with ERROR 2, Access violation: the server is read-only. The loss
+fault drops a fraction of the server's DATA packets; clients recover with their own
+retransmissions, as on a bad link.
 """
 
 from __future__ import annotations
 
-import io
 import ipaddress
-import logging
 import multiprocessing
-import random
 import signal
-import tempfile
+import socket
 import threading
-from collections.abc import Callable
 from multiprocessing.connection import Connection
-from typing import Any
 
-import tftpy
-
-log = logging.getLogger(__name__)
-# tftpy logs every File not found and retransmission at ERROR/WARNING; without a handler of its
-# own those would go to Python's last-resort stderr handler. Applications that configure logging
-# still receive them.
-logging.getLogger("tftpy").addHandler(logging.NullHandler())
+from rig.sim.tftp_server import Lookup, TftpLoop
 
 POLL_SECONDS = 0.05
-"""How often the server loop looks at timeouts and at stop() (real seconds)."""
+"""How often the parent's log reader looks at stop() (real seconds)."""
 RESEND_TIMEOUT = 0.25
 """Real seconds of silence before the server resends its last packet of a transfer."""
 RESEND_RETRIES = 20
 """Resends before a transfer whose client went away is dropped (about 5 s)."""
 START_TIMEOUT = 30.0
-_DATA_OPCODE = b"\x00\x03"
-_OACK_OPCODE = b"\x00\x06"
-
-Lookup = Callable[[str, str], bytes | None]
-"""(file name, client ip) -> content, or None for "File not found". Runs in the server's
-process, so it must be picklable (a module-level function or an instance of a module-level class)."""
-
 
 class MemoryTftpServer:
     """Serve `lookup(name, client_ip)` over TFTP on a loopback address; log every request.
@@ -156,110 +136,24 @@ class MemoryTftpServer:
 
 # -- the server process ------------------------------------------------------------------------
 
-class _TransferSocket:
-    """One transfer's socket: loses a fraction of the DATA packets it sends (the loss fault), and
-    sends the OACK only once. tftpy's client treats a second OACK that arrives after it has moved
-    on to the data as a fatal error, and a busy client is slow enough to make the server resend
-    it; on loopback the first OACK is never lost."""
-
-    def __init__(self, sock: Any, loss: float, rng: random.Random) -> None:
-        self._sock = sock
-        self._loss = loss
-        self._rng = rng
-        self._oack_sent = False
-
-    def sendto(self, data: bytes, address: tuple[str, int]) -> int:
-        opcode = data[:2]
-        if opcode == _OACK_OPCODE:
-            if self._oack_sent:
-                return len(data)
-            self._oack_sent = True
-        elif opcode == _DATA_OPCODE and self._loss and self._rng.random() < self._loss:
-            return len(data)
-        return self._sock.sendto(data, address)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._sock, name)
-
-
-class _Files:
-    """tftpy's dyn_file_func inside the server process: look up, report, tune the transfer."""
-
-    def __init__(self, server: tftpy.TftpServer, lookup: Lookup, loss: float, seed: int, report: Connection,
-                 host: str) -> None:
-        self._server = server
-        self._host = host
-        self._lookup = lookup
-        self._loss = loss
-        self._rng = random.Random(seed)
-        self._report = report
-
-    def open(self, path: str, raddress: str = "", rport: int = 0) -> io.BytesIO | None:
-        name = path.lstrip("/")
-        try:
-            content = self._lookup(name, raddress)
-        except Exception:  # one bad file must not take the whole server down
-            log.exception("TFTP server: building %s for %s failed", name, raddress)
-            content = None
-        self._report.send((raddress, name, content is not None))
-        session = self._server.sessions[f"{raddress}:{rport}"]
-        # Bound to the server's own address before anything is sent (File not found included), so
-        # the answer comes from that address as from a real server: tftpy leaves it to the kernel,
-        # which picks 127.0.0.1 when the server listens on another loopback address.
-        session.sock.bind((self._host, 0))
-        if content is None:
-            return None
-        self._adjust_session(session)
-        return io.BytesIO(content)
-
-    def _adjust_session(self, session: Any) -> None:
-        """Tune the transfer tftpy just created for this request (tftpy 0.8 keys them "ip:port").
-
-        tftpy 0.8.7 does not pass the server's `flock` on to its transfers and would try to
-        flock() our in-memory file when the transfer ends, killing the server loop: turn it off.
-        """
-        session.flock = False
-        session.timeout = RESEND_TIMEOUT  # listen()'s timeout is also the poll period: keep it short
-        session.sock = _TransferSocket(session.sock, self._loss, self._rng)
-
-
-def _refuse_write(path: str, context: Any) -> None:
-    """Every WRQ: tftpy answers ERROR 2 (Access violation) when this returns None. The server
-    only serves; nothing a client sends may replace a file it serves."""
-    return None
-
-
 def _serve(lookup: Lookup, host: str, port: int, loss: float, seed: int, report: Connection,
            control: Connection, parent_ends: list[Connection]) -> None:
-    """Child process: run tftpy until the parent says stop (or goes away). A forked child first
+    """Child process: serve until the parent says stop (or goes away). A forked child first
     closes its copies of the parent's pipe ends, so that the parent's exit reads as EOF here."""
     for end in parent_ends:
         end.close()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle; it says stop
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # terminate() ends it, whatever a fork copied
-    with tempfile.TemporaryDirectory(prefix="rig-sim-tftp-") as root:
-        # tftpy insists on a root directory; an empty one sends every name to the lookup.
-        server = tftpy.TftpServer(root)
-        server.dyn_file_func = _Files(server, lookup, loss, seed, report, host).open
-        server.upload_open = _refuse_write
-        failure: list[BaseException] = []
-
-        def listen() -> None:
-            try:
-                server.listen(host, port, timeout=POLL_SECONDS, retries=RESEND_RETRIES)
-            except BaseException as error:  # reported to the parent below
-                failure.append(error)
-
-        thread = threading.Thread(target=listen, name="tftp-listen", daemon=True)
-        thread.start()
-        while not server.is_running.wait(POLL_SECONDS):
-            if not thread.is_alive():
-                control.send(("failed", str(failure[0]) if failure else "listen() returned"))
-                return
-        control.send(("ready", server.listenport))
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as listener:
         try:
-            control.recv()
-        except (EOFError, OSError):
-            pass  # the parent is gone: stop as well
-        server.stop(now=True)
-        thread.join(timeout=5)
+            listener.bind((host, port))
+        except OSError as error:
+            control.send(("failed", str(error)))
+            return
+        loop = TftpLoop(listener, control, lookup, report, loss=loss, seed=seed, resend_timeout=RESEND_TIMEOUT,
+                        resend_retries=RESEND_RETRIES)
+        control.send(("ready", listener.getsockname()[1]))
+        try:
+            loop.run()
+        finally:
+            loop.close()

@@ -13,42 +13,16 @@ request, TftpException for any other error or protocol violation.
 from __future__ import annotations
 
 import socket
-import struct
 
 from tftpy import TftpException, TftpFileNotFoundError, TftpTimeout
 
+from rig.sim.tftp_packets import (
+    ACK, DATA, DEFAULT_BLKSIZE, ERROR, FAILED_NEGOTIATION, FILE_NOT_FOUND, HEADER, ILLEGAL_OPERATION, MIN_BLKSIZE,
+    OACK, RRQ, error_packet, packet, parse_options, request,
+)
+
 CLIENT_BLKSIZE = 1428
 """What a 7942 asks for: the largest block that fits a 1500-byte Ethernet frame."""
-DEFAULT_BLKSIZE = 512
-"""RFC 1350's block size, used when the server ignores the blksize option."""
-MIN_BLKSIZE, MAX_BLKSIZE = 8, 65464
-"""RFC 2348's range: an OACK outside it is a failed negotiation."""
-
-RRQ, DATA, ACK, ERROR, OACK = 1, 3, 4, 5, 6
-FILE_NOT_FOUND, ILLEGAL_OPERATION, FAILED_NEGOTIATION = 1, 4, 8
-_HEADER = struct.Struct("!HH")
-
-
-def packet(opcode: int, number: int, payload: bytes = b"") -> bytes:
-    """A DATA, ACK or ERROR packet (opcode, block or error code, payload)."""
-    return _HEADER.pack(opcode, number) + payload
-
-
-def error_packet(code: int, message: str) -> bytes:
-    return packet(ERROR, code, message.encode("ascii") + b"\0")
-
-
-def request(opcode: int, name: str, options: dict[str, int]) -> bytes:
-    """An RRQ (or WRQ) in octet mode with `options` (RFC 2347)."""
-    fields = [name, "octet"] + [str(item) for pair in options.items() for item in pair]
-    return struct.pack("!H", opcode) + b"".join(f.encode("ascii") + b"\0" for f in fields)
-
-
-def parse_options(body: bytes) -> dict[str, str]:
-    """The name/value pairs of an OACK or request body (names lower-cased, as RFC 2347 allows)."""
-    fields = body.split(b"\0")[:-1]
-    return {fields[i].decode("ascii", "replace").lower(): fields[i + 1].decode("ascii", "replace")
-            for i in range(0, len(fields) - 1, 2)}
 
 
 def download(host: str, port: int, name: str, *, localip: str, timeout: float, retries: int) -> bytes:
@@ -76,7 +50,7 @@ class _Download:
         blocks: list[bytes] = []
         while True:
             data = self._receive()
-            opcode, number = _HEADER.unpack_from(data)
+            opcode, number = HEADER.unpack_from(data)
             body = data[4:]
             if opcode == DATA:
                 if self._blksize is None:
@@ -128,7 +102,7 @@ class _Download:
                 continue
             if self._peer is None:
                 self._peer = source
-            if source != self._peer or len(data) < _HEADER.size:
+            if source != self._peer or len(data) < HEADER.size:
                 continue
             return data
 
