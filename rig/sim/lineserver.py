@@ -66,6 +66,7 @@ class LineServer(SimBox):
         self._requested = (host, port)
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
+        self._closed = threading.Event()
 
     def answer(self, line: str) -> str | None:
         raise NotImplementedError
@@ -81,20 +82,30 @@ class LineServer(SimBox):
         if self._server is not None:
             return
         self._server = _Server(self._requested, self.answer)
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-            name=type(self).__name__, daemon=True,
-        )
+        self._closed = threading.Event()
+        self._thread = threading.Thread(target=self._serve, args=(self._server, self._closed),
+                                        name=type(self).__name__, daemon=True)
         self._thread.start()
 
     def stop(self) -> None:
         if self._server is None:
             return
-        self._server.shutdown()
+        self._closed.set()
+        try:
+            self._server.socket.shutdown(socket.SHUT_RDWR)  # wakes the accept loop at once
+        except OSError:
+            pass
         self._server.drop_clients()
-        self._server.server_close()
         if self._thread is not None:
             self._thread.join(timeout=2)
+        self._server.server_close()
         self._server = None
         self._thread = None
 
+    @staticmethod
+    def _serve(server: _Server, closed: threading.Event) -> None:
+        """Accept until stop(). handle_request() sleeps until a client connects (or stop() shuts
+        the listening socket down), where serve_forever() wakes every poll interval to look for a
+        shutdown: the 45 meters and key boards of a 240-phone bench woke 900 times a second."""
+        while not closed.is_set():
+            server.handle_request()
