@@ -13,6 +13,7 @@ request, TftpException for any other error or protocol violation.
 from __future__ import annotations
 
 import socket
+from typing import NoReturn
 
 from tftpy import TftpException, TftpFileNotFoundError, TftpTimeout
 
@@ -110,7 +111,7 @@ class _Download:
         self._last = data
         self._sock.sendto(data, self._peer or self._server)
 
-    def _fail(self, code: int, reason: str) -> None:
+    def _fail(self, code: int, reason: str) -> NoReturn:
         """Tell the server the transfer is over (RFC 1350: an error ends it), then raise."""
         self._sock.sendto(error_packet(code, reason), self._peer or self._server)
         raise TftpException(reason)
