@@ -29,9 +29,9 @@ from rig.switch_batch import PowerWaves, SharedRead
 
 T = TypeVar("T")
 SPACING = 0.25
-"""Seconds between the starts of two reads of one table (or two waves) on one switch: a real
-switch takes about that long to print a 48-port table anyway, and phones arriving meanwhile share
-the next read or wave (at 0.1 s a 240-phone bench sent 2 commands per phone)."""
+"""Seconds between the starts of two reads of one table on one switch: a real switch takes about
+that long to print a 48-port table anyway, and phones arriving meanwhile share the next read (at
+0.1 s a 240-phone bench sent 2 commands per phone). Waves: WAVE_SPACING."""
 WAVE_SPACING = 0.5
 """Seconds between the starts of two power waves on one switch. Phones reach their restart
 spread over seconds (their keypad scripts and erases take different times), so waves 0.25 s
