@@ -23,7 +23,8 @@ from rig.sim.tftp_packets import (
 )
 
 CLIENT_BLKSIZE = 1428
-"""What a 7942 asks for: the largest block that fits a 1500-byte Ethernet frame."""
+"""The largest block a 1500-byte Ethernet frame carries. Unconfirmed: no public source found says
+whether a 7942 asks for a block size or which one (README, "Not confirmed on hardware")."""
 
 
 def download(host: str, port: int, name: str, *, localip: str, timeout: float, retries: int) -> bytes:
