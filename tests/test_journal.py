@@ -7,7 +7,6 @@ import json
 import subprocess
 import sys
 import threading
-import time
 
 import pytest
 import yaml
@@ -17,6 +16,7 @@ from rig.events import (
     Event, ListedPhone, PartUnhealthy, PhoneDone, PowerAction, RunStarted, StepDone, TftpFetch, UnknownEvent,
 )
 from rig.journal import Journal, iso, parse_iso, read_events, utc_now
+from tests.waiting import wait_for
 
 PHONE = ListedPhone("desk-01", "001D705F0001", "sw1", "Gi1/0/1")
 STARTED = RunStarted(run_id="r1", procedure="erase", bench="b", phones=[PHONE])
@@ -71,8 +71,7 @@ def test_writers_waiting_on_a_disk_flush_share_the_next_one_and_none_returns_bef
              for n in (2, 3)]
     for writer in later:
         writer.start()
-    while len(path.read_text().splitlines()) < 3:  # both later lines written, their writers waiting
-        time.sleep(0.01)
+    wait_for(lambda: len(path.read_text().splitlines()) == 3, 5, "both later lines written, their writers waiting")
     assert all(writer.is_alive() for writer in later), "no writer returns before a flush covers its line"
     disk_slow.set()
     for writer in (first, *later):
