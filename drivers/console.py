@@ -1,22 +1,22 @@
 """A phone's serial console over any pyserial URL, captured in the background.
 
 `/dev/ttyUSB0`, `socket://consrv:7001` (a console server's raw TCP port) and `rfc2217://` all
-work. A reader thread splits the byte stream into lines (CR, LF or CRLF), decodes them leniently
-(a 7942 prints garbage while booting), timestamps every line into a per-phone log file, and
-reconnects with backoff when the console server drops the connection. Lines are numbered from
-the first one ever read, so a `mark()` taken before pressing keys stays valid while old lines
-are discarded to bound memory.
+work. The bytes are split into lines (CR, LF or CRLF), decoded leniently (a 7942 prints garbage
+while booting), timestamped into a per-phone log file, and the console reconnects with backoff
+when the console server drops the connection. Lines are numbered from the first one ever read,
+so a `mark()` taken before pressing keys stays valid while old lines are discarded to bound
+memory.
 
-pyserial flushes its input while opening a port (socket:// and rfc2217:// included), so bytes
-that arrive in the instant of (re)connecting are lost: open the console before acting on the
-phone, then wait with `expect(..., since=mark)`.
+`socket://` consoles are read by the process's one console hub (drivers.console_hub), from the
+instant their connection opens; ttys and `rfc2217://` by a pyserial reader thread each. pyserial
+flushes its input while opening a port, so on those, bytes that arrive in the instant of
+(re)connecting are lost: open the console before acting on the phone, then wait with
+`expect(..., since=mark)`.
 """
 
 from __future__ import annotations
 
-import os
 import re
-import select
 import socket
 import threading
 import time
@@ -25,18 +25,22 @@ from datetime import datetime, timezone
 from pathlib import Path
 from types import TracebackType
 from typing import TextIO
+from urllib.parse import urlsplit
 
 import serial
 import tenacity
 
+from drivers.console_hub import hub
 from drivers.serial_port import close_quietly
 
 MAX_LINES = 10000
 READ_WAIT_S = 2.0
-"""How long the reader waits for a first byte before looking at `close()` again (which wakes it
-at once where it can, `_wake`): 240 idle consoles polled every 50 ms kept a 2-core controller
-busy, every 0.25 s they still took 3 s of a 240-phone run's CPU."""
+"""How long a tty's reader thread waits for a first byte before looking at `close()` again
+(which cancels the read at once where pyserial can, `_wake`): 240 idle consoles polled every
+50 ms kept a 2-core controller busy."""
 READ_CHUNK = 4096
+CONNECT_TIMEOUT_S = 5.0
+"""For a console server's TCP port (pyserial's socket:// uses the same)."""
 BACKOFF_S = (0.05, 2.0)
 """First and longest wait between reconnection attempts."""
 _LINE_END = re.compile(rb"\r\n|\r|\n")
@@ -45,33 +49,8 @@ _LINE_END = re.compile(rb"\r\n|\r|\n")
 def _read_chunk(port: serial.SerialBase) -> bytes:
     """What the port has within READ_WAIT_S (b"" when nothing came): at least a byte, and all
     else already arrived without waiting for more, so no line waits for a chunk to fill."""
-    if getattr(port, "cancel_read", None) is None:  # socket://: its socket, read directly
-        try:
-            fd = port.fileno()
-        except (AttributeError, OSError, serial.SerialException):
-            fd = None
-        if fd is not None:
-            return _socket_chunk(fd)
     chunk = port.read(1)
     return chunk + _arrived(port) if chunk else chunk
-
-
-def _socket_chunk(fd: int) -> bytes:
-    """One poll and one read of a socket:// port's socket. pyserial's read selects before every
-    recv (select() scans every descriptor below the highest one: hundreds on a big bench) and
-    was called twice a chunk (one byte, then the rest), a third of the console threads' time
-    at 240 phones. A socket that ends raises, as pyserial's read does."""
-    poller = select.poll()
-    poller.register(fd, select.POLLIN)
-    if not poller.poll(READ_WAIT_S * 1000):
-        return b""
-    try:
-        data = os.read(fd, READ_CHUNK)
-    except BlockingIOError:
-        return b""
-    if not data:
-        raise serial.SerialException("socket disconnected")
-    return data
 
 
 def _arrived(port: serial.SerialBase) -> bytes:
@@ -85,17 +64,24 @@ def _arrived(port: serial.SerialBase) -> bytes:
 
 
 def _wake(port: serial.SerialBase) -> None:
-    """Make the reader's wait on `port` end now: a tty's read is cancelled; a socket (socket://)
-    is shut down for reading, so the read sees its end. Other ports end within READ_WAIT_S."""
+    """Make the reader's wait on `port` end now where pyserial can cancel a read (a tty); other
+    ports end within READ_WAIT_S."""
     cancel = getattr(port, "cancel_read", None)
+    if cancel is None:
+        return
     try:
-        if cancel is not None:
-            cancel()
-        else:
-            with socket.socket(fileno=os.dup(port.fileno())) as line:
-                line.shutdown(socket.SHUT_RD)
-    except (OSError, AttributeError, NotImplementedError, serial.SerialException):
+        cancel()
+    except (OSError, NotImplementedError, serial.SerialException):
         pass
+
+
+def _open_socket(url: str) -> socket.socket:
+    """The TCP connection of a `socket://host:port` URL (pyserial's own options, `?logging=`,
+    have no meaning here)."""
+    parts = urlsplit(url)
+    if not parts.hostname or parts.port is None:
+        raise ValueError(f"expected socket://<host>:<port>, not {url!r}")
+    return socket.create_connection((parts.hostname, parts.port), timeout=CONNECT_TIMEOUT_S)
 
 
 class ConsoleError(Exception):
@@ -122,38 +108,43 @@ class Console:
         self._cr_pending = False  # the last chunk ended in CR: a leading LF is the same line end
         self._cond = threading.Condition()
         self._stop = threading.Event()
-        self._port: serial.SerialBase | None = None
+        self._port: serial.SerialBase | socket.socket | None = None
         self._log: TextIO | None = None
+        self._opened = False
         self._thread: threading.Thread | None = None
+        """A tty's reader; for a socket, the thread reconnecting it (if it ever lost its server)."""
 
     # -- lifecycle -------------------------------------------------------------------------
     def open(self) -> None:
         """Connect (ConsoleError when the first connection fails) and start capturing."""
-        if self._thread is not None:
+        if self._opened:
             return
         try:
-            self._port = self._connect()
+            port = self._connect()
         except (serial.SerialException, OSError, ValueError) as error:
             raise ConsoleError(f"console of {self.name} ({self.url}): cannot open ({error})") from None
         if self.log_path is not None:
             self.log_path.parent.mkdir(parents=True, exist_ok=True)
             self._log = self.log_path.open("a", encoding="utf-8", buffering=1)
         self._stop.clear()
-        self._thread = threading.Thread(target=self._run, name=f"console-{self.name}", daemon=True)
-        self._thread.start()
+        self._opened = True
+        self._attach(port)
 
     def close(self) -> None:
         self._stop.set()
+        port = self._port  # read once: a reconnecting reader may drop it meanwhile
+        if isinstance(port, socket.socket):
+            hub().remove(port)  # a loss already reported has started its reconnection thread
+        elif port is not None and self._thread is not None:
+            _wake(port)
         if self._thread is not None:
-            port = self._port  # read once: a reconnecting reader may drop it meanwhile
-            if port is not None:
-                _wake(port)
             self._thread.join(timeout=2)
             self._thread = None
         self._close_port()
         if self._log is not None:
             self._log.close()
             self._log = None
+        self._opened = False
 
     def __enter__(self) -> Console:
         self.open()
@@ -200,12 +191,36 @@ class Console:
                 self._cond.wait(remaining)
 
     # -- background reader ---------------------------------------------------------------------
-    def _connect(self) -> serial.SerialBase:
+    def _connect(self) -> serial.SerialBase | socket.socket:
+        if self.url.startswith("socket://"):
+            return _open_socket(self.url)
         return serial.serial_for_url(self.url, timeout=READ_WAIT_S)
 
+    def _attach(self, port: serial.SerialBase | socket.socket) -> None:
+        """Start reading a new connection: a socket in the hub, a tty in this console's reader
+        thread (started on the first open; it reconnects by itself)."""
+        self._port = port
+        if isinstance(port, socket.socket):
+            hub().add(port, self._feed, self._lost)
+        elif self._thread is None:
+            self._thread = threading.Thread(target=self._run, name=f"console-{self.name}", daemon=True)
+            self._thread.start()
+
     def _close_port(self) -> None:
-        close_quietly(self._port)
-        self._port = None
+        port, self._port = self._port, None
+        if isinstance(port, socket.socket):
+            hub().remove(port)
+            port.close()
+        else:
+            close_quietly(port)
+
+    def _lost(self, error: Exception) -> None:
+        """The hub's report of a dropped socket (in the hub's thread, which must not wait):
+        reconnect in a thread of its own."""
+        if self._stop.is_set():
+            return
+        self._thread = threading.Thread(target=self._reconnect, args=(error,), name=f"console-{self.name}", daemon=True)
+        self._thread.start()
 
     def _run(self) -> None:
         while not self._stop.is_set() and self._port is not None:
@@ -234,9 +249,10 @@ class Console:
             reraise=True,
         )
         try:
-            self._port = retrying(self._connect)
+            port = retrying(self._connect)
         except (serial.SerialException, OSError, ValueError):
             return  # closed while still reconnecting
+        self._attach(port)
         self._add(f"[rig] console {self.url} reconnected")
 
     def _feed(self, chunk: bytes) -> None:
@@ -244,8 +260,8 @@ class Console:
             chunk = chunk[1:]
         self._cr_pending = chunk.endswith(b"\r")
         *complete, self._partial = _LINE_END.split(self._partial + chunk)
-        for raw in complete:
-            self._add(raw.decode("utf-8", errors="replace"))
+        if complete:
+            self._add_lines([raw.decode("utf-8", errors="replace") for raw in complete])
 
     def _flush_partial(self) -> None:
         if self._partial:
@@ -253,10 +269,18 @@ class Console:
             self._partial = b""
 
     def _add(self, line: str) -> None:
-        if self._log is not None:
-            self._log.write(f"{_timestamp()} {line}\n")
+        self._add_lines([line])
+
+    def _add_lines(self, lines: list[str]) -> None:
+        """Keep and log the lines of one chunk with one timestamp, one write and one wake-up of
+        `expect`: per line, these were most of a console's cost on a big bench."""
+        log = self._log
+        if log is not None:
+            stamp = _timestamp()
+            log.write("".join(f"{stamp} {line}\n" for line in lines))
         with self._cond:
-            if len(self._lines) == self._lines.maxlen:
-                self._first += 1
-            self._lines.append(line)
+            for line in lines:
+                if len(self._lines) == self._lines.maxlen:
+                    self._first += 1
+                self._lines.append(line)
             self._cond.notify_all()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import resource
 import socket
 import socketserver
 import threading
@@ -11,6 +13,7 @@ import time
 import pytest
 
 from drivers.console import Console, ConsoleError, ConsoleTimeout
+from tests.waiting import wait_for
 
 
 class _Reusable(socketserver.ThreadingTCPServer):
@@ -167,11 +170,63 @@ def test_unreachable_console_names_phone_and_url():
         Console(f"socket://127.0.0.1:{port}", name="desk-3").open()
 
 
-def test_closing_a_console_ends_its_reader_without_calling_the_line_lost(server, tmp_path):
+def test_a_closed_console_reads_nothing_more_and_never_reports_its_line_lost(server, tmp_path):
     console = Console(f"socket://127.0.0.1:{server.port}", name="desk-12", log_path=tmp_path / "desk-12.log")
     console.open()
-    server.sync(console)
-    reader = console._thread  # waiting for a byte that never comes (up to READ_WAIT_S)
+    start = server.sync(console)
     console.close()
-    assert reader is not None and not reader.is_alive()
+    server.stop()  # the console server hangs up on a console that is closed already
+    time.sleep(0.2)
+    assert console.lines_since(start) == []
     assert "lost" not in (tmp_path / "desk-12.log").read_text()
+
+
+def test_socket_consoles_share_one_reader_thread(server):
+    consoles = [Console(f"socket://127.0.0.1:{server.port}", name=f"desk-{n}") for n in range(20)]
+    try:
+        for c in consoles:
+            c.open()
+        readers = [t for t in threading.enumerate() if t.name.startswith("console")]
+        assert [t.name for t in readers] == ["console-hub"]
+        marks = [c.mark() for c in consoles]
+        wait_for(lambda: len(server.clients) == len(consoles), 5, "every console connected to the server")
+        server.send(b"one\r\ntwo\n")
+        for c, mark in zip(consoles, marks):
+            c.expect("^two$", 5, since=mark)
+            assert c.lines_since(mark)[-2:] == ["one", "two"]
+    finally:
+        for c in consoles:
+            c.close()
+
+
+def test_a_console_opened_past_descriptor_1024_still_captures(server):
+    """pyserial's socket:// port selects on its descriptor, and select() cannot watch one past
+    1024: a controller holding many sockets (about 500 phones) could not open more consoles."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and hard < 1200:
+        pytest.skip(f"this process may hold only {hard} descriptors")
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, 1200), hard))
+    held = []
+    try:
+        with open(__file__, "rb") as f:
+            while not held or held[-1] < 1100:
+                held.append(os.dup(f.fileno()))
+            with Console(f"socket://127.0.0.1:{server.port}", name="desk-1100") as c:
+                server.sync(c)
+    finally:
+        for fd in held:
+            os.close(fd)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
+def test_a_tty_console_is_read_by_a_thread_of_its_own_which_close_ends():
+    console = Console("loop://", name="desk-tty")  # pyserial's loopback port stands in for a tty
+    console.open()
+    try:
+        console._port.write(b"boot\r\nready\r\n")
+        console.expect("^ready$", 5, since=0)
+        assert console.lines_since(0) == ["boot", "ready"]
+        reader = console._thread
+    finally:
+        console.close()
+    assert reader is not None and not reader.is_alive()
