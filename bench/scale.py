@@ -3,7 +3,9 @@
 The simulated bench runs in processes of its own, one per switch (`python -m rig.sim.multiproc`),
 so the figures are the controller's: wall time, its ratio to the single-phone floor (one phone's
 boot, erase and fetch cannot go faster), controller CPU seconds per phone, the marginal CPU of
-each phone added to the single-phone run, SSH command lines the switches received per phone, and
+each phone added to the single-phone run, SSH command lines the switches received per phone, the
+controller's voluntary context switches per phone (each wait that blocked: a thread that finds
+the interpreter lock taken waits too, so they show how much the controller's threads contend), and
 peak RSS. A second part measures the TFTP tap's transfer rate against a direct transfer.
 
     python bench/scale.py            # table, targets met or missed
@@ -14,20 +16,16 @@ peak RSS. A second part measures the TFTP tap's transfer rate against a direct t
 from __future__ import annotations
 
 import argparse
-import io
 import json
-import logging
 import os
 import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-import tftpy
 import yaml
 
 from drivers.tftp_tap import TftpTap
@@ -59,6 +57,7 @@ class Row:
     sim_cpu_s: float
     ssh_cmds_per_phone: float
     marginal_cpu_ms: float | None
+    waits_per_phone: float
 
 
 def sim_config(path: Path, phones: int, switches: int, image_kb: int, time_scale: float) -> None:
@@ -99,8 +98,9 @@ def serve_sim(
     return proc, written, counts
 
 
-def erase(config: Path, workdir: Path, max_phones: int) -> tuple[float, float, float, int]:
-    """Run `rig erase` as a child; wall seconds, CPU seconds, peak RSS MB from wait4, phones passed."""
+def erase(config: Path, workdir: Path, max_phones: int) -> tuple[float, float, float, int, int]:
+    """Run `rig erase` as a child; wall seconds, CPU seconds, peak RSS MB and voluntary context
+    switches from wait4, phones passed."""
     document = yaml.safe_load(config.read_text())
     document["parallel"] = {
         "max_phones": max_phones,
@@ -121,7 +121,8 @@ def erase(config: Path, workdir: Path, max_phones: int) -> tuple[float, float, f
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.monotonic() - start
     summary = json.loads(out or b"{}").get("summary", {})
-    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, int(summary.get("passed", 0))
+    return (wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, int(summary.get("passed", 0)),
+            usage.ru_nvcsw)
 
 
 @dataclass
@@ -132,6 +133,7 @@ class Measured:
     passed: int
     sim_cpu_s: float
     ssh_commands: int
+    waits: int
 
 
 def measure(phones: int, switches: int, image_kb: int, time_scale: float) -> Measured:
@@ -141,7 +143,7 @@ def measure(phones: int, switches: int, image_kb: int, time_scale: float) -> Mea
         workdir = Path(tmp)
         proc, written, counts = serve_sim(workdir, phones, switches, image_kb, time_scale)
         try:
-            wall, cpu, rss, passed = erase(written, workdir, max_phones=phones)
+            wall, cpu, rss, passed, waits = erase(written, workdir, max_phones=phones)
         finally:
             proc.send_signal(signal.SIGINT)
             _, _, usage = os.wait4(proc.pid, 0)
@@ -151,7 +153,7 @@ def measure(phones: int, switches: int, image_kb: int, time_scale: float) -> Mea
         if os.environ.get("RIG_SCALE_COMMANDS"):
             print(json.dumps(received, indent=1), file=sys.stderr)
         # wait4's figure includes the shard processes: the simulator joins them before it exits
-        return Measured(wall, cpu, rss, passed, usage.ru_utime + usage.ru_stime, commands)
+        return Measured(wall, cpu, rss, passed, usage.ru_utime + usage.ru_stime, commands, waits)
 
 
 SERVE = """
@@ -238,7 +240,7 @@ def main() -> None:
         marginal = round((m.cpu_s - floor.cpu_s) / (phones - 1) * 1000, 1) if phones > 1 else None
         rows.append(Row(phones, switches, round(m.wall_s, 2), round(m.wall_s / floor.wall_s, 2),
                         round(m.cpu_s / phones, 4), round(m.rss_mb, 1), m.passed, round(m.sim_cpu_s, 1),
-                        round(m.ssh_commands / phones, 2), marginal))
+                        round(m.ssh_commands / phones, 2), marginal, round(m.waits / phones)))
         if not args.json:
             print(f"  measured {phones} phones: {m.wall_s:.1f} s", file=sys.stderr)
     tftp = tftp_rates()
@@ -248,11 +250,12 @@ def main() -> None:
         return
     print(f"time scale {args.time_scale} (a 90 s boot = {90 * args.time_scale:.1f} s), images {args.image_kb} KB")
     print(f"{'phones':>6} {'switches':>8} {'wall s':>7} {'ratio':>6} {'CPU s/phone':>11} {'marginal ms':>11} "
-          f"{'SSH/phone':>9} {'peak RSS MB':>11} {'passed':>6} {'sim CPU s':>9}")
+          f"{'SSH/phone':>9} {'waits/phone':>11} {'peak RSS MB':>11} {'passed':>6} {'sim CPU s':>9}")
     for r in rows:
         marginal = f"{r.marginal_cpu_ms:.1f}" if r.marginal_cpu_ms is not None else "-"
         print(f"{r.phones:>6} {r.switches:>8} {r.wall_s:>7.2f} {r.ratio:>6.2f} {r.cpu_s_per_phone:>11.4f} "
-              f"{marginal:>11} {r.ssh_cmds_per_phone:>9.2f} {r.peak_rss_mb:>11.1f} {r.passed:>6} {r.sim_cpu_s:>9.1f}")
+              f"{marginal:>11} {r.ssh_cmds_per_phone:>9.2f} {r.waits_per_phone:>11.0f} {r.peak_rss_mb:>11.1f} "
+              f"{r.passed:>6} {r.sim_cpu_s:>9.1f}")
     print(f"TFTP: through tap {tftp['tap_mb_s']} MB/s, direct {tftp['direct_mb_s']} MB/s")
     for name, goal in goals.items():
         print(f"  {name}: {goal['measured']} (target {goal['target']}) {'met' if goal['met'] else 'MISSED'}")
