@@ -25,13 +25,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 from types import TracebackType
 from typing import TextIO
-from urllib.parse import urlsplit
 
 import serial
 import tenacity
 
 from drivers.console_hub import hub
-from drivers.serial_port import close_quietly
+from drivers.serial_port import close_quietly, is_socket_url, open_socket_url
 
 MAX_LINES = 10000
 READ_WAIT_S = 2.0
@@ -73,15 +72,6 @@ def _wake(port: serial.SerialBase) -> None:
         cancel()
     except (OSError, NotImplementedError, serial.SerialException):
         pass
-
-
-def _open_socket(url: str) -> socket.socket:
-    """The TCP connection of a `socket://host:port` URL (pyserial's own options, `?logging=`,
-    have no meaning here)."""
-    parts = urlsplit(url)
-    if not parts.hostname or parts.port is None:
-        raise ValueError(f"expected socket://<host>:<port>, not {url!r}")
-    return socket.create_connection((parts.hostname, parts.port), timeout=CONNECT_TIMEOUT_S)
 
 
 class ConsoleError(Exception):
@@ -192,8 +182,8 @@ class Console:
 
     # -- background reader ---------------------------------------------------------------------
     def _connect(self) -> serial.SerialBase | socket.socket:
-        if self.url.startswith("socket://"):
-            return _open_socket(self.url)
+        if is_socket_url(self.url):
+            return open_socket_url(self.url, CONNECT_TIMEOUT_S)
         return serial.serial_for_url(self.url, timeout=READ_WAIT_S)
 
     def _attach(self, port: serial.SerialBase | socket.socket) -> None:

@@ -3,11 +3,13 @@
 Board protocol (ASCII, `\\n`-terminated, one answer line per command):
 `PRESS <target> <key> <ms>` -> `OK` | `ERR <reason>`; `PING` -> `PONG`; `LIST` -> `TARGETS a,b`.
 One board drives many phones over one line, so every keypad on the same URL shares one
-connection and a lock serializes whole command/answer exchanges.
+connection and a lock serializes whole command/answer exchanges. A `socket://` board is spoken
+to over a plain socket (drivers.serial_port says why), any other URL through pyserial.
 """
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
 from collections.abc import Sequence
@@ -15,14 +17,64 @@ from collections.abc import Sequence
 import serial
 
 from drivers.keypad import KeypadError, check_keys
-from drivers.serial_port import close_quietly
+from drivers.serial_port import close_quietly, is_socket_url, open_socket_url
 
 ANSWER_SLACK_S = 5.0
 """How long past the hold time the board may take to answer."""
+READ_CHUNK = 4096
 
 
 class NoAnswer(Exception):
     """The board did not answer in time (not retried: the key may have been pressed)."""
+
+
+class _SocketPort:
+    """The pyserial calls a board exchange makes, on a `socket://` board's TCP connection: an
+    answer line is read a chunk at a time, where pyserial's readline read it a byte at a time."""
+
+    def __init__(self, sock: socket.socket, timeout: float) -> None:
+        self._sock = sock
+        self._pending = b""
+        self.timeout = timeout
+
+    def reset_input_buffer(self) -> None:
+        """Drop what arrived unasked (a late answer to an earlier, timed-out command)."""
+        self._pending = b""
+        self._sock.setblocking(False)
+        try:
+            while self._sock.recv(READ_CHUNK):
+                pass
+        except BlockingIOError:
+            pass
+        finally:
+            self._sock.settimeout(self.timeout)
+
+    def write(self, data: bytes) -> None:
+        self._sock.settimeout(self.timeout)
+        self._sock.sendall(data)
+
+    def readline(self) -> bytes:
+        """One line with its `\n`, or what came within `timeout` without one (as pyserial)."""
+        deadline = time.monotonic() + self.timeout
+        while b"\n" not in self._pending:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                break
+            self._sock.settimeout(remaining)
+            try:
+                chunk = self._sock.recv(READ_CHUNK)
+            except TimeoutError:
+                break
+            if not chunk:
+                raise serial.SerialException("the board closed the connection")
+            self._pending += chunk
+        line, end, self._pending = self._pending.partition(b"\n")
+        if not end:
+            self._pending = line
+        return line + end
+
+    def close(self) -> None:
+        self._sock.close()
 
 
 class _BoardLine:
@@ -31,7 +83,7 @@ class _BoardLine:
     def __init__(self, url: str) -> None:
         self.url = url
         self.lock = threading.Lock()
-        self._port: serial.SerialBase | None = None
+        self._port: serial.SerialBase | _SocketPort | None = None
 
     def exchange(self, command: str, timeout: float) -> str:
         """Send one command, return the board's answer line (call with `lock` held)."""
@@ -43,7 +95,7 @@ class _BoardLine:
 
     def _exchange_once(self, command: str, timeout: float) -> str:
         if self._port is None:
-            self._port = serial.serial_for_url(self.url, timeout=timeout)
+            self._port = self._open(timeout)
         port = self._port
         port.timeout = timeout
         port.reset_input_buffer()  # a late answer to an earlier, timed-out command
@@ -52,6 +104,11 @@ class _BoardLine:
         if not raw.endswith(b"\n"):
             raise NoAnswer(f"no answer to {command.split()[0]} within {timeout:g} s")
         return raw.decode("ascii", errors="replace").strip()
+
+    def _open(self, timeout: float) -> serial.SerialBase | _SocketPort:
+        if is_socket_url(self.url):
+            return _SocketPort(open_socket_url(self.url, timeout), timeout)
+        return serial.serial_for_url(self.url, timeout=timeout)
 
     def close(self) -> None:
         close_quietly(self._port)
@@ -71,8 +128,8 @@ def board_line(url: str) -> _BoardLine:
 
 
 def close_boards() -> None:
-    """Close every board line, all at once: pyserial's socket:// close waits 0.3 s, which a
-    bench of 15 boards otherwise paid one after another when the process exited."""
+    """Close every board line, all at once: a pyserial port's close may wait (its socket:// close
+    waited 0.3 s), which a bench of 15 boards otherwise paid one after another at exit."""
     with _lines_lock:
         lines = list(_lines.values())
     threads = [threading.Thread(target=_close_line, args=(line,)) for line in lines]

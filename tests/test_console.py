@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import re
-import resource
 import socket
 import socketserver
 import threading
@@ -13,6 +11,7 @@ import time
 import pytest
 
 from drivers.console import Console, ConsoleError, ConsoleTimeout
+from tests.descriptors import held_past
 from tests.waiting import wait_for
 
 
@@ -202,21 +201,8 @@ def test_socket_consoles_share_one_reader_thread(server):
 def test_a_console_opened_past_descriptor_1024_still_captures(server):
     """pyserial's socket:// port selects on its descriptor, and select() cannot watch one past
     1024: a controller holding many sockets (about 500 phones) could not open more consoles."""
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if hard != resource.RLIM_INFINITY and hard < 1200:
-        pytest.skip(f"this process may hold only {hard} descriptors")
-    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, 1200), hard))
-    held = []
-    try:
-        with open(__file__, "rb") as f:
-            while not held or held[-1] < 1100:
-                held.append(os.dup(f.fileno()))
-            with Console(f"socket://127.0.0.1:{server.port}", name="desk-1100") as c:
-                server.sync(c)
-    finally:
-        for fd in held:
-            os.close(fd)
-        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+    with held_past(1100), Console(f"socket://127.0.0.1:{server.port}", name="desk-1100") as c:
+        server.sync(c)
 
 
 def test_a_tty_console_is_read_by_a_thread_of_its_own_which_close_ends():

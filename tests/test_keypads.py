@@ -16,9 +16,10 @@ import pytest
 from drivers.keypad import KEY_NAMES, KeypadAuthError, KeypadError
 from drivers.keypad_http import HttpKeypad
 from drivers.keypad_operator import OperatorKeypad
-from drivers.keypad_serial import SerialActuatorKeypad
+from drivers.keypad_serial import NoAnswer, SerialActuatorKeypad, board_line
 from drivers.phone_web import WebPaths
 from rig.sim.actuator import SimActuator
+from tests.descriptors import held_past
 
 PASSWORD = "s3cret-pw"
 
@@ -229,6 +230,27 @@ def test_serial_keypad_reports_a_board_that_is_gone(board):
     sim.stop()
     with pytest.raises(KeypadError, match=f"actuator board {url} unreachable pressing Settings"):
         SerialActuatorKeypad(url, target="desk-1").press(["Settings"])
+
+
+def test_a_board_answer_that_comes_too_late_is_not_taken_for_the_next_commands(board):
+    sim, _ = board
+    line = board_line(board_url(sim))
+    with line.lock:
+        with pytest.raises(NoAnswer):
+            line.exchange("PRESS desk-1 Settings 200", timeout=0.05)  # the board answers OK at 0.2 s
+        time.sleep(0.3)
+        assert line.exchange("PING", timeout=2) == "PONG"
+
+
+def test_a_board_opened_past_descriptor_1024_still_presses(board):
+    """pyserial's socket:// port cannot open a descriptor past 1024 (it selects on it)."""
+    sim, phones = board
+    line = board_line(board_url(sim))
+    with line.lock:
+        line.close()  # an earlier test's connection would be reused
+    with held_past(1100):
+        SerialActuatorKeypad(board_url(sim), target="desk-1", press_ms=10).press(["KeyPad5"])
+    assert phones["desk-1"].pressed == ["KeyPad5"]
 
 
 @pytest.fixture
