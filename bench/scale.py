@@ -19,16 +19,19 @@ import argparse
 import json
 import os
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import yaml
 
 from drivers.tftp_tap import TftpTap
+from rig.events import RunOpening, StepDone
+from rig.journal import parse_iso, read_events
 
 TIME_SCALE = 0.05
 SHAPES = [(1, 1), (8, 1), (48, 2), (240, 5)]
@@ -58,6 +61,8 @@ class Row:
     ssh_cmds_per_phone: float
     marginal_cpu_ms: float | None
     waits_per_phone: float
+    steps: dict[str, tuple[float, float]] = field(default_factory=dict)
+    """Per step: median start (seconds from run_started) and median duration over the phones."""
 
 
 def sim_config(path: Path, phones: int, switches: int, image_kb: int, time_scale: float) -> None:
@@ -134,6 +139,24 @@ class Measured:
     sim_cpu_s: float
     ssh_commands: int
     waits: int
+    steps: dict[str, tuple[float, float]]
+
+
+def step_medians(runs: Path) -> dict[str, tuple[float, float]]:
+    """Where a run's wall time went, from its journal: each step's median start after
+    run_started and its median duration, in seconds, in the order the steps ran."""
+    journals = list(runs.glob("*/journal.jsonl"))
+    if not journals:
+        return {}
+    events = read_events(journals[0])
+    opened = next(parse_iso(e.at) for e in events if isinstance(e, RunOpening))
+    spans: dict[str, list[tuple[float, float]]] = {}
+    for e in events:
+        if isinstance(e, StepDone):
+            start = (parse_iso(e.started) - opened).total_seconds()
+            spans.setdefault(e.name, []).append((start, (parse_iso(e.ended) - opened).total_seconds() - start))
+    return {name: (round(statistics.median(s for s, _ in v), 2), round(statistics.median(d for _, d in v), 2))
+            for name, v in spans.items()}
 
 
 def measure(phones: int, switches: int, image_kb: int, time_scale: float) -> Measured:
@@ -144,6 +167,7 @@ def measure(phones: int, switches: int, image_kb: int, time_scale: float) -> Mea
         proc, written, counts = serve_sim(workdir, phones, switches, image_kb, time_scale)
         try:
             wall, cpu, rss, passed, waits = erase(written, workdir, max_phones=phones)
+            steps = step_medians(workdir / "runs")
         finally:
             proc.send_signal(signal.SIGINT)
             _, _, usage = os.wait4(proc.pid, 0)
@@ -153,7 +177,7 @@ def measure(phones: int, switches: int, image_kb: int, time_scale: float) -> Mea
         if os.environ.get("RIG_SCALE_COMMANDS"):
             print(json.dumps(received, indent=1), file=sys.stderr)
         # wait4's figure includes the shard processes: the simulator joins them before it exits
-        return Measured(wall, cpu, rss, passed, usage.ru_utime + usage.ru_stime, commands, waits)
+        return Measured(wall, cpu, rss, passed, usage.ru_utime + usage.ru_stime, commands, waits, steps)
 
 
 SERVE = """
@@ -240,7 +264,7 @@ def main() -> None:
         marginal = round((m.cpu_s - floor.cpu_s) / (phones - 1) * 1000, 1) if phones > 1 else None
         rows.append(Row(phones, switches, round(m.wall_s, 2), round(m.wall_s / floor.wall_s, 2),
                         round(m.cpu_s / phones, 4), round(m.rss_mb, 1), m.passed, round(m.sim_cpu_s, 1),
-                        round(m.ssh_commands / phones, 2), marginal, round(m.waits / phones)))
+                        round(m.ssh_commands / phones, 2), marginal, round(m.waits / phones), m.steps))
         if not args.json:
             print(f"  measured {phones} phones: {m.wall_s:.1f} s", file=sys.stderr)
     tftp = tftp_rates()
@@ -256,6 +280,10 @@ def main() -> None:
         print(f"{r.phones:>6} {r.switches:>8} {r.wall_s:>7.2f} {r.ratio:>6.2f} {r.cpu_s_per_phone:>11.4f} "
               f"{marginal:>11} {r.ssh_cmds_per_phone:>9.2f} {r.waits_per_phone:>11.0f} {r.peak_rss_mb:>11.1f} "
               f"{r.passed:>6} {r.sim_cpu_s:>9.1f}")
+    print("steps, median start after run_started + median duration, seconds:")
+    for r in rows:
+        spans = (f"{name} {start:.2f}+{took:.2f}" for name, (start, took) in r.steps.items())
+        print(f"{r.phones:>6}  " + "  ".join(spans))
     print(f"TFTP: through tap {tftp['tap_mb_s']} MB/s, direct {tftp['direct_mb_s']} MB/s")
     for name, goal in goals.items():
         print(f"  {name}: {goal['measured']} (target {goal['target']}) {'met' if goal['met'] else 'MISSED'}")
