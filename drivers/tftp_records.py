@@ -10,11 +10,14 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from types import TracebackType
 from typing import Self
 
 log = logging.getLogger(__name__)
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_MICROSECOND = timedelta(microseconds=1)
 
 
 @dataclass(frozen=True)
@@ -27,6 +30,28 @@ class TftpTransfer:
     started: datetime
     ended: datetime
     content: bytes | None  # kept when bytes <= keep_bytes
+
+    def __reduce__(self) -> tuple[object, tuple[object, ...]]:
+        """Pickled as its fields, UTC times as microseconds since 1970: the tap's child sends one
+        record per transfer, and the default pickling (two aware datetimes and the dataclass's
+        state) took 20 us to pickle and 9 to unpickle a 16 KB record, against 4 and 5 this way
+        (2-core VM). Naive or other-zone times are pickled as they are."""
+        return _unpickle, (self.client, self.file, self.bytes, self.ok, self.error, _micros(self.started),
+                           _micros(self.ended), self.content)
+
+
+def _micros(moment: datetime) -> int | datetime:
+    """UTC microseconds since 1970, exact; a naive or non-UTC moment is left as it is."""
+    return (moment - _EPOCH) // _MICROSECOND if moment.tzinfo is timezone.utc else moment
+
+
+def _moment(value: int | datetime) -> datetime:
+    return _EPOCH + value * _MICROSECOND if isinstance(value, int) else value
+
+
+def _unpickle(client: str, file: str, size: int, ok: bool, error: str | None, started: int | datetime,
+              ended: int | datetime, content: bytes | None) -> TftpTransfer:
+    return TftpTransfer(client, file, size, ok, error, _moment(started), _moment(ended), content)
 
 
 class TransferLog:

@@ -3,16 +3,20 @@ outlives the controller or keeps its port."""
 
 from __future__ import annotations
 
+import pickle
 import socket
 import subprocess
 import sys
 import textwrap
 import threading
+from datetime import datetime, timedelta, timezone
+from multiprocessing.connection import Connection
 
 import pytest
 import tftpy
 
-from drivers.tftp_tap_process import TftpTapProcess
+from drivers.tftp_records import TftpTransfer
+from drivers.tftp_tap_process import TftpTapProcess, _ChildTap, _send_record
 from tests.test_tftp_tap import CONFIG, ITL, cucm, fetch, serve_once, tftp_root  # noqa: F401 - fixtures
 from tests.waiting import wait_for
 
@@ -26,6 +30,29 @@ def test_every_fetch_through_the_child_comes_back_as_a_record_with_its_content(c
         mine = tap.transfers(client="127.0.0.3")
     assert [(t.file, t.ok, t.content) for t in mine] == [("ITLSEP001D705F9EA8.tlv", True, ITL)]
     assert [t.file for t in seen] == ["ITLSEP001D705F9EA8.tlv", "SEP001D705F9EA8.cnf.xml.sgn"]
+
+
+@pytest.mark.parametrize("started, ended", [
+    (datetime(2026, 12, 2, 17, 36, 16, 999999, timezone.utc), datetime(1969, 12, 31, 23, 59, 59, 1, timezone.utc)),
+    (datetime(2026, 12, 2, 17, 36, 16, 5), datetime(2026, 12, 2, 18, 36, 16, 5, timezone(timedelta(hours=1)))),
+], ids=["utc", "naive-and-other-zone"])
+def test_a_record_crosses_a_pickle_with_every_field_as_it_was(started, ended):
+    record = TftpTransfer("127.0.0.3", "ITLSEP001D705F9EA8.tlv", 5000, True, None, started, ended, ITL)
+    again = pickle.loads(pickle.dumps(record, pickle.HIGHEST_PROTOCOL))
+    assert again == record and (again.started.tzinfo, again.ended.tzinfo) == (started.tzinfo, ended.tzinfo)
+
+
+def test_the_childs_relay_sends_each_record_and_keeps_none():
+    ours, theirs = socket.socketpair()
+    receiver, sender = Connection(ours.detach()), Connection(theirs.detach())
+    record = TftpTransfer("127.0.0.3", "a.cnf", 1, False, "1: File not found", datetime.now(timezone.utc),
+                          datetime.now(timezone.utc), None)
+    tap = _ChildTap(("127.0.0.1", 0), ("127.0.0.1", 69), on_transfer=lambda r: _send_record(sender, r))
+    tap._keep(record)
+    assert receiver.recv() == ("transfer", record) and tap.transfers() == []
+    receiver.close()
+    _send_record(sender, record)  # the controller is gone (EPIPE): nothing is raised into the relay
+    sender.close()
 
 
 def test_a_missing_file_is_recorded_with_upstreams_error(cucm):  # noqa: F811
