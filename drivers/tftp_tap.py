@@ -57,6 +57,8 @@ READ_AHEAD = 64
 """Blocks kept ahead of the phone (64 x 1428 bytes = 91 KB per transfer, plus one upstream block)."""
 RESEND_MAX_S = 0.5
 """Longest wait for the phone's ACK before its block is sent again."""
+_NONBLOCKING = getattr(socket, "SOCK_NONBLOCK", 0)
+"""Linux: a transfer's sockets are made non-blocking as they are created (no call per socket)."""
 
 
 class TftpTap(TransferLog):
@@ -65,6 +67,11 @@ class TftpTap(TransferLog):
     def _prepare(self) -> None:
         self.upstream = (socket.gethostbyname(self.upstream[0]), self.upstream[1])
         self._path_mtu = path_mtu(self.upstream) if self.upstream_blksize is None else None
+        # On loopback, from the upstream's own address: a server that does not bind its replies
+        # (the simulated CUCM on 127.0.0.2) answered a request from 127.0.0.1 from 127.0.0.1,
+        # which the source check in _first_answer drops; asked from 127.0.0.2 it answers from there.
+        self._up_host = self.upstream[0] if ipaddress.ip_address(self.upstream[0]).is_loopback else ""
+        self._down_host = ""  # the listening socket's address once bound: the tap answers phones from it
         self._active: dict[tuple[str, int], Transfer] = {}
         self._poller: Poller | None = None
         self._sock: socket.socket | None = None
@@ -86,6 +93,7 @@ class TftpTap(TransferLog):
         self._sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         self._sock.bind(self.listen)
         self._sock.setblocking(False)
+        self._down_host = self._sock.getsockname()[0]
         self._poller = Poller()
         self._poller.add(self._sock, self._read_request)
         self._stop.clear()
@@ -160,16 +168,8 @@ class TftpTap(TransferLog):
     def _open(self, client: tuple[str, int], file: str, rrq: bytes, asked: int | None) -> None:
         """Relay a new read; `asked`: the phone's blksize option, when it has a valid one."""
         assert self._poller is not None and self._sock is not None
-        up = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        # On loopback, from the upstream's own address: a server that does not bind its replies
-        # (the simulated CUCM on 127.0.0.2) answered a request from 127.0.0.1 from 127.0.0.1,
-        # which the source check below drops; asked from 127.0.0.2 it answers from 127.0.0.2.
-        up.bind((self.upstream[0] if ipaddress.ip_address(self.upstream[0]).is_loopback else "", 0))
-        down = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        down.bind((self._sock.getsockname()[0], 0))
+        up, down = self._socket(self._up_host), self._socket(self._down_host)
         down.connect(client)
-        up.setblocking(False)  # the poller's rule: a reader may be called with nothing to read
-        down.setblocking(False)
         larger = larger_blksize(asked, self._path_mtu, self.upstream_blksize)
         if larger is not None:
             rrq = with_blksize(rrq, larger)
@@ -178,6 +178,16 @@ class TftpTap(TransferLog):
         self._poller.add(up, partial(self._from_upstream, transfer))
         self._poller.add(down, partial(self._from_client, transfer))
         up.sendto(rrq, self.upstream)
+
+    @staticmethod
+    def _socket(host: str) -> socket.socket:
+        """A UDP socket on `host`, non-blocking: the poller's rule (a reader may be called with
+        nothing to read)."""
+        sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM | _NONBLOCKING)
+        if not _NONBLOCKING:
+            sock.setblocking(False)
+        sock.bind((host, 0))
+        return sock
 
     def _from_upstream(self, t: Transfer) -> None:
         try:  # recvfrom even once connected: datagrams queued before connect() came from anyone

@@ -13,6 +13,7 @@ import threading
 import pytest
 import tftpy
 
+from drivers import tftp_tap
 from drivers.tftp_tap import TftpTap, TftpTransfer
 from drivers.tftp_tap_poller import Poller
 from tests.waiting import wait_for
@@ -275,3 +276,28 @@ def test_a_socket_removed_by_an_earlier_reader_of_the_same_wake_up_is_not_read(e
         poller.close()
         for sock in pair:
             sock.close()
+
+
+@pytest.mark.parametrize("nonblocking", [getattr(socket, "SOCK_NONBLOCK", 0), 0], ids=["at-creation", "setblocking"])
+def test_a_transfer_asks_upstream_from_its_loopback_address_and_answers_from_the_taps(nonblocking, monkeypatch):
+    """Upstream on 127.0.0.2 is asked from 127.0.0.2 (a server that does not bind its replies
+    answers from there), the phone is answered from the tap's own address; both non-blocking."""
+    monkeypatch.setattr(tftp_tap, "_NONBLOCKING", nonblocking)
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as upstream, \
+            socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as phone:
+        upstream.bind(("127.0.0.2", 0))
+        upstream.settimeout(2)
+        phone.bind(("127.0.0.4", 0))
+        phone.settimeout(2)
+        with TftpTap(("127.0.0.3", 0), upstream.getsockname(), timeout=2.0) as tap:
+            phone.sendto(b"\0\1ITLSEP001D705F9EA8.tlv\0octet\0", tap.address)
+            _, asker = upstream.recvfrom(2048)
+            upstream.sendto(b"\0\3\0\1short", asker)
+            block, server = phone.recvfrom(2048)
+            taps = tap.address
+            (transfer,) = tap._active.values()
+            assert not transfer.up.getblocking() and not transfer.down.getblocking()
+            phone.sendto(b"\0\4\0\1", server)
+            wait_for(lambda: tap.transfers(), 5, "the transfer's record")
+    assert (asker[0], server[0], server != taps, block) == ("127.0.0.2", "127.0.0.3", True, b"\0\3\0\1short")
+    assert tap.transfers()[0].content == b"short"
