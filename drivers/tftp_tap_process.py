@@ -6,7 +6,7 @@ with hundreds of phone threads the relay waits for the interpreter lock behind e
 reader and HTTP poll: measured with `bench/scale.py` at 240 simulated phones, 145 phones fell
 over to CUCM directly and failed for want of proof. Here the relay (`TftpTap`, unchanged) runs in
 a child interpreter that imports nothing else, and every finished transfer comes back over a
-socket pair as a pickled `TftpTransfer`.
+socket pair, pickled as its fields.
 
 The child lives only as long as the controller: it leaves the terminal's process group (Ctrl-C
 reaches the controller, which stops the tap in order and keeps every record), and it stops its
