@@ -243,6 +243,9 @@ class Console:
         except (serial.SerialException, OSError, ValueError):
             return  # closed while still reconnecting
         self._attach(port)
+        if self._stop.is_set():  # closed meanwhile: close() may have looked before the attach
+            self._close_port()
+            return
         self._add(f"[rig] console {self.url} reconnected")
 
     def _feed(self, chunk: bytes) -> None:

@@ -14,6 +14,7 @@ callback of that socket is running or will run.
 
 from __future__ import annotations
 
+import logging
 import selectors
 import socket
 import threading
@@ -21,6 +22,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 READ_CHUNK = 4096
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -70,7 +72,11 @@ class ConsoleHub:
                     continue
                 with self._lock:
                     if self._selector.get_map().get(key.fd) is key:  # not removed meanwhile
-                        self._read(key.data)
+                        try:
+                            self._read(key.data)
+                        except Exception:  # one console's fault must not stop every console
+                            self._unregister(key.data.sock)
+                            log.exception("console hub: a console's callback failed; it is no longer read")
 
     def _read(self, reader: _Reader) -> None:
         try:

@@ -11,6 +11,7 @@ import time
 import pytest
 
 from drivers.console import Console, ConsoleError, ConsoleTimeout
+from drivers.console_hub import ConsoleHub
 from tests.descriptors import held_past
 from tests.waiting import wait_for
 
@@ -216,3 +217,27 @@ def test_a_tty_console_is_read_by_a_thread_of_its_own_which_close_ends():
     finally:
         console.close()
     assert reader is not None and not reader.is_alive()
+
+
+def test_a_console_whose_handler_fails_stops_alone_the_others_are_still_read():
+    hub = ConsoleHub()
+    pairs = [socket.socketpair() for _ in range(2)]
+    received: list[bytes] = []
+
+    def broken(chunk: bytes) -> None:
+        raise ValueError("a bug in one console's handling")
+
+    try:
+        hub.add(pairs[0][0], broken, lambda error: None)
+        hub.add(pairs[1][0], received.append, lambda error: None)
+        pairs[0][1].sendall(b"first\n")
+        pairs[1][1].sendall(b"one\n")
+        wait_for(lambda: received == [b"one\n"], 5, "the healthy console's first chunk")
+        pairs[0][1].sendall(b"again\n")
+        pairs[1][1].sendall(b"two\n")
+        wait_for(lambda: received == [b"one\n", b"two\n"], 5, "the healthy console's chunk after the failure")
+    finally:
+        for ours, theirs in pairs:
+            hub.remove(ours)
+            ours.close()
+            theirs.close()
