@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import logging
 import os
@@ -9,6 +10,7 @@ import select
 import socket
 import struct
 import threading
+from collections.abc import Iterator
 
 import pytest
 import tftpy
@@ -17,6 +19,20 @@ from drivers import tftp_tap
 from drivers.tftp_tap import TftpTap, TftpTransfer
 from drivers.tftp_tap_poller import Poller
 from tests.waiting import wait_for
+
+
+@contextlib.contextmanager
+def upstream_and_phone(upstream_host: str = "127.0.0.1", phone_host: str = "127.0.0.1",
+                       upstream_timeout: float = 2.0) -> Iterator[tuple[socket.socket, socket.socket]]:
+    """A stand-in TFTP server's socket and a stand-in phone's, bound on loopback; the phone's
+    reads wait at most 2 s."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as upstream, \
+            socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as phone:
+        upstream.bind((upstream_host, 0))
+        upstream.settimeout(upstream_timeout)
+        phone.bind((phone_host, 0))
+        phone.settimeout(2)
+        yield upstream, phone
 
 logging.getLogger("tftpy").setLevel(logging.CRITICAL)
 
@@ -186,13 +202,8 @@ def serve_once(sock: socket.socket, body: bytes, finished: threading.Event, *, b
 def test_the_tap_reads_ahead_so_upstream_finishes_while_the_phone_is_still_reading():
     body = os.urandom(512 * 10 + 100)
     finished = threading.Event()
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as upstream, \
-            socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as phone:
-        upstream.bind(("127.0.0.1", 0))
-        upstream.settimeout(0.5)
+    with upstream_and_phone(upstream_timeout=0.5) as (upstream, phone):
         threading.Thread(target=serve_once, args=(upstream, body, finished), daemon=True).start()
-        phone.bind(("127.0.0.1", 0))
-        phone.settimeout(2)
         with TftpTap(("127.0.0.1", 0), upstream.getsockname(), timeout=5.0) as tap:
             phone.sendto(b"\0\1ITLSEP001D705F9EA8.tlv\0octet\0", tap.address)
             received, number = b"", 0
@@ -283,12 +294,7 @@ def test_a_transfer_asks_upstream_from_its_loopback_address_and_answers_from_the
     """Upstream on 127.0.0.2 is asked from 127.0.0.2 (a server that does not bind its replies
     answers from there), the phone is answered from the tap's own address; both non-blocking."""
     monkeypatch.setattr(tftp_tap, "_NONBLOCKING", nonblocking)
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as upstream, \
-            socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as phone:
-        upstream.bind(("127.0.0.2", 0))
-        upstream.settimeout(2)
-        phone.bind(("127.0.0.4", 0))
-        phone.settimeout(2)
+    with upstream_and_phone("127.0.0.2", "127.0.0.4") as (upstream, phone):
         with TftpTap(("127.0.0.3", 0), upstream.getsockname(), timeout=2.0) as tap:
             phone.sendto(b"\0\1ITLSEP001D705F9EA8.tlv\0octet\0", tap.address)
             _, asker = upstream.recvfrom(2048)

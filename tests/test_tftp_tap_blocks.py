@@ -13,7 +13,7 @@ import pytest
 from drivers.tftp_tap import TftpTap
 from drivers.tftp_tap_packets import options, strings
 from drivers.tftp_tap_transfer import larger_blksize, path_mtu
-from tests.test_tftp_tap import CONFIG, ITL, cucm, serve_once, tftp_root  # noqa: F401 - fixtures
+from tests.test_tftp_tap import CONFIG, ITL, cucm, serve_once, tftp_root, upstream_and_phone  # noqa: F401 - fixtures
 from tests.waiting import wait_for
 
 RRQ_1428 = b"\0\1SEP001D705F9EA8.cnf.xml.sgn\0octet\0tsize\x000\0blksize\x001428\0"
@@ -157,12 +157,7 @@ def test_the_path_mtu_toward_loopback_is_known():
 
 
 def test_a_phones_error_during_a_cut_transfer_reaches_upstream_and_is_recorded():
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as upstream, \
-            socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as phone:
-        upstream.bind(("127.0.0.1", 0))
-        upstream.settimeout(2)
-        phone.bind(("127.0.0.1", 0))
-        phone.settimeout(2)
+    with upstream_and_phone() as (upstream, phone):
         with TftpTap(("127.0.0.1", 0), upstream.getsockname(), timeout=2.0) as tap:
             phone.sendto(RRQ_1428, tap.address)
             _, relay_port = upstream.recvfrom(2048)
