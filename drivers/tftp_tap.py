@@ -24,7 +24,7 @@ upstream's ERROR (e.g. `File not found`, relayed to the phone at once), the clie
 after `timeout` seconds without a packet (the client then gets an ERROR too). Write requests
 are refused with ERROR 2 (access violation): the tap sits in front of a read-only config server.
 
-One thread serves every transfer, woken by `drivers.tftp_tap_poller` (epoll on Linux); its
+One thread serves every transfer, woken by `drivers.poller` (epoll on Linux); its
 sockets are non-blocking, as the poller asks. Records are kept in the order transfers end.
 """
 
@@ -42,7 +42,7 @@ from drivers.tftp_tap_packets import (
     ACK, DATA, DEFAULT_BLKSIZE, ERROR, MAX_PACKET, OACK, RRQ, WRQ, ack, error_packet, error_text, options, strings,
     with_blksize,
 )
-from drivers.tftp_tap_poller import Poller
+from drivers.poller import Poller
 from drivers.tftp_tap_transfer import Transfer, larger_blksize, path_mtu
 
 __all__ = ["TftpTap", "TftpTransfer"]  # the record's class is imported from here by its users

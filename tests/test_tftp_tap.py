@@ -17,7 +17,7 @@ import tftpy
 
 from drivers import tftp_tap
 from drivers.tftp_tap import TftpTap, TftpTransfer
-from drivers.tftp_tap_poller import Poller
+from drivers.poller import Poller
 from tests.waiting import wait_for
 
 

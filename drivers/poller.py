@@ -1,4 +1,5 @@
-"""The tap's readiness loop: every ready socket's reader is called, epoll where Linux has it.
+"""A readiness loop: every ready socket's reader is called, epoll where Linux has it. The TFTP
+tap's relay and the console hub (drivers.console_hub) run on it.
 
 A relayed 1428-byte block wakes the tap about 1.4 times (upstream's DATA, the phone's ACK, often
 apart). `selectors.EpollSelector.select` builds a key and an events tuple per ready socket on top
@@ -35,7 +36,7 @@ class _SelectorAsEpoll:
     def unregister(self, fd: int) -> None:
         self._selector.unregister(fd)
 
-    def poll(self, timeout: float) -> list[tuple[int, int]]:
+    def poll(self, timeout: float | None) -> list[tuple[int, int]]:
         return [(key.fd, events) for key, events in self._selector.select(timeout)]
 
     def close(self) -> None:
@@ -60,8 +61,9 @@ class Poller:
         if self._readers.pop(sock.fileno(), None) is not None:
             self._poll.unregister(sock.fileno())
 
-    def wait(self, timeout: float) -> list[tuple[int, int]]:
-        """Up to `timeout` seconds for readable sockets: (descriptor, events) for `dispatch`."""
+    def wait(self, timeout: float | None) -> list[tuple[int, int]]:
+        """Up to `timeout` seconds (None: until one is) for readable sockets: (descriptor, events)
+        for `dispatch`."""
         return self._poll.poll(timeout)
 
     def dispatch(self, ready: list[tuple[int, int]]) -> None:
