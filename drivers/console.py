@@ -123,11 +123,9 @@ class Console:
     def close(self) -> None:
         self._stop.set()
         port = self._port  # read once: a reconnecting reader may drop it meanwhile
-        if isinstance(port, socket.socket):
-            hub().remove(port)  # a loss already reported has started its reconnection thread
-        elif port is not None and self._thread is not None:
+        if isinstance(port, serial.SerialBase) and self._thread is not None:
             _wake(port)
-        if self._thread is not None:
+        if self._thread is not None:  # a tty's reader, or a socket's reconnection under way
             self._thread.join(timeout=2)
             self._thread = None
         self._close_port()
@@ -199,10 +197,8 @@ class Console:
     def _close_port(self) -> None:
         port, self._port = self._port, None
         if isinstance(port, socket.socket):
-            hub().remove(port)
-            port.close()
-        else:
-            close_quietly(port)
+            hub().remove(port)  # before the log closes: no line arrives after this
+        close_quietly(port)
 
     def _lost(self, error: Exception) -> None:
         """The hub's report of a dropped socket (in the hub's thread, which must not wait):
