@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 import threading
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib.resources import files
 from typing import Any
 
@@ -79,6 +79,7 @@ class MacEntry:
     port: str  # canonical interface, or the switch's word (CPU, Switch, Router)
 
 
+@lru_cache(maxsize=4096)  # every row of every switch table read: a bench's few hundred ports, over and over
 def canonical_interface(name: str) -> str:
     """`Gi1/0/5`, `gi1/0/5`, `Gig 1/0/5`, `GigabitEthernet1/0/5` -> `GigabitEthernet1/0/5`.
 

@@ -4,11 +4,13 @@ configs say 00:1d:70:5f:9e:a8. Everything in rig compares the canonical 12-hex u
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _HEX = re.compile(r"[0-9A-Fa-f]")
 _SEPARATORS = re.compile(r"[.:\-\s]")
 
 
+@lru_cache(maxsize=4096)  # each switch table row and each phone's checks: the same few hundred MACs
 def normalize_mac(text: str) -> str:
     """Return the 12-digit upper-case form of a MAC, or raise ValueError naming the input.
 
