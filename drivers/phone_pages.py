@@ -132,7 +132,9 @@ def content_lines(page: str) -> list[str]:
     """
     rows = _ContentRows()
     if page.strip():
-        _replay(etree.HTML(page), rows)  # the default parser: one per thread
+        # bytes, so that an XML declaration naming an encoding is no error; utf-8, because that is
+        # how they were just encoded, whatever a <META> says; a parser per call: none is shared
+        _replay(etree.fromstring(page.encode("utf-8"), etree.HTMLParser(encoding="utf-8")), rows)
     rows.close()
     lines = []
     for table in rows.tables:

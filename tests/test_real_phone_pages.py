@@ -37,3 +37,8 @@ def test_a_comment_does_not_split_a_row_and_a_nested_table_ends_the_row_it_opens
     page = ("<TABLE><TR><TD>10:14:55a Trust<!-- firmware note --> List Update Failed</TD></TR>"
             "<TR><TD>a<TABLE><TR><TD>nav <a href='/'>x</a></TD></TR></TABLE>b<BR>c</TD></TR></TABLE>")
     assert content_lines(page) == ["10:14:55a Trust List Update Failed", "a"]
+
+
+def test_a_page_opening_with_an_xml_declaration_that_names_an_encoding_is_read_like_any_other() -> None:
+    page = "<?xml version='1.0' encoding='ISO-8859-1'?><TABLE><TR><TD>10:14:55a Caf\u00e9 ITL Installed</TD></TR></TABLE>"
+    assert content_lines(page) == ["10:14:55a Caf\u00e9 ITL Installed"]
