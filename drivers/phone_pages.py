@@ -103,7 +103,8 @@ class _ContentRows:
 
 
 def _replay(root: etree._Element | None, rows: _ContentRows) -> None:
-    """The tree's tags and texts to `rows`, in document order (comments give only their tail).
+    """The tree's tags and texts to `rows`, in document order (a comment gives only the text after
+    it; libxml2's HTML parser makes a processing instruction a comment too).
 
     The tree is built in C first: a parser target instead (lxml calling Python per tag) took
     the interpreter lock back at every tag, and at 240 phones polling status pages those

@@ -33,8 +33,8 @@ def test_navigation_and_its_link_free_section_headings_are_not_content() -> None
     assert status_rows(page) == []
 
 
-def test_a_comment_does_not_split_a_row_and_a_nested_table_ends_the_row_it_opens_in() -> None:
-    page = ("<TABLE><TR><TD>10:14:55a Trust<!-- firmware note --> List Update Failed</TD></TR>"
+def test_a_comment_or_instruction_does_not_split_a_row_and_a_nested_table_ends_the_row_it_opens_in() -> None:
+    page = ("<TABLE><TR><TD>10:14:55a Trust<!-- firmware note --> List<?note ?> Update Failed</TD></TR>"
             "<TR><TD>a<TABLE><TR><TD>nav <a href='/'>x</a></TD></TR></TABLE>b<BR>c</TD></TR></TABLE>")
     assert content_lines(page) == ["10:14:55a Trust List Update Failed", "a"]
 
