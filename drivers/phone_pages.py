@@ -121,7 +121,7 @@ def _replay(root: etree._Element | None, rows: _ContentRows) -> None:
                 rows.data(element.text)
         else:
             rows.end(element.tag)
-            if element.tail and element is not root:
+            if element.tail:
                 rows.data(element.tail)
 
 
