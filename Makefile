@@ -4,13 +4,30 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench clean
+.PHONY: demo test bench clean lock
 
-$(STAMP): pyproject.toml
+# Everything a fresh machine installs comes from requirements.lock (exact versions with hashes);
+# rig itself is installed on top without its dependencies and without build isolation, so no
+# upstream release can change what `make demo` and `make test` run. `make lock` refreshes it.
+PIP := $(BIN)/python -m pip --disable-pip-version-check --no-input
+UV := uv==0.13.10
+
+$(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[test]'
+	@echo "Installing rig and its pinned dependencies into $(VENV) (log: $(VENV)/install.log)"
+	@$(PIP) install --require-hashes --no-deps -r requirements.lock >$(VENV)/install.log 2>&1 \
+		&& $(PIP) install --no-deps --no-build-isolation -e . >>$(VENV)/install.log 2>&1 \
+		|| { tail -n 30 $(VENV)/install.log; exit 1; }
 	touch $(STAMP)
+
+# Refresh the pins on purpose: the newest releases that satisfy pyproject.toml (every extra) and
+# requirements-tools.in, for every platform and Python from 3.11 up, with their hashes.
+lock:
+	$(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/python -m pip install -q $(UV)
+	.lock-venv/bin/uv pip compile pyproject.toml requirements-tools.in --all-extras --universal \
+		--python-version 3.11 --generate-hashes --no-header --quiet -o requirements.lock
+	rm -rf .lock-venv
 
 demo: $(STAMP)
 	$(BIN)/rig erase

@@ -21,6 +21,7 @@ import socket
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 from types import TracebackType
@@ -191,8 +192,7 @@ class Console:
         if isinstance(port, socket.socket):
             hub().add(port, self._feed, self._lost)
         elif self._thread is None:
-            self._thread = threading.Thread(target=self._run, name=f"console-{self.name}", daemon=True)
-            self._thread.start()
+            self._start_thread(self._run)
 
     def _close_port(self) -> None:
         port, self._port = self._port, None
@@ -205,8 +205,14 @@ class Console:
         reconnect in a thread of its own."""
         if self._stop.is_set():
             return
-        self._thread = threading.Thread(target=self._reconnect, args=(error,), name=f"console-{self.name}", daemon=True)
-        self._thread.start()
+        self._start_thread(self._reconnect, error)
+
+    def _start_thread(self, target: Callable[..., None], *args: object) -> None:
+        """Publish the thread only once it runs: close() in another thread joins what it finds,
+        and joining a thread not yet started raises."""
+        thread = threading.Thread(target=target, args=args, name=f"console-{self.name}", daemon=True)
+        thread.start()
+        self._thread = thread
 
     def _run(self) -> None:
         while not self._stop.is_set() and self._port is not None:

@@ -1,6 +1,6 @@
 """The PoE budget lines of `show power inline`, which ntc-templates skips.
 
-Two layouts are in the real captures of `../shared/fixtures/ios/show_power_inline/`: the IOS-XE /
+Two layouts are in the real captures of `tests/fixtures/real/ios/show_power_inline/`: the IOS-XE /
 Catalyst 3850 `Module   Available     Used     Remaining` table (one row per stack member, in
 watts) and the IOS 12.2 / Catalyst 4500 line `Available:370.0(w)  Used:55.6(w)  Remaining:314.4(w)`.
 """

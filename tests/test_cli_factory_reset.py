@@ -11,7 +11,7 @@ import yaml
 
 from rig.journal import Journal
 from rig.report import render
-from test_validation_cli import rig_in_process
+from tests.test_validation_cli import rig_in_process
 
 SIM = {"bench": "sim-reset", "simulation": {"phones": 2, "switches": 1, "scenarios": {"healthy": 2},
                                             "time_scale": 0.004, "image_kb": 4}}

@@ -12,7 +12,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from typer.testing import CliRunner
 
-import trust_vectors as tv
+from tests import trust_vectors as tv
 from rig.cli.app import app
 from rig.trust import build_sgn
 

@@ -1,10 +1,9 @@
-"""drivers.ios_parsers reads every real capture in the shared fixtures the way ntc-templates'
+"""drivers.ios_parsers reads every real IOS capture (tests/fixtures/real/ios) the way ntc-templates'
 own expected results (.yml beside each .raw) say, on the fields rig uses."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-import os
 from pathlib import Path
 
 import pytest
@@ -21,11 +20,7 @@ from drivers.ios_parsers import (
 )
 from drivers.macaddr import normalize_mac
 
-FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "ios"
-
-if not FIXTURES.is_dir() and os.environ.get("CI") != "true":
-    # A clone without the shared captures beside it (CI always has them: there it is an error).
-    pytest.skip(f"real IOS captures not found at {FIXTURES}", allow_module_level=True)
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "real" / "ios"
 
 
 def captures(folder: str) -> list[Path]:

@@ -3,7 +3,6 @@ budget judgement, the read-only import rule, and `rig preflight` on the default 
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -18,7 +17,7 @@ from rig.preflight.switches import SwitchView, check_budget
 from tests.test_import_rules import Rule, violations
 
 REPO = Path(__file__).resolve().parents[1]
-CAPTURES = REPO.parent / "shared" / "fixtures" / "ios" / "show_power_inline"
+CAPTURES = REPO / "tests" / "fixtures" / "real" / "ios" / "show_power_inline"
 
 
 @pytest.mark.parametrize("capture, expected", [
@@ -28,8 +27,6 @@ CAPTURES = REPO.parent / "shared" / "fixtures" / "ios" / "show_power_inline"
     ("cisco_ios_show_power_inline_6880-X.raw", []),
 ])
 def test_the_budget_is_read_from_both_layouts_of_real_captures(capture, expected):
-    if not CAPTURES.is_dir() and os.environ.get("CI") != "true":
-        pytest.skip(f"real IOS captures not found at {CAPTURES}")  # as tests/test_ios_parsers.py
     assert parse_power_budget((CAPTURES / capture).read_text()) == expected
 
 

@@ -16,7 +16,7 @@ from rig.sim.device_config import DeviceConfig
 from rig.sim.loads import IMAGES_9_4_2, LoadFile
 from rig.sim.pki import ClusterPki
 from rig.trust import parse, verify
-from sim_helpers import IMAGE_BYTES, NEW_LOAD, PASSWORD, USER, direct_session, mac_of, tftp_get
+from tests.sim_helpers import IMAGE_BYTES, NEW_LOAD, PASSWORD, USER, direct_session, mac_of, tftp_get
 
 MAC = mac_of(0)
 

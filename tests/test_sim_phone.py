@@ -15,7 +15,7 @@ import requests
 import serial
 
 from rig.sim.loads import IMAGES_9_4_2, app_image
-from sim_helpers import NEW_LOAD, OLD_LOAD, SETTLED, Lab, running_lab
+from tests.sim_helpers import NEW_LOAD, OLD_LOAD, SETTLED, Lab, running_lab
 from tests.waiting import wait_for
 
 ERASE_KEYS = ["Settings", "KeyPad4", "KeyPad5", "KeyPad2", "KeyPadStar", "KeyPadStar", "KeyPadPound", "Soft4", "Soft2"]

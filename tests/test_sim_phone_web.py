@@ -20,7 +20,7 @@ from drivers.phone_web import PhoneWeb
 from rig.sim.loads import app_image
 from rig.sim.observe import KeyEvent
 from rig.sim.phone import SimPhone
-from sim_helpers import NEW_LOAD, OLD_LOAD, PASSWORD, SETTLED, USER, Lab, running_lab
+from tests.sim_helpers import NEW_LOAD, OLD_LOAD, PASSWORD, SETTLED, USER, Lab, running_lab
 from tests.waiting import wait_for
 
 EXECUTE = "/CGI/Execute"

@@ -6,7 +6,7 @@ import struct
 
 import pytest
 
-import trust_vectors as tv
+from tests import trust_vectors as tv
 from rig.trust import RecordSpec, build_ctl, build_itl, build_sgn, parse
 
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import trust_vectors as tv
+from tests import trust_vectors as tv
 from rig.trust import FUNCTION_NAMES, RecordSpec, TrustFileError, build_itl, build_sgn, parse, verify
 
 FAST = settings(max_examples=150, deadline=None, derandomize=True,

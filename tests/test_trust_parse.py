@@ -8,7 +8,7 @@ import struct
 import pytest
 from cryptography.hazmat.primitives import serialization
 
-import trust_vectors as tv
+from tests import trust_vectors as tv
 from rig.trust import TrustFileError, parse
 
 SIGNER = "commonName=cucm-pub.lab.example;organizationName=Example Lab;countryName=US"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-import trust_vectors as tv
+from tests import trust_vectors as tv
 from rig.trust import RecordSpec, build_ctl, build_itl, build_rollback_itl, build_sgn, parse, verify
 
 CONFIG = b'<?xml version="1.0"?><device><loadInformation>SCCP42.9-4-2SR3-1S</loadInformation></device>'

@@ -10,8 +10,8 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from rig.config import load_config
 from rig.config_checks import check_secrets
 from rig.errors import ConfigError
-from test_config import GOOD
-from trust_vectors import callmanager
+from tests.test_config import GOOD
+from tests.trust_vectors import callmanager
 
 
 def _doc(**top):

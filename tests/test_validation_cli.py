@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from rig.cli import main
-from test_config import GOOD
+from tests.test_config import GOOD
 
 
 def _doc(phone4: dict | None = None, **top) -> dict:

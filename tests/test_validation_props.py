@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from rig.config import LabConfig, load_config
 from rig.errors import ConfigError
-from test_config import GOOD
+from tests.test_config import GOOD
 
 FAST = settings(max_examples=150, deadline=None, derandomize=True,
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
