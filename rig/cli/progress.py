@@ -153,7 +153,7 @@ def summary_table(results: dict[str, Any]) -> Table:
 
 
 PHONE_STAMP = re.compile(r"^\s*\d{1,2}:\d{2}:\d{2}[ap]?\s+")
-"""The time a phone puts before each status message (`10:26:18a Trust List Update Failed`, DESIGN.md)."""
+"""The time a phone puts before each status message (`10:26:18a Trust List Update Failed`, docs/real-phones.md)."""
 
 
 def _short(symptom: str) -> str:

@@ -1,6 +1,6 @@
 """What a job returns, the `--json` document and the exit codes: one definition each.
 
-Exit codes (README, DESIGN.md): 0 every phone passed, 1 any phone failed, errored or was
+Exit codes (README, docs/design.md): 0 every phone passed, 1 any phone failed, errored or was
 skipped, 2 bad input (RigError: one line, no traceback), 130 interrupted (journal and reports kept).
 """
 

@@ -1,4 +1,4 @@
-"""results.json from the journal, exactly in the shape DESIGN.md section 3 promises.
+"""results.json from the journal, exactly in the shape docs/design.md promises.
 
 A phone may appear in the journal more than once (a resumed run redoes what did not pass):
 its result is its last attempt, the events after its last `phone_started`. A phone the run never
