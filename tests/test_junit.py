@@ -25,6 +25,8 @@ def _write_run(run, *, status: str = "TFTP Timeout", file: str = "SEP001D705F000
             j.append("step", phone=phone, name="observe", started="2026-11-25T09:00:05.500Z",
                      ended="2026-11-25T09:00:20.500Z", ok=ok,
                      detail="fetched" if ok else f"no {file} within 15s", data={})
+            j.append("tftp", phone=phone, file=f"CTLSEP001D705F000{phone[-1]}.tlv", at="2026-11-25T09:00:05.900Z",
+                     bytes=0, ok=False, error="File not found", expected="expected: no CTL")
             j.append("tftp", phone=phone, file=file, at="2026-11-25T09:00:06.000Z", bytes=0, ok=ok, error=None)
             j.append("phone_done", phone=phone, outcome="passed" if ok else "failed",
                      reason=None if ok else f"observe: no {file}", load_before="SCCP42.8-5-4S",
@@ -53,6 +55,16 @@ def test_a_failure_carries_the_reason_the_step_trail_and_the_evidence(tmp_path):
     assert text.index("erase (5.0 s)") < text.index("observe (15.0 s)") < text.index("evidence:")
     assert "load: SCCP42.8-5-4S -> ?" in text and "symptom: TFTP Timeout" in text
     assert "tftp: SEP001D705F0002.cnf.xml.sgn 0 bytes FAILED" in text and "console/desk-02.log" in text
+    assert "tftp: CTLSEP001D705F0002.tlv 0 bytes not served (expected: no CTL)" in text
+
+
+def test_an_expected_miss_is_not_a_failed_fetch_in_the_properties(tmp_path):
+    run = tmp_path / "20261125-090000-erase"
+    _write_run(run)
+    render(run)
+    case = ET.parse(run / "junit.xml").getroot().findall("testcase")[0]
+    props = {p.get("name"): p.get("value") for p in case.find("properties")}
+    assert props["tftp.01"].startswith("CTLSEP001D705F0001.tlv 0 bytes not served (expected: no CTL)")
 
 
 def test_junit_is_well_formed_whatever_control_characters_devices_sent(tmp_path):

@@ -50,9 +50,14 @@ def evidence_properties(phone: dict[str, Any]) -> list[tuple[str, str]]:
     props += [(f"symptom.{i}", symptom) for i, symptom in enumerate(phone["symptoms"], 1)]
     props += [(f"step.{i:02d}.{step['name']}", f"{'ok' if step['ok'] else 'FAILED'}: {step['detail']}")
               for i, step in enumerate(phone["steps"], 1)]
-    props += [(f"tftp.{i:02d}", f"{f['file']} {f['bytes']} bytes {'ok' if f['ok'] else 'FAILED'} at {f['at']}")
-              for i, f in enumerate(phone["tftp_fetches"], 1)]
+    props += [(f"tftp.{i:02d}", fetch_line(f)) for i, f in enumerate(phone["tftp_fetches"], 1)]
     return props
+
+
+def fetch_line(fetch: dict[str, Any]) -> str:
+    """`ITLSEP....tlv 4000 bytes ok at ...`; a miss that decides nothing says so instead of FAILED."""
+    status = "ok" if fetch["ok"] else f"not served ({fetch['expected']})" if fetch.get("expected") else "FAILED"
+    return f"{fetch['file']} {fetch['bytes']} bytes {status} at {fetch['at']}"
 
 
 def failure_text(phone: dict[str, Any]) -> str:
@@ -68,8 +73,7 @@ def failure_text(phone: dict[str, Any]) -> str:
               f"  load: {phone['load_before'] or '?'} -> {phone['load_after'] or '?'}",
               f"  ITL signer: {phone['itl_signer'] or '?'}"]
     lines += [f"  symptom: {symptom}" for symptom in phone["symptoms"]]
-    lines += [f"  tftp: {f['file']} {f['bytes']} bytes {'ok' if f['ok'] else 'FAILED'} at {f['at']}"
-              for f in phone["tftp_fetches"]]
+    lines += [f"  tftp: {fetch_line(f)}" for f in phone["tftp_fetches"]]
     lines.append(f"  console log: console/{phone['name']}.log")
     return "\n".join(lines)
 
