@@ -62,7 +62,7 @@ def runs(
         typer.echo(json.dumps({"runs": [_row(r) for r in found if r not in gone or dry_run],
                                "removed" if not dry_run else "would_remove": [str(r.path) for r in gone]}, indent=2))
         return
-    table = Table(title=f"{len(found)} runs in {runs_dir}")
+    table = Table(title=f"{runs_dir}: {len(found)} run{'' if len(found) == 1 else 's'}")
     for column in ("run", "job", "bench", "duration", "passed", "failed", "error", "skipped", "state"):
         table.add_column(column, justify="right" if column in ("duration", "passed", "failed", "error", "skipped")
                          else "left")
