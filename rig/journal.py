@@ -19,6 +19,8 @@ from typing import Any, Callable, TypeVar
 from rig.events import Event, EventError
 
 JOURNAL_NAME = "journal.jsonl"
+FILES_DIR = "files"
+"""Where a run directory keeps what each phone fetched: `files/<phone>/<file>` (rig.procedures.kept_files)."""
 
 E = TypeVar("E", bound=Event)
 

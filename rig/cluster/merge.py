@@ -19,7 +19,7 @@ from rig.events import (
     BenchFinished, BenchInterrupted, BenchResumed, BenchStarted, BenchWorker, Event, ListedPhone, PartUnhealthy,
     PhoneDone, PhoneEvent, PhoneStarted, RunFinished, RunInterrupted, RunResumed, RunStarted, UnknownEvent,
 )
-from rig.journal import JOURNAL_NAME, Journal
+from rig.journal import FILES_DIR, JOURNAL_NAME, Journal
 
 
 @dataclass
@@ -74,6 +74,11 @@ def merge(run_dir: Path, site: Site, procedure: str, chosen: dict[str, list[Conf
                 log = run_dir / "console" / bench / f"{phone}.log"
                 log.parent.mkdir(parents=True, exist_ok=True)
                 log.write_text(text, encoding="utf-8")
+            for phone, kept in run.files.items():
+                folder = run_dir / FILES_DIR / bench / phone
+                folder.mkdir(parents=True, exist_ok=True)
+                for name, content in kept.items():
+                    (folder / name).write_bytes(content)
         for bench, reason in collected.failures.items():
             for phone in chosen[bench]:
                 name = qualified(bench, phone.name)

@@ -19,14 +19,14 @@ import os
 import signal
 import tempfile
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from rig.config import load_config
 from rig.errors import ConfigError
 from rig.events import Event, PhoneDone
-from rig.journal import JOURNAL_NAME, read_events
+from rig.journal import FILES_DIR, JOURNAL_NAME, read_events
 
 log = logging.getLogger(__name__)
 
@@ -78,12 +78,14 @@ class BenchJob:
 
 @dataclass(frozen=True)
 class BenchRun:
-    """What one bench did: its journal, its console logs (phone -> text), and the worker's address."""
+    """What one bench did: its journal, its console logs (phone -> text), the files each phone
+    fetched (phone -> file name -> bytes), and the worker's address."""
 
     bench: str
     events: list[Event]
     consoles: dict[str, str]
     worker: str
+    files: dict[str, dict[str, bytes]] = field(default_factory=dict)
 
 
 def _progress_publisher(job: BenchJob) -> Any:
@@ -151,7 +153,9 @@ def run_bench_job(job: BenchJob) -> BenchRun:
             service.run(plan, observer=_progress_publisher(job), stop=stop)
             consoles = {log.stem: log.read_text(encoding="utf-8", errors="replace")
                         for log in sorted((run_dir / "console").glob("*.log"))}
-            return BenchRun(job.bench, read_events(run_dir / JOURNAL_NAME), consoles, get_worker().address)
+            files = {folder.name: {f.name: f.read_bytes() for f in sorted(folder.iterdir())}
+                     for folder in sorted((run_dir / FILES_DIR).glob("*")) if folder.is_dir()}
+            return BenchRun(job.bench, read_events(run_dir / JOURNAL_NAME), consoles, get_worker().address, files)
     finally:
         done.set()
         watcher.join(timeout=2 * STOP_POLL)

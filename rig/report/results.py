@@ -65,7 +65,8 @@ def _phone_result(info: ListedPhone, events: list[PhoneEvent]) -> dict[str, Any]
             for e in events if isinstance(e, StepDone)
         ],
         "tftp_fetches": [
-            {"file": e.file, "at": e.at, "bytes": e.bytes, "ok": e.ok} for e in events if isinstance(e, TftpFetch)
+            {"file": e.file, "at": e.at, "bytes": e.bytes, "ok": e.ok, **({"expected": e.expected} if e.expected else {})}
+            for e in events if isinstance(e, TftpFetch)
         ],
         "load_before": done.load_before,
         "load_after": done.load_after,
