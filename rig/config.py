@@ -196,9 +196,11 @@ class Faults(Strict):
     """Device seconds the switch takes before answering each command."""
     risport_rate_control: int = Field(default=0, ge=0, le=100)
     """RisPort answers the first N selectCmDevice requests with Server.RateControl."""
+    tvs_unreachable: bool = False
+    """No phone reaches the cluster's TVS: `tvs_vouches` phones stay stuck after a restart."""
 
 
-Scenario = Literal["stale_itl", "regenerated_cert", "no_itl", "healthy"]
+Scenario = Literal["stale_itl", "regenerated_cert", "tvs_vouches", "no_itl", "healthy"]
 
 
 class Simulation(Strict):

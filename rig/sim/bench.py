@@ -46,6 +46,8 @@ from rig.sim.risport import RisDevice, SimRisPort
 from rig.sim.switch import SimSwitch, SwitchFaults
 
 LOOPBACK = "127.0.0.1"
+DEAD_TVS = (LOOPBACK, 9)
+"""Where phones look for TVS under the `tvs_unreachable` fault: the discard port, refused."""
 CUCM_HOST = "127.0.0.2"
 """CUCM on an address of its own, as on a real network: a phone whose option 150 names CUCM
 instead of the tap is then told apart by its TFTP Server 1."""
@@ -184,6 +186,7 @@ class SimBench(SimBox):
                 pki=self.pki,
                 cucm_auth_url=self.cucm.auth_url,
                 tftp_servers=misconfig.tftp_servers(spec.name, self.sim, (LOOPBACK, self.tap_port), self.cucm.tftp_address),
+                tvs=DEAD_TVS if faults.tvs_unreachable else self.cucm.tvs_address,
                 never_returns=spec.name in faults.never_returns,
                 lost_keys=faults.lost_keys.get(spec.name, 0),
                 console_garbage=faults.console_garbage,

@@ -2,10 +2,9 @@
 
 Life of a phone: unpowered -> booting (PoE draw rises, console prints boot lines, link and CDP
 come up) -> TFTP: CTL, ITL (trust check), config (signature check) -> compare load -> fetch the
-`.loads` file and its images, flash, reboot -> registered. A phone whose ITL was signed by a
-certificate the cluster no longer uses rejects the new ITL and then every config, gives up after
-a few tries and stays on its old load and cached config (the state rig exists to repair) until
-its ITL is erased from the keypad.
+`.loads` file and its images, flash, reboot -> registered. A phone whose ITL trusts neither the
+cluster's signer nor a TVS that vouches for it (rig.sim.tvs) rejects the new ITL and every config,
+gives up after a few tries and keeps its old load and cached config until its ITL is erased.
 
 Where a phone stands when the simulation starts is its scenario (`rig.sim.phone_scenario`); the
 TFTP work of a boot is `rig.sim.phone_provision`, its timing `rig.sim.phone_boot`, its web pages
@@ -69,6 +68,7 @@ class SimPhone:
         pki: ClusterPki,
         cucm_auth_url: str,
         tftp_servers: Sequence[tuple[str, int]],
+        tvs: tuple[str, int] | None = None,
         initial_load: str = OLD_LOAD,
         http_port: int = 0,
         console_host: str = "127.0.0.1",
@@ -92,7 +92,7 @@ class SimPhone:
         self.ip = ip
         self.clock = clock
         self.scenario = scenario
-        self.tftp_servers = list(tftp_servers)
+        self.tftp_servers, self.tvs = list(tftp_servers), tvs
         self.http_port = http_port
         self.never_returns = never_returns
         self.lost_keys = lost_keys
@@ -257,7 +257,7 @@ class SimPhone:
         try:
             self._boot(run, speed=1.0)
             while True:
-                tftp = Provisioner(run, self.device_name, self.ip, self.tftp_servers, self.clock)
+                tftp = Provisioner(run, self.device_name, self.ip, self.tftp_servers, self.clock, self.tvs)
                 config = tftp.provision()
                 if config is None:
                     self._settle(run, PhoneState.STUCK, "SCCP: keeping cached configuration")
