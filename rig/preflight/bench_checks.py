@@ -1,8 +1,8 @@
 """Bench checks that are not a switch's: credentials, CUCM TFTP through the tap and the trust
-anchor against the ITL CUCM serves, the meters, the actuator boards.
+anchor against the ITL CUCM serves, CUCM's RisPort, the meters, the actuator boards.
 
-All read-only: the tap relays one read request (a phone's ITL), the meters are asked `*IDN?`,
-the boards `PING` and `LIST`.
+All read-only: the tap relays one read request (a phone's ITL), RisPort is asked once for the
+phones, the meters are asked `*IDN?`, the boards `PING` and `LIST`.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from cryptography import x509
 from drivers.keypad import KeypadError
 from drivers.keypad_serial import board_targets
 from drivers.power_meter import PowerMeter, PowerMeterError
+from drivers.risport import RisPortError
 from drivers.tftp_client import TftpFetchError, tftp_get
 from rig import trust
 from rig.config import SerialKeypadConfig
@@ -30,6 +31,7 @@ TFTP_TIMEOUT_S = 2.0
 """Per TFTP packet; CUCM answers a read request on a LAN in milliseconds."""
 TRUST = "trust anchor"
 TFTP = "CUCM TFTP through the tap"
+RISPORT = "CUCM RisPort"
 
 
 def secret_variables(config: "LabConfig") -> list[tuple[str, str]]:
@@ -108,6 +110,23 @@ def _verify(config: "LabConfig", name: str, data: bytes) -> Check:
         return failed(TRUST, f"{path} is not the cluster's: {name} from CUCM does not verify against it "
                       f"({verdict.reason})", fix)
     return passed(TRUST, f"{name} verifies against {path} (signer {itl.signer.name})")
+
+
+def check_risport(bench: "Bench", phones: "list[PhoneConfig]") -> Check:
+    """One selectCmDevice for the phones. Unreadable is a problem only with `require: true`: then
+    verify cannot pass a phone, so a job must stop before it erases and power-cycles any."""
+    ris = bench.config.cucm.risport if bench.config.cucm is not None else None
+    client = bench.risport()
+    if ris is None or client is None:
+        return unchecked(RISPORT, "no cucm.risport configured")
+    try:
+        listed = client.select([f"SEP{p.mac}" for p in phones])
+    except RisPortError as error:
+        if not ris.require:
+            return unchecked(RISPORT, f"unreadable ({error}), and not required (cucm.risport.require is false)")
+        return failed(RISPORT, f"unreadable: {error}", f"check cucm.risport ({ris.host}:{ris.port}), its credentials "
+                      "and that CUCM answers RisPort70 requests, or set cucm.risport.require: false")
+    return passed(RISPORT, f"answered selectCmDevice: {len(listed)} of {len(phones)} phones listed")
 
 
 def check_meter(name: str, meter: PowerMeter) -> Check:
