@@ -27,11 +27,6 @@ UNREADABLE = Simulation(phones=2, scenarios={"healthy": 2}, time_scale=0.004, im
 """CUCM answers every selectCmDevice with Server.RateControl, past rig's retries."""
 
 
-@pytest.fixture(autouse=True)
-def _leases_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("RIG_LEASE_DIR", str(tmp_path / "leases"))
-
-
 @pytest.fixture(scope="module")
 def unreadable(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[SimBench, Path]]:
     tmp = tmp_path_factory.mktemp("risport")

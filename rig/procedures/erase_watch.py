@@ -8,8 +8,8 @@ confirms for the model is recorded as seen but never confirms the erase alone.
 A restart is never one missing answer: a dropped HTTP request or one low draw reading is a
 glimpse, kept for the record, and the restart counts only when two independent signals show in
 the same look (the web server gone while the draw dropped) or one signal shows in `SUSTAINED_LOOKS`
-looks in a row spanning at least `SUSTAINED_S` hardware seconds. A 7942 restarting stays off the
-network for about a minute, so a real restart easily passes either test; a lost packet passes neither.
+looks in a row spanning at least `SUSTAINED_S` hardware seconds. A restart is a boot, far longer
+than a few looks, so it can pass either test; a lost packet passes neither.
 """
 
 from __future__ import annotations
