@@ -69,8 +69,9 @@ class Holder:
 
 
 SAME_START_S = 1.0
-"""Start times of one process read twice agree to the clock tick; a pid reused by a process
-started within a second of the holder is not a case worth a false refusal."""
+"""Start times of one process read twice agree to the clock tick. A pid reused by a process that
+started within a second of the holder would be taken for the holder (its leases refused until
+that process ends): rare, and on the safe side."""
 
 
 def process_started(pid: int) -> float | None:
