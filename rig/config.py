@@ -196,6 +196,9 @@ class Faults(Strict):
     """Device seconds the switch takes before answering each command."""
     risport_rate_control: int = Field(default=0, ge=0, le=100)
     """RisPort answers the first N selectCmDevice requests with Server.RateControl."""
+    http_drops: dict[str, int] = Field(default_factory=dict)
+    """Phone name -> web requests the phone leaves unanswered (the connection closed without a
+    reply) once a key reached it, or its solenoid missed: a request lost right after the keys."""
 
 
 Scenario = Literal["stale_itl", "regenerated_cert", "no_itl", "healthy"]
