@@ -15,6 +15,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -27,6 +28,7 @@ from rig.bench import Bench
 from rig.config import LabConfig, Simulation, dump_config, load_config
 from rig.preflight.bench_checks import check_tap_port, check_tftp
 from rig.sim.bench import SimBench
+from rig.tap_share import port_holder
 from tests.waiting import wait_for
 
 SIMULATION = Simulation(phones=2, scenarios={"stale_itl": 1, "healthy": 1}, time_scale=0.004, image_kb=4,
@@ -91,6 +93,30 @@ def test_preflights_side_by_side_all_read_cucm_through_a_relay_of_their_own(benc
     with ThreadPoolExecutor(8) as pool:
         results = list(pool.map(lambda _: check_tftp(Bench(config), config.phones[0]), range(8)))
     assert [checks[0].ok for checks in results] == [True] * 8, [checks[0].detail for checks in results]
+
+
+def test_a_preflight_never_binds_the_taps_port_so_a_run_starting_meanwhile_gets_it(bench, leases):
+    _, config = bench
+    assert config.tftp_tap is not None
+    listen = (config.tftp_tap.listen.host, config.tftp_tap.listen.port)
+    seen: list[str] = []
+    done = threading.Event()
+
+    def watch_the_port() -> None:
+        while not done.is_set():
+            holder = port_holder(*listen)
+            if holder is not None:
+                seen.append(holder)
+            done.wait(0.005)
+
+    watcher = threading.Thread(target=watch_the_port)
+    watcher.start()
+    try:
+        assert check_tftp(Bench(config), config.phones[0])[0].ok
+    finally:
+        done.set()
+        watcher.join()
+    assert seen == []
 
 
 def test_a_preflight_beside_a_run_leaves_the_runs_tap_alone(bench, leases):
