@@ -151,10 +151,10 @@ class SharedTap(TransferLog):
             raise
         try:
             publisher.start()
-        except OSError:
+        except OSError as error:  # the relay still serves this process: sharing is a convenience
             self._publisher = None
-            relay.stop()
-            raise
+            log.warning("tap: relaying on %s:%s, but not sharing its records with other rig processes: %s",
+                        *self.listen, error)
         self._relay, self.holder = relay, None
 
     def _relayed(self, record: TftpTransfer) -> None:

@@ -166,3 +166,16 @@ def test_a_port_held_by_a_process_that_shares_nothing_is_named_and_stops_runs_an
         service = _rig("tap", "--config", str(path), cwd=tmp_path)
         _, err = service.communicate(timeout=60)
         assert service.returncode == 2 and err.count("\n") == 1 and f"the port is held by pid {os.getpid()}" in err
+
+
+def test_a_tap_that_cannot_share_its_records_still_relays_for_its_own_run(bench, tmp_path, monkeypatch):
+    _, config = bench
+    not_a_directory = tmp_path / "leases"
+    not_a_directory.write_text("")  # no socket can be made in it, whoever runs the test
+    monkeypatch.setenv("RIG_LEASE_DIR", str(not_a_directory))
+    tap = Bench(config).tap()
+    assert tap is not None
+    with tap:
+        assert tap.relaying and tap.subscribers == 0
+        _fetch(config)
+        wait_for(lambda: tap.transfers(), timeout=10, what="the tap's own record")
