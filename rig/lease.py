@@ -161,7 +161,8 @@ class LeaseSet:
                     ) from None
                 now = time.time()
                 if holder is not None and holder.alive(now):
-                    stale = " (past its expiry, but its process still runs: stopped or busy)" if holder.expires <= now else ""
+                    stale = (" (past its expiry, but its process still runs: stopped or busy)"
+                             if holder.expires <= now else "")
                     raise LeaseHeld(
                         f"phone {phone} of bench {self.bench} is leased by {holder.describe()}{stale}"
                     ) from None

@@ -73,8 +73,9 @@ def _context(require: bool) -> SimpleNamespace:
     client = _Down()
     config = SimpleNamespace(cucm=SimpleNamespace(expected_load=None, risport=SimpleNamespace(require=require)),
                              phones=[phone], timeouts=SimpleNamespace(boot=1.0))
-    return SimpleNamespace(phone=phone, config=config, expected_load=None, bench=SimpleNamespace(risport=lambda: client),
-                           script_seconds=lambda s: s, poll=lambda probe, timeout, interval=None: probe())
+    return SimpleNamespace(phone=phone, config=config, expected_load=None,
+                           bench=SimpleNamespace(risport=lambda: client), script_seconds=lambda s: s,
+                           poll=lambda probe, timeout, interval=None: probe())
 
 
 def test_risport_unreadable_mid_run_is_the_benchs_error_when_required():

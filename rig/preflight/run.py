@@ -78,9 +78,11 @@ def bench_gate(bench: "Bench", phones: Sequence["PhoneConfig"]) -> None:
     not the cluster's, CUCM's RisPort unreadable while
     `cucm.risport.require` is true. Read-only, like preflight."""
     selected = list(phones)
-    tasks: list[Callable[[], list[Check]]] = [lambda: [check_credentials(bench.config)], lambda: [check_tap_port(bench)]]
+    tasks: list[Callable[[], list[Check]]] = [lambda: [check_credentials(bench.config)],
+                                               lambda: [check_tap_port(bench)]]
     tasks += [lambda n=n: check_access(bench, n)[0] for n in sorted({p.switch for p in selected if p.switch is not None})]
-    tasks += [lambda: check_tftp(bench, selected[0]), lambda: [check_risport(bench, selected)]] if selected else []
+    if selected:
+        tasks += [lambda: check_tftp(bench, selected[0]), lambda: [check_risport(bench, selected)]]
     found = problems([c for checks in _parallel(tasks) for c in checks])
     if found:
         more = f" (and {len(found) - 1} more bench problems: see rig preflight)" if len(found) > 1 else ""

@@ -7,9 +7,10 @@ After the keys, the erase counts only when a signal the phone's profile lists as
 seen (the phone restarting by itself, its new ITL fetched, a documented line), up to and
 including the last look at the end of the wait; the step's data and detail name that signal. A
 restart is two independent signals or a sustained one (rig.procedures.erase_watch): one
-unanswered request is only recorded as a glimpse. An expectation that is not met, or an erase that is not confirmed,
-usually means a key press was lost: the phone is power-cycled (its identity is already
-confirmed, so that is safe), given time to come back, and the script runs again.
+unanswered request is only recorded as a glimpse. An expectation that is not met, or an erase
+that is not confirmed, usually means a key press was lost: the phone is power-cycled (its
+identity is already confirmed, so that is safe), given time to come back, and the script runs
+again from the screen the phone boots to.
 """
 
 from __future__ import annotations
