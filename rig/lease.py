@@ -7,8 +7,11 @@ thread pushes forward while the run lives. On the holder's own host liveness is 
 process, never of the clock: a lease whose pid still runs with the start time it recorded is
 held, however long ago it expired (a second command with its clock an hour ahead, a run stopped
 with SIGSTOP or suspended with its laptop), and one whose pid is gone or now names another
-process is dead. From another host only the expiry can tell, so it alone decides there. A dead
-holder's lease is taken over, and the dead holder is kept (`LeaseSet.taken_over`: its run
+process is dead. A holder on another host cannot be asked; its lease is alive while it is being
+renewed, judged by the lease directory's own clock (the file's age against a file written now
+beside it: a file server's clock when hosts share the directory), so no host's clock being off
+makes a live lease look expired. Leases written before these fields fall back to the expiry. A
+dead holder's lease is taken over, and the dead holder is kept (`LeaseSet.taken_over`: its run
 directory says where the journal of a run killed mid-power-cycle is); any other lease makes the
 second run refuse before it touches anything.
 """
@@ -51,14 +54,20 @@ class Holder:
     started: float | None = None
     """The holder process's start time (psutil's create_time), which tells it from a later
     process given the same pid; None in leases written before it was recorded."""
+    ttl: float | None = None
+    """The holder renews the lease every ttl/3 seconds: a lease not rewritten for ttl seconds
+    is not being renewed any more."""
 
     def describe(self) -> str:
         until = datetime.fromtimestamp(self.expires, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
         return f"{self.user}@{self.host} pid {self.pid}, run {self.run_id}, until {until}"
 
-    def alive(self, now: float) -> bool:
-        """Whether the holder still runs: asked of its process on this host, of the expiry elsewhere."""
+    def alive(self, now: float, renewed_ago: float | None = None) -> bool:
+        """Whether the holder still runs: asked of its process on this host; elsewhere, whether
+        its lease was rewritten within its ttl (`renewed_ago`, by the lease directory's clock)."""
         if self.host != socket.gethostname():
+            if self.ttl is not None and renewed_ago is not None:
+                return renewed_ago < self.ttl
             return self.expires > now
         started = process_started(self.pid)
         if started is None:
@@ -135,7 +144,7 @@ class LeaseSet:
 
     def _holder(self) -> Holder:
         return Holder(getpass.getuser(), socket.gethostname(), self._pid, self.run_id, time.time() + self.ttl,
-                      self.run_dir, self._started)
+                      self.run_dir, self._started, self.ttl)
 
     def acquire(self) -> None:
         self.dir.mkdir(parents=True, exist_ok=True)
@@ -160,7 +169,8 @@ class LeaseSet:
                         f"phone {phone} of bench {self.bench} is being leased by another run"
                     ) from None
                 now = time.time()
-                if holder is not None and holder.alive(now):
+                remote = holder is not None and holder.host != socket.gethostname()
+                if holder is not None and holder.alive(now, _renewed_ago(path) if remote else None):
                     stale = (" (past its expiry, but its process still runs: stopped or busy)"
                              if holder.expires <= now else "")
                     raise LeaseHeld(
@@ -218,6 +228,20 @@ def _age(path: Path) -> float:
         return time.time() - path.stat().st_mtime
     except OSError:
         return FRESH_SECONDS
+
+
+def _renewed_ago(path: Path) -> float | None:
+    """Seconds since `path` was last written, by the clock of the file system that holds it (a
+    file written now beside it tells that clock's "now"); None when either cannot be read."""
+    probe = path.with_name(f".now-{os.getpid()}-{threading.get_ident()}")
+    try:
+        probe.touch()
+        try:
+            return probe.stat().st_mtime - path.stat().st_mtime
+        finally:
+            probe.unlink(missing_ok=True)
+    except OSError:
+        return None
 
 
 def _remove_if_same(path: Path, holder: Holder | None) -> bool:

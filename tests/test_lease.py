@@ -46,14 +46,34 @@ def test_the_same_phone_on_another_bench_is_another_lease(lease_dir):
             pass
 
 
-def test_an_expired_lease_of_another_host_is_taken_over(lease_dir):
+def _foreign_lease(lease_dir, *, expires: float, ttl: float | None, renewed_ago: float = 0.0):
+    """A lease of another host's run, last rewritten `renewed_ago` seconds ago."""
     lease_dir.mkdir()
     path = lease_dir / "bench-a--desk-01.lease"
-    path.write_text(json.dumps({"user": "u", "host": "another-host", "pid": os.getpid(), "run_id": "run-1",
-                                "expires": time.time() - 1}))
+    fields = {"user": "u", "host": "another-host", "pid": os.getpid(), "run_id": "run-1", "expires": expires}
+    path.write_text(json.dumps(fields | ({"ttl": ttl} if ttl is not None else {})))
+    written = path.stat().st_mtime - renewed_ago
+    os.utime(path, (written, written))
+    return path
+
+
+def test_an_expired_lease_of_another_host_written_before_ttls_were_recorded_is_taken_over(lease_dir):
+    path = _foreign_lease(lease_dir, expires=time.time() - 1, ttl=None)
     with LeaseSet("bench-a", ["desk-01"], "run-2", 60, lease_dir=lease_dir) as taking:
         assert read_holder(path).run_id == "run-2"
         assert [h.run_id for h in taking.taken_over] == ["run-1"]
+
+
+def test_another_hosts_lease_still_being_renewed_is_held_whatever_the_clocks_say(lease_dir):
+    _foreign_lease(lease_dir, expires=time.time() - 3600, ttl=60, renewed_ago=5)  # its clock an hour behind
+    with pytest.raises(LeaseHeld, match="run run-1"):
+        LeaseSet("bench-a", ["desk-01"], "run-2", 60, lease_dir=lease_dir).acquire()
+
+
+def test_another_hosts_lease_no_longer_renewed_is_taken_over_however_far_its_expiry(lease_dir):
+    path = _foreign_lease(lease_dir, expires=time.time() + 3600, ttl=60, renewed_ago=120)  # its clock an hour ahead
+    with LeaseSet("bench-a", ["desk-01"], "run-2", 60, lease_dir=lease_dir):
+        assert read_holder(path).run_id == "run-2"
 
 
 def test_a_lease_looking_expired_to_a_clock_an_hour_ahead_is_not_taken_while_its_holder_runs(lease_dir,
