@@ -91,6 +91,7 @@ KNOBS: dict[str, tuple[Any, dict[str, Expect]]] = {
     "console_garbage": (True, {}),
     "switch_delay": (2.0, {}),
     "risport_rate_control": (2, {}),
+    "http_drops": ({"desk-01": 1}, {}),
 }
 """Each knob of `rig.config.Faults`, the value the matrix sets, and what it must do to the phones."""
 
@@ -99,6 +100,9 @@ CASES: list[FaultCase] = [
     *(FaultCase(knob, {knob: value}, expect) for knob, (value, expect) in KNOBS.items()),
     FaultCase("all", {k: v for k, (v, _) in KNOBS.items()},
               {phone: e for _, expect in KNOBS.values() for phone, e in expect.items()}),
+    # a key lost, then a request lost right after the keys: not a restart, so the erase is retried
+    FaultCase("lost_key_and_dropped_request", {"lost_keys": {"desk-01": 1}, "http_drops": {"desk-01": 1}},
+              {"desk-01": RETRIED}),
     FaultCase("kill-9", stop="kill -9"),
     FaultCase("kill-9-at-intent", stop="kill -9", at="off intent"),
     FaultCase("ctrl-c-twice", stop="Ctrl-C twice"),

@@ -39,6 +39,7 @@ from rig.config import (
 from rig.config_checks import check_secrets
 from rig.profiles import profile_for
 from rig.switch_pool import SwitchSessions
+from rig.tap_share import SharedTap, tap_socket
 
 
 @dataclass
@@ -125,17 +126,28 @@ class Bench:
                 self._meters[name] = PowerMeter(inst.resource, backend=inst.backend)
             return self._meters[name], phone.power_meter.channel
 
-    def tap(self, on_transfer: Callable[[TftpTransfer], None] | None = None) -> TftpTapProcess | None:
-        """The tap this bench's config asks for, not started; it relays in a process of its own
-        (drivers.tftp_tap_process), out of reach of the phone threads' interpreter lock."""
+    def tap(self, on_transfer: Callable[[TftpTransfer], None] | None = None, *,
+            subscribe: bool = True) -> SharedTap | None:
+        """The tap this bench's config asks for, not started: it relays in a process of its own
+        (drivers.tftp_tap_process), out of reach of the phone threads' interpreter lock, and
+        shares the port with the other rig processes of this host (rig.tap_share)."""
         tap = self.config.tftp_tap
         if tap is None or self.config.cucm is None:
             return None
         upstream = tap.upstream or self.config.cucm.tftp
-        return TftpTapProcess(
-            (tap.listen.host, tap.listen.port), (upstream.host, upstream.port), on_transfer=on_transfer,
-            upstream_blksize=tap.upstream_blksize,
-        )
+        listen = (tap.listen.host, tap.listen.port)
+        return SharedTap(listen, (upstream.host, upstream.port), socket_path=tap_socket(listen),
+                         subscribe=subscribe, on_transfer=on_transfer, upstream_blksize=tap.upstream_blksize)
+
+    def spare_tap(self) -> TftpTapProcess | None:
+        """A relay like the bench's tap but on a free port of the same address: it checks the way
+        to CUCM without taking the tap's port from a run or a `rig tap` service (preflight)."""
+        tap = self.config.tftp_tap
+        if tap is None or self.config.cucm is None:
+            return None
+        upstream = tap.upstream or self.config.cucm.tftp
+        return TftpTapProcess((tap.listen.host, 0), (upstream.host, upstream.port),
+                              upstream_blksize=tap.upstream_blksize)
 
     def risport(self) -> RisPort | None:
         """CUCM's RisPort70 client (`cucm.risport`), one per bench so its requests are serialized."""

@@ -198,6 +198,9 @@ class Faults(Strict):
     """RisPort answers the first N selectCmDevice requests with Server.RateControl."""
     tvs_unreachable: bool = False
     """No phone reaches the cluster's TVS: `tvs_vouches` phones stay stuck after a restart."""
+    http_drops: dict[str, int] = Field(default_factory=dict)
+    """Phone name -> web requests the phone leaves unanswered (the connection closed without a
+    reply) once a key reached it, or its solenoid missed: a request lost right after the keys."""
 
 
 Scenario = Literal["stale_itl", "regenerated_cert", "tvs_vouches", "no_itl", "healthy"]

@@ -37,7 +37,7 @@ from rig.procedures import PROCEDURES, PhoneContext, PhoneFindings, run_phone
 from rig.procedures.steps import BenchFault, Interrupted, PhoneFailed, PhoneSkipped, StepRecorder
 
 if TYPE_CHECKING:
-    from drivers.tftp_tap_process import TftpTapProcess
+    from rig.tap_share import SharedTap
     from rig.bench import Bench
 
 Observer = Callable[[Event], None]
@@ -165,7 +165,7 @@ class Runner:
             journal.write(closing(outcomes={n: v.outcome for n, v in self.result.outcomes.items()}))
         return self.result
 
-    def _start_tap(self) -> tuple["TftpTapProcess | None", str | None]:
+    def _start_tap(self) -> tuple["SharedTap | None", str | None]:
         try:
             tap = self.bench.tap()
             if tap is not None:
@@ -174,7 +174,7 @@ class Runner:
         except Exception as error:  # noqa: BLE001 - any failure to start is the bench's
             return None, f"TFTP tap failed to start: {error}"
 
-    def _run_phones(self, journal: Journal, tap: "TftpTapProcess | None", tap_error: str | None) -> None:
+    def _run_phones(self, journal: Journal, tap: "SharedTap | None", tap_error: str | None) -> None:
         workers = max(1, min(self.bench.config.parallel.max_phones, len(self.phones)))
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="rig-phone") as pool:
             futures = [pool.submit(self._phone, journal, tap, tap_error, p) for p in self.phones]
@@ -184,7 +184,7 @@ class Runner:
         for future in futures:
             future.result()  # a bug in the runner itself must not pass silently
 
-    def _phone(self, journal: Journal, tap: "TftpTapProcess | None", tap_error: str | None, phone: PhoneConfig) -> None:
+    def _phone(self, journal: Journal, tap: "SharedTap | None", tap_error: str | None, phone: PhoneConfig) -> None:
         if self.stop.is_set():
             return
         journal.write(PhoneStarted(phone=phone.name))

@@ -27,7 +27,7 @@ from rig.profiles import PhoneProfile, profile_for
 if TYPE_CHECKING:
     from drivers.ios_switch import CdpNeighbor
     from drivers.phone_web import PhoneWeb
-    from drivers.tftp_tap_process import TftpTapProcess
+    from rig.tap_share import SharedTap
     from rig.bench import Bench
     from rig.switch_pool import SwitchSessions
 
@@ -56,7 +56,7 @@ class PhoneContext:
     powerup: threading.Semaphore
     """This phone's switch's power-up budget (parallel.powerup_per_switch)."""
     run_dir: Path
-    tap: "TftpTapProcess | None" = None
+    tap: "SharedTap | None" = None
     script: KeyScript | None = None
     erase_retries: int = 1
     found: Found = field(default_factory=Found)

@@ -189,6 +189,7 @@ class SimBench(SimBox):
                 tvs=DEAD_TVS if faults.tvs_unreachable else self.cucm.tvs_address,
                 never_returns=spec.name in faults.never_returns,
                 lost_keys=faults.lost_keys.get(spec.name, 0),
+                http_drops=faults.http_drops.get(spec.name, 0),
                 console_garbage=faults.console_garbage,
                 web_access=spec.name not in self.sim.web_access_off,
                 http_port=self.sim.web_port,
