@@ -22,6 +22,7 @@ from drivers.keypad import Keypad
 from drivers.keypad_http import HttpKeypad
 from drivers.keypad_operator import OperatorKeypad
 from drivers.keypad_serial import SerialActuatorKeypad, close_boards
+from drivers.operator import NoOperator, Operator
 from drivers.phone_web import PhoneWeb, WebPaths
 from drivers.power_meter import PowerMeter
 from drivers.risport import RisPort
@@ -46,6 +47,8 @@ class Bench:
     """Drivers for one bench, built on first use and shared (one SSH session per switch)."""
 
     config: LabConfig
+    operator: Operator = field(default_factory=NoOperator)
+    """The person rig may ask to act (operator keypad, field-mode restart); the front end sets it."""
     _switches: dict[str, SwitchSessions] = field(default_factory=dict)
     _meters: dict[str, PowerMeter] = field(default_factory=dict)
     _webs: dict[str, PhoneWeb] = field(default_factory=dict)
@@ -100,7 +103,7 @@ class Bench:
         if isinstance(cfg, SerialKeypadConfig):
             press_ms = cfg.press_ms if hold_s is None else max(cfg.press_ms, round(hold_s * 1000))
             return SerialActuatorKeypad(cfg.url, target=cfg.target, press_ms=press_ms, name=phone.name)
-        return OperatorKeypad(f"{phone.name} (SEP{phone.mac})")
+        return OperatorKeypad(f"{phone.name} (SEP{phone.mac})", self.operator)
 
     def web(self, phone: PhoneConfig) -> PhoneWeb | None:
         """The phone's web interface (one per phone, so its HTTP session is reused)."""

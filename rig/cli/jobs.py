@@ -30,6 +30,7 @@ from rig.jobs.rundir import read_state
 from rig.keyscript import scripts_for
 from rig.cli.progress import Progress, summary_line, summary_table
 from rig.report import render
+from rig.terminal_operator import TerminalOperator
 
 WIDE_OUTPUT = 200  # columns when piped
 
@@ -158,7 +159,9 @@ def _job(path: Path, procedure: str, names: list[str], resume: Path | None, runs
         plan = service.plan(request)
         if stop.is_set():  # Ctrl-C while the bench started: nothing touched, no run directory
             raise typer.Exit(EXIT_INTERRUPTED)
-        with Progress([p.name for p in plan.todo], out, live=tty, quiet=as_json) as progress:
+        progress = Progress([p.name for p in plan.todo], out, live=tty, quiet=as_json)
+        bench.operator = TerminalOperator(stop, sys.stderr if as_json else sys.stdout, hold=progress.held)
+        with progress:
             result = service.run(plan, observer=progress, stop=stop)
         _print_summary(result, tty=tty, as_json=as_json, out=out)
     raise typer.Exit(result.exit_code)

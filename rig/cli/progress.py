@@ -9,11 +9,12 @@ summary line, easy to grep and log. With `--json` nothing but the final JSON doc
 
 from __future__ import annotations
 
+import contextlib
 import re
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -69,6 +70,23 @@ class Progress:
         if self._live is not None:
             self._live.refresh()
             self._live.stop()
+
+    @contextlib.contextmanager
+    def held(self) -> Iterator[None]:
+        """While a person is asked (rig.terminal_operator): the display clears itself and stops
+        redrawing, so the prompt is the last thing on screen; afterwards it is drawn again in
+        place (rich's transient stop moves the cursor back over what it drew)."""
+        live = self._live
+        if live is None or not live.is_started:
+            yield
+            return
+        live.transient = True
+        live.stop()
+        try:
+            yield
+        finally:
+            live.transient = False
+            live.start(refresh=True)
 
     def _locked_view(self) -> Group:
         with self._lock:
