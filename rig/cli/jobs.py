@@ -28,7 +28,8 @@ from rig.jobs.interrupts import interrupts
 from rig.jobs.result import EXIT_INTERRUPTED
 from rig.jobs.rundir import read_state
 from rig.keyscript import scripts_for
-from rig.cli.progress import Progress, summary_line, summary_table
+from rig.cli.progress import Progress
+from rig.cli.summary import short_summary_lines, short_summary_table, summary_line
 from rig.report import render
 from rig.terminal_operator import TerminalOperator
 
@@ -175,6 +176,11 @@ def _print_summary(result: JobResult, *, tty: bool, as_json: bool, out: Console)
         sys.stdout.flush()
         return
     if tty:
-        out.print(summary_table(result.results))
+        table = short_summary_table(result.results)
+        if table is not None:
+            out.print(table)
+    else:
+        for line in short_summary_lines(result.results):
+            out.print(line, markup=False, highlight=False, soft_wrap=True)
     out.print(summary_line(result.results), markup=False, highlight=False, soft_wrap=True)
     out.print(f"report: {result.run_dir / 'report.html'}", markup=False, highlight=False, soft_wrap=True)
