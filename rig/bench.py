@@ -8,6 +8,7 @@ credentials), exactly as it would for hardware.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import tempfile
 import threading
@@ -42,11 +43,29 @@ from rig.profiles import profile_for
 from rig.switch_pool import SwitchSessions
 
 
+@dataclass(frozen=True)
+class ConfigSource:
+    """The file a bench was opened from, as a run directory records it: `--resume` can then name
+    (and find) the config the run ran with, and tell whether it changed since."""
+
+    path: Path
+    sha256: str
+
+    @classmethod
+    def of(cls, path: Path | str) -> "ConfigSource":
+        path = Path(path).resolve()
+        return cls(path, hashlib.sha256(path.read_bytes()).hexdigest())
+
+    def record(self) -> dict[str, str]:
+        return {"file": str(self.path), "sha256": self.sha256}
+
+
 @dataclass
 class Bench:
     """Drivers for one bench, built on first use and shared (one SSH session per switch)."""
 
     config: LabConfig
+    source: ConfigSource | None = None
     operator: Operator = field(default_factory=NoOperator)
     """The person rig may ask to act (operator keypad, field-mode restart); the front end sets it."""
     _switches: dict[str, SwitchSessions] = field(default_factory=dict)
@@ -185,6 +204,6 @@ def open_bench(config_path: Path | str, *, check_credentials: bool = True) -> It
             workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="rig-sim-")))
             sim = stack.enter_context(SimBench(config.simulation, config.bench, workdir))
             config = with_run_settings(sim.lab_config(), config)
-        bench = Bench(config)
+        bench = Bench(config, ConfigSource.of(config_path))
         stack.callback(bench.close)
         yield bench

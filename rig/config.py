@@ -28,6 +28,7 @@ from rig.config_cucm import AxlConfig, RisPortConfig
 from rig.config_errors import one_line
 from rig.config_misconfig import Misconfig
 from rig.config_types import LocalPath, Mac, Name, Port, seconds
+from rig.suggest import known_names
 from rig.errors import ConfigError
 from rig.yaml_input import read_yaml
 
@@ -274,7 +275,8 @@ class LabConfig(Strict):
         for phone in self.phones:
             if phone.name == name:
                 return phone
-        raise ConfigError(f"no phone named {name!r} in bench {self.bench!r}")
+        raise ConfigError(f"no phone named {name!r} in bench {self.bench!r}"
+                          f"{known_names(name, [p.name for p in self.phones], 'phones')}")
 
     def select(self, names: list[str] | tuple[str, ...] | None) -> list[PhoneConfig]:
         """The phones named (all when none are), in config order; unknown names are an error."""
@@ -298,7 +300,7 @@ def parse_config(data: Any, source: str) -> LabConfig:
     try:
         return LabConfig.model_validate(data)
     except ValidationError as error:
-        raise ConfigError(f"{source}: {one_line(error, data)}") from None
+        raise ConfigError(f"{source}: {one_line(error, data, LabConfig)}") from None
 
 
 def load_config(path: Path | str) -> LabConfig:

@@ -66,7 +66,7 @@ def _seed(path: Path) -> tuple[dict[str, Any], LabConfig]:
     try:
         return doc, _resolve_paths(_Seed.model_validate(doc), path.parent)  # a non-mapping fails here too
     except ValidationError as error:
-        raise ConfigError(f"{path}: {one_line(error, doc)}") from None
+        raise ConfigError(f"{path}: {one_line(error, doc, _Seed)}") from None
 
 
 def _ports(bench: Bench) -> dict[str, tuple[str, str]]:

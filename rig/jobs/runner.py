@@ -155,7 +155,7 @@ class Runner:
                 bench=config.bench,
                 phones=[ListedPhone(p.name, p.mac, p.switch, p.port) for p in listed],
                 redo=[p.name for p in self.phones],
-                config=config_summary(config),
+                config={**config_summary(config), **(self.bench.source.record() if self.bench.source else {})},
             ))
             tap, tap_error = self._start_tap()
             try:

@@ -1,0 +1,53 @@
+"""Where log records go: stderr one line each, and with `--log-file` everything to a file.
+
+A library that logs a traceback (paramiko logs `Error reading SSH protocol banner` and then the
+traceback, one record per line, when a switch does not answer SSH) must not print it under
+rig's own one-line diagnosis: on stderr, records of rig and its drivers show from WARNING (-v:
+INFO, -q: ERROR), other libraries' only with -vv, and never with a traceback. The log file gets
+every record at DEBUG, tracebacks included.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+OURS = ("rig", "drivers")
+_HANDLERS: list[logging.Handler] = []
+
+
+class _OneLine(logging.Formatter):
+    """`rig: <logger>: <message>`, never a traceback or a stack."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        message = record.getMessage().splitlines()
+        return f"rig: {record.name}: {message[0] if message else ''}"
+
+
+def _ours_or_loud(verbosity: int) -> logging.Filter:
+    class Filter(logging.Filter):
+        def filter(self, record: logging.LogRecord) -> bool:
+            return verbosity >= 2 or record.name.split(".")[0] in OURS
+    return Filter()
+
+
+def configure_logging(verbosity: int, log_file: Path | None = None) -> None:
+    """-1 quiet, 0 default, 1 `-v`, 2 `-vv`. Replaces what an earlier call set (tests call main twice)."""
+    root = logging.getLogger()
+    for handler in _HANDLERS:
+        root.removeHandler(handler)
+        handler.close()
+    _HANDLERS.clear()
+    stderr = logging.StreamHandler()
+    stderr.setLevel({-1: logging.ERROR, 0: logging.WARNING, 1: logging.INFO}.get(verbosity, logging.DEBUG))
+    stderr.setFormatter(_OneLine())
+    stderr.addFilter(_ours_or_loud(verbosity))
+    _HANDLERS.append(stderr)
+    if log_file is not None:
+        to_file = logging.FileHandler(log_file, encoding="utf-8")
+        to_file.setLevel(logging.DEBUG)
+        to_file.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(threadName)s %(name)s: %(message)s"))
+        _HANDLERS.append(to_file)
+    for handler in _HANDLERS:
+        root.addHandler(handler)
+    root.setLevel(logging.DEBUG if log_file is not None or verbosity >= 1 else logging.INFO)
