@@ -225,6 +225,10 @@ class Simulation(Strict):
     misconfig: Misconfig = Field(default_factory=Misconfig)
 
 
+SIMULATED_BENCH = "sim"
+"""The name of a simulated bench whose config names none."""
+
+
 class LabConfig(Strict):
     bench: Name
     switches: dict[Name, SwitchConfig] = Field(default_factory=dict)
@@ -236,6 +240,14 @@ class LabConfig(Strict):
     parallel: Parallel = Field(default_factory=Parallel)
     retries: Retries = Field(default_factory=Retries)
     simulation: Simulation | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _simulated_bench_name(cls, data: Any) -> Any:
+        """A simulated bench may go unnamed (`simulation: {phones: 3}` is a whole config): `sim`."""
+        if isinstance(data, dict) and data.get("simulation") is not None and "bench" not in data:
+            return {"bench": SIMULATED_BENCH, **data}
+        return data
 
     @model_validator(mode="after")
     def _unique_phones(self) -> "LabConfig":
