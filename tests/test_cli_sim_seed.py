@@ -4,10 +4,6 @@ with the web key presses first and the technician after."""
 
 from __future__ import annotations
 
-import signal
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +11,7 @@ import pytest
 import yaml
 
 from rig.config import load_config
+from tests.test_cli_sim import serving
 from tests.test_erase_e2e import rig
 
 
@@ -24,17 +21,8 @@ def seed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     source = tmp / "lab.yaml"
     source.write_text(yaml.safe_dump({"simulation": {"phones": 2, "time_scale": 0.004, "image_kb": 1}}))
     written, seed = tmp / "sim" / "bench.yaml", tmp / "seed.yaml"
-    proc = subprocess.Popen([sys.executable, "-m", "rig", "sim", "--config", str(source), "--write-config",
-                             str(written), "--write-seed", str(seed)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 60
-    while not seed.exists():
-        assert proc.poll() is None, proc.stderr.read() if proc.stderr else "rig sim exited"
-        assert time.monotonic() < deadline, "rig sim wrote no seed"
-        time.sleep(0.05)
-    yield seed
-    proc.send_signal(signal.SIGINT)
-    assert proc.wait(timeout=30) == 0
+    with serving("--config", str(source), "--write-config", str(written), "--write-seed", str(seed), until=seed):
+        yield seed
 
 
 def test_an_unnamed_simulated_bench_is_served_and_its_seed_has_no_phones(seed):
