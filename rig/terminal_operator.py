@@ -64,7 +64,7 @@ class TerminalOperator:
         finally:
             self._turn.release()
         if answer.strip().lower() in ("s", "skip"):
-            raise OperatorSkipped(f"step {request.step} of {request.of}: {request.action}")
+            raise OperatorSkipped(f"{request.action} (step {request.step} of {request.of})")
 
     def _line(self, request: Ask) -> str:
         """The next line typed, or OperatorStopped as soon as the run is stopped."""

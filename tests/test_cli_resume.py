@@ -53,3 +53,13 @@ def test_a_run_records_its_config_and_resume_without_config_uses_it(tmp_path):
     gone = rig("verify", "--resume", str(run_dir), cwd=elsewhere)
     assert gone.returncode == 2 and gone.stderr.count("\n") == 1
     assert f"ran with {config.resolve()}" in gone.stderr and "give --config" in gone.stderr
+
+
+def test_quiet_prints_the_summary_and_no_line_per_phone(tmp_path):
+    config = tmp_path / "sim.yaml"
+    config.write_text(yaml.safe_dump(SIM))
+    loud = rig("verify", "--config", str(config), "--runs-dir", str(tmp_path / "runs"), cwd=tmp_path)
+    quiet = rig("-q", "verify", "--config", str(config), "--runs-dir", str(tmp_path / "runs"), cwd=tmp_path)
+    assert loud.returncode == quiet.returncode == 0, quiet.stderr
+    assert "desk-01 passed" in loud.stdout and "desk-01 passed" not in quiet.stdout
+    assert "passed 1, failed 0, error 0, skipped 0" in quiet.stdout

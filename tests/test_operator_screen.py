@@ -7,6 +7,7 @@ bench for the module, rig in a pseudo-terminal as a technician runs it."""
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -62,7 +63,7 @@ def test_ctrl_c_at_a_prompt_stops_the_run_without_enter(verify):
     assert b"rig: stopping" in verify.seen
 
 
-def test_enter_erases_the_prompt_and_s_skips_the_phone(verify):
+def test_enter_erases_the_prompt_and_s_skips_the_phone(verify, tmp_path):
     verify.expect(b"unplug it now")
     verify.type(b"\n")
     verify.expect(b"plug it back in")
@@ -71,3 +72,5 @@ def test_enter_erases_the_prompt_and_s_skips_the_phone(verify):
     verify.type(b"s\n")
     assert verify.exit_code() == 1
     assert b"skipped 1" in verify.seen
+    results = json.loads(next((tmp_path / "runs").glob("*/results.json")).read_text())
+    assert results["phones"][0]["reason"] == "skipped by the technician when asked to plug it back in (step 2 of 2)"

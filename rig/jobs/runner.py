@@ -72,7 +72,7 @@ def verdict_of(error: BaseException, phone: PhoneConfig) -> PhoneVerdict:
     if isinstance(error, PhoneSkipped):
         return PhoneVerdict("skipped", str(error))
     if isinstance(error, OperatorSkipped):
-        return PhoneVerdict("skipped", f"skipped by the technician at: {error}")
+        return PhoneVerdict("skipped", f"skipped by the technician when asked to {error}")
     if isinstance(error, PhoneFailed):
         return PhoneVerdict("failed", str(error))
     if isinstance(error, PhoneWebError):
