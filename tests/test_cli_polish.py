@@ -119,3 +119,36 @@ def test_no_library_traceback_under_the_diagnosis_and_the_log_file_keeps_it(mute
 def test_quiet_and_verbose_exclude_each_other(tmp_path):
     done = rig("-q", "-v", "status", cwd=tmp_path)
     assert done.returncode == 2 and "choose one" in done.stderr and os.linesep not in done.stderr.rstrip("\n")
+
+
+@pytest.fixture
+def cli_logging() -> Iterator[None]:
+    """rig.cli.logs as the command line sets it, undone after the test."""
+    import logging
+
+    from rig.cli import logs
+
+    yield
+    for handler in logs._HANDLERS:
+        logging.getLogger().removeHandler(handler)
+        handler.close()
+    logs._HANDLERS.clear()
+    threading.excepthook = threading.__excepthook__
+
+
+def test_an_exception_no_thread_caught_is_one_line_and_its_traceback_goes_to_the_log_file(
+        cli_logging, tmp_path, capsys):
+    from rig.cli.logs import configure_logging
+
+    log = tmp_path / "rig.log"
+    configure_logging(0, log)
+
+    def dies() -> None:
+        raise ConnectionResetError("the switch hung up")
+
+    thread = threading.Thread(target=dies, name="transport")
+    thread.start()
+    thread.join()
+    err = capsys.readouterr().err
+    assert err == "rig: rig.threads: transport ended on ConnectionResetError: the switch hung up\n"
+    assert "Traceback" in log.read_text()

@@ -4,16 +4,32 @@ A library that logs a traceback (paramiko logs `Error reading SSH protocol banne
 traceback, one record per line, when a switch does not answer SSH) must not print it under
 rig's own one-line diagnosis: on stderr, records of rig and its drivers show from WARNING (-v:
 INFO, -q: ERROR), other libraries' only with -vv, and never with a traceback. The log file gets
-every record at DEBUG, tracebacks included.
+every record at DEBUG, tracebacks included. An exception nothing caught in a thread (a
+library's own thread) is such a record too, not Python's default traceback on stderr.
 """
 
 from __future__ import annotations
 
 import logging
+import sys
+import threading
 from pathlib import Path
 
 OURS = ("rig", "drivers")
 _HANDLERS: list[logging.Handler] = []
+
+
+class _Stderr(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever sys.stderr is when a record comes (as logging's own last resort does):
+    a test harness that swaps stderr never leaves it writing to a closed stream."""
+
+    @property  # type: ignore[override]
+    def stream(self):  # noqa: ANN201 - logging.StreamHandler's attribute
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: object) -> None:
+        pass
 
 
 class _OneLine(logging.Formatter):
@@ -31,6 +47,12 @@ def _ours_or_loud(verbosity: int) -> logging.Filter:
     return Filter()
 
 
+def _thread_died(args: threading.ExceptHookArgs) -> None:
+    name = args.thread.name if args.thread is not None else "a thread"
+    logging.getLogger("rig.threads").error("%s ended on %s: %s", name, args.exc_type.__name__, args.exc_value,
+                                           exc_info=(args.exc_type, args.exc_value, args.exc_traceback))
+
+
 def configure_logging(verbosity: int, log_file: Path | None = None) -> None:
     """-1 quiet, 0 default, 1 `-v`, 2 `-vv`. Replaces what an earlier call set (tests call main twice)."""
     root = logging.getLogger()
@@ -38,7 +60,7 @@ def configure_logging(verbosity: int, log_file: Path | None = None) -> None:
         root.removeHandler(handler)
         handler.close()
     _HANDLERS.clear()
-    stderr = logging.StreamHandler()
+    stderr = _Stderr()
     stderr.setLevel({-1: logging.ERROR, 0: logging.WARNING, 1: logging.INFO}.get(verbosity, logging.DEBUG))
     stderr.setFormatter(_OneLine())
     stderr.addFilter(_ours_or_loud(verbosity))
@@ -51,3 +73,4 @@ def configure_logging(verbosity: int, log_file: Path | None = None) -> None:
     for handler in _HANDLERS:
         root.addHandler(handler)
     root.setLevel(logging.DEBUG if log_file is not None or verbosity >= 1 else logging.INFO)
+    threading.excepthook = _thread_died
