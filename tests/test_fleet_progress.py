@@ -76,3 +76,11 @@ def test_phones_not_started_owe_every_step_shared_by_the_phones_that_run_at_once
         progress(PhoneDone(phone=name, outcome="passed"))
     # c is at the end of its verify (30 s, as a and b took); d owes 60 s, shared by three at once
     assert "left ~0:20" in _screen(progress)[0]
+
+
+def test_a_run_where_every_phone_passed_ends_on_the_bar_alone():
+    progress = Progress(["a", "b"], Console(file=io.StringIO()), live=False, quiet=True, clock=Clock())
+    for name in ("a", "b"):
+        progress(PhoneStarted(phone=name))
+        progress(PhoneDone(phone=name, outcome="passed"))
+    assert len(_screen(progress)) == 1

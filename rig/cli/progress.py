@@ -96,8 +96,10 @@ class Progress:
             return self.view()
 
     def view(self) -> Group:
-        """The progress bar above the table of phones in flight and phones that did not pass."""
-        return Group(self._bar(), self._table())
+        """The progress bar above the table of phones in flight and phones that did not pass (no
+        table when there is none: a run where every phone passed ends on the bar alone)."""
+        table = self._table()
+        return Group(self._bar(), table) if table.row_count else Group(self._bar())
 
     def _bar(self) -> Table:
         now = self.clock()
