@@ -11,11 +11,18 @@ library's own thread) is such a record too, not Python's default traceback on st
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import threading
 from pathlib import Path
 
-OURS = ("rig", "drivers")
+import drivers
+import rig
+
+OURS = tuple(os.path.join(Path(package.__file__).parent, "") for package in (rig, drivers))
+"""Where rig's own records come from. By source file, not logger name: the switch driver gives
+paramiko's transport log a channel under `drivers.` (drivers.ios_switch), and paramiko's noise
+stays paramiko's."""
 _HANDLERS: list[logging.Handler] = []
 
 
@@ -43,7 +50,7 @@ class _OneLine(logging.Formatter):
 def _ours_or_loud(verbosity: int) -> logging.Filter:
     class Filter(logging.Filter):
         def filter(self, record: logging.LogRecord) -> bool:
-            return verbosity >= 2 or record.name.split(".")[0] in OURS
+            return verbosity >= 2 or record.pathname.startswith(OURS)
     return Filter()
 
 
