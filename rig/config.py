@@ -28,6 +28,7 @@ from rig.config_cucm import AxlConfig, RisPortConfig
 from rig.config_errors import one_line
 from rig.config_misconfig import Misconfig
 from rig.config_types import LocalPath, Mac, Name, Port, seconds
+from rig.suggest import known_names
 from rig.errors import ConfigError
 from rig.yaml_input import read_yaml
 
@@ -229,6 +230,10 @@ class Simulation(Strict):
     misconfig: Misconfig = Field(default_factory=Misconfig)
 
 
+SIMULATED_BENCH = "sim"
+"""The name of a simulated bench whose config names none."""
+
+
 class LabConfig(Strict):
     bench: Name
     switches: dict[Name, SwitchConfig] = Field(default_factory=dict)
@@ -240,6 +245,14 @@ class LabConfig(Strict):
     parallel: Parallel = Field(default_factory=Parallel)
     retries: Retries = Field(default_factory=Retries)
     simulation: Simulation | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _simulated_bench_name(cls, data: Any) -> Any:
+        """A simulated bench may go unnamed (`simulation: {phones: 3}` is a whole config): `sim`."""
+        if isinstance(data, dict) and data.get("simulation") is not None and "bench" not in data:
+            return {"bench": SIMULATED_BENCH, **data}
+        return data
 
     @model_validator(mode="after")
     def _unique_phones(self) -> "LabConfig":
@@ -279,7 +292,8 @@ class LabConfig(Strict):
         for phone in self.phones:
             if phone.name == name:
                 return phone
-        raise ConfigError(f"no phone named {name!r} in bench {self.bench!r}")
+        raise ConfigError(f"no phone named {name!r} in bench {self.bench!r}"
+                          f"{known_names(name, [p.name for p in self.phones], 'phones')}")
 
     def select(self, names: list[str] | tuple[str, ...] | None) -> list[PhoneConfig]:
         """The phones named (all when none are), in config order; unknown names are an error."""
@@ -303,7 +317,7 @@ def parse_config(data: Any, source: str) -> LabConfig:
     try:
         return LabConfig.model_validate(data)
     except ValidationError as error:
-        raise ConfigError(f"{source}: {one_line(error, data)}") from None
+        raise ConfigError(f"{source}: {one_line(error, data, LabConfig)}") from None
 
 
 def load_config(path: Path | str) -> LabConfig:

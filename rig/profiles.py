@@ -280,7 +280,7 @@ def parse_profile(text: str, file: str, bases: Mapping[str, dict[str, Any]] | No
     try:
         profile = PhoneProfile.model_validate({**data, "sources": sources, "unconfirmed": unconfirmed})
     except ValidationError as error:
-        raise ConfigError(f"{file}: {one_line(error)}") from None
+        raise ConfigError(f"{file}: {one_line(error, model=PhoneProfile)}") from None
     stem = file.rsplit("/", 1)[-1].removesuffix(".yaml")
     if profile.name != stem:
         raise ConfigError(f"{file}: name: {profile.name!r} must match the file name ({stem!r})")

@@ -10,6 +10,7 @@ import sys
 
 import click
 import typer
+from typer._click.exceptions import NoArgsIsHelpError
 
 from rig.cli import cluster, discover, hardware, itl, jobs, preflight, sim, tap  # noqa: F401  (commands register on import)
 from rig.cli import init, runs  # noqa: F401  (rig init, rig runs)
@@ -20,10 +21,13 @@ from rig.jobs.result import EXIT_INTERRUPTED
 
 def main() -> None:
     try:
-        code = app(standalone_mode=False)
+        code = app(prog_name="rig", standalone_mode=False)
     except RigError as error:
         print(f"rig: error: {error}", file=sys.stderr)
         sys.exit(error.exit_code)
+    except NoArgsIsHelpError as bare:  # bare `rig`: the help, and no error line under it
+        print(bare.format_message())
+        sys.exit(0)
     except (click.exceptions.Abort, typer.Abort):
         sys.exit(EXIT_INTERRUPTED)
     except KeyboardInterrupt:

@@ -11,6 +11,7 @@ Device trouble (switch, keypad, console, phone web) ends a command with one line
 from __future__ import annotations
 
 import sys
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -38,6 +39,7 @@ from rig.config_errors import one_line
 from rig.errors import ConfigError, RigError
 from rig.keyscript import canonical_key
 from rig.profiles import profile_for
+from rig.terminal_operator import TerminalOperator
 from rig.witness import current_load
 
 DEVICE_ERRORS = (SwitchError, KeypadError, ConsoleError, PhoneWebError, PowerMeterError)
@@ -116,6 +118,7 @@ def press(
         cfg = bench.config.phone(phone)
         if not cfg.keypad:
             raise RigError(f"phone {cfg.name}: no keypad backend configured")
+        bench.operator = TerminalOperator(threading.Event(), sys.stdout)  # Ctrl-C raises here: no job to stop
         chain = KeypadChain([k.backend for k in cfg.keypad], bench.keypads(cfg))
         pause = bench.config.timeouts.key_gap if gap is None else gap
         with command_lease(bench.config.bench, cfg.name, "press", bench.config.timeouts.lease):

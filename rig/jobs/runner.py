@@ -22,6 +22,7 @@ from urllib.parse import urlparse
 from drivers.console import ConsoleError
 from drivers.ios_switch import SwitchError
 from drivers.keypad import KeypadError
+from drivers.operator import OperatorSkipped, OperatorStopped
 from drivers.phone_web import PhoneWebError
 from drivers.power_meter import PowerMeterError
 from rig.config import LabConfig, PhoneConfig, SerialKeypadConfig
@@ -70,6 +71,8 @@ def verdict_of(error: BaseException, phone: PhoneConfig) -> PhoneVerdict:
     parts = parts_of(phone)
     if isinstance(error, PhoneSkipped):
         return PhoneVerdict("skipped", str(error))
+    if isinstance(error, OperatorSkipped):
+        return PhoneVerdict("skipped", f"skipped by the technician when asked to {error}")
     if isinstance(error, PhoneFailed):
         return PhoneVerdict("failed", str(error))
     if isinstance(error, PhoneWebError):
@@ -152,7 +155,7 @@ class Runner:
                 bench=config.bench,
                 phones=[ListedPhone(p.name, p.mac, p.switch, p.port) for p in listed],
                 redo=[p.name for p in self.phones],
-                config=config_summary(config),
+                config={**config_summary(config), **(self.bench.source.record() if self.bench.source else {})},
             ))
             tap, tap_error = self._start_tap()
             try:
@@ -207,7 +210,7 @@ class Runner:
         verdict = PhoneVerdict("passed", None)
         try:
             run_phone(ctx, PROCEDURES[self.procedure])
-        except Interrupted:
+        except (Interrupted, OperatorStopped):
             journal.write(PhoneInterrupted(phone=phone.name))
             return
         except Exception as error:  # noqa: BLE001 - every failure becomes the phone's outcome

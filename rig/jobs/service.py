@@ -94,7 +94,8 @@ class JobService:
             if state.procedure != request.procedure:
                 raise RigError(f"{request.resume}: is a {state.procedure} run, not {request.procedure}")
             if state.bench != config.bench:
-                raise RigError(f"{request.resume}: is a run of bench {state.bench}, not {config.bench}")
+                raise RigError(f"{request.resume}: is a run of bench {state.bench}, not {config.bench}"
+                               f"{state.ran_with()}")
             if request.phones:
                 raise RigError("--resume redoes the run's own phones: give no phone names")
             listed = config.select(state.phones)

@@ -9,16 +9,16 @@ interrupted.
 
 Field mode (a phone without switch) has no port to switch: after an ITL erase the phone restarts
 by itself (that restart is what confirmed the erase), so the step records it; otherwise the
-technician is asked to unplug the phone and plug it back in, at the terminal rig runs on.
+technician is asked to unplug the phone and plug it back in, through the bench's operator.
 """
 
 from __future__ import annotations
 
-import sys
 import time
 from collections.abc import Callable
 from datetime import datetime
 
+from drivers.operator import Ask, OperatorError
 from rig.actions.power import power_off, power_on
 from rig.journal import iso, utc_now
 from rig.procedures.context import POWER_SETTLE, PhoneContext, poll_period, watts
@@ -65,20 +65,17 @@ def power_cycle(ctx: PhoneContext, step: Step, before_on: Callable[[], None] | N
 
 
 def _by_hand(ctx: PhoneContext, step: Step, before_on: Callable[[], None] | None) -> datetime:
-    """Field mode: the technician unplugs the phone and plugs it back in (PoE or power supply)."""
-    label = f"Phone {ctx.phone.name} (SEP{ctx.phone.mac}, {ctx.phone.ip})"
-    if not sys.stdin.isatty():
-        raise BenchFault(f"{label}: field mode restart needs a technician at rig's terminal "
-                         "(no switch to power-cycle it)", part="operator")
-    sys.stdout.write(f"{label}: unplug it now [Enter when unplugged] ")
-    sys.stdout.flush()
-    sys.stdin.readline()
-    ctx.sleep(ctx.config.timeouts.power_off)
-    if before_on is not None:
-        before_on()
-    sys.stdout.write(f"{label}: plug it back in [Enter when plugged in] ")
-    sys.stdout.flush()
-    sys.stdin.readline()
+    """Field mode: the technician unplugs the phone and plugs it back in (PoE or power supply),
+    asked through the bench's operator (drivers.operator); nobody to ask is a bench error."""
+    label = f"{ctx.phone.name} (SEP{ctx.phone.mac}, {ctx.phone.ip})"
+    try:
+        ctx.bench.operator.ask(Ask(label, "unplug it now", 1, 2))
+        ctx.sleep(ctx.config.timeouts.power_off)
+        if before_on is not None:
+            before_on()
+        ctx.bench.operator.ask(Ask(label, "plug it back in", 2, 2))
+    except OperatorError as error:
+        raise BenchFault(f"field mode restart (no switch to power-cycle it): {error}", part="operator") from None
     power_on_at = utc_now()
     step.data.update(restarted_by="technician", power_on_at=iso(power_on_at))
     step.detail = "field mode: unplugged and plugged back in by the technician"
