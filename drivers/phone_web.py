@@ -13,10 +13,14 @@ from dataclasses import dataclass, field
 
 import http.client
 
+from drivers.bounded import Abandoned, TooLarge
 from drivers.direct_http import Reply, get
 from drivers.phone_pages import flat_fields, status_rows
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+PAGE_LIMIT = 4 * 1024 * 1024
+"""Bytes of one page (rig's bound): the largest is a screenshot, and an 800x480 screen (the
+CP-8845's, per its data sheet) as a 32-bit PNG is 1.5 MB uncompressed; the XML pages are a few kB."""
 
 
 @dataclass(frozen=True)
@@ -138,9 +142,9 @@ class PhoneWeb:
     def _get(self, url: str, auth: tuple[str, str] | None = None) -> Reply:
         where = f"phone {self.name}: {url}"
         try:
-            reply = get(url, timeout=self.timeout, auth=auth)
-        except TimeoutError:
-            raise PhoneWebError(f"{where}: no answer within {self.timeout:g} s") from None
+            reply = get(url, timeout=self.timeout, limit=PAGE_LIMIT, auth=auth)
+        except (TimeoutError, TooLarge, Abandoned) as error:
+            raise PhoneWebError(f"{where}: {error}") from None
         except ConnectionRefusedError:
             raise WebAccessOff(f"{where}: connection refused (web access off, or phone not up)",
                                "connection refused") from None
