@@ -13,9 +13,11 @@ reads are interrupted by the signal at once).
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import threading
 import time
+from collections.abc import Iterator
 
 SLICE_S = 1.0
 """Longest blocking wait of a bounded read: how soon an abandoned read notices."""
@@ -42,6 +44,17 @@ def abandon_in_flight() -> None:
     global _current
     with _lock:
         _current = next(_generation)
+
+
+@contextlib.contextmanager
+def abandoning_on_interrupt() -> Iterator[None]:
+    """Inside, a KeyboardInterrupt abandons every exchange in flight before it propagates: put it
+    inside a thread pool's `with`, so the threads the pool joins on its way out end within a slice."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        abandon_in_flight()
+        raise
 
 
 class Budget:

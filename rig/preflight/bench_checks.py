@@ -16,7 +16,7 @@ from cryptography import x509
 from drivers.keypad import KeypadError
 from drivers.keypad_serial import board_targets
 from drivers.power_meter import PowerMeter, PowerMeterError
-from drivers.tftp_client import TftpFetchError, tftp_get
+from drivers.tftp_client import TRUST_FILE_LIMIT, TftpFetchError, tftp_get
 from rig import trust
 from rig.config import SerialKeypadConfig
 from rig.preflight.report import Check, failed, passed, unchecked
@@ -26,8 +26,9 @@ if TYPE_CHECKING:
     from rig.bench import Bench
     from rig.config import LabConfig, PhoneConfig
 
-TFTP_TIMEOUT_S = 2.0
-"""Per TFTP packet; CUCM answers a read request on a LAN in milliseconds."""
+ITL_READ_S = 10.0
+"""The whole ITL read: CUCM answers a read request on a LAN in milliseconds, and a 256 KiB file
+(drivers.tftp_client.TRUST_FILE_LIMIT) is 184 blocks of 1428 bytes."""
 TRUST = "trust anchor"
 TFTP = "CUCM TFTP through the tap"
 
@@ -66,7 +67,7 @@ def check_tftp(bench: "Bench", phone: "PhoneConfig") -> list[Check]:
     except OSError:  # a `rig tap` service (or a run) already listens there: go through it
         own, note = False, f" (through the tap already listening on {listen.host}:{listen.port})"
     try:
-        data = tftp_get(host, listen.port, name, timeout=TFTP_TIMEOUT_S)
+        data = tftp_get(host, listen.port, name, seconds=ITL_READ_S, limit=TRUST_FILE_LIMIT)
     except TftpFetchError as error:
         upstream = config.tftp_tap.upstream or config.cucm.tftp
         fix = (f"make sure CUCM serves {name} (is {phone.name} configured in CUCM?)" if error.not_found else
