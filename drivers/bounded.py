@@ -14,10 +14,16 @@ reads are interrupted by the signal at once).
 from __future__ import annotations
 
 import contextlib
+import errno
 import itertools
+import select
+import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import TypeVar
+
+T = TypeVar("T")
 
 SLICE_S = 1.0
 """Longest blocking wait of a bounded read: how soon an abandoned read notices."""
@@ -82,3 +88,34 @@ class Budget:
         self.read += size
         if self.read > self.limit:
             raise TooLarge(f"answer larger than {self.limit} bytes")
+
+
+def open_connection(host: str, port: int, budget: Budget) -> socket.socket:
+    """A TCP connection to host:port, waited for in slices (a connect blocks up to minutes)."""
+    family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    sock = socket.socket(family, kind, proto)
+    try:
+        sock.setblocking(False)
+        code = sock.connect_ex(address)
+        poller = select.poll()  # poll, not select: select() refuses a descriptor past 1024
+        poller.register(sock, select.POLLOUT)
+        while code in (errno.EINPROGRESS, errno.EAGAIN) and not poller.poll(budget.slice() * 1000):
+            pass
+        code = code and sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+        if code:
+            raise OSError(code, errno.errorcode.get(code, str(code))) if code != errno.ECONNREFUSED \
+                else ConnectionRefusedError(code, "connection refused")
+    except BaseException:
+        sock.close()
+        raise
+    return sock
+
+
+def sliced(sock: socket.socket, budget: Budget, operation: Callable[..., T], *args: object) -> T:
+    """`operation(*args)` retried after each slice's timeout until the budget ends."""
+    while True:
+        sock.settimeout(budget.slice())
+        try:
+            return operation(*args)
+        except TimeoutError:
+            continue

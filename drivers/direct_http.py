@@ -15,25 +15,19 @@ forever (issue 29, M2). `session` stays for the requests-based keypad POSTs.
 from __future__ import annotations
 
 import base64
-import errno
 import http.client
 import io
 import os
-import select
 import socket
 import ssl
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.message import Message
-from typing import TypeVar
 from urllib.parse import urlsplit
 
 import requests
 import requests.certs
 
-from drivers.bounded import Budget
-
-T = TypeVar("T")
+from drivers.bounded import Budget, open_connection, sliced
 
 
 def session() -> requests.Session:
@@ -106,12 +100,12 @@ class _Connection(http.client.HTTPConnection):
         self._raw: socket.socket | None = None
 
     def connect(self) -> None:
-        raw = _connect(self.host, self.port, self._budget)
+        raw = open_connection(self.host, self.port, self._budget)
         try:
             raw.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             if self._tls is not None:
                 raw = self._tls.wrap_socket(raw, server_hostname=self.host, do_handshake_on_connect=False)
-                _sliced(raw, self._budget, raw.do_handshake)
+                sliced(raw, self._budget, raw.do_handshake)
         except BaseException:
             raw.close()
             raise
@@ -125,37 +119,6 @@ class _Connection(http.client.HTTPConnection):
             self._raw.close()
 
 
-def _connect(host: str, port: int, budget: Budget) -> socket.socket:
-    """A TCP connection to host:port, waited for in slices (a connect blocks up to minutes)."""
-    family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
-    sock = socket.socket(family, kind, proto)
-    try:
-        sock.setblocking(False)
-        code = sock.connect_ex(address)
-        poller = select.poll()  # poll, not select: select() refuses a descriptor past 1024
-        poller.register(sock, select.POLLOUT)
-        while code in (errno.EINPROGRESS, errno.EAGAIN) and not poller.poll(budget.slice() * 1000):
-            pass
-        code = code and sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
-        if code:
-            raise OSError(code, errno.errorcode.get(code, str(code))) if code != errno.ECONNREFUSED \
-                else ConnectionRefusedError(code, "connection refused")
-    except BaseException:
-        sock.close()
-        raise
-    return sock
-
-
-def _sliced(sock: socket.socket, budget: Budget, operation: Callable[..., T], *args: object) -> T:
-    """`operation(*args)` retried after each slice's timeout until the budget ends."""
-    while True:
-        sock.settimeout(budget.slice())
-        try:
-            return operation(*args)
-        except TimeoutError:
-            continue
-
-
 class _BoundedSocket:
     """The socket calls http.client makes (sendall, makefile, close), every wait a budget slice
     and every byte received counted against the budget's limit."""
@@ -166,10 +129,10 @@ class _BoundedSocket:
     def sendall(self, data: bytes) -> None:
         view = memoryview(data)
         while view:
-            view = view[_sliced(self._sock, self._budget, self._sock.send, view):]
+            view = view[sliced(self._sock, self._budget, self._sock.send, view):]
 
     def recv_into(self, buffer: memoryview) -> int:
-        size = _sliced(self._sock, self._budget, self._sock.recv_into, buffer)
+        size = sliced(self._sock, self._budget, self._sock.recv_into, buffer)
         self._budget.count(size)
         return size
 
