@@ -9,7 +9,7 @@ about 2 ms per GET, measured on 2,300 GETs of a 240-phone run).
 `request` bounds the whole exchange (drivers.bounded): connect, TLS handshake, request and answer
 share one deadline and one size limit, and every wait is a slice of at most a second. A page
 trickled a byte at a time therefore ends at its deadline, where a per-read timeout let it run
-forever (issue 29, M2). `session` stays for the requests-based keypad POSTs.
+forever (issue 29, M2).
 """
 
 from __future__ import annotations
@@ -24,18 +24,9 @@ from dataclasses import dataclass, field
 from email.message import Message
 from urllib.parse import urlsplit
 
-import requests
 import requests.certs
 
 from drivers.bounded import Budget, open_connection, sliced
-
-
-def session() -> requests.Session:
-    """A session that ignores the environment's proxies and .netrc; keep one per phone, since
-    building a session per request cost more CPU than the request on a bench of 240 phones."""
-    s = requests.Session()
-    s.trust_env = False
-    return s
 
 
 @dataclass(frozen=True)
@@ -45,9 +36,10 @@ class Reply:
     headers: Message = field(repr=False)
 
     @property
-    def encoding(self) -> str | None:
-        """The charset the Content-Type names, None when it names none."""
-        return self.headers.get_content_charset()
+    def text(self) -> str:
+        """The content decoded with the charset its Content-Type names, ISO-8859-1 when it names
+        none (HTTP/1.1's default for text, RFC 2616 section 3.7.1)."""
+        return self.content.decode(self.headers.get_content_charset() or "iso-8859-1", errors="replace")
 
 
 def tls_context(verify: bool | str) -> ssl.SSLContext:

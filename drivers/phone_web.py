@@ -120,8 +120,7 @@ class PhoneWeb:
         return NetworkConfig(self._xml(self.paths.network_config, "NetworkConfiguration")[1])
 
     def status_messages(self) -> list[str]:
-        reply = self._get(self.base + self.paths.status_messages)
-        return status_rows(reply.content.decode(reply.encoding or "iso-8859-1", errors="replace"))
+        return status_rows(self._get(self.base + self.paths.status_messages).text)
 
     def screenshot(self, username: str, password: str) -> bytes:
         url = self.base + self.paths.screenshot

@@ -10,6 +10,8 @@ import pytest
 
 from drivers import bounded, phone_web, soap
 from drivers.direct_http import get
+from drivers.keypad import KeypadError
+from drivers.keypad_http import HttpKeypad
 from drivers.phone_web import PhoneWeb, PhoneWebError
 from tests.trickle import flooding_http, guarded, trickling_http
 from tests.waiting import wait_for
@@ -78,3 +80,13 @@ def test_an_exchange_started_after_the_abandon_is_not_abandoned():
     bounded.abandon_in_flight()
     budget = bounded.Budget(5.0, 10)
     assert 0 < budget.slice() <= bounded.SLICE_S
+
+
+def test_a_key_press_answered_a_byte_at_a_time_fails_at_the_timeout_and_is_sent_once():
+    with trickling_http() as peer:
+        pad = HttpKeypad("127.0.0.1", port=peer.port, username="admin", password="pw", timeout=1.0, name="desk-5")
+        error = guarded(lambda: pad.press(["Settings"]))
+    assert isinstance(error, KeypadError)
+    assert str(error) == (f"phone desk-5 (127.0.0.1:{peer.port}) executing Key:Settings: no complete answer "
+                          "within 1 s")
+    assert peer.connections == 1
