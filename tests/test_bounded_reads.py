@@ -4,6 +4,8 @@ abandoned by Ctrl-C ends within a slice instead of holding the process open."""
 
 from __future__ import annotations
 
+import os
+import signal
 import threading
 
 import pytest
@@ -12,8 +14,11 @@ from drivers import bounded, phone_web, soap
 from drivers.direct_http import get
 from drivers.keypad import KeypadError
 from drivers.keypad_http import HttpKeypad
+from drivers.risport import RisPort, RisPortError
 from drivers.phone_web import PhoneWeb, PhoneWebError
-from tests.trickle import flooding_http, guarded, trickling_http
+from rig.preflight.run import _parallel
+from rig.sim.tls import server_tls
+from tests.trickle import GUARD_S, flooding_http, guarded, trickling_http
 from tests.waiting import wait_for
 
 
@@ -90,3 +95,39 @@ def test_a_key_press_answered_a_byte_at_a_time_fails_at_the_timeout_and_is_sent_
     assert str(error) == (f"phone desk-5 (127.0.0.1:{peer.port}) executing Key:Settings: no complete answer "
                           "within 1 s")
     assert peer.connections == 1
+
+
+def test_a_risport_answer_trickled_over_tls_fails_at_the_timeout(tmp_path):
+    tls = server_tls("127.0.0.1")
+    ca = tmp_path / "ca.pem"
+    ca.write_bytes(tls.ca_pem)
+    with trickling_http(tls=tls.context) as peer:
+        ris = RisPort("127.0.0.1", port=peer.port, username="ris", password="pw", verify=str(ca), timeout=1.0)
+        error = guarded(lambda: ris.select(["SEP001D705F0000"]))
+    assert isinstance(error, RisPortError)
+    assert str(error).endswith("/realtimeservice2/services/RISService70: ReadTimeout: no complete answer within 1 s")
+
+
+def _alarm(signum: int, frame: object) -> None:
+    raise AssertionError(f"Ctrl-C still waiting for preflight's workers after {GUARD_S:g} s")
+
+
+def test_ctrl_c_while_preflights_workers_read_ends_their_reads():
+    """The main thread's KeyboardInterrupt abandons the workers' reads, so the pool it joins on
+    the way out ends at their next slice instead of at their (here hour-long) budgets."""
+    with trickling_http() as peer:
+        def ctrl_c_once_connected() -> None:
+            wait_for(lambda: peer.connections, what="the worker to connect")
+            os.kill(os.getpid(), signal.SIGINT)
+
+        read = lambda: get(f"http://127.0.0.1:{peer.port}/DeviceInformationX", timeout=3600.0, limit=1024)  # noqa: E731
+        previous = signal.signal(signal.SIGALRM, _alarm)
+        signal.alarm(int(GUARD_S))
+        try:
+            threading.Thread(target=ctrl_c_once_connected, daemon=True).start()
+            with pytest.raises(KeyboardInterrupt):
+                _parallel([read])
+        finally:
+            signal.alarm(0)
+            signal.signal(signal.SIGALRM, previous)
+            bounded.abandon_in_flight()  # whatever happened, no reader outlives the test

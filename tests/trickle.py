@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import socket
+import ssl
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -27,9 +28,10 @@ class Peer:
 
 
 @contextlib.contextmanager
-def trickling_http(head: bytes = b"HTTP/1.0 200 OK\r\nContent-Type: text/xml\r\n\r\n<") -> Iterator[Peer]:
-    """A TCP peer on 127.0.0.1 that, to every connection, sends `head` then one byte every
-    BYTE_EVERY_S, forever."""
+def trickling_http(head: bytes = b"HTTP/1.0 200 OK\r\nContent-Type: text/xml\r\n\r\n<",
+                   tls: ssl.SSLContext | None = None) -> Iterator[Peer]:
+    """A TCP peer on 127.0.0.1 that, to every connection (over TLS with `tls`), sends `head`
+    then one byte every BYTE_EVERY_S, forever."""
     stop = threading.Event()
     with socket.create_server(("127.0.0.1", 0)) as server:
         server.settimeout(BYTE_EVERY_S)
@@ -42,7 +44,7 @@ def trickling_http(head: bytes = b"HTTP/1.0 200 OK\r\nContent-Type: text/xml\r\n
                 except TimeoutError:
                     continue
                 peer.connections += 1
-                threading.Thread(target=_trickle, args=(client, head, stop), daemon=True).start()
+                threading.Thread(target=_trickle, args=(client, head, stop, tls), daemon=True).start()
 
         thread = threading.Thread(target=serve, daemon=True)
         thread.start()
@@ -53,10 +55,12 @@ def trickling_http(head: bytes = b"HTTP/1.0 200 OK\r\nContent-Type: text/xml\r\n
             thread.join()
 
 
-def _trickle(client: socket.socket, head: bytes, stop: threading.Event) -> None:
+def _trickle(client: socket.socket, head: bytes, stop: threading.Event, tls: ssl.SSLContext | None) -> None:
     with client:
         data = head
         try:
+            if tls is not None:
+                client = tls.wrap_socket(client, server_side=True)
             while not stop.wait(BYTE_EVERY_S):
                 client.sendall(data[:1] or b"a")
                 data = data[1:]
