@@ -19,8 +19,9 @@ from drivers.phone_pages import flat_fields, status_rows
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 PAGE_LIMIT = 4 * 1024 * 1024
-"""Bytes of one page (rig's bound): the largest is a screenshot, and an 800x480 screen (the
-CP-8845's, per its data sheet) as a 32-bit PNG is 1.5 MB uncompressed; the XML pages are a few kB."""
+"""Bytes of one page (rig's bound, not a phone's): the largest page is a screenshot, and even an
+800x480 screen at 32 bits is 1.5 MB uncompressed (screen sizes unconfirmed here); the XML pages
+are a few kB."""
 
 
 @dataclass(frozen=True)
