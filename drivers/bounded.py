@@ -1,4 +1,4 @@
-"""Every network read rig makes has a total time and a total size, and wakes at least once a second.
+"""A read with a total time and a total size, that wakes at least once a second (pages, SOAP, TFTP, meters).
 
 A socket timeout bounds one read, not an answer: a server trickling a byte every second keeps
 each read short and the answer endless (issue 29, M2 and M3). A `Budget` is one exchange's
@@ -119,3 +119,10 @@ def sliced(sock: socket.socket, budget: Budget, operation: Callable[..., T], *ar
             return operation(*args)
         except TimeoutError:
             continue
+
+
+def send_all(sock: socket.socket, budget: Budget, data: bytes) -> None:
+    """All of `data` sent, each wait for room a budget slice."""
+    view = memoryview(data)
+    while view:
+        view = view[sliced(sock, budget, sock.send, view):]

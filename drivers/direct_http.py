@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 
 import requests.certs
 
-from drivers.bounded import Budget, open_connection, sliced
+from drivers.bounded import Budget, open_connection, send_all, sliced
 
 
 @dataclass(frozen=True)
@@ -119,9 +119,7 @@ class _BoundedSocket:
         self._sock, self._budget = sock, budget
 
     def sendall(self, data: bytes) -> None:
-        view = memoryview(data)
-        while view:
-            view = view[sliced(self._sock, self._budget, self._sock.send, view):]
+        send_all(self._sock, self._budget, data)
 
     def recv_into(self, buffer: memoryview) -> int:
         size = sliced(self._sock, self._budget, self._sock.recv_into, buffer)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pyvisa.rname
 
-from drivers.bounded import Budget, open_connection, sliced
+from drivers.bounded import Budget, open_connection, send_all, sliced
 
 ANSWER_LIMIT = 64 * 1024
 """Bytes of one answer line: a power reading or `*IDN?` is tens of bytes (rig's bound)."""
@@ -41,9 +41,7 @@ class ScpiSocket:
 
     def query(self, command: str) -> str:
         budget = Budget(self.timeout, ANSWER_LIMIT)
-        data = memoryview(command.encode("ascii") + TERMINATION)
-        while data:
-            data = data[sliced(self._sock, budget, self._sock.send, data):]
+        send_all(self._sock, budget, command.encode("ascii") + TERMINATION)
         while TERMINATION not in self._pending:
             chunk = sliced(self._sock, budget, self._sock.recv, 4096)
             if not chunk:
