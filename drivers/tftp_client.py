@@ -34,7 +34,7 @@ class TftpFetchError(Exception):
         self.not_found = not_found
 
 
-def tftp_get(host: str, port: int, name: str, *, seconds: float, limit: int, retries: int = 3) -> bytes:
+def tftp_get(host: str, port: int, name: str, *, seconds: float, limit: int, retries: int = 4) -> bytes:
     """`name` read from the TFTP server at host:port (blksize 1428, as phones ask), the whole
     transfer within `seconds` and `limit` bytes; a silent server fails after `retries` waits of
     SLICE_S each."""

@@ -77,6 +77,9 @@ def flooding_http(size: int, head: bytes = b"HTTP/1.0 200 OK\r\nContent-Type: te
             with client:
                 try:
                     client.sendall(head + b"x" * size)
+                    client.shutdown(socket.SHUT_WR)
+                    while client.recv(65536):  # read the request to its end: closing with it unread
+                        pass  # would reset the connection, discarding the answer before the client reads it
                 except OSError:
                     return  # the client stopped reading: what the test wants
 
