@@ -190,8 +190,6 @@ class Bench:
 
     def close(self) -> None:
         with self._lock:
-            for ris in self._risport:
-                ris.close()
             for sw in self._switches.values():
                 sw.close()
             for meter in self._meters.values():

@@ -151,7 +151,8 @@ class Timeouts(Strict):
     ssh: float = seconds(15.0, high=300)
     """Connect, log in, or answer one command; a switch silent for 5 minutes is down."""
     http: float = seconds(5.0, high=120)
-    """One request to a phone's web server."""
+    """One whole HTTP exchange, answer included: a phone's page, a RisPort or AXL request
+    (docs/reliability.md, "Every read is bounded")."""
     key_gap: float = seconds(1.0, high=30, zero_ok=True)
     """Between two key presses; a menu that needs more than 30 s per key is not responding."""
     script_scale: float = Field(default=1.0, gt=0, le=1)

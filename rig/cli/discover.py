@@ -98,10 +98,7 @@ def _from_cucm(bench: Bench, seed: LabConfig, model: str, name: str, pool: str |
     ax = seed.cucm.axl
     axl = Axl(ax.host, port=ax.port, username=ax.username, password=ax.secret() or "", version=ax.version,
               verify=ax.tls_verify(), timeout=seed.timeouts.http)
-    try:
-        listed = [p for p in axl.list_phones(name.replace("*", "%"), pool) if p.model == AXL_MODEL[model]]
-    finally:
-        axl.close()
+    listed = [p for p in axl.list_phones(name.replace("*", "%"), pool) if p.model == AXL_MODEL[model]]
     seen = newest(risport.select([p.name for p in listed])) if listed else {}
     return [(Registration.of(p.name, seen.get(p.name.upper())), p.device_pool) for p in listed]
 

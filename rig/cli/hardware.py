@@ -23,6 +23,7 @@ from pydantic import ValidationError
 from rich.console import Console as RichConsole
 from rich.table import Table
 
+from drivers.bounded import abandoning_on_interrupt
 from drivers.console import ConsoleError
 from drivers.ios_parsers import canonical_interface
 from drivers.ios_switch import PoePort, SwitchError
@@ -212,7 +213,7 @@ def status(ctx: typer.Context, config: ConfigOption = None) -> None:
                 poe[name] = {p.interface: p for p in bench.switch(name).poe_status()}
             except SwitchError as error:
                 problems.append(str(error))
-        with ThreadPoolExecutor(max_workers=8) as pool:
+        with ThreadPoolExecutor(max_workers=8) as pool, abandoning_on_interrupt():  # Ctrl-C ends the page reads
             rows = list(pool.map(lambda p: _phone_row(bench, p, poe.get(p.switch, {})), bench.config.phones))
     table = Table(title=f"bench {bench.config.bench}")
     for column in ("phone", "MAC", "switch port", "PoE", "load", "last status message", "meter"):

@@ -18,7 +18,7 @@ from drivers.keypad import KeypadError
 from drivers.keypad_serial import board_targets
 from drivers.power_meter import PowerMeter, PowerMeterError
 from drivers.risport import RisPortError
-from drivers.tftp_client import TftpFetchError, tftp_get
+from drivers.tftp_client import TRUST_FILE_LIMIT, TftpFetchError, tftp_get
 from drivers.tftp_tap_share import hello
 from rig import trust
 from rig.config import SerialKeypadConfig
@@ -30,8 +30,9 @@ if TYPE_CHECKING:
     from rig.bench import Bench
     from rig.config import LabConfig, PhoneConfig
 
-TFTP_TIMEOUT_S = 2.0
-"""Per TFTP packet; CUCM answers a read request on a LAN in milliseconds."""
+ITL_READ_S = 10.0
+"""The whole ITL read: CUCM answers a read request on a LAN in milliseconds, and a 256 KiB file
+(drivers.tftp_client.TRUST_FILE_LIMIT) is 184 blocks of 1428 bytes."""
 TRUST = "trust anchor"
 TFTP = "CUCM TFTP through the tap"
 TAP_PORT = "tap port"
@@ -70,7 +71,7 @@ def check_tftp(bench: "Bench", phone: "PhoneConfig") -> list[Check]:
     name = profile_for(phone.model, phone.firmware).itl_file(phone.mac)
     try:
         with tap:
-            data = tftp_get(host, tap.address[1], name, timeout=TFTP_TIMEOUT_S)
+            data = tftp_get(host, tap.address[1], name, seconds=ITL_READ_S, limit=TRUST_FILE_LIMIT)
     except OSError as error:
         return [failed(TFTP, f"no relay could listen on {listen.host}: {error}", "check tftp_tap.listen.host "
                        "is an address of this host"), unchecked(TRUST, "no ITL could be read from CUCM")]

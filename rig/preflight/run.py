@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, TypeVar
 
+from drivers.bounded import abandoning_on_interrupt
 from rig.errors import RigError
 from rig.preflight.bench_checks import (
     board_wanted, check_board, check_credentials, check_meter, check_risport, check_tap_port, check_tftp,
@@ -29,7 +30,7 @@ def _parallel(tasks: Sequence[Callable[[], T]]) -> list[T]:
     """Run every task at once (they wait on the network, not on the CPU), results in order."""
     if not tasks:
         return []
-    with ThreadPoolExecutor(max_workers=min(MAX_THREADS, len(tasks))) as pool:
+    with ThreadPoolExecutor(max_workers=min(MAX_THREADS, len(tasks))) as pool, abandoning_on_interrupt():
         return list(pool.map(lambda task: task(), tasks))
 
 
@@ -44,7 +45,7 @@ def preflight(bench: "Bench", names: Sequence[str] = (), *, source: str = "") ->
     phones = config.select(list(names))
     meters = {p.power_meter.instrument: bench.meter(p) for p in phones if p.power_meter is not None}
     wanted = board_wanted(phones)
-    with ThreadPoolExecutor(max_workers=MAX_THREADS) as pool:
+    with ThreadPoolExecutor(max_workers=MAX_THREADS) as pool, abandoning_on_interrupt():
         credentials = pool.submit(check_credentials, config)
         switches = [pool.submit(_switch, bench, n, phones) for n in sorted({p.switch for p in phones if p.switch is not None})]
         tftp = pool.submit(check_tftp, bench, phones[0]) if phones else None
