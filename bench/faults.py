@@ -92,6 +92,7 @@ KNOBS: dict[str, tuple[Any, dict[str, Expect]]] = {
     "switch_delay": (2.0, {}),
     "risport_rate_control": (2, {}),
     "http_drops": ({"desk-01": 1}, {}),
+    "tvs_unreachable": (True, {}),  # none of these scenarios needs TVS: every phone still passes
 }
 """Each knob of `rig.config.Faults`, the value the matrix sets, and what it must do to the phones."""
 
