@@ -42,6 +42,7 @@ _HEADERS = {
     "admin_max": re.compile(r"^Interface\s+AdminPowerMax\s+AdminConsumption\s*$"),
 }
 _CLASS = re.compile(r"^(\d|n/a)$")
+_MODULE = re.compile(r"^Module\s+Available\s+Used\s+Remaining")
 
 
 def _port_row(layout: str, fields: list[str]) -> tuple[float, str, str, float | None] | str:
@@ -71,6 +72,9 @@ def parse_power_inline(text: str) -> Rows[PoePort]:
         header = next((name for name, pattern in _HEADERS.items() if pattern.match(line)), None)
         if header is not None:
             layout = header
+            continue
+        if _MODULE.match(line):  # a new member's block: its number comes on its budget row
+            member = ""
             continue
         budget = _BUDGET_ROW.match(line)
         if budget is not None:

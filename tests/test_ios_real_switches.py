@@ -162,3 +162,10 @@ def test_an_unreadable_cdp_entry_costs_that_entry_and_names_its_line() -> None:
     assert [n.device_id for n in neighbours] == ["System1"]
     assert neighbours.unread == ["line 3: 'Device ID: e0553d849f1a': no `Interface: ..., Port ID (outgoing port): "
                                  "...` line"]
+
+
+def test_a_member_whose_budget_row_cannot_be_read_keeps_its_ports_off_the_previous_member() -> None:
+    text = (GENIE / "ShowPowerInline" / "golden_output_1_output.txt").read_text()
+    garbled = text.replace("3          1550.0      397.4      1152.6", "3          1550.0      397.4      n/a")
+    assert {p.member for p in parse_power_inline(garbled) if p.interface.startswith("GigabitEthernet3/")} == {"3"}
+    assert [b.module for b in parse_power_budget(garbled)] == ["1", "2", "4", "5"]
