@@ -1,8 +1,9 @@
 """The PoE budget lines of `show power inline`, which ntc-templates skips.
 
-Two layouts are in the real captures of `tests/fixtures/real/ios/show_power_inline/`: the IOS-XE /
-Catalyst 3850 `Module   Available     Used     Remaining` table (one row per stack member, in
-watts) and the IOS 12.2 / Catalyst 4500 line `Available:370.0(w)  Used:55.6(w)  Remaining:314.4(w)`.
+Two layouts are in the real captures of `tests/fixtures/real/ios/`: the IOS-XE / Catalyst 3850
+`Module   Available     Used     Remaining` table (on a stack one block per member, each before that
+member's ports, in watts) and the IOS 12.2 / Catalyst 4500 line `Available:370.0(w)  Used:55.6(w)
+Remaining:314.4(w)`.
 """
 
 from __future__ import annotations
