@@ -11,6 +11,7 @@ from pathlib import Path
 import paramiko
 import pytest
 import yaml
+from ntc_templates.parse import parse_output
 from typer.testing import CliRunner
 
 from drivers.ios_budget import PoeBudget
@@ -20,6 +21,8 @@ from rig.config import PhoneConfig, Simulation, SimSwitches, dump_config
 from rig.identify import identify
 from rig.sim.bench import SimBench
 from rig.sim.clock import SimClock
+from rig.sim.ios_cli import IosSession
+from rig.sim.ios_ports import SwitchState
 from rig.sim.switch import SimSwitch
 from tests.switch_devices import StubPhone
 
@@ -100,3 +103,15 @@ def test_preflight_names_a_switch_with_neither_cdp_nor_lldp(tmp_path: Path, monk
     monkeypatch.setenv("RIG_LEASE_DIR", str(tmp_path / "leases"))
     output = preflight(tmp_path, SimSwitches(cdp=False, lldp=False))
     assert "switch sw1 neighbour discovery" in output and "neither CDP nor LLDP is running" in output
+
+
+def test_the_simulated_stack_prints_what_ntc_templates_reads_as_a_real_one() -> None:
+    """The layouts are the real captures': a parser written for real switches reads them unchanged."""
+    devices = {port: StubPhone(f"desk-{i}", mac) for i, (port, mac) in enumerate(MACS.items(), 1)}
+    session = IosSession(SwitchState("sw1", {**devices, "Gi2/0/2": None}, budgets={1: 740.0, 2: 370.0, 3: 30.0},
+                                     cdp=False, lldp=True), enable_secret=None)
+    lldp = parse_output(platform="cisco_ios", command="show lldp neighbors detail", data=session.show_lldp_detail())
+    assert [(n["local_interface"], n["neighbor_name"], n["platform"], n["sw_revision"]) for n in lldp] == [
+        (port, f"SEP{mac}", "CP-7942G", "SCCP42.9-4-2SR3-1S") for port, mac in MACS.items()]
+    poe = parse_output(platform="cisco_ios", command="show power inline", data=session.show_power())
+    assert [p["interface"] for p in poe] == ["Gi1/0/1", "Gi2/0/1", "Gi2/0/2", "Gi3/0/2"]
