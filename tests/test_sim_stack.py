@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from drivers.ios_budget import PoeBudget
 from drivers.ios_switch import IosSwitch
 from rig.cli import app
-from rig.config import PhoneConfig, Simulation, SimSwitches, dump_config
+from rig.config import PhoneConfig, Simulation, SimSwitches, dump_config, load_config
 from rig.identify import identify
 from rig.sim.bench import SimBench
 from rig.sim.clock import SimClock
@@ -25,6 +25,7 @@ from rig.sim.ios_cli import IosSession
 from rig.sim.ios_ports import SwitchState
 from rig.sim.switch import SimSwitch
 from tests.switch_devices import StubPhone
+from tests.test_erase_e2e import rig
 
 USER, PASSWORD = "labadmin", "pw-stack"
 MACS = {"Gi1/0/1": "001D705F9EA8", "Gi2/0/1": "001D705F9EB0", "Gi3/0/2": "001D705F9EC4"}
@@ -115,3 +116,20 @@ def test_the_simulated_stack_prints_what_ntc_templates_reads_as_a_real_one() -> 
         (port, f"SEP{mac}", "CP-7942G", "SCCP42.9-4-2SR3-1S") for port, mac in MACS.items()]
     poe = parse_output(platform="cisco_ios", command="show power inline", data=session.show_power())
     assert [p["interface"] for p in poe] == ["Gi1/0/1", "Gi2/0/1", "Gi2/0/2", "Gi3/0/2"]
+
+
+def test_discover_finds_the_phones_ports_by_lldp_on_a_stack_with_cdp_off(tmp_path: Path) -> None:
+    sim = Simulation(phones=3, scenarios={"healthy": 3}, time_scale=0.004, image_kb=4,
+                     switch=SimSwitches(members=3, cdp=False, lldp=True))
+    with SimBench(sim, "stack-discover", tmp_path) as bench:
+        doc = dump_config(bench.lab_config())
+        doc = {**doc, "phones": [], "cucm": {k: v for k, v in doc["cucm"].items() if k != "axl"}}
+        seed, out = tmp_path / "seed.yaml", tmp_path / "out" / "bench.yaml"
+        out.parent.mkdir()
+        seed.write_text(yaml.safe_dump(doc))
+        done = rig("discover", "--cucm", "--model", "7942", "--name", "SEP001D705F000*", "--write-config", str(out),
+                   "--config", str(seed), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert [(p.name, p.port) for p in load_config(out).phones] == [
+        ("SEP001D705F0000", "GigabitEthernet1/0/1"), ("SEP001D705F0001", "GigabitEthernet2/0/1"),
+        ("SEP001D705F0002", "GigabitEthernet3/0/1")]
