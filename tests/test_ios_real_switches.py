@@ -169,3 +169,9 @@ def test_a_member_whose_budget_row_cannot_be_read_keeps_its_ports_off_the_previo
     garbled = text.replace("3          1550.0      397.4      1152.6", "3          1550.0      397.4      n/a")
     assert {p.member for p in parse_power_inline(garbled) if p.interface.startswith("GigabitEthernet3/")} == {"3"}
     assert [b.module for b in parse_power_budget(garbled)] == ["1", "2", "4", "5"]
+
+
+def test_the_per_interface_form_gives_entries_without_local_intf_their_port() -> None:
+    text = (REAL / "show_lldp_neighbors_detail" / "cisco_ios_show_lldp_neighbors_detail2.raw").read_text()
+    assert {n.local_interface for n in parse_lldp_neighbors_detail(text)} == {None}
+    assert {n.local_interface for n in parse_lldp_neighbors_detail(text, "Gi1/0/48")} == {"GigabitEthernet1/0/48"}
