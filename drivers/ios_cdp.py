@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from drivers.ios_names import IosParseError, Rows, canonical_interface, unread_line
+from drivers.ios_names import Rows, canonical_interface, unexpected, unread_line
 
 
 @dataclass(frozen=True)
@@ -64,8 +64,7 @@ def parse_cdp_neighbors_detail(text: str) -> Rows[CdpNeighbor]:
     address, the first line under `Version :` and the PoE draw where shown."""
     starts = [m.start() for m in _DEVICE_ID.finditer(text)]
     if not starts and text.strip() and "Total cdp entries displayed" not in text:
-        first = next(line.strip() for line in text.splitlines() if line.strip())
-        raise IosParseError(f"'show cdp neighbors detail': unexpected output: {first!r}")
+        raise unexpected("show cdp neighbors detail", text)
     found: Rows[CdpNeighbor] = Rows()
     for begin, end in zip(starts, starts[1:] + [len(text)]):
         entry = _entry(text[begin:end])

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from drivers.ios_names import IosParseError, Rows, canonical_interface, unread_line
+from drivers.ios_names import Rows, canonical_interface, unexpected, unread_line
 from drivers.macaddr import normalize_mac
 
 
@@ -95,8 +95,7 @@ def parse_lldp_neighbors_detail(text: str, interface: str | None = None) -> Rows
     lines = text.splitlines(keepends=True)
     starts = [i for i, line in enumerate(lines) if _CHASSIS.match(line)]
     if not starts and text.strip() and "Total entries displayed" not in text:
-        first = next(line.strip() for line in lines if line.strip())
-        raise IosParseError(f"'show lldp neighbors detail': unexpected output: {first!r}")
+        raise unexpected("show lldp neighbors detail", text)
     found: Rows[LldpNeighbor] = Rows()
     for begin, end in zip(starts, starts[1:] + [len(lines)]):
         # `Local Intf:` just before (IOS-XE may print `Local Intf service instance: -` between).

@@ -51,6 +51,12 @@ class Rows(list[T]):
         self.unread: list[str] = unread or []
 
 
+def unexpected(command: str, text: str) -> IosParseError:
+    """The error for text that is not the command's table at all, naming its first line."""
+    first = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    return IosParseError(f"{command!r}: unexpected output: {first!r}")
+
+
 def unread_line(number: int, line: str, why: str) -> str:
     """How an unreadable row is named: its 1-based line number, its text, the reason."""
     return f"line {number}: {line.strip()!r}: {why}"

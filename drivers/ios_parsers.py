@@ -24,7 +24,7 @@ from textfsm import TextFSM, TextFSMError
 
 from drivers.ios_cdp import CdpNeighbor, parse_cdp_neighbors_detail
 from drivers.ios_names import (INTERFACE_TYPES, IosParseError, Rows, canonical_interface, interface_or_error,
-                               short_interface)
+                               short_interface, unexpected)
 from drivers.ios_poe import PoePort, parse_power_inline
 from drivers.macaddr import normalize_mac
 
@@ -65,14 +65,10 @@ def _rows(command: str, text: str, header: str) -> list[dict[str, Any]]:
             fsm.Reset()
             rows = [{k.lower(): v for k, v in row.items()} for row in fsm.ParseTextToDicts(text)]
     except TextFSMError as exc:
-        raise IosParseError(f"{command!r}: unexpected output: {_first_line(text)!r}") from exc
+        raise unexpected(command, text) from exc
     if not rows and text.strip() and not re.search(header, text, re.MULTILINE):
-        raise IosParseError(f"{command!r}: unexpected output: {_first_line(text)!r}")
+        raise unexpected(command, text)
     return rows
-
-
-def _first_line(text: str) -> str:
-    return next((line.strip() for line in text.splitlines() if line.strip()), "")
 
 
 def parse_cdp_neighbors(text: str) -> list[CdpNeighbor]:

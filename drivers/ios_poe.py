@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from drivers.ios_names import IosParseError, Rows, canonical_interface, stack_member, unread_line
+from drivers.ios_names import Rows, canonical_interface, stack_member, unexpected, unread_line
 
 
 @dataclass(frozen=True)
@@ -93,6 +93,5 @@ def parse_power_inline(text: str) -> Rows[PoePort]:
             continue
         ports.append(PoePort(interface, fields[1], fields[2], *row, member=member or stack_member(interface)))
     if not ports and not ports.unread and text.strip() and layout is None and "%No inline power" not in text:
-        first = next(line.strip() for line in text.splitlines() if line.strip())
-        raise IosParseError(f"'show power inline': unexpected output: {first!r}")
+        raise unexpected("show power inline", text)
     return ports
