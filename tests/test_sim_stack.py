@@ -15,6 +15,8 @@ from ntc_templates.parse import parse_output
 from typer.testing import CliRunner
 
 from drivers.ios_budget import PoeBudget
+from drivers.ios_discovery import protocol_off
+from drivers.ios_errors import SwitchCommandError
 from drivers.ios_switch import IosSwitch
 from rig.cli import app
 from rig.config import PhoneConfig, Simulation, SimSwitches, dump_config, load_config
@@ -133,3 +135,20 @@ def test_discover_finds_the_phones_ports_by_lldp_on_a_stack_with_cdp_off(tmp_pat
     assert [(p.name, p.port) for p in load_config(out).phones] == [
         ("SEP001D705F0000", "GigabitEthernet1/0/1"), ("SEP001D705F0001", "GigabitEthernet2/0/1"),
         ("SEP001D705F0002", "GigabitEthernet3/0/1")]
+
+
+GENIE = Path(__file__).resolve().parent / "fixtures" / "real" / "ios" / "genieparser"
+
+
+def test_show_cdp_and_show_lldp_print_the_real_lines_and_a_protocol_off_is_read_as_off() -> None:
+    def shown(text: str) -> list[str]:
+        return [line.rstrip() for line in text.splitlines() if line.strip()]
+
+    on = IosSession(SwitchState("sw1", {}, cdp=True, lldp=True), enable_secret=None)
+    assert shown(on.show_cdp_global()) == shown((GENIE / "ShowCdp" / "golden_output_output.txt").read_text())
+    assert shown(on.show_lldp_global()) == shown((GENIE / "ShowLldp" / "golden_output_output.txt").read_text())
+    off = IosSession(SwitchState("sw1", {}, cdp=False, lldp=False), enable_secret=None)
+    real_off = shown((GENIE / "ShowCdp" / "iosxr_golden_output2_output.txt").read_text())[-1]
+    assert shown(off.show_cdp_global()) == [real_off]
+    assert protocol_off(SwitchCommandError("sw1", "show cdp", real_off))
+    assert shown(off.show_lldp_global()) == ["% LLDP is not enabled"]
