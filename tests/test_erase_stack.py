@@ -1,5 +1,6 @@
 """`rig erase` end to end on a simulated 3-member stack that runs LLDP and not CDP: the phones sit
-on `Gi1/0/x`, `Gi2/0/x` and `Gi3/0/x`, each member with its own PoE budget, and every phone passes."""
+on `Gi1/0/x`, `Gi2/0/x` and `Gi3/0/x`, each member with its own PoE budget, every phone passes,
+and LLDP-MED stands in for CDP as evidence (the phone's model and its announced load)."""
 
 from __future__ import annotations
 
@@ -32,3 +33,5 @@ def test_rig_erase_passes_on_a_three_member_stack_with_cdp_off(tmp_path: Path) -
     for phone in results["phones"]:
         identify = next(s for s in phone["steps"] if s["name"] == "identify")
         assert f"LLDP-MED neighbour SEP{phone['mac']} (CP-7942G, " in identify["detail"], identify["detail"]
+        verify = next(s for s in phone["steps"] if s["name"] == "verify_load")
+        assert "LLDP S/W revision" in verify["detail"].split("agreed: ", 1)[1].split(";")[0], verify["detail"]

@@ -41,11 +41,13 @@ def run(ctx: PhoneContext, _: StepView) -> Identified:
         neighbour = ctx.cdp_entry()
         if neighbour is not None:
             step.data.update(cdp_platform=neighbour.platform, cdp_version=neighbour.version)
-        elif (lldp := ctx.lldp_entry()) is not None:  # CDP off or silent: what the phone says by LLDP-MED
+        lldp = ctx.lldp_entry() if neighbour is None else None  # CDP off or silent: what it says by LLDP-MED
+        if lldp is not None:
             step.data.update(lldp_model=lldp.model, lldp_software=lldp.software_revision)
             step.detail += f"; LLDP-MED neighbour {lldp.system_name} ({lldp.model}, {lldp.software_revision})"
         return Identified(evidence=identity.evidence, cdp_platform=neighbour.platform if neighbour else None,
-                          cdp_version=neighbour.version if neighbour else None)
+                          cdp_version=neighbour.version if neighbour else None,
+                          lldp_software=lldp.software_revision if lldp else None)
 
 
 def _by_own_answer(ctx: PhoneContext, step: Step) -> Identified:
