@@ -35,3 +35,13 @@ def test_rig_erase_passes_on_a_three_member_stack_with_cdp_off(tmp_path: Path) -
         assert f"LLDP-MED neighbour SEP{phone['mac']} (CP-7942G, " in identify["detail"], identify["detail"]
         verify = next(s for s in phone["steps"] if s["name"] == "verify_load")
         assert "LLDP S/W revision" in verify["detail"].split("agreed: ", 1)[1].split(";")[0], verify["detail"]
+
+
+def test_a_switch_with_neither_cdp_nor_lldp_is_preflights_warning_not_a_refusal_to_erase(tmp_path: Path) -> None:
+    sim = Simulation(phones=2, scenarios={"healthy": 2}, time_scale=SCALE, image_kb=4,
+                     switch=SimSwitches(cdp=False, lldp=False))
+    with SimBench(sim, "silent-e2e", tmp_path) as bench:
+        config = _write_config(bench, tmp_path / "lab.yaml")
+        done = rig("erase", "--config", str(config), "--runs-dir", str(tmp_path / "runs"), "--json", cwd=tmp_path,
+                   timeout=120)
+    assert done.returncode == 0, done.stderr + done.stdout  # identified by the MAC table

@@ -49,6 +49,8 @@ class SwitchView:
     cdp: list[CdpNeighbor] = field(default_factory=list)
     problem: str | None = None
     lldp: list[LldpNeighbor] = field(default_factory=list)
+    protocols: dict[str, bool] = field(default_factory=dict)
+    """{"CDP": running, "LLDP": running} (IosSwitch.protocols_running)."""
 
     def macs_on_port(self, port: str) -> list[str]:
         assert self.sessions is not None
@@ -117,14 +119,17 @@ def check_access(bench: "Bench", name: str) -> tuple[list[Check], SwitchView]:
             SwitchView(name, problem=str(error))
     login = passed(label, f"logged in as {sw.username}, privileged; {len(poe)} PoE ports, "
                    f"{len(cdp)} CDP neighbours, {len(lldp)} LLDP neighbours")
-    return [key, login, _discovery(name, running)], SwitchView(name, sessions, poe, cdp, lldp=lldp)
+    return [key, login], SwitchView(name, sessions, poe, cdp, lldp=lldp, protocols=running)
 
 
-def _discovery(name: str, running: dict[str, bool]) -> Check:
-    """CDP or LLDP must run: a powered-off port has no MAC, and only a neighbour entry names the
-    phone that comes back on it (and the load it announces)."""
-    label = f"switch {name} neighbour discovery"
-    on = [protocol for protocol, up in running.items() if up]
+def check_discovery(view: SwitchView) -> Check:
+    """CDP or LLDP should run: a powered-off port has no MAC, and only a neighbour entry names the
+    phone that comes back on it (and the load it announces). Preflight's word only: a run still
+    identifies phones by the MAC table, so `rig erase` does not refuse such a switch."""
+    label = f"switch {view.name} neighbour discovery"
+    if view.sessions is None:
+        return unchecked(label, "the switch could not be read")
+    name, on = view.name, [protocol for protocol, up in view.protocols.items() if up]
     if not on:
         return failed(label, "neither CDP nor LLDP is running (`% ... is not enabled`)",
                       f"enable `cdp run` or `lldp run` on switch {name}")
