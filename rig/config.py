@@ -208,6 +208,18 @@ class Faults(Strict):
 Scenario = Literal["stale_itl", "regenerated_cert", "tvs_vouches", "no_itl", "healthy"]
 
 
+class SimSwitches(Strict):
+    """How every simulated switch is built: a stack of `members` (phones spread over them in turn,
+    `Gi2/0/x` on the second), each with its own PoE budget, running CDP and/or LLDP."""
+
+    members: int = Field(default=1, ge=1, le=9)
+    member_watts: list[float] = Field(default_factory=list)
+    """Available PoE watts of member 1, 2, ...; a member not listed has 740 W."""
+    cdp: bool = True
+    lldp: bool = False
+    """IOS runs CDP by default and LLDP only after `lldp run`."""
+
+
 class Simulation(Strict):
     phones: int = Field(default=8, ge=1, le=4000)
     switches: int = Field(default=1, ge=1, le=64)
@@ -229,6 +241,7 @@ class Simulation(Strict):
     """Serve CUCM's RisPort70 and write `cucm.risport` (require: true) into the bench's config."""
     faults: Faults = Field(default_factory=Faults)
     misconfig: Misconfig = Field(default_factory=Misconfig)
+    switch: SimSwitches = Field(default_factory=SimSwitches)
 
 
 SIMULATED_BENCH = "sim"

@@ -70,17 +70,22 @@ def _seed(path: Path) -> tuple[dict[str, Any], LabConfig]:
 
 
 def _ports(bench: Bench) -> dict[str, tuple[str, str]]:
-    """MAC -> (switch, local interface) from every switch's CDP table."""
+    """MAC -> (switch, local interface) from every switch's CDP table, then its LLDP table (a switch
+    with CDP off answers no CDP neighbours; drivers.ios_lldp reads a neighbour's MAC)."""
     found: dict[str, tuple[str, str]] = {}
     for name in bench.config.switches:
         try:
             neighbours = bench.switch(name).cdp_neighbors()
+            lldp = bench.switch(name).lldp_neighbors()
         except SwitchError as error:
             raise ConfigError(f"switch {name}: {error}") from None
         for n in neighbours:
             match = SEP_NAME.fullmatch(n.device_id.split(".")[0])
             if match:
                 found[match.group(1).upper()] = (name, n.local_interface)
+        for neighbour in lldp:
+            if neighbour.mac is not None and neighbour.local_interface is not None:
+                found.setdefault(neighbour.mac, (name, neighbour.local_interface))
     return found
 
 

@@ -16,7 +16,7 @@ from rig.preflight.bench_checks import (
 )
 from rig.preflight.phone_checks import Facts, check_phone
 from rig.preflight.report import BenchReport, Check, PreflightReport, problems
-from rig.preflight.switches import SwitchView, check_access, check_budget
+from rig.preflight.switches import SwitchView, check_access, check_budget, check_discovery
 
 if TYPE_CHECKING:
     from rig.bench import Bench
@@ -36,7 +36,7 @@ def _parallel(tasks: Sequence[Callable[[], T]]) -> list[T]:
 
 def _switch(bench: "Bench", name: str, phones: list["PhoneConfig"]) -> tuple[list[Check], SwitchView]:
     checks, view = check_access(bench, name)
-    return [*checks, check_budget(bench, view, phones)], view
+    return [*checks, check_discovery(view), check_budget(bench, view, phones)], view
 
 
 def preflight(bench: "Bench", names: Sequence[str] = (), *, source: str = "") -> PreflightReport:

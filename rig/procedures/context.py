@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from drivers.ios_names import canonical_interface
 from drivers.power_meter import PowerMeterError
 from rig.config import LabConfig, PhoneConfig
 from rig.identify import phone_neighbour
@@ -26,6 +27,7 @@ from rig.procedures.steps import Interrupted, StepRecorder
 from rig.profiles import PhoneProfile, profile_for
 
 if TYPE_CHECKING:
+    from drivers.ios_lldp import LldpNeighbor
     from drivers.ios_switch import CdpNeighbor
     from drivers.phone_web import PhoneWeb
     from rig.tap_share import SharedTap
@@ -119,6 +121,15 @@ class PhoneContext:
         if self.phone.switch is None:
             return None
         return phone_neighbour(self.switch.recent_cdp_neighbors(max_age), self.phone)
+
+    def lldp_entry(self) -> "LldpNeighbor | None":
+        """The phone's own LLDP-MED entry on its port (model, announced load), where the switch runs
+        LLDP: evidence only, asked where CDP says nothing (None in field mode)."""
+        if self.phone.switch is None or self.phone.port is None:
+            return None
+        port = canonical_interface(self.phone.port)
+        return next((n for n in self.switch.lldp_neighbors() if n.local_interface == port and n.mac == self.phone.mac),
+                    None)
 
     def draw(self, since: float | None = None) -> dict[str, Any]:
         """PoE draw on the phone's port (and the meter's reading, when the phone has one), from a

@@ -112,14 +112,16 @@ def check_load(ctx: PhoneContext, observed: Observed, baseline: Baseline, step: 
     neighbour = ctx.cdp_entry(max_age=RECENT_CDP_S)
     if neighbour is None or bare_load(neighbour.version) != bare_load(ctx.expected_load):
         neighbour = ctx.cdp_entry(max_age=0)  # the recent table may predate its restart: read it again
+    lldp = ctx.lldp_entry() if neighbour is None else None  # CDP off or silent: the LLDP-MED entry
+    lldp_software = lldp.software_revision if lldp is not None else None
     decision = decide_load(ctx.expected_load, version_id=version_id, app_load_id=app_load_id,
                            images=loads_images(ctx, list(observed.fetches)),
                            cdp_version=neighbour.version if neighbour is not None else None,
-                           witnesses=ctx.profile.load_witnesses)
+                           lldp_software=lldp_software, witnesses=ctx.profile.load_witnesses)
     step.data.update(load_before=baseline.load, load_after=decision.load, expected=decision.expected,
                      agreed=decision.agreed, disagreed=decision.disagreed, unknown=decision.unknown,
                      version_id=version_id, app_load_id=app_load_id,
-                     cdp_version=neighbour.version if neighbour is not None else None)
+                     cdp_version=neighbour.version if neighbour is not None else None, lldp_software=lldp_software)
     decided.append(decision)
     if decision.expected and not decision.running:
         raise _CheckFailed(f"{decision.describe()}, expected {decision.expected}")
