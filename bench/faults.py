@@ -35,7 +35,7 @@ import yaml
 
 from drivers.ios_parsers import canonical_interface
 from drivers.ios_switch import IosSwitch
-from rig.actions.restore import ports_left_off
+from rig.journal import ports_left_off
 from rig.config import Faults, LabConfig, Simulation, dump_config
 from rig.events import PowerAction
 from rig.journal import JOURNAL_NAME, read_events
@@ -99,6 +99,7 @@ CASES: list[FaultCase] = [
     *(FaultCase(knob, {knob: value}, expect) for knob, (value, expect) in KNOBS.items()),
     FaultCase("all", {k: v for k, (v, _) in KNOBS.items()},
               {phone: e for _, expect in KNOBS.values() for phone, e in expect.items()}),
+    FaultCase("ssh_drop_every-6", {"ssh_drop_every": 6}),  # the drop lands on the answer of each power change
     FaultCase("kill-9", stop="kill -9"),
     FaultCase("kill-9-at-intent", stop="kill -9", at="off intent"),
     FaultCase("ctrl-c-twice", stop="Ctrl-C twice"),
