@@ -11,7 +11,7 @@ import sys
 import click
 import typer
 
-from rig.cli import cluster, discover, hardware, itl, jobs, preflight, sim, tap  # noqa: F401  (commands register on import)
+from rig.cli import cluster, discover, hardware, itl, jobs, power, preflight, sim, tap  # noqa: F401  (commands register on import)
 from rig.cli.app import app
 from rig.errors import RigError
 from rig.jobs.result import EXIT_INTERRUPTED
