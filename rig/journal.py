@@ -153,20 +153,22 @@ class PortClaimed:
         return f"{self.name} ({self.switch} {self.port})"
 
 
-def ports_left_off(events: Iterable[Event], bench: str, switches: Iterable[str] | None = None) -> list[PortClaimed]:
-    """Ports of `bench` (on `switches`, or any) whose last power event is an `off` (intent or
-    done) and not an `on` done: what the journal proves rig turned off and never saw on again.
+def ports_left_off(events: Iterable[Event], bench: str | None,
+                   switches: Iterable[str] | None = None) -> list[PortClaimed]:
+    """Ports of `bench` (any bench: None) on `switches` (any: None) whose last power event is an
+    `off` (intent or done) and not an `on` done: what the journal proves rig turned off and never
+    saw on again.
 
     An `on` intent without its `done` does not count as on: the switch may never have heard it.
     """
     known = None if switches is None else set(switches)
-    last: dict[tuple[str, str], PortClaimed | None] = {}
+    last: dict[tuple[str | None, str, str], PortClaimed | None] = {}
     for event in events:
-        if not isinstance(event, PowerAction) or (event.bench or bench) != bench:
+        if not isinstance(event, PowerAction):
             continue
-        if known is not None and event.switch not in known:
+        if (bench is not None and (event.bench or bench) != bench) or (known is not None and event.switch not in known):
             continue
-        key = (event.switch, event.port)
+        key = (event.bench, event.switch, event.port)
         if event.action == "off":
             last[key] = PortClaimed(event.phone, event.mac, event.switch, event.port)
         elif event.phase == "done":

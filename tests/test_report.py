@@ -56,8 +56,8 @@ def run_dir(tmp_path):
 def test_results_json_has_exactly_the_contract_fields(run_dir):
     render(run_dir)
     results = json.loads((run_dir / "results.json").read_text())
-    assert set(results) == {"run_id", "started", "finished", "procedure", "bench", "summary", "phones",
-                            "unhealthy", "interrupted"}
+    assert set(results) == {"ports_left_off", "run_id", "started", "finished", "procedure", "bench", "summary",
+                            "phones", "unhealthy", "interrupted"}
     assert results["summary"] == {"passed": 1, "failed": 0, "error": 1, "skipped": 1}
     first = results["phones"][0]
     assert set(first) == {"name", "mac", "switch", "port", "outcome", "reason", "steps", "tftp_fetches",
@@ -140,3 +140,31 @@ def test_a_phone_interrupted_after_it_was_touched_is_not_skipped_but_says_what_w
         j.append("run_interrupted", outcomes={})
     phone = render(run)["phones"][0]
     assert (phone["outcome"], phone["reason"]) == ("error", reason)
+
+
+def test_a_port_the_journal_never_saw_on_again_comes_first_in_every_report(tmp_path):
+    """Issue 29: results.json's first field, report.html's first line, the junit suite's first
+    property and the `--json` document all name it; a port turned on again is not named."""
+    from rig.jobs.result import json_document
+
+    run = tmp_path / "r"
+    with Journal(run / "journal.jsonl") as j:
+        j.append("run_started", run_id="r", procedure="erase", bench="b", phones=PHONES[:2])
+        j.append("phone_started", phone="desk-01")
+        _power(j, "off", "intent")
+        _power(j, "off", "done")
+        j.append("power", phone="desk-02", switch="sw1", port="Gi1/0/2", mac="001D705F0001", action="off", phase="done")
+        j.append("power", phone="desk-02", switch="sw1", port="Gi1/0/2", mac="001D705F0001", action="on", phase="done")
+        j.append("phone_done", phone="desk-01", outcome="error", reason="PORT LEFT OFF: desk-01 (sw1 Gi1/0/1)",
+                 load_before=None, load_after=None, itl_signer=None, symptoms=[])
+        j.append("run_finished", outcomes={})
+    results = render(run)
+    left = [{"phone": "desk-01", "switch": "sw1", "port": "Gi1/0/1"}]
+    on_disk = json.loads((run / "results.json").read_text())
+    assert next(iter(on_disk)) == "ports_left_off" and on_disk["ports_left_off"] == left
+    assert next(iter(json_document(results, run))) == "ports_left_off"
+    assert json_document(results, run)["ports_left_off"] == left
+    body = (run / "report.html").read_text().split("<body>", 1)[1].lstrip()
+    assert body.startswith('<p class="left-off"><b>PORTS LEFT OFF:</b> desk-01 (sw1 Gi1/0/1)')
+    suite = ET.fromstring((run / "junit.xml").read_text())
+    assert suite[0].tag == "properties" and suite[0][0].get("value") == "desk-01 (sw1 Gi1/0/1)"

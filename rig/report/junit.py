@@ -44,6 +44,9 @@ def render_junit(results: dict[str, Any]) -> str:
         timestamp=results["started"],
         time=f"{sum(_seconds(p['steps']) for p in results['phones']):.3f}",
     )
+    if results.get("ports_left_off"):  # first in the suite: a port rig could not turn back on
+        left = ", ".join(f"{c['phone']} ({c['switch']} {c['port']})" for c in results["ports_left_off"])
+        ET.SubElement(ET.SubElement(suite, "properties"), "property", name="ports_left_off", value=left)
     for phone in results["phones"]:
         case = ET.SubElement(
             suite, "testcase", classname=f"{results['bench']}.{results['procedure']}",
