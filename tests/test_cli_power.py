@@ -16,9 +16,9 @@ import yaml
 
 pytest.importorskip("rig.sim.bench")
 
-from rig.config import Simulation, dump_config  # noqa: E402
+from rig.config import LabConfig, Simulation, dump_config  # noqa: E402
 from rig.events import PowerAction  # noqa: E402
-from rig.jobs import JobRequest, JobService  # noqa: E402
+from rig.jobs import JobRequest, JobResult, JobService  # noqa: E402
 from rig.journal import JOURNAL_NAME, ports_left_off, read_events  # noqa: E402
 from rig.bench import Bench  # noqa: E402
 from rig.sim.bench import SimBench  # noqa: E402
@@ -56,6 +56,16 @@ def _admin(sim: SimBench, phone: str) -> str:
         cfg = bench.config.phone(phone)
         (port,) = bench.switch(cfg.switch).poe_status(cfg.port)
         return port.admin.lower()
+    finally:
+        bench.close()
+
+
+def next_verify(config: LabConfig, phone: str, runs_dir: Path) -> JobResult:
+    """The next run on the bench: `rig verify PHONE` in this process (leases in $RIG_LEASE_DIR)."""
+    bench = Bench(config)
+    try:
+        service = JobService(bench)
+        return service.run(service.plan(JobRequest("verify", (phone,), runs_dir=runs_dir)))
     finally:
         bench.close()
 
@@ -115,12 +125,7 @@ def test_after_kill_9_the_next_run_leasing_the_phone_turns_its_port_back_on(sim,
     proc.kill()
     proc.wait(timeout=30)
     monkeypatch.setenv("RIG_LEASE_DIR", str(tmp_path / "leases"))
-    opened = Bench(bench.lab_config())
-    try:
-        service = JobService(opened)
-        result = service.run(service.plan(JobRequest("verify", ("desk-02",), runs_dir=tmp_path / "jobs")))
-    finally:
-        opened.close()
+    result = next_verify(bench.lab_config(), "desk-02", tmp_path / "jobs")
     assert result.restored == ["desk-02"]
     assert result.results["phones"][0]["outcome"] == "passed", result.results["phones"][0]
     (journal,) = (tmp_path / "runs").glob(f"*-power/{JOURNAL_NAME}")

@@ -16,11 +16,10 @@ import pytest
 
 pytest.importorskip("distributed")
 
-from rig.bench import Bench  # noqa: E402
 from rig.cluster import run_on_cluster  # noqa: E402
 from rig.cluster.client import owned_benches  # noqa: E402
-from rig.jobs import JobRequest, JobService  # noqa: E402
 from rig.sim.bench import SimBench  # noqa: E402
+from tests.test_cli_power import next_verify  # noqa: E402
 from tests.test_fault_matrix import faults  # noqa: E402
 from tests.waiting import wait_for  # noqa: E402
 
@@ -78,11 +77,5 @@ def test_a_port_a_stopped_worker_had_off_comes_back_on(tmp_path, monkeypatch, ca
         assert faults.ports_admin_off(config) == ["desk-04"]
         assert list((tmp_path / "worker-runs").glob("rig-job-*/*/journal.jsonl")), "the dead job's journal is kept"
 
-        bench = Bench(config)
-        try:
-            service = JobService(bench)
-            result = service.run(service.plan(JobRequest("verify", ("desk-04",), runs_dir=tmp_path / "next")))
-        finally:
-            bench.close()
-        assert result.restored == ["desk-04"]
+        assert next_verify(config, "desk-04", tmp_path / "next").restored == ["desk-04"]
         assert faults.ports_admin_off(config) == []

@@ -116,9 +116,9 @@ def test_report_html_is_self_contained_with_a_fleet_row_and_a_timeline_per_phone
     assert "ITLSEP001D705F0000.tlv" in html and "&lt;&amp;&gt;" in html  # escaped
 
 
-def _power(journal, action, phase):
-    journal.append("power", phone="desk-01", switch="sw1", port="Gi1/0/1", mac="001D705F0000", action=action,
-                   phase=phase)
+def _power(journal, action, phase, phone=PHONES[0]):
+    journal.append("power", phone=phone["name"], switch=phone["switch"], port=phone["port"], mac=phone["mac"],
+                   action=action, phase=phase)
 
 
 @pytest.mark.parametrize("powered, reason", [
@@ -153,8 +153,8 @@ def test_a_port_the_journal_never_saw_on_again_comes_first_in_every_report(tmp_p
         j.append("phone_started", phone="desk-01")
         _power(j, "off", "intent")
         _power(j, "off", "done")
-        j.append("power", phone="desk-02", switch="sw1", port="Gi1/0/2", mac="001D705F0001", action="off", phase="done")
-        j.append("power", phone="desk-02", switch="sw1", port="Gi1/0/2", mac="001D705F0001", action="on", phase="done")
+        _power(j, "off", "done", PHONES[1])
+        _power(j, "on", "done", PHONES[1])
         j.append("phone_done", phone="desk-01", outcome="error", reason="PORT LEFT OFF: desk-01 (sw1 Gi1/0/1)",
                  load_before=None, load_after=None, itl_signer=None, symptoms=[])
         j.append("run_finished", outcomes={})
