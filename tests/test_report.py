@@ -168,3 +168,23 @@ def test_a_port_the_journal_never_saw_on_again_comes_first_in_every_report(tmp_p
     assert body.startswith('<p class="left-off"><b>PORTS LEFT OFF:</b> desk-01 (sw1 Gi1/0/1)')
     suite = ET.fromstring((run / "junit.xml").read_text())
     assert suite[0].tag == "properties" and suite[0][0].get("value") == "desk-01 (sw1 Gi1/0/1)"
+
+
+def test_a_jobs_summary_names_a_port_left_off_on_its_first_line(tmp_path):
+    import io
+
+    from rich.console import Console
+
+    from rig.cli.jobs import _print_summary
+    from rig.jobs.result import JobResult
+
+    run = tmp_path / "r"
+    with Journal(run / "journal.jsonl") as j:
+        j.append("run_started", run_id="r", procedure="erase", bench="b", phones=PHONES[:1])
+        _power(j, "off", "done")
+        j.append("run_finished", outcomes={})
+    for as_json in (False, True):
+        text = io.StringIO()
+        _print_summary(JobResult(run, render(run), False, ["desk-02"]), tty=False, as_json=as_json,
+                       out=Console(file=text, width=200))
+        assert text.getvalue().splitlines()[0].startswith("PORT LEFT OFF: desk-01 (sw1 Gi1/0/1)")
