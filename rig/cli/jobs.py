@@ -22,7 +22,6 @@ from rig.bench import open_bench
 from rig.cli.app import ConfigOption, app, config_path
 from rig.config import LabConfig, load_config
 from rig.config_checks import check_secrets
-from rig.errors import RigError
 from rig.jobs import DEFAULT_RUNS, JobRequest, JobResult, JobService
 from rig.jobs.interrupts import interrupts
 from rig.jobs.result import EXIT_INTERRUPTED
@@ -95,9 +94,7 @@ def _dispatch(path: Path, procedure: str, names: list[str], resume: Path | None,
     if cluster:
         from rig.cluster import run_on_cluster
 
-        if resume is not None:
-            raise RigError("--resume is not available with --cluster")
-        raise typer.Exit(run_on_cluster(cluster, path, procedure, names, runs_dir, json_out=as_json))
+        raise typer.Exit(run_on_cluster(cluster, path, procedure, names, runs_dir, json_out=as_json, resume=resume))
     _job(path, procedure, names, resume, runs_dir, as_json)
 
 
