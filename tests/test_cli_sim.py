@@ -96,7 +96,7 @@ def test_rig_commands_drive_the_served_bench_through_its_written_config(served: 
     status = rig("status", "--config", str(served))
     assert status.returncode == 0, status.stderr
     assert "desk-01" in status.stdout and "desk-02" in status.stdout
-    cycle = rig("power", "cycle", "desk-02", "--config", str(served))
+    cycle = rig("power", "cycle", "desk-02", "--config", str(served), cwd=served.parent)
     assert cycle.returncode == 0, cycle.stderr
     assert "learned on sw1 Gi1/0/2" in cycle.stdout
 

@@ -39,6 +39,7 @@ SIMULATION = Simulation.model_validate({
 @pytest.fixture(autouse=True)
 def _leases_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("RIG_LEASE_DIR", str(tmp_path / "leases"))
+    monkeypatch.chdir(tmp_path)  # and the journals of `rig power off|cycle` (./runs) out of the repository
 
 
 @pytest.fixture(scope="module")

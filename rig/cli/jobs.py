@@ -18,7 +18,6 @@ from rig.cli.job_screen import console, run_job
 from rig.cli.summary import summary_line
 from rig.config import LabConfig, load_config
 from rig.config_checks import check_secrets
-from rig.errors import RigError
 from rig.jobs import DEFAULT_RUNS
 from rig.jobs.rundir import read_state
 from rig.keyscript import scripts_for
@@ -89,10 +88,8 @@ def _dispatch(ctx: typer.Context, config: Path | None, procedure: str, names: li
     if cluster:
         from rig.cluster import run_on_cluster
 
-        if resume is not None:
-            raise RigError("--resume is not available with --cluster")
         raise typer.Exit(run_on_cluster(cluster, config_path(ctx, config), procedure, names, runs_dir,
-                                        json_out=as_json))
+                                        json_out=as_json, resume=resume))
     run_job(ctx, config, procedure, names, resume, runs_dir, as_json)
 
 

@@ -1,11 +1,10 @@
 """restart: power the phone off and on through its PoE port, inside the switch's power budget.
 
 The phone was identified on its port by an earlier step (restart declares that it needs it), so
-the port is switched through rig.actions' write-ahead power: the journal holds each intent before
-the switch hears it. Power-on holds the switch's power-up semaphore until the port draws power
-again (or a short settle time passes): a switch powering dozens of phones at once can exceed its
-PoE budget. Once the port has been turned off it is always turned back on, even when the run is
-interrupted.
+the port is switched through rig.actions' power primitive (`switched_off`): the journal holds the
+off intent before the switch hears it, and the port comes back on however the step ends.
+Power-on holds the switch's power-up semaphore until the port draws power again (or a short
+settle time passes): a switch powering dozens of phones at once can exceed its PoE budget.
 
 Field mode (a phone without switch) has no port to switch: after an ITL erase the phone restarts
 by itself (that restart is what confirmed the erase), so the step records it; otherwise the
@@ -19,7 +18,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from drivers.operator import Ask, OperatorError
-from rig.actions.power import power_off, power_on
+from rig.actions.power import PoePort, switched_off
 from rig.journal import iso, utc_now
 from rig.procedures.context import POWER_SETTLE, PhoneContext, poll_period, watts
 from rig.procedures.findings import ConsoleOpened, Erased, Identified, Restarted, StepView
@@ -40,17 +39,15 @@ def power_cycle(ctx: PhoneContext, step: Step, before_on: Callable[[], None] | N
     settle = min(POWER_SETTLE, timeouts.boot)
     period = poll_period(settle)
     step.data["draw_before"] = ctx.draw(since=time.monotonic() - period)
-    power_off(ctx.switch, ctx.phone, ctx.journal)
-    off_at = time.monotonic()
-    try:
+    with switched_off(PoePort(ctx.switch, ctx.phone, ctx.journal), hold=ctx.powerup) as port:
+        off_at = time.monotonic()
         ctx.sleep(timeouts.power_off)
         step.data["draw_off"] = ctx.draw(since=off_at)
         if before_on is not None:
             before_on()
-    finally:
         with ctx.powerup:
             power_on_at = utc_now()
-            power_on(ctx.switch, ctx.phone, ctx.journal)
+            port.on()
             on_at = time.monotonic()
             step.data["power_on_at"] = iso(power_on_at)
             if ctx.stop.is_set():
