@@ -70,6 +70,8 @@ class CdpNeighbor:
     version: str | None = None
     # `Power drawn: 6.300 Watts` of a PoE device; detail only, absent for most neighbours.
     power_drawn: float | None = None
+    # `Capabilities: Router Switch IGMP`, `Host Phone Two-port Mac Relay`; detail only.
+    capabilities: str = ""
 
 
 @dataclass(frozen=True)
@@ -113,6 +115,7 @@ TEMPLATES: dict[str, str] = {
     "show cdp neighbors": "cisco_ios_show_cdp_neighbors.textfsm",
     "show cdp neighbors detail": "cisco_ios_show_cdp_neighbors_detail.textfsm",
     "show mac address-table": "cisco_ios_show_mac-address-table.textfsm",
+    "show interfaces switchport": "cisco_ios_show_interfaces_switchport.textfsm",
 }
 
 
@@ -199,6 +202,7 @@ def parse_cdp_neighbors_detail(text: str) -> list[CdpNeighbor]:
             ip=row["mgmt_address"] or None,
             version=row["neighbor_description"].strip() or None,
             power_drawn=draws.get((row["neighbor_name"], row["local_interface"].strip())),
+            capabilities=row["capabilities"].strip(),
         )
         for row in rows
     ]

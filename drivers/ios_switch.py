@@ -47,6 +47,7 @@ from drivers.ios_parsers import (
     parse_power_inline,
 )
 from drivers.ios_budget import PoeBudget, parse_power_budget
+from drivers.ios_switchport import Switchport, parse_switchport
 from drivers.ios_errors import (
     SwitchAuthError,
     SwitchCommandError,
@@ -376,3 +377,12 @@ class IosSwitch:
         """CDP neighbours with full platform, IP, version and power drawn (`show cdp neighbors detail`)."""
         command = "show cdp neighbors detail"
         return self._parsed(command, parse_cdp_neighbors_detail, self._show(command))
+
+    def switchport(self, port: str) -> list[Switchport]:
+        """`show interfaces IF switchport`: the port's access or trunk mode (drivers.ios_switchport)."""
+        command = f"show interfaces {self._port_name(port)} switchport"
+        return self._parsed(command, parse_switchport, self._show(command))
+
+    def port_config(self, port: str) -> str:
+        """`show running-config interface IF` as the switch prints it."""
+        return self._show(f"show running-config interface {self._port_name(port)}")

@@ -25,6 +25,7 @@ from contextlib import contextmanager
 from drivers.ios_budget import PoeBudget
 from drivers.ios_parsers import CdpNeighbor, MacEntry, PoePort, canonical_interface
 from drivers.ios_switch import IosSwitch, SwitchCommandError
+from drivers.ios_switchport import Switchport
 from rig.switch_batch import PowerWaves, SharedRead
 
 T = TypeVar("T")
@@ -119,8 +120,19 @@ class SwitchSessions:
 
     def macs_on_port(self, port: str) -> list[str]:
         wanted = canonical_interface(port)
-        entries: list[MacEntry] = self._macs.get()
-        return list(dict.fromkeys(e.mac for e in entries if e.port == wanted))
+        return list(dict.fromkeys(e.mac for e in self.mac_table() if e.port == wanted))
+
+    def mac_table(self) -> list[MacEntry]:
+        """The whole MAC table, from a read that started after this call (shared meanwhile)."""
+        return self._macs.get()
+
+    def switchport(self, port: str) -> list[Switchport]:
+        """The port's `show interfaces IF switchport`, read now (rig.port_proof asks it)."""
+        return self._with(lambda sw: sw.switchport(port))
+
+    def port_config(self, port: str) -> str:
+        """The port's running configuration, read now."""
+        return self._with(lambda sw: sw.port_config(port))
 
     def cdp_neighbors(self) -> list[CdpNeighbor]:
         """A CDP table read after this call (shared by callers asking meanwhile)."""

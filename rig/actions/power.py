@@ -19,11 +19,12 @@ from typing import Literal, Protocol
 from rig.events import PowerAction
 from rig.identify import Identity, PortClaim, SwitchView, identify, identify_unpowered
 from rig.journal import Journal
+from rig.port_proof import ProofView, prove_port
 
 PowerCommand = Literal["on", "off", "cycle"]
 
 
-class PoweredSwitch(SwitchView, Protocol):
+class PoweredSwitch(SwitchView, ProofView, Protocol):
     def power_off(self, port: str) -> None: ...
     def power_on(self, port: str) -> None: ...
 
@@ -51,7 +52,11 @@ def journal_power(journal: Journal | None, phone: PortClaim, action: Literal["on
 
 
 def power_off(switch: PoweredSwitch, phone: PortClaim, journal: Journal | None) -> None:
-    """Turn the port off, write-ahead; the caller has identified the phone on it."""
+    """Turn the port off, write-ahead, once a fresh read has proven the phone on it (PowerRefused)."""
+    # rig.port_proof: read the port again right now; a moved cable, a MAC on two ports, an uplink refuse.
+    proof = prove_port(switch, phone)
+    if not proof.ok:
+        raise PowerRefused(f"refusing to power off {phone.name}: {proof.evidence}")
     journal_power(journal, phone, "off", "intent")
     switch.power_off(phone.port)
     journal_power(journal, phone, "off", "done")

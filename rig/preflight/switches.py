@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from drivers.ios_budget import PoeBudget
-from drivers.ios_parsers import CdpNeighbor, PoePort, canonical_interface
+from drivers.ios_parsers import CdpNeighbor, MacEntry, PoePort, canonical_interface
+from drivers.ios_switchport import Switchport
 from drivers.ios_switch import SwitchAuthError, SwitchError, SwitchHostKeyError
 from drivers.macaddr import normalize_mac
 from drivers.ssh_host_keys import (HostKeyRefused, HostUnreachable, ensure_known_host, fingerprint, known_host_name,
@@ -38,8 +39,8 @@ phone may take."""
 class SwitchView:
     """What the phone checks read of one switch; `problem` when it could not be read at all.
 
-    It answers rig.identify's SwitchView questions from the tables read once (the MAC table of
-    a port is asked of the switch)."""
+    It answers rig.identify's SwitchView questions from the tables read once, and
+    rig.port_proof's: the MAC table and each port's mode are asked of the switch when needed."""
 
     name: str
     sessions: "SwitchSessions | None" = None
@@ -50,6 +51,18 @@ class SwitchView:
     def macs_on_port(self, port: str) -> list[str]:
         assert self.sessions is not None
         return self.sessions.macs_on_port(port)
+
+    def mac_table(self) -> list[MacEntry]:
+        assert self.sessions is not None
+        return self.sessions.mac_table()
+
+    def switchport(self, port: str) -> list[Switchport]:
+        assert self.sessions is not None
+        return self.sessions.switchport(port)
+
+    def port_config(self, port: str) -> str:
+        assert self.sessions is not None
+        return self.sessions.port_config(port)
 
     def cdp_neighbors(self) -> list[CdpNeighbor]:
         return self.cdp

@@ -126,7 +126,7 @@ class IosSession:
     def _poe_rows(self, port: Port | None) -> list[out.PoeRow]:
         with self.state.lock:
             ports = [port] if port else self.state.sorted_ports()
-            return [self.state.poe_row(p) for p in ports]
+            return [self.state.poe_row(p) for p in ports if p.poe]
 
     def show_power(self, port: Port | None = None) -> str:
         return out.power_inline(self._poe_rows(port), module_block=port is None)
@@ -137,7 +137,7 @@ class IosSession:
     def _cdp_rows(self, port: Port | None) -> list[out.CdpRow]:
         with self.state.lock:
             ports = [port] if port else self.state.sorted_ports()
-            return [r for p in ports if (r := self.state.cdp_row(p)) is not None]
+            return [r for p in ports for r in self.state.cdp_rows(p)]
 
     def show_cdp(self, port: Port | None = None) -> str:
         return out.cdp_neighbors(self._cdp_rows(port))
@@ -148,11 +148,18 @@ class IosSession:
     def show_macs(self, port: Port | None = None) -> str:
         with self.state.lock:
             ports = [port] if port else self.state.sorted_ports()
-            rows = [r for p in ports if (r := self.state.mac_row(p)) is not None]
+            rows = [r for p in ports for r in self.state.mac_rows(p)]
         return out.mac_address_table(rows if port else out.cpu_mac_rows() + rows)
+
+    def show_switchport(self, port: Port | None = None) -> str:
+        with self.state.lock:
+            ports = [port] if port else self.state.sorted_ports()
+            return out.switchport([self.state.switchport(p) for p in ports])
 
     def show_running_interface(self, port: Port) -> str:
         body = [f"interface {port.long_name}"]
+        if port.trunk:
+            body.append(" switchport mode trunk")
         if port.voice_vlan is not None:
             body.append(f" switchport voice vlan {port.voice_vlan}")
         if port.admin == "never":
@@ -232,6 +239,8 @@ def _build_grammars(s: IosSession) -> dict[Mode, Grammar]:
         (f"show cdp neighbors {IF}", s.show_cdp),
         ("show cdp neighbors detail", s.show_cdp_detail),
         (f"show cdp neighbors {IF} detail", s.show_cdp_detail),
+        ("show interfaces switchport", s.show_switchport),
+        (f"show interfaces {IF} switchport", s.show_switchport),
         ("show mac address-table", s.show_macs),
         (f"show mac address-table interface {IF}", s.show_macs),
         ("show mac-address-table", s.show_macs),
