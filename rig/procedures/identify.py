@@ -2,8 +2,9 @@
 
 With a switch, the switch must see this phone's MAC on its port, nowhere else, on a port that is
 no uplink (rig.port_proof): a mismatch skips the phone, because powering a port that holds some
-other device is exactly the mistake a bench controller must never make. The phone's CDP entry, when the switch has one, is kept: its platform and the
-load it announces (`Version :`) are evidence that needs no web access.
+other device is exactly the mistake a bench controller must never make. The phone's CDP entry,
+when the switch has one, is kept: its platform and the load it announces (`Version :`) are
+evidence that needs no web access.
 
 In field mode (no switch) nothing is powered, but keys still go to an address, so the phone at
 that address must say who it is: its own MAC on its device information page (the profile's

@@ -195,7 +195,8 @@ class SwitchState:
             ip=info.ip,
             software=info.software,
             power_drawn_w=info.power_drawn_w,
-            power_request_id=int(info.device_id[-4:], 16) if info.device_id.startswith("SEP") else 0,  # stable, as on phones
+            # any stable number, as on the real phones; a switch behind the port shows none
+            power_request_id=int(info.device_id[-4:], 16) if info.device_id.startswith("SEP") else 0,
         )
 
     def mac_rows(self, port: Port) -> list[out.MacRow]:
