@@ -378,11 +378,12 @@ class IosSwitch:
         command = "show cdp neighbors detail"
         return self._parsed(command, parse_cdp_neighbors_detail, self._show(command))
 
-    def switchport(self, port: str) -> list[Switchport]:
-        """`show interfaces IF switchport`: the port's access or trunk mode (drivers.ios_switchport)."""
-        command = f"show interfaces {self._port_name(port)} switchport"
+    def switchport(self, port: str | None = None) -> list[Switchport]:
+        """`show interfaces [IF] switchport`: access or trunk mode per port (drivers.ios_switchport)."""
+        command = "show interfaces switchport" if port is None else f"show interfaces {self._port_name(port)} switchport"
         return self._parsed(command, parse_switchport, self._show(command))
 
-    def port_config(self, port: str) -> str:
-        """`show running-config interface IF` as the switch prints it."""
-        return self._show(f"show running-config interface {self._port_name(port)}")
+    def running_config(self, port: str | None = None) -> str:
+        """`show running-config [interface IF]` as the switch prints it."""
+        return self._show("show running-config" if port is None else
+                          f"show running-config interface {self._port_name(port)}")

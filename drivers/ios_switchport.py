@@ -22,6 +22,7 @@ from drivers.ios_parsers import IosParseError, _rows, canonical_interface
 
 COMMAND = "show interfaces switchport"
 _TRUNK_CONFIG = re.compile(r"^\s*switchport mode trunk\s*$", re.MULTILINE)
+_SECTION = re.compile(r"^interface (\S+)[ \t]*\r?\n(?:[ \t]+.*\r?\n?)*", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -52,3 +53,16 @@ def parse_switchport(text: str) -> list[Switchport]:
 def trunk_in_config(text: str) -> bool:
     """The port's running configuration (`show running-config interface IF`) makes it a trunk."""
     return _TRUNK_CONFIG.search(text) is not None
+
+
+def interface_config(text: str, port: str) -> str:
+    """The `interface IF` section of a whole `show running-config` (its indented lines), or ""
+    when the port has none; IF in any spelling."""
+    wanted = canonical_interface(port)
+    for section in _SECTION.finditer(text):
+        try:
+            if canonical_interface(section.group(1)) == wanted:
+                return section.group(0)
+        except ValueError:
+            continue
+    return ""

@@ -1,8 +1,8 @@
 """One switch as its phones share it: whole-switch reads and power waves over a few SSH sessions.
 
 The phones of a switch ask the same questions at about the same time. Their reads are answered
-from whole tables (`show mac address-table`, `show power inline`, `show cdp neighbors detail`)
-read once for all who asked while the previous read ran, never from a table read before the
+from whole tables (`show mac address-table`, `show power inline`, `show cdp neighbors detail`,
+and for rig.port_proof `show interfaces switchport` and `show running-config`) read once for all who asked while the previous read ran, never from a table read before the
 caller asked (rig.switch_batch.SharedRead); their power changes go out in waves, one
 configuration session each (PowerWaves). Identifying every phone of a 48-port switch thus
 costs one or two table reads, not 48. Reads of a table start at least `SPACING` seconds
@@ -25,7 +25,7 @@ from contextlib import contextmanager
 from drivers.ios_budget import PoeBudget
 from drivers.ios_parsers import CdpNeighbor, MacEntry, PoePort, canonical_interface
 from drivers.ios_switch import IosSwitch, SwitchCommandError
-from drivers.ios_switchport import Switchport
+from drivers.ios_switchport import Switchport, interface_config
 from rig.switch_batch import PowerWaves, SharedRead
 
 T = TypeVar("T")
@@ -58,6 +58,8 @@ class SwitchSessions:
         self._macs = SharedRead(lambda: self._with(lambda sw: sw.mac_table()), spacing)
         self._poe = SharedRead(lambda: self._with(lambda sw: sw.poe_status()), spacing)
         self._neighbours = SharedRead(lambda: self._with(lambda sw: sw.cdp_neighbors()), spacing)
+        self._switchports = SharedRead(lambda: self._with(lambda sw: sw.switchport()), spacing)
+        self._config = SharedRead(lambda: self._with(lambda sw: sw.running_config()), spacing)
         self._waves = PowerWaves(lambda off, on: self._with(lambda sw: sw.set_power(off, on)), wave_spacing)
 
     @contextmanager
@@ -127,12 +129,13 @@ class SwitchSessions:
         return self._macs.get()
 
     def switchport(self, port: str) -> list[Switchport]:
-        """The port's `show interfaces IF switchport`, read now (rig.port_proof asks it)."""
-        return self._with(lambda sw: sw.switchport(port))
+        """The port's mode, from a whole `show interfaces switchport` read after this call."""
+        wanted = canonical_interface(port)
+        return [p for p in self._switchports.get() if p.interface == wanted]
 
     def port_config(self, port: str) -> str:
-        """The port's running configuration, read now."""
-        return self._with(lambda sw: sw.port_config(port))
+        """The port's section of a whole `show running-config` read after this call."""
+        return interface_config(self._config.get(), port)
 
     def cdp_neighbors(self) -> list[CdpNeighbor]:
         """A CDP table read after this call (shared by callers asking meanwhile)."""

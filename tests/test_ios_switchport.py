@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from drivers.ios_parsers import canonical_interface, parse_cdp_neighbors_detail
-from drivers.ios_switchport import parse_switchport, trunk_in_config
+from drivers.ios_switchport import interface_config, parse_switchport, trunk_in_config
 from rig.sim.ios_cli import IosSession
 from rig.sim.ios_ports import SwitchState
 from rig.sim.misconfig import SWITCH_BEHIND
@@ -44,6 +44,15 @@ def test_a_running_configuration_with_switchport_mode_trunk_is_a_trunk() -> None
     assert not trunk_in_config("interface GigabitEthernet1/0/1\n switchport mode access\n switchport voice vlan 200\n")
 
 
+def test_a_ports_section_is_cut_from_the_whole_running_configuration():
+    whole = ("hostname sw1\n!\ninterface GigabitEthernet1/0/1\n switchport voice vlan 200\n!\n"
+             "interface GigabitEthernet1/0/2\n switchport mode trunk\n!\ninterface GigabitEthernet1/0/3\n!\nend\n")
+    assert interface_config(whole, "Gi1/0/2") == "interface GigabitEthernet1/0/2\n switchport mode trunk\n"
+    assert not trunk_in_config(interface_config(whole, "Gi1/0/1"))
+    assert interface_config(whole, "Gi1/0/3") == "interface GigabitEthernet1/0/3\n"
+    assert interface_config(whole, "Gi1/0/9") == ""
+
+
 def test_cdp_detail_reads_the_capabilities_of_real_neighbours() -> None:
     raw = FIXTURES.parent / "cdp" / "ntc-templates-cisco_ios_show_cdp_neighbors_detail3.raw"
     capabilities = {n.device_id: n.capabilities for n in parse_cdp_neighbors_detail(raw.read_text())}
@@ -71,6 +80,10 @@ def test_the_simulated_switch_shows_access_ports_down_ports_and_trunks_as_a_real
     assert one.interface == "GigabitEthernet1/0/3" and one.trunk
     assert trunk_in_config(_output(session, "show running-config interface Gi1/0/3"))
     assert not trunk_in_config(_output(session, "show running-config interface Gi1/0/1"))
+    whole = _output(session, "show running-config")
+    assert trunk_in_config(interface_config(whole, "Gi1/0/3"))
+    assert interface_config(whole, "GigabitEthernet1/0/1").startswith("interface GigabitEthernet1/0/1")
+    assert not trunk_in_config(interface_config(whole, "Gi1/0/1"))
 
 
 def test_the_simulated_uplink_shows_a_switch_as_cdp_neighbour() -> None:

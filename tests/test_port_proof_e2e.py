@@ -29,7 +29,7 @@ THREE = {"phones": 3, "scenarios": {"stale_itl": 3}, "time_scale": SCALE, "image
 DESK01_MAC, DESK02_MAC = "001D705F0000", "001D705F0001"
 
 
-AFTER_IDENTIFY = "show running-config interface"
+AFTER_IDENTIFY = "show running-config"
 """The last read of the identify step's proof: a change after it is one identify did not see."""
 
 

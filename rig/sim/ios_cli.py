@@ -156,7 +156,8 @@ class IosSession:
             ports = [port] if port else self.state.sorted_ports()
             return out.switchport([self.state.switchport(p) for p in ports])
 
-    def show_running_interface(self, port: Port) -> str:
+    @staticmethod
+    def _interface_config(port: Port) -> list[str]:
         body = [f"interface {port.long_name}"]
         if port.trunk:
             body.append(" switchport mode trunk")
@@ -164,7 +165,19 @@ class IosSession:
             body.append(f" switchport voice vlan {port.voice_vlan}")
         if port.admin == "never":
             body.append(" power inline never")
-        body.append("end")
+        return body
+
+    def show_running_interface(self, port: Port) -> str:
+        return self._running([*self._interface_config(port), "end"])
+
+    def show_running(self) -> str:
+        """The whole running configuration: the hostname, then every port's section."""
+        with self.state.lock:
+            sections = [line for p in self.state.sorted_ports() for line in [*self._interface_config(p), "!"]]
+        return self._running([f"hostname {self.state.hostname}", "!", *sections, "end"])
+
+    @staticmethod
+    def _running(body: list[str]) -> str:
         size = sum(len(b) + 1 for b in body)
         return out.lines(
             "Building configuration...", "", f"Current configuration : {size} bytes", "!", *body, ""
@@ -249,6 +262,7 @@ def _build_grammars(s: IosSession) -> dict[Mode, Grammar]:
     privileged: list[tuple[str, Action]] = [
         ("disable", s.disable),
         ("configure terminal", s.configure),
+        ("show running-config", s.show_running),
         (f"show running-config interface {IF}", s.show_running_interface),
     ]
     config: list[tuple[str, Action]] = [
