@@ -378,12 +378,11 @@ class IosSwitch:
         command = "show cdp neighbors detail"
         return self._parsed(command, parse_cdp_neighbors_detail, self._show(command))
 
-    def switchport(self, port: str | None = None) -> list[Switchport]:
-        """`show interfaces [IF] switchport`: access or trunk mode per port (drivers.ios_switchport)."""
-        command = "show interfaces switchport" if port is None else f"show interfaces {self._port_name(port)} switchport"
+    def switchport(self) -> list[Switchport]:
+        """`show interfaces switchport`: every port's access or trunk mode (drivers.ios_switchport)."""
+        command = "show interfaces switchport"
         return self._parsed(command, parse_switchport, self._show(command))
 
-    def running_config(self, port: str | None = None) -> str:
-        """`show running-config [interface IF]` as the switch prints it."""
-        return self._show("show running-config" if port is None else
-                          f"show running-config interface {self._port_name(port)}")
+    def running_config(self) -> str:
+        """`show running-config` as the switch prints it (drivers.ios_switchport.interface_config)."""
+        return self._show("show running-config")

@@ -7,9 +7,10 @@ now holds another phone), a switch keeps a stale entry of the MAC on another por
 and the MAC table can disagree, and a phone plugged in behind another switch is seen on the
 uplink to it, where `power inline never` would take the whole switch down (a PoE-powered one
 goes dark). So before every `power inline never`, and when a phone is identified or checked by
-preflight, rig reads the switch afresh (`read_port`: the whole MAC table and the CDP table from
-reads that start after the question, the port's switchport mode and running configuration) and
-`prove` refuses, naming what contradicted, when
+preflight, rig reads the switch afresh (`read_port`: the whole MAC table, CDP table,
+`show interfaces switchport` and running configuration, read together in one go that starts
+after the question was asked and is shared by the phones of the switch asking meanwhile, so a
+wave of phones stays one wave) and `prove` refuses, naming what contradicted, when
 
 - the phone's MAC is learned on another port, with or without its own (a cable swap, a stale
   entry in a second VLAN), or CDP sees `SEP<MAC>` on another port than the configured one;
@@ -27,7 +28,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from drivers.ios_parsers import CdpNeighbor, MacEntry, canonical_interface
-from drivers.ios_switchport import Switchport, trunk_in_config
+from drivers.ios_switchport import Switchport, interface_config, trunk_in_config
 from drivers.macaddr import dotted, sep_name
 from rig.identify import Identity, PortClaim, is_phone, seen_on_port
 
@@ -40,18 +41,26 @@ detail` captures in tests/fixtures/real: switches `Router Switch IGMP`, `Switch 
 points `Router Trans-Bridge`, `Trans-Bridge Source-Route-Bridge IGMP`; phones `Host Phone`)."""
 
 
-class ProofView(Protocol):
-    """The reads a proof makes of one switch; each answer read after the question was asked."""
+@dataclass(frozen=True)
+class SwitchTables:
+    """The whole-switch tables a proof looks at, read together."""
 
-    def mac_table(self) -> list[MacEntry]: ...
-    def cdp_neighbors(self) -> list[CdpNeighbor]: ...
-    def switchport(self, port: str) -> list[Switchport]: ...
-    def port_config(self, port: str) -> str: ...
+    macs: list[MacEntry]  # `show mac address-table`
+    cdp: list[CdpNeighbor]  # `show cdp neighbors detail`
+    switchports: list[Switchport]  # `show interfaces switchport`
+    config: str  # `show running-config`
+
+
+class ProofView(Protocol):
+    def proof_tables(self) -> SwitchTables:
+        """The tables, from reads that started after this call."""
+        ...
 
 
 @dataclass(frozen=True)
 class PortReading:
-    """One look at a port: the switch's whole MAC and CDP tables and the port's own mode."""
+    """One look at a port: the switch's whole MAC and CDP tables, its ports' modes and the
+    port's section of the running configuration."""
 
     port: str  # canonical long name
     macs: list[MacEntry]
@@ -63,8 +72,8 @@ class PortReading:
 def read_port(view: ProofView, port: str) -> PortReading:
     """Read everything a proof needs now (SwitchError when the switch cannot answer)."""
     wanted = canonical_interface(port)
-    return PortReading(wanted, view.mac_table(), view.cdp_neighbors(), view.switchport(wanted),
-                       view.port_config(wanted))
+    tables = view.proof_tables()
+    return PortReading(wanted, tables.macs, tables.cdp, tables.switchports, interface_config(tables.config, wanted))
 
 
 def prove_port(view: ProofView, phone: PortClaim) -> Identity:
@@ -91,6 +100,13 @@ def prove(reading: PortReading, phone: PortClaim) -> Identity:
     seen = ([f"MAC {dotted(phone.mac)} learned on {where} only (VLAN {', '.join(vlans)})"] if vlans else []) + \
         ([f"CDP neighbour {sep_name(phone.mac)} there"] if cdp_phone else [])
     return Identity(True, f"{'; '.join(seen)}; access port, {len(macs)} MAC(s) behind it")
+
+
+def absent(reading: PortReading, phone: PortClaim) -> bool:
+    """The switch sees the phone nowhere: neither its MAC nor its CDP entry on any port (a phone
+    restarting has no link for a moment)."""
+    return not any(e.mac == phone.mac for e in reading.macs) and \
+        not any(is_phone(n.device_id, phone.mac) for n in reading.cdp)
 
 
 def uplink_signs(reading: PortReading) -> list[str]:

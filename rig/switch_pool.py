@@ -2,7 +2,7 @@
 
 The phones of a switch ask the same questions at about the same time. Their reads are answered
 from whole tables (`show mac address-table`, `show power inline`, `show cdp neighbors detail`,
-and for rig.port_proof `show interfaces switchport` and `show running-config`) read once for all who asked while the previous read ran, never from a table read before the
+and, together for rig.port_proof, those of `show interfaces switchport` and `show running-config`) read once for all who asked while the previous read ran, never from a table read before the
 caller asked (rig.switch_batch.SharedRead); their power changes go out in waves, one
 configuration session each (PowerWaves). Identifying every phone of a 48-port switch thus
 costs one or two table reads, not 48. Reads of a table start at least `SPACING` seconds
@@ -25,7 +25,7 @@ from contextlib import contextmanager
 from drivers.ios_budget import PoeBudget
 from drivers.ios_parsers import CdpNeighbor, MacEntry, PoePort, canonical_interface
 from drivers.ios_switch import IosSwitch, SwitchCommandError
-from drivers.ios_switchport import Switchport, interface_config
+from rig.port_proof import SwitchTables
 from rig.switch_batch import PowerWaves, SharedRead
 
 T = TypeVar("T")
@@ -58,8 +58,7 @@ class SwitchSessions:
         self._macs = SharedRead(lambda: self._with(lambda sw: sw.mac_table()), spacing)
         self._poe = SharedRead(lambda: self._with(lambda sw: sw.poe_status()), spacing)
         self._neighbours = SharedRead(lambda: self._with(lambda sw: sw.cdp_neighbors()), spacing)
-        self._switchports = SharedRead(lambda: self._with(lambda sw: sw.switchport()), spacing)
-        self._config = SharedRead(lambda: self._with(lambda sw: sw.running_config()), spacing)
+        self._proof = SharedRead(lambda: self._with(_proof_tables), spacing)
         self._waves = PowerWaves(lambda off, on: self._with(lambda sw: sw.set_power(off, on)), wave_spacing)
 
     @contextmanager
@@ -122,20 +121,13 @@ class SwitchSessions:
 
     def macs_on_port(self, port: str) -> list[str]:
         wanted = canonical_interface(port)
-        return list(dict.fromkeys(e.mac for e in self.mac_table() if e.port == wanted))
+        entries: list[MacEntry] = self._macs.get()
+        return list(dict.fromkeys(e.mac for e in entries if e.port == wanted))
 
-    def mac_table(self) -> list[MacEntry]:
-        """The whole MAC table, from a read that started after this call (shared meanwhile)."""
-        return self._macs.get()
-
-    def switchport(self, port: str) -> list[Switchport]:
-        """The port's mode, from a whole `show interfaces switchport` read after this call."""
-        wanted = canonical_interface(port)
-        return [p for p in self._switchports.get() if p.interface == wanted]
-
-    def port_config(self, port: str) -> str:
-        """The port's section of a whole `show running-config` read after this call."""
-        return interface_config(self._config.get(), port)
+    def proof_tables(self) -> SwitchTables:
+        """MAC, CDP, switchport and running-config tables read together in one session, after
+        this call (shared by the phones asking meanwhile): what rig.port_proof looks at."""
+        return self._proof.get()
 
     def cdp_neighbors(self) -> list[CdpNeighbor]:
         """A CDP table read after this call (shared by callers asking meanwhile)."""
@@ -160,3 +152,7 @@ class SwitchSessions:
             with ThreadPoolExecutor(max_workers=max(1, len(self._all))) as pool:
                 list(pool.map(IosSwitch.close, self._all))
             self._all.clear()
+
+
+def _proof_tables(sw: IosSwitch) -> SwitchTables:
+    return SwitchTables(sw.mac_table(), sw.cdp_neighbors(), sw.switchport(), sw.running_config())

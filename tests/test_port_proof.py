@@ -9,7 +9,7 @@ import pytest
 from drivers.ios_parsers import CdpNeighbor, MacEntry
 from drivers.ios_switchport import parse_switchport
 from rig.config import PhoneConfig
-from rig.port_proof import MAX_MACS, PortReading, prove, uplink_signs
+from rig.port_proof import MAX_MACS, PortReading, absent, prove, uplink_signs
 from tests.test_ios_parsers import FIXTURES
 
 PHONE = PhoneConfig(name="desk-01", mac="001D705F9EA8", switch="sw1", port="Gi1/0/1")
@@ -109,3 +109,9 @@ def test_switchport_mode_trunk_in_the_running_configuration_is_a_trunk():
 def test_a_port_whose_mode_the_switch_does_not_show_is_not_proven():
     signs = uplink_signs(PortReading("GigabitEthernet3/0/1", [], [], SWITCHPORTS, ""))
     assert signs == ["`show interfaces switchport` does not show the port's mode"]
+
+
+def test_a_phone_is_absent_only_when_neither_its_mac_nor_its_cdp_entry_is_anywhere():
+    assert absent(reading(macs=[MacEntry(PC, 100, ACCESS)], cdp=[]), PHONE)
+    assert not absent(reading(macs=[MacEntry(PHONE.mac, 200, "GigabitEthernet1/0/3")], cdp=[]), PHONE)
+    assert not absent(reading(macs=[]), PHONE)  # its CDP entry is there

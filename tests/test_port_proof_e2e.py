@@ -22,6 +22,7 @@ from typer.testing import CliRunner
 from rig.cli import app
 from rig.config import Simulation, dump_config
 from rig.sim.bench import SimBench
+from rig.sim.misconfig import SWITCH_BEHIND
 from tests.test_erase_e2e import Started, _phone, _step, _write_config
 
 SCALE = 0.004
@@ -45,10 +46,18 @@ def _stale_after_identify(sim: SimBench) -> None:
     switch.after_next(AFTER_IDENTIFY, lambda: switch.add_entry("Gi1/0/3", DESK02_MAC, 200))
 
 
+def _uplink_after_identify(sim: SimBench) -> None:
+    """desk-03's port turns into a trunk with a switch behind it right after its identify."""
+    switch = sim.switches["sw1"]
+    macs = [f"0050560001{i:02X}" for i in range(20)]
+    switch.after_next(AFTER_IDENTIFY, lambda: switch.make_uplink("Gi1/0/3", SWITCH_BEHIND, macs))
+
+
 BENCHES: dict[str, tuple[dict[str, Any], tuple[str, ...], Callable[[SimBench], None] | None]] = {
     "swap": (THREE, ("desk-01",), _swap_after_identify),
     "stale": (THREE, ("desk-02",), _stale_after_identify),
     "uplink": ({**THREE, "misconfig": {"uplink": ["desk-02"]}}, (), None),
+    "uplink-late": (THREE, ("desk-03",), _uplink_after_identify),
 }
 
 
@@ -91,12 +100,14 @@ def test_cables_swapped_after_identify_reboot_nobody_and_do_not_pass_the_phone(r
 
 
 def test_a_stale_entry_of_the_mac_on_another_port_refuses_the_power_off_naming_both_ports(runs):
-    """M10: the MAC seen on its port (VLAN 1) and on Gi1/0/3 (VLAN 200): nothing is powered."""
+    """M10: the MAC seen on Gi1/0/3 (VLAN 200) besides its port: nothing is powered (the detail
+    says "seen on two ports", or "learned on ..., not on" while the phone restarting after its
+    erase has no link: test_port_proof checks both messages)."""
     run = runs["stale"].run()
     desk = _phone(run["results"], "desk-02")
     assert _step(desk, "identify")["ok"] and desk["outcome"] != "passed", desk
-    assert ("seen on two ports: GigabitEthernet1/0/2 (VLAN 1) and GigabitEthernet1/0/3 (VLAN 200)"
-            in desk["reason"]), desk["reason"]
+    assert "refusing to power off desk-02" in desk["reason"]
+    assert "GigabitEthernet1/0/3 (VLAN 200)" in desk["reason"], desk["reason"]
     assert _powered_off(runs["stale"].sim) == []
 
 
@@ -112,6 +123,16 @@ def test_a_phone_behind_an_uplink_is_skipped_and_the_uplink_never_powered(runs):
         assert sign in desk["reason"], (sign, desk["reason"])
     assert "GigabitEthernet1/0/2" not in _powered_off(runs["uplink"].sim)
     assert [p["outcome"] for p in run["results"]["phones"] if p["name"] != "desk-02"] == ["passed", "passed"]
+
+
+def test_a_port_that_became_an_uplink_after_identify_is_refused_at_power_off(runs):
+    """H4 at run time: the proof before `power inline never` sees the trunk identify did not."""
+    run = runs["uplink-late"].run()
+    desk = _phone(run["results"], "desk-03")
+    assert _step(desk, "identify")["ok"] and desk["outcome"] != "passed", desk
+    assert "refusing to power off desk-03: sw1 Gi1/0/3 looks like an uplink or trunk: " in desk["reason"]
+    assert "MACs learned on it" in desk["reason"] and "is a Switch IGMP" in desk["reason"]
+    assert _powered_off(runs["uplink-late"].sim) == []
 
 
 PREFLIGHT = Simulation.model_validate({

@@ -13,13 +13,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from drivers.ios_budget import PoeBudget
-from drivers.ios_parsers import CdpNeighbor, MacEntry, PoePort, canonical_interface
-from drivers.ios_switchport import Switchport
+from drivers.ios_parsers import CdpNeighbor, PoePort, canonical_interface
 from drivers.ios_switch import SwitchAuthError, SwitchError, SwitchHostKeyError
 from drivers.macaddr import normalize_mac
 from drivers.ssh_host_keys import (HostKeyRefused, HostUnreachable, ensure_known_host, fingerprint, known_host_name,
                                    offered_host_key)
 from rig.errors import ConfigError
+from rig.port_proof import SwitchTables
 from rig.preflight.report import Check, failed, passed, unchecked
 
 if TYPE_CHECKING:
@@ -40,7 +40,7 @@ class SwitchView:
     """What the phone checks read of one switch; `problem` when it could not be read at all.
 
     It answers rig.identify's SwitchView questions from the tables read once, and
-    rig.port_proof's: the MAC table and each port's mode are asked of the switch when needed."""
+    rig.port_proof's from tables read afresh for each proof."""
 
     name: str
     sessions: "SwitchSessions | None" = None
@@ -52,17 +52,9 @@ class SwitchView:
         assert self.sessions is not None
         return self.sessions.macs_on_port(port)
 
-    def mac_table(self) -> list[MacEntry]:
+    def proof_tables(self) -> SwitchTables:
         assert self.sessions is not None
-        return self.sessions.mac_table()
-
-    def switchport(self, port: str) -> list[Switchport]:
-        assert self.sessions is not None
-        return self.sessions.switchport(port)
-
-    def port_config(self, port: str) -> str:
-        assert self.sessions is not None
-        return self.sessions.port_config(port)
+        return self.sessions.proof_tables()
 
     def cdp_neighbors(self) -> list[CdpNeighbor]:
         return self.cdp
