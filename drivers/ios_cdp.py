@@ -26,6 +26,8 @@ class CdpNeighbor:
     version: str | None = None
     # `Power drawn: 6.300 Watts` of a PoE device; detail only, absent for most neighbours.
     power_drawn: float | None = None
+    # `Capabilities: Router Switch IGMP`, `Host Phone Two-port Mac Relay`; "" when the entry has none.
+    capabilities: str = ""
 
 
 _DEVICE_ID = re.compile(r"^Device ID: *(\S+)", re.MULTILINE)
@@ -34,6 +36,7 @@ _INTERFACE = re.compile(r"^Interface: *([^,]+?) *, *Port ID \(outgoing port\): *
 _IP = re.compile(r"^ *IP(?:v4)? address: *(\S+)", re.MULTILINE)
 _VERSION = re.compile(r"^Version *:\s*\n\s*(\S.*?)\s*$", re.MULTILINE)
 _POWER_DRAWN = re.compile(r"^Power drawn: *([\d.]+) *Watts", re.MULTILINE)
+_CAPABILITIES = re.compile(r"Capabilities: *(.*?)\s*$", re.MULTILINE)
 
 
 def _entry(block: str) -> CdpNeighbor | str:
@@ -46,8 +49,9 @@ def _entry(block: str) -> CdpNeighbor | str:
         local = canonical_interface(interface.group(1))
     except ValueError as exc:
         return str(exc)
-    platform, ip, version, power = (_PLATFORM.search(block), _IP.search(block), _VERSION.search(block),
-                                    _POWER_DRAWN.search(block))
+    platform, ip, version, power, capabilities = (_PLATFORM.search(block), _IP.search(block),
+                                                  _VERSION.search(block), _POWER_DRAWN.search(block),
+                                                  _CAPABILITIES.search(block))
     return CdpNeighbor(
         device_id=device.group(1),
         local_interface=local,
@@ -56,6 +60,7 @@ def _entry(block: str) -> CdpNeighbor | str:
         ip=ip.group(1) if ip else None,
         version=version.group(1) if version else None,
         power_drawn=float(power.group(1)) if power else None,
+        capabilities=capabilities.group(1) if capabilities else "",
     )
 
 

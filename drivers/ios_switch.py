@@ -29,27 +29,16 @@ from typing import TypeVar
 
 import paramiko
 from netmiko.cisco.cisco_ios import CiscoIosSSH
-from netmiko.exceptions import (
-    NetmikoAuthenticationException,
-    NetmikoTimeoutException,
-    ReadException,
-    ReadTimeout,
-    WriteException,
-)
+from netmiko.exceptions import (NetmikoAuthenticationException, NetmikoTimeoutException, ReadException, ReadTimeout,
+                                 WriteException)
 
 from drivers.ios_lldp import LldpNeighbor, parse_lldp_neighbors_detail
 from drivers.ios_parsers import (CdpNeighbor, IosParseError, MacEntry, PoePort, canonical_interface,
                                  parse_cdp_neighbors_detail, parse_mac_table, parse_power_inline)
 from drivers.ios_budget import PoeBudget, parse_power_budget
-from drivers.ios_errors import (
-    SwitchAuthError,
-    SwitchCommandError,
-    SwitchError,
-    SwitchHostKeyError,
-    SwitchTimeout,
-    cause_of,
-    cause_text,
-)
+from drivers.ios_switchport import Switchport, parse_switchport
+from drivers.ios_errors import (SwitchAuthError, SwitchCommandError, SwitchError, SwitchHostKeyError, SwitchTimeout,
+                                cause_of, cause_text)
 from drivers.ios_discovery import protocol_off, protocols_running
 from drivers.ios_ranges import interface_ranges
 from drivers.ssh_host_keys import (
@@ -393,3 +382,12 @@ class IosSwitch:
     def protocols_running(self) -> dict[str, bool]:
         """{"CDP": running, "LLDP": running}, from `show cdp` and `show lldp` (drivers.ios_discovery)."""
         return protocols_running(self._show)
+
+    def switchport(self) -> list[Switchport]:
+        """`show interfaces switchport`: every port's access or trunk mode (drivers.ios_switchport)."""
+        command = "show interfaces switchport"
+        return self._parsed(command, parse_switchport, self._show(command))
+
+    def running_config(self) -> str:
+        """`show running-config` as the switch prints it (drivers.ios_switchport.interface_config)."""
+        return self._show("show running-config")

@@ -59,7 +59,7 @@ def _lldp_on(switch: SwitchView, port: str) -> list[LldpNeighbor]:
     return [n for n in switch.lldp_neighbors() if n.local_interface and _same_port(n.local_interface, port)]
 
 
-def _is_phone(device_id: str, mac: str) -> bool:
+def is_phone(device_id: str, mac: str) -> bool:
     try:
         return normalize_mac(device_id) == mac
     except ValueError:
@@ -73,19 +73,19 @@ def identify(switch: SwitchView, phone: PortClaim) -> Identity:
     if phone.mac in macs:
         return Identity(True, f"MAC {dotted(phone.mac)} learned on {where}")
     cdp = _cdp_ids_on(switch, phone.port)
-    if any(_is_phone(d, phone.mac) for d in cdp):
+    if any(is_phone(d, phone.mac) for d in cdp):
         return Identity(True, f"CDP neighbour {sep_name(phone.mac)} on {where}")
     lldp = _lldp_on(switch, phone.port)
     if any(n.mac == phone.mac for n in lldp):
         return Identity(True, f"LLDP neighbour {sep_name(phone.mac)} on {where}")
     names = [n.system_name or n.chassis_id for n in lldp]
-    return Identity(False, f"{phone.name} ({sep_name(phone.mac)}) not seen on {where}: {_seen(macs, cdp, names)}")
+    return Identity(False, f"{phone.name} ({sep_name(phone.mac)}) not seen on {where}: {seen_on_port(macs, cdp, names)}")
 
 
 def phone_neighbour(neighbours: list[CdpNeighbor], phone: PortClaim) -> CdpNeighbor | None:
     """The phone's own CDP entry on its port (platform, announced load), None when not seen."""
     return next((n for n in neighbours
-                 if _same_port(n.local_interface, phone.port) and _is_phone(n.device_id, phone.mac)), None)
+                 if _same_port(n.local_interface, phone.port) and is_phone(n.device_id, phone.mac)), None)
 
 
 def identify_unpowered(switch: SwitchView, phone: PortClaim) -> Identity:
@@ -96,14 +96,15 @@ def identify_unpowered(switch: SwitchView, phone: PortClaim) -> Identity:
         return Identity(False, f"{where} is not powered off (PoE admin {poe.admin}, oper {poe.oper})")
     macs = switch.macs_on_port(phone.port)
     cdp = _cdp_ids_on(switch, phone.port)
-    others = [m for m in macs if m != phone.mac] + [d for d in cdp if not _is_phone(d, phone.mac)]
+    others = [m for m in macs if m != phone.mac] + [d for d in cdp if not is_phone(d, phone.mac)]
     others += [n.system_name or n.chassis_id for n in _lldp_on(switch, phone.port) if n.mac != phone.mac]
     if others:
         return Identity(False, f"{where} is powered off but holds another device: {', '.join(others)}")
     return Identity(True, f"{where} powered off (PoE admin {poe.admin}) and no other device on it")
 
 
-def _seen(macs: list[str], cdp: list[str], lldp: list[str]) -> str:
+def seen_on_port(macs: list[str], cdp: list[str], lldp: list[str] | tuple[str, ...] = ()) -> str:
+    """What the switch shows on a port where the phone was not found, for the refusal's evidence."""
     if not macs and not cdp and not lldp:
         return "no MAC and no CDP neighbour (nor LLDP) on the port"
     parts = []

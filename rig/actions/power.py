@@ -35,6 +35,7 @@ from drivers.ios_switch import SwitchError
 from rig.events import PowerAction
 from rig.identify import Identity, PortClaim, SwitchView, identify, identify_unpowered
 from rig.journal import Journal
+from rig.port_proof import ProofView, prove_port
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +55,7 @@ class PowerProtocol(Protocol):
     def is_on(self) -> bool: ...
 
 
-class PoweredSwitch(SwitchView, Protocol):
+class PoweredSwitch(SwitchView, ProofView, Protocol):
     def power_off(self, port: str) -> None: ...
     def power_on(self, port: str) -> None: ...
 
@@ -115,7 +116,11 @@ class PoePort:
 
         An answer lost to a dropped session or a timeout is not taken as a refusal: when the
         port then reads off, the switch did it. Otherwise the error stands (and `switched_off`
-        turns the port on again)."""
+        turns the port on again). Before anything, a fresh read must prove the phone on its port
+        (rig.port_proof: a moved cable, a MAC on two ports, an uplink or trunk refuse): PowerRefused."""
+        proof = prove_port(self.switch, self.phone)
+        if not proof.ok:
+            raise PowerRefused(f"refusing to power off {self.phone.name}: {proof.evidence}")
         self._journal("off", "intent")
         self.off_sent = True  # from here on the switch may have heard it, whatever happens next
         try:

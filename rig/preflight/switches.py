@@ -21,6 +21,7 @@ from drivers.macaddr import normalize_mac
 from drivers.ssh_host_keys import (HostKeyRefused, HostUnreachable, ensure_known_host, fingerprint, known_host_name,
                                    offered_host_key)
 from rig.errors import ConfigError
+from rig.port_proof import SwitchTables
 from rig.preflight.report import Check, failed, passed, unchecked
 
 if TYPE_CHECKING:
@@ -40,8 +41,8 @@ phone may take."""
 class SwitchView:
     """What the phone checks read of one switch; `problem` when it could not be read at all.
 
-    It answers rig.identify's SwitchView questions from the tables read once (the MAC table of
-    a port is asked of the switch)."""
+    It answers rig.identify's SwitchView questions from the tables read once, and
+    rig.port_proof's from tables read afresh for each proof."""
 
     name: str
     sessions: "SwitchSessions | None" = None
@@ -55,6 +56,10 @@ class SwitchView:
     def macs_on_port(self, port: str) -> list[str]:
         assert self.sessions is not None
         return self.sessions.macs_on_port(port)
+
+    def proof_tables(self) -> SwitchTables:
+        assert self.sessions is not None
+        return self.sessions.proof_tables()
 
     def cdp_neighbors(self) -> list[CdpNeighbor]:
         return self.cdp

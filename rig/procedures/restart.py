@@ -19,6 +19,7 @@ from datetime import datetime
 
 from drivers.operator import Ask, OperatorError
 from rig.actions.power import PoePort, switched_off
+from rig.port_proof import absent, read_port
 from rig.journal import iso, utc_now
 from rig.procedures.context import POWER_SETTLE, PhoneContext, poll_period, watts
 from rig.procedures.findings import ConsoleOpened, Erased, Identified, Restarted, StepView
@@ -39,6 +40,11 @@ def power_cycle(ctx: PhoneContext, step: Step, before_on: Callable[[], None] | N
     settle = min(POWER_SETTLE, timeouts.boot)
     period = poll_period(settle)
     step.data["draw_before"] = ctx.draw(since=time.monotonic() - period)
+    # A phone restarting by itself (as after its erase) has no link for a moment, and the proof
+    # before `power inline never` (rig.port_proof) refuses a phone the switch sees nowhere: wait
+    # until it is seen somewhere (a phone seen on another port is refused at once).
+    ctx.poll(lambda: None if absent(read_port(ctx.switch, ctx.phone.port), ctx.phone) else True, timeouts.boot,
+             period)
     with switched_off(PoePort(ctx.switch, ctx.phone, ctx.journal), hold=ctx.powerup) as port:
         off_at = time.monotonic()
         ctx.sleep(timeouts.power_off)

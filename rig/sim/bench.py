@@ -222,6 +222,11 @@ class SimBench(SimBox):
             )
             switch.start()
             self.switches[name] = switch
+        for name, port, macs in misconfig.uplinks(self.sim, self.specs):
+            self.switches[name].make_uplink(port, misconfig.SWITCH_BEHIND, macs)
+        for spec in self.specs:
+            if spec.name in self.sim.misconfig.no_poe:
+                self.switches[spec.switch].remove_poe(spec.port)
         for _, channels in sorted(misconfig.meter_channels(self.sim, self.specs, self.phones).items()):
             meter = SimPowerMeter(channels)
             meter.start()

@@ -47,6 +47,14 @@ class CdpRow:
 
 
 @dataclass(frozen=True)
+class SwitchportBlock:
+    interface: str  # short form, e.g. Gi1/0/5
+    trunk: bool
+    up: bool
+    voice_vlan: int | None
+
+
+@dataclass(frozen=True)
 class MacRow:
     vlan: str  # "All" or a number
     mac: str  # canonical 12-hex
@@ -184,9 +192,12 @@ def cdp_neighbors_detail(rows: list[CdpRow]) -> str:
     Django CDP tool's sample, find_string `SEP0021D8BA0965`; tests/fixtures/real/cdp/): blank
     lines holding one space, `Second Port Status`, the load alone on the line after `Version :`,
     `Power drawn: 6.300 Watts`, the power request lines, no management address for a phone.
+    A switch behind the port shows neither the phone's second port nor its power lines (as the
+    switches of tests/fixtures/real/ios/show_cdp_neighbors_detail do).
     """
     out: list[str] = []
     for r in rows:
+        phone = "Phone" in r.capabilities.split()
         milliwatts = round(r.power_drawn_w * 1000)
         out += [
             "-------------------------",
@@ -196,19 +207,65 @@ def cdp_neighbors_detail(rows: list[CdpRow]) -> str:
             f"Platform: {r.platform},  Capabilities: {r.capabilities}",
             f"Interface: {r.local_interface},  Port ID (outgoing port): {r.port_id}",
             f"Holdtime : {r.holdtime} sec",
-            "Second Port Status: Down",
+            *(["Second Port Status: Down"] if phone else []),
             " ",
             "Version :",
             r.software,
             " ",
             "advertisement version: 2",
             "Duplex: full",
-            f"Power drawn: {r.power_drawn_w:.3f} Watts",
-            f"Power request id: {r.power_request_id}, Power management id: 3",
-            f"Power request levels are:{milliwatts} 0 0 0 0",
+            *([f"Power drawn: {r.power_drawn_w:.3f} Watts",
+               f"Power request id: {r.power_request_id}, Power management id: 3",
+               f"Power request levels are:{milliwatts} 0 0 0 0"] if phone else []),
             " ",
         ]
     out += ["", f"Total cdp entries displayed : {len(rows)}"]
+    return lines(*out)
+
+
+_PVLAN_LINES = [f"Administrative private-vlan {what}" for what in (
+    "host-association: none", "mapping: none", "trunk native VLAN: none", "trunk Native VLAN tagging: enabled",
+    "trunk encapsulation: dot1q", "trunk normal VLANs: none", "trunk associations: none", "trunk mappings: none")]
+
+
+def switchport(blocks: list[SwitchportBlock]) -> str:
+    """`show interfaces [IF] switchport`, one block per port, as a Catalyst 9300 on IOS-XE prints it.
+
+    source: tests/fixtures/real/ios/show_interfaces_switchport/
+    cisco_ios_show_interfaces_switchport_app_interfaces.raw (ntc-templates): an access port up
+    (`Operational Trunking Encapsulation: native`), one down (no such line, `Operational Mode:
+    down`) and a trunk (`Administrative Mode: trunk`, `Negotiation of Trunking: On`)."""
+    out: list[str] = []
+    for b in blocks:
+        mode = "trunk" if b.trunk else "static access"
+        voice = f"{b.voice_vlan} (VLAN{b.voice_vlan:04d})" if b.voice_vlan is not None and not b.trunk else "none"
+        out += [
+            f"Name: {b.interface}",
+            "Switchport: Enabled",
+            f"Administrative Mode: {mode}",
+            f"Operational Mode: {mode if b.up else 'down'}",
+            "Administrative Trunking Encapsulation: dot1q",
+            *([f"Operational Trunking Encapsulation: {'dot1q' if b.trunk else 'native'}"] if b.up else []),
+            f"Negotiation of Trunking: {'On' if b.trunk else 'Off'}",
+            "Access Mode VLAN: 1 (default)",
+            "Trunking Native Mode VLAN: 1 (default)",
+            "Administrative Native VLAN tagging: disabled",
+            f"Voice VLAN: {voice}",
+            *_PVLAN_LINES,
+            "Operational private-vlan: none",
+            "Trunking VLANs Enabled: ALL",
+            "Pruning VLANs Enabled: 2-1001",
+            "Capture Mode Disabled",
+            "Capture VLANs Allowed: ALL",
+            "",
+            "Protected: false",
+            "Unknown unicast blocked: disabled",
+            "Unknown multicast blocked: disabled",
+            "Vepa Enabled: false",
+            "App Interface: false",
+            "Appliance trust: none",
+            "",
+        ]
     return lines(*out)
 
 

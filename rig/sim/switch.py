@@ -11,6 +11,10 @@ command line (a client's login commands count: netmiko sends 2, or 3 with `enabl
 larger for a reconnecting client to get its retried command through); `delay` device-seconds
 pass before each answer. `set_faults()` replaces them on a running switch; `commands_received()`
 tells what the switch was told (the observation interface of `rig.sim.observe`).
+
+Wiring changes for tests, on a running switch: `swap_cables`, `add_entry` (a stale MAC entry),
+`make_uplink` (a trunk with a switch and its MACs behind it), and `after_next(command, change)`
+to make one of them happen right after the switch answered a given command (between two reads).
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ import paramiko
 from rig.sim.box import SimBox
 from rig.sim.clock import SimClock
 from rig.sim.ios_cli import IosSession, Reply, SwitchState
-from rig.sim.model import PoweredDevice
+from rig.sim.model import CdpInfo, PoweredDevice
 
 T = TypeVar("T")
 SSH_VERSION = "SSH-2.0-Cisco-1.25"
@@ -163,6 +167,7 @@ class SimSwitch(SimBox):
         self._lock = threading.Lock()
         self._threads: list[threading.Thread] = []
         self._transports: list[paramiko.Transport] = []
+        self._after: list[tuple[str, Callable[[], None]]] = []
 
     # --- lifecycle -------------------------------------------------------------------------
 
@@ -181,6 +186,28 @@ class SimSwitch(SimBox):
     def set_faults(self, faults: SwitchFaults) -> None:
         """Faults for the lines that arrive from now on (sessions already open included)."""
         self._faults = faults
+
+    def swap_cables(self, port_a: str, port_b: str) -> None:
+        """The devices on two ports change places, as when two desks' cables are swapped."""
+        self._state.swap_cables(port_a, port_b)
+
+    def add_entry(self, port: str, mac: str, vlan: int) -> None:
+        """The MAC table lists `mac` on `port` in `vlan` as well (e.g. a stale entry)."""
+        self._state.add_entry(port, mac, vlan)
+
+    def make_uplink(self, port: str, neighbour: CdpInfo, macs: list[str]) -> None:
+        """`port` becomes a trunk to the switch `neighbour`, with `macs` learned behind it."""
+        self._state.make_uplink(port, neighbour, macs)
+
+    def remove_poe(self, port: str) -> None:
+        """`port` is not a PoE port: `show power inline` has no row for it."""
+        self._state.remove_poe(port)
+
+    def after_next(self, command: str, change: Callable[[], None]) -> None:
+        """Run `change` once, right after the switch answers the next line starting with
+        `command`: the client saw the state before, its next read sees the change."""
+        with self._lock:
+            self._after.append((command, change))
 
     def start(self) -> None:
         self._stop.clear()
@@ -298,4 +325,10 @@ class SimSwitch(SimBox):
                 return None
             if faults.delay and not self.clock.sleep(faults.delay, self._stop):
                 return None
-        return session.handle(line)
+        reply = session.handle(line)
+        with self._lock:
+            due = [a for a in self._after if line.strip().startswith(a[0])]
+            self._after = [a for a in self._after if a not in due]
+        for _, change in due:
+            change()
+        return reply
