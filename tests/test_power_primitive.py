@@ -86,6 +86,12 @@ class Flaky:
     def cdp_neighbors(self):
         return self._switch.cdp_neighbors()
 
+    def lldp_neighbors(self):
+        return self._switch.lldp_neighbors()
+
+    def proof_tables(self):  # the fresh read that proves the port before an off (rig.port_proof)
+        return self._switch.proof_tables()
+
 
 class DiskFull(Journal):
     """A journal on a disk that fills up after `room` events."""
