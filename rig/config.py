@@ -200,6 +200,23 @@ class Faults(Strict):
     """No phone reaches the cluster's TVS: `tvs_vouches` phones stay stuck after a restart."""
 
 
+class Firmware(Strict):
+    """Where the simulated phones take their firmware images from (docs/firmware.md)."""
+
+    peer_sharing: bool = False
+    """Every phone's config enables Peer Firmware Sharing: one phone per subnet fetches the
+    images over TFTP, the others from a peer over TCP (TFTP when that fails)."""
+    load_server: bool = False
+    """A second simulated TFTP server serves the load; every phone's config names it as its
+    `loadServer` (no fallback to the cluster's TFTP)."""
+
+    @model_validator(mode="after")
+    def _one(self) -> "Firmware":
+        if self.peer_sharing and self.load_server:
+            raise ValueError("peer_sharing and load_server: the simulator offers one at a time")
+        return self
+
+
 Scenario = Literal["stale_itl", "regenerated_cert", "tvs_vouches", "no_itl", "healthy"]
 
 
@@ -211,7 +228,10 @@ class Simulation(Strict):
     )
     """Scenario -> phone count; phones beyond the sum are healthy."""
     time_scale: float = Field(default=0.01, gt=0, le=1)
-    image_kb: int = Field(default=64, ge=1)
+    image_kb: Annotated[int, Field(ge=1)] | Literal["real"] = 64
+    """KB of each synthetic firmware image, or `real`: each image of the 7942 load at its
+    published size (rig.sim.loads.REAL_SIZES, 9.57 MB a phone)."""
+    firmware: Firmware = Field(default_factory=Firmware)
     keypad: Literal["serial_actuator", "http_execute"] = "serial_actuator"
     web_access_off: list[str] = Field(default_factory=list)
     """Phone names whose configuration disables web access: their web server never answers."""

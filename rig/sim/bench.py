@@ -37,9 +37,12 @@ from rig.sim.actuator import SimActuator
 from rig.sim.box import SimBox
 from rig.sim.clock import SimClock
 from rig.sim.cucm import SimCucm
+from rig.sim.load_server import SimLoadServer
+from rig.sim.loads import ImageSizes
 from rig.sim import misconfig
 from rig.sim.meter import SimPowerMeter
 from rig.sim.observe import RUNTIME_FAULTS, BenchObserver
+from rig.sim.peers import PeerNetwork
 from rig.sim.phone import SimPhone
 from rig.sim.pki import ClusterPki
 from rig.sim.risport import RisDevice, SimRisPort
@@ -82,6 +85,15 @@ class SimPhoneSpec:
     channel: int
     board: int
     scenario: str
+
+
+def image_sizes(sim: Simulation) -> ImageSizes:
+    """`simulation.image_kb` in bytes (or "real": each image at its published size)."""
+    return "real" if sim.image_kb == "real" else sim.image_kb * 1024
+
+
+PEER_WAIT_DEVICE_S = 300.0
+"""Device seconds a parent phone's peer server waits for an image it is still downloading."""
 
 
 def phone_ip(index: int) -> str:
@@ -160,11 +172,15 @@ class SimBench(SimBox):
             self.pki,
             [(s.name, s.mac) for s in self.specs],
             load_id=LOAD_ID,
-            image_bytes=sim.image_kb * 1024,
+            image_bytes=image_sizes(sim),
             loss=sim.faults.tftp_loss,
             web_access_off=sim.web_access_off,
             host=CUCM_HOST,
+            peer_sharing=sim.firmware.peer_sharing,
         )
+        self.load_server = SimLoadServer(LOAD_ID, image_sizes(sim)) if sim.firmware.load_server else None
+        """The Load Server the phones' configs name (`simulation.firmware.load_server`), if any."""
+        self.peers = PeerNetwork(max(5.0, self.clock.seconds(PEER_WAIT_DEVICE_S)))
         self.phones: dict[str, SimPhone] = {}
         self.switches: dict[str, SimSwitch] = {}
         self.meters: list[SimPowerMeter] = []
@@ -175,6 +191,9 @@ class SimBench(SimBox):
 
     def start(self) -> None:
         faults = self.sim.faults
+        if self.load_server is not None:
+            self.load_server.start()
+            self.cucm.load_server = self.load_server.config_value
         self.cucm.start()
         for spec in self.specs:
             phone = SimPhone(
@@ -187,6 +206,7 @@ class SimBench(SimBox):
                 cucm_auth_url=self.cucm.auth_url,
                 tftp_servers=misconfig.tftp_servers(spec.name, self.sim, (LOOPBACK, self.tap_port), self.cucm.tftp_address),
                 tvs=DEAD_TVS if faults.tvs_unreachable else self.cucm.tvs_address,
+                peers=self.peers,
                 never_returns=spec.name in faults.never_returns,
                 lost_keys=faults.lost_keys.get(spec.name, 0),
                 console_garbage=faults.console_garbage,
@@ -260,6 +280,9 @@ class SimBench(SimBox):
         boxes = [*([self.risport] if self.risport is not None else []), *self.actuators, *self.meters, *self.switches.values(), *self.phones.values(), self.cucm]
         for box in boxes:
             box.stop()
+        if self.load_server is not None:
+            self.load_server.stop()
+        self.peers.close()
 
     def lab_config(self) -> LabConfig:
         """The running bench as a real bench's config (no `simulation:` section)."""
