@@ -42,7 +42,7 @@ REAL_SIZES = {
     "cnu42.9-4-2ES26.sbn": 581_755,
     "dsp42.9-4-2ES26.sbn": 364_895,
 }
-"""Bytes of each image of 9.4(2)SR3 as published (9,566,129 bytes a phone, 9.57 MB). source: a
+"""Bytes of each image of 9.4(2)SR3 as published (9,567,129 bytes a phone, 9.57 MB). source: a
 public static analysis of cmterm-7942_7962-sccp.9-4-2SR3-1.zip (`FIRMWARE_7942_7962`, `sbn_files`
 with size and sha256 per image; find_string `apps42.9-4-2ES26.sbn`, repository not named by the
 search tools; tests/fixtures/real/PROVENANCE.md, "Found, read, and not copied here")."""
