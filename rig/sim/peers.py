@@ -27,7 +27,8 @@ from dataclasses import dataclass, field
 
 FAN_OUT = 3
 """Children of one parent (unconfirmed: a study question on Peer Firmware Sharing says "up to
-three directly associated child phones"; no Cisco document found says so)."""
+three directly associated child phones", https://equizzing.com/?p=193549; no Cisco document
+found says so)."""
 
 
 @dataclass
