@@ -4,7 +4,9 @@ them back from the fetched (signed) config, and how rig judges the image source 
 from __future__ import annotations
 
 import pytest
+from pydantic import ValidationError
 
+from rig.config import Firmware, Simulation
 from rig.firmware_paths import FirmwarePath, firmware_path, image_verdict, tap_sees_images, tap_sees_loads
 from rig.profiles import profile_for
 from rig.sim.clock import SimClock
@@ -86,3 +88,15 @@ def test_real_image_sizes_are_the_published_ones() -> None:
     load = load_file(NEW_LOAD, "real")
     assert {image.name: image.size for image in load.images} == REAL_SIZES
     assert sum(REAL_SIZES.values()) == 9_567_129
+
+
+def test_the_simulator_offers_one_firmware_path_at_a_time() -> None:
+    with pytest.raises(ValidationError, match="one at a time"):
+        Firmware(peer_sharing=True, load_server=True)
+
+
+def test_image_kb_is_a_positive_number_or_real() -> None:
+    assert Simulation(image_kb="real").image_kb == "real"
+    for bad in (0, "large"):
+        with pytest.raises(ValidationError):
+            Simulation(image_kb=bad)

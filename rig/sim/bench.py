@@ -96,6 +96,11 @@ PEER_WAIT_DEVICE_S = 300.0
 """Device seconds a parent phone's peer server waits for an image it is still downloading."""
 
 
+def peer_network(clock: SimClock) -> PeerNetwork:
+    """The Peer Firmware Sharing hierarchies of this process's phones (rig.sim.peers)."""
+    return PeerNetwork(max(5.0, clock.seconds(PEER_WAIT_DEVICE_S)))
+
+
 def phone_ip(index: int) -> str:
     """127.0.1.1, 127.0.1.2, ... 127.0.1.250, 127.0.2.1, ...: each phone its own address."""
     return str(IPv4Address(f"127.0.{1 + index // 250}.{1 + index % 250}"))
@@ -180,7 +185,7 @@ class SimBench(SimBox):
         )
         self.load_server = SimLoadServer(LOAD_ID, image_sizes(sim)) if sim.firmware.load_server else None
         """The Load Server the phones' configs name (`simulation.firmware.load_server`), if any."""
-        self.peers = PeerNetwork(max(5.0, self.clock.seconds(PEER_WAIT_DEVICE_S)))
+        self.peers = peer_network(self.clock)
         self.phones: dict[str, SimPhone] = {}
         self.switches: dict[str, SimSwitch] = {}
         self.meters: list[SimPowerMeter] = []

@@ -35,7 +35,7 @@ from rig.config import Firmware, LabConfig, Simulation, dump_config, load_config
 from rig.sim import misconfig
 from rig.sim.bench import (
     CHANNELS_PER_METER, CUCM_HOST, HEADS_PER_BOARD, KNOWN_HOSTS, LOAD_ID, TRUST_ANCHOR, WRITTEN_BY, SimBench,
-    SimPhoneSpec, free_udp_port, image_sizes, layout,
+    SimPhoneSpec, free_udp_port, image_sizes, layout, peer_network,
 )
 from rig.sim.clock import SimClock
 from rig.sim.cucm import SimCucm
@@ -72,7 +72,7 @@ class ShardBench(SimBench):
         self.specs, self.pki, self.tap_port = specs, pki, tap_port
         self.cucm = cucm  # type: ignore[assignment]
         self.phones, self.switches, self.meters, self.actuators = {}, {}, [], []
-        self.risport = None
+        self.risport, self.load_server, self.peers = None, None, peer_network(self.clock)
         self.observe = BenchObserver(self)
 
 
