@@ -97,7 +97,7 @@ class Provisioner:
         steps, load_id = self.steps, config.load_id
         steps.say(f"LOAD: configured {load_id}, running {running}: upgrading")
         name = f"{load_id}.loads"
-        servers = [_server(config.load_server)] if config.load_server else self.servers
+        servers = [_server(config.load_server)] if config.load_server else None  # None: the TFTP servers
         fetched = self.fetch(name, servers)
         if fetched.outcome != "ok":
             steps.status(f"TFTP Error : {name}")
@@ -124,7 +124,7 @@ class Provisioner:
         steps.say(f"LOAD: upgrade to {load.load_id} complete, rebooting")
         return True
 
-    def _image(self, image: ImageRef, servers: Sequence[tuple[str, int]], peer: pfs.Peer | None) -> bytes | None:
+    def _image(self, image: ImageRef, servers: Sequence[tuple[str, int]] | None, peer: pfs.Peer | None) -> bytes | None:
         """One image, checked against the load file: from the parent peer, else over TFTP."""
         data = None
         if peer is not None and peer.parent is not None and self.peers is not None:
@@ -224,7 +224,7 @@ class Provisioner:
         """Download `name` into memory from the TFTP servers, the last one that answered first
         (or from the servers `among`, in their order)."""
         order = self._preferred
-        servers = self.servers[order:] + self.servers[:order] if among is None or among is self.servers else among
+        servers = self.servers[order:] + self.servers[:order] if among is None else among
         timeout = max(TFTP_TIMEOUT_FLOOR, self.clock.seconds(4.0))
         for host, port in servers:
             self.steps.check()
