@@ -54,10 +54,21 @@ class CucmConfig(Strict):
     """PEM of the cluster's TFTP (CallManager) certificate; fetched ITLs must verify against it."""
 
 
+class LoadServerTap(Strict):
+    """A second tap, in front of a load server (docs/firmware.md): the phones' `loadServer`
+    names `listen` (the rig host) and the tap relays to the load server and records."""
+
+    listen: Endpoint
+    upstream: Endpoint
+    """The load server."""
+
+
 class TapConfig(Strict):
     listen: Endpoint
     upstream: Endpoint | None = None
     """Defaults to cucm.tftp."""
+    load_server: LoadServerTap | None = None
+    """Also stand in front of this load server, so the images it serves are observed."""
     upstream_blksize: int | None = Field(default=None, ge=0, le=65464)
     """Block size asked of CUCM. None (default): up to 8 of the phone's blocks where the path
     MTU toward CUCM carries them unfragmented (loopback, jumbo frames), else the phone's own;
@@ -209,11 +220,15 @@ class Firmware(Strict):
     load_server: bool = False
     """A second simulated TFTP server serves the load; every phone's config names it as its
     `loadServer` (no fallback to the cluster's TFTP)."""
+    tap_load_server: bool = False
+    """With load_server: the configs name a second tap in front of it (`tftp_tap.load_server`)."""
 
     @model_validator(mode="after")
     def _one(self) -> "Firmware":
         if self.peer_sharing and self.load_server:
             raise ValueError("peer_sharing and load_server: the simulator offers one at a time")
+        if self.tap_load_server and not self.load_server:
+            raise ValueError("tap_load_server: needs load_server: true")
         return self
 
 

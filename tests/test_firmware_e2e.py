@@ -1,6 +1,7 @@
 """`rig erase` on simulated benches whose phones take their images elsewhere than the tap
-(issue 23 item 3): with Peer Firmware Sharing on, and separately with a Load Server, every
-phone that can be fixed passes, and its observe step names where its images came from."""
+(issue 23 item 3): with Peer Firmware Sharing on, and separately with a Load Server (untapped,
+and with rig's second tap in front of it), every phone that can be fixed passes, and its observe
+step names where its images came from."""
 
 from __future__ import annotations
 
@@ -20,7 +21,8 @@ from rig.sim.bench import SimBench
 
 SCALE = 0.004
 SCENARIOS = {"stale_itl": 2, "tvs_vouches": 1, "no_itl": 1}
-BENCHES = {"peer": Firmware(peer_sharing=True), "load_server": Firmware(load_server=True)}
+BENCHES = {"peer": Firmware(peer_sharing=True), "load_server": Firmware(load_server=True),
+           "tapped": Firmware(load_server=True, tap_load_server=True)}
 
 
 @pytest.fixture(scope="module")
@@ -82,3 +84,13 @@ def test_with_a_load_server_every_phone_passes_and_the_images_are_said_not_obser
     for spec in sim.specs:
         assert (spec.ip, "apps42.9-4-2ES26.sbn") in served, spec.name
     assert not [r for r in sim.cucm.reads() if r.file.endswith(".sbn")]  # no fallback to the cluster's TFTP
+
+
+def test_with_a_tap_in_front_of_the_load_server_its_files_are_required_and_seen(runs):
+    sim, results = runs["tapped"]
+    assert results["summary"]["passed"] == 4
+    tap = f"127.0.0.1:{sim.load_server_tap_port}"
+    for phone in results["phones"]:
+        assert _fetched(phone, ".loads") and len(_fetched(phone, ".sbn")) == 5, phone["name"]
+        assert f"images from load server {tap} through its tap (5 of 5)" in _observe(phone)
+    assert not [r for r in sim.cucm.reads() if r.file.endswith(".sbn")]

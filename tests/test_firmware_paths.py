@@ -75,6 +75,15 @@ def test_images_missing_from_the_tap_under_peer_sharing_came_from_a_peer() -> No
     assert "4 of 5 not through the tap; 1 through the tap (TFTP fallback)" in verdict.description
 
 
+def test_a_load_server_behind_rigs_tap_must_show_the_load_and_its_images() -> None:
+    path = firmware_path(b"<device><vendorConfig><loadServer>10.0.0.5</loadServer></vendorConfig></device>",
+                         FIELDS, taps=[("10.0.0.5", 69)])
+    assert path == FirmwarePath(load_server="10.0.0.5", load_server_tapped=True)
+    assert tap_sees_loads(path) and tap_sees_images(path)
+    verdict = image_verdict(path, IMAGES, set(IMAGES), loads_fetched=True)
+    assert (verdict.source, verdict.description) == ("load_server", "images from load server 10.0.0.5 through its tap (5 of 5)")
+
+
 def test_images_from_a_load_server_are_said_not_observed() -> None:
     verdict = image_verdict(FirmwarePath(load_server="10.1.1.1"), None, set(), loads_fetched=False)
     assert verdict.source == "load_server" and "10.1.1.1: not observed" in verdict.description

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from drivers.tftp_tap_process import TftpTapProcess
     from rig.bench import Bench
     from rig.switch_pool import SwitchSessions
+    from rig.taps import Taps
 
 T = TypeVar("T")
 
@@ -56,7 +57,7 @@ class PhoneContext:
     powerup: threading.Semaphore
     """This phone's switch's power-up budget (parallel.powerup_per_switch)."""
     run_dir: Path
-    tap: "TftpTapProcess | None" = None
+    tap: "TftpTapProcess | Taps | None" = None
     script: KeyScript | None = None
     erase_retries: int = 1
     found: Found = field(default_factory=Found)

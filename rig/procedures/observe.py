@@ -67,7 +67,9 @@ def loads_images(ctx: PhoneContext, fetches: list[TftpTransfer]) -> list[str] | 
 def firmware_of(ctx: PhoneContext, fetches: list[TftpTransfer]) -> FirmwarePath:
     """Where the phone's config (its last fetched one) sends it for its images."""
     config = last_content(fetches, ctx.profile.config_file(ctx.phone.mac))
-    return firmware_path(config, ctx.profile.firmware_fields)
+    tap = ctx.config.tftp_tap
+    taps = [(tap.load_server.listen.host, tap.load_server.listen.port)] if tap and tap.load_server else []
+    return firmware_path(config, ctx.profile.firmware_fields, taps)
 
 
 def loads_needed(ctx: PhoneContext, load: LoadDecision | None) -> bool:
@@ -103,8 +105,8 @@ class _Watch:
     def collect(self) -> None:
         ctx = self.ctx
         assert ctx.tap is not None and ctx.phone.ip is not None
-        mine = [t for t in ctx.tap.transfers(client=str(ctx.phone.ip)) if utc(t.started) >= self.since]
-        new = mine[len(self.fetches):]
+        seen = set(self.fetches)  # with a load server tapped too, two taps' records come in two runs
+        new = [t for t in ctx.tap.transfers(client=str(ctx.phone.ip)) if utc(t.started) >= self.since and t not in seen]
         self.fetches += new
         ctx.journal.write_all([TftpFetch(phone=ctx.phone.name, file=t.file, at=iso(utc(t.started)), bytes=t.bytes,
                                          ok=t.ok, error=t.error, expected=self.expected_miss(t)) for t in new])

@@ -24,6 +24,7 @@ from rig.config import (
     InstrumentConfig,
     KeypadConfig,
     LabConfig,
+    LoadServerTap,
     MeterChannel,
     PhoneConfig,
     RisPortConfig,
@@ -37,12 +38,11 @@ from rig.sim.actuator import SimActuator
 from rig.sim.box import SimBox
 from rig.sim.clock import SimClock
 from rig.sim.cucm import SimCucm
-from rig.sim.load_server import SimLoadServer
-from rig.sim.loads import ImageSizes
+from rig.sim.load_server import SimLoadServer, image_sizes
 from rig.sim import misconfig
 from rig.sim.meter import SimPowerMeter
 from rig.sim.observe import RUNTIME_FAULTS, BenchObserver
-from rig.sim.peers import PeerNetwork
+from rig.sim.peers import peer_network
 from rig.sim.phone import SimPhone
 from rig.sim.pki import ClusterPki
 from rig.sim.risport import RisDevice, SimRisPort
@@ -85,20 +85,6 @@ class SimPhoneSpec:
     channel: int
     board: int
     scenario: str
-
-
-def image_sizes(sim: Simulation) -> ImageSizes:
-    """`simulation.image_kb` in bytes (or "real": each image at its published size)."""
-    return "real" if sim.image_kb == "real" else sim.image_kb * 1024
-
-
-PEER_WAIT_DEVICE_S = 300.0
-"""Device seconds a parent phone's peer server waits for an image it is still downloading."""
-
-
-def peer_network(clock: SimClock) -> PeerNetwork:
-    """The Peer Firmware Sharing hierarchies of this process's phones (rig.sim.peers)."""
-    return PeerNetwork(max(5.0, clock.seconds(PEER_WAIT_DEVICE_S)))
 
 
 def phone_ip(index: int) -> str:
@@ -186,6 +172,8 @@ class SimBench(SimBox):
         self.load_server = SimLoadServer(LOAD_ID, image_sizes(sim)) if sim.firmware.load_server else None
         """The Load Server the phones' configs name (`simulation.firmware.load_server`), if any."""
         self.peers = peer_network(self.clock)
+        self.load_server_tap_port = free_udp_port() if sim.firmware.tap_load_server else None
+        """Where rig's second tap listens, in front of the load server (the configs name it)."""
         self.phones: dict[str, SimPhone] = {}
         self.switches: dict[str, SimSwitch] = {}
         self.meters: list[SimPowerMeter] = []
@@ -198,7 +186,8 @@ class SimBench(SimBox):
         faults = self.sim.faults
         if self.load_server is not None:
             self.load_server.start()
-            self.cucm.load_server = self.load_server.config_value
+            tap = self.load_server_tap_port
+            self.cucm.load_server = self.load_server.config_value if tap is None else f"{LOOPBACK}:{tap}"
         self.cucm.start()
         for spec in self.specs:
             phone = SimPhone(
@@ -324,6 +313,7 @@ class SimBench(SimBox):
             tftp_tap=TapConfig(
                 listen=Endpoint(host=LOOPBACK, port=self.tap_port),
                 upstream=Endpoint(host=cucm_host, port=cucm_port),
+                load_server=self._load_server_tap(),
             ),
             instruments={
                 f"meter{i + 1}": InstrumentConfig(resource=f"TCPIP::{host}::{port}::SOCKET")
@@ -333,6 +323,14 @@ class SimBench(SimBox):
             phones=[self._phone_config(spec) for spec in self.specs],
             timeouts=self._timeouts(),
         )
+
+    def _load_server_tap(self) -> LoadServerTap | None:
+        """`tftp_tap.load_server` when the phones' configs name a tap in front of the load server."""
+        if self.load_server is None or self.load_server_tap_port is None:
+            return None
+        host, port = self.load_server.address
+        return LoadServerTap(listen=Endpoint(host=LOOPBACK, port=self.load_server_tap_port),
+                             upstream=Endpoint(host=host, port=port))
 
     def _tomcat_config(self) -> dict[str, RisPortConfig | AxlConfig]:
         """`cucm.risport` and `cucm.axl`: both on the simulated CUCM's one HTTPS server."""

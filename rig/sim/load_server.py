@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rig.config import Simulation
 from rig.sim.box import SimBox
 from rig.sim.cucm import load_files
 from rig.sim.loads import ImageSizes, LoadFile, load_file
@@ -20,6 +21,11 @@ from rig.sim.tftp import MemoryTftpServer
 
 LOAD_SERVER_HOST = "127.0.0.3"
 """An address of its own beside CUCM's 127.0.0.2, as a separate server on a real network."""
+
+
+def image_sizes(sim: Simulation) -> ImageSizes:
+    """`simulation.image_kb` in bytes (or "real": each image at its published size)."""
+    return "real" if sim.image_kb == "real" else sim.image_kb * 1024
 
 
 @dataclass(frozen=True)

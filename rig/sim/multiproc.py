@@ -35,9 +35,11 @@ from rig.config import Firmware, LabConfig, Simulation, dump_config, load_config
 from rig.sim import misconfig
 from rig.sim.bench import (
     CHANNELS_PER_METER, CUCM_HOST, HEADS_PER_BOARD, KNOWN_HOSTS, LOAD_ID, TRUST_ANCHOR, WRITTEN_BY, SimBench,
-    SimPhoneSpec, free_udp_port, image_sizes, layout, peer_network,
+    SimPhoneSpec, free_udp_port, layout,
 )
 from rig.sim.clock import SimClock
+from rig.sim.load_server import image_sizes
+from rig.sim.peers import peer_network
 from rig.sim.cucm import SimCucm
 from rig.sim.observe import BenchObserver
 from rig.sim.pki import ClusterPki

@@ -25,10 +25,15 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from rig.sim.clock import SimClock
+
 FAN_OUT = 3
 """Children of one parent (unconfirmed: a study question on Peer Firmware Sharing says "up to
 three directly associated child phones", https://equizzing.com/?p=193549; no Cisco document
 found says so)."""
+
+PEER_WAIT_DEVICE_S = 300.0
+"""Device seconds a parent phone's peer server waits for an image it is still downloading."""
 
 
 @dataclass
@@ -90,6 +95,11 @@ class PeerNetwork:
         for member in members:
             if member.server is not None:
                 member.server.stop()
+
+
+def peer_network(clock: SimClock) -> PeerNetwork:
+    """The hierarchies of this process's phones, their waits scaled by the bench's clock."""
+    return PeerNetwork(max(5.0, clock.seconds(PEER_WAIT_DEVICE_S)))
 
 
 def _address(member: _Member) -> tuple[str, int]:

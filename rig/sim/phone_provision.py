@@ -252,6 +252,6 @@ class Provisioner:
 
 
 def _server(load_server: str) -> tuple[str, int]:
-    """A `loadServer` value, `host` or `host:port`, as an address."""
+    """A `loadServer` value, `host` or `host:port`, as the address the phone asks."""
     host, _, port = load_server.partition(":")
     return host, int(port) if port.isdigit() else TFTP_PORT
