@@ -23,6 +23,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
 from drivers.ios_budget import PoeBudget
+from drivers.ios_lldp import LldpNeighbor
 from drivers.ios_parsers import CdpNeighbor, MacEntry, PoePort, canonical_interface
 from drivers.ios_switch import IosSwitch, SwitchCommandError
 from rig.switch_batch import PowerWaves, SharedRead
@@ -57,6 +58,7 @@ class SwitchSessions:
         self._macs = SharedRead(lambda: self._with(lambda sw: sw.mac_table()), spacing)
         self._poe = SharedRead(lambda: self._with(lambda sw: sw.poe_status()), spacing)
         self._neighbours = SharedRead(lambda: self._with(lambda sw: sw.cdp_neighbors()), spacing)
+        self._lldp = SharedRead(lambda: self._with(lambda sw: sw.lldp_neighbors()), spacing)
         self._waves = PowerWaves(lambda off, on: self._with(lambda sw: sw.set_power(off, on)), wave_spacing)
 
     @contextmanager
@@ -128,6 +130,14 @@ class SwitchSessions:
         with self._lock:
             self._cdp = (time.monotonic(), neighbours)
         return neighbours
+
+    def lldp_neighbors(self) -> list[LldpNeighbor]:
+        """An LLDP table read after this call (shared by callers asking meanwhile); [] when LLDP is off."""
+        return self._lldp.get()
+
+    def protocols_running(self) -> dict[str, bool]:
+        """Whether the switch runs CDP and LLDP (IosSwitch.protocols_running)."""
+        return self._with(lambda sw: sw.protocols_running())
 
     def recent_cdp_neighbors(self, max_age: float) -> list[CdpNeighbor]:
         """The CDP table, read at most `max_age` seconds ago: for evidence (a phone's announced

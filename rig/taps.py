@@ -7,19 +7,19 @@ list: the first tap's records, then the second's (each in the order its transfer
 
 from __future__ import annotations
 
-from drivers.tftp_records import TftpTransfer
-from drivers.tftp_tap_process import TftpTapProcess
+from drivers.tftp_records import TftpTransfer, TransferLog
 
 
 class Taps:
-    """`TftpTapProcess`'s start, stop and transfers over several taps."""
+    """A tap's start, stop and transfers over several taps (the shared CUCM tap, rig.tap_share,
+    and a plain relay in front of the load server: its port is not shared between runs)."""
 
-    def __init__(self, *taps: TftpTapProcess) -> None:
+    def __init__(self, *taps: TransferLog) -> None:
         self.taps = taps
 
     def start(self) -> None:
         """Start every tap; one that cannot start stops those already started, then raises."""
-        started: list[TftpTapProcess] = []
+        started: list[TransferLog] = []
         try:
             for tap in self.taps:
                 tap.start()

@@ -210,7 +210,8 @@ def test_rig_worker_with_a_bad_config_exits_2_with_one_line(
     with pytest.raises(SystemExit) as exited:
         main()
     assert exited.value.code == 2
-    assert capsys.readouterr().err.strip() == f"rig: error: {tmp_path / 'bad.yaml'}: switchs: unknown key"
+    assert capsys.readouterr().err.strip() == (f"rig: error: {tmp_path / 'bad.yaml'}: switchs: unknown key "
+                                               "(did you mean 'switches'?)")
 
 
 def test_an_unreachable_scheduler_is_one_clear_error(tmp_path: Path) -> None:

@@ -91,6 +91,6 @@ def test_with_a_tap_in_front_of_the_load_server_its_files_are_required_and_seen(
     assert results["summary"]["passed"] == 4
     tap = f"127.0.0.1:{sim.load_server_tap_port}"
     for phone in results["phones"]:
-        assert _fetched(phone, ".loads") and len(_fetched(phone, ".sbn")) == 5, phone["name"]
+        assert _fetched(phone, ".loads") and len(set(_fetched(phone, ".sbn"))) == 5, phone["name"]
         assert f"images from load server {tap} through its tap (5 of 5)" in _observe(phone)
     assert not [r for r in sim.cucm.reads() if r.file.endswith(".sbn")]

@@ -52,11 +52,13 @@ def tag_event(event: Event, bench: str) -> Event:
 
 
 def merge(run_dir: Path, site: Site, procedure: str, chosen: dict[str, list[ConfiguredPhone]],
-          collected: Collected, scheduler: str) -> None:
-    """Write the one journal (and console logs) of the cluster run into `run_dir`."""
+          collected: Collected, scheduler: str, *, resumed: bool = False) -> None:
+    """Write the one journal (and console logs) of the cluster run into `run_dir` (appended to it,
+    after a `run_resumed`, when the run resumes an earlier one there)."""
     outcomes: dict[str, str] = {}
+    opening = RunResumed if resumed else RunStarted
     with Journal(run_dir / JOURNAL_NAME) as journal:
-        journal.write(RunStarted(
+        journal.write(opening(
             run_id=run_dir.name, procedure=procedure, bench=site.name,
             phones=[ListedPhone(qualified(b, p.name), p.mac, p.switch, p.port, bench=b)
                     for b, phones in chosen.items() for p in phones],

@@ -3,7 +3,8 @@
 With a switch, the switch must see this phone's MAC on its port: a mismatch skips the phone,
 because powering a port that holds some other device is exactly the mistake a bench controller
 must never make. The phone's CDP entry, when the switch has one, is kept: its platform and the
-load it announces (`Version :`) are evidence that needs no web access.
+load it announces (`Version :`) are evidence that needs no web access; where CDP is off or
+silent, its LLDP-MED entry (model, `S/W revision`) is recorded instead.
 
 In field mode (no switch) nothing is powered, but keys still go to an address, so the phone at
 that address must say who it is: its own MAC on its device information page (the profile's
@@ -40,8 +41,13 @@ def run(ctx: PhoneContext, _: StepView) -> Identified:
         neighbour = ctx.cdp_entry()
         if neighbour is not None:
             step.data.update(cdp_platform=neighbour.platform, cdp_version=neighbour.version)
+        lldp = ctx.lldp_entry() if neighbour is None else None  # CDP off or silent: what it says by LLDP-MED
+        if lldp is not None:
+            step.data.update(lldp_model=lldp.model, lldp_software=lldp.software_revision)
+            step.detail += f"; LLDP-MED neighbour {lldp.system_name} ({lldp.model}, {lldp.software_revision})"
         return Identified(evidence=identity.evidence, cdp_platform=neighbour.platform if neighbour else None,
-                          cdp_version=neighbour.version if neighbour else None)
+                          cdp_version=neighbour.version if neighbour else None,
+                          lldp_software=lldp.software_revision if lldp else None)
 
 
 def _by_own_answer(ctx: PhoneContext, step: Step) -> Identified:

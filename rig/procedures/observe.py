@@ -126,7 +126,7 @@ class _Watch:
     def decide(self) -> LoadDecision | None:
         """The witnesses' decision now; None when no witness answered."""
         ctx = self.ctx
-        version_id = app_load_id = cdp_version = None
+        version_id = app_load_id = cdp_version = lldp_software = None
         web = ctx.web
         if self.web_access and web is not None:
             try:
@@ -134,14 +134,16 @@ class _Watch:
                 version_id, app_load_id = info.version_id, info.app_load_id
             except PhoneWebError:
                 return None
-        else:  # web access off: the load the phone announces over CDP
+        else:  # web access off: the load the phone announces over CDP, else over LLDP-MED
             neighbour = ctx.cdp_entry()
             cdp_version = neighbour.version if neighbour is not None else None
-            if cdp_version is None:
+            lldp = ctx.lldp_entry() if cdp_version is None else None
+            lldp_software = lldp.software_revision if lldp is not None else None
+            if cdp_version is None and lldp_software is None:
                 return None
         return decide_load(ctx.expected_load, version_id=version_id, app_load_id=app_load_id,
                            images=loads_images(ctx, self.fetches), cdp_version=cdp_version,
-                           witnesses=ctx.profile.load_witnesses)
+                           lldp_software=lldp_software, witnesses=ctx.profile.load_witnesses)
 
 
 class _LoadProbe:

@@ -96,6 +96,9 @@ def render_junit(results: dict[str, Any]) -> str:
         "timestamp": results["started"],
         "time": f"{wall_seconds(results):.3f}",
     }.items()})
+    if results.get("ports_left_off"):  # first in the suite: a port rig could not turn back on
+        left = ", ".join(f"{c['phone']} ({c['switch']} {c['port']})" for c in results["ports_left_off"])
+        _element(_element(suite, "properties"), "property", name="ports_left_off", value=left)
     for phone in results["phones"]:
         case = _element(suite, "testcase", classname=f"{results['bench']}.{results['procedure']}",
                         name=phone["name"], time=f"{_seconds(phone['steps']):.3f}")

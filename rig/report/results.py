@@ -15,6 +15,7 @@ from rig.events import (
     RunInterrupted, RunResumed, RunStarted, StepDone, TftpFetch,
 )
 from rig.errors import RigError
+from rig.journal import ports_left_off
 
 NOT_FINISHED = "not finished: the run was interrupted before this phone was done"
 TOUCHING_STEPS = {"erase": "erase", "factory_reset": "a factory reset", "restart": "a power cycle",
@@ -91,6 +92,8 @@ def build_results(events: list[Event]) -> dict[str, Any]:
         if isinstance(e, PartUnhealthy):
             unhealthy.setdefault(e.part, e.reason)
     return {
+        # First: a port this run turned off and the journal never saw on again (issue 29).
+        "ports_left_off": [{"phone": c.name, "switch": c.switch, "port": c.port} for c in ports_left_off(events, None)],
         "run_id": first.run_id,
         "started": first.at,
         "finished": ends[-1].at if ends and ends[-1].at >= starts[-1].at else None,

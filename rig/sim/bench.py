@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass
 from ipaddress import IPv4Address
 from pathlib import Path
+from typing import Any
 
 from rig.config import (
     AxlConfig,
@@ -24,11 +25,11 @@ from rig.config import (
     InstrumentConfig,
     KeypadConfig,
     LabConfig,
-    LoadServerTap,
     MeterChannel,
     PhoneConfig,
     RisPortConfig,
     SerialKeypadConfig,
+    SimSwitches,
     Simulation,
     SwitchConfig,
     TapConfig,
@@ -38,7 +39,8 @@ from rig.sim.actuator import SimActuator
 from rig.sim.box import SimBox
 from rig.sim.clock import SimClock
 from rig.sim.cucm import SimCucm
-from rig.sim.load_server import SimLoadServer, image_sizes
+from rig.sim.load_server import SimLoadServer, image_sizes, tap_config
+from rig.sim.ios_output import MODULE_BUDGET_WATTS
 from rig.sim import misconfig
 from rig.sim.meter import SimPowerMeter
 from rig.sim.observe import RUNTIME_FAULTS, BenchObserver
@@ -92,10 +94,21 @@ def phone_ip(index: int) -> str:
     return str(IPv4Address(f"127.0.{1 + index // 250}.{1 + index % 250}"))
 
 
-def switch_port(index_on_switch: int) -> str:
-    """Gi1/0/1..Gi1/0/48 then Gi2/0/1...: the next stack member, as on a real access switch."""
-    member, port = divmod(index_on_switch, PORTS_PER_MEMBER)
+def switch_port(index_on_switch: int, members: int = 1) -> str:
+    """One member: Gi1/0/1..Gi1/0/48 then Gi2/0/1..., the next stack member, as on a real access
+    switch. A stack of `members`: phones dealt over the members in turn (Gi1/0/1, Gi2/0/1, ...)."""
+    if members > 1:
+        port, member = divmod(index_on_switch, members)
+    else:
+        member, port = divmod(index_on_switch, PORTS_PER_MEMBER)
     return f"Gi{member + 1}/0/{port + 1}"
+
+
+def switch_build(settings: SimSwitches) -> dict[str, Any]:
+    """SimSwitch's stack and protocol arguments from the simulation's `switch` settings."""
+    watts = settings.member_watts
+    budgets = {m: watts[m - 1] if m <= len(watts) else MODULE_BUDGET_WATTS for m in range(1, settings.members + 1)}
+    return {"budgets": budgets, "cdp": settings.cdp, "lldp": settings.lldp}
 
 
 def layout(sim: Simulation) -> list[SimPhoneSpec]:
@@ -112,7 +125,7 @@ def layout(sim: Simulation) -> list[SimPhoneSpec]:
                 mac=f"{MAC_BASE + i:012X}",
                 ip=phone_ip(i),
                 switch=f"sw{sw + 1}",
-                port=switch_port(on_switch),
+                port=switch_port(on_switch, sim.switch.members),
                 meter=i // CHANNELS_PER_METER,
                 channel=i % CHANNELS_PER_METER + 1,
                 board=i // HEADS_PER_BOARD,
@@ -203,6 +216,7 @@ class SimBench(SimBox):
                 peers=self.peers,
                 never_returns=spec.name in faults.never_returns,
                 lost_keys=faults.lost_keys.get(spec.name, 0),
+                http_drops=faults.http_drops.get(spec.name, 0),
                 console_garbage=faults.console_garbage,
                 web_access=spec.name not in self.sim.web_access_off,
                 http_port=self.sim.web_port,
@@ -217,6 +231,7 @@ class SimBench(SimBox):
                 username=USERNAME,
                 password=PASSWORD,
                 faults=SwitchFaults(drop_every=faults.ssh_drop_every, delay=faults.switch_delay),
+                **switch_build(self.sim.switch),
             )
             switch.start()
             self.switches[name] = switch
@@ -313,7 +328,7 @@ class SimBench(SimBox):
             tftp_tap=TapConfig(
                 listen=Endpoint(host=LOOPBACK, port=self.tap_port),
                 upstream=Endpoint(host=cucm_host, port=cucm_port),
-                load_server=self._load_server_tap(),
+                load_server=tap_config(self.load_server, self.load_server_tap_port),
             ),
             instruments={
                 f"meter{i + 1}": InstrumentConfig(resource=f"TCPIP::{host}::{port}::SOCKET")
@@ -323,14 +338,6 @@ class SimBench(SimBox):
             phones=[self._phone_config(spec) for spec in self.specs],
             timeouts=self._timeouts(),
         )
-
-    def _load_server_tap(self) -> LoadServerTap | None:
-        """`tftp_tap.load_server` when the phones' configs name a tap in front of the load server."""
-        if self.load_server is None or self.load_server_tap_port is None:
-            return None
-        host, port = self.load_server.address
-        return LoadServerTap(listen=Endpoint(host=LOOPBACK, port=self.load_server_tap_port),
-                             upstream=Endpoint(host=host, port=port))
 
     def _tomcat_config(self) -> dict[str, RisPortConfig | AxlConfig]:
         """`cucm.risport` and `cucm.axl`: both on the simulated CUCM's one HTTPS server."""

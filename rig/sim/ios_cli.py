@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass
 from enum import Enum
 
+from rig.sim import ios_lldp as lldp
 from rig.sim import ios_output as out
 from rig.sim.ios_grammar import IF, NUM, RANGES, Action, Grammar, Mismatch
 from rig.sim.ios_ports import Port, SwitchState
@@ -129,7 +130,7 @@ class IosSession:
             return [self.state.poe_row(p) for p in ports]
 
     def show_power(self, port: Port | None = None) -> str:
-        return out.power_inline(self._poe_rows(port), module_block=port is None)
+        return out.power_inline(self._poe_rows(port), budgets=None if port else self.state.budgets)
 
     def show_power_detail(self, port: Port | None = None) -> str:
         return out.power_inline_detail(self._poe_rows(port))
@@ -140,10 +141,24 @@ class IosSession:
             return [r for p in ports if (r := self.state.cdp_row(p)) is not None]
 
     def show_cdp(self, port: Port | None = None) -> str:
-        return out.cdp_neighbors(self._cdp_rows(port))
+        return out.cdp_neighbors(self._cdp_rows(port)) if self.state.cdp else lldp.CDP_OFF
 
     def show_cdp_detail(self, port: Port | None = None) -> str:
-        return out.cdp_neighbors_detail(self._cdp_rows(port))
+        return out.cdp_neighbors_detail(self._cdp_rows(port)) if self.state.cdp else lldp.CDP_OFF
+
+    def show_cdp_global(self) -> str:
+        return lldp.CDP_GLOBAL if self.state.cdp else lldp.CDP_OFF
+
+    def show_lldp_global(self) -> str:
+        return lldp.LLDP_GLOBAL if self.state.lldp else lldp.LLDP_OFF
+
+    def show_lldp_detail(self, port: Port | None = None) -> str:
+        if not self.state.lldp:
+            return lldp.LLDP_OFF
+        with self.state.lock:
+            ports = [port] if port else self.state.sorted_ports()
+            rows = [r for p in ports if (r := self.state.lldp_row(p)) is not None]
+        return lldp.lldp_neighbors_detail(rows)
 
     def show_macs(self, port: Port | None = None) -> str:
         with self.state.lock:
@@ -232,6 +247,10 @@ def _build_grammars(s: IosSession) -> dict[Mode, Grammar]:
         (f"show cdp neighbors {IF}", s.show_cdp),
         ("show cdp neighbors detail", s.show_cdp_detail),
         (f"show cdp neighbors {IF} detail", s.show_cdp_detail),
+        ("show cdp", s.show_cdp_global),
+        ("show lldp", s.show_lldp_global),
+        ("show lldp neighbors detail", s.show_lldp_detail),
+        (f"show lldp neighbors {IF} detail", s.show_lldp_detail),
         ("show mac address-table", s.show_macs),
         (f"show mac address-table interface {IF}", s.show_macs),
         ("show mac-address-table", s.show_macs),

@@ -8,6 +8,7 @@ Functions here only format; what a port shows is decided by `rig.sim.ios_cli`.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from rig.sim.names import ios_mac
@@ -16,6 +17,8 @@ MAX_WATTS = 15.4
 """Per-port power limit shown in the Max column (802.3af; a 7942 is class 2)."""
 
 MODULE_BUDGET_WATTS = 740.0
+"""Available PoE watts of a stack member unless the simulation sets its own (a real 48-port member's
+`1  740.0  330.0  410.0`: ntc-templates cisco_ios_show_power_inline.raw)."""
 
 
 @dataclass(frozen=True)
@@ -84,29 +87,34 @@ def _poe_table(rows: list[PoeRow]) -> list[str]:
     return out
 
 
-def power_inline(rows: list[PoeRow], *, module_block: bool) -> str:
-    """`show power inline [IF]`: the Module budget block only for the whole-switch form."""
+def _member(interface: str) -> int:
+    """`Gi2/0/5` -> 2: the stack member of a port name."""
+    m = re.match(r"[A-Za-z-]*(\d+)/", interface)
+    return int(m.group(1)) if m else 1
+
+
+def power_inline(rows: list[PoeRow], *, budgets: dict[int, float] | None) -> str:
+    """`show power inline [IF]`: for the whole-switch form (`budgets`, member -> available watts),
+    one `Module` budget block per stack member, each followed by its ports and their totals, blocks
+    two blank lines apart (source: ntc-templates cisco_ios_show_power_inline_whitespace.raw, a
+    5-member stack); the one-port form is the port table alone."""
+    if budgets is None:
+        return lines(*_poe_table(rows))
     out: list[str] = []
-    if module_block:
-        used = sum(r.watts for r in rows)
+    for member, available in sorted(budgets.items()):
+        mine = [r for r in rows if _member(r.interface) == member]
+        used = sum(r.watts for r in mine)
         out += [
-            "",
+            *(["", ""] if out else [""]),
             "Module   Available     Used     Remaining",
             "          (Watts)     (Watts)    (Watts) ",
             "------   ---------   --------   ---------",
-            f"1        {MODULE_BUDGET_WATTS:>8.1f}   {used:>8.1f}"
-            f"   {MODULE_BUDGET_WATTS - used:>9.1f}",
-        ]
-    out += _poe_table(rows)
-    if module_block:
-        powered = sum(1 for r in rows if r.oper == "on")
-        used = sum(r.watts for r in rows)
-        out += [
+            f"{member:<8} {available:>8.1f}   {used:>8.1f}   {available - used:>9.1f}",
+            *_poe_table(mine),
             "--------- ------ ---------- ---------- ---------- ------ ----- ",
-            f"Totals:          {powered:<4} on    {used:<10.1f}",
-            "",
+            f"Totals:          {sum(1 for r in mine if r.oper == 'on'):<4} on    {used:<10.1f}",
         ]
-    return lines(*out)
+    return lines(*out, "")
 
 
 def power_inline_detail(rows: list[PoeRow]) -> str:

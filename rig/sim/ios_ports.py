@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass
 
 from rig.sim import ios_output as out
+from rig.sim.ios_lldp import LldpRow
 from rig.sim.model import PoweredDevice
 
 # Long interface type -> (show-output abbreviation, CDP-table abbreviation).
@@ -70,8 +71,13 @@ class Port:
 class SwitchState:
     """What every session of one switch shares: hostname, ports, their configuration."""
 
-    def __init__(self, hostname: str, ports: dict[str, PoweredDevice | None]) -> None:
+    def __init__(self, hostname: str, ports: dict[str, PoweredDevice | None], *,
+                 budgets: dict[int, float] | None = None, cdp: bool = True, lldp: bool = False) -> None:
         self.hostname = hostname
+        self.budgets = budgets or {1: out.MODULE_BUDGET_WATTS}
+        """Stack member -> available PoE watts, one `Module` block each in `show power inline`."""
+        self.cdp = cdp
+        self.lldp = lldp
         self.lock = threading.RLock()
         self.booted = time.monotonic()
         self.ports: dict[tuple[str, str], Port] = {}
@@ -154,6 +160,16 @@ class SwitchState:
             power_drawn_w=info.power_drawn_w,
             power_request_id=int(info.device_id[-4:], 16),  # any stable number, as on the real phones
         )
+
+    def lldp_row(self, port: Port) -> LldpRow | None:
+        """What the device on the port announces by LLDP-MED: the facts it announces by CDP."""
+        if port.device is None or port.admin == "never":
+            return None
+        info = port.device.cdp()
+        if info is None:
+            return None
+        return LldpRow(port.short_name, port.device.mac, info.ip, info.platform, info.software,
+                       info.power_drawn_w, port.voice_vlan)
 
     def mac_row(self, port: Port) -> out.MacRow | None:
         device = port.device

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rig.config import Simulation
+from rig.config import Endpoint, LoadServerTap, Simulation
 from rig.sim.box import SimBox
 from rig.sim.cucm import load_files
 from rig.sim.loads import ImageSizes, LoadFile, load_file
@@ -62,3 +62,12 @@ class SimLoadServer(SimBox):
     def reads(self) -> list[TftpRead]:
         """Every read request, oldest first."""
         return [TftpRead(client, file, served) for client, file, served in self._tftp.requests]
+
+
+def tap_config(server: SimLoadServer | None, tap_port: int | None) -> LoadServerTap | None:
+    """`tftp_tap.load_server` of the written config when the phones' configs name a tap in front
+    of the load server (on 127.0.0.1, port `tap_port`), else None."""
+    if server is None or tap_port is None:
+        return None
+    host, port = server.address
+    return LoadServerTap(listen=Endpoint(host="127.0.0.1", port=tap_port), upstream=Endpoint(host=host, port=port))

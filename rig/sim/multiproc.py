@@ -74,7 +74,8 @@ class ShardBench(SimBench):
         self.specs, self.pki, self.tap_port = specs, pki, tap_port
         self.cucm = cucm  # type: ignore[assignment]
         self.phones, self.switches, self.meters, self.actuators = {}, {}, [], []
-        self.risport, self.load_server, self.peers = None, None, peer_network(self.clock)
+        self.risport, self.load_server, self.load_server_tap_port = None, None, None
+        self.peers = peer_network(self.clock)
         self.observe = BenchObserver(self)
 
 

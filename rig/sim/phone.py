@@ -38,7 +38,7 @@ from rig.sim.phone_boot import (
 )
 from rig.sim.phone_console import ConsoleServer
 from rig.sim.http_server import free_tcp_port
-from rig.sim.phone_http import PhoneHttpServer
+from rig.sim.phone_http import PhoneHttpServer, RequestDrops
 from rig.sim.phone_menu import Effect, PhoneMenu
 from rig.sim.phone_pages import PhoneFacts, status_stamp
 from rig.sim.phone_provision import Provisioner
@@ -76,6 +76,7 @@ class SimPhone:
         console_port: int = 0,
         never_returns: bool = False,
         lost_keys: int = 0,
+        http_drops: int = 0,
         console_garbage: bool = False,
         web_access: bool = True,
     ) -> None:
@@ -98,6 +99,7 @@ class SimPhone:
         self.never_returns = never_returns
         self.lost_keys = lost_keys
         """Presses the solenoid will still miss (the lost_keys fault; may be changed while running)."""
+        self.request_drops = RequestDrops(http_drops)  # the http_drops fault, for the web server
         self._console = ConsoleServer(console_host, console_port, garbage=console_garbage,
                                       seed=int(self.mac, 16), name=name)
         self._lock = threading.Lock()
@@ -111,9 +113,7 @@ class SimPhone:
         self._pace = 1.0 + BOOT_SPREAD * ((int(self.mac, 16) * 2654435761 % 1001) / 500 - 1.0)
         # Steady state (set for real by start()).
         self._state = PhoneState.OFF
-        self._watts = 0.0
-        self._link = False
-        self._cdp = False
+        self._watts, self._link, self._cdp = 0.0, False, False
         self._load = initial_load
         self._itl = self._start.itl
         auth_url = DEAD_AUTH_URL if self._start.stuck else cucm_auth_url

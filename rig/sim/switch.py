@@ -140,6 +140,9 @@ class SimSwitch(SimBox):
         faults: SwitchFaults | None = None,
         host_key: paramiko.PKey | None = None,
         authorized_keys: list[paramiko.PKey] | None = None,
+        budgets: dict[int, float] | None = None,
+        cdp: bool = True,
+        lldp: bool = False,
     ) -> None:
         if not ipaddress.ip_address(host).is_loopback:
             raise ValueError(f"switch {name}: simulated switches bind loopback only, not {host}")
@@ -148,7 +151,7 @@ class SimSwitch(SimBox):
         self._faults = faults or SwitchFaults()
         self.host_key: paramiko.PKey = host_key or paramiko.RSAKey.generate(2048)
         self._command_log: list[str] = []
-        self._state = SwitchState(name, ports)
+        self._state = SwitchState(name, ports, budgets=budgets, cdp=cdp, lldp=lldp)
         self._username = username
         self._password = password
         self._enable_secret = enable_secret
