@@ -171,6 +171,15 @@ class Bench:
         return TftpTapProcess((tap.listen.host, 0), (upstream.host, upstream.port),
                               upstream_blksize=tap.upstream_blksize)
 
+    def load_server_tap(self) -> TftpTapProcess | None:
+        """The tap in front of the load server (`tftp_tap.load_server`), not started; None without one."""
+        tap = self.config.tftp_tap
+        if tap is None or tap.load_server is None:
+            return None
+        listen, upstream = tap.load_server.listen, tap.load_server.upstream
+        return TftpTapProcess((listen.host, listen.port), (upstream.host, upstream.port),
+                              upstream_blksize=tap.upstream_blksize)
+
     def risport(self) -> RisPort | None:
         """CUCM's RisPort70 client (`cucm.risport`), one per bench so its requests are serialized."""
         ris = self.config.cucm.risport if self.config.cucm is not None else None

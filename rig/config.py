@@ -25,6 +25,7 @@ from drivers.ios_parsers import canonical_interface
 from rig.config_base import Credentials, Endpoint, Strict
 from rig.config_checks import check_trust_anchor
 from rig.config_cucm import AxlConfig, RisPortConfig
+from rig.config_firmware import Firmware, LoadServerTap
 from rig.config_errors import one_line
 from rig.config_misconfig import Misconfig
 from rig.config_types import LocalPath, Mac, Name, Port, seconds
@@ -59,6 +60,8 @@ class TapConfig(Strict):
     listen: Endpoint
     upstream: Endpoint | None = None
     """Defaults to cucm.tftp."""
+    load_server: LoadServerTap | None = None
+    """Also stand in front of this load server, so the images it serves are observed."""
     upstream_blksize: int | None = Field(default=None, ge=0, le=65464)
     """Block size asked of CUCM. None (default): up to 8 of the phone's blocks where the path
     MTU toward CUCM carries them unfragmented (loopback, jumbo frames), else the phone's own;
@@ -228,7 +231,10 @@ class Simulation(Strict):
     )
     """Scenario -> phone count; phones beyond the sum are healthy."""
     time_scale: float = Field(default=0.01, gt=0, le=1)
-    image_kb: int = Field(default=64, ge=1)
+    image_kb: Annotated[int, Field(ge=1)] | Literal["real"] = 64
+    """KB of each synthetic firmware image, or `real`: each image of the 7942 load at its
+    published size (rig.sim.loads.REAL_SIZES, 9.57 MB a phone)."""
+    firmware: Firmware = Field(default_factory=Firmware)
     keypad: Literal["serial_actuator", "http_execute"] = "serial_actuator"
     web_access_off: list[str] = Field(default_factory=list)
     """Phone names whose configuration disables web access: their web server never answers."""

@@ -106,6 +106,16 @@ class TftpNames(_Strict):
         return _template(value, "load")
 
 
+class FirmwareFields(_Strict):
+    """Paths (ElementTree, from the config's root) of the config elements that send the phone
+    elsewhere for its images (rig.firmware_paths)."""
+
+    peer_sharing: str
+    """`1`: Peer Firmware Sharing on."""
+    load_server: str
+    """Not empty: the server the images come from instead of TFTP."""
+
+
 class EraseSignal(_Strict):
     """One kind of evidence that a keypad erase took effect.
 
@@ -154,6 +164,8 @@ class PhoneProfile(_Strict):
     tftp: TftpNames
     cdp_platform: str
     """Regex the switch's CDP `Platform:` of these phones matches."""
+    firmware_fields: FirmwareFields | None = None
+    """Where the config says Peer Firmware Sharing and the load server (None: not known)."""
     erase_signals: list[EraseSignal] = Field(min_length=1)
     init_settings: bool
     """Send `Init:Settings` before the keypad script's `Settings`, so the menu starts at its top."""

@@ -36,6 +36,7 @@ from rig.journal import JOURNAL_NAME, Journal
 from rig.keyscript import KeyScript
 from rig.procedures import PROCEDURES, PhoneContext, PhoneFindings, run_phone
 from rig.procedures.steps import BenchFault, Interrupted, PhoneFailed, PhoneSkipped, StepRecorder
+from rig.taps import Taps
 
 if TYPE_CHECKING:
     from rig.tap_share import SharedTap
@@ -168,16 +169,17 @@ class Runner:
             journal.write(closing(outcomes={n: v.outcome for n, v in self.result.outcomes.items()}))
         return self.result
 
-    def _start_tap(self) -> tuple["SharedTap | None", str | None]:
+    def _start_tap(self) -> tuple["SharedTap | Taps | None", str | None]:
         try:
-            tap = self.bench.tap()
-            if tap is not None:
-                tap.start()
-            return tap, None
+            tap, load_server = self.bench.tap(), self.bench.load_server_tap()
+            run_tap = Taps(tap, load_server) if tap is not None and load_server is not None else tap
+            if run_tap is not None:
+                run_tap.start()
+            return run_tap, None
         except Exception as error:  # noqa: BLE001 - any failure to start is the bench's
             return None, f"TFTP tap failed to start: {error}"
 
-    def _run_phones(self, journal: Journal, tap: "SharedTap | None", tap_error: str | None) -> None:
+    def _run_phones(self, journal: Journal, tap: "SharedTap | Taps | None", tap_error: str | None) -> None:
         workers = max(1, min(self.bench.config.parallel.max_phones, len(self.phones)))
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="rig-phone") as pool:
             futures = [pool.submit(self._phone, journal, tap, tap_error, p) for p in self.phones]
@@ -187,7 +189,8 @@ class Runner:
         for future in futures:
             future.result()  # a bug in the runner itself must not pass silently
 
-    def _phone(self, journal: Journal, tap: "SharedTap | None", tap_error: str | None, phone: PhoneConfig) -> None:
+    def _phone(self, journal: Journal, tap: "SharedTap | Taps | None", tap_error: str | None,
+               phone: PhoneConfig) -> None:
         if self.stop.is_set():
             return
         journal.write(PhoneStarted(phone=phone.name))

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from rig.tap_share import SharedTap
     from rig.bench import Bench
     from rig.switch_pool import SwitchSessions
+    from rig.taps import Taps
 
 T = TypeVar("T")
 
@@ -59,7 +60,7 @@ class PhoneContext:
     powerup: threading.Semaphore
     """This phone's switch's power-up budget (parallel.powerup_per_switch)."""
     run_dir: Path
-    tap: "SharedTap | None" = None
+    tap: "SharedTap | Taps | None" = None
     script: KeyScript | None = None
     erase_retries: int = 1
     found: Found = field(default_factory=Found)

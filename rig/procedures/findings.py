@@ -85,6 +85,8 @@ class Observed(Finding):
     watched: bool
     """False without a TFTP tap or a phone IP: fetches were not observed."""
     load: "LoadDecision | None"
+    images: str | None = None
+    """Where the images came from (rig.firmware_paths.ImageSource); None when not watched."""
 
 
 @dataclass(frozen=True, kw_only=True)
