@@ -16,7 +16,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from rig.config import Firmware, Simulation, dump_config
+from rig.config.firmware import Firmware
+from rig.config.lab import dump_config
+
+from rig.config.simulation import Simulation
 from rig.sim.bench import SimBench
 
 SCALE = 0.004

@@ -6,9 +6,11 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from rig.config import Firmware, Simulation
-from rig.firmware_paths import FirmwarePath, firmware_path, image_verdict, tap_sees_images, tap_sees_loads
-from rig.profiles import profile_for
+from rig.config.firmware import Firmware
+
+from rig.config.simulation import Simulation
+from rig.phone.firmware_paths import FirmwarePath, firmware_path, image_verdict, tap_sees_images, tap_sees_loads
+from rig.phone.profiles import profile_for
 from rig.sim.clock import SimClock
 from rig.sim.cucm import SimCucm
 from rig.sim.device_config import DeviceConfig

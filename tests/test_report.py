@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from rig.journal import Journal
+from rig.record.journal import Journal
 from rig.report import render
 
 PHONES = [

@@ -1,4 +1,4 @@
-"""The run's taps as one (rig.taps): a tap in front of a load server beside the one in front of
+"""The run's taps as one (rig.bench.taps): a tap in front of a load server beside the one in front of
 CUCM; a phone's transfers come from both, and a tap that cannot start leaves none running."""
 
 from __future__ import annotations
@@ -7,8 +7,8 @@ from datetime import datetime, timezone
 
 import pytest
 
-from drivers.tftp_records import TftpTransfer
-from rig.taps import Taps
+from rig.drivers.tftp_records import TftpTransfer
+from rig.bench.taps import Taps
 
 AT = datetime(2026, 12, 7, tzinfo=timezone.utc)
 

@@ -19,28 +19,28 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
-from drivers.console import ConsoleError
-from drivers.ios_switch import SwitchError
-from drivers.keypad import KeypadError
-from drivers.operator import OperatorSkipped, OperatorStopped
-from drivers.phone_web import PhoneWebError
-from drivers.power_meter import PowerMeterError
-from rig.config import LabConfig, PhoneConfig, SerialKeypadConfig
+from rig.drivers.console import ConsoleError
+from rig.drivers.ios_switch import SwitchError
+from rig.drivers.keypad import KeypadError
+from rig.drivers.operator import OperatorSkipped, OperatorStopped
+from rig.drivers.phone_web import PhoneWebError
+from rig.drivers.power_meter import PowerMeterError
+from rig.config.lab import LabConfig, PhoneConfig, SerialKeypadConfig
 from rig.errors import RigError
-from rig.events import (
+from rig.record.events import (
     Event, ListedPhone, Outcome, PartUnhealthy, PhoneDone, PhoneInterrupted, PhoneStarted, RunFinished,
     RunInterrupted, RunResumed, RunStarted, StepStarted,
 )
 from rig.jobs.health import PartHealth
-from rig.journal import JOURNAL_NAME, Journal
-from rig.keyscript import KeyScript
+from rig.record.journal import JOURNAL_NAME, Journal
+from rig.phone.keyscript import KeyScript
 from rig.procedures import PROCEDURES, PhoneContext, PhoneFindings, run_phone
 from rig.procedures.steps import BenchFault, Interrupted, PhoneFailed, PhoneSkipped, StepRecorder
-from rig.taps import Taps
+from rig.bench.taps import Taps
 
 if TYPE_CHECKING:
-    from rig.tap_share import SharedTap
-    from rig.bench import Bench
+    from rig.bench.tap_share import SharedTap
+    from rig.bench.build import Bench
 
 Observer = Callable[[Event], None]
 

@@ -4,10 +4,10 @@ The run's TFTP tap sees every transfer; this phone's are the ones from its IP th
 the erase (a phone restarts by itself after an erase) or, for `rig verify`, after its power-on.
 It must fetch its ITL and signed config; once it fetched the `.loads` file, every image it names
 (file names and the image pattern from the phone's profile). The step ends when all of those are
-fetched and the witnesses say the phone runs the expected load (rig.witness: versionID,
+fetched and the witnesses say the phone runs the expected load (rig.phone.witness: versionID,
 appLoadID, appLoadID among the `.loads` images, CDP `Version :`), or fails at `timeouts.boot`.
 
-The phone's config (as fetched) says where its images come from (rig.firmware_paths): through
+The phone's config (as fetched) says where its images come from (rig.phone.firmware_paths): through
 the tap, from a peer (Peer Firmware Sharing: images are not required from the tap) or from a
 load server (neither the `.loads` file nor the images are); the step's detail names the source.
 
@@ -23,16 +23,16 @@ import re
 import time
 from datetime import datetime
 
-from drivers.phone_web import PhoneWebError
-from drivers.tftp_tap import TftpTransfer
-from rig.events import TftpFetch
-from rig.firmware_paths import FirmwarePath, firmware_path, image_verdict, tap_sees_images, tap_sees_loads
-from rig.journal import iso
+from rig.drivers.phone_web import PhoneWebError
+from rig.drivers.tftp_tap import TftpTransfer
+from rig.record.events import TftpFetch
+from rig.phone.firmware_paths import FirmwarePath, firmware_path, image_verdict, tap_sees_images, tap_sees_loads
+from rig.record.journal import iso
 from rig.procedures.context import PhoneContext
 from rig.procedures.erase_watch import utc
 from rig.procedures.findings import Baseline, Erased, Observed, Restarted, StepView
 from rig.procedures.kept_files import keep_fetched
-from rig.witness import LoadDecision, decide_load
+from rig.phone.witness import LoadDecision, decide_load
 
 QUIET_PROBE_S = 2.0
 """Longest gap between probes of the load while the phone fetches nothing."""

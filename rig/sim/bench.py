@@ -16,7 +16,7 @@ from ipaddress import IPv4Address
 from pathlib import Path
 from typing import Any
 
-from rig.config import (
+from rig.config.lab import (
     AxlConfig,
     ConfigError,
     CucmConfig,
@@ -29,12 +29,11 @@ from rig.config import (
     PhoneConfig,
     RisPortConfig,
     SerialKeypadConfig,
-    SimSwitches,
-    Simulation,
     SwitchConfig,
     TapConfig,
     Timeouts,
 )
+from rig.config.simulation import SimSwitches, Simulation
 from rig.sim.actuator import SimActuator
 from rig.sim.box import SimBox
 from rig.sim.clock import SimClock
@@ -51,8 +50,7 @@ from rig.sim.risport import RisDevice, SimRisPort
 from rig.sim.switch import SimSwitch, SwitchFaults
 
 LOOPBACK = "127.0.0.1"
-DEAD_TVS = (LOOPBACK, 9)
-"""Where phones look for TVS under the `tvs_unreachable` fault: the discard port, refused."""
+DEAD_TVS = (LOOPBACK, 9)  # where phones look for TVS under the `tvs_unreachable` fault: refused
 CUCM_HOST = "127.0.0.2"
 """CUCM on an address of its own, as on a real network: a phone whose option 150 names CUCM
 instead of the tap is then told apart by its TFTP Server 1."""

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rig.config import Endpoint, LoadServerTap, Simulation
+from rig.config.lab import Endpoint, LoadServerTap
+
+from rig.config.simulation import Simulation
 from rig.sim.box import SimBox
 from rig.sim.cucm import load_files
 from rig.sim.loads import ImageSizes, LoadFile, load_file

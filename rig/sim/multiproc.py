@@ -31,7 +31,10 @@ from typing import Any
 
 import yaml
 
-from rig.config import Firmware, LabConfig, Simulation, dump_config, load_config
+from rig.config.firmware import Firmware
+from rig.config.lab import LabConfig, dump_config, load_config
+
+from rig.config.simulation import Simulation
 from rig.sim import misconfig
 from rig.sim.bench import (
     CHANNELS_PER_METER, CUCM_HOST, HEADS_PER_BOARD, KNOWN_HOSTS, LOAD_ID, TRUST_ANCHOR, WRITTEN_BY, SimBench,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pydantic import model_validator
 
-from rig.config_base import Endpoint, Strict
+from rig.config.base import Endpoint, Strict
 
 
 class LoadServerTap(Strict):

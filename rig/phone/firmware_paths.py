@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from rig import trust
-from rig.profiles import FirmwareFields
+from rig.phone.profiles import FirmwareFields
 
 ImageSource = Literal["tftp", "peer", "load_server", "none"]
 

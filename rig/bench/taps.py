@@ -7,11 +7,11 @@ list: the first tap's records, then the second's (each in the order its transfer
 
 from __future__ import annotations
 
-from drivers.tftp_records import TftpTransfer, TransferLog
+from rig.drivers.tftp_records import TftpTransfer, TransferLog
 
 
 class Taps:
-    """A tap's start, stop and transfers over several taps (the shared CUCM tap, rig.tap_share,
+    """A tap's start, stop and transfers over several taps (the shared CUCM tap, rig.bench.tap_share,
     and a plain relay in front of the load server: its port is not shared between runs)."""
 
     def __init__(self, *taps: TransferLog) -> None:
