@@ -1,0 +1,27 @@
+"""ARCHITECTURE.md stays in step with the code: it quotes every import rule the test enforces,
+and its code map names every package of rig and every top-level folder of the repository."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from tests.test_import_rules import RULES
+
+REPO = Path(__file__).resolve().parents[1]
+TEXT = " ".join((REPO / "ARCHITECTURE.md").read_text().split())  # lines folded: a quote may wrap
+
+
+def test_every_import_rule_is_quoted_in_the_code_map():
+    assert [rule.name for rule in RULES if f'"{rule.name}"' not in TEXT] == []
+
+
+def test_every_package_and_top_level_folder_is_on_the_code_map():
+    packages = sorted(p.parent.relative_to(REPO).as_posix() + "/" for p in (REPO / "rig").glob("*/__init__.py"))
+    folders = ["drivers/", "keypad_scripts/", "phone_profiles/", "tests/", "bench/", "docs/"]
+    assert [name for name in packages + folders if f"`{name}`" not in TEXT] == []
+
+
+def test_every_module_the_map_names_exists():
+    named = set(re.findall(r"`((?:rig|drivers)/[\w/]+\.py)`", TEXT))
+    assert named and sorted(n for n in named if not (REPO / n).is_file()) == []
