@@ -89,3 +89,16 @@ def test_without_risport_or_axl_for_a_device_pool_it_is_one_line_exit_2(seed_doc
 def test_another_device_pool_has_no_phone_here(seed_doc, tmp_path):
     done, out = _discover({**seed_doc, "phones": []}, tmp_path, "--device-pool", "Branch-DP")
     assert done.returncode == 2 and "nothing to write" in done.stderr and not out.exists()
+
+
+def test_new_phones_press_keys_as_the_risport_user_first_when_its_password_comes_from_the_environment(
+        seed_doc, tmp_path, monkeypatch):
+    risport = {k: v for k, v in seed_doc["cucm"]["risport"].items() if k != "password"}
+    monkeypatch.setenv("RIG_TEST_RISPORT_PASSWORD", seed_doc["cucm"]["risport"]["password"])
+    doc = {**_without_axl(seed_doc), "phones": [], "cucm": {
+        **_without_axl(seed_doc)["cucm"], "risport": {**risport, "password_env": "RIG_TEST_RISPORT_PASSWORD"}}}
+    done, out = _discover(doc, tmp_path)
+    assert done.returncode == 0, done.stderr
+    keypads = load_config(out).phone("SEP001D705F0002").keypad
+    assert [(k.backend, getattr(k, "username", None), getattr(k, "password_env", None)) for k in keypads] == [
+        ("http_execute", risport["username"], "RIG_TEST_RISPORT_PASSWORD"), ("operator", None, None)]

@@ -108,6 +108,15 @@ def _from_cucm(bench: Bench, seed: LabConfig, model: str, name: str, pool: str |
     return [(Registration.of(p.name, seen.get(p.name.upper())), p.device_pool) for p in listed]
 
 
+def _keypad_user(seed: LabConfig, user: str | None, password_env: str | None) -> tuple[str | None, str]:
+    """Who presses keys over the phones' web servers: the user given, else the RisPort user when
+    its password comes from the environment (a secret is never copied into a written config)."""
+    risport = seed.cucm.risport if seed.cucm is not None else None
+    if user is None and password_env is None and risport is not None and risport.password_env:
+        return risport.username, risport.password_env
+    return user, password_env or "RIG_PHONE_PASSWORD"
+
+
 def _keypads(user: str | None, password_env: str) -> list[dict[str, str]]:
     """The phone's web key presses first (with `--keypad-user`), then the technician: a phone
     stuck on a stale ITL refuses the web's (docs/field.md), and rig falls back to asking."""
@@ -160,9 +169,11 @@ def discover(
         "--device-pool", help="Only this device pool's phones (needs cucm.axl).")] = None,
     keypad_user: Annotated[Optional[str], typer.Option(
         "--keypad-user", help="Give new phones the http_execute keypad (before operator) as this user "
-        "(a CUCM user the phones' authentication URL accepts).", show_default=False)] = None,
-    keypad_password_env: Annotated[str, typer.Option(
-        "--keypad-password-env", help="The variable holding that user's password.")] = "RIG_PHONE_PASSWORD",
+        "(a CUCM user the phones' authentication URL accepts). Default: cucm.risport's user when its "
+        "password comes from password_env.", show_default=False)] = None,
+    keypad_password_env: Annotated[Optional[str], typer.Option(
+        "--keypad-password-env", help="The variable holding that user's password (default: RIG_PHONE_PASSWORD, "
+        "or cucm.risport's password_env with its user).", show_default=False)] = None,
     config: ConfigOption = None,
 ) -> None:
     """Write a bench config of the phones CUCM knows (and their switch ports, from CDP)."""
@@ -172,6 +183,7 @@ def discover(
         raise ConfigError(f"--model {model}: no RisPort model number known (known: {', '.join(RISPORT_MODEL)})")
     source = config_path(ctx, config)
     doc, seed = _seed(source)
+    keypad_user, keypad_password_env = _keypad_user(seed, keypad_user, keypad_password_env)
     if device_pool is not None and seed.cucm.axl is None:  # type: ignore[union-attr]
         raise ConfigError(f"{source}: cucm.axl: required by --device-pool (AXL listPhone knows device pools)")
     bench = Bench(seed)
