@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from rig.sim import ios_output as out
 from rig.sim.model import PoweredDevice
+from rig.sim.switch_history import SwitchHistory
 
 # Long interface type -> (show-output abbreviation, CDP-table abbreviation).
 INTERFACE_TYPES: dict[str, tuple[str, str]] = {
@@ -75,6 +76,7 @@ class SwitchState:
         self.lock = threading.RLock()
         self.booted = time.monotonic()
         self.ports: dict[tuple[str, str], Port] = {}
+        self.history = SwitchHistory()
         for name, device in ports.items():
             parts = split_interface(name)
             if parts is None:
@@ -114,12 +116,32 @@ class SwitchState:
         """`power inline never` cuts the device's power; `auto` gives it back."""
         with self.lock:
             port.admin = admin
+            self.history.port_event(port.short_name, "never" if admin == "never" else "auto",
+                                    port.device.name if port.device else None)
             if port.device is None:
                 return
             if admin == "never":
                 port.device.power_off()
             else:
                 port.device.power_on()
+
+    def swap_cables(self, a: Port, b: Port) -> None:
+        """Someone moves two cables: each device loses PoE while unplugged and comes up on the
+        other port if that port's power is on (`auto`)."""
+        with self.lock:
+            a.device, b.device = b.device, a.device
+            for port in (a, b):
+                self.history.port_event(port.short_name, "plugged", port.device.name if port.device else None)
+                if port.device is not None:
+                    port.device.power_off()
+                    if port.admin == "auto":
+                        port.device.power_on()
+
+    def visible_macs(self) -> dict[str, str]:
+        """Port -> name of the device whose MAC the address table shows on it now."""
+        with self.lock:
+            return {p.short_name: p.device.name for p in self.ports.values()
+                    if p.device is not None and self.mac_row(p) is not None}
 
     # --- what the show commands see -------------------------------------------------------
 

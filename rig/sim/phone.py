@@ -11,9 +11,9 @@ Where a phone stands when the simulation starts is its scenario (`rig.sim.phone_
 TFTP work of a boot is `rig.sim.phone_provision`, its timing `rig.sim.phone_boot`, its web pages
 `rig.sim.phone_pages`. Its web server runs only while its configuration enables web access.
 
-Threads: the console listener and, while powered and up, the web server; a boot runs in a
-thread of its own that ends when the phone settles, so an idle 240-phone bench costs nothing
-but those listeners. Every delay is in device seconds through the SimClock.
+Threads: the console listener and, while powered and up, the web server; a boot runs in a thread
+of its own that ends when the phone settles, so an idle 240-phone bench costs nothing but those
+listeners. Every delay is in device seconds through the SimClock.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from rig import trust
+from rig.sim.chaos import ExchangeFaults
 from rig.sim.clock import SimClock
 from rig.sim.device_config import DeviceConfig
 from rig.sim.loads import BOOT_LOAD, OLD_LOAD, app_image
@@ -60,9 +61,7 @@ class SimPhone:
 
     def __init__(
         self,
-        name: str,
-        mac: str,
-        ip: str,
+        name: str, mac: str, ip: str,
         clock: SimClock,
         *,
         scenario: str,
@@ -97,8 +96,8 @@ class SimPhone:
         self.never_returns = never_returns
         self.lost_keys = lost_keys
         """Presses the solenoid will still miss (the lost_keys fault; may be changed while running)."""
-        self._console = ConsoleServer(console_host, console_port, garbage=console_garbage,
-                                      seed=int(self.mac, 16), name=name)
+        self.exchange_faults: ExchangeFaults | None = None  # rig.sim.chaos: random faults of its web requests
+        self._console = ConsoleServer(console_host, console_port, garbage=console_garbage, seed=int(self.mac, 16), name=name)
         self._lock = threading.Lock()
         self._run: BootRun | None = None
         self._http: PhoneHttpServer | None = None

@@ -9,8 +9,10 @@ each listen on their own loopback port.
 Faults for tests: `SwitchFaults.drop_every=N` closes a session instead of answering its Nth
 command line (a client's login commands count: netmiko sends 2, or 3 with `enable`, so N must be
 larger for a reconnecting client to get its retried command through); `delay` device-seconds
-pass before each answer. `set_faults()` replaces them on a running switch; `commands_received()`
-tells what the switch was told (the observation interface of `rig.sim.observe`).
+pass before each answer. `set_faults()` replaces them on a running switch; `exchange_faults`
+(rig.sim.chaos) fails random lines: dropped, slow, or applied with the answer lost.
+`commands_received()` tells what the switch was told and `history` when, with what was plugged in
+where (the observation interface of `rig.sim.observe`); `swap_cables()` moves two cables.
 """
 
 from __future__ import annotations
@@ -26,9 +28,11 @@ from typing import TypeVar
 import paramiko
 
 from rig.sim.box import SimBox
+from rig.sim.chaos import ExchangeFaults
 from rig.sim.clock import SimClock
 from rig.sim.ios_cli import IosSession, Reply, SwitchState
 from rig.sim.model import PoweredDevice
+from rig.sim.switch_history import SwitchHistory
 
 T = TypeVar("T")
 SSH_VERSION = "SSH-2.0-Cisco-1.25"
@@ -146,6 +150,8 @@ class SimSwitch(SimBox):
         self.name = name
         self.clock = clock
         self._faults = faults or SwitchFaults()
+        self.exchange_faults: ExchangeFaults | None = None
+        """Randomized faults (rig.sim.chaos) consulted at every command line, when set."""
         self.host_key: paramiko.PKey = host_key or paramiko.RSAKey.generate(2048)
         self._command_log: list[str] = []
         self._state = SwitchState(name, ports)
@@ -174,6 +180,18 @@ class SimSwitch(SimBox):
         """Every non-empty command line received, oldest first; a typed enable secret never."""
         with self._lock:
             return list(self._command_log)
+
+    @property
+    def history(self) -> SwitchHistory:
+        """What the switch heard and did, with times (rig.sim.switch_history)."""
+        return self._state.history
+
+    def swap_cables(self, port_a: str, port_b: str) -> None:
+        """Move the cables of two ports (any IOS spelling): each device reboots on the other port."""
+        a, b = self._state.port(port_a), self._state.port(port_b)
+        if a is None or b is None:
+            raise ValueError(f"switch {self.name}: no such port: {port_a if a is None else port_b}")
+        self._state.swap_cables(a, b)
 
     def set_faults(self, faults: SwitchFaults) -> None:
         """Faults for the lines that arrive from now on (sessions already open included)."""
@@ -285,14 +303,19 @@ class SimSwitch(SimBox):
                 channel.sendall(echo.encode())
 
     def _answer(self, session: IosSession, line: str, *, logged: bool) -> Reply | None:
-        """The session's reply to one line, or None when the drop fault ends the session."""
+        """The session's reply to one line, or None when a drop fault ends the session."""
         faults = self._faults
+        chaos = self.exchange_faults.pick("switch", line) if self.exchange_faults and logged and line.strip() else None
         if line.strip() and logged:  # a typed secret is never logged
             with self._lock:
                 self._command_log.append(line)
+            self._state.history.heard(line, self._state.visible_macs() if line.split()[0].startswith("sh") else {})
             session.commands_seen += 1
-            if faults.drop_every and session.commands_seen % faults.drop_every == 0:
+            if chaos == "drop" or faults.drop_every and session.commands_seen % faults.drop_every == 0:
                 return None
             if faults.delay and not self.clock.sleep(faults.delay, self._stop):
                 return None
-        return session.handle(line)
+            if chaos == "slow" and not self.exchange_faults.wait_slow(self._stop):
+                return None
+        reply = session.handle(line)
+        return None if chaos == "lost_answer" else reply
