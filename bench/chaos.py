@@ -106,7 +106,7 @@ def make_plan(seed: int) -> ChaosPlan:
         moment: Moment = draw.choice(["after", "port off"])
         delay = draw.uniform(0.5, 6.0) if moment == "after" else draw.uniform(0.0, 0.2)
         sig = SignalPlan(draw.choice(sorted(SIGNALS)), moment, round(delay, 2))
-    swap = SwapPlan(tuple(draw.sample(names, 2)), round(draw.uniform(0.0, 1.5), 2)) if draw.random() < 0.3 else None
+    swap = SwapPlan(tuple(draw.sample(names, 2)), round(draw.uniform(0.0, 0.6), 2)) if draw.random() < 0.4 else None
     full = draw.randint(1, 40) if command[0] == "erase" and draw.random() < 0.2 else None
     return ChaosPlan(seed, phones, command, exchange, sig, swap, full)
 
