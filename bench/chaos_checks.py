@@ -76,8 +76,13 @@ def switch_violations(switch: str, heard: list[Heard], events: list[PortEvent],
         proofs = [h for h in heard if since <= h.at <= event.at and _covers(h.line, event.port)
                   and h.visible.get(event.port) == phone]
         if not proofs:
+            shown = [h.at for h in heard if h.at <= event.at and _covers(h.line, event.port)
+                     and h.visible.get(event.port) == phone]
+            last_seen = f"{event.at - shown[-1]:.2f} s before" if shown else "never"
+            last_move = f"; a cable moved {event.at - moved[-1]:.2f} s before" if moved else ""
             found.append(Violation("unproven", f"{where} turned off without {phone} shown on it in the "
-                                               f"{FRESH_S:g} s before (or since a cable moved)"))
+                                               f"{FRESH_S:g} s before, or since a cable moved (last shown "
+                                               f"{last_seen}{last_move})"))
     for port, event in sorted(last.items()):
         if event.what == "never":
             found.append(Violation("port_left_off", f"{switch} {port} is still off after the run"))
