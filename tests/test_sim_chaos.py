@@ -11,6 +11,7 @@ from pathlib import Path
 
 import paramiko
 import pytest
+import requests
 
 from rig.sim.actuator import SimActuator
 from rig.sim.chaos import ExchangeFaults, ExchangePlan
@@ -18,6 +19,7 @@ from rig.sim.clock import SimClock
 from rig.sim.switch import SimSwitch
 from rig.sim.switch_history import Heard, PortEvent
 from tests.ios_shell import IosShell
+from tests.sim_helpers import PASSWORD as WEB_PASSWORD, USER as WEB_USER, running_lab
 from tests.switch_devices import StubPhone
 from tests.waiting import wait_for
 
@@ -113,6 +115,17 @@ def test_the_board_presses_a_key_whose_answer_is_lost_and_drops_the_connection()
             conn.sendall(b"PRESS desk-01 Settings 1\n")
             assert conn.recv(100) == b""  # closed, no OK
     assert phone.keys == ["Settings"]
+
+
+def test_a_phone_takes_a_key_whose_answer_is_lost_and_drops_a_request_without_acting():
+    with running_lab({"good": "healthy"}) as lab:
+        phone = lab.phones["good"]
+        body = {"XML": '<CiscoIPPhoneExecute><ExecuteItem Priority="0" URL="Key:Settings"/></CiscoIPPhoneExecute>'}
+        for kind, taken in (("lost_answer", ["Settings"]), ("drop", ["Settings"])):
+            phone.exchange_faults = ExchangeFaults(5, ExchangePlan(rates={"phone_http": {kind: 1.0}}))
+            with pytest.raises(requests.ConnectionError):
+                lab.web.post(lab.url(phone, "/CGI/Execute"), data=body, auth=(WEB_USER, WEB_PASSWORD), timeout=5)
+            assert [e.key for e in phone.keys_received()] == taken
 
 
 # --- the invariant checks, on records written by hand -----------------------------------
