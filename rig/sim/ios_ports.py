@@ -125,12 +125,15 @@ class SwitchState:
             else:
                 port.device.power_on()
 
-    def swap_cables(self, a: Port, b: Port) -> None:
-        """Someone moves two cables: each device loses PoE while unplugged and comes up on the
-        other port if that port's power is on (`auto`)."""
+    def swap_cables(self, a: str, b: str) -> None:
+        """The devices of ports `a` and `b` change places (two desks' cables swapped): each loses
+        PoE while unplugged and comes up on the other port if that port's power is on (`auto`)."""
         with self.lock:
-            a.device, b.device = b.device, a.device
-            for port in (a, b):
+            first, second = self.port(a), self.port(b)
+            if first is None or second is None:
+                raise ValueError(f"switch {self.hostname}: no port {a if first is None else b!r}")
+            first.device, second.device = second.device, first.device
+            for port in (first, second):
                 self.history.port_event(port.short_name, "plugged", port.device.name if port.device else None)
                 if port.device is not None:
                     port.device.power_off()
@@ -138,10 +141,10 @@ class SwitchState:
                         port.device.power_on()
 
     def visible_macs(self) -> dict[str, str]:
-        """Port -> name of the device whose MAC the address table shows on it now."""
+        """Port -> name of the device whose own MAC the address table shows on it now."""
         with self.lock:
             return {p.short_name: p.device.name for p in self.ports.values()
-                    if p.device is not None and self.mac_row(p) is not None}
+                    if p.device is not None and p.admin != "never" and p.device.link_up()}
 
     # --- what the show commands see -------------------------------------------------------
 
