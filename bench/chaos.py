@@ -5,9 +5,9 @@ A seed draws a whole run (`make_plan`): 2-4 phones, the command, per-exchange fa
 switch (SSH drop, slow answer, command applied but answer lost), the phones' web servers (drop,
 slow, key taken but answer lost) and the key boards (same), maybe a journal whose disk fills up
 (ENOSPC from the Kth fsync on), maybe a signal (SIGINT, SIGTERM, SIGHUP) at a random time or
-just after a port goes off, maybe two phones' cables swapped a moment after rig first reads the
-MAC address table. The invariants (bench/chaos_checks.py) are then read from what the simulated
-switches heard and did and from the run's files. A failing seed is replayed with `--seed N`.
+just after a port goes off, maybe two phones' cables swapped right after the switch answers its
+Nth MAC address table read. The invariants (bench/chaos_checks.py) are then read from what the
+simulated switches heard and did and from the run's files. `--seed N` replays a failing seed.
 
     python bench/chaos.py --runs 50            # 50 seeds from --first-seed (default 1)
     python bench/chaos.py --minutes 10 --jobs 2
@@ -61,6 +61,8 @@ RUN_LIMIT_S = 120.0
 """A run not over after this long is a `hang` (and is killed)."""
 SIGNALS = {"SIGINT": signal.SIGINT, "SIGTERM": signal.SIGTERM, "SIGHUP": signal.SIGHUP}
 Moment = Literal["after", "port off"]
+MAC_READ = "show mac address-table"
+"""The read that identifies phones on their ports (rig's driver spells it out in full)."""
 
 
 @dataclass(frozen=True)
@@ -75,8 +77,10 @@ class SignalPlan:
 @dataclass(frozen=True)
 class SwapPlan:
     phones: tuple[str, str]
-    delay: float
-    """Seconds after the switch first hears `show mac address-table`."""
+    after_read: int
+    """The cables move right after the switch answers its Nth `show mac address-table`: at a
+    point of the exchange, not of the clock, so a seed moves them at the same step on any machine
+    (after rig identified the phones, say, and before it proves a port again)."""
 
 
 @dataclass(frozen=True)
@@ -106,7 +110,7 @@ def make_plan(seed: int) -> ChaosPlan:
         moment: Moment = draw.choice(["after", "port off"])
         delay = draw.uniform(0.5, 6.0) if moment == "after" else draw.uniform(0.0, 0.2)
         sig = SignalPlan(draw.choice(sorted(SIGNALS)), moment, round(delay, 2))
-    swap = SwapPlan(tuple(draw.sample(names, 2)), round(draw.uniform(0.0, 0.6), 2)) if draw.random() < 0.4 else None
+    swap = SwapPlan(tuple(draw.sample(names, 2)), 1 + int(draw.uniform(0, 3))) if draw.random() < 0.4 else None
     full = draw.randint(1, 40) if command[0] == "erase" and draw.random() < 0.2 else None
     return ChaosPlan(seed, phones, command, exchange, sig, swap, full)
 
@@ -116,7 +120,8 @@ class ChaosResult:
     plan: ChaosPlan
     exit_code: int | None
     injected: list[str] = field(default_factory=list)
-    """Every fault that happened, by kind: `switch:drop`, `signal:SIGTERM`, `swap`, `journal:ENOSPC`."""
+    """Every fault that happened, by kind: `switch:drop`, `signal:SIGTERM`, `cables:swap`,
+    `journal:ENOSPC`; and `race` for a cable moved between a fresh proof and its command."""
     violations: list[checks.Violation] = field(default_factory=list)
     stderr: str = ""
     run_s: float = 0.0
@@ -165,11 +170,14 @@ def run_plan(plan: ChaosPlan, work: Path) -> ChaosResult:
         injected = [f"{i.point}:{i.kind}" for i in exchange.injected()] + happened
         if mark.exists():
             injected.append("journal:ENOSPC")
+        talked = _phone_exchanges(exchange)
         violations = []
         for name in config.switches:
             ports = {p.port: p.name for p in config.phones if p.switch == name and p.port}
             history = sim.observe.switch_history(name)
-            violations += checks.switch_violations(name, history.lines(), history.port_events(), ports)
+            violations += checks.switch_violations(name, history.lines(), history.port_events(), ports, talked)
+        injected += ["race" for v in violations if v.kind == "race"]
+        violations = [v for v in violations if v.kind != "race"]
     run_dir = faults._json_run_dir(out)
     run_dir = work / run_dir if run_dir is not None else _only_run_dir(work)
     killed = proc.returncode == -signal.SIGKILL
@@ -177,6 +185,17 @@ def run_plan(plan: ChaosPlan, work: Path) -> ChaosResult:
                                          and "journal:ENOSPC" not in injected)
     violations += checks.output_violations(err, hung=hung)
     return ChaosResult(plan, proc.returncode, injected, violations, err, run_s)
+
+
+def _phone_exchanges(exchange: ExchangeFaults) -> dict[str, list[float]]:
+    """Phone -> times of the web requests and key-board presses it received."""
+    talked: dict[str, list[float]] = {}
+    for e in exchange.exchanges():
+        words = e.detail.split()
+        name = words[0] if e.point == "phone_http" else words[1] if e.point == "board" and len(words) > 1 else None
+        if name is not None and (e.point == "phone_http" or words[0].upper() == "PRESS"):
+            talked.setdefault(name, []).append(e.at)
+    return talked
 
 
 def _only_run_dir(work: Path) -> Path | None:
@@ -204,20 +223,24 @@ def _swapper(plan: SwapPlan | None):
         return None
 
     def swap(sim: SimBench, proc: subprocess.Popen[str], done: threading.Event, happened: list[str]) -> None:
-        if not _wait(lambda: _mac_table_read(sim), done) or done.wait(plan.delay):
-            return
-        sim.swap_cables(*plan.phones)
-        happened.append("cables:swap")
+        switch = sim.switches[next(s.switch for s in sim.specs if s.name == plan.phones[0])]
+        reads = [0]
+
+        def count() -> None:
+            reads[0] += 1
+            if reads[0] < plan.after_read:
+                switch.after_next(MAC_READ, count)
+            elif not done.is_set():
+                sim.swap_cables(*plan.phones)
+                happened.append("cables:swap")
+
+        switch.after_next(MAC_READ, count)
 
     return swap
 
 
 def _any_port_off(sim: SimBench) -> bool:
     return any(e.what == "never" for sw in sim.switches for e in sim.observe.switch_history(sw).port_events())
-
-
-def _mac_table_read(sim: SimBench) -> bool:
-    return any("mac" in h.line for sw in sim.switches for h in sim.observe.switch_history(sw).lines())
 
 
 def _wait(probe, done: threading.Event) -> bool:

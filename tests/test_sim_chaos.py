@@ -137,30 +137,40 @@ def _read(at: float, **visible: str) -> Heard:
     return Heard(at, "show mac address-table", {p.replace("_", "/"): n for p, n in visible.items()})
 
 
-def _kinds(heard, events) -> list[str]:
-    return [v.kind for v in checks.switch_violations("sw1", heard, events, PORTS)]
+def _kinds(heard, events, talked=None) -> list[str]:
+    return [v.kind for v in checks.switch_violations("sw1", heard, events, PORTS, talked or {})]
+
+
+PROOF = _read(10.0, Gi1_0_1="desk-01", Gi1_0_2="desk-02")
+CYCLE = [PortEvent(10.5, "Gi1/0/1", "never", "desk-01"), PortEvent(11.0, "Gi1/0/1", "auto", "desk-01")]
 
 
 def test_a_cycle_right_after_the_table_showed_the_phone_on_its_port_is_clean():
-    heard = [_read(10.0, **{"Gi1_0_1": "desk-01"})]
-    events = [PortEvent(10.5, "Gi1/0/1", "never", "desk-01"), PortEvent(11.0, "Gi1/0/1", "auto", "desk-01")]
-    assert _kinds(heard, events) == []
+    assert _kinds([PROOF], CYCLE) == []
+    assert _kinds([PROOF], CYCLE, {"desk-01": [9.0, 11.5], "desk-02": [10.2]}) == []
 
 
-def test_each_power_invariant_is_told_apart():
-    proof = _read(10.0, **{"Gi1_0_1": "desk-01", "Gi1_0_2": "desk-02"})
-    assert _kinds([proof], [PortEvent(10.5, "Gi1/0/1", "never", "desk-01")]) == ["port_left_off"]
-    stale = [PortEvent(10.0 + checks.FRESH_S + 1, "Gi1/0/1", "never", "desk-01"),
-             PortEvent(20.0, "Gi1/0/1", "auto", "desk-01")]
-    assert _kinds([proof], stale) == ["unproven"]
-    moved = [PortEvent(10.2, "Gi1/0/1", "plugged", "desk-02"), PortEvent(10.5, "Gi1/0/1", "never", "desk-02"),
-             PortEvent(11.0, "Gi1/0/1", "auto", "desk-02")]
-    assert _kinds([proof], moved) == ["wrong_phone", "unproven"]
-    assert _kinds([proof], [PortEvent(10.5, "Gi1/0/48", "never", "uplink")]) == ["unconfigured_port", "port_left_off"]
-    other_port = Heard(10.0, "show mac address-table interface Gi1/0/2", {"Gi1/0/1": "desk-01"})
-    assert _kinds([other_port], stale[1:]) == []
-    assert _kinds([other_port], [PortEvent(10.5, "Gi1/0/1", "never", "desk-01"),
-                                 PortEvent(11.0, "Gi1/0/1", "auto", "desk-01")]) == ["unproven"]
+def test_a_port_left_off_and_a_power_command_outside_the_config_are_violations():
+    assert _kinds([PROOF], CYCLE[:1]) == ["port_left_off"]
+    assert _kinds([PROOF], [PortEvent(10.5, "Gi1/0/48", "never", "uplink")]) == ["unconfigured_port", "port_left_off"]
+
+
+def test_a_proof_is_the_last_read_of_the_port_fresh_and_not_followed_by_work_on_the_phone():
+    late = [PortEvent(10.0 + checks.FRESH_S + 1, "Gi1/0/1", "never", "desk-01"), PortEvent(20.0, "Gi1/0/1", "auto", "desk-01")]
+    assert _kinds([PROOF], late) == ["unproven"]
+    assert _kinds([PROOF], CYCLE, {"desk-01": [10.2]}) == ["unproven"]  # its keys came after the read
+    assert _kinds([], CYCLE) == ["unproven"]
+    assert _kinds([PROOF, _read(10.3, Gi1_0_1="desk-02")], CYCLE) == ["unproven"]  # the last read shows another
+    assert _kinds([Heard(10.0, "show mac address-table interface Gi1/0/2", {"Gi1/0/1": "desk-01"})], CYCLE) == ["unproven"]
+    assert _kinds([Heard(10.0, "sh mac address-table interface gi1/0/1", {"Gi1/0/1": "desk-01"})], CYCLE) == []
+
+
+def test_a_cable_moved_before_the_last_read_is_the_wrong_phone_and_after_a_fresh_read_a_race():
+    moved_before = [PortEvent(9.5, "Gi1/0/1", "plugged", "desk-02"), *(PortEvent(e.at, e.port, e.what, "desk-02") for e in CYCLE)]
+    assert _kinds([PROOF], moved_before) == ["wrong_phone"]
+    moved_after = [PortEvent(10.2, "Gi1/0/1", "plugged", "desk-02"), *(PortEvent(e.at, e.port, e.what, "desk-02") for e in CYCLE)]
+    assert _kinds([PROOF], moved_after) == ["race"]
+    assert _kinds([PROOF], moved_after, {"desk-01": [10.3]}) == ["unproven", "wrong_phone"]
 
 
 def test_reports_and_journal_are_judged_by_parsing_them(tmp_path):

@@ -14,7 +14,8 @@ key-board line asks `ExchangeFaults.pick(point, detail)` whether to fail it, and
 Each point draws from its own random.Random seeded with (seed, point), so the Nth exchange at a
 point gets the same fault for the same seed; which request is the Nth depends on thread timing,
 so a seed reproduces the plan exactly and a run's faults closely. Every fault injected is kept
-(`injected()`) so a failing run can be told apart and replayed.
+(`injected()`) so a failing run can be told apart and replayed, and every exchange that asked
+(`exchanges()`), so a check can tell what rig did with a phone between two switch commands.
 """
 
 from __future__ import annotations
@@ -48,6 +49,15 @@ class Injected:
 
 
 @dataclass(frozen=True)
+class Exchange:
+    """One exchange that consulted the plan."""
+
+    at: float
+    point: Point
+    detail: str
+
+
+@dataclass(frozen=True)
 class ExchangePlan:
     """The per-exchange probabilities of one run, and how slow `slow` is."""
 
@@ -67,6 +77,7 @@ class ExchangeFaults:
         self.plan = plan
         self._random = {point: random.Random(f"{seed}:{point}") for point in POINTS}
         self._injected: list[Injected] = []
+        self._exchanges: list[Exchange] = []
         self._lock = threading.Lock()
         self._active = True
 
@@ -74,6 +85,7 @@ class ExchangeFaults:
         """The fault for this exchange, or None; every exchange draws, so counts stay aligned."""
         rates = self.plan.rates.get(point, {})
         with self._lock:
+            self._exchanges.append(Exchange(time.monotonic(), point, detail))
             draw = self._random[point].random()
             if not self._active or sum(1 for i in self._injected if i.point == point) >= self.plan.limit:
                 return None
@@ -93,6 +105,12 @@ class ExchangeFaults:
         """No more faults (the run under test is over; the harness reads the bench)."""
         with self._lock:
             self._active = False
+
+    def exchanges(self) -> list[Exchange]:
+        """Every exchange that asked, faulted or not, oldest first: the bench's one ordered record
+        of who talked to which device when (a key to a phone between a read and a power-off)."""
+        with self._lock:
+            return list(self._exchanges)
 
     def injected(self) -> list[Injected]:
         with self._lock:

@@ -12,7 +12,8 @@ larger for a reconnecting client to get its retried command through); `delay` de
 pass before each answer. `set_faults()` replaces them on a running switch; `exchange_faults`
 (rig.sim.chaos) fails random lines: dropped, slow, or applied with the answer lost.
 `commands_received()` tells what the switch was told and `history` when, with what was plugged in
-where (the observation interface of `rig.sim.observe`); `swap_cables()` moves two cables.
+where (the observation interface of `rig.sim.observe`); `swap_cables()` moves two cables, and
+`after_next(command, change)` makes such a change right after the switch answered a command.
 """
 
 from __future__ import annotations
@@ -166,6 +167,7 @@ class SimSwitch(SimBox):
         self._lock = threading.Lock()
         self._threads: list[threading.Thread] = []
         self._transports: list[paramiko.Transport] = []
+        self._after: list[tuple[str, Callable[[], None]]] = []
 
     # --- lifecycle -------------------------------------------------------------------------
 
@@ -189,6 +191,12 @@ class SimSwitch(SimBox):
     def swap_cables(self, port_a: str, port_b: str) -> None:
         """Move the cables of two ports (any IOS spelling): each device reboots on the other port."""
         self._state.swap_cables(port_a, port_b)
+
+    def after_next(self, command: str, change: Callable[[], None]) -> None:
+        """Run `change` once, right after the switch answers the next line starting with
+        `command`: the client saw the state before, its next read sees the change."""
+        with self._lock:
+            self._after.append((command, change))
 
     def set_faults(self, faults: SwitchFaults) -> None:
         """Faults for the lines that arrive from now on (sessions already open included)."""
@@ -315,4 +323,9 @@ class SimSwitch(SimBox):
             if chaos == "slow" and not self.exchange_faults.wait_slow(self._stop):
                 return None
         reply = session.handle(line)
+        with self._lock:
+            due = [a for a in self._after if line.strip().startswith(a[0])]
+            self._after = [a for a in self._after if a not in due]
+        for _, change in due:
+            change()
         return None if chaos == "lost_answer" else reply
