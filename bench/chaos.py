@@ -30,6 +30,7 @@ import tempfile
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -203,7 +204,11 @@ def _only_run_dir(work: Path) -> Path | None:
     return dirs[0] if len(dirs) == 1 else None
 
 
-def _signaller(plan: SignalPlan | None):
+Driver = Callable[[SimBench, "subprocess.Popen[str]", threading.Event, list[str]], None]
+"""A harness thread acting on the run: (bench, rig's process, the run is over, what it did)."""
+
+
+def _signaller(plan: SignalPlan | None) -> Driver | None:
     if plan is None:
         return None
 
@@ -218,7 +223,7 @@ def _signaller(plan: SignalPlan | None):
     return send
 
 
-def _swapper(plan: SwapPlan | None):
+def _swapper(plan: SwapPlan | None) -> Driver | None:
     if plan is None:
         return None
 
@@ -243,7 +248,7 @@ def _any_port_off(sim: SimBench) -> bool:
     return any(e.what == "never" for sw in sim.switches for e in sim.observe.switch_history(sw).port_events())
 
 
-def _wait(probe, done: threading.Event) -> bool:
+def _wait(probe: Callable[[], bool], done: threading.Event) -> bool:
     while not done.is_set():
         if probe():
             return True
