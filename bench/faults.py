@@ -1,6 +1,7 @@
 """Fault matrix: `rig erase` on a small simulated bench with each `simulation.faults` knob alone,
 all of them together, and runs stopped mid-way (`kill -9` while a port is off or just as one is
-about to go off, Ctrl-C twice while a port is off) then finished with `rig erase --resume`.
+about to go off, Ctrl-C twice, SIGTERM or SIGHUP while a port is off) then finished with
+`rig erase --resume`.
 
 For each case it records what a user would check after a bad night: each phone's outcome and
 reason, whether the journal still parses, which ports the switch shows administratively off
@@ -35,7 +36,7 @@ import yaml
 
 from drivers.ios_parsers import canonical_interface
 from drivers.ios_switch import IosSwitch
-from rig.actions.restore import ports_left_off
+from rig.journal import ports_left_off
 from rig.config import Faults, LabConfig, Simulation, dump_config
 from rig.events import PowerAction
 from rig.journal import JOURNAL_NAME, read_events
@@ -64,7 +65,7 @@ class Expect:
     """A step the phone must show (a retry, say)."""
 
 
-Stop = Literal["kill -9", "Ctrl-C twice"]
+Stop = Literal["kill -9", "Ctrl-C twice", "SIGTERM", "SIGHUP"]
 Moment = Literal["off intent", "port off"]
 
 
@@ -91,6 +92,8 @@ KNOBS: dict[str, tuple[Any, dict[str, Expect]]] = {
     "console_garbage": (True, {}),
     "switch_delay": (2.0, {}),
     "risport_rate_control": (2, {}),
+    "http_drops": ({"desk-01": 1}, {}),
+    "tvs_unreachable": (True, {}),  # none of these scenarios needs TVS: every phone still passes
 }
 """Each knob of `rig.config.Faults`, the value the matrix sets, and what it must do to the phones."""
 
@@ -99,9 +102,15 @@ CASES: list[FaultCase] = [
     *(FaultCase(knob, {knob: value}, expect) for knob, (value, expect) in KNOBS.items()),
     FaultCase("all", {k: v for k, (v, _) in KNOBS.items()},
               {phone: e for _, expect in KNOBS.values() for phone, e in expect.items()}),
+    # a key lost, then a request lost right after the keys: not a restart, so the erase is retried
+    FaultCase("lost_key_and_dropped_request", {"lost_keys": {"desk-01": 1}, "http_drops": {"desk-01": 1}},
+              {"desk-01": RETRIED}),
+    FaultCase("ssh_drop_every-6", {"ssh_drop_every": 6}),  # the drop lands on the answer of each power change
     FaultCase("kill-9", stop="kill -9"),
     FaultCase("kill-9-at-intent", stop="kill -9", at="off intent"),
     FaultCase("ctrl-c-twice", stop="Ctrl-C twice"),
+    FaultCase("sigterm", stop="SIGTERM"),
+    FaultCase("sighup", stop="SIGHUP"),
 ]
 
 
@@ -208,7 +217,8 @@ def _run_dir(done: subprocess.CompletedProcess[str], work: Path) -> Path:
 
 
 def _stopped_and_resumed(case: FaultCase, work: Path, config: LabConfig, args: tuple[str, ...]) -> CaseResult:
-    """Start the run, stop it (SIGKILL, or SIGINT twice) at the case's moment, then resume it."""
+    """Start the run, stop it (SIGKILL, SIGINT twice, SIGTERM or SIGHUP) at the case's moment, then
+    resume it."""
     started = time.monotonic()
     proc = subprocess.Popen([*RIG, *args, "--json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             cwd=work, env=_env(work))
@@ -216,6 +226,8 @@ def _stopped_and_resumed(case: FaultCase, work: Path, config: LabConfig, args: t
         journal = _wait_for(lambda: _journal_at(work, config, case.at), 60, case.at)
         if case.stop == "kill -9":
             proc.send_signal(signal.SIGKILL)
+        elif case.stop in ("SIGTERM", "SIGHUP"):
+            proc.send_signal(getattr(signal, case.stop))
         else:
             proc.send_signal(signal.SIGINT)
             time.sleep(0.2)

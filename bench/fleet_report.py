@@ -1,5 +1,5 @@
 """report.html for a fleet of 240 phones: how long it takes to render and to open, and the
-README's screenshot of its fleet view (Debian's chromium, headless, through selenium).
+the docs' screenshot of its fleet view (Debian's chromium, headless, through selenium).
 
     python bench/fleet_report.py                                  # timings
     python bench/fleet_report.py --screenshot docs/fleet-report.png

@@ -18,8 +18,6 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
-import requests
-
 from drivers import soap
 
 PATH = "/axl/"
@@ -69,19 +67,15 @@ class Axl:
                  verify: bool | str = True, timeout: float = 15.0) -> None:
         self.url = f"https://{host}:{port}{PATH}"
         self.version = version
-        self._session = requests.Session()
-        self._session.auth = (username, password)
+        self._auth = (username, password)
         self._verify, self._timeout = verify, timeout
 
     def list_phones(self, name: str = "%", device_pool: str | None = None) -> list[AxlPhone]:
         """Phones whose name matches `name` (SQL `%` wildcards), in `device_pool` when given."""
         body = list_phone_body(self.version, name, device_pool)
         try:
-            root = soap.call(self._session, self.url, body, action=f"CUCM:DB ver={self.version} listPhone",
+            root = soap.call(self.url, body, action=f"CUCM:DB ver={self.version} listPhone", auth=self._auth,
                              verify=self._verify, timeout=self._timeout)
         except soap.SoapError as error:
             raise AxlError(str(error)) from None
         return parse_phones(root, self.version)
-
-    def close(self) -> None:
-        self._session.close()

@@ -1,9 +1,9 @@
-"""Reading IOS `show` output into dataclasses, on top of ntc-templates (TextFSM).
+"""Reading IOS `show` output into dataclasses: the MAC table and the brief CDP table on top of
+ntc-templates (TextFSM), and the one place every reader of the commands rig sends is imported from.
 
-ntc-templates is the community-maintained template set that already reads `show power inline`,
-`show cdp neighbors [detail]` and `show mac address-table` across IOS 12.2 to IOS-XE 17 layouts
-(its test captures are rig's fixtures); hand-written regexes would re-learn every column quirk.
-This module adds what rig needs on top: typed values, canonical interface names and MACs, and a
+`show power inline` (drivers.ios_poe) and `show cdp neighbors detail` (drivers.ios_cdp) are read
+row by row instead: real stacks, chassis and CDP entries defeat their templates (docs/switches.md).
+What this module adds on ntc-templates: typed values, canonical interface names and MACs, and a
 loud error when the text is not the table it should be - a silent empty list would make rig
 believe a phone is absent and skip it, or worse, act on the wrong port.
 
@@ -16,60 +16,22 @@ from __future__ import annotations
 import re
 import threading
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache
 from importlib.resources import files
 from typing import Any
 
 from textfsm import TextFSM, TextFSMError
 
+from drivers.ios_cdp import CdpNeighbor, parse_cdp_neighbors_detail
+from drivers.ios_names import (INTERFACE_TYPES, IosParseError, Rows, canonical_interface, interface_or_error,
+                               short_interface, unexpected)
+from drivers.ios_poe import PoePort, parse_power_inline
 from drivers.macaddr import normalize_mac
 
-# Long interface type -> the abbreviation IOS prints in tables.
-INTERFACE_TYPES: dict[str, str] = {
-    "GigabitEthernet": "Gi",
-    "FastEthernet": "Fa",
-    "TenGigabitEthernet": "Te",
-    "TwoGigabitEthernet": "Tw",
-    "FiveGigabitEthernet": "Fi",
-    "TwentyFiveGigE": "Twe",
-    "FortyGigabitEthernet": "Fo",
-    "HundredGigE": "Hu",
-    "Ethernet": "Et",
-    "Port-channel": "Po",
-    "Vlan": "Vl",
-    "AppGigabitEthernet": "Ap",
-}
-# A type, at most one space, then slot/port numbers: `Gi1/0/5`, `Gig 1/0/5`. Nothing else may
-# follow (`Gi1/0/1x`, `Gi1/0/1; reload`, a second line), since the name ends up in a CLI line.
-_INTERFACE = re.compile(r"([A-Za-z][A-Za-z-]*?)-? ?(\d+(?:/\d+)*(?:\.\d+)?)")
-
-
-class IosParseError(ValueError):
-    """Switch output that is not the table the command should print."""
-
-
-@dataclass(frozen=True)
-class PoePort:
-    interface: str
-    admin: str  # auto | off | static ...
-    oper: str  # on | off | faulty | power-deny ...
-    watts: float
-    device: str  # "IP Phone 7942", "Ieee PD", "n/a" or ""
-    poe_class: str  # "2", "n/a" or ""
-    max_watts: float | None
-
-
-@dataclass(frozen=True)
-class CdpNeighbor:
-    device_id: str
-    local_interface: str
-    platform: str  # "Cisco IP Phone 7942"
-    port_id: str
-    ip: str | None
-    # First line under `Version :` (a phone's running load, e.g. SCCP42.8-4-2S); detail only.
-    version: str | None = None
-    # `Power drawn: 6.300 Watts` of a PoE device; detail only, absent for most neighbours.
-    power_drawn: float | None = None
+# The readers of every command rig sends, whichever module holds them.
+__all__ = ["INTERFACE_TYPES", "CdpNeighbor", "IosParseError", "MacEntry", "PoePort", "Rows", "canonical_interface",
+           "parse_cdp_neighbors", "parse_cdp_neighbors_detail", "parse_mac_table", "parse_power_inline",
+           "short_interface"]
 
 
 @dataclass(frozen=True)
@@ -79,39 +41,9 @@ class MacEntry:
     port: str  # canonical interface, or the switch's word (CPU, Switch, Router)
 
 
-@lru_cache(maxsize=4096)  # every row of every switch table read: a bench's few hundred ports, over and over
-def canonical_interface(name: str) -> str:
-    """`Gi1/0/5`, `gi1/0/5`, `Gig 1/0/5`, `GigabitEthernet1/0/5` -> `GigabitEthernet1/0/5`.
-
-    Any unambiguous prefix of a type is accepted, as IOS does; the usual abbreviations settle
-    the ambiguous ones (`Tw` is TwoGigabitEthernet, `Twe` TwentyFiveGigE). Raises ValueError
-    naming the input otherwise.
-    """
-    m = _INTERFACE.fullmatch(name.strip(" \t"))
-    if m is None:
-        raise ValueError(f"not an interface name: {name!r}")
-    prefix, number = m.group(1).lower(), m.group(2)
-    exact = [long for long, short in INTERFACE_TYPES.items() if short.lower() == prefix]
-    candidates = exact or [long for long in INTERFACE_TYPES if long.lower().startswith(prefix)]
-    if len(candidates) != 1:
-        kind = "ambiguous" if candidates else "unknown"
-        raise ValueError(f"{kind} interface type in {name!r}")
-    return f"{candidates[0]}{number}"
-
-
-def short_interface(name: str) -> str:
-    """`GigabitEthernet1/0/5` -> `Gi1/0/5`, the spelling `show` tables use."""
-    long = canonical_interface(name)
-    m = _INTERFACE.fullmatch(long)
-    assert m is not None
-    return f"{INTERFACE_TYPES[m.group(1)]}{m.group(2)}"
-
-
 # The ntc-templates template for each command rig sends (its index maps them the same way).
 TEMPLATES: dict[str, str] = {
-    "show power inline": "cisco_ios_show_power_inline.textfsm",
     "show cdp neighbors": "cisco_ios_show_cdp_neighbors.textfsm",
-    "show cdp neighbors detail": "cisco_ios_show_cdp_neighbors_detail.textfsm",
     "show mac address-table": "cisco_ios_show_mac-address-table.textfsm",
 }
 
@@ -133,40 +65,10 @@ def _rows(command: str, text: str, header: str) -> list[dict[str, Any]]:
             fsm.Reset()
             rows = [{k.lower(): v for k, v in row.items()} for row in fsm.ParseTextToDicts(text)]
     except TextFSMError as exc:
-        raise IosParseError(f"{command!r}: unexpected output: {_first_line(text)!r}") from exc
+        raise unexpected(command, text) from exc
     if not rows and text.strip() and not re.search(header, text, re.MULTILINE):
-        raise IosParseError(f"{command!r}: unexpected output: {_first_line(text)!r}")
+        raise unexpected(command, text)
     return rows
-
-
-def _first_line(text: str) -> str:
-    return next((line.strip() for line in text.splitlines() if line.strip()), "")
-
-
-def _interface(command: str, name: str) -> str:
-    try:
-        return canonical_interface(name)
-    except ValueError as exc:
-        raise IosParseError(f"{command!r}: {exc}") from exc
-
-
-def parse_power_inline(text: str) -> list[PoePort]:
-    """`show power inline [IF]`: one PoePort per port row (every platform in the fixtures)."""
-    command = "show power inline"
-    ports = []
-    for row in _rows(command, text, r"^Interface\s+Admin|^%No inline power"):
-        ports.append(
-            PoePort(
-                interface=_interface(command, row["interface"]),
-                admin=row["admin_status"],
-                oper=row["operational_status"],
-                watts=float(row["power"]),
-                device=row["device"],
-                poe_class=row["class"],
-                max_watts=float(row["max"]) if row["max"] else None,
-            )
-        )
-    return ports
 
 
 def parse_cdp_neighbors(text: str) -> list[CdpNeighbor]:
@@ -175,51 +77,13 @@ def parse_cdp_neighbors(text: str) -> list[CdpNeighbor]:
     return [
         CdpNeighbor(
             device_id=row["neighbor_name"],
-            local_interface=_interface(command, row["local_interface"]),
+            local_interface=interface_or_error(command, row["local_interface"]),
             platform=row["platform"],
             port_id=row["neighbor_interface"],
             ip=None,
         )
         for row in _rows(command, text, r"^Device ID\s+Local Intrfce")
     ]
-
-
-def parse_cdp_neighbors_detail(text: str) -> list[CdpNeighbor]:
-    """`show cdp neighbors detail`: full platform (`Cisco IP Phone 7942`), IP address, the
-    first `Version :` line (ntc-templates' NEIGHBOR_DESCRIPTION) and the PoE draw if shown."""
-    command = "show cdp neighbors detail"
-    rows = _rows(command, text, r"^Total cdp entries displayed")
-    draws = _power_drawn(text)
-    return [
-        CdpNeighbor(
-            device_id=row["neighbor_name"],
-            local_interface=_interface(command, row["local_interface"]),
-            platform=row["platform"].strip(),
-            port_id=row["neighbor_interface"].strip(),
-            ip=row["mgmt_address"] or None,
-            version=row["neighbor_description"].strip() or None,
-            power_drawn=draws.get((row["neighbor_name"], row["local_interface"].strip())),
-        )
-        for row in rows
-    ]
-
-
-_DEVICE_ID = re.compile(r"^Device ID: *(\S+)", re.MULTILINE)
-_ENTRY_INTERFACE = re.compile(r"^Interface: ([^,]+),", re.MULTILINE)
-_POWER_DRAWN = re.compile(r"^Power drawn: *([\d.]+) *Watts", re.MULTILINE)
-
-
-def _power_drawn(text: str) -> dict[tuple[str, str], float]:
-    """`Power drawn` per (device id, local interface) entry; the template does not read it."""
-    starts = [m.start() for m in _DEVICE_ID.finditer(text)] + [len(text)]
-    draws = {}
-    for begin, end in zip(starts, starts[1:]):
-        entry = text[begin:end]
-        device, interface, power = (_DEVICE_ID.search(entry), _ENTRY_INTERFACE.search(entry),
-                                    _POWER_DRAWN.search(entry))
-        if device and interface and power:
-            draws[(device.group(1), interface.group(1).strip())] = float(power.group(1))
-    return draws
 
 
 def parse_mac_table(text: str) -> list[MacEntry]:

@@ -18,6 +18,7 @@ line is ever built from unvalidated text.
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 import time
@@ -28,34 +29,17 @@ from typing import TypeVar
 
 import paramiko
 from netmiko.cisco.cisco_ios import CiscoIosSSH
-from netmiko.exceptions import (
-    NetmikoAuthenticationException,
-    NetmikoTimeoutException,
-    ReadException,
-    ReadTimeout,
-    WriteException,
-)
+from netmiko.exceptions import (NetmikoAuthenticationException, NetmikoTimeoutException, ReadException, ReadTimeout,
+                                 WriteException)
 
-from drivers.ios_parsers import (
-    CdpNeighbor,
-    IosParseError,
-    MacEntry,
-    PoePort,
-    canonical_interface,
-    parse_cdp_neighbors_detail,
-    parse_mac_table,
-    parse_power_inline,
-)
+from drivers.ios_lldp import LldpNeighbor, parse_lldp_neighbors_detail
+from drivers.ios_parsers import (CdpNeighbor, IosParseError, MacEntry, PoePort, canonical_interface,
+                                 parse_cdp_neighbors_detail, parse_mac_table, parse_power_inline)
 from drivers.ios_budget import PoeBudget, parse_power_budget
-from drivers.ios_errors import (
-    SwitchAuthError,
-    SwitchCommandError,
-    SwitchError,
-    SwitchHostKeyError,
-    SwitchTimeout,
-    cause_of,
-    cause_text,
-)
+from drivers.ios_switchport import Switchport, parse_switchport
+from drivers.ios_errors import (SwitchAuthError, SwitchCommandError, SwitchError, SwitchHostKeyError, SwitchTimeout,
+                                cause_of, cause_text)
+from drivers.ios_discovery import protocol_off, protocols_running
 from drivers.ios_ranges import interface_ranges
 from drivers.ssh_host_keys import (
     HostKeyRefused,
@@ -77,6 +61,7 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+_log = logging.getLogger(__name__)
 _ERROR_LINE = re.compile(r"^\s*% ?\S.*$", re.MULTILINE)
 _PROMPT = re.compile(r"^\S*?[>#]")
 _SESSION_LOST = (ReadException, WriteException, OSError, EOFError, paramiko.SSHException)
@@ -311,10 +296,23 @@ class IosSwitch:
             raise self._error(SwitchCommandError, f"port {port!r}", str(exc)) from None
 
     def _parsed(self, command: str, parse: Callable[[str], list[T]], text: str) -> list[T]:
+        """The rows of `text`; a row the parser could not read is logged with its line (the others count)."""
         try:
-            return parse(text)
+            rows = parse(text)
         except IosParseError as exc:
             raise self._error(SwitchCommandError, command, str(exc)) from None
+        for unread in getattr(rows, "unread", ()):
+            _log.warning("switch %s: %s: row not read, %s", self.name, command, unread)
+        return rows
+
+    def _neighbours(self, command: str, parse: Callable[[str], list[T]]) -> list[T]:
+        """A neighbour table; [] when the switch says the protocol is not enabled."""
+        try:
+            return self._parsed(command, parse, self._show(command))
+        except SwitchCommandError as error:
+            if protocol_off(error):
+                return []
+            raise
 
     # --- operations ------------------------------------------------------------------------
 
@@ -373,6 +371,23 @@ class IosSwitch:
         return self._parsed(command, parse_mac_table, self._show(command))
 
     def cdp_neighbors(self) -> list[CdpNeighbor]:
-        """CDP neighbours with full platform, IP, version and power drawn (`show cdp neighbors detail`)."""
-        command = "show cdp neighbors detail"
-        return self._parsed(command, parse_cdp_neighbors_detail, self._show(command))
+        """CDP neighbours with full platform, IP, version and power drawn (`show cdp neighbors detail`);
+        [] when CDP is not running."""
+        return self._neighbours("show cdp neighbors detail", parse_cdp_neighbors_detail)
+
+    def lldp_neighbors(self) -> list[LldpNeighbor]:
+        """LLDP neighbours with their MED data (`show lldp neighbors detail`); [] when LLDP is not running."""
+        return self._neighbours("show lldp neighbors detail", parse_lldp_neighbors_detail)
+
+    def protocols_running(self) -> dict[str, bool]:
+        """{"CDP": running, "LLDP": running}, from `show cdp` and `show lldp` (drivers.ios_discovery)."""
+        return protocols_running(self._show)
+
+    def switchport(self) -> list[Switchport]:
+        """`show interfaces switchport`: every port's access or trunk mode (drivers.ios_switchport)."""
+        command = "show interfaces switchport"
+        return self._parsed(command, parse_switchport, self._show(command))
+
+    def running_config(self) -> str:
+        """`show running-config` as the switch prints it (drivers.ios_switchport.interface_config)."""
+        return self._show("show running-config")

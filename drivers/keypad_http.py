@@ -19,13 +19,15 @@ import re
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
+from urllib.parse import urlencode
 from xml.sax.saxutils import quoteattr
 
-import requests
+import http.client
 
-from drivers.direct_http import session
+from drivers.bounded import Abandoned, TooLarge
+from drivers.direct_http import Reply, request
 from drivers.keypad import KeypadAuthError, KeypadError, check_keys
-from drivers.phone_web import PNG_SIGNATURE, WebPaths
+from drivers.phone_web import PAGE_LIMIT, PNG_SIGNATURE, WebPaths
 
 MAX_ITEMS = 3
 """A phone executes at most three ExecuteItems per request (Application Development Notes)."""
@@ -53,7 +55,6 @@ class HttpKeypad:
         self._screenshot_url = f"http://{host}:{port}{paths.screenshot}"
         self._auth = (username, password)
         self._timeout = timeout
-        self._session = session()
 
     def press(self, keys: Sequence[str], gap: float = 1.0, *, init: str | None = None) -> None:
         """Press `keys` in order, `gap` seconds apart (gap 0: up to three per request).
@@ -92,21 +93,24 @@ class HttpKeypad:
 
     def _execute(self, uris: list[str]) -> None:
         where = f"phone {self.name} ({self.host}:{self.port}) executing {'+'.join(uris)}"
-        reply = self._request(where, "POST", self.url, data={"XML": execute_body(uris)})
+        reply = self._request(where, "POST", self.url, urlencode({"XML": execute_body(uris)}).encode())
         _check_answer(where, reply.text, len(uris))
 
-    def _request(self, where: str, method: str, url: str, **kwargs: object) -> requests.Response:
-        """One authenticated request; KeypadError unless the phone answered HTTP 200."""
+    def _request(self, where: str, method: str, url: str, form: bytes | None = None) -> Reply:
+        """One authenticated request, bounded in total by the timeout (drivers.direct_http), sent
+        once; KeypadError unless the phone answered HTTP 200."""
+        headers = {"Content-Type": "application/x-www-form-urlencoded"} if form is not None else {}
         try:
-            reply = self._session.request(method, url, auth=self._auth, timeout=self._timeout, **kwargs)  # type: ignore[arg-type]
-        except requests.Timeout:
-            raise KeypadError(f"{where}: no answer within {self._timeout:g} s") from None
-        except requests.RequestException as error:
+            reply = request(method, url, seconds=self._timeout, limit=PAGE_LIMIT, body=form, headers=headers,
+                            auth=self._auth)
+        except (TimeoutError, TooLarge, Abandoned) as error:
+            raise KeypadError(f"{where}: {error}") from None
+        except (OSError, http.client.HTTPException) as error:
             raise KeypadError(f"{where}: cannot connect ({type(error).__name__})") from None
-        if reply.status_code == 401:
+        if reply.status == 401:
             raise _auth_error(where, "HTTP 401")
-        if reply.status_code != 200:
-            raise KeypadError(f"{where}: HTTP {reply.status_code}")
+        if reply.status != 200:
+            raise KeypadError(f"{where}: HTTP {reply.status}")
         return reply
 
 

@@ -1,16 +1,15 @@
-"""Key presses by a technician at the desk, prompted one key at a time.
+"""Key presses by a technician at the desk, asked one key at a time.
 
-For a phone with no network path and no actuator board: the prompt names the phone and a
-human label for the key, and the technician confirms each press with Enter.
+For a phone with no network path and no actuator board: each ask (drivers.operator) names the
+phone, the key as printed on it, and its place in the sequence; the person confirms each press.
 """
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Sequence
-from typing import TextIO
 
 from drivers.keypad import KeypadError, check_keys
+from drivers.operator import Ask, Operator, OperatorError
 
 _LABELS = {
     **{f"KeyPad{d}": str(d) for d in range(10)},
@@ -30,18 +29,16 @@ def key_label(key: str) -> str:
 
 
 class OperatorKeypad:
-    def __init__(self, label: str, *, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> None:
+    def __init__(self, label: str, operator: Operator) -> None:
         self.label = label
-        self._stdin = stdin
-        self._stdout = stdout
+        self.operator = operator
 
     def press(self, keys: Sequence[str], gap: float = 1.0) -> None:
-        """Prompt for each key and wait for Enter (the technician sets the pace, so `gap` is unused)."""
+        """Ask for each key in turn (the technician sets the pace, so `gap` is unused). A person
+        who cannot be asked is a keypad error; a skip or a stop goes up as the operator's own."""
         keys = check_keys(keys, self.label)
-        if not self._stdin.isatty():
-            raise KeypadError(f"phone {self.label}: operator keypad needs an interactive terminal")
-        for key in keys:
-            self._stdout.write(f"Phone {self.label}: press {key_label(key)} [Enter when done] ")
-            self._stdout.flush()
-            if self._stdin.readline() == "":
-                raise KeypadError(f"phone {self.label}: operator input closed before {key} was confirmed")
+        for n, key in enumerate(keys, 1):
+            try:
+                self.operator.ask(Ask(self.label, f"press {key_label(key)}", n, len(keys)))
+            except OperatorError as error:
+                raise KeypadError(f"operator keypad: {error}") from None

@@ -5,6 +5,11 @@ Board protocol (ASCII, `\\n`-terminated, one answer line per command):
 One board drives many phones over one line, so every keypad on the same URL shares one
 connection and a lock serializes whole command/answer exchanges. A `socket://` board is spoken
 to over a plain socket (drivers.serial_port says why), any other URL through pyserial.
+
+A command is sent at most once. A line found dropped before anything is written (the board or
+its serial server restarted while idle) is reopened once; once a PRESS is written it may have
+reached the board, so a line lost after that is an error naming board and key, never a re-send:
+a key pressed twice leaves the phone in a screen nobody knows (issue 29, M9).
 """
 
 from __future__ import annotations
@@ -25,7 +30,8 @@ READ_CHUNK = 4096
 
 
 class NoAnswer(Exception):
-    """The board did not answer in time (not retried: the key may have been pressed)."""
+    """No answer came to a command that was sent: too late, or the line dropped after it (not
+    retried: the key may have been pressed)."""
 
 
 class _SocketPort:
@@ -38,12 +44,14 @@ class _SocketPort:
         self.timeout = timeout
 
     def reset_input_buffer(self) -> None:
-        """Drop what arrived unasked (a late answer to an earlier, timed-out command)."""
+        """Drop what arrived unasked (a late answer to an earlier, timed-out command); a board
+        that closed the connection meanwhile is found here, before anything is sent."""
         self._pending = b""
         self._sock.setblocking(False)
         try:
-            while self._sock.recv(READ_CHUNK):
-                pass
+            while True:
+                if not self._sock.recv(READ_CHUNK):
+                    raise serial.SerialException("the board closed the connection")
         except BlockingIOError:
             pass
         finally:
@@ -86,24 +94,32 @@ class _BoardLine:
         self._port: serial.SerialBase | _SocketPort | None = None
 
     def exchange(self, command: str, timeout: float) -> str:
-        """Send one command, return the board's answer line (call with `lock` held)."""
-        try:
-            return self._exchange_once(command, timeout)
-        except (serial.SerialException, OSError):
-            self.close()  # the line dropped (board or serial server restarted): reopen once
-            return self._exchange_once(command, timeout)
+        """Send one command once, return the board's answer line (call with `lock` held).
 
-    def _exchange_once(self, command: str, timeout: float) -> str:
+        NoAnswer once the command was written and no answer line came back."""
+        try:
+            port = self._ready(timeout)
+        except (serial.SerialException, OSError):
+            self.close()  # dropped while idle (board or serial server restarted): nothing sent yet
+            port = self._ready(timeout)
+        verb = command.split()[0]
+        try:
+            port.write(command.encode("ascii") + b"\n")
+            raw = port.readline()
+        except (serial.SerialException, OSError) as error:
+            raise NoAnswer(f"the line dropped after {verb} was sent ({error})") from None
+        if not raw.endswith(b"\n"):
+            raise NoAnswer(f"no answer to {verb} within {timeout:g} s")
+        return raw.decode("ascii", errors="replace").strip()
+
+    def _ready(self, timeout: float) -> serial.SerialBase | _SocketPort:
+        """The open line, emptied of late answers: anything that fails here failed unsent."""
         if self._port is None:
             self._port = self._open(timeout)
         port = self._port
         port.timeout = timeout
         port.reset_input_buffer()  # a late answer to an earlier, timed-out command
-        port.write(command.encode("ascii") + b"\n")
-        raw = port.readline()
-        if not raw.endswith(b"\n"):
-            raise NoAnswer(f"no answer to {command.split()[0]} within {timeout:g} s")
-        return raw.decode("ascii", errors="replace").strip()
+        return port
 
     def _open(self, timeout: float) -> serial.SerialBase | _SocketPort:
         if is_socket_url(self.url):
@@ -166,7 +182,11 @@ class SerialActuatorKeypad:
         with line.lock:
             try:
                 return line.exchange(command, self.press_ms / 1000.0 + ANSWER_SLACK_S)
-            except (serial.SerialException, OSError, NoAnswer) as error:
+            except NoAnswer as error:
+                line.close()
+                raise KeypadError(f"phone {self.name}: actuator board {self.url}: {error}; key {what} not "
+                                  "re-sent (it may have been pressed)") from None
+            except (serial.SerialException, OSError) as error:
                 line.close()
                 raise KeypadError(
                     f"phone {self.name}: actuator board {self.url} unreachable pressing {what} ({error})"

@@ -13,10 +13,15 @@ from dataclasses import dataclass, field
 
 import http.client
 
+from drivers.bounded import Abandoned, TooLarge
 from drivers.direct_http import Reply, get
 from drivers.phone_pages import flat_fields, status_rows
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+PAGE_LIMIT = 4 * 1024 * 1024
+"""Bytes of one page (rig's bound, not a phone's): the largest page is a screenshot, and even an
+800x480 screen at 32 bits is 1.5 MB uncompressed (screen sizes unconfirmed here); the XML pages
+are a few kB."""
 
 
 @dataclass(frozen=True)
@@ -116,8 +121,7 @@ class PhoneWeb:
         return NetworkConfig(self._xml(self.paths.network_config, "NetworkConfiguration")[1])
 
     def status_messages(self) -> list[str]:
-        reply = self._get(self.base + self.paths.status_messages)
-        return status_rows(reply.content.decode(reply.encoding or "iso-8859-1", errors="replace"))
+        return status_rows(self._get(self.base + self.paths.status_messages).text)
 
     def screenshot(self, username: str, password: str) -> bytes:
         url = self.base + self.paths.screenshot
@@ -138,9 +142,9 @@ class PhoneWeb:
     def _get(self, url: str, auth: tuple[str, str] | None = None) -> Reply:
         where = f"phone {self.name}: {url}"
         try:
-            reply = get(url, timeout=self.timeout, auth=auth)
-        except TimeoutError:
-            raise PhoneWebError(f"{where}: no answer within {self.timeout:g} s") from None
+            reply = get(url, timeout=self.timeout, limit=PAGE_LIMIT, auth=auth)
+        except (TimeoutError, TooLarge, Abandoned) as error:
+            raise PhoneWebError(f"{where}: {error}") from None
         except ConnectionRefusedError:
             raise WebAccessOff(f"{where}: connection refused (web access off, or phone not up)",
                                "connection refused") from None

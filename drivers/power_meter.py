@@ -4,7 +4,9 @@
 serial one. After a reading that fails or is not a plain number, the instrument's error queue
 (`SYST:ERR?`) is read so the exception says what the instrument itself objected to.
 One meter serves many phones' channels: a lock keeps each query/answer (and the error check
-after it) together when several threads read at once.
+after it) together when several threads read at once. A raw-socket meter on the pure-Python
+backend is spoken to by drivers.scpi_socket, which works past descriptor 1024 where pyvisa-py's
+session cannot.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from types import TracebackType
 from typing import Any
 
 import pyvisa
+
+from drivers.scpi_socket import ScpiSocket, socket_address
 
 SCPI_NOT_A_NUMBER = 9.91e37
 
@@ -34,13 +38,19 @@ class PowerMeter:
     def _open(self) -> Any:
         if self._inst is None:
             try:
-                inst = pyvisa.ResourceManager(self._backend).open_resource(self.resource)
+                self._inst = self._connect()
             except (pyvisa.Error, OSError, ValueError) as error:
                 raise PowerMeterError(f"power meter {self.resource}: cannot open ({error})") from None
-            inst.read_termination = inst.write_termination = "\n"
-            inst.timeout = self._timeout_ms
-            self._inst = inst
         return self._inst
+
+    def _connect(self) -> Any:
+        address = socket_address(self.resource) if self._backend == "@py" else None
+        if address is not None:
+            return ScpiSocket(*address, timeout=self._timeout_ms / 1000)
+        inst = pyvisa.ResourceManager(self._backend).open_resource(self.resource)
+        inst.read_termination = inst.write_termination = "\n"
+        inst.timeout = self._timeout_ms
+        return inst
 
     def _query(self, command: str) -> str:
         with self._lock:

@@ -5,7 +5,7 @@ with a numeric `StatusReason`, its IP address and the load it runs (`ActiveLoadI
 witness outside the phone and outside the bench: a phone that fetched its files but never
 registered, or registered with the old load, has not been repaired.
 
-A small SOAP exchange (requests + the standard library's XML parser), shaped after the public
+A small SOAP exchange (drivers.soap: bounded http.client and the standard library's XML parser), shaped after the public
 WSDL (source: tests/fixtures/real/risport/RISService70-12.5.wsdl, the RISService70 WSDL of
 CUCM 12.5): document/literal, namespace `http://schemas.cisco.com/ast/soap`, SOAPAction
 `selectCmDevice`, answer `selectCmDeviceResponse/selectCmDeviceReturn/SelectCmDeviceResult/
@@ -24,8 +24,6 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
-
-import requests
 
 from drivers import soap
 
@@ -150,10 +148,8 @@ class RisPort:
                  verify: bool | str = True, timeout: float = 15.0, retries: int = 3,
                  backoff: float = 30.0, sleep: Callable[[float], None] = time.sleep) -> None:
         self.url = f"https://{host}:{port}{PATH}"
-        self._session = requests.Session()
-        self._session.auth = (username, password)
+        self._auth = (username, password)
         self._verify = verify
-        """Given with every request: a session's own `verify` loses to $REQUESTS_CA_BUNDLE."""
         self._timeout, self._retries, self._backoff, self._sleep = timeout, retries, backoff, sleep
         self._lock = threading.Lock()
         self.rate_limited = 0
@@ -174,7 +170,7 @@ class RisPort:
         with self._lock:
             for attempt in range(self._retries + 1):
                 try:
-                    return parse_devices(soap.call(self._session, self.url, body, action="selectCmDevice",
+                    return parse_devices(soap.call(self.url, body, action="selectCmDevice", auth=self._auth,
                                                    verify=self._verify, timeout=self._timeout))
                 except soap.SoapFault as fault:
                     if not (fault.code.endswith(RATE_CONTROL) or "Exceeded allowed rate" in fault.text):
@@ -189,6 +185,3 @@ class RisPort:
                 except soap.SoapError as error:
                     raise RisPortError(str(error)) from None
         raise AssertionError("unreachable")
-
-    def close(self) -> None:
-        self._session.close()

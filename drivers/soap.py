@@ -1,16 +1,23 @@
 """The SOAP 1.1 exchange CUCM's HTTPS APIs share (RisPort70, AXL): one POST, one envelope back.
 
 Faults come back with HTTP 500 and are read from the envelope; HTTP 401 is a refused user. The
-`verify` setting goes with every request: a session's own `verify` loses to $REQUESTS_CA_BUNDLE.
+exchange is drivers.direct_http's: bounded in total time (`timeout`) and size (`ANSWER_LIMIT`),
+deaf to the environment ($REQUESTS_CA_BUNDLE, proxies), so `verify` is exactly what the config says.
 """
 
 from __future__ import annotations
 
+import http.client
+import ssl
 import xml.etree.ElementTree as ET
 
-import requests
+from drivers.direct_http import request
 
 SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
+ANSWER_LIMIT = 64 * 1024 * 1024
+"""Bytes of one SOAP answer (rig's bound, not CUCM's): a RisPort answer holds at most 1000 devices
+(drivers.risport.MAX_DEVICES) of a few kB each per node, an AXL listPhone five short tags per
+phone; 64 MiB is far past either, yet stops an endless answer before it fills memory."""
 
 
 class SoapError(Exception):
@@ -29,20 +36,22 @@ class SoapFault(SoapError):
         self.code, self.text = code, text
 
 
-def call(session: requests.Session, url: str, body: bytes, *, action: str, verify: bool | str,
+def call(url: str, body: bytes, *, action: str, auth: tuple[str, str], verify: bool | str,
          timeout: float) -> ET.Element:
-    """POST `body` with SOAPAction `action`; the answer's root element, or SoapFault/SoapError."""
+    """POST `body` with SOAPAction `action`, the whole exchange within `timeout` seconds; the
+    answer's root element, or SoapFault/SoapError."""
     headers = {"Content-Type": "text/xml; charset=utf-8", "SOAPAction": f'"{action}"'}
     try:
-        answer = session.post(url, data=body, headers=headers, timeout=timeout, verify=verify)
-    except requests.exceptions.SSLError as error:
+        answer = request("POST", url, seconds=timeout, limit=ANSWER_LIMIT, body=body, headers=headers, auth=auth,
+                         verify=verify)
+    except ssl.SSLCertVerificationError as error:
         raise SoapError(f"{url}: TLS certificate not trusted ({error.__class__.__name__}); give its ca_bundle") from None
-    except requests.RequestException as error:
+    except (OSError, http.client.HTTPException) as error:
         raise SoapError(f"{url}: {error.__class__.__name__}: {error}") from None
-    if answer.status_code == 401:
+    if answer.status == 401:
         raise SoapAuthError(f"{url}: HTTP 401, user refused")
-    if answer.status_code not in (200, 500):
-        raise SoapError(f"{url}: HTTP {answer.status_code}")
+    if answer.status not in (200, 500):
+        raise SoapError(f"{url}: HTTP {answer.status}")
     try:
         root = ET.fromstring(answer.content)
     except ET.ParseError as error:

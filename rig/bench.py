@@ -8,6 +8,7 @@ credentials), exactly as it would for hardware.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import tempfile
 import threading
@@ -22,6 +23,7 @@ from drivers.keypad import Keypad
 from drivers.keypad_http import HttpKeypad
 from drivers.keypad_operator import OperatorKeypad
 from drivers.keypad_serial import SerialActuatorKeypad, close_boards
+from drivers.operator import NoOperator, Operator
 from drivers.phone_web import PhoneWeb, WebPaths
 from drivers.power_meter import PowerMeter
 from drivers.risport import RisPort
@@ -39,6 +41,24 @@ from rig.config import (
 from rig.config_checks import check_secrets
 from rig.profiles import profile_for
 from rig.switch_pool import SwitchSessions
+from rig.tap_share import SharedTap, tap_socket
+
+
+@dataclass(frozen=True)
+class ConfigSource:
+    """The file a bench was opened from, as a run directory records it: `--resume` can then name
+    (and find) the config the run ran with, and tell whether it changed since."""
+
+    path: Path
+    sha256: str
+
+    @classmethod
+    def of(cls, path: Path | str) -> "ConfigSource":
+        path = Path(path).resolve()
+        return cls(path, hashlib.sha256(path.read_bytes()).hexdigest())
+
+    def record(self) -> dict[str, str]:
+        return {"file": str(self.path), "sha256": self.sha256}
 
 
 @dataclass
@@ -46,6 +66,9 @@ class Bench:
     """Drivers for one bench, built on first use and shared (one SSH session per switch)."""
 
     config: LabConfig
+    source: ConfigSource | None = None
+    operator: Operator = field(default_factory=NoOperator)
+    """The person rig may ask to act (operator keypad, field-mode restart); the front end sets it."""
     _switches: dict[str, SwitchSessions] = field(default_factory=dict)
     _meters: dict[str, PowerMeter] = field(default_factory=dict)
     _webs: dict[str, PhoneWeb] = field(default_factory=dict)
@@ -100,7 +123,7 @@ class Bench:
         if isinstance(cfg, SerialKeypadConfig):
             press_ms = cfg.press_ms if hold_s is None else max(cfg.press_ms, round(hold_s * 1000))
             return SerialActuatorKeypad(cfg.url, target=cfg.target, press_ms=press_ms, name=phone.name)
-        return OperatorKeypad(f"{phone.name} (SEP{phone.mac})")
+        return OperatorKeypad(f"{phone.name} (SEP{phone.mac})", self.operator)
 
     def web(self, phone: PhoneConfig) -> PhoneWeb | None:
         """The phone's web interface (one per phone, so its HTTP session is reused)."""
@@ -125,17 +148,28 @@ class Bench:
                 self._meters[name] = PowerMeter(inst.resource, backend=inst.backend)
             return self._meters[name], phone.power_meter.channel
 
-    def tap(self, on_transfer: Callable[[TftpTransfer], None] | None = None) -> TftpTapProcess | None:
-        """The tap this bench's config asks for, not started; it relays in a process of its own
-        (drivers.tftp_tap_process), out of reach of the phone threads' interpreter lock."""
+    def tap(self, on_transfer: Callable[[TftpTransfer], None] | None = None, *,
+            subscribe: bool = True) -> SharedTap | None:
+        """The tap this bench's config asks for, not started: it relays in a process of its own
+        (drivers.tftp_tap_process), out of reach of the phone threads' interpreter lock, and
+        shares the port with the other rig processes of this host (rig.tap_share)."""
         tap = self.config.tftp_tap
         if tap is None or self.config.cucm is None:
             return None
         upstream = tap.upstream or self.config.cucm.tftp
-        return TftpTapProcess(
-            (tap.listen.host, tap.listen.port), (upstream.host, upstream.port), on_transfer=on_transfer,
-            upstream_blksize=tap.upstream_blksize,
-        )
+        listen = (tap.listen.host, tap.listen.port)
+        return SharedTap(listen, (upstream.host, upstream.port), socket_path=tap_socket(listen),
+                         subscribe=subscribe, on_transfer=on_transfer, upstream_blksize=tap.upstream_blksize)
+
+    def spare_tap(self) -> TftpTapProcess | None:
+        """A relay like the bench's tap but on a free port of the same address: it checks the way
+        to CUCM without taking the tap's port from a run or a `rig tap` service (preflight)."""
+        tap = self.config.tftp_tap
+        if tap is None or self.config.cucm is None:
+            return None
+        upstream = tap.upstream or self.config.cucm.tftp
+        return TftpTapProcess((tap.listen.host, 0), (upstream.host, upstream.port),
+                              upstream_blksize=tap.upstream_blksize)
 
     def risport(self) -> RisPort | None:
         """CUCM's RisPort70 client (`cucm.risport`), one per bench so its requests are serialized."""
@@ -156,8 +190,6 @@ class Bench:
 
     def close(self) -> None:
         with self._lock:
-            for ris in self._risport:
-                ris.close()
             for sw in self._switches.values():
                 sw.close()
             for meter in self._meters.values():
@@ -182,6 +214,6 @@ def open_bench(config_path: Path | str, *, check_credentials: bool = True) -> It
             workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="rig-sim-")))
             sim = stack.enter_context(SimBench(config.simulation, config.bench, workdir))
             config = with_run_settings(sim.lab_config(), config)
-        bench = Bench(config)
+        bench = Bench(config, ConfigSource.of(config_path))
         stack.callback(bench.close)
         yield bench

@@ -28,6 +28,7 @@ from rig.config_cucm import AxlConfig, RisPortConfig
 from rig.config_errors import one_line
 from rig.config_misconfig import Misconfig
 from rig.config_types import LocalPath, Mac, Name, Port, seconds
+from rig.suggest import known_names
 from rig.errors import ConfigError
 from rig.yaml_input import read_yaml
 
@@ -150,7 +151,8 @@ class Timeouts(Strict):
     ssh: float = seconds(15.0, high=300)
     """Connect, log in, or answer one command; a switch silent for 5 minutes is down."""
     http: float = seconds(5.0, high=120)
-    """One request to a phone's web server."""
+    """One whole HTTP exchange, answer included: a phone's page, a RisPort or AXL request
+    (docs/reliability.md, "Every read is bounded")."""
     key_gap: float = seconds(1.0, high=30, zero_ok=True)
     """Between two key presses; a menu that needs more than 30 s per key is not responding."""
     script_scale: float = Field(default=1.0, gt=0, le=1)
@@ -196,9 +198,26 @@ class Faults(Strict):
     """Device seconds the switch takes before answering each command."""
     risport_rate_control: int = Field(default=0, ge=0, le=100)
     """RisPort answers the first N selectCmDevice requests with Server.RateControl."""
+    tvs_unreachable: bool = False
+    """No phone reaches the cluster's TVS: `tvs_vouches` phones stay stuck after a restart."""
+    http_drops: dict[str, int] = Field(default_factory=dict)
+    """Phone name -> web requests the phone leaves unanswered (the connection closed without a
+    reply) once a key reached it, or its solenoid missed: a request lost right after the keys."""
 
 
-Scenario = Literal["stale_itl", "regenerated_cert", "no_itl", "healthy"]
+Scenario = Literal["stale_itl", "regenerated_cert", "tvs_vouches", "no_itl", "healthy"]
+
+
+class SimSwitches(Strict):
+    """How every simulated switch is built: a stack of `members` (phones spread over them in turn,
+    `Gi2/0/x` on the second), each with its own PoE budget, running CDP and/or LLDP."""
+
+    members: int = Field(default=1, ge=1, le=9)
+    member_watts: list[float] = Field(default_factory=list)
+    """Available PoE watts of member 1, 2, ...; a member not listed has 740 W."""
+    cdp: bool = True
+    lldp: bool = False
+    """IOS runs CDP by default and LLDP only after `lldp run`."""
 
 
 class Simulation(Strict):
@@ -222,6 +241,11 @@ class Simulation(Strict):
     """Serve CUCM's RisPort70 and write `cucm.risport` (require: true) into the bench's config."""
     faults: Faults = Field(default_factory=Faults)
     misconfig: Misconfig = Field(default_factory=Misconfig)
+    switch: SimSwitches = Field(default_factory=SimSwitches)
+
+
+SIMULATED_BENCH = "sim"
+"""The name of a simulated bench whose config names none."""
 
 
 class LabConfig(Strict):
@@ -235,6 +259,14 @@ class LabConfig(Strict):
     parallel: Parallel = Field(default_factory=Parallel)
     retries: Retries = Field(default_factory=Retries)
     simulation: Simulation | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _simulated_bench_name(cls, data: Any) -> Any:
+        """A simulated bench may go unnamed (`simulation: {phones: 3}` is a whole config): `sim`."""
+        if isinstance(data, dict) and data.get("simulation") is not None and "bench" not in data:
+            return {"bench": SIMULATED_BENCH, **data}
+        return data
 
     @model_validator(mode="after")
     def _unique_phones(self) -> "LabConfig":
@@ -274,7 +306,8 @@ class LabConfig(Strict):
         for phone in self.phones:
             if phone.name == name:
                 return phone
-        raise ConfigError(f"no phone named {name!r} in bench {self.bench!r}")
+        raise ConfigError(f"no phone named {name!r} in bench {self.bench!r}"
+                          f"{known_names(name, [p.name for p in self.phones], 'phones')}")
 
     def select(self, names: list[str] | tuple[str, ...] | None) -> list[PhoneConfig]:
         """The phones named (all when none are), in config order; unknown names are an error."""
@@ -298,7 +331,7 @@ def parse_config(data: Any, source: str) -> LabConfig:
     try:
         return LabConfig.model_validate(data)
     except ValidationError as error:
-        raise ConfigError(f"{source}: {one_line(error, data)}") from None
+        raise ConfigError(f"{source}: {one_line(error, data, LabConfig)}") from None
 
 
 def load_config(path: Path | str) -> LabConfig:

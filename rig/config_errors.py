@@ -8,11 +8,13 @@ option bounds).
 
 from __future__ import annotations
 
-from typing import Any
+import types
+from typing import Any, Union, get_args, get_origin
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from rig.config_types import PLAIN_NAME
+from rig.suggest import did_you_mean
 
 
 def _location(loc: tuple[Any, ...], data: Any) -> str:
@@ -34,12 +36,39 @@ def _location(loc: tuple[Any, ...], data: Any) -> str:
     return ".".join(parts)
 
 
-def one_line(error: ValidationError, data: Any = None) -> str:
+def _models(annotation: Any) -> list[type[BaseModel]]:
+    """The models a field's type may hold (through Optional, unions, lists and dict values)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    if get_origin(annotation) in (Union, types.UnionType, list, tuple, dict) or get_args(annotation):
+        return [m for arg in get_args(annotation) for m in _models(arg)]
+    return []
+
+
+def known_keys(model: type[BaseModel], loc: tuple[Any, ...]) -> set[str]:
+    """The keys the models at `loc` (pydantic's, the unknown key last) accept. Items that name no
+    field (list indexes, dict keys, a union member's tag or class name) narrow or pass."""
+    here = [model]
+    for item in loc[:-1]:
+        if isinstance(item, int):
+            continue
+        named = [m for m in here if m.__name__ == item]
+        if named:
+            here = named
+            continue
+        fields = [m.model_fields[item] for m in here if item in m.model_fields]
+        if fields:
+            here = [m for f in fields for m in _models(f.annotation)]
+    return {f.alias or name for m in here for name, f in m.model_fields.items()}
+
+
+def one_line(error: ValidationError, data: Any = None, model: type[BaseModel] | None = None) -> str:
     """The first problem as `where: message`, `where` naming the phone by its name (when `data`,
     the raw document, has it).
 
     An unknown key comes first: it is usually a misspelt known one (`prot:`), which pydantic
-    would otherwise report as the known one missing (`port: Field required`).
+    would otherwise report as the known one missing (`port: Field required`); with `model`, the
+    validated model, the closest known key is suggested.
     """
     errors = error.errors()
     first = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
@@ -48,6 +77,8 @@ def one_line(error: ValidationError, data: Any = None) -> str:
     message = first["msg"].removeprefix("Value error, ")
     if first["type"] == "extra_forbidden":
         message = "unknown key"
+        if model is not None and first["loc"]:
+            message += did_you_mean(str(first["loc"][-1]), known_keys(model, first["loc"]))
     where = _location(loc, data)
     more = len(errors) - 1
     suffix = f" (and {more} more)" if more else ""

@@ -23,6 +23,11 @@ class Misconfig(BaseModel):
     """Phones with no solenoid head on their actuator board (its LIST lacks them)."""
     meter_swapped: list[str] = Field(default_factory=list, max_length=2)
     """Two phones whose power meter channels are swapped."""
+    uplink: list[str] = Field(default_factory=list)
+    """Phones plugged in behind another switch whose uplink is their configured port: a trunk
+    with that switch as CDP neighbour and 20 MACs learned on it, the phone's among them."""
+    no_poe: list[str] = Field(default_factory=list)
+    """Phones on a port without PoE (no row in `show power inline`), powered by a local supply."""
     stale_trust_anchor: bool = False
     """The bench is given the cluster's certificate from before it was regenerated as trust anchor."""
 

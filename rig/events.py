@@ -244,6 +244,8 @@ class TftpFetch(PhoneEvent):
     bytes: int
     ok: bool
     error: str | None = None
+    expected: str | None = tag()
+    """Why a failed transfer is expected and decides nothing (a non-secure cluster serves no CTL)."""
 
 
 @dataclass(frozen=True, kw_only=True)

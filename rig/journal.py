@@ -12,13 +12,17 @@ import dataclasses
 import json
 import os
 import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, TypeVar
 
-from rig.events import Event, EventError
+from rig.events import Event, EventError, PowerAction
 
 JOURNAL_NAME = "journal.jsonl"
+FILES_DIR = "files"
+"""Where a run directory keeps what each phone fetched: `files/<phone>/<file>` (rig.procedures.kept_files)."""
 
 E = TypeVar("E", bound=Event)
 
@@ -136,3 +140,39 @@ def read_events(path: Path) -> list[Event]:
             except EventError as error:
                 raise JournalError(f"{path} line {number}: {error}") from None
     return events
+
+
+@dataclass(frozen=True)
+class PortClaimed:
+    """A phone on a port as a journal names it (enough to identify it and switch its port)."""
+
+    name: str
+    mac: str
+    switch: str
+    port: str
+
+    def describe(self) -> str:
+        return f"{self.name} ({self.switch} {self.port})"
+
+
+def ports_left_off(events: Iterable[Event], bench: str | None,
+                   switches: Iterable[str] | None = None) -> list[PortClaimed]:
+    """Ports of `bench` (any bench: None) on `switches` (any: None) whose last power event is an
+    `off` (intent or done) and not an `on` done: what the journal proves rig turned off and never
+    saw on again.
+
+    An `on` intent without its `done` does not count as on: the switch may never have heard it.
+    """
+    known = None if switches is None else set(switches)
+    last: dict[tuple[str | None, str, str], PortClaimed | None] = {}
+    for event in events:
+        if not isinstance(event, PowerAction):
+            continue
+        if (bench is not None and (event.bench or bench) != bench) or (known is not None and event.switch not in known):
+            continue
+        key = (event.bench, event.switch, event.port)
+        if event.action == "off":
+            last[key] = PortClaimed(event.phone, event.mac, event.switch, event.port)
+        elif event.phase == "done":
+            last[key] = None
+    return [claim for claim in last.values() if claim is not None]

@@ -33,6 +33,7 @@ from drivers.keypad import KEY_NAMES
 from rig.config_errors import one_line
 from rig.errors import ConfigError
 from rig.profiles import load_profiles, valid_regex
+from rig.suggest import did_you_mean
 from rig.yaml_input import utf8_text
 
 if TYPE_CHECKING:
@@ -47,7 +48,7 @@ def canonical_key(name: str) -> str:
     """`"4"` -> `KeyPad4`, `"*"` -> `KeyPadStar`; a canonical name is returned unchanged."""
     key = _FRIENDLY.get(name, name)
     if key not in KEY_NAMES:
-        raise ValueError(f"unknown key {name!r}")
+        raise ValueError(f"unknown key {name!r}{did_you_mean(name, [*KEY_NAMES, *_FRIENDLY])}")
     return key
 
 

@@ -2,9 +2,16 @@
 
 A lease is a small JSON file per bench+phone in the lease directory (`$RIG_LEASE_DIR`, else
 `~/.local/state/rig/leases`), created atomically with O_EXCL so exactly one run wins. It names
-its holder (user, host, pid, run id) and an expiry that a background thread pushes forward while
-the run lives. A lease whose holder is gone (same host and the pid no longer exists, or the
-expiry passed) is taken over, and the dead holder is kept (`LeaseSet.taken_over`: its run
+its holder (user, host, pid, the process's start time, run id) and an expiry that a background
+thread pushes forward while the run lives. On the holder's own host liveness is asked of the
+process, never of the clock: a lease whose pid still runs with the start time it recorded is
+held, however long ago it expired (a second command with its clock an hour ahead, a run stopped
+with SIGSTOP or suspended with its laptop), and one whose pid is gone or now names another
+process is dead. A holder on another host cannot be asked; its lease is alive while it is being
+renewed, judged by the lease directory's own clock (the file's age against a file written now
+beside it: a file server's clock when hosts share the directory), so no host's clock being off
+makes a live lease look expired. Leases written before these fields fall back to the expiry. A
+dead holder's lease is taken over, and the dead holder is kept (`LeaseSet.taken_over`: its run
 directory says where the journal of a run killed mid-power-cycle is); any other lease makes the
 second run refuse before it touches anything.
 """
@@ -44,17 +51,47 @@ class Holder:
     expires: float  # Unix time
     run_dir: str | None = None
     """The holder's run directory (absolute), when it is a run that keeps a journal."""
+    started: float | None = None
+    """The holder process's start time (psutil's create_time), which tells it from a later
+    process given the same pid; None in leases written before it was recorded."""
+    ttl: float | None = None
+    """The holder renews the lease every ttl/3 seconds: a lease not rewritten for ttl seconds
+    is not being renewed any more."""
 
     def describe(self) -> str:
         until = datetime.fromtimestamp(self.expires, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
         return f"{self.user}@{self.host} pid {self.pid}, run {self.run_id}, until {until}"
 
-    def alive(self, now: float) -> bool:
-        if self.expires <= now:
+    def alive(self, now: float, renewed_ago: float | None = None) -> bool:
+        """Whether the holder still runs: asked of its process on this host; elsewhere, whether
+        its lease was rewritten within its ttl (`renewed_ago`, by the lease directory's clock)."""
+        if self.host != socket.gethostname():
+            if self.ttl is not None and renewed_ago is not None:
+                return renewed_ago < self.ttl
+            return self.expires > now
+        started = process_started(self.pid)
+        if started is None:
             return False
-        if self.host == socket.gethostname():
-            return psutil.pid_exists(self.pid)
-        return True
+        if self.started is None:  # an older lease: the pid alone, and the clock
+            return self.expires > now
+        return abs(started - self.started) < SAME_START_S
+
+
+SAME_START_S = 1.0
+"""Start times of one process read twice agree to the clock tick. A pid reused by a process that
+started within a second of the holder would be taken for the holder (its leases refused until
+that process ends): rare, and on the safe side."""
+
+
+def process_started(pid: int) -> float | None:
+    """When process `pid` of this host started (None: no such process, or a zombie)."""
+    try:
+        process = psutil.Process(pid)
+        if process.status() == psutil.STATUS_ZOMBIE:
+            return None
+        return process.create_time()
+    except psutil.Error:
+        return None
 
 
 def default_lease_dir() -> Path:
@@ -97,6 +134,7 @@ class LeaseSet:
         self.ttl = ttl
         self.dir = lease_dir or default_lease_dir()
         self._pid = pid if pid is not None else os.getpid()
+        self._started = process_started(self._pid)
         self.run_dir: str | None = None
         self.taken_over: list[Holder] = []
         """Dead holders whose leases this set took over."""
@@ -106,7 +144,7 @@ class LeaseSet:
 
     def _holder(self) -> Holder:
         return Holder(getpass.getuser(), socket.gethostname(), self._pid, self.run_id, time.time() + self.ttl,
-                      self.run_dir)
+                      self.run_dir, self._started, self.ttl)
 
     def acquire(self) -> None:
         self.dir.mkdir(parents=True, exist_ok=True)
@@ -130,9 +168,13 @@ class LeaseSet:
                     raise LeaseHeld(
                         f"phone {phone} of bench {self.bench} is being leased by another run"
                     ) from None
-                if holder is not None and holder.alive(time.time()):
+                now = time.time()
+                remote = holder is not None and holder.host != socket.gethostname()
+                if holder is not None and holder.alive(now, _renewed_ago(path) if remote else None):
+                    stale = (" (past its expiry, but its process still runs: stopped or busy)"
+                             if holder.expires <= now else "")
                     raise LeaseHeld(
-                        f"phone {phone} of bench {self.bench} is leased by {holder.describe()}"
+                        f"phone {phone} of bench {self.bench} is leased by {holder.describe()}{stale}"
                     ) from None
                 if _remove_if_same(path, holder) and holder is not None:  # dead or unreadable: take over
                     self.taken_over.append(holder)
@@ -186,6 +228,20 @@ def _age(path: Path) -> float:
         return time.time() - path.stat().st_mtime
     except OSError:
         return FRESH_SECONDS
+
+
+def _renewed_ago(path: Path) -> float | None:
+    """Seconds since `path` was last written, by the clock of the file system that holds it (a
+    file written now beside it tells that clock's "now"); None when either cannot be read."""
+    probe = path.with_name(f".now-{os.getpid()}-{threading.get_ident()}")
+    try:
+        probe.touch()
+        try:
+            return probe.stat().st_mtime - path.stat().st_mtime
+        finally:
+            probe.unlink(missing_ok=True)
+    except OSError:
+        return None
 
 
 def _remove_if_same(path: Path, holder: Holder | None) -> bool:

@@ -36,9 +36,10 @@ from rig.yaml_input import utf8_text
 PROFILE_PACKAGE = "phone_profiles"
 IDENTITY = ("name", "models", "firmware", "description")
 """Keys that name the profile rather than state a fact about the phone: no source needed."""
-Witness = Literal["cdp_version", "versionID", "appLoadID", "loads_images"]
-"""Load witnesses (rig.witness.decide_load): CDP `Version :`, DeviceInformationX versionID and
-appLoadID, and appLoadID found among the images the expected load's `.loads` file names."""
+Witness = Literal["cdp_version", "lldp_software", "versionID", "appLoadID", "loads_images"]
+"""Load witnesses (rig.witness.decide_load): CDP `Version :`, LLDP-MED `S/W revision`,
+DeviceInformationX versionID and appLoadID, and appLoadID found among the images the expected
+load's `.loads` file names."""
 
 
 class _Strict(BaseModel):
@@ -280,7 +281,7 @@ def parse_profile(text: str, file: str, bases: Mapping[str, dict[str, Any]] | No
     try:
         profile = PhoneProfile.model_validate({**data, "sources": sources, "unconfirmed": unconfirmed})
     except ValidationError as error:
-        raise ConfigError(f"{file}: {one_line(error)}") from None
+        raise ConfigError(f"{file}: {one_line(error, model=PhoneProfile)}") from None
     stem = file.rsplit("/", 1)[-1].removesuffix(".yaml")
     if profile.name != stem:
         raise ConfigError(f"{file}: name: {profile.name!r} must match the file name ({stem!r})")

@@ -1,8 +1,8 @@
 """One switch as its phones share it: whole-switch reads and power waves over a few SSH sessions.
 
 The phones of a switch ask the same questions at about the same time. Their reads are answered
-from whole tables (`show mac address-table`, `show power inline`, `show cdp neighbors detail`)
-read once for all who asked while the previous read ran, never from a table read before the
+from whole tables (`show mac address-table`, `show power inline`, `show cdp neighbors detail`,
+and, together for rig.port_proof, those of `show interfaces switchport` and `show running-config`) read once for all who asked while the previous read ran, never from a table read before the
 caller asked (rig.switch_batch.SharedRead); their power changes go out in waves, one
 configuration session each (PowerWaves). Identifying every phone of a 48-port switch thus
 costs one or two table reads, not 48. Reads of a table start at least `SPACING` seconds
@@ -23,8 +23,10 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
 from drivers.ios_budget import PoeBudget
+from drivers.ios_lldp import LldpNeighbor
 from drivers.ios_parsers import CdpNeighbor, MacEntry, PoePort, canonical_interface
 from drivers.ios_switch import IosSwitch, SwitchCommandError
+from rig.port_proof import SwitchTables
 from rig.switch_batch import PowerWaves, SharedRead
 
 T = TypeVar("T")
@@ -57,6 +59,8 @@ class SwitchSessions:
         self._macs = SharedRead(lambda: self._with(lambda sw: sw.mac_table()), spacing)
         self._poe = SharedRead(lambda: self._with(lambda sw: sw.poe_status()), spacing)
         self._neighbours = SharedRead(lambda: self._with(lambda sw: sw.cdp_neighbors()), spacing)
+        self._lldp = SharedRead(lambda: self._with(lambda sw: sw.lldp_neighbors()), spacing)
+        self._proof = SharedRead(lambda: self._with(_proof_tables), spacing)
         self._waves = PowerWaves(lambda off, on: self._with(lambda sw: sw.set_power(off, on)), wave_spacing)
 
     @contextmanager
@@ -122,12 +126,25 @@ class SwitchSessions:
         entries: list[MacEntry] = self._macs.get()
         return list(dict.fromkeys(e.mac for e in entries if e.port == wanted))
 
+    def proof_tables(self) -> SwitchTables:
+        """MAC, CDP, switchport and running-config tables read together in one session, after
+        this call (shared by the phones asking meanwhile): what rig.port_proof looks at."""
+        return self._proof.get()
+
     def cdp_neighbors(self) -> list[CdpNeighbor]:
         """A CDP table read after this call (shared by callers asking meanwhile)."""
         neighbours = self._neighbours.get()
         with self._lock:
             self._cdp = (time.monotonic(), neighbours)
         return neighbours
+
+    def lldp_neighbors(self) -> list[LldpNeighbor]:
+        """An LLDP table read after this call (shared by callers asking meanwhile); [] when LLDP is off."""
+        return self._lldp.get()
+
+    def protocols_running(self) -> dict[str, bool]:
+        """Whether the switch runs CDP and LLDP (IosSwitch.protocols_running)."""
+        return self._with(lambda sw: sw.protocols_running())
 
     def recent_cdp_neighbors(self, max_age: float) -> list[CdpNeighbor]:
         """The CDP table, read at most `max_age` seconds ago: for evidence (a phone's announced
@@ -145,3 +162,7 @@ class SwitchSessions:
             with ThreadPoolExecutor(max_workers=max(1, len(self._all))) as pool:
                 list(pool.map(IosSwitch.close, self._all))
             self._all.clear()
+
+
+def _proof_tables(sw: IosSwitch) -> SwitchTables:
+    return SwitchTables(sw.mac_table(), sw.cdp_neighbors(), sw.switchport(), sw.running_config())

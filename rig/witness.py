@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 from rig.profiles import EraseSignal, PhoneProfile, Witness
 
 ALL_WITNESSES: tuple[Witness, ...] = ("cdp_version", "versionID", "appLoadID", "loads_images")
-LABELS: dict[str, str] = {"cdp_version": "CDP Version", "versionID": "versionID", "appLoadID": "appLoadID"}
+LABELS: dict[str, str] = {"cdp_version": "CDP Version", "lldp_software": "LLDP S/W revision", "versionID": "versionID",
+                          "appLoadID": "appLoadID"}
 
 
 def bare_load(name: str | None) -> str | None:
@@ -51,10 +52,11 @@ class LoadDecision:
 
 def current_load(
     *, version_id: str | None, app_load_id: str | None, cdp_version: str | None,
-    witnesses: Sequence[Witness] = ALL_WITNESSES,
+    witnesses: Sequence[Witness] = ALL_WITNESSES, lldp_software: str | None = None,
 ) -> str | None:
     """The best guess of the running load: the first witness (in profile order) that has a value."""
-    values = {"cdp_version": cdp_version, "versionID": version_id, "appLoadID": app_load_id}
+    values = {"cdp_version": cdp_version, "lldp_software": lldp_software, "versionID": version_id,
+              "appLoadID": app_load_id}
     for witness in witnesses:
         value = bare_load(values.get(witness))
         if value is not None:
@@ -65,7 +67,7 @@ def current_load(
 def decide_load(
     expected: str | None, *, version_id: str | None, app_load_id: str | None,
     images: Sequence[str] | None, cdp_version: str | None,
-    witnesses: Sequence[Witness] = ALL_WITNESSES,
+    witnesses: Sequence[Witness] = ALL_WITNESSES, lldp_software: str | None = None,
 ) -> LoadDecision:
     """Does the phone run `expected`? Each witness the profile lists is weighed; None = not read.
 
@@ -73,14 +75,15 @@ def decide_load(
     Without an expected load, only the best guess is given (baseline's "load before").
     """
     guess = current_load(version_id=version_id, app_load_id=app_load_id, cdp_version=cdp_version,
-                         witnesses=witnesses)
+                         witnesses=witnesses, lldp_software=lldp_software)
     want = bare_load(expected)
     if want is None:
         return LoadDecision(None, False, guess)
     agreed: list[str] = []
     disagreed: list[str] = []
     unknown: list[str] = []
-    values = {"cdp_version": cdp_version, "versionID": version_id, "appLoadID": app_load_id}
+    values = {"cdp_version": cdp_version, "lldp_software": lldp_software, "versionID": version_id,
+              "appLoadID": app_load_id}
     for witness in witnesses:
         if witness == "loads_images":
             _weigh_image(want, bare_load(app_load_id), images, agreed, disagreed, unknown)

@@ -1,5 +1,5 @@
 """A fleet's run directory written as a journal (no bench needed), and the headless browser that
-opens its report: shared by the browser test and the script that makes the README's screenshot."""
+opens its report: shared by the browser test and the script that makes the the docs' screenshot."""
 
 from __future__ import annotations
 

@@ -90,10 +90,11 @@ class Lab:
 @contextmanager
 def running_lab(
     scenarios: dict[str, str], *, tftp_first: list[tuple[str, int]] | None = None, loss: float = 0.0,
-    web_access_off: tuple[str, ...] = (), **phone_options: object,
+    web_access_off: tuple[str, ...] = (), tvs_reachable: bool = True, **phone_options: object,
 ) -> Iterator[Lab]:
     """A started SimCucm and one started SimPhone per (name -> scenario), on 127.0.2.N; the
-    phones named in `web_access_off` have web access disabled in their configuration."""
+    phones named in `web_access_off` have web access disabled in their configuration; without
+    `tvs_reachable` the phones look for TVS on a port that refuses them."""
     clock = SimClock(SCALE)
     pki = ClusterPki.generate(key_size=1024)
     macs = {name: mac_of(i) for i, name in enumerate(scenarios)}
@@ -107,6 +108,7 @@ def running_lab(
             phone = SimPhone(
                 name, macs[name], f"127.0.2.{i + 1}", clock, scenario=scenario, pki=pki,
                 cucm_auth_url=cucm.auth_url, tftp_servers=[*(tftp_first or []), cucm.tftp_address],
+                tvs=cucm.tvs_address if tvs_reachable else ("127.0.0.1", 9),
                 web_access=name not in web_access_off,
                 **phone_options,  # type: ignore[arg-type]
             )

@@ -10,12 +10,12 @@ import pytest
 
 pytest.importorskip("rig.sim.bench")
 
-from rig.actions.power import PortClaimed, PowerRefused, guarded_power, power_off  # noqa: E402
-from rig.actions.restore import ports_left_off, restore_ports  # noqa: E402
+from rig.actions.power import PoePort, PowerRefused, guarded_power  # noqa: E402
+from rig.actions.restore import restore_ports  # noqa: E402
 from rig.bench import Bench  # noqa: E402
 from rig.config import Simulation  # noqa: E402
 from rig.events import PowerAction  # noqa: E402
-from rig.journal import Journal, read_events  # noqa: E402
+from rig.journal import Journal, PortClaimed, ports_left_off, read_events  # noqa: E402
 from rig.sim.bench import SimBench  # noqa: E402
 from tests.waiting import wait_for  # noqa: E402
 
@@ -44,7 +44,7 @@ def _admin(bench: Bench, phone: str) -> str:
     return port.admin.lower()
 
 
-def test_power_is_journaled_before_and_after_the_switch_is_told(sim, tmp_path):
+def test_power_off_is_journaled_before_and_after_the_switch_is_told_and_power_on_after(sim, tmp_path):
     bench = _bench(sim)
     desk = bench.config.phone("desk-01")
     with Journal(tmp_path / "journal.jsonl") as journal:
@@ -52,7 +52,7 @@ def test_power_is_journaled_before_and_after_the_switch_is_told(sim, tmp_path):
                       journal=journal)
     bench.close()
     assert _power(tmp_path / "journal.jsonl") == [("desk-01", "off", "intent"), ("desk-01", "off", "done"),
-                                                  ("desk-01", "on", "intent"), ("desk-01", "on", "done")]
+                                                  ("desk-01", "on", "done")]
     event = next(e for e in read_events(tmp_path / "journal.jsonl") if isinstance(e, PowerAction))
     assert (event.switch, event.port, event.mac) == (desk.switch, desk.port, desk.mac)
 
@@ -80,7 +80,7 @@ def test_a_port_a_dead_run_left_off_is_turned_on_again_from_the_journal(sim, tmp
     with Journal(journal_path) as journal:
         restored = restore_ports(fresh, read_events(journal_path), journal)
     assert restored == ["desk-02"]
-    assert _power(journal_path)[-2:] == [("desk-02", "on", "intent"), ("desk-02", "on", "done")]
+    assert _power(journal_path)[-1:] == [("desk-02", "on", "done")]
     assert _admin(fresh, "desk-02") == "auto"
     wait_for(lambda: sim.observe.phone("desk-02").watts > 0, what="desk-02 to draw power again")
     with Journal(journal_path) as journal:
@@ -105,7 +105,7 @@ def test_a_port_someone_already_turned_on_is_left_alone(sim, tmp_path):
     bench = _bench(sim)
     desk = bench.config.phone("desk-01")
     with Journal(tmp_path / "journal.jsonl") as journal:
-        power_off(bench.switch(desk.switch), desk, journal)
+        PoePort(bench.switch(desk.switch), desk, journal).off()
         bench.switch(desk.switch).power_on(desk.port)  # by hand, outside any journal
         assert restore_ports(bench, read_events(tmp_path / "journal.jsonl"), journal) == []
     assert _power(tmp_path / "journal.jsonl") == [("desk-01", "off", "intent"), ("desk-01", "off", "done")]

@@ -115,6 +115,7 @@ def bench(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
 def _leases_in_tmp(tmp_path, monkeypatch):
     """`rig power` and `rig press` take the phone's lease: keep lease files out of the home directory."""
     monkeypatch.setenv("RIG_LEASE_DIR", str(tmp_path / "leases"))
+    monkeypatch.chdir(tmp_path)  # and the journals of `rig power off|cycle` (./runs) out of the repository
 
 
 def rig(bench: dict, *args: str):
@@ -202,7 +203,7 @@ def rig_process(bench: dict, lease_dir, *args: str) -> subprocess.CompletedProce
     """`python -m rig` as a user runs it (exit codes and stderr as the shell sees them)."""
     env = {**os.environ, "RIG_LEASE_DIR": str(lease_dir)}
     return subprocess.run([sys.executable, "-m", "rig", "--config", str(bench["config"]), *args],
-                          capture_output=True, text=True, env=env, timeout=60)
+                          capture_output=True, text=True, env=env, cwd=lease_dir, timeout=60)
 
 
 @pytest.fixture

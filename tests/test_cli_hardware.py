@@ -35,6 +35,7 @@ def sim(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[SimBench, Pa
 def _leases_in_tmp(tmp_path, monkeypatch):
     """`rig power` and `rig press` take the phone's lease: keep lease files out of the home directory."""
     monkeypatch.setenv("RIG_LEASE_DIR", str(tmp_path / "leases"))
+    monkeypatch.chdir(tmp_path)  # and the journals of `rig power off|cycle` (./runs) out of the repository
 
 
 def rig(config: Path, *args: str):

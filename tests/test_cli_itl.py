@@ -75,11 +75,13 @@ def test_truncated_file_exits_2_with_one_line_and_no_traceback(files):
                         r"offset 0x1b4 \(tag 1\): record length \d+ past end of file", line)
 
 
-def test_signed_file_needs_a_certificate_then_verifies_with_it(files):
+def test_a_signed_file_without_a_certificate_is_not_checked_exit_3_then_verifies_with_one(files):
     without = rig(str(files["sgn"]), "--json")
-    assert without.returncode == 1
+    assert without.returncode == 3
     assert json.loads(without.stdout)["signature"] == {
-        "valid": False, "reason": "no certificate or ITL given to verify a signed file"}
+        "valid": None, "reason": "signature not checked: a signed file needs --cert PEM or --itl ITL to be checked"}
+    table = rig(str(files["sgn"]))
+    assert table.returncode == 3 and "not checked" in table.stdout and "NOT VALID" not in table.stdout
     assert rig(str(files["sgn"]), "--cert", str(files["cert"])).returncode == 0
 
 

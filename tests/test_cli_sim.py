@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import signal
 import subprocess
 import sys
@@ -21,6 +22,23 @@ def rig(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "rig", *args], capture_output=True, text=True, cwd=cwd, timeout=120)
 
 
+@contextlib.contextmanager
+def serving(*args: str, until: Path) -> Iterator[None]:
+    """`rig sim ARGS` in the background once it has written `until`; Ctrl-C ends it (exit 0)."""
+    proc = subprocess.Popen([sys.executable, "-m", "rig", "sim", *args],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not until.exists():
+        assert proc.poll() is None, proc.stderr.read() if proc.stderr else "rig sim exited"
+        assert time.monotonic() < deadline, f"rig sim wrote no {until.name}"
+        time.sleep(0.05)
+    try:
+        yield
+    finally:
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=30) == 0
+
+
 RUN_SETTINGS = {"timeouts": {"boot": 77}, "parallel": {"max_phones": 3}, "retries": {"erase_script": 2}}
 """What the served bench's source config says about the run (none of it slows the tests below)."""
 
@@ -33,16 +51,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         "phones": 2, "scenarios": {"stale_itl": 1}, "time_scale": 0.004, "image_kb": 1},
         **RUN_SETTINGS}))
     written = tmp / "out" / "bench.yaml"
-    proc = subprocess.Popen([sys.executable, "-m", "rig", "sim", "--config", str(source), "--write-config", str(written)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 60
-    while not written.exists():
-        assert proc.poll() is None, proc.stderr.read() if proc.stderr else "rig sim exited"
-        assert time.monotonic() < deadline, "rig sim wrote no config"
-        time.sleep(0.05)
-    yield written
-    proc.send_signal(signal.SIGINT)
-    assert proc.wait(timeout=30) == 0
+    with serving("--config", str(source), "--write-config", str(written), until=written):
+        yield written
 
 
 def test_written_config_has_a_real_bench_form_with_files_beside_it(served: Path) -> None:
@@ -86,7 +96,7 @@ def test_rig_commands_drive_the_served_bench_through_its_written_config(served: 
     status = rig("status", "--config", str(served))
     assert status.returncode == 0, status.stderr
     assert "desk-01" in status.stdout and "desk-02" in status.stdout
-    cycle = rig("power", "cycle", "desk-02", "--config", str(served))
+    cycle = rig("power", "cycle", "desk-02", "--config", str(served), cwd=served.parent)
     assert cycle.returncode == 0, cycle.stderr
     assert "learned on sw1 Gi1/0/2" in cycle.stdout
 

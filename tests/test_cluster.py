@@ -125,7 +125,8 @@ def test_merged_run_has_every_phone_of_every_bench_in_one_journal_and_report(tmp
     run_dir = tmp_path / "runs" / "20261125-090000-erase"
     run_dir.mkdir(parents=True)
     collected = Collected(
-        runs={"bench-a": BenchRun("bench-a", _bench_events("bench-a", "desk-01", "passed"), {"desk-01": "boot\n"}, "w1"),
+        runs={"bench-a": BenchRun("bench-a", _bench_events("bench-a", "desk-01", "passed"), {"desk-01": "boot\n"}, "w1",
+                                  {"desk-01": {"ITLSEP001D705F0000.tlv": b"itl"}}),
               "bench-b": BenchRun("bench-b", _bench_events("bench-b", "desk-01", "failed"), {}, "w2")},
         failures={"bench-c": "no worker owns bench bench-c"},
     )
@@ -141,6 +142,8 @@ def test_merged_run_has_every_phone_of_every_bench_in_one_journal_and_report(tmp
     assert results["bench"] == "lab-east" and results["summary"]["passed"] == 1
     assert json.loads((run_dir / "results.json").read_text())["phones"][0]["bench"] == "bench-a"
     assert (run_dir / "console" / "bench-a" / "desk-01.log").read_text() == "boot\n"
+    assert (run_dir / "files" / "bench-a" / "desk-01" / "ITLSEP001D705F0000.tlv").read_bytes() == b"itl"
+    assert 'href="files/bench-a/desk-01/ITLSEP001D705F0000.tlv"' in (run_dir / "report.html").read_text()
     assert "bench-b/desk-01" in (run_dir / "junit.xml").read_text()
     assert (run_dir / "report.html").is_file()
 
@@ -207,7 +210,8 @@ def test_rig_worker_with_a_bad_config_exits_2_with_one_line(
     with pytest.raises(SystemExit) as exited:
         main()
     assert exited.value.code == 2
-    assert capsys.readouterr().err.strip() == f"rig: error: {tmp_path / 'bad.yaml'}: switchs: unknown key"
+    assert capsys.readouterr().err.strip() == (f"rig: error: {tmp_path / 'bad.yaml'}: switchs: unknown key "
+                                               "(did you mean 'switches'?)")
 
 
 def test_an_unreachable_scheduler_is_one_clear_error(tmp_path: Path) -> None:

@@ -149,6 +149,29 @@ def test_every_phone_of_a_clean_bench_passes_with_its_evidence(clean, clean_run)
     assert (run_dir / "console" / "desk-01.log").stat().st_size > 0
 
 
+def test_each_phone_keeps_what_it_fetched_but_the_images_and_rig_itl_show_reads_it(clean, clean_run):
+    done, doc = clean_run
+    run_dir = Path(doc["run_dir"])
+    results = _results(run_dir)
+    for phone in results["phones"]:
+        sep = f"SEP{phone['mac']}"
+        kept = {p.name for p in (run_dir / "files" / phone["name"]).iterdir()}
+        fetched = {f["file"] for f in phone["tftp_fetches"] if f["ok"]}
+        assert kept == {f for f in fetched if not f.endswith(".sbn")}, phone["name"]
+        assert {f"ITL{sep}.tlv", f"{sep}.cnf.xml.sgn"} <= kept, phone["name"]
+    phone = results["phones"][0]
+    files = run_dir / "files" / phone["name"]
+    sep = f"SEP{phone['mac']}"
+    assert rig("itl", "show", str(files / f"ITL{sep}.tlv"), cwd=run_dir).returncode == 0
+    signed = rig("itl", "show", str(files / f"{sep}.cnf.xml.sgn"), cwd=run_dir)
+    assert signed.returncode == 3 and "not checked" in signed.stdout
+    checked = rig("itl", "show", str(files / f"{sep}.cnf.xml.sgn"), "--itl", str(files / f"ITL{sep}.tlv"), cwd=run_dir)
+    assert checked.returncode == 0, checked.stdout
+    html = (run_dir / "report.html").read_text()
+    assert f'href="files/{phone["name"]}/ITL{sep}.tlv"' in html
+    assert "not served (expected: a cluster not in mixed mode serves no CTL" in html
+
+
 def test_an_interrupted_run_exits_130_and_resume_does_not_redo_passed_phones(clean, clean_run):
     _, clean_config = clean
     config = clean_config.parent / "lab-two-waves.yaml"

@@ -1,5 +1,6 @@
 """The fault matrix in CI: `rig erase` on a 4-phone simulated bench with each `simulation.faults`
-knob alone, all of them together, and runs stopped mid-way (`kill -9`, Ctrl-C twice) then resumed.
+knob alone, all of them together, and runs stopped mid-way (`kill -9`, Ctrl-C twice, SIGTERM,
+SIGHUP) then resumed.
 
 Every case checks what a user checks after a bad night: the outcomes and their reasons, that the
 phones the fault does not touch pass, that the journal parses, and that the switch (read over
@@ -109,8 +110,9 @@ def test_kill_9_while_a_port_is_off_leaves_it_off_until_resume_turns_it_on(matri
     assert result.ports_off == []
 
 
-def test_ctrl_c_twice_while_a_port_is_off_turns_it_on_and_still_writes_the_journal_and_reports(matrix):
-    result = _result(matrix, "ctrl-c-twice")
+@pytest.mark.parametrize("name", ["ctrl-c-twice", "sigterm", "sighup"])
+def test_ctrl_c_twice_sigterm_or_sighup_while_a_port_is_off_turns_it_on_and_still_writes_the_reports(matrix, name):
+    result = _result(matrix, name)
     assert result.stop_exit == 130, result.stderr
     assert result.stopped_with_ports_off == []
     assert result.stop_reports, "results.json, junit.xml, report.html and the --json document"

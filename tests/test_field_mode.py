@@ -108,7 +108,7 @@ def test_rig_power_refuses_a_field_phone_in_one_line(bench, tmp_path):
 
 LABEL_KEYS = {**{str(d): f"KeyPad{d}" for d in range(10)}, "*": "KeyPadStar", "#": "KeyPadPound",
               **{f"softkey {n}": f"Soft{n}" for n in range(1, 6)}}
-PROMPT = re.compile(rb"Phone desk-03 \(SEP001D705F0002\): press (.+?) \[Enter when done\] ")
+PROMPT = re.compile(rb"Phone desk-03 \(SEP001D705F0002\)(?:, step \d+ of \d+)?: press (.+?) \[Enter: done[^\]]*\] ")
 
 
 def test_a_stuck_phone_refusing_web_keys_is_erased_by_the_technician_at_the_prompts(bench, tmp_path):

@@ -18,6 +18,7 @@ from drivers.ios_parsers import (
     parse_power_inline,
     short_interface,
 )
+from drivers.ios_lldp import parse_lldp_neighbors_detail
 from drivers.macaddr import normalize_mac
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "real" / "ios"
@@ -144,7 +145,8 @@ def test_an_unusable_interface_name_is_refused_with_the_name(bad: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "parse", [parse_power_inline, parse_cdp_neighbors, parse_cdp_neighbors_detail, parse_mac_table]
+    "parse", [parse_power_inline, parse_cdp_neighbors, parse_cdp_neighbors_detail, parse_mac_table,
+              parse_lldp_neighbors_detail]
 )
 def test_text_that_is_not_the_expected_table_raises_instead_of_returning_nothing(
     parse: Callable[[str], list[object]],
@@ -163,3 +165,4 @@ def test_empty_tables_are_not_errors() -> None:
     assert parse_mac_table(
         "Vlan    Mac Address       Type        Ports\n----    -----------       --------    -----\n"
     ) == []
+    assert parse_lldp_neighbors_detail("\nTotal entries displayed: 0\n") == []

@@ -4,8 +4,6 @@
 from __future__ import annotations
 
 import base64
-import io
-import os
 import threading
 import time
 import urllib.parse
@@ -16,10 +14,12 @@ import pytest
 from drivers.keypad import KEY_NAMES, KeypadAuthError, KeypadError
 from drivers.keypad_http import HttpKeypad
 from drivers.keypad_operator import OperatorKeypad
+from drivers.operator import Ask, NoOperator
 from drivers.keypad_serial import NoAnswer, SerialActuatorKeypad, board_line
 from drivers.phone_web import WebPaths
 from rig.sim.actuator import SimActuator
 from tests.descriptors import held_past
+from tests.operators import ScriptedOperator
 
 PASSWORD = "s3cret-pw"
 
@@ -253,23 +253,14 @@ def test_a_board_opened_past_descriptor_1024_still_presses(board):
     assert phones["desk-1"].pressed == ["KeyPad5"]
 
 
-@pytest.fixture
-def tty():
-    leader, follower = os.openpty()
-    with open(follower, "r", closefd=True) as stdin, open(leader, "wb", buffering=0, closefd=True) as keyboard:
-        yield stdin, keyboard
+def test_operator_keypad_asks_key_by_key_with_human_labels_and_their_place():
+    operator = ScriptedOperator()
+    OperatorKeypad("desk-12 (SEP001D705F9EA8)", operator).press(["Settings", "KeyPadStar", "Soft4"])
+    assert operator.asked == [Ask("desk-12 (SEP001D705F9EA8)", "press Settings", 1, 3),
+                              Ask("desk-12 (SEP001D705F9EA8)", "press *", 2, 3),
+                              Ask("desk-12 (SEP001D705F9EA8)", "press softkey 4", 3, 3)]
 
 
-def test_operator_is_prompted_key_by_key_with_human_labels(tty):
-    stdin, keyboard = tty
-    keyboard.write(b"\n\n\n")
-    out = io.StringIO()
-    OperatorKeypad("desk-12 (SEP001D705F9EA8)", stdin=stdin, stdout=out).press(["Settings", "KeyPadStar", "Soft4"])
-    prompts = out.getvalue()
-    assert "Phone desk-12 (SEP001D705F9EA8): press Settings" in prompts
-    assert "press * " in prompts and "press softkey 4" in prompts
-
-
-def test_operator_keypad_refuses_without_a_terminal():
-    with pytest.raises(KeypadError, match="operator keypad needs an interactive terminal"):
-        OperatorKeypad("desk-12", stdin=io.StringIO("\n"), stdout=io.StringIO()).press(["Settings"])
+def test_operator_keypad_with_nobody_to_ask_is_a_keypad_error():
+    with pytest.raises(KeypadError, match="operator keypad: phone desk-12: press Settings: needs a technician"):
+        OperatorKeypad("desk-12", NoOperator()).press(["Settings"])

@@ -157,7 +157,7 @@ def test_silent_phone_times_out_with_phone_and_url():
         silent.bind(("127.0.0.1", 0))
         silent.listen()
         port = silent.getsockname()[1]
-        with pytest.raises(PhoneWebError, match=r"desk-4: .*/NetworkConfigurationX: no answer within 0.3 s"):
+        with pytest.raises(PhoneWebError, match=r"desk-4: .*/NetworkConfigurationX: no complete answer within 0.3 s"):
             PhoneWeb("127.0.0.1", port=port, timeout=0.3, name="desk-4").network_config()
 
 

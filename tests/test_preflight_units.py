@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from drivers.ios_budget import PoeBudget, parse_power_budget
+from drivers.ios_names import canonical_interface, stack_member
 from drivers.ios_parsers import PoePort
 from rig.cli import app
 from rig.config import PhoneConfig
@@ -31,34 +32,59 @@ def test_the_budget_is_read_from_both_layouts_of_real_captures(capture, expected
 
 
 class Budgeted:
-    def __init__(self, available: float) -> None:
-        self.budget = [PoeBudget("1", available, 0.0, available)]
+    def __init__(self, *budget: PoeBudget) -> None:
+        self.budget = list(budget)
 
     def poe_budget(self) -> list[PoeBudget]:
         return self.budget
 
 
-def judged(available: float, powerup: int, poe_class: str = "2") -> tuple[bool, str]:
-    phones = [PhoneConfig(name=f"desk-{i}", mac=f"001D705F00{i:02X}", switch="sw1", port=f"Gi1/0/{i}")
+def judged(remaining: float, powerup: int, poe_class: str = "2", drawn: float = 0.0,
+           ports: str = "Gi1/0/{}", budgets: tuple[PoeBudget, ...] = ()) -> tuple[bool, str]:
+    """check_budget for ten phones on `ports`, each drawing `drawn` W now, against one member of
+    `remaining` W (or `budgets`)."""
+    phones = [PhoneConfig(name=f"desk-{i}", mac=f"001D705F00{i:02X}", switch="sw1", port=ports.format(i))
               for i in range(1, 11)]
-    poe = {f"GigabitEthernet1/0/{i}": PoePort(f"GigabitEthernet1/0/{i}", "auto", "on", 6.3, "IP Phone 7942",
-                                              poe_class, 15.4) for i in range(1, 11)}
+    names = [canonical_interface(p.port) for p in phones]
+    poe = {n: PoePort(n, "auto", "on" if drawn else "off", drawn, "IP Phone 7942", poe_class, 15.4,
+                      member=stack_member(n)) for n in names}
     bench = SimpleNamespace(config=SimpleNamespace(parallel=SimpleNamespace(powerup_per_switch=powerup)))
-    check = check_budget(bench, SwitchView("sw1", Budgeted(available), poe), phones)  # type: ignore[arg-type]
+    budget = Budgeted(*(budgets or (PoeBudget("1", 740.0, 740.0 - remaining, remaining),)))
+    check = check_budget(bench, SwitchView("sw1", budget, poe), phones)  # type: ignore[arg-type]
     return check.ok, check.detail
 
 
 def test_the_budget_must_cover_powerup_per_switch_phones_of_their_class():
-    assert judged(56.0, 8) == (True, "available 56.0 W (56.0 W remaining); 8 phones of class 2 powering up at "
-                                     "once need 56.0 W")
+    assert judged(56.0, 8) == (True, "member 1: 56.0 W left (56.0 W remaining + 0.0 W its bench phones draw); "
+                                     "8 phones of class 2 powering up at once need 56.0 W")
     ok, detail = judged(55.0, 8)
-    assert not ok and detail.endswith("fix: lower parallel.powerup_per_switch to 7 or raise the switch's PoE "
-                                      "budget (power supplies)")
+    assert not ok and "need 56.0 W, at most 7 at once" in detail
+    assert detail.endswith("fix: lower parallel.powerup_per_switch or free PoE on the member named (power "
+                           "supplies, other powered devices)")
+
+
+def test_what_the_bench_phones_draw_now_counts_as_left_since_rig_turns_them_off_first():
+    assert judged(0.0, 8, drawn=6.3)[0]  # 10 phones at 6.3 W give back 63 W
+    assert not judged(0.0, 8, drawn=5.0)[0]
 
 
 def test_a_class_the_switch_does_not_show_counts_as_class_0():
     ok, detail = judged(100.0, 8, poe_class="n/a")
     assert not ok and "8 phones of class unknown (counted as 0) powering up at once need 123.2 W" in detail
+
+
+def test_a_stack_member_short_of_watts_is_named_while_the_others_pass():
+    members = (PoeBudget("1", 740.0, 0.0, 740.0), PoeBudget("2", 740.0, 720.0, 20.0))
+    ok, detail = judged(0.0, 8, ports="Gi2/0/{}", budgets=members)
+    assert not ok and detail.startswith("member 2: 20.0 W left (20.0 W remaining + 0.0 W its bench phones "
+                                        "draw); 8 phones of class 2 powering up at once need 56.0 W, at most 2")
+    assert judged(0.0, 8, ports="Gi1/0/{}", budgets=members)[0]  # the same phones on member 1
+
+
+def test_the_real_five_member_stack_gives_one_budget_per_member():
+    text = (REPO / "tests/fixtures/real/ios/genieparser/ShowPowerInline/golden_output_1_output.txt").read_text()
+    assert [(b.module, b.remaining) for b in parse_power_budget(text)] == [
+        ("1", 1403.0), ("2", 1125.3), ("3", 1152.6), ("4", 1283.0), ("5", 1469.4)]
 
 
 def test_preflight_imports_nothing_that_powers_presses_or_runs_a_job():

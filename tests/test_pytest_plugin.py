@@ -121,7 +121,7 @@ def test_a_bad_lab_config_is_one_error_naming_the_file_and_field(pytester: pytes
     pytester.makepyfile(test_suite="def test_x(phone): pass\n")
     result = pytester.runpytest("--lab-config", "bench.yaml")
     assert result.ret != 0
-    result.stdout.fnmatch_lines(["rig: bench.yaml: switches.sw1.pasword: unknown key"])
+    result.stdout.fnmatch_lines(["rig: bench.yaml: switches.sw1.pasword: unknown key (did you mean 'password' or*"])
 
 
 def _result(outcome: str, steps: list[tuple[str, bool, str]], fetched: list[str]) -> dict:

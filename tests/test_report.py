@@ -56,8 +56,8 @@ def run_dir(tmp_path):
 def test_results_json_has_exactly_the_contract_fields(run_dir):
     render(run_dir)
     results = json.loads((run_dir / "results.json").read_text())
-    assert set(results) == {"run_id", "started", "finished", "procedure", "bench", "summary", "phones",
-                            "unhealthy", "interrupted"}
+    assert set(results) == {"ports_left_off", "run_id", "started", "finished", "procedure", "bench", "summary",
+                            "phones", "unhealthy", "interrupted"}
     assert results["summary"] == {"passed": 1, "failed": 0, "error": 1, "skipped": 1}
     first = results["phones"][0]
     assert set(first) == {"name", "mac", "switch", "port", "outcome", "reason", "steps", "tftp_fetches",
@@ -116,9 +116,9 @@ def test_report_html_is_self_contained_with_a_fleet_row_and_a_timeline_per_phone
     assert "ITLSEP001D705F0000.tlv" in html and "&lt;&amp;&gt;" in html  # escaped
 
 
-def _power(journal, action, phase):
-    journal.append("power", phone="desk-01", switch="sw1", port="Gi1/0/1", mac="001D705F0000", action=action,
-                   phase=phase)
+def _power(journal, action, phase, phone=PHONES[0]):
+    journal.append("power", phone=phone["name"], switch=phone["switch"], port=phone["port"], mac=phone["mac"],
+                   action=action, phase=phase)
 
 
 @pytest.mark.parametrize("powered, reason", [
@@ -140,3 +140,51 @@ def test_a_phone_interrupted_after_it_was_touched_is_not_skipped_but_says_what_w
         j.append("run_interrupted", outcomes={})
     phone = render(run)["phones"][0]
     assert (phone["outcome"], phone["reason"]) == ("error", reason)
+
+
+def test_a_port_the_journal_never_saw_on_again_comes_first_in_every_report(tmp_path):
+    """Issue 29: results.json's first field, report.html's first line, the junit suite's first
+    property and the `--json` document all name it; a port turned on again is not named."""
+    from rig.jobs.result import json_document
+
+    run = tmp_path / "r"
+    with Journal(run / "journal.jsonl") as j:
+        j.append("run_started", run_id="r", procedure="erase", bench="b", phones=PHONES[:2])
+        j.append("phone_started", phone="desk-01")
+        _power(j, "off", "intent")
+        _power(j, "off", "done")
+        _power(j, "off", "done", PHONES[1])
+        _power(j, "on", "done", PHONES[1])
+        j.append("phone_done", phone="desk-01", outcome="error", reason="PORT LEFT OFF: desk-01 (sw1 Gi1/0/1)",
+                 load_before=None, load_after=None, itl_signer=None, symptoms=[])
+        j.append("run_finished", outcomes={})
+    results = render(run)
+    left = [{"phone": "desk-01", "switch": "sw1", "port": "Gi1/0/1"}]
+    on_disk = json.loads((run / "results.json").read_text())
+    assert next(iter(on_disk)) == "ports_left_off" and on_disk["ports_left_off"] == left
+    assert next(iter(json_document(results, run))) == "ports_left_off"
+    assert json_document(results, run)["ports_left_off"] == left
+    body = (run / "report.html").read_text().split("<body>", 1)[1].lstrip()
+    assert body.startswith('<p class="left-off"><b>PORTS LEFT OFF:</b> desk-01 (sw1 Gi1/0/1)')
+    suite = ET.fromstring((run / "junit.xml").read_text())
+    assert suite[0].tag == "properties" and suite[0][0].get("value") == "desk-01 (sw1 Gi1/0/1)"
+
+
+def test_a_jobs_summary_names_a_port_left_off_on_its_first_line(tmp_path):
+    import io
+
+    from rich.console import Console
+
+    from rig.cli.jobs import _print_summary
+    from rig.jobs.result import JobResult
+
+    run = tmp_path / "r"
+    with Journal(run / "journal.jsonl") as j:
+        j.append("run_started", run_id="r", procedure="erase", bench="b", phones=PHONES[:1])
+        _power(j, "off", "done")
+        j.append("run_finished", outcomes={})
+    for as_json in (False, True):
+        text = io.StringIO()
+        _print_summary(JobResult(run, render(run), False, ["desk-02"]), tty=False, as_json=as_json,
+                       out=Console(file=text, width=200))
+        assert text.getvalue().splitlines()[0].startswith("PORT LEFT OFF: desk-01 (sw1 Gi1/0/1)")

@@ -59,3 +59,18 @@ def test_the_fleet_report_renders_without_script_errors_and_the_filter_narrows_t
     assert browser.find_element("id", "shown").text == "1"
     _type(browser, "7942")  # the model, as the switch announced it
     assert len(_visible(browser)) == PHONES
+
+
+def test_a_click_on_a_reason_shows_only_the_phones_that_gave_it_and_a_second_click_all(browser, tmp_path):
+    run_dir = tmp_path / "20261125-090000-erase"
+    outcomes = write_fleet_run(run_dir, PHONES)
+    render(run_dir)
+    browser.get((run_dir / "report.html").as_uri())
+    failed = sorted(n for n, o in outcomes.items() if o == "failed")
+    [button] = [b for b in browser.find_elements("css selector", "#reasons button") if "ITLSEP<MAC>.tlv" in b.text]
+    assert button.text.startswith(str(len(failed)))  # one line for the reason, with its count
+    button.click()
+    assert sorted(_visible(browser)) == failed
+    assert button.get_attribute("aria-pressed") == "true"
+    button.click()
+    assert len(_visible(browser)) == PHONES

@@ -67,24 +67,31 @@ def test_rate_control_answers_were_waited_out_not_fatal(bench, run):
     assert asked[:2] == ["RateControl", "RateControl"] and "selectCmDevice" in asked
 
 
-def test_a_registration_witness_that_never_comes_fails_only_when_required(bench, tmp_path):
+def test_an_unreadable_registration_witness_is_recorded_or_when_required_stops_the_job_before_it_starts(
+        bench, tmp_path):
     sim, config = bench
     doc = yaml.safe_load(config.read_text())
     doc["cucm"]["risport"]["retries"] = 0
     sim.risport.set_rate_control(1000)  # CUCM refuses every request for the rest of this test
     try:
-        for require in (False, True):
-            doc["cucm"]["risport"]["require"] = require
-            path = tmp_path / f"lab-{require}.yaml"
-            path.write_text(yaml.safe_dump(doc))
-            done = rig("verify", "desk-02", "--config", str(path), "--runs-dir", str(tmp_path / "runs"), "--json",
-                       cwd=tmp_path)
-            assert done.returncode == (1 if require else 0), done.stdout
-            run_dir = Path(json.loads(done.stdout)["run_dir"])
-            step = [e for e in read_events(run_dir / "journal.jsonl")
-                    if isinstance(e, StepDone) and e.name == "verify_registration"][0]
-            assert step.ok is not require
-            assert "CUCM RisPort unreadable" in step.detail and "Exceeded allowed rate" in step.detail
+        doc["cucm"]["risport"]["require"] = False
+        path = tmp_path / "lab-not-required.yaml"
+        path.write_text(yaml.safe_dump(doc))
+        done = rig("verify", "desk-02", "--config", str(path), "--runs-dir", str(tmp_path / "runs"), "--json",
+                   cwd=tmp_path)
+        assert done.returncode == 0, done.stdout
+        run_dir = Path(json.loads(done.stdout)["run_dir"])
+        step = [e for e in read_events(run_dir / "journal.jsonl")
+                if isinstance(e, StepDone) and e.name == "verify_registration"][0]
+        assert step.ok and "CUCM RisPort unreadable" in step.detail and "Exceeded allowed rate" in step.detail
+
+        doc["cucm"]["risport"]["require"] = True  # verify could pass no phone: the gate stops the job
+        path = tmp_path / "lab-required.yaml"
+        path.write_text(yaml.safe_dump(doc))
+        done = rig("verify", "desk-02", "--config", str(path), "--runs-dir", str(tmp_path / "runs-required"),
+                   "--json", cwd=tmp_path)
+        assert done.returncode == 2 and "nothing was touched: CUCM RisPort: unreadable" in done.stderr
+        assert "Exceeded allowed rate" in done.stderr and not (tmp_path / "runs-required").exists()
     finally:
         sim.risport.set_rate_control(0)
 

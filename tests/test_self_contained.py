@@ -35,3 +35,19 @@ def test_the_real_ios_captures_are_in_the_repository_with_their_provenance():
     provenance = (REPO / "tests" / "fixtures" / "real" / "PROVENANCE.md").read_text()
     assert len(captures) >= 24
     assert [c.name for c in captures if c.name not in provenance] == []
+    genie = sorted((REPO / "tests" / "fixtures" / "real" / "ios" / "genieparser").rglob("*_output.txt"))
+    assert genie and [c.name for c in genie  # named as `<Parser>/<capture>_*` (output and expected parse)
+                      if f"{c.parent.name}/{c.name.removesuffix('output.txt')}" not in provenance] == []
+
+
+def test_code_and_docs_cite_only_documents_the_repository_has():
+    # The design notes the project started from are not in a user's clone; docs/design.md is.
+    cited = [
+        f"{path.relative_to(REPO)}"
+        for folder in ("rig", "drivers", "tests", "bench", "docs")
+        for path in (REPO / folder).rglob("*")
+        if path.suffix in (".py", ".md") and path != Path(__file__).resolve()
+        and re.search(r"\b(DESIGN|ANCHORS)\.md\b", path.read_text())
+    ]
+    assert cited == []
+    assert (REPO / "docs" / "design.md").is_file()

@@ -130,7 +130,7 @@ def test_authentication_url_authorizes_the_configured_user_only(cucm: SimCucm) -
 def test_regenerated_cert_keeps_the_subject_with_another_key(pki: ClusterPki) -> None:
     assert pki.pre_regeneration.cert.subject == pki.current.cert.subject
     assert pki.pre_regeneration.cert.serial_number != pki.current.cert.serial_number
-    itl = parse(pki.itl(pki.pre_regeneration, f"ITLSEP{MAC}.tlv"))
+    itl = parse(pki.itl(pki.pre_regeneration, f"ITLSEP{MAC}.tlv", pki.tvs_pre_regeneration))
     assert not verify(itl, cert=pki.current.cert).valid
 
 

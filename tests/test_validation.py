@@ -241,4 +241,4 @@ def test_timeouts_given_with_a_simulated_bench_are_honoured_and_the_others_stay_
 def test_a_misspelt_key_is_named_as_unknown_rather_than_the_known_one_as_missing(tmp_path):
     doc = _doc()
     doc["phones"][3]["prot"] = doc["phones"][3].pop("port")
-    _refused(tmp_path, doc, "phones[3] (desk-04).prot: unknown key (and 1 more)")
+    _refused(tmp_path, doc, "phones[3] (desk-04).prot: unknown key (did you mean 'port'?) (and 1 more)")

@@ -111,3 +111,13 @@ def test_no_evidence_is_no_confirmation():
     proof = erase_confirmation(PROFILE, EraseEvidence(status_lines=["10:26:18a TFTP Timeout"]))
     assert not proof.confirmed and proof.seen == []
     assert proof.describe() == "erase not confirmed: no signal the profile lists was seen"
+
+
+def test_lldp_software_revision_proves_the_load_where_cdp_is_off():
+    """A real CP-7962G's LLDP-MED entry names its load bare (`S/W revision: SCCP42.9-3-1ES27S`)."""
+    order = profile_for("7942", "sccp9").load_witnesses
+    decision = decide_load("SCCP42.9-3-1ES27S", version_id=None, app_load_id=None, images=None, cdp_version=None,
+                           lldp_software="SCCP42.9-3-1ES27S", witnesses=order)
+    assert decision.running and decision.agreed == ["LLDP S/W revision"]
+    assert current_load(version_id=None, app_load_id=None, cdp_version=None, lldp_software="SCCP42.9-3-1ES27S",
+                        witnesses=order) == "SCCP42.9-3-1ES27S"

@@ -1,7 +1,7 @@
 """Test material for rig.trust: certificates, and an ITL/CTL/.sgn writer independent of rig's.
 
 The hand-rolled writer exists so the parser is not only checked against its own builder: it
-follows the format facts (DESIGN.md section 4) with different, equally legal choices - header
+follows the format facts (docs/design.md, "Trust files") with different, equally legal choices - header
 elements in another order, padding in the middle of the header, signer serial written with a
 DER sign byte, records without PUBLICKEY/CERTHASH or with only a SubjectPublicKeyInfo key.
 """

@@ -31,11 +31,14 @@ def _is_caller(holder: Holder) -> bool:
 
 
 @contextlib.contextmanager
-def command_lease(bench: str, phone: str, command: str, ttl: float) -> Iterator[None]:
-    """Hold `phone`'s lease while a command drives it; LeaseHeld (exit 2) names a live holder."""
+def command_lease(bench: str, phone: str, command: str, ttl: float) -> Iterator[LeaseSet | None]:
+    """Hold `phone`'s lease while a command drives it; LeaseHeld (exit 2) names a live holder.
+
+    Yields the lease taken (its `taken_over` names dead holders whose journals may show the
+    phone's port left off), or None when the command runs inside the run holding it."""
     holder = read_holder(lease_path(bench, phone))
     if holder is not None and holder.alive(time.time()) and _is_caller(holder):
-        yield
+        yield None
         return
-    with LeaseSet(bench, [phone], f"rig {command}", ttl):
-        yield
+    with LeaseSet(bench, [phone], f"rig {command}", ttl) as leases:
+        yield leases

@@ -1,29 +1,61 @@
-"""Guarded, write-ahead PoE power: the one copy of the policy the CLI and the procedures share.
+"""The one power primitive: every path that turns a PoE port off goes through `switched_off`.
+
+Modelled as a capability in the labgrid manner: `PowerProtocol` is what any power supply of a
+phone offers (on, off, read back), `PoePort` is the one rig has, a phone's PoE switch port.
+`switched_off` is the structural guarantee around it, the only way a port is turned off:
+
+- Write-ahead: the `off` intent is on disk before the switch hears `power inline never`
+  (no record, no off: an OSError of the journal there stops the off before anything is sent).
+- Once `power inline never` may have reached the switch (even when its answer timed out or the
+  session dropped), the port is turned on again on every way out of the block: a return, an
+  exception, Ctrl-C (KeyboardInterrupt), SIGTERM and SIGHUP (turned into a stop by the front
+  ends). Power-on is retried (`ON_ATTEMPTS`, each on a session the driver reconnects when the
+  switch dropped it) and verified by reading the port back.
+- Turning a port on never waits on the journal: the switch is told first and the `done` is
+  journaled after, best effort (a full disk or a deleted journal does not keep a port dark).
+- A port that could not be turned back on raises PortLeftOff and is kept in `left_off()`:
+  every front end prints it first, and the journal (an `off` never followed by an `on` done)
+  puts it first in every report.
 
 Guarded: a port is touched only after the switch has shown the configured phone on it
 (rig.identify). The one exception is turning on a port that is administratively off, where an
 unpowered phone cannot be seen: allowed when the switch sees no other device there
 (`identify_unpowered`).
-
-Write-ahead: with a run journal, every power change is journaled as an `intent` before the
-switch is told and as `done` after it answered (`power` events naming phone, switch, port and
-MAC). A run killed between the two leaves the intent on disk, which is how `restore_ports`
-knows which ports a dead run left off.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import contextlib
+import logging
+import threading
+from collections.abc import Iterator
 from typing import Literal, Protocol
 
+from drivers.ios_switch import SwitchError
 from rig.events import PowerAction
 from rig.identify import Identity, PortClaim, SwitchView, identify, identify_unpowered
 from rig.journal import Journal
+from rig.port_proof import ProofView, prove_port
+
+log = logging.getLogger(__name__)
 
 PowerCommand = Literal["on", "off", "cycle"]
+ON_ATTEMPTS = 3
+"""Power-on tries before a port is declared left off: a dropped session costs one, a slow answer
+one more; each try runs on a session the driver rebuilds when the switch dropped the last."""
+OFF_STATES = frozenset({"off", "never"})
+"""`show power inline` Admin values of a port that supplies no power."""
 
 
-class PoweredSwitch(SwitchView, Protocol):
+class PowerProtocol(Protocol):
+    """The power supply of one device, as labgrid's PowerProtocol has it."""
+
+    def on(self) -> None: ...
+    def off(self) -> None: ...
+    def is_on(self) -> bool: ...
+
+
+class PoweredSwitch(SwitchView, ProofView, Protocol):
     def power_off(self, port: str) -> None: ...
     def power_on(self, port: str) -> None: ...
 
@@ -32,36 +64,121 @@ class PowerRefused(Exception):
     """The phone was not identified on its port: nothing was sent to the switch."""
 
 
-@dataclass(frozen=True)
-class PortClaimed:
-    """A phone on a port as a journal names it (enough to identify it and switch its port)."""
-
-    name: str
-    mac: str
-    switch: str
-    port: str
+class PortLeftOff(SwitchError):
+    """A port rig turned off could not be turned back on (after ON_ATTEMPTS, or not verified)."""
 
 
-def journal_power(journal: Journal | None, phone: PortClaim, action: Literal["on", "off"],
-                  phase: Literal["intent", "done"]) -> None:
-    """One `power` event (phase `intent` before the switch is told, `done` after)."""
-    if journal is not None:
-        journal.write(PowerAction(phone=phone.name, switch=phone.switch, port=phone.port, mac=phone.mac,
-                                  action=action, phase=phase))
+_left_off: list[str] = []
+_left_off_lock = threading.Lock()
 
 
-def power_off(switch: PoweredSwitch, phone: PortClaim, journal: Journal | None) -> None:
-    """Turn the port off, write-ahead; the caller has identified the phone on it."""
-    journal_power(journal, phone, "off", "intent")
-    switch.power_off(phone.port)
-    journal_power(journal, phone, "off", "done")
+def left_off() -> list[str]:
+    """Ports this process turned off and could not turn back on (`phone (switch port): why`)."""
+    with _left_off_lock:
+        return list(_left_off)
 
 
-def power_on(switch: PoweredSwitch, phone: PortClaim, journal: Journal | None) -> None:
-    """Turn the port on, write-ahead; the caller has identified the phone on it."""
-    journal_power(journal, phone, "on", "intent")
-    switch.power_on(phone.port)
-    journal_power(journal, phone, "on", "done")
+def _record_left_off(line: str) -> None:
+    with _left_off_lock:
+        _left_off.append(line)
+
+
+class PoePort:
+    """A phone's PoE switch port (PowerProtocol), journaled; use it through `switched_off`."""
+
+    def __init__(self, switch: PoweredSwitch, phone: PortClaim, journal: Journal | None,
+                 attempts: int = ON_ATTEMPTS) -> None:
+        self.switch = switch
+        self.phone = phone
+        self.journal = journal
+        self.attempts = attempts
+        self.off_sent = False
+        """`power inline never` may have reached the switch and no power-on was verified since."""
+        self.gave_up = False
+        """Power-on was tried `attempts` times and failed: the port is reported as left off."""
+
+    def _journal(self, action: Literal["on", "off"], phase: Literal["intent", "done"]) -> None:
+        if self.journal is not None:
+            p = self.phone
+            self.journal.write(PowerAction(phone=p.name, switch=p.switch, port=p.port, mac=p.mac,
+                                           action=action, phase=phase))
+
+    def _journal_after(self, action: Literal["on", "off"]) -> None:
+        """The `done` of a change the switch already made: a journal that fails here changes
+        nothing about the port (a resume then finds the port on and leaves it)."""
+        try:
+            self._journal(action, "done")
+        except (OSError, ValueError) as error:  # ValueError: the journal was closed under us
+            log.warning("%s: power %s not journaled: %s", self.phone.name, action, error)
+
+    def off(self) -> None:
+        """`power inline never`, its intent journaled first (an OSError there: nothing sent).
+
+        An answer lost to a dropped session or a timeout is not taken as a refusal: when the
+        port then reads off, the switch did it. Otherwise the error stands (and `switched_off`
+        turns the port on again). Before anything, a fresh read must prove the phone on its port
+        (rig.port_proof: a moved cable, a MAC on two ports, an uplink or trunk refuse): PowerRefused."""
+        proof = prove_port(self.switch, self.phone)
+        if not proof.ok:
+            raise PowerRefused(f"refusing to power off {self.phone.name}: {proof.evidence}")
+        self._journal("off", "intent")
+        self.off_sent = True  # from here on the switch may have heard it, whatever happens next
+        try:
+            self.switch.power_off(self.phone.port)
+        except SwitchError:
+            if not self._reads("off"):
+                raise
+        self._journal_after("off")
+
+    def keep_off(self) -> None:
+        """The switch took an off that was asked for (`rig power off`): `switched_off` leaves
+        this port off."""
+        self.off_sent = False
+
+    def is_on(self) -> bool:
+        """The port as the switch shows it now (a read that started after this call)."""
+        (port,) = self.switch.poe_status(self.phone.port)
+        return port.admin.lower() not in OFF_STATES
+
+    def _reads(self, state: Literal["on", "off"]) -> bool:
+        """True when a fresh read shows the port `state`; False when it does not or cannot be read."""
+        try:
+            return self.is_on() == (state == "on")
+        except SwitchError:
+            return False
+
+    def on(self) -> None:
+        """`power inline auto`, retried and verified by reading the port; PortLeftOff when it
+        could not be. The journal is written after, never waited on before."""
+        problem = "not tried"
+        for _ in range(self.attempts):
+            try:
+                self.switch.power_on(self.phone.port)
+                problem = "the switch still shows the port off"
+            except SwitchError as error:  # the switch may still have done it: the read tells
+                problem = str(error)
+            if self._reads("on"):
+                self.off_sent = self.gave_up = False
+                self._journal_after("on")
+                return
+        self.gave_up = True
+        line = f"{self.phone.name} ({self.phone.switch} {self.phone.port}): {problem}"
+        _record_left_off(line)
+        raise PortLeftOff(f"PORT LEFT OFF: {line}")
+
+
+@contextlib.contextmanager
+def switched_off(port: PoePort, hold: contextlib.AbstractContextManager[object] | None = None) -> Iterator[PoePort]:
+    """The port off for the block, and on again however the block ends (holding `hold`, the
+    switch's power-up budget, while it is turned on). The block may turn it on itself (`on()`),
+    for instance to wait for the phone's draw; this only turns on what is still off."""
+    try:
+        port.off()
+        yield port
+    finally:
+        if port.off_sent and not port.gave_up:
+            with hold if hold is not None else contextlib.nullcontext():
+                port.on()
 
 
 def identify_for(switch: SwitchView, phone: PortClaim, action: PowerCommand) -> Identity:
@@ -84,22 +201,23 @@ def guarded_power(
 ) -> Identity:
     """Identify first, then switch the port; PowerRefused (nothing sent) when not identified.
 
-    A cycle turns the port back on even when the wait between off and on is interrupted.
+    A cycle turns the port back on however the wait between off and on ends; a plain `off`
+    leaves it off on purpose, unless the off itself failed (then it is turned on again).
     """
     identity = identify_for(switch, phone, action)
     if not identity.ok:
         raise PowerRefused(f"refusing to power {action} {phone.name}: {identity.evidence}")
+    port = PoePort(switch, phone, journal)
     if action == "on":
-        power_on(switch, phone, journal)
-        return identity
-    power_off(switch, phone, journal)
-    if action == "cycle":
-        try:
+        port.on()
+    elif action == "cycle":
+        with switched_off(port):
             wait(off_seconds)
-        finally:
-            power_on(switch, phone, journal)
+    else:
+        with switched_off(port):
+            port.keep_off()
     return identity
 
 
 class Waiter(Protocol):
-    def __call__(self, seconds: float) -> None: ...
+    def __call__(self, seconds: float) -> object: ...

@@ -66,21 +66,26 @@ def _seed(path: Path) -> tuple[dict[str, Any], LabConfig]:
     try:
         return doc, _resolve_paths(_Seed.model_validate(doc), path.parent)  # a non-mapping fails here too
     except ValidationError as error:
-        raise ConfigError(f"{path}: {one_line(error, doc)}") from None
+        raise ConfigError(f"{path}: {one_line(error, doc, _Seed)}") from None
 
 
 def _ports(bench: Bench) -> dict[str, tuple[str, str]]:
-    """MAC -> (switch, local interface) from every switch's CDP table."""
+    """MAC -> (switch, local interface) from every switch's CDP table, then its LLDP table (a switch
+    with CDP off answers no CDP neighbours; drivers.ios_lldp reads a neighbour's MAC)."""
     found: dict[str, tuple[str, str]] = {}
     for name in bench.config.switches:
         try:
             neighbours = bench.switch(name).cdp_neighbors()
+            lldp = bench.switch(name).lldp_neighbors()
         except SwitchError as error:
             raise ConfigError(f"switch {name}: {error}") from None
         for n in neighbours:
             match = SEP_NAME.fullmatch(n.device_id.split(".")[0])
             if match:
                 found[match.group(1).upper()] = (name, n.local_interface)
+        for neighbour in lldp:
+            if neighbour.mac is not None and neighbour.local_interface is not None:
+                found.setdefault(neighbour.mac, (name, neighbour.local_interface))
     return found
 
 
@@ -98,21 +103,26 @@ def _from_cucm(bench: Bench, seed: LabConfig, model: str, name: str, pool: str |
     ax = seed.cucm.axl
     axl = Axl(ax.host, port=ax.port, username=ax.username, password=ax.secret() or "", version=ax.version,
               verify=ax.tls_verify(), timeout=seed.timeouts.http)
-    try:
-        listed = [p for p in axl.list_phones(name.replace("*", "%"), pool) if p.model == AXL_MODEL[model]]
-    finally:
-        axl.close()
+    listed = [p for p in axl.list_phones(name.replace("*", "%"), pool) if p.model == AXL_MODEL[model]]
     seen = newest(risport.select([p.name for p in listed])) if listed else {}
     return [(Registration.of(p.name, seen.get(p.name.upper())), p.device_pool) for p in listed]
 
 
-def _entry(found: Registration, mac: str, model: str, port: tuple[str, str] | None) -> dict[str, Any]:
+def _keypads(user: str | None, password_env: str) -> list[dict[str, str]]:
+    """The phone's web key presses first (with `--keypad-user`), then the technician: a phone
+    stuck on a stale ITL refuses the web's (docs/field.md), and rig falls back to asking."""
+    web = [{"backend": "http_execute", "username": user, "password_env": password_env}] if user else []
+    return [*web, {"backend": "operator"}]
+
+
+def _entry(found: Registration, mac: str, model: str, port: tuple[str, str] | None,
+           keypad: list[dict[str, str]]) -> dict[str, Any]:
     entry: dict[str, Any] = {"name": f"SEP{mac}", "mac": mac, "model": model}
     if port is not None:
         entry.update(switch=port[0], port=port[1])
     if found.ip:
         entry["ip"] = found.ip
-    entry["keypad"] = [{"backend": "operator"}]
+    entry["keypad"] = keypad
     return entry
 
 
@@ -148,6 +158,11 @@ def discover(
     name: Annotated[str, typer.Option("--name", help="Device name pattern, * wildcards (CUCM's).")] = "SEP*",
     device_pool: Annotated[Optional[str], typer.Option(
         "--device-pool", help="Only this device pool's phones (needs cucm.axl).")] = None,
+    keypad_user: Annotated[Optional[str], typer.Option(
+        "--keypad-user", help="Give new phones the http_execute keypad (before operator) as this user "
+        "(a CUCM user the phones' authentication URL accepts).", show_default=False)] = None,
+    keypad_password_env: Annotated[str, typer.Option(
+        "--keypad-password-env", help="The variable holding that user's password.")] = "RIG_PHONE_PASSWORD",
     config: ConfigOption = None,
 ) -> None:
     """Write a bench config of the phones CUCM knows (and their switch ports, from CDP)."""
@@ -180,7 +195,7 @@ def discover(
         port = ports.get(mac) if mac else None
         verdict = _verdict(phone, mac, known, port)
         if verdict == "added" and mac is not None:
-            phones.append(_entry(phone, mac, model, port))
+            phones.append(_entry(phone, mac, model, port, _keypads(keypad_user, keypad_password_env)))
         where = f"{port[0]} {port[1]}" if port else "no CDP entry (field mode)"
         table.add_row(phone.device, pool or "", phone.status, phone.load or "", phone.ip or "", where, verdict)
     if not phones:

@@ -1,9 +1,8 @@
-"""Hands-on bench commands: `rig power`, `rig press`, `rig console`, `rig status`.
+"""Hands-on bench commands: `rig press`, `rig console`, `rig status` (`rig power`: rig.cli.power).
 
-Front ends only: the policies are rig.actions'. A port is switched only once the switch shows
-the configured phone on it (or, to turn a dark port on, shows no other device there); keys go
-through the phone's keypad backends with fallback; a phone that a live run leases is refused
-(exit 2, naming the holder) unless this command runs inside that run.
+Front ends only: the policies are rig.actions'. Keys go through the phone's keypad backends
+with fallback; a phone that a live run leases is refused (exit 2, naming the holder) unless this
+command runs inside that run.
 Device trouble (switch, keypad, console, phone web) ends a command with one line and exit 1;
 `rig status` exits 1 when a switch refuses it (host key, login) or does not answer.
 """
@@ -11,10 +10,10 @@ Device trouble (switch, keypad, console, phone web) ends a command with one line
 from __future__ import annotations
 
 import sys
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from enum import Enum
 from typing import Annotated, Optional, TypeVar
 
 import typer
@@ -22,6 +21,7 @@ from pydantic import ValidationError
 from rich.console import Console as RichConsole
 from rich.table import Table
 
+from drivers.bounded import abandoning_on_interrupt
 from drivers.console import ConsoleError
 from drivers.ios_parsers import canonical_interface
 from drivers.ios_switch import PoePort, SwitchError
@@ -30,14 +30,14 @@ from drivers.phone_web import PhoneWeb, PhoneWebError
 from drivers.power_meter import PowerMeterError
 from rig.actions.keys import EveryBackendRefused, KeypadChain
 from rig.actions.lease_guard import command_lease
-from rig.actions.power import PowerRefused, guarded_power
 from rig.bench import Bench, open_bench
 from rig.cli.app import ConfigOption, app, config_path
 from rig.config import PhoneConfig, Timeouts
 from rig.config_errors import one_line
-from rig.errors import ConfigError, RigError
+from rig.errors import RigError
 from rig.keyscript import canonical_key
 from rig.profiles import profile_for
+from rig.terminal_operator import TerminalOperator
 from rig.witness import current_load
 
 DEVICE_ERRORS = (SwitchError, KeypadError, ConsoleError, PhoneWebError, PowerMeterError)
@@ -45,13 +45,7 @@ PhoneArg = Annotated[str, typer.Argument(help="Phone name from the lab config.",
 T = TypeVar("T")
 
 
-class PowerAction(str, Enum):
-    on = "on"
-    off = "off"
-    cycle = "cycle"
-
-
-def _duration(option: str, field: str, value: float | None) -> float | None:
+def checked_duration(option: str, field: str, value: float | None) -> float | None:
     """A command-line duration bounded like the config's `timeouts.<field>` (finite, within the
     same bounds for the same reasons); a bad one is one line, exit 2, before the bench is opened."""
     if value is None:
@@ -63,37 +57,9 @@ def _duration(option: str, field: str, value: float | None) -> float | None:
                        f"(as timeouts.{field})") from None
 
 
-def _fail(message: str) -> typer.Exit:
+def fail(message: str) -> typer.Exit:
     typer.echo(f"rig: {message}", err=True)
     return typer.Exit(1)
-
-
-@app.command()
-def power(
-    ctx: typer.Context,
-    action: Annotated[PowerAction, typer.Argument(help="on, off or cycle.", show_default=False)],
-    phone: PhoneArg,
-    off_seconds: Annotated[Optional[float], typer.Option(
-        "--off-seconds", help="Cycle: how long the port stays off (default: timeouts.power_off).",
-        show_default=False)] = None,
-    config: ConfigOption = None,
-) -> None:
-    """Switch a phone's PoE port, after the switch has shown that phone is on it."""
-    off_seconds = _duration("--off-seconds", "power_off", off_seconds)
-    with open_bench(config_path(ctx, config)) as bench:
-        cfg = bench.config.phone(phone)
-        if cfg.switch is None:
-            raise ConfigError(f"phone {cfg.name} has no switch (field mode): rig has no power control over it")
-        seconds = bench.config.timeouts.power_off if off_seconds is None else off_seconds
-        with command_lease(bench.config.bench, cfg.name, f"power {action.value}", bench.config.timeouts.lease):
-            try:
-                identity = guarded_power(bench.switch(cfg.switch), cfg, action.value, off_seconds=seconds,
-                                         wait=time.sleep)
-            except PowerRefused as refused:
-                raise _fail(str(refused)) from None
-            except DEVICE_ERRORS as error:
-                raise _fail(f"error: {error}") from None
-        typer.echo(f"{cfg.name}: power {action.value} on {cfg.switch} {cfg.port} ({identity.evidence})")
 
 
 @app.command()
@@ -111,20 +77,21 @@ def press(
         names = [canonical_key(k) for k in keys]
     except ValueError as error:
         raise RigError(f"rig press {phone}: {error}") from None
-    gap = _duration("--gap", "key_gap", gap)
+    gap = checked_duration("--gap", "key_gap", gap)
     with open_bench(config_path(ctx, config)) as bench:
         cfg = bench.config.phone(phone)
         if not cfg.keypad:
             raise RigError(f"phone {cfg.name}: no keypad backend configured")
+        bench.operator = TerminalOperator(threading.Event(), sys.stdout)  # Ctrl-C raises here: no job to stop
         chain = KeypadChain([k.backend for k in cfg.keypad], bench.keypads(cfg))
         pause = bench.config.timeouts.key_gap if gap is None else gap
         with command_lease(bench.config.bench, cfg.name, "press", bench.config.timeouts.lease):
             try:
                 chain.press(names, pause)
             except EveryBackendRefused as refused:
-                raise _fail(f"{cfg.name}: {refused}") from None
+                raise fail(f"{cfg.name}: {refused}") from None
             except KeypadError as error:
-                raise _fail(f"error: {error}") from None
+                raise fail(f"error: {error}") from None
             finally:
                 for fallback in chain.fallbacks:
                     typer.echo(f"rig: {cfg.name}: {fallback.backend}: {fallback.reason}", err=True)
@@ -150,7 +117,7 @@ def console(
                 typer.echo(f"following the console of {cfg.name} ({capture.url}); Ctrl-C to stop", err=True)
                 _follow(capture.lines_since, duration)
         except ConsoleError as error:
-            raise _fail(f"error: {error}") from None
+            raise fail(f"error: {error}") from None
 
 
 def _follow(lines_since: Callable[[int], list[str]], duration: float | None) -> None:
@@ -209,7 +176,7 @@ def status(ctx: typer.Context, config: ConfigOption = None) -> None:
                 poe[name] = {p.interface: p for p in bench.switch(name).poe_status()}
             except SwitchError as error:
                 problems.append(str(error))
-        with ThreadPoolExecutor(max_workers=8) as pool:
+        with ThreadPoolExecutor(max_workers=8) as pool, abandoning_on_interrupt():  # Ctrl-C ends the page reads
             rows = list(pool.map(lambda p: _phone_row(bench, p, poe.get(p.switch, {})), bench.config.phones))
     table = Table(title=f"bench {bench.config.bench}")
     for column in ("phone", "MAC", "switch port", "PoE", "load", "last status message", "meter"):

@@ -14,7 +14,8 @@ from rich.console import Console
 
 from rig.bench import open_bench
 from rig.cli.app import ConfigOption, app, config_path
-from rig.cli.jobs import WIDE_OUTPUT, AsJson, Phones
+from rig.cli.job_screen import WIDE_OUTPUT
+from rig.cli.jobs import AsJson, Phones
 from rig.preflight import preflight as run_preflight
 from rig.preflight.render import bench_lines, phone_table, summary
 

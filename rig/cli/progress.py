@@ -1,19 +1,20 @@
 """What the terminal shows while a job runs, fed by the journal's events.
 
 On a TTY: a progress bar (phones done of all, counts per outcome, elapsed, time left estimated
-from the phones finished so far) above a live table of the phones in flight and those that did
-not pass (a fleet of 240 does not fit a terminal, and passed phones need no attention), redrawn
-as events arrive, then a summary table. Otherwise: one plain line per finished phone and a
+from the step durations seen so far) above a live table of the phones in flight and those that
+did not pass with their reason as it happens (a fleet of 240 does not fit a terminal, and passed
+phones need no attention), redrawn as events arrive, then the short summary (rig.cli.summary). Otherwise: one plain line per finished phone and a
 summary line, easy to grep and log. With `--json` nothing but the final JSON document goes to stdout.
 """
 
 from __future__ import annotations
 
+import contextlib
 import re
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,10 +24,11 @@ from rich.progress_bar import ProgressBar
 from rich.table import Table
 from rich.text import Text
 
+from rig.cli.estimate import StepClock
+from rig.cli.summary import STYLE
 from rig.events import Event, PhoneDone, PhoneEvent, PhoneInterrupted, PhoneStarted, StepStarted
 
 MAX_ROWS = 40
-STYLE = {"passed": "green", "failed": "red", "error": "yellow", "skipped": "dim"}
 
 
 @dataclass
@@ -51,9 +53,11 @@ class Progress:
     clock: Callable[[], float] = time.monotonic
     _live: Live | None = None
     _began: float = 0.0
+    steps: StepClock = field(init=False)
 
     def __post_init__(self) -> None:
         self.rows = {name: _Row() for name in self.phones}
+        self.steps = StepClock(self.phones)
         self._began = self.clock()
 
     def __enter__(self) -> "Progress":
@@ -70,20 +74,39 @@ class Progress:
             self._live.refresh()
             self._live.stop()
 
+    @contextlib.contextmanager
+    def held(self) -> Iterator[None]:
+        """While a person is asked (rig.terminal_operator): the display clears itself and stops
+        redrawing, so the prompt is the last thing on screen; afterwards it is drawn again in
+        place (rich's transient stop moves the cursor back over what it drew)."""
+        live = self._live
+        if live is None or not live.is_started:
+            yield
+            return
+        live.transient = True
+        live.stop()
+        try:
+            yield
+        finally:
+            live.transient = False
+            live.start(refresh=True)
+
     def _locked_view(self) -> Group:
         with self._lock:
             return self.view()
 
     def view(self) -> Group:
-        """The progress bar above the table of phones in flight and phones that did not pass."""
-        return Group(self._bar(), self._table())
+        """The progress bar above the table of phones in flight and phones that did not pass (no
+        table when there is none: a run where every phone passed ends on the bar alone)."""
+        table = self._table()
+        return Group(self._bar(), table) if table.row_count else Group(self._bar())
 
     def _bar(self) -> Table:
         now = self.clock()
         done = [r for r in self.rows.values() if r.outcome]
         total, elapsed = len(self.rows), now - self._began
         counts = Counter(r.outcome for r in done)
-        left = elapsed / len(done) * (total - len(done)) if done else None
+        left = self.steps.left(now)
         line = Text(f" {len(done)}/{total}  ")
         for outcome in ("passed", "failed", "error", "skipped"):
             if counts[outcome]:
@@ -100,24 +123,30 @@ class Progress:
             return
         with self._lock:
             row = self.rows[event.phone]
+            now = self.clock()
             if isinstance(event, PhoneStarted):
-                row.started, row.step = self.clock(), "starting"
+                row.started, row.step = now, "starting"
+                self.steps.started(event.phone, now)
             elif isinstance(event, StepStarted):
                 row.step = event.name
+                self.steps.step(event.phone, event.name, now)
             elif isinstance(event, PhoneDone):
-                row.ended, row.outcome, row.reason = self.clock(), event.outcome, event.reason or ""
+                row.ended, row.outcome, row.reason = now, event.outcome, event.reason or ""
                 row.step = "done"
+                self.steps.done(event.phone, now)
                 if not self.live and not self.quiet:
                     tail = f": {row.reason}" if row.reason else ""
                     self.console.print(f"{event.phone} {row.outcome}{tail}", markup=False, highlight=False,
                                        soft_wrap=True)
             elif isinstance(event, PhoneInterrupted):
                 row.step = "interrupted"
+                self.steps.done(event.phone, now)
 
     def _table(self) -> Table:
         table = Table(expand=False)
         for column in ("phone", "step", "elapsed", "outcome"):
-            table.add_column(column)
+            table.add_column(column, no_wrap=True)
+        table.add_column("reason", no_wrap=True, overflow="ellipsis", max_width=max(20, self.console.width - 50))
         now = self.clock()
         shown = [(n, r) for n, r in self.rows.items()
                  if (r.started is not None and r.ended is None) or r.outcome not in ("", "passed")]
@@ -127,8 +156,8 @@ class Progress:
             table.caption = f"{len(shown) - room} more not shown"
         for name, row in shown[:room]:
             elapsed = "" if row.started is None else f"{(row.ended or now) - row.started:5.1f}s"
-            table.add_row(name, row.step, elapsed, f"[{STYLE.get(row.outcome, '')}]{row.outcome}[/]"
-                          if row.outcome else "")
+            outcome = f"[{STYLE.get(row.outcome, '')}]{row.outcome}[/]" if row.outcome else ""
+            table.add_row(name, row.step, elapsed, outcome, Text(row.reason))
         return table
 
 
@@ -137,29 +166,3 @@ def _clock(seconds: float) -> str:
     minutes, secs = divmod(int(seconds), 60)
     hours, minutes = divmod(minutes, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
-
-
-def summary_table(results: dict[str, Any]) -> Table:
-    table = Table(title=f"{results['procedure']} {results['run_id']}")
-    for column in ("phone", "outcome", "load before -> after", "symptoms before", "reason"):
-        table.add_column(column, overflow="fold")
-    for p in results["phones"]:
-        style = STYLE.get(p["outcome"], "")
-        table.add_row(
-            p["name"], f"[{style}]{p['outcome']}[/]", f"{p['load_before'] or '?'} -> {p['load_after'] or '?'}",
-            ", ".join(dict.fromkeys(_short(s) for s in p["symptoms"])), p["reason"] or "",
-        )
-    return table
-
-
-PHONE_STAMP = re.compile(r"^\s*\d{1,2}:\d{2}:\d{2}[ap]?\s+")
-"""The time a phone puts before each status message (`10:26:18a Trust List Update Failed`, DESIGN.md)."""
-
-
-def _short(symptom: str) -> str:
-    """`Trust List Update Failed` out of `09:33:09a Trust List Update Failed` (the phone's stamp)."""
-    return PHONE_STAMP.sub("", symptom)
-
-
-def summary_line(results: dict[str, Any]) -> str:
-    return ", ".join(f"{k} {v}" for k, v in results["summary"].items())

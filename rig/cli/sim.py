@@ -33,8 +33,16 @@ WriteConfigOption = Annotated[
 ]
 
 
+WriteSeedOption = Annotated[
+    Optional[Path],
+    typer.Option("--write-seed", help="Also write it without its phones: a seed for `rig discover` "
+                 "(beside --write-config, which it needs)."),
+]
+
+
 @app.command("sim")
-def sim(ctx: typer.Context, config: ConfigOption = None, write_config: WriteConfigOption = None) -> None:
+def sim(ctx: typer.Context, config: ConfigOption = None, write_config: WriteConfigOption = None,
+        write_seed: WriteSeedOption = None) -> None:
     """Serve the simulated bench of the config's `simulation:` section until Ctrl-C."""
     from rig.sim.bench import GENERATED_FILES, WRITTEN_BY, SimBench
 
@@ -42,9 +50,12 @@ def sim(ctx: typer.Context, config: ConfigOption = None, write_config: WriteConf
     lab = load_config(source)
     if lab.simulation is None:
         raise ConfigError(f"{source}: simulation: is required to serve a simulated bench")
+    if write_seed and not write_config:
+        raise ConfigError("--write-seed: needs --write-config (the seed names the files written beside it)")
     if write_config:
         target = write_config.resolve()
-        for path in (target, *(target.parent / name for name in GENERATED_FILES)):
+        for path in (target, *(target.parent / name for name in GENERATED_FILES),
+                     *([write_seed.resolve()] if write_seed else [])):
             _refuse_foreign(path, WRITTEN_BY)
     with tempfile.TemporaryDirectory(prefix="rig-sim-") as scratch:
         workdir = write_config.resolve().parent if write_config else Path(scratch)
@@ -53,6 +64,8 @@ def sim(ctx: typer.Context, config: ConfigOption = None, write_config: WriteConf
             generated = with_run_settings(bench.lab_config(), lab)  # the source's timeouts, parallel, retries
             if write_config:
                 _write_private(write_config, _as_yaml(generated, WRITTEN_BY))
+            if write_seed:
+                _write_private(write_seed, _seed_yaml(generated, WRITTEN_BY))
             _show(generated, write_config)
             _wait_for_interrupt()
 
@@ -86,6 +99,13 @@ def _write_private(path: Path, text: str) -> None:
 def _as_yaml(config: LabConfig, marker: str) -> str:
     header = f"{marker}: the running simulated bench, in a real bench's form.\n"
     return header + yaml.safe_dump(dump_config(config), sort_keys=False)
+
+
+def _seed_yaml(config: LabConfig, marker: str) -> str:
+    """The bench without its phones: what `rig discover` starts from."""
+    header = f"{marker}: the running simulated bench without its phones, a seed for rig discover.\n"
+    doc = {**dump_config(config), "phones": []}
+    return header + yaml.safe_dump(doc, sort_keys=False)
 
 
 def _show(config: LabConfig, written: Path | None) -> None:

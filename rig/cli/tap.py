@@ -1,9 +1,10 @@
 """`rig tap`: the TFTP tap as a long-lived service.
 
 On a real bench DHCP option 150 names the rig host, so phones fetch through the tap whether or
-not a job is running; `rig erase` starts its own tap for the length of a job, and between jobs
-this keeps phones served and their fetches on record (one line per transfer, optionally
-appended as JSON lines to a file for later evidence).
+not a job is running; this keeps phones served and their fetches on record (one line per
+transfer, optionally appended as JSON lines to a file for later evidence). A `rig erase` started
+meanwhile finds the port held and uses this service's records (rig.tap_share); stopping the
+service during such a run hands the port to the run.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Annotated, Optional
 import typer
 
 from drivers.tftp_tap import TftpTransfer
+from drivers.tftp_tap_share import record_fields
 from rig.bench import open_bench
 from rig.cli.app import ConfigOption, app, config_path
 from rig.errors import RigError
@@ -24,18 +26,6 @@ from rig.errors import RigError
 LogOption = Annotated[
     Optional[Path], typer.Option("--log", help="Append every transfer to this file as JSON lines.")
 ]
-
-
-def transfer_record(transfer: TftpTransfer) -> dict[str, object]:
-    return {
-        "client": transfer.client,
-        "file": transfer.file,
-        "bytes": transfer.bytes,
-        "ok": transfer.ok,
-        "error": transfer.error,
-        "started": transfer.started.isoformat(),
-        "ended": transfer.ended.isoformat(),
-    }
 
 
 @app.command("tap")
@@ -50,16 +40,19 @@ def tap(ctx: typer.Context, config: ConfigOption = None, log: LogOption = None) 
             with lock:
                 typer.echo(f"{transfer.ended:%H:%M:%S} {transfer.client} {transfer.file} {transfer.bytes} B {status}")
                 if sink is not None:
-                    sink.write(json.dumps(transfer_record(transfer)) + "\n")
+                    sink.write(json.dumps(record_fields(transfer, content=False)) + "\n")
                     sink.flush()
 
         bench = stack.enter_context(open_bench(config_path(ctx, config)))
-        relay = bench.tap(on_transfer=record)
+        relay = bench.tap(on_transfer=record, subscribe=False)
         if relay is None:
             raise RigError(f"{bench.config.bench}: the config has no tftp_tap (or no cucm) section")
-        stack.enter_context(relay)
+        try:
+            stack.enter_context(relay)
+        except OSError as error:
+            raise RigError(f"{bench.config.bench}: TFTP tap: {error}") from None
         host, port = relay.address
-        typer.echo(f"tap listening on {host}:{port}; Ctrl-C to stop", err=True)
+        typer.echo(f"tap listening on {host}:{port}; runs on this host use its records; Ctrl-C to stop", err=True)
         try:
             threading.Event().wait()
         except KeyboardInterrupt:

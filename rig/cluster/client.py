@@ -117,19 +117,40 @@ def _connect(scheduler: str, timeout: float) -> Any:
         raise RigError(f"cannot reach the Dask scheduler at {scheduler}: {error}") from None
 
 
+def _to_redo(resume: Path, procedure: str, site: Site, phones: list[str]) -> list[str]:
+    """The phones (`bench/phone`) of an earlier cluster run of this site that did not pass."""
+    from rig.jobs.rundir import read_state
+
+    if phones:
+        raise RigError("--resume redoes the run's own phones: give no phone names")
+    state = read_state(resume)
+    if state.procedure != procedure:
+        raise RigError(f"{resume}: is a {state.procedure} run, not {procedure}")
+    if state.bench != site.name:
+        raise RigError(f"{resume}: is a run of {state.bench}, not of site {site.name}")
+    redo = [name for name in state.phones if name not in state.passed]
+    if not redo:
+        raise RigError(f"{resume}: every phone passed, nothing to redo")
+    return redo
+
+
 def run_on_cluster(scheduler: str, site_path: Path, procedure: str, phones: list[str], runs_dir: Path,
-                   *, json_out: bool) -> int:
-    """Run `procedure` on the site's benches through the scheduler; the CLI exit code (0/1/130)."""
+                   *, json_out: bool, resume: Path | None = None) -> int:
+    """Run `procedure` on the site's benches through the scheduler; the CLI exit code (0/1/130).
+
+    With `resume` (a merged run directory), the phones of that run that did not pass run again
+    and their events are appended to it; each bench first restores the ports a killed worker
+    left off, from the journal its dead lease names (rig.jobs.service)."""
     from distributed import Event as DaskEvent
 
     from rig.jobs.rundir import new_run_dir
     from rig.procedures import PROCEDURES
-    from rig.cli.progress import summary_line
+    from rig.cli.summary import summary_line
 
     if procedure not in PROCEDURES:
         raise RigError(f"unknown procedure {procedure!r}")
     site = load_site(site_path)
-    chosen = site.select(phones)
+    chosen = site.select(phones if resume is None else _to_redo(resume, procedure, site, phones))
     if not any(chosen.values()):
         raise ConfigError(f"{site_path}: phones: the site's benches have no phones to {procedure}")
     out = sys.stderr if json_out else sys.stdout
@@ -142,7 +163,7 @@ def run_on_cluster(scheduler: str, site_path: Path, procedure: str, phones: list
 
     stop = threading.Event()
     with _connect(scheduler, site.timeouts.connect) as client, interrupts(stop):
-        run_dir = new_run_dir(runs_dir, procedure)
+        run_dir = resume if resume is not None else new_run_dir(runs_dir, procedure)
         topic = f"rig-{run_dir.name}-{uuid.uuid4().hex[:8]}"
         client.subscribe_topic(topic, printer)
         owned = owned_benches(client)
@@ -161,7 +182,7 @@ def run_on_cluster(scheduler: str, site_path: Path, procedure: str, phones: list
         collected = _collect(client, futures, site, stop, stop_benches, out, report)
         collected.failures.update(missing)
         client.unsubscribe_topic(topic)
-        merge(run_dir, site, procedure, chosen, collected, scheduler)
+        merge(run_dir, site, procedure, chosen, collected, scheduler, resumed=resume is not None)
         results = render(run_dir)
         if json_out:
             sys.stdout.write(json.dumps(json_document(results, run_dir)) + "\n")

@@ -19,7 +19,7 @@ from rig.events import (
     BenchFinished, BenchInterrupted, BenchResumed, BenchStarted, BenchWorker, Event, ListedPhone, PartUnhealthy,
     PhoneDone, PhoneEvent, PhoneStarted, RunFinished, RunInterrupted, RunResumed, RunStarted, UnknownEvent,
 )
-from rig.journal import JOURNAL_NAME, Journal
+from rig.journal import FILES_DIR, JOURNAL_NAME, Journal
 
 
 @dataclass
@@ -52,11 +52,13 @@ def tag_event(event: Event, bench: str) -> Event:
 
 
 def merge(run_dir: Path, site: Site, procedure: str, chosen: dict[str, list[ConfiguredPhone]],
-          collected: Collected, scheduler: str) -> None:
-    """Write the one journal (and console logs) of the cluster run into `run_dir`."""
+          collected: Collected, scheduler: str, *, resumed: bool = False) -> None:
+    """Write the one journal (and console logs) of the cluster run into `run_dir` (appended to it,
+    after a `run_resumed`, when the run resumes an earlier one there)."""
     outcomes: dict[str, str] = {}
+    opening = RunResumed if resumed else RunStarted
     with Journal(run_dir / JOURNAL_NAME) as journal:
-        journal.write(RunStarted(
+        journal.write(opening(
             run_id=run_dir.name, procedure=procedure, bench=site.name,
             phones=[ListedPhone(qualified(b, p.name), p.mac, p.switch, p.port, bench=b)
                     for b, phones in chosen.items() for p in phones],
@@ -74,6 +76,11 @@ def merge(run_dir: Path, site: Site, procedure: str, chosen: dict[str, list[Conf
                 log = run_dir / "console" / bench / f"{phone}.log"
                 log.parent.mkdir(parents=True, exist_ok=True)
                 log.write_text(text, encoding="utf-8")
+            for phone, kept in run.files.items():
+                folder = run_dir / FILES_DIR / bench / phone
+                folder.mkdir(parents=True, exist_ok=True)
+                for name, content in kept.items():
+                    (folder / name).write_bytes(content)
         for bench, reason in collected.failures.items():
             for phone in chosen[bench]:
                 name = qualified(bench, phone.name)

@@ -91,7 +91,7 @@ def load_site(path: Path) -> Site:
     try:
         site = SiteFile.model_validate(data)
     except ValidationError as error:
-        raise ConfigError(f"{path}: {one_line(error)}") from None
+        raise ConfigError(f"{path}: {one_line(error, data, SiteFile)}") from None
     benches: dict[str, SiteBench] = {}
     for index, listed in enumerate(site.benches):
         config_path = listed if listed.is_absolute() else path.parent / listed

@@ -6,9 +6,14 @@ such a worker with the config registered; a plain `dask worker SCHED --resources
 works too when `RIG_BENCH_CONFIG` names the config file (several: separated by `:`).
 
 The job (`run_bench_job`) opens the bench, runs the procedure through rig.jobs as `rig erase`
-does (scripts checked, leases taken, ports a crashed run left off restored), publishes one Dask event per finished phone on the run's topic (the
-client prints them as they come), and returns the whole journal and console logs for the client
-to merge: the run directory lives on the client, not on the bench hosts.
+does (scripts checked, leases taken, ports a crashed run left off restored), publishes one Dask
+event per finished phone on the run's topic (the client prints them as they come), and returns
+the whole journal and console logs for the client to merge: the run directory lives on the
+client. While the job runs, its journal lives on the bench host beside the leases (`WORK_DIR`),
+not in /tmp: a worker killed while a port is off leaves a journal that the next run on the bench
+finds through the dead lease and restores the port from, whatever cleans /tmp meanwhile.
+SIGTERM or SIGINT to `rig worker` stops its running jobs as Ctrl-C stops a run (ports back on,
+journals handed back) before the worker leaves.
 """
 
 from __future__ import annotations
@@ -19,14 +24,14 @@ import os
 import signal
 import tempfile
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from rig.config import load_config
 from rig.errors import ConfigError
 from rig.events import Event, PhoneDone
-from rig.journal import JOURNAL_NAME, read_events
+from rig.journal import FILES_DIR, JOURNAL_NAME, read_events
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +39,20 @@ CONFIG_ENV = "RIG_BENCH_CONFIG"
 RESOURCE_PREFIX = "bench-"
 STOP_POLL = 0.5
 """Seconds between checks of the client's stop request (Ctrl-C on the client)."""
+SHUTDOWN_GRACE = 120.0
+"""Seconds `rig worker` waits, once told to stop, for its jobs to turn their ports back on."""
+
+_jobs_running: set[threading.Event] = set()
+"""The stop events of the jobs running in this process (`rig worker` stops them on SIGTERM)."""
+_jobs_lock = threading.Lock()
+
+
+def work_dir() -> Path:
+    """Where a job's run directory lives while it runs: beside the lease directory, on the bench
+    host, so that the journal a lease names outlives a killed worker."""
+    from rig.lease import default_lease_dir
+
+    return default_lease_dir().parent / "worker-runs"
 
 _registered: dict[str, Path] = {}
 """Bench name -> config file, for the benches `rig worker` serves in this process."""
@@ -78,12 +97,14 @@ class BenchJob:
 
 @dataclass(frozen=True)
 class BenchRun:
-    """What one bench did: its journal, its console logs (phone -> text), and the worker's address."""
+    """What one bench did: its journal, its console logs (phone -> text), the files each phone
+    fetched (phone -> file name -> bytes), and the worker's address."""
 
     bench: str
     events: list[Event]
     consoles: dict[str, str]
     worker: str
+    files: dict[str, dict[str, bytes]] = field(default_factory=dict)
 
 
 def _progress_publisher(job: BenchJob) -> Any:
@@ -143,18 +164,39 @@ def run_bench_job(job: BenchJob) -> BenchRun:
     _check_phones(path, job)
     stop, done = threading.Event(), threading.Event()
     watcher = _watch_stop(job, stop, done)
+    with _jobs_lock:
+        _jobs_running.add(stop)
+    work_dir().mkdir(parents=True, exist_ok=True)
     try:
-        with tempfile.TemporaryDirectory(prefix="rig-job-") as scratch, open_bench(path) as bench:
+        with tempfile.TemporaryDirectory(prefix="rig-job-", dir=work_dir()) as scratch, open_bench(path) as bench:
             run_dir = Path(scratch) / job.run_id
             service = JobService(bench)
             plan = service.plan(JobRequest(job.procedure, tuple(job.phones), run_dir=run_dir, source=str(path)))
             service.run(plan, observer=_progress_publisher(job), stop=stop)
             consoles = {log.stem: log.read_text(encoding="utf-8", errors="replace")
                         for log in sorted((run_dir / "console").glob("*.log"))}
-            return BenchRun(job.bench, read_events(run_dir / JOURNAL_NAME), consoles, get_worker().address)
+            files = {folder.name: {f.name: f.read_bytes() for f in sorted(folder.iterdir())}
+                     for folder in sorted((run_dir / FILES_DIR).glob("*")) if folder.is_dir()}
+            return BenchRun(job.bench, read_events(run_dir / JOURNAL_NAME), consoles, get_worker().address, files)
     finally:
+        with _jobs_lock:
+            _jobs_running.discard(stop)
         done.set()
         watcher.join(timeout=2 * STOP_POLL)
+
+
+async def _stop_jobs() -> None:
+    """Ask every running job to stop and wait (bounded) until each has turned its ports back on."""
+    with _jobs_lock:
+        running = list(_jobs_running)
+    for stop in running:
+        stop.set()
+    deadline = asyncio.get_running_loop().time() + SHUTDOWN_GRACE
+    while asyncio.get_running_loop().time() < deadline:
+        with _jobs_lock:
+            if not _jobs_running:
+                return
+        await asyncio.sleep(STOP_POLL)
 
 
 async def serve(scheduler: str, config_path: Path, *, host: str | None, nthreads: int, name: str | None) -> None:
@@ -164,7 +206,7 @@ async def serve(scheduler: str, config_path: Path, *, host: str | None, nthreads
     bench = register_bench(config_path)
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
+    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         loop.add_signal_handler(sig, stopping.set)
     async with Worker(scheduler, nthreads=nthreads, resources={resource_name(bench): 1}, host=host,
                       name=name or f"rig-{bench}", dashboard=False) as worker:
@@ -172,5 +214,7 @@ async def serve(scheduler: str, config_path: Path, *, host: str | None, nthreads
         finished = asyncio.ensure_future(worker.finished())
         stop_wait = asyncio.ensure_future(stopping.wait())
         await asyncio.wait({finished, stop_wait}, return_when=asyncio.FIRST_COMPLETED)
+        if stopping.is_set():
+            await _stop_jobs()  # before the worker leaves: its jobs' ports back on, their journals returned
         for pending in (finished, stop_wait):
             pending.cancel()

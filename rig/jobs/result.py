@@ -1,6 +1,6 @@
 """What a job returns, the `--json` document and the exit codes: one definition each.
 
-Exit codes (README, DESIGN.md): 0 every phone passed, 1 any phone failed, errored or was
+Exit codes (README, docs/design.md): 0 every phone passed, 1 any phone failed, errored or was
 skipped, 2 bad input (RigError: one line, no traceback), 130 interrupted (journal and reports kept).
 """
 
@@ -25,13 +25,15 @@ def exit_code(results: dict[str, Any], interrupted: bool) -> int:
 
 
 def json_document(results: dict[str, Any], run_dir: Path) -> dict[str, Any]:
-    """What `--json` prints: `{"run_dir", "summary", "phones": [{"name", ["bench",] "outcome", "reason"}]}`."""
+    """What `--json` prints: `{"ports_left_off": [{"phone", "switch", "port"}], "run_dir", "summary",
+    "phones": [{"name", ["bench",] "outcome", "reason"}]}` (ports left off first: issue 29)."""
     phones = [
         {"name": p["name"], **({"bench": p["bench"]} if "bench" in p else {}), "outcome": p["outcome"],
          "reason": p["reason"]}
         for p in results["phones"]
     ]
-    return {"run_dir": str(run_dir), "summary": results["summary"], "phones": phones}
+    return {"ports_left_off": results.get("ports_left_off", []), "run_dir": str(run_dir),
+            "summary": results["summary"], "phones": phones}
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,13 @@ class RunState:
     passed: list[str]
     events: list[Event]
     """The whole journal (resume restores the ports it proves were left off)."""
+    config_file: str | None = None
+    """The config the run was started with (absolute path), when its journal records it."""
+    config_sha256: str | None = None
+
+    def ran_with(self) -> str:
+        """` (it ran with /abs/bench.yaml: give --config /abs/bench.yaml)`, or "" when not recorded."""
+        return f" (it ran with {self.config_file}: give --config {self.config_file})" if self.config_file else ""
 
 
 def read_state(run_dir: Path) -> RunState:
@@ -58,4 +65,6 @@ def read_state(run_dir: Path) -> RunState:
         phones=[p.name for p in started.phones],
         passed=[name for name, outcome in last.items() if outcome == "passed"],
         events=events,
+        config_file=started.config.get("file"),
+        config_sha256=started.config.get("sha256"),
     )

@@ -22,6 +22,7 @@ from urllib.parse import urlparse
 from drivers.console import ConsoleError
 from drivers.ios_switch import SwitchError
 from drivers.keypad import KeypadError
+from drivers.operator import OperatorSkipped, OperatorStopped
 from drivers.phone_web import PhoneWebError
 from drivers.power_meter import PowerMeterError
 from rig.config import LabConfig, PhoneConfig, SerialKeypadConfig
@@ -37,7 +38,7 @@ from rig.procedures import PROCEDURES, PhoneContext, PhoneFindings, run_phone
 from rig.procedures.steps import BenchFault, Interrupted, PhoneFailed, PhoneSkipped, StepRecorder
 
 if TYPE_CHECKING:
-    from drivers.tftp_tap_process import TftpTapProcess
+    from rig.tap_share import SharedTap
     from rig.bench import Bench
 
 Observer = Callable[[Event], None]
@@ -70,6 +71,8 @@ def verdict_of(error: BaseException, phone: PhoneConfig) -> PhoneVerdict:
     parts = parts_of(phone)
     if isinstance(error, PhoneSkipped):
         return PhoneVerdict("skipped", str(error))
+    if isinstance(error, OperatorSkipped):
+        return PhoneVerdict("skipped", f"skipped by the technician when asked to {error}")
     if isinstance(error, PhoneFailed):
         return PhoneVerdict("failed", str(error))
     if isinstance(error, PhoneWebError):
@@ -152,7 +155,7 @@ class Runner:
                 bench=config.bench,
                 phones=[ListedPhone(p.name, p.mac, p.switch, p.port) for p in listed],
                 redo=[p.name for p in self.phones],
-                config=config_summary(config),
+                config={**config_summary(config), **(self.bench.source.record() if self.bench.source else {})},
             ))
             tap, tap_error = self._start_tap()
             try:
@@ -165,7 +168,7 @@ class Runner:
             journal.write(closing(outcomes={n: v.outcome for n, v in self.result.outcomes.items()}))
         return self.result
 
-    def _start_tap(self) -> tuple["TftpTapProcess | None", str | None]:
+    def _start_tap(self) -> tuple["SharedTap | None", str | None]:
         try:
             tap = self.bench.tap()
             if tap is not None:
@@ -174,7 +177,7 @@ class Runner:
         except Exception as error:  # noqa: BLE001 - any failure to start is the bench's
             return None, f"TFTP tap failed to start: {error}"
 
-    def _run_phones(self, journal: Journal, tap: "TftpTapProcess | None", tap_error: str | None) -> None:
+    def _run_phones(self, journal: Journal, tap: "SharedTap | None", tap_error: str | None) -> None:
         workers = max(1, min(self.bench.config.parallel.max_phones, len(self.phones)))
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="rig-phone") as pool:
             futures = [pool.submit(self._phone, journal, tap, tap_error, p) for p in self.phones]
@@ -184,7 +187,7 @@ class Runner:
         for future in futures:
             future.result()  # a bug in the runner itself must not pass silently
 
-    def _phone(self, journal: Journal, tap: "TftpTapProcess | None", tap_error: str | None, phone: PhoneConfig) -> None:
+    def _phone(self, journal: Journal, tap: "SharedTap | None", tap_error: str | None, phone: PhoneConfig) -> None:
         if self.stop.is_set():
             return
         journal.write(PhoneStarted(phone=phone.name))
@@ -207,7 +210,7 @@ class Runner:
         verdict = PhoneVerdict("passed", None)
         try:
             run_phone(ctx, PROCEDURES[self.procedure])
-        except Interrupted:
+        except (Interrupted, OperatorStopped):
             journal.write(PhoneInterrupted(phone=phone.name))
             return
         except Exception as error:  # noqa: BLE001 - every failure becomes the phone's outcome

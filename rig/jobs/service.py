@@ -18,13 +18,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from rig.actions.restore import restore_ports
+from rig.actions.restore import journals_of, restore_for
 from rig.config import PhoneConfig
 from rig.errors import RigError
-from rig.events import Event, PowerAction
+from rig.events import Event
 from rig.jobs.result import JobResult
 from rig.jobs.rundir import RunState, new_run_dir, new_run_id, read_state
-from rig.journal import JOURNAL_NAME, Journal, read_events
 from rig.keyscript import KeyScript, scripts_for
 from rig.lease import LeaseSet
 from rig.preflight import bench_gate
@@ -94,7 +93,8 @@ class JobService:
             if state.procedure != request.procedure:
                 raise RigError(f"{request.resume}: is a {state.procedure} run, not {request.procedure}")
             if state.bench != config.bench:
-                raise RigError(f"{request.resume}: is a run of bench {state.bench}, not {config.bench}")
+                raise RigError(f"{request.resume}: is a run of bench {state.bench}, not {config.bench}"
+                               f"{state.ran_with()}")
             if request.phones:
                 raise RigError("--resume redoes the run's own phones: give no phone names")
             listed = config.select(state.phones)
@@ -128,26 +128,10 @@ class JobService:
         return JobResult(run_dir, render(run_dir), outcome.interrupted, restored)
 
     def _restore(self, plan: JobPlan, run_dir: Path, leases: LeaseSet) -> list[str]:
-        """Turn back on the ports of this job's phones that a crashed run's journal shows left off.
-
-        The journals: the resumed run's own, and those of dead runs whose leases were just taken
-        over. Only this job's phones count: another phone of a dead run may by now be leased by a
-        live run that is power-cycling it on purpose. Each restore is journaled where the
-        port was turned off, so that journal tells the truth about the port afterwards.
-        """
+        """Turn back on the ports of this job's phones that a crashed run's journal shows left off:
+        the resumed run's own journal, and those of dead runs whose leases were just taken over."""
         journals: dict[Path, list[Event]] = {}
         if plan.state is not None:
             journals[run_dir.resolve()] = plan.state.events
-        for holder in leases.taken_over:
-            dead = Path(holder.run_dir) if holder.run_dir else None
-            if dead is not None and dead not in journals and (dead / JOURNAL_NAME).is_file():
-                journals[dead] = read_events(dead / JOURNAL_NAME)
-        mine = {p.name for p in plan.todo}
-        restored: list[str] = []
-        for directory, events in journals.items():
-            relevant = [e for e in events if not isinstance(e, PowerAction) or e.phone in mine]
-            if not any(isinstance(e, PowerAction) for e in relevant):
-                continue
-            with Journal(directory / JOURNAL_NAME) as journal:
-                restored += restore_ports(self.bench, relevant, journal)
-        return restored
+        journals.update({d: e for d, e in journals_of(leases.taken_over).items() if d not in journals})
+        return restore_for(self.bench, journals, [p.name for p in plan.todo])

@@ -1,8 +1,9 @@
 """Bench checks that are not a switch's: credentials, CUCM TFTP through the tap and the trust
-anchor against the ITL CUCM serves, the meters, the actuator boards.
+anchor against the ITL CUCM serves, CUCM's RisPort, the meters, the actuator boards.
 
-All read-only: the tap relays one read request (a phone's ITL), the meters are asked `*IDN?`,
-the boards `PING` and `LIST`.
+All read-only: a relay like the tap's relays one read request (a phone's ITL) from a port of
+its own, the tap's port is only looked at, RisPort is asked once for the phones, the meters are
+asked `*IDN?`, the boards `PING` and `LIST`.
 """
 
 from __future__ import annotations
@@ -16,20 +17,26 @@ from cryptography import x509
 from drivers.keypad import KeypadError
 from drivers.keypad_serial import board_targets
 from drivers.power_meter import PowerMeter, PowerMeterError
-from drivers.tftp_client import TftpFetchError, tftp_get
+from drivers.risport import RisPortError
+from drivers.tftp_client import TRUST_FILE_LIMIT, TftpFetchError, tftp_get
+from drivers.tftp_tap_share import hello
 from rig import trust
 from rig.config import SerialKeypadConfig
 from rig.preflight.report import Check, failed, passed, unchecked
 from rig.profiles import profile_for
+from rig.tap_share import port_holder
 
 if TYPE_CHECKING:
     from rig.bench import Bench
     from rig.config import LabConfig, PhoneConfig
 
-TFTP_TIMEOUT_S = 2.0
-"""Per TFTP packet; CUCM answers a read request on a LAN in milliseconds."""
+ITL_READ_S = 10.0
+"""The whole ITL read: CUCM answers a read request on a LAN in milliseconds, and a 256 KiB file
+(drivers.tftp_client.TRUST_FILE_LIMIT) is 184 blocks of 1428 bytes."""
 TRUST = "trust anchor"
 TFTP = "CUCM TFTP through the tap"
+TAP_PORT = "tap port"
+RISPORT = "CUCM RisPort"
 
 
 def secret_variables(config: "LabConfig") -> list[tuple[str, str]]:
@@ -52,31 +59,53 @@ def check_credentials(config: "LabConfig") -> Check:
 
 
 def check_tftp(bench: "Bench", phone: "PhoneConfig") -> list[Check]:
-    """Fetch `phone`'s ITL from CUCM through the tap, then verify it against the trust anchor."""
+    """Fetch `phone`'s ITL from CUCM through a relay like the tap's, then verify it against the
+    trust anchor. The relay listens on a free port of the tap's address, never on the tap's own
+    port: a run, a `rig tap` service or another preflight may hold that (see check_tap_port)."""
     config = bench.config
-    tap = bench.tap()
+    tap = bench.spare_tap()
     if tap is None or config.tftp_tap is None or config.cucm is None:
         return [unchecked(TFTP, "no tftp_tap configured"), unchecked(TRUST, "no tftp_tap configured")]
     listen = config.tftp_tap.listen
     host = listen.host if not _wildcard(listen.host) else "127.0.0.1"
     name = profile_for(phone.model, phone.firmware).itl_file(phone.mac)
     try:
-        tap.start()
-        own, note = True, ""
-    except OSError:  # a `rig tap` service (or a run) already listens there: go through it
-        own, note = False, f" (through the tap already listening on {listen.host}:{listen.port})"
-    try:
-        data = tftp_get(host, listen.port, name, timeout=TFTP_TIMEOUT_S)
+        with tap:
+            data = tftp_get(host, tap.address[1], name, seconds=ITL_READ_S, limit=TRUST_FILE_LIMIT)
+    except OSError as error:
+        return [failed(TFTP, f"no relay could listen on {listen.host}: {error}", "check tftp_tap.listen.host "
+                       "is an address of this host"), unchecked(TRUST, "no ITL could be read from CUCM")]
     except TftpFetchError as error:
         upstream = config.tftp_tap.upstream or config.cucm.tftp
         fix = (f"make sure CUCM serves {name} (is {phone.name} configured in CUCM?)" if error.not_found else
                f"check cucm.tftp / tftp_tap.upstream ({upstream.host}:{upstream.port}) and that CUCM's TFTP "
                "service runs")
-        return [failed(TFTP, f"{error}{note}", fix), unchecked(TRUST, f"no ITL could be read from CUCM")]
-    finally:
-        if own:
-            tap.stop()
-    return [passed(TFTP, f"{name} read through the tap{note}: {len(data)} bytes"), _verify(config, name, data)]
+        return [failed(TFTP, str(error), fix), unchecked(TRUST, "no ITL could be read from CUCM")]
+    return [passed(TFTP, f"{name} read through a relay like the tap: {len(data)} bytes"), _verify(config, name, data)]
+
+
+def check_tap_port(bench: "Bench") -> Check:
+    """The tap's port is free (a run relays there), or held by a rig process that shares its
+    records (a run uses them); held by anything else, every phone of a run would fail."""
+    listen = bench.config.tftp_tap.listen if bench.config.tftp_tap is not None else None
+    tap = bench.tap()
+    if listen is None or tap is None:
+        return unchecked(TAP_PORT, "no tftp_tap configured")
+    where = f"UDP {listen.host}:{listen.port}"
+    publisher = hello(tap.socket_path)
+    if publisher is not None:
+        upstream = tuple(publisher.get("upstream", ()))
+        if upstream != tap.upstream:
+            return failed(TAP_PORT, f"{where} is held by rig pid {publisher.get('pid')} relaying to {upstream}, "
+                          f"not to this bench's {tap.upstream}", "stop that rig tap or run, or give this bench "
+                          "its own tftp_tap.listen address")
+        return passed(TAP_PORT, f"{where} held by rig pid {publisher.get('pid')}, which shares its records: a run "
+                      "uses them")
+    holder = port_holder(listen.host, listen.port)
+    if holder is not None:
+        return failed(TAP_PORT, f"{where} is held by {holder}, which shares no records with rig",
+                      "stop it (a TFTP server on the rig host?), or serve the phones with `rig tap`")
+    return passed(TAP_PORT, f"{where} free: a run relays there itself")
 
 
 def _wildcard(host: str) -> bool:
@@ -108,6 +137,23 @@ def _verify(config: "LabConfig", name: str, data: bytes) -> Check:
         return failed(TRUST, f"{path} is not the cluster's: {name} from CUCM does not verify against it "
                       f"({verdict.reason})", fix)
     return passed(TRUST, f"{name} verifies against {path} (signer {itl.signer.name})")
+
+
+def check_risport(bench: "Bench", phones: "list[PhoneConfig]") -> Check:
+    """One selectCmDevice for the phones. Unreadable is a problem only with `require: true`: then
+    verify cannot pass a phone, so a job must stop before it erases and power-cycles any."""
+    ris = bench.config.cucm.risport if bench.config.cucm is not None else None
+    client = bench.risport()
+    if ris is None or client is None:
+        return unchecked(RISPORT, "no cucm.risport configured")
+    try:
+        listed = client.select([f"SEP{p.mac}" for p in phones])
+    except RisPortError as error:
+        if not ris.require:
+            return unchecked(RISPORT, f"unreadable ({error}), and not required (cucm.risport.require is false)")
+        return failed(RISPORT, f"unreadable: {error}", f"check cucm.risport ({ris.host}:{ris.port}), its credentials "
+                      "and that CUCM answers RisPort70 requests, or set cucm.risport.require: false")
+    return passed(RISPORT, f"answered selectCmDevice: {len(listed)} of {len(phones)} phones listed")
 
 
 def check_meter(name: str, meter: PowerMeter) -> Check:

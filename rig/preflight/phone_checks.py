@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from drivers.console import Console, ConsoleError
-from drivers.ios_parsers import CdpNeighbor
+from drivers.ios_parsers import CdpNeighbor, canonical_interface
 from drivers.ios_switch import SwitchError
 from drivers.keypad import KeypadAuthError, KeypadError
 from drivers.keypad_http import HttpKeypad
@@ -20,7 +20,7 @@ from drivers.macaddr import normalize_mac, sep_name
 from drivers.phone_web import DeviceInfo, PhoneWebError, WebAccessOff
 from rig.config import HttpKeypadConfig, OperatorKeypadConfig, PhoneConfig
 from rig.errors import ConfigError
-from rig.identify import identify
+from rig.port_proof import prove, read_port, uplink_signs
 from rig.keyscript import scripts_for
 from rig.preflight.phone_power import check_meter_channel
 from rig.preflight.report import Check, PhoneReport, failed, passed, unchecked
@@ -62,7 +62,8 @@ def check_phone(bench: "Bench", phone: PhoneConfig, facts: Facts) -> PhoneReport
 
 
 def _port(phone: PhoneConfig, facts: Facts) -> tuple[tuple[str, CdpNeighbor] | None, Check]:
-    """Seen on its configured port (MAC or CDP), else where the switch sees it instead."""
+    """Proven on its configured port (rig.port_proof: there, nowhere else, no uplink) with a PoE
+    row for it, else what the switch shows instead."""
     seen = where_seen(facts.switches, phone.mac)
     if phone.switch is None or phone.port is None:
         return seen, unchecked("port", "no switch configured (field mode: rig finds the phone at its IP)")
@@ -70,18 +71,31 @@ def _port(phone: PhoneConfig, facts: Facts) -> tuple[tuple[str, CdpNeighbor] | N
     if view.problem is not None:
         return seen, failed("port", f"switch {phone.switch} could not be read", "fix the switch first (bench)")
     try:
-        identity = identify(view, phone)
+        reading = read_port(view, phone.port)
     except SwitchError as error:
         return seen, failed("port", str(error), f"check that switch {phone.switch} answers show commands")
-    if identity.ok:
-        return seen, passed("port", identity.evidence)
-    if seen is not None:
+    proof = prove(reading, phone)
+    if proof.ok and not view.poe_status(phone.port):
+        return seen, failed("port", f"{proof.evidence}; but `show power inline` has no row for {phone.port}",
+                            f"rig powers phones over PoE: plug {phone.name} into a PoE port of {phone.switch} "
+                            "and set its port in the config")
+    if proof.ok:
+        return seen, passed("port", proof.evidence)
+    if uplink_signs(reading):
+        return seen, failed("port", proof.evidence, f"rig never powers an uplink or trunk: plug {phone.name} into "
+                            f"an access port and set its port in the config")
+    if seen is not None and not _same_place(seen, phone):
         switch, neighbour = seen
         return seen, failed("port", f"{sep_name(phone.mac)} is on {switch} {neighbour.local_interface}, not on "
                             f"{phone.switch} {phone.port}", f"plug {phone.name} into {phone.switch} {phone.port}, "
                             f"or set its switch/port to {switch} {neighbour.local_interface} in the config")
-    return None, failed("port", identity.evidence, f"check {phone.name}'s cable and mac in the config "
-                        "(is the phone powered?)")
+    return seen, failed("port", proof.evidence, f"check {phone.name}'s cable and mac in the config "
+                        "(is the phone powered? is a stale MAC entry on another port?)")
+
+
+def _same_place(seen: tuple[str, CdpNeighbor], phone: PhoneConfig) -> bool:
+    assert phone.port is not None
+    return seen[0] == phone.switch and canonical_interface(seen[1].local_interface) == canonical_interface(phone.port)
 
 
 def _platform(phone: PhoneConfig, profile: PhoneProfile, seen: tuple[str, CdpNeighbor] | None) -> Check:

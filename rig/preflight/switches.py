@@ -13,12 +13,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from drivers.ios_budget import PoeBudget
+from drivers.ios_lldp import LldpNeighbor
+from drivers.ios_names import stack_member
 from drivers.ios_parsers import CdpNeighbor, PoePort, canonical_interface
 from drivers.ios_switch import SwitchAuthError, SwitchError, SwitchHostKeyError
 from drivers.macaddr import normalize_mac
 from drivers.ssh_host_keys import (HostKeyRefused, HostUnreachable, ensure_known_host, fingerprint, known_host_name,
                                    offered_host_key)
 from rig.errors import ConfigError
+from rig.port_proof import SwitchTables
 from rig.preflight.report import Check, failed, passed, unchecked
 
 if TYPE_CHECKING:
@@ -38,21 +41,31 @@ phone may take."""
 class SwitchView:
     """What the phone checks read of one switch; `problem` when it could not be read at all.
 
-    It answers rig.identify's SwitchView questions from the tables read once (the MAC table of
-    a port is asked of the switch)."""
+    It answers rig.identify's SwitchView questions from the tables read once, and
+    rig.port_proof's from tables read afresh for each proof."""
 
     name: str
     sessions: "SwitchSessions | None" = None
     poe: dict[str, PoePort] = field(default_factory=dict)
     cdp: list[CdpNeighbor] = field(default_factory=list)
     problem: str | None = None
+    lldp: list[LldpNeighbor] = field(default_factory=list)
+    protocols: dict[str, bool] = field(default_factory=dict)
+    """{"CDP": running, "LLDP": running} (IosSwitch.protocols_running)."""
 
     def macs_on_port(self, port: str) -> list[str]:
         assert self.sessions is not None
         return self.sessions.macs_on_port(port)
 
+    def proof_tables(self) -> SwitchTables:
+        assert self.sessions is not None
+        return self.sessions.proof_tables()
+
     def cdp_neighbors(self) -> list[CdpNeighbor]:
         return self.cdp
+
+    def lldp_neighbors(self) -> list[LldpNeighbor]:
+        return self.lldp
 
     def poe_status(self, port: str | None = None) -> list[PoePort]:
         if port is None:
@@ -94,6 +107,8 @@ def check_access(bench: "Bench", name: str) -> tuple[list[Check], SwitchView]:
     try:
         poe = {p.interface: p for p in sessions.poe_status()}
         cdp = sessions.cdp_neighbors()
+        lldp = sessions.lldp_neighbors()
+        running = sessions.protocols_running()
     except SwitchHostKeyError as error:
         return [key, failed(label, str(error), f"compare the fingerprints with the switch's own key "
                             f"and correct {known_hosts}")], \
@@ -108,8 +123,22 @@ def check_access(bench: "Bench", name: str) -> tuple[list[Check], SwitchView]:
         return [key, failed(label, f"cannot log in: {error}", "set it (see credentials)")], \
             SwitchView(name, problem=str(error))
     login = passed(label, f"logged in as {sw.username}, privileged; {len(poe)} PoE ports, "
-                   f"{len(cdp)} CDP neighbours")
-    return [key, login], SwitchView(name, sessions, poe, cdp)
+                   f"{len(cdp)} CDP neighbours, {len(lldp)} LLDP neighbours")
+    return [key, login], SwitchView(name, sessions, poe, cdp, lldp=lldp, protocols=running)
+
+
+def check_discovery(view: SwitchView) -> Check:
+    """CDP or LLDP should run: a powered-off port has no MAC, and only a neighbour entry names the
+    phone that comes back on it (and the load it announces). Preflight's word only: a run still
+    identifies phones by the MAC table, so `rig erase` does not refuse such a switch."""
+    label = f"switch {view.name} neighbour discovery"
+    if view.sessions is None:
+        return unchecked(label, "the switch could not be read")
+    name, on = view.name, [protocol for protocol, up in view.protocols.items() if up]
+    if not on:
+        return failed(label, "neither CDP nor LLDP is running (`% ... is not enabled`)",
+                      f"enable `cdp run` or `lldp run` on switch {name}")
+    return passed(label, " and ".join(on) + " running")
 
 
 def _unknown_key(name: str, host: str, port: int, known_hosts: Path, error: HostKeyRefused, timeout: float) -> Check:
@@ -126,7 +155,11 @@ def _unknown_key(name: str, host: str, port: int, known_hosts: Path, error: Host
 
 
 def check_budget(bench: "Bench", view: SwitchView, phones: list["PhoneConfig"]) -> Check:
-    """`show power inline` available vs `parallel.powerup_per_switch` phones of their class."""
+    """Per stack member (or the one budget of a switch): the phones that may power up at once on it
+    (`parallel.powerup_per_switch`, at most its bench phones), each at its class's watts, against
+    the watts it has left: `Remaining` plus what its bench phones draw now, which rig gives back
+    when it turns them off. A stack prints one budget per member, and one member can be short
+    while the stack as a whole has watts to spare."""
     name = f"switch {view.name} PoE budget"
     if view.sessions is None:
         return unchecked(name, "the switch could not be read")
@@ -136,17 +169,32 @@ def check_budget(bench: "Bench", view: SwitchView, phones: list["PhoneConfig"]) 
         return failed(name, str(error), "check that the switch answers `show power inline`")
     if not budget:
         return unchecked(name, "the switch shows no budget in `show power inline`")
-    on_switch = [p for p in phones if p.switch == view.name]
-    classes = {view.poe[k].poe_class for k in (canonical_interface(p.port) for p in on_switch) if k in view.poe}
-    watts = max((CLASS_WATTS.get(c, CLASS_WATTS["0"]) for c in classes), default=CLASS_WATTS["0"])
-    shown = ", ".join(sorted(c for c in classes if c in CLASS_WATTS)) or "unknown (counted as 0)"
-    at_once = min(bench.config.parallel.powerup_per_switch, max(1, len(on_switch)))
-    need = at_once * watts
-    available = sum(b.available for b in budget)
-    remaining = sum(b.remaining for b in budget)
-    seen = (f"available {available:.1f} W ({remaining:.1f} W remaining); {at_once} phones of class {shown} "
-            f"powering up at once need {need:.1f} W")
-    if available < need:
-        return failed(name, seen, f"lower parallel.powerup_per_switch to {int(available // watts)} or "
-                      "raise the switch's PoE budget (power supplies)")
-    return passed(name, seen)
+    members = {b.module: b for b in budget}
+    by_member: dict[str, list[PoePort | None]] = {}
+    for phone in (p for p in phones if p.switch == view.name):
+        interface = canonical_interface(phone.port)
+        port = view.poe.get(interface)
+        member = next(iter(members)) if len(members) == 1 else port.member if port else stack_member(interface)
+        by_member.setdefault(member, []).append(port)
+    seen, short = [], []
+    for member, ports in sorted(by_member.items()):
+        label = f"member {member}" if member else "switch"
+        if member not in members:
+            short.append(f"{label}: no budget line for it in `show power inline`")
+            continue
+        classes = {p.poe_class for p in ports if p is not None}
+        watts = max((CLASS_WATTS.get(c, CLASS_WATTS["0"]) for c in classes), default=CLASS_WATTS["0"])
+        shown = ", ".join(sorted(c for c in classes if c in CLASS_WATTS)) or "unknown (counted as 0)"
+        at_once = min(bench.config.parallel.powerup_per_switch, len(ports))
+        own = sum(p.watts for p in ports if p is not None)
+        left, need = members[member].remaining + own, at_once * watts
+        line = (f"{label}: {left:.1f} W left ({members[member].remaining:.1f} W remaining + {own:.1f} W its bench "
+                f"phones draw); {at_once} phones of class {shown} powering up at once need {need:.1f} W")
+        if left < need:
+            short.append(f"{line}, at most {int(left // watts)} at once")
+        else:
+            seen.append(line)
+    if short:
+        return failed(name, "; ".join(short + seen), "lower parallel.powerup_per_switch or free PoE on the member "
+                      "named (power supplies, other powered devices)")
+    return passed(name, "; ".join(seen) or "no bench phone on this switch")

@@ -57,8 +57,8 @@ def run(ctx: PhoneContext, view: StepView) -> Baseline:
         if not evidence:
             raise PhoneFailed(f"the phone gives no evidence at all: {web_note or 'no web answer'}, no CDP "
                               f"entry on its port, no console output, no power draw")
-        load = current_load(version_id=version_id, app_load_id=app_load_id,
-                            cdp_version=identified.cdp_version, witnesses=profile.load_witnesses)
+        load = current_load(version_id=version_id, app_load_id=app_load_id, cdp_version=identified.cdp_version,
+                            lldp_software=identified.lldp_software, witnesses=profile.load_witnesses)
         symptoms = profile.symptoms_in(messages if "web" in evidence else tail)
         cucm_note = _registration(ctx, step, evidence, symptoms)
         step.data.update(load=load, version_id=version_id, app_load_id=app_load_id, status_messages=messages,

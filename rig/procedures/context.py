@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from drivers.ios_names import canonical_interface
+from drivers.power_meter import PowerMeterError
 from rig.config import LabConfig, PhoneConfig
 from rig.identify import phone_neighbour
 from rig.journal import Journal
@@ -25,9 +27,10 @@ from rig.procedures.steps import Interrupted, StepRecorder
 from rig.profiles import PhoneProfile, profile_for
 
 if TYPE_CHECKING:
+    from drivers.ios_lldp import LldpNeighbor
     from drivers.ios_switch import CdpNeighbor
     from drivers.phone_web import PhoneWeb
-    from drivers.tftp_tap_process import TftpTapProcess
+    from rig.tap_share import SharedTap
     from rig.bench import Bench
     from rig.switch_pool import SwitchSessions
 
@@ -56,7 +59,7 @@ class PhoneContext:
     powerup: threading.Semaphore
     """This phone's switch's power-up budget (parallel.powerup_per_switch)."""
     run_dir: Path
-    tap: "TftpTapProcess | None" = None
+    tap: "SharedTap | None" = None
     script: KeyScript | None = None
     erase_retries: int = 1
     found: Found = field(default_factory=Found)
@@ -119,31 +122,51 @@ class PhoneContext:
             return None
         return phone_neighbour(self.switch.recent_cdp_neighbors(max_age), self.phone)
 
+    def lldp_entry(self) -> "LldpNeighbor | None":
+        """The phone's own LLDP-MED entry on its port (model, announced load), where the switch runs
+        LLDP: evidence only, asked where CDP says nothing (None in field mode)."""
+        if self.phone.switch is None or self.phone.port is None:
+            return None
+        port = canonical_interface(self.phone.port)
+        return next((n for n in self.switch.lldp_neighbors() if n.local_interface == port and n.mac == self.phone.mac),
+                    None)
+
     def draw(self, since: float | None = None) -> dict[str, Any]:
         """PoE draw on the phone's port (and the meter's reading, when the phone has one), from a
         switch read that started after this call, or after `since` (a `time.monotonic()` moment:
         the phones of a switch then share one `show power inline`)."""
+        reading = self._poe(since)
+        meter = self.bench.meter(self.phone)
+        if meter is not None:
+            instrument, channel = meter
+            try:
+                reading["meter_watts"] = instrument.measure_watts(channel)
+            except PowerMeterError as error:  # the switch's PoE reading stands in (issue 29, L3)
+                reading["meter_error"] = str(error)
+        return reading
+
+    def polled_watts(self, since: float, period: float) -> float | None:
+        """The draw for a poll: the meter's when the phone has one (no switch command), else PoE
+        from a switch read that started after `since` and at most `period` seconds ago, so a
+        switch's polling phones cost it one `show power inline` per period between them. A meter
+        that fails is a missing reading, not a failed phone: PoE answers instead."""
+        meter = self.bench.meter(self.phone)
+        if meter is not None:
+            instrument, channel = meter
+            try:
+                return float(instrument.measure_watts(channel))
+            except PowerMeterError:
+                pass
+        return watts(self._poe(max(since, time.monotonic() - period)))
+
+    def _poe(self, since: float | None) -> dict[str, Any]:
         reading: dict[str, Any] = {}
         if self.phone.port is not None:  # field mode: no switch, no PoE reading
             ports = self.switch.poe_status(self.phone.port, since)
             reading["poe_watts"] = ports[0].watts if ports else None
             if ports:
                 reading["poe_oper"] = ports[0].oper
-        meter = self.bench.meter(self.phone)
-        if meter is not None:
-            instrument, channel = meter
-            reading["meter_watts"] = instrument.measure_watts(channel)
         return reading
-
-    def polled_watts(self, since: float, period: float) -> float | None:
-        """The draw for a poll: the meter's when the phone has one (no switch command), else PoE
-        from a switch read that started after `since` and at most `period` seconds ago, so a
-        switch's polling phones cost it one `show power inline` per period between them."""
-        meter = self.bench.meter(self.phone)
-        if meter is not None:
-            instrument, channel = meter
-            return float(instrument.measure_watts(channel))
-        return watts(self.draw(max(since, time.monotonic() - period)))
 
 
 def watts(reading: dict[str, Any]) -> float | None:

@@ -4,10 +4,13 @@ Backends are tried in the configured order (only those the script's metadata all
 that refuses remote key-press as unauthenticated (a wrong password, or a stale authentication
 URL) moves the script to the next backend, and the step records which backend ran and why.
 After the keys, the erase counts only when a signal the phone's profile lists as confirmed is
-seen (the phone restarting by itself, its new ITL fetched, a documented line); the step's data
-and detail name that signal. An expectation that is not met, or an erase that is not confirmed,
-usually means a key press was lost: the phone is power-cycled (its identity is already
-confirmed, so that is safe), given time to come back, and the script runs again.
+seen (the phone restarting by itself, its new ITL fetched, a documented line), up to and
+including the last look at the end of the wait; the step's data and detail name that signal. A
+restart is two independent signals or a sustained one (rig.procedures.erase_watch): one
+unanswered request is only recorded as a glimpse. An expectation that is not met, or an erase
+that is not confirmed, usually means a key press was lost: the phone is power-cycled (its
+identity is already confirmed, so that is safe), given time to come back, and the script runs
+again from the screen the phone boots to.
 """
 
 from __future__ import annotations
@@ -88,10 +91,12 @@ def _attempt(ctx: PhoneContext, script: KeyScript, chain: KeypadChain, console: 
     step.data.update(keys=record.keys, expectations=record.checks)
     timeouts = [expect_timeout(ctx, s.expect) for s in script.steps if isinstance(s, Expect)]
     wait = max([ctx.config.timeouts.expect, *timeouts])
-    proof = ctx.poll(watch.confirmed, wait, interval=look_interval(wait))
-    final = proof or watch.proof()
+    # the final look counts: a confirmation arriving just as the wait ends is a confirmation
+    final = ctx.poll(watch.confirmed, wait, interval=look_interval(wait)) or watch.proof()
     step.data.update(erase_confirmed_by=final.signal, erase_signals_seen=final.seen)
-    if proof is None:
+    if watch.glimpses:
+        step.data["restart_glimpses"] = dict(watch.glimpses)
+    if not final.confirmed:
         raise ExpectationNotMet(final.describe())
     step.detail = f"{len(record.keys)} keys via {chain.backend}; {final.describe()}" + "".join(
         f"; {c['what']}: {c['result']}" for c in record.checks)

@@ -4,6 +4,12 @@ Real phones give different evidence: a 7942 restarts by itself after the erase (
 its web server and CDP entry go away) and then fetches a fresh ITL; newer phones also show a
 status line. What counts is `profile.erase_signals`, weighed by rig.witness: a signal no source
 confirms for the model is recorded as seen but never confirms the erase alone.
+
+A restart is never one missing answer: a dropped HTTP request or one low draw reading is a
+glimpse, kept for the record, and the restart counts only when two independent signals show in
+the same look (the web server gone while the draw dropped) or one signal shows in `SUSTAINED_LOOKS`
+looks in a row spanning at least `SUSTAINED_S` hardware seconds. A restart is a boot, far longer
+than a few looks, so it can pass either test; a lost packet passes neither.
 """
 
 from __future__ import annotations
@@ -24,6 +30,13 @@ LOOK_EVERY_S = 0.2
 server and the tap, so looking as often as a console line is read would load a big bench. Not
 longer: a 7942's restart after the erase is brief at a fast simulated time scale, and looks 0.5 s
 apart missed it, so erases waited for the ITL fetch and were retried."""
+
+
+SUSTAINED_LOOKS = 3
+"""Looks in a row one restart signal must show, alone, before it counts as a restart."""
+SUSTAINED_S = 10.0
+"""Hardware seconds (scaled by `timeouts.script_scale`) those looks must span: three lost
+requests in quick succession are a network hiccup, not a phone that went away."""
 
 
 def look_interval(timeout: float) -> float:
@@ -48,6 +61,11 @@ class EraseWatch:
         self.since = time.monotonic()
         self.draw_before = ctx.polled_watts(self.since, LOOK_EVERY_S) or 0.0
         self.restart: list[str] = []
+        """The restart, once two signals or a sustained one showed it (kept from then on)."""
+        self.glimpses: dict[str, int] = {}
+        """Restart signal -> how often it showed too briefly and alone to count (a dropped request)."""
+        self._streaks: dict[str, tuple[float, int]] = {}
+        """Signal kind -> (monotonic time of its first look in the current run of looks, looks)."""
 
     def _status(self) -> list[str]:
         web = self.ctx.web
@@ -72,21 +90,44 @@ class EraseWatch:
         return next((line for line in lines if re.search(pattern, line)), None)
 
     def _restart_signals(self) -> None:
+        if self.restart:
+            return
+        showing = self._signals_now()
+        now = time.monotonic()
+        for kind in list(self._streaks):
+            if kind not in showing:
+                del self._streaks[kind]  # answered again: whatever was missing came back
+        for kind in showing:
+            first, looks = self._streaks.get(kind, (now, 0))
+            self._streaks[kind] = (first, looks + 1)
+        if len(showing) >= 2:
+            self.restart.append(" and ".join(showing.values()))
+            return
+        sustained = self.ctx.script_seconds(SUSTAINED_S)
+        for kind, described in showing.items():
+            first, looks = self._streaks[kind]
+            if looks >= SUSTAINED_LOOKS and now - first >= sustained:
+                self.restart.append(f"{described} for {looks} looks over {now - first:.3g}s")
+                return
+            if looks == 1:
+                self.glimpses[kind] = self.glimpses.get(kind, 0) + 1
+
+    def _signals_now(self) -> dict[str, str]:
+        """The restart signals this look shows: signal -> its description with what was read."""
+        showing: dict[str, str] = {}
         now = self.ctx.polled_watts(self.since, LOOK_EVERY_S) or 0.0  # shared with the switch's other phones
-        if self.draw_before > 0 and now < self.draw_before * DRAW_DROP and "draw drop" not in self._kinds():
-            self.restart.append(f"draw drop {self.draw_before:g} W -> {now:g} W")
+        if self.draw_before > 0 and now < self.draw_before * DRAW_DROP:
+            showing["draw drop"] = f"draw drop {self.draw_before:g} W -> {now:g} W"
         web = self.ctx.web
-        if self.web_access and web is not None and "HTTP gone" not in self._kinds():
+        if self.web_access and web is not None:
             try:
                 web.device_info()
             except PhoneWebError:
-                self.restart.append("HTTP gone")
-        if not self.web_access and self.ctx.phone.switch is not None and "CDP gone" not in self._kinds():
+                showing["HTTP gone"] = "HTTP gone"
+        if not self.web_access and self.ctx.phone.switch is not None:
             if self.ctx.cdp_entry(max_age=0) is None:  # a restart is brief: look now
-                self.restart.append("CDP gone")
-
-    def _kinds(self) -> set[str]:
-        return {" ".join(signal.split()[:2]) for signal in self.restart}
+                showing["CDP gone"] = "CDP gone"
+        return showing
 
     def _itl_fetched(self) -> bool:
         ctx = self.ctx

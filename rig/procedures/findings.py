@@ -35,6 +35,8 @@ class Identified(Finding):
     cdp_platform: str | None = None
     cdp_version: str | None = None
     """CDP `Version :` of the phone's neighbour entry (the load it announces), when seen."""
+    lldp_software: str | None = None
+    """LLDP-MED `S/W revision` of the phone's entry, read where CDP gives none."""
 
 
 @dataclass(frozen=True, kw_only=True)

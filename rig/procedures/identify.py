@@ -1,9 +1,11 @@
 """identify: the phone must be shown to be the configured one before anything touches it.
 
-With a switch, the switch must see this phone's MAC on its port: a mismatch skips the phone,
-because powering a port that holds some other device is exactly the mistake a bench controller
-must never make. The phone's CDP entry, when the switch has one, is kept: its platform and the
-load it announces (`Version :`) are evidence that needs no web access.
+With a switch, the switch must see this phone's MAC on its port, nowhere else, on a port that is
+no uplink (rig.port_proof): a mismatch skips the phone, because powering a port that holds some
+other device is exactly the mistake a bench controller must never make. The phone's CDP entry,
+when the switch has one, is kept: its platform and the load it announces (`Version :`) are
+evidence that needs no web access; where CDP is off or silent, its LLDP-MED entry (model,
+`S/W revision`) is recorded instead.
 
 In field mode (no switch) nothing is powered, but keys still go to an address, so the phone at
 that address must say who it is: its own MAC on its device information page (the profile's
@@ -16,7 +18,7 @@ from __future__ import annotations
 from drivers.macaddr import normalize_mac
 from drivers.phone_web import PhoneWebError
 from drivers.risport import RisPortError
-from rig.identify import identify
+from rig.port_proof import prove_port
 from rig.procedures.context import PhoneContext
 from rig.procedures.findings import Identified, StepView
 from rig.procedures.registration import registration
@@ -31,7 +33,7 @@ def run(ctx: PhoneContext, _: StepView) -> Identified:
     with ctx.steps.step("identify") as step:
         if phone.switch is None:
             return _by_own_answer(ctx, step)
-        identity = identify(ctx.switch, phone)
+        identity = prove_port(ctx.switch, phone)
         step.detail = identity.evidence
         step.data = {"switch": phone.switch, "port": phone.port, "mac": phone.mac}
         if not identity.ok:
@@ -40,8 +42,13 @@ def run(ctx: PhoneContext, _: StepView) -> Identified:
         neighbour = ctx.cdp_entry()
         if neighbour is not None:
             step.data.update(cdp_platform=neighbour.platform, cdp_version=neighbour.version)
+        lldp = ctx.lldp_entry() if neighbour is None else None  # CDP off or silent: what it says by LLDP-MED
+        if lldp is not None:
+            step.data.update(lldp_model=lldp.model, lldp_software=lldp.software_revision)
+            step.detail += f"; LLDP-MED neighbour {lldp.system_name} ({lldp.model}, {lldp.software_revision})"
         return Identified(evidence=identity.evidence, cdp_platform=neighbour.platform if neighbour else None,
-                          cdp_version=neighbour.version if neighbour else None)
+                          cdp_version=neighbour.version if neighbour else None,
+                          lldp_software=lldp.software_revision if lldp else None)
 
 
 def _by_own_answer(ctx: PhoneContext, step: Step) -> Identified:

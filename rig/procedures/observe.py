@@ -26,11 +26,13 @@ from rig.journal import iso
 from rig.procedures.context import PhoneContext
 from rig.procedures.erase_watch import utc
 from rig.procedures.findings import Baseline, Erased, Observed, Restarted, StepView
+from rig.procedures.kept_files import keep_fetched
 from rig.witness import LoadDecision, decide_load
 
 QUIET_PROBE_S = 2.0
 """Longest gap between probes of the load while the phone fetches nothing."""
 AFTER_FETCH_S = 1.0
+NO_CTL = "expected: a cluster not in mixed mode serves no CTL (rig does not need it)"
 """How long after a new fetch the load is probed at every poll."""
 
 
@@ -88,12 +90,24 @@ class _Watch:
         new = mine[len(self.fetches):]
         self.fetches += new
         ctx.journal.write_all([TftpFetch(phone=ctx.phone.name, file=t.file, at=iso(utc(t.started)), bytes=t.bytes,
-                                         ok=t.ok, error=t.error) for t in new])
+                                         ok=t.ok, error=t.error, expected=self.expected_miss(t)) for t in new])
+        keep_fetched(ctx.run_dir, ctx.phone.name, new, ctx.profile.tftp.image)
+
+    def expected_miss(self, transfer: TftpTransfer) -> str | None:
+        """Why this failed fetch is expected, or None. A phone asks for its CTL file before its
+        ITL (the profile's `tftp.ctl`, source: Cisco Tech Note 116232), and a cluster has a CTL
+        only once the Cisco CTL client created one and set the cluster security mode to mixed
+        (source: Cisco Unified CallManager Security Guide, "Configuring the Cisco CTL Client",
+        http://www.cisco.com/en/US/docs/voice_ip_comm/cucm/security/4_1_3/secuauth.html). No step
+        of rig needs the CTL, so its absence is shown as expected, never as a failure."""
+        if transfer.ok or transfer.file != self.ctx.profile.ctl_file(self.ctx.phone.mac):
+            return None
+        return NO_CTL
 
     def decide(self) -> LoadDecision | None:
         """The witnesses' decision now; None when no witness answered."""
         ctx = self.ctx
-        version_id = app_load_id = cdp_version = None
+        version_id = app_load_id = cdp_version = lldp_software = None
         web = ctx.web
         if self.web_access and web is not None:
             try:
@@ -101,14 +115,16 @@ class _Watch:
                 version_id, app_load_id = info.version_id, info.app_load_id
             except PhoneWebError:
                 return None
-        else:  # web access off: the load the phone announces over CDP
+        else:  # web access off: the load the phone announces over CDP, else over LLDP-MED
             neighbour = ctx.cdp_entry()
             cdp_version = neighbour.version if neighbour is not None else None
-            if cdp_version is None:
+            lldp = ctx.lldp_entry() if cdp_version is None else None
+            lldp_software = lldp.software_revision if lldp is not None else None
+            if cdp_version is None and lldp_software is None:
                 return None
         return decide_load(ctx.expected_load, version_id=version_id, app_load_id=app_load_id,
                            images=loads_images(ctx, self.fetches), cdp_version=cdp_version,
-                           witnesses=ctx.profile.load_witnesses)
+                           lldp_software=lldp_software, witnesses=ctx.profile.load_witnesses)
 
 
 class _LoadProbe:

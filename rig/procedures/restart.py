@@ -1,25 +1,25 @@
 """restart: power the phone off and on through its PoE port, inside the switch's power budget.
 
 The phone was identified on its port by an earlier step (restart declares that it needs it), so
-the port is switched through rig.actions' write-ahead power: the journal holds each intent before
-the switch hears it. Power-on holds the switch's power-up semaphore until the port draws power
-again (or a short settle time passes): a switch powering dozens of phones at once can exceed its
-PoE budget. Once the port has been turned off it is always turned back on, even when the run is
-interrupted.
+the port is switched through rig.actions' power primitive (`switched_off`): the journal holds the
+off intent before the switch hears it, and the port comes back on however the step ends.
+Power-on holds the switch's power-up semaphore until the port draws power again (or a short
+settle time passes): a switch powering dozens of phones at once can exceed its PoE budget.
 
 Field mode (a phone without switch) has no port to switch: after an ITL erase the phone restarts
 by itself (that restart is what confirmed the erase), so the step records it; otherwise the
-technician is asked to unplug the phone and plug it back in, at the terminal rig runs on.
+technician is asked to unplug the phone and plug it back in, through the bench's operator.
 """
 
 from __future__ import annotations
 
-import sys
 import time
 from collections.abc import Callable
 from datetime import datetime
 
-from rig.actions.power import power_off, power_on
+from drivers.operator import Ask, OperatorError
+from rig.actions.power import PoePort, switched_off
+from rig.port_proof import absent, read_port
 from rig.journal import iso, utc_now
 from rig.procedures.context import POWER_SETTLE, PhoneContext, poll_period, watts
 from rig.procedures.findings import ConsoleOpened, Erased, Identified, Restarted, StepView
@@ -40,17 +40,20 @@ def power_cycle(ctx: PhoneContext, step: Step, before_on: Callable[[], None] | N
     settle = min(POWER_SETTLE, timeouts.boot)
     period = poll_period(settle)
     step.data["draw_before"] = ctx.draw(since=time.monotonic() - period)
-    power_off(ctx.switch, ctx.phone, ctx.journal)
-    off_at = time.monotonic()
-    try:
+    # A phone restarting by itself (as after its erase) has no link for a moment, and the proof
+    # before `power inline never` (rig.port_proof) refuses a phone the switch sees nowhere: wait
+    # until it is seen somewhere (a phone seen on another port is refused at once).
+    ctx.poll(lambda: None if absent(read_port(ctx.switch, ctx.phone.port), ctx.phone) else True, timeouts.boot,
+             period)
+    with switched_off(PoePort(ctx.switch, ctx.phone, ctx.journal), hold=ctx.powerup) as port:
+        off_at = time.monotonic()
         ctx.sleep(timeouts.power_off)
         step.data["draw_off"] = ctx.draw(since=off_at)
         if before_on is not None:
             before_on()
-    finally:
         with ctx.powerup:
             power_on_at = utc_now()
-            power_on(ctx.switch, ctx.phone, ctx.journal)
+            port.on()
             on_at = time.monotonic()
             step.data["power_on_at"] = iso(power_on_at)
             if ctx.stop.is_set():
@@ -65,20 +68,17 @@ def power_cycle(ctx: PhoneContext, step: Step, before_on: Callable[[], None] | N
 
 
 def _by_hand(ctx: PhoneContext, step: Step, before_on: Callable[[], None] | None) -> datetime:
-    """Field mode: the technician unplugs the phone and plugs it back in (PoE or power supply)."""
-    label = f"Phone {ctx.phone.name} (SEP{ctx.phone.mac}, {ctx.phone.ip})"
-    if not sys.stdin.isatty():
-        raise BenchFault(f"{label}: field mode restart needs a technician at rig's terminal "
-                         "(no switch to power-cycle it)", part="operator")
-    sys.stdout.write(f"{label}: unplug it now [Enter when unplugged] ")
-    sys.stdout.flush()
-    sys.stdin.readline()
-    ctx.sleep(ctx.config.timeouts.power_off)
-    if before_on is not None:
-        before_on()
-    sys.stdout.write(f"{label}: plug it back in [Enter when plugged in] ")
-    sys.stdout.flush()
-    sys.stdin.readline()
+    """Field mode: the technician unplugs the phone and plugs it back in (PoE or power supply),
+    asked through the bench's operator (drivers.operator); nobody to ask is a bench error."""
+    label = f"{ctx.phone.name} (SEP{ctx.phone.mac}, {ctx.phone.ip})"
+    try:
+        ctx.bench.operator.ask(Ask(label, "unplug it now", 1, 2))
+        ctx.sleep(ctx.config.timeouts.power_off)
+        if before_on is not None:
+            before_on()
+        ctx.bench.operator.ask(Ask(label, "plug it back in", 2, 2))
+    except OperatorError as error:
+        raise BenchFault(f"field mode restart (no switch to power-cycle it): {error}", part="operator") from None
     power_on_at = utc_now()
     step.data.update(restarted_by="technician", power_on_at=iso(power_on_at))
     step.detail = "field mode: unplugged and plugged back in by the technician"

@@ -9,7 +9,8 @@ finding); the first failure is the phone's reason:
   disagreed is recorded;
 - verify_registration (when `cucm.risport` is configured): CUCM's RisPort70 lists the phone
   `Registered` with ActiveLoadID = the expected load, waited for up to `timeouts.boot`; a
-  failure fails the phone only with `cucm.risport.require: true`, else it is recorded;
+  failure fails the phone only with `cucm.risport.require: true`, else it is recorded; RisPort
+  unreadable is the bench's fault (the phone's outcome `error`, not `failed`) when required;
 - verify_trust_list: no trust-list failure line since the erase (or the restart).
 File names and the failure line come from the phone's profile.
 """
@@ -28,7 +29,7 @@ from rig.procedures.context import PhoneContext
 from rig.procedures.findings import Baseline, ConsoleOpened, Erased, Observed, Restarted, StepView, Verified
 from rig.procedures.observe import loads_images
 from rig.procedures.registration import Registration, registration
-from rig.procedures.steps import Step
+from rig.procedures.steps import BenchFault, Step
 from rig.witness import LoadDecision, bare_load, decide_load
 
 T = TypeVar("T")
@@ -111,14 +112,16 @@ def check_load(ctx: PhoneContext, observed: Observed, baseline: Baseline, step: 
     neighbour = ctx.cdp_entry(max_age=RECENT_CDP_S)
     if neighbour is None or bare_load(neighbour.version) != bare_load(ctx.expected_load):
         neighbour = ctx.cdp_entry(max_age=0)  # the recent table may predate its restart: read it again
+    lldp = ctx.lldp_entry() if neighbour is None else None  # CDP off or silent: the LLDP-MED entry
+    lldp_software = lldp.software_revision if lldp is not None else None
     decision = decide_load(ctx.expected_load, version_id=version_id, app_load_id=app_load_id,
                            images=loads_images(ctx, list(observed.fetches)),
                            cdp_version=neighbour.version if neighbour is not None else None,
-                           witnesses=ctx.profile.load_witnesses)
+                           lldp_software=lldp_software, witnesses=ctx.profile.load_witnesses)
     step.data.update(load_before=baseline.load, load_after=decision.load, expected=decision.expected,
                      agreed=decision.agreed, disagreed=decision.disagreed, unknown=decision.unknown,
                      version_id=version_id, app_load_id=app_load_id,
-                     cdp_version=neighbour.version if neighbour is not None else None)
+                     cdp_version=neighbour.version if neighbour is not None else None, lldp_software=lldp_software)
     decided.append(decision)
     if decision.expected and not decision.running:
         raise _CheckFailed(f"{decision.describe()}, expected {decision.expected}")
@@ -173,6 +176,9 @@ def check_registration(ctx: PhoneContext, step: Step) -> None:
         found = ctx.poll(registered, ctx.config.timeouts.boot, interval)
     except RisPortError as error:
         failure = f"CUCM RisPort unreadable: {error}"
+        step.data["required"] = required
+        if required:  # the bench part failed, not the phone: the phone's outcome is `error`
+            raise BenchFault(failure, part="cucm risport") from None
     else:
         last = found or (seen[-1] if seen else None)
         if last is not None:
@@ -191,6 +197,7 @@ def check_registration(ctx: PhoneContext, step: Step) -> None:
 def run(ctx: PhoneContext, view: StepView) -> Verified:
     observed, baseline = view.need(Observed), view.need(Baseline)
     failures: list[str] = []
+    faults: list[BenchFault] = []
 
     def checked(name: str, check: Callable[[Step], T]) -> T | None:
         with ctx.steps.step(name) as step:
@@ -199,7 +206,10 @@ def run(ctx: PhoneContext, view: StepView) -> Verified:
             except _CheckFailed as failure:
                 step.fail(str(failure))
                 failures.append(str(failure))
-                return None
+            except BenchFault as fault:  # the other checks still run; the phone ends `error` below
+                step.fail(str(fault))
+                faults.append(fault)
+            return None
 
     itl_signer = None
     if observed.watched:
@@ -211,6 +221,8 @@ def run(ctx: PhoneContext, view: StepView) -> Verified:
     if ctx.bench.risport() is not None:
         checked("verify_registration", lambda s: check_registration(ctx, s))
     checked("verify_trust_list", lambda s: check_trust_list(ctx, view, s))
+    if faults and not failures:  # a phone that failed a check of its own failed, whatever the bench did
+        raise faults[0]
     return Verified(itl_signer=itl_signer, load=decided[0] if decided else observed.load,
                     failure=failures[0] if failures else None)
 

@@ -8,6 +8,7 @@ own phone, and its evidence goes into the JUnit XML as the test's properties.
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,11 +16,13 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from drivers.operator import NoOperator
 from rig.config import PhoneConfig
 from rig.errors import RigError
 from rig.jobs import JobRequest, JobService
 from rig.pytest_plugin.hooks import BUILTIN_BENCH, PHONE_PARAM, lab_source
 from rig.pytest_plugin.outcome import PhoneOutcome
+from rig.terminal_operator import TerminalOperator
 
 if TYPE_CHECKING:
     from rig.bench import Bench
@@ -89,6 +92,10 @@ def bench(pytestconfig: pytest.Config, tmp_path_factory: pytest.TempPathFactory)
     source = lab_source(pytestconfig)
     path = source.path or source.write_builtin(tmp_path_factory.mktemp("rig-bench"))
     with open_bench(path) as opened:
+        if pytestconfig.getoption("capture") == "no":  # `pytest -s`: the technician can answer rig's asks
+            opened.operator = TerminalOperator(threading.Event(), sys.__stdout__, stdin=sys.__stdin__)
+        else:
+            opened.operator = NoOperator("needs a technician: run pytest with -s (no output capture)")
         yield opened
 
 

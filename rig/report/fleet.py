@@ -8,6 +8,8 @@ geometry is computed here; the template only places shapes, so 240 phones stay a
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -20,12 +22,15 @@ CHART_WIDTH = 640.0
 MIN_LABEL_GAP = 64.0
 """Least distance between two axis labels, in pixels (a label such as `10:30` is ~35 px wide)."""
 STEP_COLOURS = {
-    "identify": "#5b7fbf", "console": "#9aa5b1", "baseline": "#59a14f", "erase": "#e15759",
-    "factory_reset": "#ff9da7", "restart": "#b07aa1", "recover": "#9c755f", "observe": "#f28e2b",
+    "identify": "#5b7fbf", "console": "#9aa5b1", "baseline": "#a0cbe8", "erase": "#8c6bb1",
+    "factory_reset": "#c2a5cf", "restart": "#9c755f", "recover": "#d4b9a8", "observe": "#edc948",
     "verify": "#76b7b2",
 }
 """One colour per step family (legend under the chart): `erase (retry 1)` is an erase and every
-`verify_*` check a verify; a step of no listed family is grey."""
+`verify_*` check a verify; a step of no listed family is grey. One colour language for the whole
+page: red means failure only (a failed step is outlined in FAILED_COLOUR, an outcome badge is red only
+for `failed`), green means passed only, so no step family is drawn in either."""
+FAILED_COLOUR = "#b3261e"
 OTHER_STEP = "#bab0ac"
 
 
@@ -36,6 +41,25 @@ def step_colour(name: str) -> str:
 
 
 ORDER = {"failed": 0, "error": 1, "skipped": 2, "passed": 3}
+_MAC = re.compile(r"(SEP)?(?<![0-9A-Fa-f])[0-9A-Fa-f]{12}(?![0-9A-Fa-f])")
+_NUMBER = re.compile(r"(\d+)")
+
+
+def natural_key(name: str) -> tuple[tuple[int, int | str], ...]:
+    """Sort key putting desk-9 before desk-10 before desk-100 (numbers compared as numbers)."""
+    return tuple((1, int(part)) if part.isdigit() else (0, part.lower()) for part in _NUMBER.split(name) if part)
+
+
+def reason_group(reason: str) -> str:
+    """A reason with the phone's own MAC (`SEP001D705F0005`, `001D705F0005`) written `<MAC>`, so
+    the same failure on many phones is one group of the reasons panel."""
+    return _MAC.sub(lambda m: ("SEP" if m.group(1) else "") + "<MAC>", reason)
+
+
+def reason_counts(phones: list[dict[str, Any]]) -> list[tuple[str, int]]:
+    """Each distinct reason of the phones that did not pass and how many phones gave it, most first."""
+    counts = Counter(reason_group(p["reason"] or p["outcome"]) for p in phones if p["outcome"] != "passed")
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
 
 
 @dataclass(frozen=True)
@@ -83,7 +107,7 @@ def model_of(events: list[PhoneEvent]) -> str:
 
 def fleet_rows(phones: list[dict[str, Any]], attempts: dict[str, list[PhoneEvent]],
                start: datetime, seconds: float) -> list[FleetRow]:
-    """One row per phone, bars placed on the shared axis; failures first, then by name."""
+    """One row per phone, bars placed on the shared axis; failures first, then by name (natural order)."""
     span = seconds or 1.0
     rows = []
     for phone in phones:
@@ -97,7 +121,7 @@ def fleet_rows(phones: list[dict[str, Any]], attempts: dict[str, list[PhoneEvent
                              "colour": step_colour(step.name), "name": step.name,
                              "ok": step.ok, "detail": step.detail})
         rows.append(row)
-    return sorted(rows, key=lambda r: (ORDER.get(r.outcome, 0), r.name))
+    return sorted(rows, key=lambda r: (ORDER.get(r.outcome, 0), natural_key(r.name)))
 
 
 def run_span(attempts: dict[str, list[PhoneEvent]]) -> tuple[datetime, float] | None:

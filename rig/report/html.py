@@ -2,9 +2,12 @@
 
 On top, the outcome counts and the fleet chart (rig.report.fleet): every phone one thin row on
 the run's time axis, failures first, with a filter box (phone, outcome, reason, model). Each
-row opens onto that phone's detail: its steps as bars (green ok, red failed) under a time axis
-of their own, its TFTP fetches as ticks, its power draw as a line, the reason and evidence. The
-geometry is computed here so the template only places shapes.
+row opens onto that phone's detail: its steps as bars in the fleet chart's colours (a failed one
+outlined red) under a time axis of their own, its TFTP fetches as ticks (an expected miss, such as
+no CTL on a non-secure cluster, grey), its power draw as a line, the reason, the evidence and the
+files it fetched (kept under files/<phone>/). Above the chart, the reasons panel: each distinct
+reason of the phones that did not pass, with its count. The geometry is computed here so the
+template only places shapes.
 """
 
 from __future__ import annotations
@@ -18,8 +21,11 @@ from typing import Any
 import jinja2
 
 from rig.events import Event, PhoneEvent, StepDone, TftpFetch
-from rig.journal import parse_iso
-from rig.report.fleet import CHART_WIDTH, STEP_COLOURS, Tick, axis_ticks, fleet_rows, run_span
+from rig.journal import FILES_DIR, parse_iso
+from rig.report.fleet import (
+    CHART_WIDTH, FAILED_COLOUR, STEP_COLOURS, Tick, axis_ticks, fleet_rows, reason_counts, reason_group, run_span,
+    step_colour,
+)
 from rig.report.results import last_attempts
 
 TEMPLATE = "report.html.j2"
@@ -91,12 +97,12 @@ def timeline(events: list[PhoneEvent]) -> Timeline | None:
     for row, step in enumerate(steps):
         x0, x1 = tl.x(parse_iso(step.started)), tl.x(parse_iso(step.ended))
         tl.bars.append({"y": AXIS + 8 + row * 16, "x": x0, "w": max(2.0, x1 - x0), "name": step.name,
-                        "ok": step.ok, "detail": step.detail})
+                        "ok": step.ok, "detail": step.detail, "colour": step_colour(step.name)})
     base = AXIS + 16 + len(steps) * 16
     tl.height = base + 60
     for fetch in fetches:
         tl.ticks.append({"x": tl.x(parse_iso(fetch.at)), "y": base, "file": fetch.file,
-                         "bytes": fetch.bytes, "ok": fetch.ok})
+                         "bytes": fetch.bytes, "ok": fetch.ok, "expected": fetch.expected})
     points = _draw_points(steps)
     if points:
         tl.max_watts = max(w for _, w in points) or 1.0
@@ -117,15 +123,20 @@ def render_html(results: dict[str, Any], events: list[Event], run_dir: Path) -> 
     for phone in results["phones"]:
         mine = attempts.get(phone["name"], [])
         console = run_dir / "console" / f"{phone['name']}.log"
+        kept = run_dir / FILES_DIR / phone["name"]
         phones.append({
             **phone,
             "timeline": timeline(mine),
             "console": f"console/{phone['name']}.log" if console.exists() else None,
+            "files": sorted(f.name for f in kept.iterdir()) if kept.is_dir() else [],
+            "fetches": [e for e in mine if isinstance(e, TftpFetch)],
+            "reason_group": reason_group(phone["reason"] or phone["outcome"]) if phone["outcome"] != "passed" else "",
             "row": rows.get(phone["name"]),
         })
     order = {name: i for i, name in enumerate(rows)}  # failures first (fleet_rows' order)
     phones.sort(key=lambda p: order.get(p["name"], len(order)))
     return template.render(
         results=results, phones=phones, width=WIDTH, left=LEFT, chart_width=CHART_WIDTH,
-        axis=axis_ticks(span[1]) if span else [], colours=STEP_COLOURS,
+        axis=axis_ticks(span[1]) if span else [], colours=STEP_COLOURS, failed_colour=FAILED_COLOUR,
+        reasons=reason_counts(results["phones"]),
     )

@@ -1,23 +1,46 @@
 """junit.xml: one testcase per phone, its steps as properties, for any CI dashboard.
 
 Outcome mapping: failed -> <failure>, error -> <error>, skipped -> <skipped>, each carrying the
-reason; the step that ended the phone is named in the element's type.
+reason as its message and the phone's step trail and evidence as its text (what a CI page shows
+first); the step that ended the phone is named in the element's type. The suite's time is the
+run's wall time (phones run in parallel, so their times do not add up).
+
+Every string comes from devices at some point (status messages, CDP strings, TFTP file names), and
+XML 1.0 cannot carry most control characters even escaped: they are written as `\\xNN` so the
+file is always well-formed.
 """
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from typing import Any
 
 from rig.journal import parse_iso
 
 _ELEMENT = {"failed": "failure", "error": "error", "skipped": "skipped"}
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+"""Characters XML 1.0 forbids (and DEL, which terminals act on): everything else passes."""
+
+
+def xml_safe(text: object) -> str:
+    """`text` as a string XML 1.0 can carry: each forbidden character shown as `\\xNN`/`\\uNNNN`."""
+    return _NOT_XML.sub(lambda m: f"\\x{ord(m[0]):02x}" if ord(m[0]) < 0x100 else f"\\u{ord(m[0]):04x}",
+                        str(text))
 
 
 def _seconds(steps: list[dict[str, Any]]) -> float:
     if not steps:
         return 0.0
     return (parse_iso(steps[-1]["ended"]) - parse_iso(steps[0]["started"])).total_seconds()
+
+
+def wall_seconds(results: dict[str, Any]) -> float:
+    """From the run's start to its end (or, unfinished, to its last step's end)."""
+    start = parse_iso(results["started"])
+    ends = [parse_iso(s["ended"]) for p in results["phones"] for s in p["steps"]]
+    end = parse_iso(results["finished"]) if results["finished"] else max(ends, default=start)
+    return max(0.0, (end - start).total_seconds())
 
 
 def evidence_properties(phone: dict[str, Any]) -> list[tuple[str, str]]:
@@ -27,37 +50,66 @@ def evidence_properties(phone: dict[str, Any]) -> list[tuple[str, str]]:
     props += [(f"symptom.{i}", symptom) for i, symptom in enumerate(phone["symptoms"], 1)]
     props += [(f"step.{i:02d}.{step['name']}", f"{'ok' if step['ok'] else 'FAILED'}: {step['detail']}")
               for i, step in enumerate(phone["steps"], 1)]
-    props += [(f"tftp.{i:02d}", f"{f['file']} {f['bytes']} bytes {'ok' if f['ok'] else 'FAILED'} at {f['at']}")
-              for i, f in enumerate(phone["tftp_fetches"], 1)]
+    props += [(f"tftp.{i:02d}", fetch_line(f)) for i, f in enumerate(phone["tftp_fetches"], 1)]
     return props
+
+
+def fetch_line(fetch: dict[str, Any]) -> str:
+    """`ITLSEP....tlv 4000 bytes ok at ...`; a miss that decides nothing says so instead of FAILED."""
+    status = "ok" if fetch["ok"] else f"not served ({fetch['expected']})" if fetch.get("expected") else "FAILED"
+    return f"{fetch['file']} {fetch['bytes']} bytes {status} at {fetch['at']}"
+
+
+def failure_text(phone: dict[str, Any]) -> str:
+    """What a CI page shows under a failed test: the reason, every step in order with its time and
+    detail, then the evidence (loads, signer, symptoms, TFTP fetches, console log)."""
+    lines = [phone["reason"] or "", "", "steps:"]
+    for step in phone["steps"]:
+        took = (parse_iso(step["ended"]) - parse_iso(step["started"])).total_seconds()
+        lines.append(f"  {'ok    ' if step['ok'] else 'FAILED'} {step['name']} ({took:.1f} s): {step['detail']}")
+    if not phone["steps"]:
+        lines.append("  (none: the phone was not touched)")
+    lines += ["", "evidence:",
+              f"  load: {phone['load_before'] or '?'} -> {phone['load_after'] or '?'}",
+              f"  ITL signer: {phone['itl_signer'] or '?'}"]
+    lines += [f"  symptom: {symptom}" for symptom in phone["symptoms"]]
+    lines += [f"  tftp: {fetch_line(f)}" for f in phone["tftp_fetches"]]
+    lines.append(f"  console log: console/{phone['name']}.log")
+    return "\n".join(lines)
+
+
+def _element(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
+    node = ET.SubElement(parent, tag, {key: xml_safe(value) for key, value in attrs.items()})
+    if text is not None:
+        node.text = xml_safe(text)
+    return node
 
 
 def render_junit(results: dict[str, Any]) -> str:
     summary = results["summary"]
-    suite = ET.Element(
-        "testsuite",
-        name=f"rig {results['procedure']} {results['bench']}",
-        tests=str(len(results["phones"])),
-        failures=str(summary["failed"]),
-        errors=str(summary["error"]),
-        skipped=str(summary["skipped"]),
-        timestamp=results["started"],
-        time=f"{sum(_seconds(p['steps']) for p in results['phones']):.3f}",
-    )
+    suite = ET.Element("testsuite", {key: xml_safe(value) for key, value in {
+        "name": f"rig {results['procedure']} {results['bench']}",
+        "tests": str(len(results["phones"])),
+        "failures": str(summary["failed"]),
+        "errors": str(summary["error"]),
+        "skipped": str(summary["skipped"]),
+        "timestamp": results["started"],
+        "time": f"{wall_seconds(results):.3f}",
+    }.items()})
+    if results.get("ports_left_off"):  # first in the suite: a port rig could not turn back on
+        left = ", ".join(f"{c['phone']} ({c['switch']} {c['port']})" for c in results["ports_left_off"])
+        _element(_element(suite, "properties"), "property", name="ports_left_off", value=left)
     for phone in results["phones"]:
-        case = ET.SubElement(
-            suite, "testcase", classname=f"{results['bench']}.{results['procedure']}",
-            name=phone["name"], time=f"{_seconds(phone['steps']):.3f}",
-        )
-        props = ET.SubElement(case, "properties")
+        case = _element(suite, "testcase", classname=f"{results['bench']}.{results['procedure']}",
+                        name=phone["name"], time=f"{_seconds(phone['steps']):.3f}")
+        props = _element(case, "properties")
         where = [(key, str(phone[key] or "")) for key in ("mac", "switch", "port")]
         for name, value in where + evidence_properties(phone):
-            ET.SubElement(props, "property", name=name, value=value)
+            _element(props, "property", name=name, value=value)
         element = _ELEMENT.get(phone["outcome"])
         if element:
             failed = next((s["name"] for s in reversed(phone["steps"]) if not s["ok"]), "run")
-            node = ET.SubElement(case, element, message=phone["reason"] or "", type=failed)
-            node.text = phone["reason"] or ""
-        ET.SubElement(case, "system-out").text = f"console log: console/{phone['name']}.log"
+            _element(case, element, failure_text(phone), message=phone["reason"] or "", type=failed)
+        _element(case, "system-out", f"console log: console/{phone['name']}.log")
     ET.indent(suite)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suite, encoding="unicode") + "\n"

@@ -1,4 +1,4 @@
-"""results.json from the journal, exactly in the shape DESIGN.md section 3 promises.
+"""results.json from the journal, exactly in the shape docs/design.md promises.
 
 A phone may appear in the journal more than once (a resumed run redoes what did not pass):
 its result is its last attempt, the events after its last `phone_started`. A phone the run never
@@ -15,6 +15,7 @@ from rig.events import (
     RunInterrupted, RunResumed, RunStarted, StepDone, TftpFetch,
 )
 from rig.errors import RigError
+from rig.journal import ports_left_off
 
 NOT_FINISHED = "not finished: the run was interrupted before this phone was done"
 TOUCHING_STEPS = {"erase": "erase", "factory_reset": "a factory reset", "restart": "a power cycle",
@@ -65,7 +66,8 @@ def _phone_result(info: ListedPhone, events: list[PhoneEvent]) -> dict[str, Any]
             for e in events if isinstance(e, StepDone)
         ],
         "tftp_fetches": [
-            {"file": e.file, "at": e.at, "bytes": e.bytes, "ok": e.ok} for e in events if isinstance(e, TftpFetch)
+            {"file": e.file, "at": e.at, "bytes": e.bytes, "ok": e.ok, **({"expected": e.expected} if e.expected else {})}
+            for e in events if isinstance(e, TftpFetch)
         ],
         "load_before": done.load_before,
         "load_after": done.load_after,
@@ -90,6 +92,8 @@ def build_results(events: list[Event]) -> dict[str, Any]:
         if isinstance(e, PartUnhealthy):
             unhealthy.setdefault(e.part, e.reason)
     return {
+        # First: a port this run turned off and the journal never saw on again (issue 29).
+        "ports_left_off": [{"phone": c.name, "switch": c.switch, "port": c.port} for c in ports_left_off(events, None)],
         "run_id": first.run_id,
         "started": first.at,
         "finished": ends[-1].at if ends and ends[-1].at >= starts[-1].at else None,

@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass
 from ipaddress import IPv4Address
 from pathlib import Path
+from typing import Any
 
 from rig.config import (
     AxlConfig,
@@ -28,6 +29,7 @@ from rig.config import (
     PhoneConfig,
     RisPortConfig,
     SerialKeypadConfig,
+    SimSwitches,
     Simulation,
     SwitchConfig,
     TapConfig,
@@ -38,6 +40,7 @@ from rig.sim.box import SimBox
 from rig.sim.chaos import ExchangeFaults
 from rig.sim.clock import SimClock
 from rig.sim.cucm import SimCucm
+from rig.sim.ios_output import MODULE_BUDGET_WATTS
 from rig.sim import misconfig
 from rig.sim.meter import SimPowerMeter
 from rig.sim.observe import RUNTIME_FAULTS, BenchObserver
@@ -47,6 +50,8 @@ from rig.sim.risport import RisDevice, SimRisPort
 from rig.sim.switch import SimSwitch, SwitchFaults
 
 LOOPBACK = "127.0.0.1"
+DEAD_TVS = (LOOPBACK, 9)
+"""Where phones look for TVS under the `tvs_unreachable` fault: the discard port, refused."""
 CUCM_HOST = "127.0.0.2"
 """CUCM on an address of its own, as on a real network: a phone whose option 150 names CUCM
 instead of the tap is then told apart by its TFTP Server 1."""
@@ -88,10 +93,21 @@ def phone_ip(index: int) -> str:
     return str(IPv4Address(f"127.0.{1 + index // 250}.{1 + index % 250}"))
 
 
-def switch_port(index_on_switch: int) -> str:
-    """Gi1/0/1..Gi1/0/48 then Gi2/0/1...: the next stack member, as on a real access switch."""
-    member, port = divmod(index_on_switch, PORTS_PER_MEMBER)
+def switch_port(index_on_switch: int, members: int = 1) -> str:
+    """One member: Gi1/0/1..Gi1/0/48 then Gi2/0/1..., the next stack member, as on a real access
+    switch. A stack of `members`: phones dealt over the members in turn (Gi1/0/1, Gi2/0/1, ...)."""
+    if members > 1:
+        port, member = divmod(index_on_switch, members)
+    else:
+        member, port = divmod(index_on_switch, PORTS_PER_MEMBER)
     return f"Gi{member + 1}/0/{port + 1}"
+
+
+def switch_build(settings: SimSwitches) -> dict[str, Any]:
+    """SimSwitch's stack and protocol arguments from the simulation's `switch` settings."""
+    watts = settings.member_watts
+    budgets = {m: watts[m - 1] if m <= len(watts) else MODULE_BUDGET_WATTS for m in range(1, settings.members + 1)}
+    return {"budgets": budgets, "cdp": settings.cdp, "lldp": settings.lldp}
 
 
 def layout(sim: Simulation) -> list[SimPhoneSpec]:
@@ -108,7 +124,7 @@ def layout(sim: Simulation) -> list[SimPhoneSpec]:
                 mac=f"{MAC_BASE + i:012X}",
                 ip=phone_ip(i),
                 switch=f"sw{sw + 1}",
-                port=switch_port(on_switch),
+                port=switch_port(on_switch, sim.switch.members),
                 meter=i // CHANNELS_PER_METER,
                 channel=i % CHANNELS_PER_METER + 1,
                 board=i // HEADS_PER_BOARD,
@@ -185,8 +201,10 @@ class SimBench(SimBox):
                 pki=self.pki,
                 cucm_auth_url=self.cucm.auth_url,
                 tftp_servers=misconfig.tftp_servers(spec.name, self.sim, (LOOPBACK, self.tap_port), self.cucm.tftp_address),
+                tvs=DEAD_TVS if faults.tvs_unreachable else self.cucm.tvs_address,
                 never_returns=spec.name in faults.never_returns,
                 lost_keys=faults.lost_keys.get(spec.name, 0),
+                http_drops=faults.http_drops.get(spec.name, 0),
                 console_garbage=faults.console_garbage,
                 web_access=spec.name not in self.sim.web_access_off,
                 http_port=self.sim.web_port,
@@ -201,9 +219,15 @@ class SimBench(SimBox):
                 username=USERNAME,
                 password=PASSWORD,
                 faults=SwitchFaults(drop_every=faults.ssh_drop_every, delay=faults.switch_delay),
+                **switch_build(self.sim.switch),
             )
             switch.start()
             self.switches[name] = switch
+        for name, port, macs in misconfig.uplinks(self.sim, self.specs):
+            self.switches[name].make_uplink(port, misconfig.SWITCH_BEHIND, macs)
+        for spec in self.specs:
+            if spec.name in self.sim.misconfig.no_poe:
+                self.switches[spec.switch].remove_poe(spec.port)
         for _, channels in sorted(misconfig.meter_channels(self.sim, self.specs, self.phones).items()):
             meter = SimPowerMeter(channels)
             meter.start()

@@ -28,6 +28,7 @@ from rig.sim.names import canonical_mac
 from rig.sim.observe import TftpRead
 from rig.sim.pki import ClusterPki
 from rig.sim.tftp import MemoryTftpServer
+from rig.sim.tvs import SimTvs
 from rig.trust import build_sgn
 
 AUTH_PATH = "/ccmcip/authenticate.jsp"
@@ -35,7 +36,7 @@ DEFAULT_USERS = {"rig": "rig-sim"}  # the simulator's own credentials, not anyon
 
 
 class SimCucm(SimBox):
-    """TFTP + authentication URL of a simulated cluster for the given phones [(name, mac)]."""
+    """TFTP, TVS and the authentication URL of a simulated cluster for the given phones [(name, mac)]."""
 
     def __init__(
         self,
@@ -69,6 +70,7 @@ class SimCucm(SimBox):
         self._tftp: MemoryTftpServer | None = None
         self._http: LoopbackHttpServer | None = None
         self._http_thread: threading.Thread | None = None
+        self._tvs = SimTvs(pki, host)
 
     # -- lifecycle ------------------------------------------------------------------------
     def start(self) -> None:
@@ -81,8 +83,10 @@ class SimCucm(SimBox):
             target=self._http.serve_forever, kwargs={"poll_interval": 0.1}, name="cucm-auth", daemon=True
         )
         self._http_thread.start()
+        self._tvs.start()
 
     def stop(self) -> None:
+        self._tvs.stop()
         if self._http is not None:
             self._http.shutdown()
             self._http.server_close()
@@ -98,6 +102,11 @@ class SimCucm(SimBox):
         if self._tftp is None:
             raise RuntimeError("SimCucm is not started")
         return self._tftp.address
+
+    @property
+    def tvs_address(self) -> tuple[str, int]:
+        """Where the cluster's Trust Verification Service answers (rig.sim.tvs)."""
+        return self._tvs.address
 
     @property
     def auth_url(self) -> str:
@@ -122,12 +131,12 @@ class SimCucm(SimBox):
     def _tftp_files(self) -> CucmFiles:
         """Every phone's ITL and configs, signed up front (signing on request would stall the
         single TFTP server loop just when a whole bench asks at once after a power-up)."""
-        files = {"itlfile.tlv": self.pki.itl(self.pki.current, "ITLFile.tlv")}
+        files = {"itlfile.tlv": self.pki.itl(self.pki.current, "ITLFile.tlv", self.pki.tvs)}
         for mac, name in self.phones.items():
             device = f"SEP{mac}"
             web_access = name not in self.web_access_off
             config = DeviceConfig(device, self.load_id, self.auth_url, self.host, web_access).render()
-            files[f"itl{device}.tlv".lower()] = self.pki.itl(self.pki.current, f"ITL{device}.tlv")
+            files[f"itl{device}.tlv".lower()] = self.pki.itl(self.pki.current, f"ITL{device}.tlv", self.pki.tvs)
             files[f"{device}.cnf.xml".lower()] = config
             files[f"{device}.cnf.xml.sgn".lower()] = build_sgn(
                 config, filename=f"{device}.cnf.xml.sgn", signer_cert=self.pki.current.cert,

@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass
 from enum import Enum
 
+from rig.sim import ios_lldp as lldp
 from rig.sim import ios_output as out
 from rig.sim.ios_grammar import IF, NUM, RANGES, Action, Grammar, Mismatch
 from rig.sim.ios_ports import Port, SwitchState
@@ -126,10 +127,10 @@ class IosSession:
     def _poe_rows(self, port: Port | None) -> list[out.PoeRow]:
         with self.state.lock:
             ports = [port] if port else self.state.sorted_ports()
-            return [self.state.poe_row(p) for p in ports]
+            return [self.state.poe_row(p) for p in ports if p.poe]
 
     def show_power(self, port: Port | None = None) -> str:
-        return out.power_inline(self._poe_rows(port), module_block=port is None)
+        return out.power_inline(self._poe_rows(port), budgets=None if port else self.state.budgets)
 
     def show_power_detail(self, port: Port | None = None) -> str:
         return out.power_inline_detail(self._poe_rows(port))
@@ -137,27 +138,61 @@ class IosSession:
     def _cdp_rows(self, port: Port | None) -> list[out.CdpRow]:
         with self.state.lock:
             ports = [port] if port else self.state.sorted_ports()
-            return [r for p in ports if (r := self.state.cdp_row(p)) is not None]
+            return [r for p in ports for r in self.state.cdp_rows(p)]
 
     def show_cdp(self, port: Port | None = None) -> str:
-        return out.cdp_neighbors(self._cdp_rows(port))
+        return out.cdp_neighbors(self._cdp_rows(port)) if self.state.cdp else lldp.CDP_OFF
 
     def show_cdp_detail(self, port: Port | None = None) -> str:
-        return out.cdp_neighbors_detail(self._cdp_rows(port))
+        return out.cdp_neighbors_detail(self._cdp_rows(port)) if self.state.cdp else lldp.CDP_OFF
+
+    def show_cdp_global(self) -> str:
+        return lldp.CDP_GLOBAL if self.state.cdp else lldp.CDP_OFF
+
+    def show_lldp_global(self) -> str:
+        return lldp.LLDP_GLOBAL if self.state.lldp else lldp.LLDP_OFF
+
+    def show_lldp_detail(self, port: Port | None = None) -> str:
+        if not self.state.lldp:
+            return lldp.LLDP_OFF
+        with self.state.lock:
+            ports = [port] if port else self.state.sorted_ports()
+            rows = [r for p in ports if (r := self.state.lldp_row(p)) is not None]
+        return lldp.lldp_neighbors_detail(rows)
 
     def show_macs(self, port: Port | None = None) -> str:
         with self.state.lock:
             ports = [port] if port else self.state.sorted_ports()
-            rows = [r for p in ports if (r := self.state.mac_row(p)) is not None]
+            rows = [r for p in ports for r in self.state.mac_rows(p)]
         return out.mac_address_table(rows if port else out.cpu_mac_rows() + rows)
 
-    def show_running_interface(self, port: Port) -> str:
+    def show_switchport(self, port: Port | None = None) -> str:
+        with self.state.lock:
+            ports = [port] if port else self.state.sorted_ports()
+            return out.switchport([self.state.switchport(p) for p in ports])
+
+    @staticmethod
+    def _interface_config(port: Port) -> list[str]:
         body = [f"interface {port.long_name}"]
+        if port.trunk:
+            body.append(" switchport mode trunk")
         if port.voice_vlan is not None:
             body.append(f" switchport voice vlan {port.voice_vlan}")
         if port.admin == "never":
             body.append(" power inline never")
-        body.append("end")
+        return body
+
+    def show_running_interface(self, port: Port) -> str:
+        return self._running([*self._interface_config(port), "end"])
+
+    def show_running(self) -> str:
+        """The whole running configuration: the hostname, then every port's section."""
+        with self.state.lock:
+            sections = [line for p in self.state.sorted_ports() for line in [*self._interface_config(p), "!"]]
+        return self._running([f"hostname {self.state.hostname}", "!", *sections, "end"])
+
+    @staticmethod
+    def _running(body: list[str]) -> str:
         size = sum(len(b) + 1 for b in body)
         return out.lines(
             "Building configuration...", "", f"Current configuration : {size} bytes", "!", *body, ""
@@ -232,6 +267,12 @@ def _build_grammars(s: IosSession) -> dict[Mode, Grammar]:
         (f"show cdp neighbors {IF}", s.show_cdp),
         ("show cdp neighbors detail", s.show_cdp_detail),
         (f"show cdp neighbors {IF} detail", s.show_cdp_detail),
+        ("show cdp", s.show_cdp_global),
+        ("show lldp", s.show_lldp_global),
+        ("show lldp neighbors detail", s.show_lldp_detail),
+        (f"show lldp neighbors {IF} detail", s.show_lldp_detail),
+        ("show interfaces switchport", s.show_switchport),
+        (f"show interfaces {IF} switchport", s.show_switchport),
         ("show mac address-table", s.show_macs),
         (f"show mac address-table interface {IF}", s.show_macs),
         ("show mac-address-table", s.show_macs),
@@ -240,6 +281,7 @@ def _build_grammars(s: IosSession) -> dict[Mode, Grammar]:
     privileged: list[tuple[str, Action]] = [
         ("disable", s.disable),
         ("configure terminal", s.configure),
+        ("show running-config", s.show_running),
         (f"show running-config interface {IF}", s.show_running_interface),
     ]
     config: list[tuple[str, Action]] = [

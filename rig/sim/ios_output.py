@@ -8,6 +8,7 @@ Functions here only format; what a port shows is decided by `rig.sim.ios_cli`.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from rig.sim.names import ios_mac
@@ -16,6 +17,8 @@ MAX_WATTS = 15.4
 """Per-port power limit shown in the Max column (802.3af; a 7942 is class 2)."""
 
 MODULE_BUDGET_WATTS = 740.0
+"""Available PoE watts of a stack member unless the simulation sets its own (a real 48-port member's
+`1  740.0  330.0  410.0`: ntc-templates cisco_ios_show_power_inline.raw)."""
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,14 @@ class CdpRow:
     software: str
     power_drawn_w: float
     power_request_id: int
+
+
+@dataclass(frozen=True)
+class SwitchportBlock:
+    interface: str  # short form, e.g. Gi1/0/5
+    trunk: bool
+    up: bool
+    voice_vlan: int | None
 
 
 @dataclass(frozen=True)
@@ -84,29 +95,34 @@ def _poe_table(rows: list[PoeRow]) -> list[str]:
     return out
 
 
-def power_inline(rows: list[PoeRow], *, module_block: bool) -> str:
-    """`show power inline [IF]`: the Module budget block only for the whole-switch form."""
+def _member(interface: str) -> int:
+    """`Gi2/0/5` -> 2: the stack member of a port name."""
+    m = re.match(r"[A-Za-z-]*(\d+)/", interface)
+    return int(m.group(1)) if m else 1
+
+
+def power_inline(rows: list[PoeRow], *, budgets: dict[int, float] | None) -> str:
+    """`show power inline [IF]`: for the whole-switch form (`budgets`, member -> available watts),
+    one `Module` budget block per stack member, each followed by its ports and their totals, blocks
+    two blank lines apart (source: ntc-templates cisco_ios_show_power_inline_whitespace.raw, a
+    5-member stack); the one-port form is the port table alone."""
+    if budgets is None:
+        return lines(*_poe_table(rows))
     out: list[str] = []
-    if module_block:
-        used = sum(r.watts for r in rows)
+    for member, available in sorted(budgets.items()):
+        mine = [r for r in rows if _member(r.interface) == member]
+        used = sum(r.watts for r in mine)
         out += [
-            "",
+            *(["", ""] if out else [""]),
             "Module   Available     Used     Remaining",
             "          (Watts)     (Watts)    (Watts) ",
             "------   ---------   --------   ---------",
-            f"1        {MODULE_BUDGET_WATTS:>8.1f}   {used:>8.1f}"
-            f"   {MODULE_BUDGET_WATTS - used:>9.1f}",
-        ]
-    out += _poe_table(rows)
-    if module_block:
-        powered = sum(1 for r in rows if r.oper == "on")
-        used = sum(r.watts for r in rows)
-        out += [
+            f"{member:<8} {available:>8.1f}   {used:>8.1f}   {available - used:>9.1f}",
+            *_poe_table(mine),
             "--------- ------ ---------- ---------- ---------- ------ ----- ",
-            f"Totals:          {powered:<4} on    {used:<10.1f}",
-            "",
+            f"Totals:          {sum(1 for r in mine if r.oper == 'on'):<4} on    {used:<10.1f}",
         ]
-    return lines(*out)
+    return lines(*out, "")
 
 
 def power_inline_detail(rows: list[PoeRow]) -> str:
@@ -176,9 +192,12 @@ def cdp_neighbors_detail(rows: list[CdpRow]) -> str:
     Django CDP tool's sample, find_string `SEP0021D8BA0965`; tests/fixtures/real/cdp/): blank
     lines holding one space, `Second Port Status`, the load alone on the line after `Version :`,
     `Power drawn: 6.300 Watts`, the power request lines, no management address for a phone.
+    A switch behind the port shows neither the phone's second port nor its power lines (as the
+    switches of tests/fixtures/real/ios/show_cdp_neighbors_detail do).
     """
     out: list[str] = []
     for r in rows:
+        phone = "Phone" in r.capabilities.split()
         milliwatts = round(r.power_drawn_w * 1000)
         out += [
             "-------------------------",
@@ -188,19 +207,65 @@ def cdp_neighbors_detail(rows: list[CdpRow]) -> str:
             f"Platform: {r.platform},  Capabilities: {r.capabilities}",
             f"Interface: {r.local_interface},  Port ID (outgoing port): {r.port_id}",
             f"Holdtime : {r.holdtime} sec",
-            "Second Port Status: Down",
+            *(["Second Port Status: Down"] if phone else []),
             " ",
             "Version :",
             r.software,
             " ",
             "advertisement version: 2",
             "Duplex: full",
-            f"Power drawn: {r.power_drawn_w:.3f} Watts",
-            f"Power request id: {r.power_request_id}, Power management id: 3",
-            f"Power request levels are:{milliwatts} 0 0 0 0",
+            *([f"Power drawn: {r.power_drawn_w:.3f} Watts",
+               f"Power request id: {r.power_request_id}, Power management id: 3",
+               f"Power request levels are:{milliwatts} 0 0 0 0"] if phone else []),
             " ",
         ]
     out += ["", f"Total cdp entries displayed : {len(rows)}"]
+    return lines(*out)
+
+
+_PVLAN_LINES = [f"Administrative private-vlan {what}" for what in (
+    "host-association: none", "mapping: none", "trunk native VLAN: none", "trunk Native VLAN tagging: enabled",
+    "trunk encapsulation: dot1q", "trunk normal VLANs: none", "trunk associations: none", "trunk mappings: none")]
+
+
+def switchport(blocks: list[SwitchportBlock]) -> str:
+    """`show interfaces [IF] switchport`, one block per port, as a Catalyst 9300 on IOS-XE prints it.
+
+    source: tests/fixtures/real/ios/show_interfaces_switchport/
+    cisco_ios_show_interfaces_switchport_app_interfaces.raw (ntc-templates): an access port up
+    (`Operational Trunking Encapsulation: native`), one down (no such line, `Operational Mode:
+    down`) and a trunk (`Administrative Mode: trunk`, `Negotiation of Trunking: On`)."""
+    out: list[str] = []
+    for b in blocks:
+        mode = "trunk" if b.trunk else "static access"
+        voice = f"{b.voice_vlan} (VLAN{b.voice_vlan:04d})" if b.voice_vlan is not None and not b.trunk else "none"
+        out += [
+            f"Name: {b.interface}",
+            "Switchport: Enabled",
+            f"Administrative Mode: {mode}",
+            f"Operational Mode: {mode if b.up else 'down'}",
+            "Administrative Trunking Encapsulation: dot1q",
+            *([f"Operational Trunking Encapsulation: {'dot1q' if b.trunk else 'native'}"] if b.up else []),
+            f"Negotiation of Trunking: {'On' if b.trunk else 'Off'}",
+            "Access Mode VLAN: 1 (default)",
+            "Trunking Native Mode VLAN: 1 (default)",
+            "Administrative Native VLAN tagging: disabled",
+            f"Voice VLAN: {voice}",
+            *_PVLAN_LINES,
+            "Operational private-vlan: none",
+            "Trunking VLANs Enabled: ALL",
+            "Pruning VLANs Enabled: 2-1001",
+            "Capture Mode Disabled",
+            "Capture VLANs Allowed: ALL",
+            "",
+            "Protected: false",
+            "Unknown unicast blocked: disabled",
+            "Unknown multicast blocked: disabled",
+            "Vepa Enabled: false",
+            "App Interface: false",
+            "Appliance trust: none",
+            "",
+        ]
     return lines(*out)
 
 

@@ -9,10 +9,11 @@ from __future__ import annotations
 import re
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from rig.sim import ios_output as out
-from rig.sim.model import PoweredDevice
+from rig.sim.ios_lldp import LldpRow
+from rig.sim.model import CdpInfo, PoweredDevice
 from rig.sim.switch_history import SwitchHistory
 
 # Long interface type -> (show-output abbreviation, CDP-table abbreviation).
@@ -51,6 +52,12 @@ class Port:
     device: PoweredDevice | None
     admin: str = "auto"  # auto | never
     voice_vlan: int | None = None
+    trunk: bool = False  # `switchport mode trunk`
+    poe: bool = True  # False: a port without PoE, absent from `show power inline`
+    behind: list[tuple[int, str]] = field(default_factory=list)
+    """(VLAN, MAC) entries learned on the port besides its device's: what sits behind it."""
+    neighbours: list[CdpInfo] = field(default_factory=list)
+    """CDP neighbours on the port besides its device (a switch behind an uplink)."""
 
     @property
     def long_name(self) -> str:
@@ -71,8 +78,13 @@ class Port:
 class SwitchState:
     """What every session of one switch shares: hostname, ports, their configuration."""
 
-    def __init__(self, hostname: str, ports: dict[str, PoweredDevice | None]) -> None:
+    def __init__(self, hostname: str, ports: dict[str, PoweredDevice | None], *,
+                 budgets: dict[int, float] | None = None, cdp: bool = True, lldp: bool = False) -> None:
         self.hostname = hostname
+        self.budgets = budgets or {1: out.MODULE_BUDGET_WATTS}
+        """Stack member -> available PoE watts, one `Module` block each in `show power inline`."""
+        self.cdp = cdp
+        self.lldp = lldp
         self.lock = threading.RLock()
         self.booted = time.monotonic()
         self.ports: dict[tuple[str, str], Port] = {}
@@ -125,6 +137,8 @@ class SwitchState:
             else:
                 port.device.power_on()
 
+    # --- cables and entries moved under a running switch (tests drive these) ----------------
+
     def swap_cables(self, a: str, b: str) -> None:
         """The devices of ports `a` and `b` change places (two desks' cables swapped): each loses
         PoE while unplugged and comes up on the other port if that port's power is on (`auto`)."""
@@ -146,6 +160,29 @@ class SwitchState:
             return {p.short_name: p.device.name for p in self.ports.values()
                     if p.device is not None and p.admin != "never" and p.device.link_up()}
 
+    def add_entry(self, port: str, mac: str, vlan: int) -> None:
+        """The MAC table shows `mac` on `port` in `vlan` too (a stale entry, a PC behind a phone)."""
+        with self.lock:
+            self._existing(port).behind.append((vlan, mac))
+
+    def remove_poe(self, port: str) -> None:
+        with self.lock:
+            self._existing(port).poe = False
+
+    def make_uplink(self, port: str, neighbour: CdpInfo, macs: list[str]) -> None:
+        """The port becomes a trunk to another switch: `neighbour` on CDP, `macs` behind it."""
+        with self.lock:
+            found = self._existing(port)
+            found.trunk = True
+            found.neighbours.append(neighbour)
+            found.behind += [(1, mac) for mac in macs]
+
+    def _existing(self, text: str) -> Port:
+        found = self.port(text)
+        if found is None:
+            raise ValueError(f"switch {self.hostname}: no port {text!r}")
+        return found
+
     # --- what the show commands see -------------------------------------------------------
 
     def poe_row(self, port: Port) -> out.PoeRow:
@@ -160,12 +197,18 @@ class SwitchState:
             port.short_name, "auto", "on", device.draw_watts, label, str(device.poe_class)
         )
 
-    def cdp_row(self, port: Port) -> out.CdpRow | None:
+    def cdp_rows(self, port: Port) -> list[out.CdpRow]:
+        own = self._device_cdp(port)
+        return [self._cdp_row(port, info) for info in ([own] if own else []) + port.neighbours]
+
+    @staticmethod
+    def _device_cdp(port: Port) -> CdpInfo | None:
         if port.device is None or port.admin == "never":
             return None
-        info = port.device.cdp()
-        if info is None:
-            return None
+        return port.device.cdp()
+
+    @staticmethod
+    def _cdp_row(port: Port, info: CdpInfo) -> out.CdpRow:
         return out.CdpRow(
             device_id=info.device_id,
             local_interface=port.long_name,
@@ -177,15 +220,31 @@ class SwitchState:
             ip=info.ip,
             software=info.software,
             power_drawn_w=info.power_drawn_w,
-            power_request_id=int(info.device_id[-4:], 16),  # any stable number, as on the real phones
+            # any stable number, as on the real phones; a switch behind the port shows none
+            power_request_id=int(info.device_id[-4:], 16) if info.device_id.startswith("SEP") else 0,
         )
 
-    def mac_row(self, port: Port) -> out.MacRow | None:
+    def lldp_row(self, port: Port) -> LldpRow | None:
+        """What the device on the port announces by LLDP-MED: the facts it announces by CDP."""
+        if port.device is None or port.admin == "never":
+            return None
+        info = port.device.cdp()
+        if info is None:
+            return None
+        return LldpRow(port.short_name, port.device.mac, info.ip, info.platform, info.software,
+                       info.power_drawn_w, port.voice_vlan)
+
+    def mac_rows(self, port: Port) -> list[out.MacRow]:
+        rows = [out.MacRow(str(vlan), mac, "DYNAMIC", port.short_name) for vlan, mac in port.behind]
         device = port.device
         if device is None or port.admin == "never" or not device.link_up():
-            return None
+            return rows
         vlan = port.voice_vlan if port.voice_vlan is not None else 1
-        return out.MacRow(str(vlan), device.mac, "DYNAMIC", port.short_name)
+        return [out.MacRow(str(vlan), device.mac, "DYNAMIC", port.short_name), *rows]
+
+    def switchport(self, port: Port) -> out.SwitchportBlock:
+        up = port.trunk or (port.device is not None and port.admin != "never" and port.device.link_up())
+        return out.SwitchportBlock(port.short_name, port.trunk, up, port.voice_vlan)
 
     def uptime(self) -> str:
         minutes = int(time.monotonic() - self.booted) // 60

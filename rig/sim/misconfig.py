@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from rig.config import ConfigError, Simulation
 from rig.sim.ios_ports import split_interface
+from rig.sim.model import CdpInfo
 from rig.sim.pki import ClusterPki
 
 if TYPE_CHECKING:
@@ -28,7 +29,7 @@ def check(sim: Simulation, specs: Sequence["SimPhoneSpec"]) -> None:
     mis = sim.misconfig
     names = {s.name for s in specs}
     named = {"tftp_bypass": mis.tftp_bypass, "moved": list(mis.moved), "actuator_unwired": mis.actuator_unwired,
-             "meter_swapped": mis.meter_swapped}
+             "meter_swapped": mis.meter_swapped, "uplink": mis.uplink, "no_poe": mis.no_poe}
     for knob, phones in named.items():
         unknown = sorted(set(phones) - names)
         if unknown:
@@ -57,6 +58,22 @@ def switch_ports(sim: Simulation, specs: Sequence["SimPhoneSpec"], phones: dict[
             ports.setdefault(spec.port, None)
             ports[moved] = phones[spec.name]
     return wiring
+
+
+SWITCH_BEHIND = CdpInfo(device_id="access-sw2", platform="cisco WS-C3560X-24P", ip="10.10.0.2",
+                        port_id="GigabitEthernet0/8", capabilities="Switch IGMP", software="Cisco IOS Software, "
+                        "C3560E Software (C3560E-UNIVERSALK9-M), Version 12.2(55)SE10, RELEASE SOFTWARE (fc2)",
+                        power_drawn_w=0.0)
+"""The switch behind an `uplink` phone's port, as a real 3560X shows itself over CDP (source:
+tests/fixtures/real/ios/show_cdp_neighbors_detail/cisco_ios_show_cdp_neighbors_detail2.raw)."""
+MACS_BEHIND = 20
+"""Devices behind that switch besides the phone: the campaign's uplink showed 21 MACs."""
+
+
+def uplinks(sim: Simulation, specs: Sequence["SimPhoneSpec"]) -> list[tuple[str, str, list[str]]]:
+    """(switch, port, MACs behind it) of each `uplink` phone's port."""
+    return [(s.switch, s.port, [f"0050560{i:05X}" for i in range(MACS_BEHIND)])
+            for s in specs if s.name in sim.misconfig.uplink]
 
 
 def meter_channels(sim: Simulation, specs: Sequence["SimPhoneSpec"], phones: dict[str, T]) -> dict[int, dict[int, T]]:

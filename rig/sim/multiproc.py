@@ -50,9 +50,10 @@ _DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 class _RemoteCucm:
     """CUCM as a shard's phones see it: served by the parent process, only its addresses here."""
 
-    def __init__(self, auth_url: str, tftp_address: tuple[str, int]) -> None:
+    def __init__(self, auth_url: str, tftp_address: tuple[str, int], tvs_address: tuple[str, int]) -> None:
         self.auth_url = auth_url
         self.tftp_address = tftp_address
+        self.tvs_address = tvs_address
 
     def start(self) -> None:
         """The parent process serves it."""
@@ -102,9 +103,9 @@ def _shard(conn: Connection, inherited: list[Connection], sim: Simulation, bench
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the parent's handler, copied by fork
     for other in inherited:
         other.close()  # the parent's ends of the pipes: the parent's exit must read as EOF here
-    auth_url, tftp_address = conn.recv()
+    auth_url, tftp_address, tvs_address = conn.recv()
     workdir.mkdir(parents=True, exist_ok=True)
-    with ShardBench(sim, bench, workdir, _local(specs), pki, _RemoteCucm(auth_url, tftp_address), tap_port) as shard:
+    with ShardBench(sim, bench, workdir, _local(specs), pki, _RemoteCucm(auth_url, tftp_address, tvs_address), tap_port) as shard:
         config = shard.lab_config()
         conn.send((dump_config(config), (workdir / KNOWN_HOSTS).read_text()))
         conn.recv()
@@ -174,7 +175,7 @@ def serve(sim: Simulation, bench: str, workdir: Path, shards: int, on_ready: Any
                      image_bytes=sim.image_kb * 1024, loss=sim.faults.tftp_loss, web_access_off=sim.web_access_off,
                      host=CUCM_HOST, tftp_start_method="fork") as cucm:
             for link in links:
-                link.send((cucm.auth_url, cucm.tftp_address))
+                link.send((cucm.auth_url, cucm.tftp_address, cucm.tvs_address))
             answers = [link.recv() for link in links]
             (workdir / KNOWN_HOSTS).write_text(f"{WRITTEN_BY}: the simulated switches' host keys\n" + "".join(
                 line + "\n" for _, hosts in answers for line in hosts.splitlines() if not line.startswith("#")))

@@ -2,10 +2,9 @@
 
 Life of a phone: unpowered -> booting (PoE draw rises, console prints boot lines, link and CDP
 come up) -> TFTP: CTL, ITL (trust check), config (signature check) -> compare load -> fetch the
-`.loads` file and its images, flash, reboot -> registered. A phone whose ITL was signed by a
-certificate the cluster no longer uses rejects the new ITL and then every config, gives up after
-a few tries and stays on its old load and cached config (the state rig exists to repair) until
-its ITL is erased from the keypad.
+`.loads` file and its images, flash, reboot -> registered. A phone whose ITL trusts neither the
+cluster's signer nor a TVS that vouches for it (rig.sim.tvs) rejects the new ITL and every config,
+gives up after a few tries and keeps its old load and cached config until its ITL is erased.
 
 Where a phone stands when the simulation starts is its scenario (`rig.sim.phone_scenario`); the
 TFTP work of a boot is `rig.sim.phone_provision`, its timing `rig.sim.phone_boot`, its web pages
@@ -41,7 +40,7 @@ from rig.sim.phone_boot import (
 )
 from rig.sim.phone_console import ConsoleServer
 from rig.sim.http_server import free_tcp_port
-from rig.sim.phone_http import PhoneHttpServer
+from rig.sim.phone_http import PhoneHttpServer, RequestDrops
 from rig.sim.phone_menu import Effect, PhoneMenu
 from rig.sim.phone_pages import PhoneFacts, status_stamp
 from rig.sim.phone_provision import Provisioner
@@ -68,12 +67,14 @@ class SimPhone:
         pki: ClusterPki,
         cucm_auth_url: str,
         tftp_servers: Sequence[tuple[str, int]],
+        tvs: tuple[str, int] | None = None,
         initial_load: str = OLD_LOAD,
         http_port: int = 0,
         console_host: str = "127.0.0.1",
         console_port: int = 0,
         never_returns: bool = False,
         lost_keys: int = 0,
+        http_drops: int = 0,
         console_garbage: bool = False,
         web_access: bool = True,
     ) -> None:
@@ -91,12 +92,13 @@ class SimPhone:
         self.ip = ip
         self.clock = clock
         self.scenario = scenario
-        self.tftp_servers = list(tftp_servers)
+        self.tftp_servers, self.tvs = list(tftp_servers), tvs
         self.http_port = http_port
         self.never_returns = never_returns
         self.lost_keys = lost_keys
         """Presses the solenoid will still miss (the lost_keys fault; may be changed while running)."""
         self.exchange_faults: ExchangeFaults | None = None  # rig.sim.chaos: random faults of its web requests
+        self.request_drops = RequestDrops(http_drops)  # the http_drops fault, for the web server
         self._console = ConsoleServer(console_host, console_port, garbage=console_garbage, seed=int(self.mac, 16), name=name)
         self._lock = threading.Lock()
         self._run: BootRun | None = None
@@ -109,9 +111,7 @@ class SimPhone:
         self._pace = 1.0 + BOOT_SPREAD * ((int(self.mac, 16) * 2654435761 % 1001) / 500 - 1.0)
         # Steady state (set for real by start()).
         self._state = PhoneState.OFF
-        self._watts = 0.0
-        self._link = False
-        self._cdp = False
+        self._watts, self._link, self._cdp = 0.0, False, False
         self._load = initial_load
         self._itl = self._start.itl
         auth_url = DEAD_AUTH_URL if self._start.stuck else cucm_auth_url
@@ -256,7 +256,7 @@ class SimPhone:
         try:
             self._boot(run, speed=1.0)
             while True:
-                tftp = Provisioner(run, self.device_name, self.ip, self.tftp_servers, self.clock)
+                tftp = Provisioner(run, self.device_name, self.ip, self.tftp_servers, self.clock, self.tvs)
                 config = tftp.provision()
                 if config is None:
                     self._settle(run, PhoneState.STUCK, "SCCP: keeping cached configuration")

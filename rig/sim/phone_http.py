@@ -35,6 +35,23 @@ AUTH_TIMEOUT = 3.0
 _DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
+class RequestDrops:
+    """The http_drops fault: requests the web server leaves unanswered once a key reached the
+    phone (or its solenoid missed), as a request lost on the network right after the keys."""
+
+    def __init__(self, count: int) -> None:
+        self.count = count
+        self._lock = threading.Lock()
+
+    def take(self, keyed: bool) -> bool:
+        """Whether this request goes unanswered."""
+        with self._lock:
+            if keyed and self.count > 0:
+                self.count -= 1
+                return True
+            return False
+
+
 class WebPhone(Protocol):
     """What the web server needs from the phone."""
 
@@ -47,6 +64,10 @@ class WebPhone(Protocol):
     def status_messages(self) -> Sequence[str]: ...
 
     def authentication_url(self) -> str: ...
+
+    request_drops: RequestDrops
+
+    def keys_received(self) -> Sequence[object]: ...
 
     def execute_key(self, key: str) -> None: ...
 
@@ -112,6 +133,15 @@ class _Handler(BaseHTTPRequestHandler):
     server: _Server
     server_version = "Allegro-Software-RomPager/4.34"  # what a 7942's web server calls itself
     sys_version = ""
+
+    def handle_one_request(self) -> None:
+        """One request, unless the phone drops it: then the connection closes without a reply."""
+        phone = self.server.phone
+        if phone.request_drops.take(keyed=bool(phone.keys_received())):
+            self.raw_requestline = self.rfile.readline(65537)  # the request arrived, and goes unanswered
+            self.close_connection = True
+            return
+        super().handle_one_request()
 
     _answer_lost = False
 

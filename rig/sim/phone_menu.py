@@ -9,7 +9,7 @@ lands where it would on a real phone:
 `Settings` from anywhere inside the menus goes back to the idle screen (and locks again); NavBack
 or the Exit softkey goes up one level; digits pick a numbered item, NavUp/NavDwn/NavSelect move
 a highlight. Digits on the idle screen dial. The labels are those of the 7942 SCCP 9.x
-administration guide where it gives them, otherwise inferred (DESIGN.md section 4).
+administration guide where it gives them, otherwise inferred (docs/design.md, docs/real-phones.md).
 """
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ from typing import Literal, Protocol
 import tftpy
 
 from rig import trust
+from rig.sim import tvs as tvs_service
 from rig.sim.clock import SimClock
 from rig.sim.device_config import DeviceConfig, DeviceConfigError
 from rig.sim.loads import LoadFile, LoadFileError
@@ -56,12 +57,14 @@ class Provisioner:
     """TFTP client and file checks of one boot of the phone `device_name`."""
 
     def __init__(self, steps: BootSteps, device_name: str, ip: str, servers: Sequence[tuple[str, int]],
-                 clock: SimClock) -> None:
+                 clock: SimClock, tvs: tuple[str, int] | None = None) -> None:
         self.steps = steps
         self.device_name = device_name
         self.ip = ip
         self.servers = list(servers)
         self.clock = clock
+        self.tvs = tvs
+        """Where the TVS the phone's ITL lists answers (None: no TVS reachable at all)."""
         self._preferred = 0
 
     def provision(self) -> DeviceConfig | None:
@@ -123,8 +126,7 @@ class Provisioner:
             steps.say(f"ITL: {name} unreadable: {error}")
             steps.status("Trust List Update Failed")
             return
-        held = steps.itl
-        verdict = trust.Verdict(True, None) if held is None else trust.verify(new, itl=held)
+        verdict = trust.Verdict(True, None) if steps.itl is None else self._trusted(new)
         if verdict.valid:
             steps.update(itl=new)
             steps.status("Trust List Updated")
@@ -147,11 +149,38 @@ class Provisioner:
         except trust.TrustFileError as error:
             self.steps.say(f"CFG: {signed} unreadable: {error}")
             return None
-        verdict = trust.verify(sgn, itl=itl)
+        verdict = self._trusted(sgn)
         if not verdict.valid or sgn.payload is None:
             self.steps.say(f"CFG: {signed} signature not trusted: {verdict.reason}")
             return None
         return self._read_config(sgn.payload, signed)
+
+    def _trusted(self, signed: trust.TrustFile) -> trust.Verdict:
+        """Signed by a signer of the held ITL, or by one a TVS that ITL lists vouches for."""
+        held = self.steps.itl
+        assert held is not None
+        verdict = trust.verify(signed, itl=held)
+        listed = [record.certificate for record in held.records_with("TVS") if record.certificate is not None]
+        if verdict.valid or not listed:
+            return verdict
+        if self.tvs is None:
+            return trust.Verdict(False, f"{verdict.reason}; no TVS reachable")
+        host, port = self.tvs
+        self.steps.check()
+        try:
+            presented, vouched = tvs_service.ask(self.tvs, signed.signer.serial, timeout=max(TFTP_TIMEOUT_FLOOR,
+                                                                                          self.clock.seconds(4.0)))
+        except OSError as error:
+            self.steps.say(f"TVS: {host}:{port}: {error}")
+            return trust.Verdict(False, f"{verdict.reason}; TVS unreachable")
+        if presented not in listed:
+            self.steps.say(f"TVS: {host}:{port} presents a certificate the ITL does not list")
+            return trust.Verdict(False, f"{verdict.reason}; TVS not trusted")
+        if vouched is None:
+            self.steps.say(f"TVS: {host}:{port} does not know signer {signed.signer.serial}")
+            return trust.Verdict(False, f"{verdict.reason}; TVS does not know the signer")
+        self.steps.say(f"TVS: {host}:{port} vouches for signer {signed.signer.serial}")
+        return trust.verify(signed, cert=vouched)
 
     def _read_config(self, data: bytes, name: str) -> DeviceConfig | None:
         try:

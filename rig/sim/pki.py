@@ -1,12 +1,16 @@
 """The simulated cluster's certificates: the ones a stuck phone's ITL can be signed with.
 
-A 7942 stuck on a stale ITL got there in one of two ways, and the simulator needs the keys of
-both histories besides the cluster's current one:
-- the phone once lived on a CUCME router and still holds an ITL signed by that router's cert
-  (`old_cme`);
+A phone holds a stale ITL because it met a CUCM cluster before (CUCME serves no ITL: a phone
+that only knew CUCME holds none and trusts the first ITL it is given), and the simulator needs
+the keys of those histories besides the cluster's current ones:
 - the cluster's CallManager certificate was regenerated: same subject, new key and serial, so the
-  phone's ITL names a signer the cluster no longer has (`pre_regeneration`).
-RSA key generation is slow, so a ClusterPki is generated once per key size per process.
+  phone's ITL names a signer the cluster no longer has (`pre_regeneration`); if TVS's certificate
+  was regenerated too, the ITL's TVS record no longer matches the cluster's TVS either
+  (`tvs_pre_regeneration`);
+- the phone came from another cluster, whose CallManager and TVS certificates sign and fill its
+  ITL (`other_cluster`, `other_tvs`).
+Sources for what a phone does with them: rig/sim/tvs.py. RSA key generation is slow, so a
+ClusterPki is generated once per key size per process.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from cryptography.x509.oid import NameOID
 from rig.trust import RecordSpec, build_itl
 
 CLUSTER_HOST = "cucm-pub.rig.sim"
-CME_HOST = "cme-branch.rig.sim"
+OTHER_CLUSTER_HOST = "cucm-old-pub.rig.sim"
 _NOT_BEFORE = datetime(2024, 1, 1, tzinfo=timezone.utc)
 
 
@@ -74,10 +78,14 @@ class ClusterPki:
     """The TFTP node's CallManager cert: signs ITLs and configs; SAST and CCM+TFTP in the ITL."""
     tvs: CertKey
     """The Trust Verification Service cert, listed in the ITL as TVS."""
-    old_cme: CertKey
-    """The CUCME router the phones were registered to before the migration."""
     pre_regeneration: CertKey
     """The cluster's CallManager cert before it was regenerated (same subject, other key)."""
+    tvs_pre_regeneration: CertKey
+    """The cluster's TVS cert before it was regenerated (same subject, other key)."""
+    other_cluster: CertKey
+    """The CallManager cert of the cluster the phones were registered to before the migration."""
+    other_tvs: CertKey
+    """That other cluster's TVS cert."""
 
     @classmethod
     def generate(cls, *, key_size: int = 2048) -> ClusterPki:
@@ -89,14 +97,14 @@ class ClusterPki:
         """What an admin downloads from CUCM's certificate page to check the phones' ITL."""
         return self.current.pem
 
-    def itl(self, signer: CertKey, filename: str, *, with_tvs: bool = True) -> bytes:
-        """An ITL signed by `signer`, listing it as SAST and CCM+TFTP, as CUCM before 12 builds it."""
+    def itl(self, signer: CertKey, filename: str, tvs: CertKey) -> bytes:
+        """An ITL signed by `signer`, listing it as SAST and CCM+TFTP and `tvs` as TVS, as CUCM
+        before 12 builds it (the ITL lists every TVS of the cluster: CUCM Security Guide)."""
         records: Sequence[RecordSpec] = [
             RecordSpec("SAST", signer.cert, dns_name=_host_of(signer.cert)),
             RecordSpec("CCM+TFTP", signer.cert, dns_name=_host_of(signer.cert)),
+            RecordSpec("TVS", tvs.cert, dns_name=_host_of(tvs.cert)),
         ]
-        if with_tvs:
-            records = [*records, RecordSpec("TVS", self.tvs.cert, dns_name=CLUSTER_HOST)]
         return build_itl(records, signer_cert=signer.cert, signer_key=signer.key, filename=filename)
 
 
@@ -106,10 +114,12 @@ def _host_of(cert: x509.Certificate) -> str:
 
 @functools.cache
 def _generate(key_size: int) -> ClusterPki:
-    cluster = _subject(CLUSTER_HOST, "CallManager")
+    cluster, tvs = _subject(CLUSTER_HOST, "CallManager"), _subject(CLUSTER_HOST, "TVS")
     return ClusterPki(
         current=_self_signed(cluster, key_size, serial=0x6A1C0DE5EED0001),
-        tvs=_self_signed(_subject(CLUSTER_HOST, "TVS"), key_size, serial=0x6A1C0DE5EED0002),
-        old_cme=_self_signed(_subject(CME_HOST, "CUCME"), key_size, serial=0x3C3E0001),
+        tvs=_self_signed(tvs, key_size, serial=0x6A1C0DE5EED0002),
         pre_regeneration=_self_signed(cluster, key_size, serial=0x51D0DE5EED0001),
+        tvs_pre_regeneration=_self_signed(tvs, key_size, serial=0x51D0DE5EED0002),
+        other_cluster=_self_signed(_subject(OTHER_CLUSTER_HOST, "CallManager"), key_size, serial=0x3C3E0001),
+        other_tvs=_self_signed(_subject(OTHER_CLUSTER_HOST, "TVS"), key_size, serial=0x3C3E0002),
     )

@@ -12,8 +12,11 @@ larger for a reconnecting client to get its retried command through); `delay` de
 pass before each answer. `set_faults()` replaces them on a running switch; `exchange_faults`
 (rig.sim.chaos) fails random lines: dropped, slow, or applied with the answer lost.
 `commands_received()` tells what the switch was told and `history` when, with what was plugged in
-where (the observation interface of `rig.sim.observe`); `swap_cables()` moves two cables, and
-`after_next(command, change)` makes such a change right after the switch answered a command.
+where (the observation interface of `rig.sim.observe`).
+
+Wiring changes for tests, on a running switch: `swap_cables`, `add_entry` (a stale MAC entry),
+`make_uplink` (a trunk with a switch and its MACs behind it), and `after_next(command, change)`
+to make one of them happen right after the switch answered a given command (between two reads).
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ from rig.sim.box import SimBox
 from rig.sim.chaos import ExchangeFaults
 from rig.sim.clock import SimClock
 from rig.sim.ios_cli import IosSession, Reply, SwitchState
-from rig.sim.model import PoweredDevice
+from rig.sim.model import CdpInfo, PoweredDevice
 from rig.sim.switch_history import SwitchHistory
 
 T = TypeVar("T")
@@ -145,6 +148,9 @@ class SimSwitch(SimBox):
         faults: SwitchFaults | None = None,
         host_key: paramiko.PKey | None = None,
         authorized_keys: list[paramiko.PKey] | None = None,
+        budgets: dict[int, float] | None = None,
+        cdp: bool = True,
+        lldp: bool = False,
     ) -> None:
         if not ipaddress.ip_address(host).is_loopback:
             raise ValueError(f"switch {name}: simulated switches bind loopback only, not {host}")
@@ -155,7 +161,7 @@ class SimSwitch(SimBox):
         """Randomized faults (rig.sim.chaos) consulted at every command line, when set."""
         self.host_key: paramiko.PKey = host_key or paramiko.RSAKey.generate(2048)
         self._command_log: list[str] = []
-        self._state = SwitchState(name, ports)
+        self._state = SwitchState(name, ports, budgets=budgets, cdp=cdp, lldp=lldp)
         self._username = username
         self._password = password
         self._enable_secret = enable_secret
@@ -201,6 +207,18 @@ class SimSwitch(SimBox):
     def set_faults(self, faults: SwitchFaults) -> None:
         """Faults for the lines that arrive from now on (sessions already open included)."""
         self._faults = faults
+
+    def add_entry(self, port: str, mac: str, vlan: int) -> None:
+        """The MAC table lists `mac` on `port` in `vlan` as well (e.g. a stale entry)."""
+        self._state.add_entry(port, mac, vlan)
+
+    def make_uplink(self, port: str, neighbour: CdpInfo, macs: list[str]) -> None:
+        """`port` becomes a trunk to the switch `neighbour`, with `macs` learned behind it."""
+        self._state.make_uplink(port, neighbour, macs)
+
+    def remove_poe(self, port: str) -> None:
+        """`port` is not a PoE port: `show power inline` has no row for it."""
+        self._state.remove_poe(port)
 
     def start(self) -> None:
         self._stop.clear()

@@ -1,6 +1,6 @@
 """Cisco trust files: ITL and CTL (.tlv) and signed files (.sgn): parse, verify, build.
 
-Format and rules: DESIGN.md section 4; interfaces: docs/contracts.md ("rig/trust").
+Format and rules: docs/design.md ("Trust files"); interfaces: docs/contracts.md ("rig/trust").
 """
 
 from rig.trust.build import build_ctl, build_itl, build_rollback_itl, build_sgn

@@ -106,6 +106,9 @@ class TrustFile:
 class Verdict:
     valid: bool
     reason: str | None
+    checked: bool = True
+    """False when nothing was given to check the signature with (a .sgn without a certificate or
+    ITL): `valid` is then False but says nothing about the file."""
 
 
 @dataclass(frozen=True)

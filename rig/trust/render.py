@@ -26,7 +26,7 @@ def report(tf: TrustFile, verdict: Verdict) -> dict[str, Any]:
         "timestamp": tf.timestamp.strftime("%Y-%m-%dT%H:%M:%SZ") if tf.timestamp else None,
         "signer": {"name": tf.signer.name, "serial": tf.signer.serial, "ca_name": tf.signer.ca_name},
         "digest": tf.digest,
-        "signature": {"valid": verdict.valid, "reason": verdict.reason},
+        "signature": {"valid": verdict.valid if verdict.checked else None, "reason": verdict.reason},
         "sha1": hashlib.sha1(tf.raw).hexdigest(),
         "md5": hashlib.md5(tf.raw).hexdigest(),
         "records": [_record(record) for record in tf.records],
@@ -52,6 +52,7 @@ def table(tf: TrustFile, verdict: Verdict) -> Group:
     header.add_column(style="bold")
     header.add_column()
     signature = (Text("valid", style="green") if verdict.valid
+                 else Text(f"not checked: {verdict.reason}", style="yellow") if not verdict.checked
                  else Text(f"NOT VALID: {verdict.reason}", style="bold red"))
     rows: list[tuple[str, str | Text]] = [
         ("Kind", tf.kind),

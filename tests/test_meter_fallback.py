@@ -1,0 +1,56 @@
+"""Meters work past descriptor 1024, and a meter that fails is a missing reading, not a failed
+phone (issue 29, L3): the switch's PoE reading answers instead, and the draw keeps the meter's error."""
+
+from __future__ import annotations
+
+import threading
+from types import SimpleNamespace
+
+import pytest
+
+from drivers.power_meter import PowerMeter, PowerMeterError
+from rig.procedures.context import PhoneContext, watts
+from rig.sim.meter import SimPowerMeter
+from tests.descriptors import held_past
+
+
+class Load:
+    name, mac = "desk-1", "001D705F9EA8"
+    draw_watts = 6.3
+
+
+def test_a_meter_opened_past_descriptor_1024_still_reads():
+    with SimPowerMeter({1: Load()}) as sim, held_past(1100):
+        host, port = sim.address
+        with PowerMeter(f"TCPIP::{host}::{port}::SOCKET", timeout_ms=2000) as meter:
+            assert meter.measure_watts(1) == pytest.approx(6.3)
+
+
+class DeadMeter:
+    def measure_watts(self, channel: int) -> float:
+        raise PowerMeterError(f"power meter TCPIP::192.0.2.9::5025::SOCKET: MEAS:POW? (@{channel}) failed (gone)")
+
+
+class Bench:
+    """A bench whose phone has a dead meter and a switch reading 5.1 W on its port."""
+
+    def meter(self, phone: object) -> tuple[DeadMeter, int]:
+        return DeadMeter(), 4
+
+    def switch(self, name: str) -> SimpleNamespace:
+        return SimpleNamespace(poe_status=lambda port, since: [SimpleNamespace(watts=5.1, oper="on")])
+
+
+def _context() -> PhoneContext:
+    phone = SimpleNamespace(name="desk-1", switch="sw1", port="Gi1/0/4")
+    return PhoneContext(phone, Bench(), None, None, threading.Event(), threading.Semaphore(), None)  # type: ignore[arg-type]
+
+
+def test_a_failed_meter_falls_back_to_the_switchs_poe_reading_and_keeps_its_error():
+    reading = _context().draw()
+    assert watts(reading) == 5.1
+    assert reading["meter_error"].endswith("MEAS:POW? (@4) failed (gone)")
+
+
+def test_a_poll_with_a_failed_meter_reads_poe():
+    assert _context().polled_watts(0.0, 1.0) == 5.1
