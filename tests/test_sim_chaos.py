@@ -94,15 +94,15 @@ def test_a_show_line_is_recorded_with_time_and_the_macs_the_table_showed_on_each
     assert heard[1].visible == {} and heard[0].at <= heard[1].at
 
 
-def test_swapped_cables_move_the_phones_which_lose_power_and_come_up_only_on_a_powered_port(switch, phones):
+def test_swapped_cables_move_the_phones_powered_only_where_the_port_is_on_and_are_recorded(switch, phones):
     shell = _shell(switch)
     shell.run("configure terminal")
     shell.run("interface Gi1/0/2")
     shell.run("power inline never")
     shell.close()
     switch.swap_cables("Gi1/0/1", "GigabitEthernet1/0/2")
-    assert phones[0].calls == ["off"]  # unplugged from a powered port, plugged into one turned off
-    assert phones[1].calls == ["off", "off", "on"]  # its port was off; now on Gi1/0/1, powered
+    assert phones[0].calls == ["off"]  # now on Gi1/0/2, which is turned off
+    assert phones[1].calls == ["off", "on"]  # its port was off; now on Gi1/0/1, powered
     plugged = [(e.port, e.device) for e in switch.history.port_events() if e.what == "plugged"]
     assert plugged == [("Gi1/0/1", "desk-02"), ("Gi1/0/2", "desk-01")]
 

@@ -140,8 +140,9 @@ class SwitchState:
     # --- cables and entries moved under a running switch (tests drive these) ----------------
 
     def swap_cables(self, a: str, b: str) -> None:
-        """The devices of ports `a` and `b` change places (two desks' cables swapped): each loses
-        PoE while unplugged and comes up on the other port if that port's power is on (`auto`)."""
+        """The devices of ports `a` and `b` change places (two desks' cables swapped), as one
+        instant replug: a device keeps running on a port whose power is on (`auto`), and is
+        unpowered on a port turned off (`never`) - the MAC table shows it on its new port at once."""
         with self.lock:
             first, second = self.port(a), self.port(b)
             if first is None or second is None:
@@ -150,9 +151,7 @@ class SwitchState:
             for port in (first, second):
                 self.history.port_event(port.short_name, "plugged", port.device.name if port.device else None)
                 if port.device is not None:
-                    port.device.power_off()
-                    if port.admin == "auto":
-                        port.device.power_on()
+                    (port.device.power_on if port.admin == "auto" else port.device.power_off)()
 
     def visible_macs(self) -> dict[str, str]:
         """Port -> name of the device whose own MAC the address table shows on it now."""

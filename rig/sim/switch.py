@@ -195,7 +195,7 @@ class SimSwitch(SimBox):
         return self._state.history
 
     def swap_cables(self, port_a: str, port_b: str) -> None:
-        """Move the cables of two ports (any IOS spelling): each device reboots on the other port."""
+        """Move the cables of two ports (any IOS spelling): each device shows up on the other port."""
         self._state.swap_cables(port_a, port_b)
 
     def after_next(self, command: str, change: Callable[[], None]) -> None:
