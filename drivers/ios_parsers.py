@@ -45,6 +45,7 @@ class MacEntry:
 TEMPLATES: dict[str, str] = {
     "show cdp neighbors": "cisco_ios_show_cdp_neighbors.textfsm",
     "show mac address-table": "cisco_ios_show_mac-address-table.textfsm",
+    "show interfaces switchport": "cisco_ios_show_interfaces_switchport.textfsm",
 }
 
 

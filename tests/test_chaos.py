@@ -29,30 +29,18 @@ AT_ONCE = 4
 """Runs at once: each mostly waits on scaled device time, so four share 2 cores."""
 
 
-def _known(seed: int, defects: str, what: str):
-    """A seed that violates an invariant on rig as it stands, for a defect of issue 29 being fixed
-    elsewhere: strict, so the mark must go once the fix makes the seed pass."""
-    return pytest.param(seed, marks=pytest.mark.xfail(strict=True, reason=f"{defects}: {what}"), id=str(seed))
-
-
-STALE_PROOF = "no fresh proof (issue item 2): rig reads the MAC table, presses the erase keys, then cuts the port without reading it again"
-SEEDS = [
-    6, 11, 30, 141,
-    *(_known(seed, "H3", STALE_PROOF) for seed in (8, 12, 15, 19, 21, 33)),
-    _known(2, "M1", "SIGHUP just after a port goes off: rig dies with the port off and no reports"),
-    _known(14, "H1", "the journal's disk fills up: traceback, exit 1, a port left off"),
-    _known(27, "H1", "the journal's disk fills up after a key whose answer was lost: traceback, exit 1"),
-    _known(25, "H2", "SIGTERM while `rig power cycle` has the port off: the port stays off"),
-    _known(31, "H3", "cables swapped after identify: rig powers off the configured port with another phone on it"),
-]
-"""Seeds whose runs pass, then seeds that show a defect; all draw their faults at exchanges, journal
-writes, cables or just after a port goes off, not at a wall-clock delay, whose effect depends on
-the machine's load (those run in `python bench/chaos.py`)."""
+SEEDS = [6, 11, 30, 141, 8, 12, 15, 19, 21, 33, 2, 14, 27, 25, 31, 76]
+"""Each draws a different mix of faults (see `make_plan`); none draws a wall-clock signal, whose
+effect depends on the machine's load (those run in `python bench/chaos.py`). Before the fixes
+of issue 29 were merged, seeds 8, 12, 15, 19, 21 and 33 showed the missing fresh proof (item 2:
+the erase keys went to the phone between rig's last MAC table read and its power-off), 31 H3
+(cables swapped after identify), 2 M1 (SIGHUP), 14 and 27 H1 (the journal's disk fills up)
+and 25 H2 (SIGTERM during `rig power cycle`)."""
 
 
 @pytest.fixture(scope="module")
 def results(tmp_path_factory: pytest.TempPathFactory) -> dict[int, object]:
-    seeds = [p if isinstance(p, int) else p.values[0] for p in SEEDS]
+    seeds = SEEDS
     root = tmp_path_factory.mktemp("chaos")
 
     def run(seed: int) -> object:
