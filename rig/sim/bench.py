@@ -281,12 +281,8 @@ class SimBench(SimBox):
     def set_exchange_faults(self, faults: ExchangeFaults | None) -> None:
         """Randomized faults (rig.sim.chaos) at every switch line, phone web request and key
         board line from now on; None turns them off."""
-        for switch in self.switches.values():
-            switch.exchange_faults = faults
-        for phone in self.phones.values():
-            phone.exchange_faults = faults
-        for actuator in self.actuators:
-            actuator.exchange_faults = faults
+        for box in [*self.switches.values(), *self.phones.values(), *self.actuators]:
+            box.exchange_faults = faults
 
     def swap_cables(self, phone_a: str, phone_b: str) -> None:
         """Someone swaps the cables of two phones on one switch: each reboots on the other's port."""
