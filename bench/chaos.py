@@ -6,7 +6,7 @@ switch (SSH drop, slow answer, command applied but answer lost), the phones' web
 slow, key taken but answer lost) and the key boards (same), maybe a journal whose disk fills up
 (ENOSPC from the Kth fsync on), maybe a signal (SIGINT, SIGTERM, SIGHUP) at a random time or
 just after a port goes off, maybe two phones' cables swapped right after the switch answers its
-Nth MAC address table read. The invariants (bench/chaos_checks.py) are then read from what the
+Nth MAC address table read, maybe a phone configured on an uplink. The invariants (bench/chaos_checks.py) are then read from what the
 simulated switches heard and did and from the run's files. `--seed N` replays a failing seed.
 
     python bench/chaos.py --runs 50            # 50 seeds from --first-seed (default 1)
@@ -95,6 +95,9 @@ class ChaosPlan:
     swap: SwapPlan | None = None
     journal_full_after: int | None = None
     """The Kth fsync of the journal and every later one fail with ENOSPC."""
+    uplink: str | None = None
+    """This phone's port is a trunk to another switch, the phone behind it among 20 other MACs
+    (`simulation.misconfig.uplink`): the config names an uplink as a phone's port."""
 
 
 def make_plan(seed: int) -> ChaosPlan:
@@ -113,7 +116,8 @@ def make_plan(seed: int) -> ChaosPlan:
         sig = SignalPlan(draw.choice(sorted(SIGNALS)), moment, round(delay, 2))
     swap = SwapPlan(tuple(draw.sample(names, 2)), 1 + int(draw.uniform(0, 3))) if draw.random() < 0.4 else None
     full = draw.randint(1, 40) if command[0] == "erase" and draw.random() < 0.2 else None
-    return ChaosPlan(seed, phones, command, exchange, sig, swap, full)
+    uplink = draw.choice(names) if draw.random() < 0.15 else None  # drawn last: older seeds keep their plan
+    return ChaosPlan(seed, phones, command, exchange, sig, swap, full, uplink)
 
 
 @dataclass
@@ -128,15 +132,15 @@ class ChaosResult:
     run_s: float = 0.0
 
 
-def simulation(phones: int) -> Simulation:
+def simulation(phones: int, uplink: str | None = None) -> Simulation:
     scenarios = {"stale_itl": 1, "no_itl": 1, "healthy": phones - 2}
     return Simulation(phones=phones, scenarios={k: v for k, v in scenarios.items() if v}, time_scale=TIME_SCALE,
-                      image_kb=4, keypad="http_execute")
+                      image_kb=4, keypad="http_execute", misconfig={"uplink": [uplink] if uplink else []})
 
 
 def run_plan(plan: ChaosPlan, work: Path) -> ChaosResult:
     """One run on its own simulated bench in `work` (a fresh directory)."""
-    with SimBench(simulation(plan.phones), f"chaos-{plan.seed}", work) as sim:
+    with SimBench(simulation(plan.phones, plan.uplink), f"chaos-{plan.seed}", work) as sim:
         config_path = work / "lab.yaml"
         config = faults.write_config(sim, config_path)
         exchange = ExchangeFaults(plan.seed, plan.exchange)
@@ -169,6 +173,8 @@ def run_plan(plan: ChaosPlan, work: Path) -> ChaosResult:
         exchange.stop()
         run_s = time.monotonic() - started
         injected = [f"{i.point}:{i.kind}" for i in exchange.injected()] + happened
+        if plan.uplink:
+            injected.append("uplink")
         if mark.exists():
             injected.append("journal:ENOSPC")
         talked = _phone_exchanges(exchange)
@@ -176,7 +182,8 @@ def run_plan(plan: ChaosPlan, work: Path) -> ChaosResult:
         for name in config.switches:
             ports = {p.port: p.name for p in config.phones if p.switch == name and p.port}
             history = sim.observe.switch_history(name)
-            violations += checks.switch_violations(name, history.lines(), history.port_events(), ports, talked)
+            uplinks = frozenset(p.port for p in config.phones if p.switch == name and p.name == plan.uplink and p.port)
+            violations += checks.switch_violations(name, history.lines(), history.port_events(), ports, talked, uplinks)
         injected += ["race" for v in violations if v.kind == "race"]
         violations = [v for v in violations if v.kind != "race"]
     run_dir = faults._json_run_dir(out)

@@ -13,8 +13,10 @@ what rig says about itself:
 - `wrong_phone`: a `power inline never` reached a port while another device than the configured
   phone was plugged into it (cables moved), except `race`: the cable moved after a fresh proof,
   between rig's read and its command, which no controller can see (reported, not a violation);
-- `unconfigured_port`: a power command reached a port no phone of the config is on (an uplink,
-  a trunk, a neighbour's desk);
+- `uplink_touched`: a power command reached a port that is a trunk to another switch (a phone
+  configured on an uplink: `simulation.misconfig.uplink`);
+- `unconfigured_port`: a power command reached a port no phone of the config is on (a
+  neighbour's desk, an uplink nobody configured);
 - `journal_unreadable`, `report_malformed`, `reports_missing`: the journal does not parse; a
   results.json or junit.xml is not well-formed; an erase run that made a run directory and exited
   (any way but SIGKILL) left no results.json or junit.xml;
@@ -55,11 +57,13 @@ def _covers(line: str, port: str) -> bool:
 
 
 def switch_violations(switch: str, heard: list[Heard], events: list[PortEvent], phones_by_port: dict[str, str],
-                      phone_exchanges: dict[str, list[float]]) -> list[Violation]:
+                      phone_exchanges: dict[str, list[float]], uplinks: frozenset[str] = frozenset()) -> list[Violation]:
     """The power invariants of one switch. `phones_by_port`: its configured port -> phone;
-    `phone_exchanges`: phone -> times rig sent it a web request or a key-board line."""
+    `phone_exchanges`: phone -> times rig sent it a web request or a key-board line; `uplinks`:
+    its ports that are trunks to another switch."""
     found: list[Violation] = []
     configured = {split_interface(p): name for p, name in phones_by_port.items()}
+    trunks = {split_interface(p) for p in uplinks}
     last: dict[str, PortEvent] = {}
     for i, event in enumerate(events):
         if event.what == "plugged":
@@ -67,6 +71,8 @@ def switch_violations(switch: str, heard: list[Heard], events: list[PortEvent], 
         last[event.port] = event
         phone = configured.get(split_interface(event.port))
         where = f"{switch} {event.port}"
+        if split_interface(event.port) in trunks:
+            found.append(Violation("uplink_touched", f"power inline {event.what} on the uplink {where}"))
         if phone is None:
             found.append(Violation("unconfigured_port", f"power inline {event.what} on {where}"))
             continue

@@ -68,5 +68,5 @@ def test_the_seeds_inject_every_kind_of_fault(results):
     some of them cannot pass unnoticed."""
     injected = {kind for r in results.values() if not isinstance(r, Exception) for kind in r.injected}
     points = {f"{point}:{kind}" for point in chaos.POINTS for kind in chaos.KINDS}
-    wanted = points | {f"signal:{name}" for name in chaos.SIGNALS} | {"cables:swap", "journal:ENOSPC"}
+    wanted = points | {f"signal:{name}" for name in chaos.SIGNALS} | {"cables:swap", "journal:ENOSPC", "uplink"}
     assert wanted <= injected, sorted(wanted - injected)

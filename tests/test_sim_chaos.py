@@ -155,6 +155,11 @@ def test_a_port_left_off_and_a_power_command_outside_the_config_are_violations()
     assert _kinds([PROOF], [PortEvent(10.5, "Gi1/0/48", "never", "uplink")]) == ["unconfigured_port", "port_left_off"]
 
 
+def test_any_power_command_to_an_uplink_is_a_violation_even_with_the_phone_proven_behind_it():
+    kinds = [v.kind for v in checks.switch_violations("sw1", [PROOF], CYCLE, PORTS, {}, frozenset({"GigabitEthernet1/0/1"}))]
+    assert kinds == ["uplink_touched", "uplink_touched"]
+
+
 def test_a_proof_is_the_last_read_of_the_port_fresh_and_not_followed_by_work_on_the_phone():
     late = [PortEvent(10.0 + checks.FRESH_S + 1, "Gi1/0/1", "never", "desk-01"), PortEvent(20.0, "Gi1/0/1", "auto", "desk-01")]
     assert _kinds([PROOF], late) == ["unproven"]
