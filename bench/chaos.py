@@ -37,7 +37,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Literal
 
-from rig.config import Simulation
+from rig.config.simulation import Simulation
 from rig.sim.bench import SimBench
 from rig.sim.chaos import KINDS, POINTS, ExchangeFaults, ExchangePlan
 

@@ -31,7 +31,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
 
-from rig.journal import JOURNAL_NAME, read_events
+from rig.record.journal import JOURNAL_NAME, read_events
 from rig.sim.ios_ports import split_interface
 from rig.sim.switch_history import Heard, PortEvent
 

@@ -34,12 +34,13 @@ from typing import Any, Literal
 
 import yaml
 
-from drivers.ios_parsers import canonical_interface
-from drivers.ios_switch import IosSwitch
-from rig.journal import ports_left_off
-from rig.config import Faults, LabConfig, Simulation, dump_config
-from rig.events import PowerAction
-from rig.journal import JOURNAL_NAME, read_events
+from rig.drivers.ios_parsers import canonical_interface
+from rig.drivers.ios_switch import IosSwitch
+from rig.record.journal import ports_left_off
+from rig.config.lab import LabConfig, dump_config
+from rig.config.simulation import Faults, Simulation
+from rig.record.events import PowerAction
+from rig.record.journal import JOURNAL_NAME, read_events
 from rig.sim.bench import SimBench
 
 TIME_SCALE = 0.004
@@ -95,7 +96,7 @@ KNOBS: dict[str, tuple[Any, dict[str, Expect]]] = {
     "http_drops": ({"desk-01": 1}, {}),
     "tvs_unreachable": (True, {}),  # none of these scenarios needs TVS: every phone still passes
 }
-"""Each knob of `rig.config.Faults`, the value the matrix sets, and what it must do to the phones."""
+"""Each knob of `rig.config.lab.Faults`, the value the matrix sets, and what it must do to the phones."""
 
 CASES: list[FaultCase] = [
     FaultCase("none"),

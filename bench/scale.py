@@ -29,9 +29,9 @@ from pathlib import Path
 
 import yaml
 
-from drivers.tftp_tap import TftpTap
-from rig.events import RunOpening, StepDone
-from rig.journal import parse_iso, read_events
+from rig.drivers.tftp_tap import TftpTap
+from rig.record.events import RunOpening, StepDone
+from rig.record.journal import parse_iso, read_events
 
 TIME_SCALE = 0.05
 SHAPES = [(1, 1), (8, 1), (48, 2), (240, 5)]

@@ -18,7 +18,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
-from drivers import soap
+from rig.drivers import soap
 
 PATH = "/axl/"
 RETURNED = ("name", "description", "model", "protocol", "devicePoolName")

@@ -7,7 +7,7 @@ when the console server drops the connection. Lines are numbered from the first 
 so a `mark()` taken before pressing keys stays valid while old lines are discarded to bound
 memory.
 
-`socket://` consoles are read by the process's one console hub (drivers.console_hub), from the
+`socket://` consoles are read by the process's one console hub (rig.drivers.console_hub), from the
 instant their connection opens; ttys and `rfc2217://` by a pyserial reader thread each. pyserial
 flushes its input while opening a port, so on those, bytes that arrive in the instant of
 (re)connecting are lost: open the console before acting on the phone, then wait with
@@ -30,8 +30,8 @@ from typing import TextIO
 import serial
 import tenacity
 
-from drivers.console_hub import hub
-from drivers.serial_port import close_quietly, is_socket_url, open_socket_url
+from rig.drivers.console_hub import hub
+from rig.drivers.serial_port import close_quietly, is_socket_url, open_socket_url
 
 MAX_LINES = 10000
 READ_WAIT_S = 2.0

@@ -9,7 +9,7 @@ socket:// port selects on its descriptor, which fails there).
 
 A console registers its socket with a callback for data and one for a lost connection. The hub
 calls them in its own thread, one at a time, so they must not block; `remove` returns once no
-callback of that socket is running or will run. The loop is drivers.poller's, as the TFTP tap's.
+callback of that socket is running or will run. The loop is rig.drivers.poller's, as the TFTP tap's.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import threading
 from collections.abc import Callable
 from functools import partial
 
-from drivers.poller import Poller
+from rig.drivers.poller import Poller
 
 READ_CHUNK = 4096
 log = logging.getLogger(__name__)

@@ -6,7 +6,7 @@ not reroute or re-authenticate a key press or a page fetch. The standard library
 never looks at the environment, and spent a fraction of the CPU requests did on a page (requests:
 about 2 ms per GET, measured on 2,300 GETs of a 240-phone run).
 
-`request` bounds the whole exchange (drivers.bounded): connect, TLS handshake, request and answer
+`request` bounds the whole exchange (rig.drivers.bounded): connect, TLS handshake, request and answer
 share one deadline and one size limit, and every wait is a slice of at most a second. A page
 trickled a byte at a time therefore ends at its deadline, where a per-read timeout let it run
 forever (issue 29, M2).
@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 
 import requests.certs
 
-from drivers.bounded import Budget, open_connection, send_all, sliced
+from rig.drivers.bounded import Budget, open_connection, send_all, sliced
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,7 @@ def request(method: str, url: str, *, seconds: float, limit: int, body: bytes | 
             verify: bool | str = True) -> Reply:
     """One exchange on its own connection, the whole of it within `seconds` and `limit` bytes.
 
-    Raises drivers.bounded's ReadTimeout (a TimeoutError), TooLarge or Abandoned (OSErrors),
+    Raises rig.drivers.bounded's ReadTimeout (a TimeoutError), TooLarge or Abandoned (OSErrors),
     ConnectionRefusedError when nothing listens, ssl.SSLError for a certificate not trusted,
     other OSErrors and http.client.HTTPException as they come."""
     parts = urlsplit(url)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from drivers.ios_names import Rows, canonical_interface, unexpected, unread_line
+from rig.drivers.ios_names import Rows, canonical_interface, unexpected, unread_line
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from drivers.ios_errors import SwitchCommandError
+from rig.drivers.ios_errors import SwitchCommandError
 
 PROTOCOLS = ("CDP", "LLDP")
 _OFF = re.compile(r"^% ?(CDP|LLDP) is not enabled")

@@ -17,8 +17,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from drivers.ios_names import Rows, canonical_interface, unexpected, unread_line
-from drivers.macaddr import normalize_mac
+from rig.drivers.ios_names import Rows, canonical_interface, unexpected, unread_line
+from rig.drivers.macaddr import normalize_mac
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """Reading IOS `show` output into dataclasses: the MAC table and the brief CDP table on top of
 ntc-templates (TextFSM), and the one place every reader of the commands rig sends is imported from.
 
-`show power inline` (drivers.ios_poe) and `show cdp neighbors detail` (drivers.ios_cdp) are read
+`show power inline` (rig.drivers.ios_poe) and `show cdp neighbors detail` (rig.drivers.ios_cdp) are read
 row by row instead: real stacks, chassis and CDP entries defeat their templates (docs/switches.md).
 What this module adds on ntc-templates: typed values, canonical interface names and MACs, and a
 loud error when the text is not the table it should be - a silent empty list would make rig
@@ -22,11 +22,11 @@ from typing import Any
 
 from textfsm import TextFSM, TextFSMError
 
-from drivers.ios_cdp import CdpNeighbor, parse_cdp_neighbors_detail
-from drivers.ios_names import (INTERFACE_TYPES, IosParseError, Rows, canonical_interface, interface_or_error,
+from rig.drivers.ios_cdp import CdpNeighbor, parse_cdp_neighbors_detail
+from rig.drivers.ios_names import (INTERFACE_TYPES, IosParseError, Rows, canonical_interface, interface_or_error,
                                short_interface, unexpected)
-from drivers.ios_poe import PoePort, parse_power_inline
-from drivers.macaddr import normalize_mac
+from rig.drivers.ios_poe import PoePort, parse_power_inline
+from rig.drivers.macaddr import normalize_mac
 
 # The readers of every command rig sends, whichever module holds them.
 __all__ = ["INTERFACE_TYPES", "CdpNeighbor", "IosParseError", "MacEntry", "PoePort", "Rows", "canonical_interface",

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from drivers.ios_names import Rows, canonical_interface, stack_member, unexpected, unread_line
+from rig.drivers.ios_names import Rows, canonical_interface, stack_member, unexpected, unread_line
 
 
 @dataclass(frozen=True)

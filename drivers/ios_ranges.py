@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from drivers.ios_parsers import canonical_interface
+from rig.drivers.ios_parsers import canonical_interface
 
 MAX_RANGES_PER_COMMAND = 5
 

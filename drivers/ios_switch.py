@@ -10,7 +10,7 @@ per switch guarded by a lock (many phone threads share it), one transparent reco
 switch dropped the session, strict host-key checking with optional trust-on-first-use, and
 errors that name the switch and the command but never a secret.
 
-Host keys (default `~/.ssh/known_hosts`): the policy is in `drivers.ssh_host_keys`; its refusals
+Host keys (default `~/.ssh/known_hosts`): the policy is in `rig.drivers.ssh_host_keys`; its refusals
 become `SwitchHostKeyError`, an unknown or changed key always named by its fingerprint.
 Port names are validated (`canonical_interface`) and sent in canonical long form, so no CLI
 line is ever built from unvalidated text.
@@ -32,16 +32,16 @@ from netmiko.cisco.cisco_ios import CiscoIosSSH
 from netmiko.exceptions import (NetmikoAuthenticationException, NetmikoTimeoutException, ReadException, ReadTimeout,
                                  WriteException)
 
-from drivers.ios_lldp import LldpNeighbor, parse_lldp_neighbors_detail
-from drivers.ios_parsers import (CdpNeighbor, IosParseError, MacEntry, PoePort, canonical_interface,
+from rig.drivers.ios_lldp import LldpNeighbor, parse_lldp_neighbors_detail
+from rig.drivers.ios_parsers import (CdpNeighbor, IosParseError, MacEntry, PoePort, canonical_interface,
                                  parse_cdp_neighbors_detail, parse_mac_table, parse_power_inline)
-from drivers.ios_budget import PoeBudget, parse_power_budget
-from drivers.ios_switchport import Switchport, parse_switchport
-from drivers.ios_errors import (SwitchAuthError, SwitchCommandError, SwitchError, SwitchHostKeyError, SwitchTimeout,
+from rig.drivers.ios_budget import PoeBudget, parse_power_budget
+from rig.drivers.ios_switchport import Switchport, parse_switchport
+from rig.drivers.ios_errors import (SwitchAuthError, SwitchCommandError, SwitchError, SwitchHostKeyError, SwitchTimeout,
                                 cause_of, cause_text)
-from drivers.ios_discovery import protocol_off, protocols_running
-from drivers.ios_ranges import interface_ranges
-from drivers.ssh_host_keys import (
+from rig.drivers.ios_discovery import protocol_off, protocols_running
+from rig.drivers.ios_ranges import interface_ranges
+from rig.drivers.ssh_host_keys import (
     HostKeyRefused,
     HostUnreachable,
     changed_key_message,
@@ -170,7 +170,7 @@ class IosSwitch:
         if transport is not None:
             # paramiko logs a switch hanging up after `exit` as an error on the root of its
             # "paramiko.transport" log; under drivers.* it stays with the rest of this driver's log.
-            transport.set_log_channel(f"drivers.ios_switch.{self.name}")
+            transport.set_log_channel(f"rig.drivers.ios_switch.{self.name}")
         self._conn = conn
         self._prompt = rf"(?m)^{re.escape(conn.base_prompt)}[^\n]*[>#]\s*$"
 
@@ -326,7 +326,7 @@ class IosSwitch:
 
     def set_power(self, off: Sequence[str] = (), on: Sequence[str] = ()) -> None:
         """Many ports off and on in one configuration session (`interface range`, at most five
-        ranges a command: drivers.ios_ranges). A port in both lists is refused."""
+        ranges a command: rig.drivers.ios_ranges). A port in both lists is refused."""
         if set(map(self._port_name, off)) & set(map(self._port_name, on)):
             raise self._error(SwitchCommandError, "set_power", "a port cannot be turned off and on at once")
         lines: list[str] = []
@@ -362,7 +362,7 @@ class IosSwitch:
         return list(dict.fromkeys(e.mac for e in entries if e.port == wanted))
 
     def poe_budget(self) -> list[PoeBudget]:
-        """The PoE budget lines of `show power inline` (drivers.ios_budget); [] when none is shown."""
+        """The PoE budget lines of `show power inline` (rig.drivers.ios_budget); [] when none is shown."""
         return parse_power_budget(self._show("show power inline"))
 
     def mac_table(self) -> list[MacEntry]:
@@ -380,14 +380,14 @@ class IosSwitch:
         return self._neighbours("show lldp neighbors detail", parse_lldp_neighbors_detail)
 
     def protocols_running(self) -> dict[str, bool]:
-        """{"CDP": running, "LLDP": running}, from `show cdp` and `show lldp` (drivers.ios_discovery)."""
+        """{"CDP": running, "LLDP": running}, from `show cdp` and `show lldp` (rig.drivers.ios_discovery)."""
         return protocols_running(self._show)
 
     def switchport(self) -> list[Switchport]:
-        """`show interfaces switchport`: every port's access or trunk mode (drivers.ios_switchport)."""
+        """`show interfaces switchport`: every port's access or trunk mode (rig.drivers.ios_switchport)."""
         command = "show interfaces switchport"
         return self._parsed(command, parse_switchport, self._show(command))
 
     def running_config(self) -> str:
-        """`show running-config` as the switch prints it (drivers.ios_switchport.interface_config)."""
+        """`show running-config` as the switch prints it (rig.drivers.ios_switchport.interface_config)."""
         return self._show("show running-config")

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from drivers.ios_parsers import IosParseError, _rows, canonical_interface
+from rig.drivers.ios_parsers import IosParseError, _rows, canonical_interface
 
 COMMAND = "show interfaces switchport"
 _TRUNK_CONFIG = re.compile(r"^\s*switchport mode trunk\s*$", re.MULTILINE)

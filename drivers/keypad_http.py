@@ -24,10 +24,10 @@ from xml.sax.saxutils import quoteattr
 
 import http.client
 
-from drivers.bounded import Abandoned, TooLarge
-from drivers.direct_http import Reply, request
-from drivers.keypad import KeypadAuthError, KeypadError, check_keys
-from drivers.phone_web import PAGE_LIMIT, PNG_SIGNATURE, WebPaths
+from rig.drivers.bounded import Abandoned, TooLarge
+from rig.drivers.direct_http import Reply, request
+from rig.drivers.keypad import KeypadAuthError, KeypadError, check_keys
+from rig.drivers.phone_web import PAGE_LIMIT, PNG_SIGNATURE, WebPaths
 
 MAX_ITEMS = 3
 """A phone executes at most three ExecuteItems per request (Application Development Notes)."""
@@ -97,7 +97,7 @@ class HttpKeypad:
         _check_answer(where, reply.text, len(uris))
 
     def _request(self, where: str, method: str, url: str, form: bytes | None = None) -> Reply:
-        """One authenticated request, bounded in total by the timeout (drivers.direct_http), sent
+        """One authenticated request, bounded in total by the timeout (rig.drivers.direct_http), sent
         once; KeypadError unless the phone answered HTTP 200."""
         headers = {"Content-Type": "application/x-www-form-urlencoded"} if form is not None else {}
         try:

@@ -1,6 +1,6 @@
 """Key presses by a technician at the desk, asked one key at a time.
 
-For a phone with no network path and no actuator board: each ask (drivers.operator) names the
+For a phone with no network path and no actuator board: each ask (rig.drivers.operator) names the
 phone, the key as printed on it, and its place in the sequence; the person confirms each press.
 """
 
@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from drivers.keypad import KeypadError, check_keys
-from drivers.operator import Ask, Operator, OperatorError
+from rig.drivers.keypad import KeypadError, check_keys
+from rig.drivers.operator import Ask, Operator, OperatorError
 
 _LABELS = {
     **{f"KeyPad{d}": str(d) for d in range(10)},

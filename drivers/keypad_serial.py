@@ -4,7 +4,7 @@ Board protocol (ASCII, `\\n`-terminated, one answer line per command):
 `PRESS <target> <key> <ms>` -> `OK` | `ERR <reason>`; `PING` -> `PONG`; `LIST` -> `TARGETS a,b`.
 One board drives many phones over one line, so every keypad on the same URL shares one
 connection and a lock serializes whole command/answer exchanges. A `socket://` board is spoken
-to over a plain socket (drivers.serial_port says why), any other URL through pyserial.
+to over a plain socket (rig.drivers.serial_port says why), any other URL through pyserial.
 
 A command is sent at most once. A line found dropped before anything is written (the board or
 its serial server restarted while idle) is reopened once; once a PRESS is written it may have
@@ -21,8 +21,8 @@ from collections.abc import Sequence
 
 import serial
 
-from drivers.keypad import KeypadError, check_keys
-from drivers.serial_port import close_quietly, is_socket_url, open_socket_url
+from rig.drivers.keypad import KeypadError, check_keys
+from rig.drivers.serial_port import close_quietly, is_socket_url, open_socket_url
 
 ANSWER_SLACK_S = 5.0
 """How long past the hold time the board may take to answer."""

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 
 import http.client
 
-from drivers.bounded import Abandoned, TooLarge
-from drivers.direct_http import Reply, get
-from drivers.phone_pages import flat_fields, status_rows
+from rig.drivers.bounded import Abandoned, TooLarge
+from rig.drivers.direct_http import Reply, get
+from rig.drivers.phone_pages import flat_fields, status_rows
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 PAGE_LIMIT = 4 * 1024 * 1024

@@ -1,5 +1,5 @@
 """A readiness loop: every ready socket's reader is called, epoll where Linux has it. The TFTP
-tap's relay and the console hub (drivers.console_hub) run on it.
+tap's relay and the console hub (rig.drivers.console_hub) run on it.
 
 A relayed 1428-byte block wakes the tap about 1.4 times (upstream's DATA, the phone's ACK, often
 apart). `selectors.EpollSelector.select` builds a key and an events tuple per ready socket on top

@@ -5,7 +5,7 @@ serial one. After a reading that fails or is not a plain number, the instrument'
 (`SYST:ERR?`) is read so the exception says what the instrument itself objected to.
 One meter serves many phones' channels: a lock keeps each query/answer (and the error check
 after it) together when several threads read at once. A raw-socket meter on the pure-Python
-backend is spoken to by drivers.scpi_socket, which works past descriptor 1024 where pyvisa-py's
+backend is spoken to by rig.drivers.scpi_socket, which works past descriptor 1024 where pyvisa-py's
 session cannot.
 """
 
@@ -18,7 +18,7 @@ from typing import Any
 
 import pyvisa
 
-from drivers.scpi_socket import ScpiSocket, socket_address
+from rig.drivers.scpi_socket import ScpiSocket, socket_address
 
 SCPI_NOT_A_NUMBER = 9.91e37
 

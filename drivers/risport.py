@@ -5,7 +5,7 @@ with a numeric `StatusReason`, its IP address and the load it runs (`ActiveLoadI
 witness outside the phone and outside the bench: a phone that fetched its files but never
 registered, or registered with the old load, has not been repaired.
 
-A small SOAP exchange (drivers.soap: bounded http.client and the standard library's XML parser), shaped after the public
+A small SOAP exchange (rig.drivers.soap: bounded http.client and the standard library's XML parser), shaped after the public
 WSDL (source: tests/fixtures/real/risport/RISService70-12.5.wsdl, the RISService70 WSDL of
 CUCM 12.5): document/literal, namespace `http://schemas.cisco.com/ast/soap`, SOAPAction
 `selectCmDevice`, answer `selectCmDeviceResponse/selectCmDeviceReturn/SelectCmDeviceResult/
@@ -25,7 +25,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
-from drivers import soap
+from rig.drivers import soap
 
 NS = "http://schemas.cisco.com/ast/soap"
 SOAP_ENV = soap.SOAP_ENV
@@ -109,7 +109,7 @@ def _int(element: ET.Element, tag: str) -> int | None:
 
 
 def parse_devices(root: ET.Element) -> list[CmDevice]:
-    """The devices of a selectCmDeviceResponse envelope (a fault was raised by drivers.soap)."""
+    """The devices of a selectCmDeviceResponse envelope (a fault was raised by rig.drivers.soap)."""
     result = root.find(f".//{_q('SelectCmDeviceResult')}")
     if result is None:
         raise RisPortError("answer has no SelectCmDeviceResult")

@@ -3,7 +3,7 @@
 pyvisa-py's SOCKET session waits with select(), which refuses a descriptor numbered past 1024: a
 controller of 240 phones with meters holds more, and every meter then failed with "filedescriptor
 out of range in select()" (issue 29, L3). pyvisa offers no session that waits otherwise, so a raw
-socket resource is spoken to here: a line out, a line back, each wait a drivers.bounded slice
+socket resource is spoken to here: a line out, a line back, each wait a rig.drivers.bounded slice
 (socket timeouts wait with poll(), which has no such limit). The resource name is still parsed by
 pyvisa, so what the config may say is what VISA accepts.
 """
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pyvisa.rname
 
-from drivers.bounded import Budget, open_connection, send_all, sliced
+from rig.drivers.bounded import Budget, open_connection, send_all, sliced
 
 ANSWER_LIMIT = 64 * 1024
 """Bytes of one answer line: a power reading or `*IDN?` is tens of bytes (rig's bound)."""

@@ -1,7 +1,7 @@
 """The SOAP 1.1 exchange CUCM's HTTPS APIs share (RisPort70, AXL): one POST, one envelope back.
 
 Faults come back with HTTP 500 and are read from the envelope; HTTP 401 is a refused user. The
-exchange is drivers.direct_http's: bounded in total time (`timeout`) and size (`ANSWER_LIMIT`),
+exchange is rig.drivers.direct_http's: bounded in total time (`timeout`) and size (`ANSWER_LIMIT`),
 deaf to the environment ($REQUESTS_CA_BUNDLE, proxies), so `verify` is exactly what the config says.
 """
 
@@ -11,12 +11,12 @@ import http.client
 import ssl
 import xml.etree.ElementTree as ET
 
-from drivers.direct_http import request
+from rig.drivers.direct_http import request
 
 SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
 ANSWER_LIMIT = 64 * 1024 * 1024
 """Bytes of one SOAP answer (rig's bound, not CUCM's): a RisPort answer holds at most 1000 devices
-(drivers.risport.MAX_DEVICES) of a few kB each per node, an AXL listPhone five short tags per
+(rig.drivers.risport.MAX_DEVICES) of a few kB each per node, an AXL listPhone five short tags per
 phone; 64 MiB is far past either, yet stops an endless answer before it fills memory."""
 
 

@@ -3,7 +3,7 @@
 tftpy's client, told to stay quiet: its own log lines report every retry at INFO/WARNING level.
 A per-packet timeout bounds a silent server, not a talkative one: an endless file, or one sent a
 block just inside each timeout, was read for ever (issue 29, M3: 1.76 GB in 110 s). So every
-packet received is checked against a drivers.bounded budget (total time, total bytes, abandoned
+packet received is checked against a rig.drivers.bounded budget (total time, total bytes, abandoned
 on Ctrl-C), and each wait for a packet is at most a budget slice.
 """
 
@@ -15,7 +15,7 @@ import logging
 import tftpy
 from tftpy.TftpPacketTypes import TftpPacket, TftpPacketDAT
 
-from drivers.bounded import SLICE_S, Budget
+from rig.drivers.bounded import SLICE_S, Budget
 
 logging.getLogger("tftpy").setLevel(logging.CRITICAL)
 

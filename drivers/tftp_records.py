@@ -1,7 +1,7 @@
 """What a TFTP tap hands its users: finished transfers, in the order they ended, by client.
 
-`TransferLog` is shared by the relay (drivers.tftp_tap) and the relay run in a child process
-(drivers.tftp_tap_process), so both keep, look up and announce records the same way.
+`TransferLog` is shared by the relay (rig.drivers.tftp_tap) and the relay run in a child process
+(rig.drivers.tftp_tap_process), so both keep, look up and announce records the same way.
 """
 
 from __future__ import annotations
@@ -75,7 +75,7 @@ class TransferLog:
         self.timeout = timeout
         self.upstream_blksize = upstream_blksize
         """Block size to ask upstream for when larger than the phone's (0: never larger); None:
-        as large as the path MTU carries unfragmented (see drivers.tftp_tap_transfer)."""
+        as large as the path MTU carries unfragmented (see rig.drivers.tftp_tap_transfer)."""
         self._records: list[TftpTransfer] = []
         self._by_client: dict[str, list[TftpTransfer]] = {}
         self._records_lock = threading.Lock()

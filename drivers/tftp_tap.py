@@ -6,7 +6,7 @@ one socket toward the upstream server (so upstream sees a new client TID) and on
 the phone (so the phone sees a proper new server TID), and forwards the RRQ with its options
 unchanged but one: where the path toward upstream carries larger blocks whole (loopback, jumbo
 frames; not a 1500-byte Ethernet), it asks upstream for up to 8 of the phone's blocks at once and
-cuts them to the phone's size (`upstream_blksize` and drivers.tftp_tap_transfer say when).
+cuts them to the phone's size (`upstream_blksize` and rig.drivers.tftp_tap_transfer say when).
 
 It relays by reading ahead: TFTP is lock step (one block in flight), so a relay that waited for
 the phone's ACK before acknowledging upstream would make every block pay both hops. Instead the
@@ -24,7 +24,7 @@ upstream's ERROR (e.g. `File not found`, relayed to the phone at once), the clie
 after `timeout` seconds without a packet (the client then gets an ERROR too). Write requests
 are refused with ERROR 2 (access violation): the tap sits in front of a read-only config server.
 
-One thread serves every transfer, woken by `drivers.poller` (epoll on Linux); its
+One thread serves every transfer, woken by `rig.drivers.poller` (epoll on Linux); its
 sockets are non-blocking, as the poller asks. Records are kept in the order transfers end.
 """
 
@@ -37,13 +37,13 @@ import threading
 import time
 from functools import partial
 
-from drivers.tftp_records import TftpTransfer, TransferLog
-from drivers.tftp_tap_packets import (
+from rig.drivers.tftp_records import TftpTransfer, TransferLog
+from rig.drivers.tftp_tap_packets import (
     ACK, DATA, DEFAULT_BLKSIZE, ERROR, MAX_PACKET, OACK, RRQ, WRQ, ack, error_packet, error_text, options, strings,
     with_blksize,
 )
-from drivers.poller import Poller
-from drivers.tftp_tap_transfer import Transfer, larger_blksize, path_mtu
+from rig.drivers.poller import Poller
+from rig.drivers.tftp_tap_transfer import Transfer, larger_blksize, path_mtu
 
 __all__ = ["TftpTap", "TftpTransfer"]  # the record's class is imported from here by its users
 

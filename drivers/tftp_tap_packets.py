@@ -1,6 +1,6 @@
 """TFTP packets as the tap reads and writes them (RFC 1350, options RFC 2347/2348/2349).
 
-Apart from `drivers.tftp_tap` so the relay stays under 400 lines. Per block the relay builds
+Apart from `rig.drivers.tftp_tap` so the relay stays under 400 lines. Per block the relay builds
 only an ACK (and a DATA header when it cuts upstream's blocks for the phone), with a `Struct`
 compiled once, and reads headers by indexing the packet.
 """

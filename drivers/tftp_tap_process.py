@@ -13,7 +13,7 @@ reaches the controller, which stops the tap in order and keeps every record), an
 relay and exits when the socket pair closes, which is also what a `kill -9` of the controller
 does, so a resumed run can bind the same port.
 
-    python -m drivers.tftp_tap_process FD   # started by TftpTapProcess, never by hand
+    python -m rig.drivers.tftp_tap_process FD   # started by TftpTapProcess, never by hand
 """
 
 from __future__ import annotations
@@ -27,8 +27,8 @@ import threading
 from functools import partial
 from multiprocessing.connection import Connection
 
-from drivers.tftp_records import TftpTransfer, TransferLog
-from drivers.tftp_tap import TftpTap
+from rig.drivers.tftp_records import TftpTransfer, TransferLog
+from rig.drivers.tftp_tap import TftpTap
 
 START_TIMEOUT_S = 20.0
 """How long the child may take to bind its port (a Python start-up on a loaded 2-core machine)."""
@@ -56,7 +56,7 @@ class TftpTapProcess(TransferLog):
         ours, theirs = socket.socketpair()
         settings = (self.listen, self.upstream, self.keep_bytes, self.timeout, self.upstream_blksize)
         self._child = subprocess.Popen(
-            [sys.executable, "-m", "drivers.tftp_tap_process", str(theirs.fileno())],
+            [sys.executable, "-m", "rig.drivers.tftp_tap_process", str(theirs.fileno())],
             pass_fds=(theirs.fileno(),), start_new_session=True,
         )
         theirs.close()

@@ -20,7 +20,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from drivers.tftp_records import TftpTransfer
+from rig.drivers.tftp_records import TftpTransfer
 
 log = logging.getLogger(__name__)
 

@@ -25,8 +25,8 @@ from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from drivers.tftp_records import TftpTransfer
-from drivers.tftp_tap_packets import DATA, DEFAULT_BLKSIZE, HEADER, with_blksize
+from rig.drivers.tftp_records import TftpTransfer
+from rig.drivers.tftp_tap_packets import DATA, DEFAULT_BLKSIZE, HEADER, with_blksize
 
 MAX_BLKSIZE = 65464
 """RFC 2348's largest block size."""

@@ -1,1 +1,1 @@
-"""Keypad scripts shipped with rig: `<model>-<firmware>-<procedure>.yaml`, read by rig.keyscript."""
+"""Keypad scripts shipped with rig: `<model>-<firmware>-<procedure>.yaml`, read by rig.phone.keyscript."""

@@ -1,4 +1,4 @@
-"""The terminal's Operator (drivers.operator): asks the technician at the terminal rig runs on.
+"""The terminal's Operator (rig.drivers.operator): asks the technician at the terminal rig runs on.
 
 While a person is asked, the front end's live display is held (`hold`: it stops redrawing and
 clears itself), so the prompt is the last thing on screen: the phone, the step n of m, what to
@@ -21,7 +21,7 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from typing import TextIO
 
-from drivers.operator import Ask, OperatorError, OperatorSkipped, OperatorStopped
+from rig.drivers.operator import Ask, OperatorError, OperatorSkipped, OperatorStopped
 
 POLL = 0.1
 """Seconds between looks at the stop event while a prompt waits (Ctrl-C's latency)."""

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from rig.journal import Journal
+from rig.record.journal import Journal
 
 STEPS = [("identify", 0.3), ("console", 0.1), ("baseline", 0.6), ("erase", 2.5), ("restart", 1.2), ("observe", 6.0)]
 START = datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc)

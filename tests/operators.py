@@ -1,11 +1,11 @@
-"""A test's Operator (drivers.operator): records every ask and answers from a script."""
+"""A test's Operator (rig.drivers.operator): records every ask and answers from a script."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from drivers.operator import Ask
+from rig.drivers.operator import Ask
 
 
 @dataclass

@@ -6,8 +6,8 @@ from collections.abc import Sequence
 
 import pytest
 
-from drivers.keypad import KeypadAuthError, KeypadError
-from drivers.keypad_http import HttpKeypad
+from rig.drivers.keypad import KeypadAuthError, KeypadError
+from rig.drivers.keypad_http import HttpKeypad
 from rig.actions.keys import EveryBackendRefused, KeypadChain
 
 REFUSED = ("authentication refused (CiscoIPPhoneError 4): either the phone password is wrong, or the phone "

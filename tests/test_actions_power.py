@@ -12,10 +12,10 @@ pytest.importorskip("rig.sim.bench")
 
 from rig.actions.power import PoePort, PowerRefused, guarded_power  # noqa: E402
 from rig.actions.restore import restore_ports  # noqa: E402
-from rig.bench import Bench  # noqa: E402
-from rig.config import Simulation  # noqa: E402
-from rig.events import PowerAction  # noqa: E402
-from rig.journal import Journal, PortClaimed, ports_left_off, read_events  # noqa: E402
+from rig.bench.build import Bench  # noqa: E402
+from rig.config.simulation import Simulation  # noqa: E402
+from rig.record.events import PowerAction  # noqa: E402
+from rig.record.journal import Journal, PortClaimed, ports_left_off, read_events  # noqa: E402
 from rig.sim.bench import SimBench  # noqa: E402
 from tests.waiting import wait_for  # noqa: E402
 

@@ -10,12 +10,12 @@ import threading
 
 import pytest
 
-from drivers import bounded, phone_web, soap
-from drivers.direct_http import get
-from drivers.keypad import KeypadError
-from drivers.keypad_http import HttpKeypad
-from drivers.risport import RisPort, RisPortError
-from drivers.phone_web import PhoneWeb, PhoneWebError
+from rig.drivers import bounded, phone_web, soap
+from rig.drivers.direct_http import get
+from rig.drivers.keypad import KeypadError
+from rig.drivers.keypad_http import HttpKeypad
+from rig.drivers.risport import RisPort, RisPortError
+from rig.drivers.phone_web import PhoneWeb, PhoneWebError
 from rig.preflight.run import _parallel
 from rig.sim.tls import server_tls
 from tests.trickle import GUARD_S, flooding_http, guarded, trickling_http

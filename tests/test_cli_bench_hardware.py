@@ -19,7 +19,7 @@ import yaml
 from typer.testing import CliRunner
 
 from rig.cli import app
-from rig.lease import LeaseSet
+from rig.record.lease import LeaseSet
 from rig.sim.actuator import SimActuator
 from rig.sim.clock import SimClock
 from rig.sim.meter import SimPowerMeter

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from rig.journal import Journal
+from rig.record.journal import Journal
 from rig.report import render
 from tests.test_validation_cli import rig_in_process
 

@@ -15,7 +15,8 @@ from typer.testing import CliRunner
 pytest.importorskip("rig.sim.bench")
 
 from rig.cli import app  # noqa: E402
-from rig.config import Simulation, dump_config  # noqa: E402
+from rig.config.lab import dump_config  # noqa: E402
+from rig.config.simulation import Simulation  # noqa: E402
 from rig.sim.bench import SimBench  # noqa: E402
 from tests.waiting import wait_for  # noqa: E402
 

@@ -12,11 +12,11 @@ import yaml
 from typer.testing import CliRunner
 
 from rig.cli.app import app
-from rig.config import parse_config
-from rig.config_template import QUESTIONS
+from rig.config.lab import parse_config
+from rig.config.template import QUESTIONS
 from rig.errors import RigError
 from rig.jobs.history import parse_age
-from rig.journal import Journal
+from rig.record.journal import Journal
 from rig.report import render
 from tests.fleet_run import write_fleet_run
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from rig.journal import Journal
-from rig.lease import LeaseSet
+from rig.record.journal import Journal
+from rig.record.lease import LeaseSet
 
 CONFIG = {
     "bench": "bench-cli",

@@ -16,11 +16,13 @@ import yaml
 
 pytest.importorskip("rig.sim.bench")
 
-from rig.config import LabConfig, Simulation, dump_config  # noqa: E402
-from rig.events import PowerAction  # noqa: E402
+from rig.config.lab import LabConfig, dump_config  # noqa: E402
+
+from rig.config.simulation import Simulation  # noqa: E402
+from rig.record.events import PowerAction  # noqa: E402
 from rig.jobs import JobRequest, JobResult, JobService  # noqa: E402
-from rig.journal import JOURNAL_NAME, ports_left_off, read_events  # noqa: E402
-from rig.bench import Bench  # noqa: E402
+from rig.record.journal import JOURNAL_NAME, ports_left_off, read_events  # noqa: E402
+from rig.bench.build import Bench  # noqa: E402
 from rig.sim.bench import SimBench  # noqa: E402
 from tests.waiting import wait_for  # noqa: E402
 

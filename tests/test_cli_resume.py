@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from rig.events import RunStarted
-from rig.journal import read_events
+from rig.record.events import RunStarted
+from rig.record.journal import read_events
 from tests.test_cli_jobs import rig
 
 SIM = {"bench": "sim-cli-resume", "simulation": {"phones": 1, "switches": 1, "scenarios": {"healthy": 1},

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from rig.config import load_config
+from rig.config.lab import load_config
 
 REPO = Path(__file__).resolve().parent.parent
 

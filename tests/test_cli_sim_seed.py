@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from rig.config import load_config
+from rig.config.lab import load_config
 from tests.test_cli_sim import serving
 from tests.test_erase_e2e import rig
 

@@ -14,7 +14,9 @@ import pytest
 import tftpy
 import yaml
 
-from rig.config import LabConfig, Simulation, dump_config
+from rig.config.lab import LabConfig, dump_config
+
+from rig.config.simulation import Simulation
 from rig.sim.bench import SimBench
 
 

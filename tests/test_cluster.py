@@ -19,7 +19,7 @@ from rig.cluster.client import owned_benches
 from rig.cluster.merge import Collected, merge, tag_event
 from rig.cluster.site import SiteFile
 from rig.errors import ConfigError, RigError
-from rig.events import Event
+from rig.record.events import Event
 from rig.report import render
 from rig.cluster.worker import BenchRun
 from tests.waiting import wait_for

@@ -9,9 +9,9 @@ import sys
 import pytest
 import yaml
 
-from rig.config import load_config
+from rig.config.lab import load_config
 from rig.errors import ConfigError
-from rig.keyscript import scripts_for
+from rig.phone.keyscript import scripts_for
 
 GOOD = {
     "bench": "bench-a",
@@ -99,7 +99,7 @@ def test_config_check_on_a_bad_config_is_one_line_and_exit_2(tmp_path, change):
 
 @pytest.mark.parametrize("blksize, expected", [(None, None), (0, 0), (8192, 8192)])
 def test_the_tap_asks_cucm_for_the_block_size_the_config_names(tmp_path, blksize, expected):
-    from rig.bench import Bench
+    from rig.bench.build import Bench
     doc = yaml.safe_load(yaml.safe_dump(GOOD))
     doc["tftp_tap"] = {"listen": {"host": "127.0.0.1", "port": 6970}}
     if blksize is not None:

@@ -10,8 +10,8 @@ import time
 
 import pytest
 
-from drivers.console import Console, ConsoleError, ConsoleTimeout
-from drivers.console_hub import ConsoleHub
+from rig.drivers.console import Console, ConsoleError, ConsoleTimeout
+from rig.drivers.console_hub import ConsoleHub
 from tests.descriptors import held_past
 from tests.waiting import wait_for
 

@@ -13,7 +13,8 @@ import pytest
 import yaml
 
 from rig.cli import main
-from rig.config import Simulation, dump_config, load_config
+from rig.config.lab import dump_config, load_config
+from rig.config.simulation import Simulation
 from rig.sim.bench import SimBench
 from tests.test_erase_e2e import rig
 

@@ -18,7 +18,9 @@ from typing import Any
 import pytest
 import yaml
 
-from rig.config import Simulation, dump_config, load_config
+from rig.config.lab import dump_config, load_config
+
+from rig.config.simulation import Simulation
 from rig.sim.bench import SimBench, phone_ip
 from tests.test_validation_cli import rig_in_process
 

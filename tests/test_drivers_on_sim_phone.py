@@ -8,14 +8,15 @@ from collections.abc import Iterator
 
 import pytest
 
-from drivers.console import Console
-from drivers.ios_switch import IosSwitch
-from drivers.keypad import KeypadAuthError
-from drivers.keypad_http import HttpKeypad
-from drivers.keypad_serial import SerialActuatorKeypad
-from drivers.phone_web import PNG_SIGNATURE, PhoneWeb
-from drivers.power_meter import PowerMeter
-from rig.config import LabConfig, PhoneConfig, SerialKeypadConfig, Simulation
+from rig.drivers.console import Console
+from rig.drivers.ios_switch import IosSwitch
+from rig.drivers.keypad import KeypadAuthError
+from rig.drivers.keypad_http import HttpKeypad
+from rig.drivers.keypad_serial import SerialActuatorKeypad
+from rig.drivers.phone_web import PNG_SIGNATURE, PhoneWeb
+from rig.drivers.power_meter import PowerMeter
+from rig.config.lab import LabConfig, PhoneConfig, SerialKeypadConfig
+from rig.config.simulation import Simulation
 from rig.sim.bench import PASSWORD, USERNAME, SimBench
 
 

@@ -26,9 +26,11 @@ import yaml
 
 pytest.importorskip("rig.sim.bench")
 
-from rig.config import Faults, Simulation, dump_config  # noqa: E402
-from rig.events import PhoneDone, PhoneStarted, RunInterrupted, RunResumed, StepDone  # noqa: E402
-from rig.journal import read_events  # noqa: E402
+from rig.config.lab import dump_config  # noqa: E402
+
+from rig.config.simulation import Faults, Simulation  # noqa: E402
+from rig.record.events import PhoneDone, PhoneStarted, RunInterrupted, RunResumed, StepDone  # noqa: E402
+from rig.record.journal import read_events  # noqa: E402
 from rig.sim.bench import SimBench  # noqa: E402
 
 SCALE = 0.004

@@ -16,14 +16,14 @@ from typing import Any
 
 import pytest
 
-from drivers.phone_web import PhoneWebError
-from drivers.tftp_records import TftpTransfer
-from rig.config import Timeouts
+from rig.drivers.phone_web import PhoneWebError
+from rig.drivers.tftp_records import TftpTransfer
+from rig.config.lab import Timeouts
 from rig.procedures import erase
 from rig.procedures.erase_watch import SUSTAINED_LOOKS, EraseWatch
 from rig.procedures.keyrun import ExpectationNotMet
 from rig.procedures.steps import Step
-from rig.profiles import profile_for
+from rig.phone.profiles import profile_for
 
 MAC = "001D70AB0001"
 IP = "127.0.1.1"

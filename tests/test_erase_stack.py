@@ -11,7 +11,7 @@ import pytest
 
 pytest.importorskip("rig.sim.bench")
 
-from rig.config import SimSwitches, Simulation  # noqa: E402
+from rig.config.simulation import SimSwitches, Simulation  # noqa: E402
 from rig.sim.bench import SimBench  # noqa: E402
 from tests.test_erase_e2e import SCALE, _results, _write_config, rig  # noqa: E402
 

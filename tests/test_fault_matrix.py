@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from rig.config import Faults
+from rig.config.simulation import Faults
 
 _SPEC = importlib.util.spec_from_file_location("bench_faults", Path(__file__).parents[1] / "bench" / "faults.py")
 faults = sys.modules[_SPEC.name] = importlib.util.module_from_spec(_SPEC)

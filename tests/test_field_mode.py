@@ -18,10 +18,12 @@ from typing import Any
 import pytest
 import yaml
 
-from rig.config import Simulation, dump_config, load_config
+from rig.config.lab import dump_config, load_config
+
+from rig.config.simulation import Simulation
 from rig.errors import ConfigError
-from rig.events import PowerAction, StepDone
-from rig.journal import read_events
+from rig.record.events import PowerAction, StepDone
+from rig.record.journal import read_events
 from rig.sim.bench import SimBench
 from tests.test_erase_e2e import rig
 

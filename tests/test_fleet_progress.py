@@ -7,7 +7,7 @@ import io
 from rich.console import Console
 
 from rig.cli.progress import Progress
-from rig.events import PhoneDone, PhoneStarted, StepStarted
+from rig.record.events import PhoneDone, PhoneStarted, StepStarted
 
 
 class Clock:

@@ -1,4 +1,4 @@
-"""rig.identify against the simulated IOS switch over real SSH: the evidence a port is touched on."""
+"""rig.bench.identify against the simulated IOS switch over real SSH: the evidence a port is touched on."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from pathlib import Path
 import paramiko
 import pytest
 
-from drivers.ios_switch import IosSwitch
-from rig.config import PhoneConfig
-from rig.identify import identify, identify_unpowered, phone_neighbour
+from rig.drivers.ios_switch import IosSwitch
+from rig.config.lab import PhoneConfig
+from rig.bench.identify import identify, identify_unpowered, phone_neighbour
 from rig.sim.clock import SimClock
 from rig.sim.switch import SimSwitch
 from tests.switch_devices import StubPhone

@@ -17,10 +17,12 @@ import yaml
 
 pytest.importorskip("rig.sim.bench")
 
-from rig.config import Simulation, dump_config  # noqa: E402
-from rig.events import Event, PowerAction  # noqa: E402
-from rig.journal import JOURNAL_NAME, Journal, ports_left_off, read_events  # noqa: E402
-from rig.bench import Bench  # noqa: E402
+from rig.config.lab import dump_config  # noqa: E402
+
+from rig.config.simulation import Simulation  # noqa: E402
+from rig.record.events import Event, PowerAction  # noqa: E402
+from rig.record.journal import JOURNAL_NAME, Journal, ports_left_off, read_events  # noqa: E402
+from rig.bench.build import Bench  # noqa: E402
 from rig.sim.bench import SimBench  # noqa: E402
 from tests.waiting import wait_for  # noqa: E402
 

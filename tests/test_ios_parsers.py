@@ -1,4 +1,4 @@
-"""drivers.ios_parsers reads every real IOS capture (tests/fixtures/real/ios) the way ntc-templates'
+"""rig.drivers.ios_parsers reads every real IOS capture (tests/fixtures/real/ios) the way ntc-templates'
 own expected results (.yml beside each .raw) say, on the fields rig uses."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from drivers.ios_parsers import (
+from rig.drivers.ios_parsers import (
     IosParseError,
     canonical_interface,
     parse_cdp_neighbors,
@@ -18,8 +18,8 @@ from drivers.ios_parsers import (
     parse_power_inline,
     short_interface,
 )
-from drivers.ios_lldp import parse_lldp_neighbors_detail
-from drivers.macaddr import normalize_mac
+from rig.drivers.ios_lldp import parse_lldp_neighbors_detail
+from rig.drivers.macaddr import normalize_mac
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "real" / "ios"
 

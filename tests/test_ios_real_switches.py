@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 import yaml
 
-from drivers.ios_budget import parse_power_budget
-from drivers.ios_cdp import parse_cdp_neighbors_detail
-from drivers.ios_lldp import parse_lldp_neighbors_detail
-from drivers.ios_names import canonical_interface
-from drivers.ios_poe import parse_power_inline
+from rig.drivers.ios_budget import parse_power_budget
+from rig.drivers.ios_cdp import parse_cdp_neighbors_detail
+from rig.drivers.ios_lldp import parse_lldp_neighbors_detail
+from rig.drivers.ios_names import canonical_interface
+from rig.drivers.ios_poe import parse_power_inline
 
 REAL = Path(__file__).resolve().parent / "fixtures" / "real" / "ios"
 GENIE = REAL / "genieparser"

@@ -12,7 +12,7 @@ from pathlib import Path
 import paramiko
 import pytest
 
-from drivers.ios_switch import (
+from rig.drivers.ios_switch import (
     IosSwitch,
     SwitchAuthError,
     SwitchCommandError,
@@ -20,7 +20,7 @@ from drivers.ios_switch import (
     SwitchHostKeyError,
     SwitchTimeout,
 )
-from drivers.ssh_host_keys import fingerprint
+from rig.drivers.ssh_host_keys import fingerprint
 from rig.sim.clock import SimClock
 from rig.sim.switch import SimSwitch, SwitchFaults
 from tests.switch_devices import StubPhone

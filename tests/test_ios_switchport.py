@@ -1,4 +1,4 @@
-"""drivers.ios_switchport reads real `show interfaces switchport` captures (tests/fixtures/real/ios)
+"""rig.drivers.ios_switchport reads real `show interfaces switchport` captures (tests/fixtures/real/ios)
 as ntc-templates' expectations say, tells trunks from access ports, and reads the simulated
 switch's output the same way; CDP capabilities of real neighbours are read too."""
 
@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from drivers.ios_parsers import canonical_interface, parse_cdp_neighbors_detail
-from drivers.ios_switchport import interface_config, parse_switchport, trunk_in_config
+from rig.drivers.ios_parsers import canonical_interface, parse_cdp_neighbors_detail
+from rig.drivers.ios_switchport import interface_config, parse_switchport, trunk_in_config
 from rig.sim.ios_cli import IosSession
 from rig.sim.ios_ports import SwitchState
 from rig.sim.misconfig import SWITCH_BEHIND

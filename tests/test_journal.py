@@ -12,10 +12,10 @@ import pytest
 import yaml
 
 from rig.errors import RigError
-from rig.events import (
+from rig.record.events import (
     Event, ListedPhone, PartUnhealthy, PhoneDone, PowerAction, RunStarted, StepDone, TftpFetch, UnknownEvent,
 )
-from rig.journal import Journal, iso, parse_iso, read_events, utc_now
+from rig.record.journal import Journal, iso, parse_iso, read_events, utc_now
 from tests.waiting import wait_for
 
 PHONE = ListedPhone("desk-01", "001D705F0001", "sw1", "Gi1/0/1")
@@ -36,9 +36,9 @@ def test_each_event_is_on_disk_as_one_json_line_when_write_returns(tmp_path):
 
 
 def test_events_written_together_share_one_disk_flush_and_each_gets_its_time(tmp_path, monkeypatch):
-    import rig.journal
+    import rig.record.journal
     flushes = []
-    monkeypatch.setattr(rig.journal.os, "fsync", flushes.append)
+    monkeypatch.setattr(rig.record.journal.os, "fsync", flushes.append)
     journal = Journal(tmp_path / "journal.jsonl")
     fetches = [TftpFetch(phone="desk-01", file=f"file{i}", bytes=i, ok=True) for i in range(3)]
     written = journal.write_all(fetches)
@@ -51,7 +51,7 @@ def test_events_written_together_share_one_disk_flush_and_each_gets_its_time(tmp
 
 def test_writers_waiting_on_a_disk_flush_share_the_next_one_and_none_returns_before_its_line_is_flushed(
         tmp_path, monkeypatch):
-    import rig.journal
+    import rig.record.journal
     path = tmp_path / "journal.jsonl"
     on_disk_at_each_flush: list[int] = []
     first_flush_begun, disk_slow = threading.Event(), threading.Event()
@@ -62,7 +62,7 @@ def test_writers_waiting_on_a_disk_flush_share_the_next_one_and_none_returns_bef
             first_flush_begun.set()
             assert disk_slow.wait(5)
 
-    monkeypatch.setattr(rig.journal.os, "fsync", slow_fsync)
+    monkeypatch.setattr(rig.record.journal.os, "fsync", slow_fsync)
     journal = Journal(path)
     first = threading.Thread(target=journal.write, args=(TftpFetch(phone="desk-01", file="a", bytes=1, ok=True),))
     first.start()

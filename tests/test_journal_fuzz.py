@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from rig.errors import RigError
-from rig.events import KINDS
+from rig.record.events import KINDS
 from rig.jobs.rundir import read_state
 from rig.report import render
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from rig.journal import Journal
+from rig.record.journal import Journal
 from rig.report import render
 from rig.report.junit import xml_safe
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from drivers.tftp_records import TftpTransfer
+from rig.drivers.tftp_records import TftpTransfer
 from rig.procedures.kept_files import keep_fetched, kept_name
 
 NOW = datetime(2026, 11, 25, 9, tzinfo=timezone.utc)

@@ -10,8 +10,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from drivers.keypad import KeypadError
-from drivers.keypad_serial import SerialActuatorKeypad, board_line
+from rig.drivers.keypad import KeypadError
+from rig.drivers.keypad_serial import SerialActuatorKeypad, board_line
 
 
 class DroppingBoard:

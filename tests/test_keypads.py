@@ -11,12 +11,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from drivers.keypad import KEY_NAMES, KeypadAuthError, KeypadError
-from drivers.keypad_http import HttpKeypad
-from drivers.keypad_operator import OperatorKeypad
-from drivers.operator import Ask, NoOperator
-from drivers.keypad_serial import NoAnswer, SerialActuatorKeypad, board_line
-from drivers.phone_web import WebPaths
+from rig.drivers.keypad import KEY_NAMES, KeypadAuthError, KeypadError
+from rig.drivers.keypad_http import HttpKeypad
+from rig.drivers.keypad_operator import OperatorKeypad
+from rig.drivers.operator import Ask, NoOperator
+from rig.drivers.keypad_serial import NoAnswer, SerialActuatorKeypad, board_line
+from rig.drivers.phone_web import WebPaths
 from rig.sim.actuator import SimActuator
 from tests.descriptors import held_past
 from tests.operators import ScriptedOperator

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from rig.config import PhoneConfig
-from rig.keyscript import (
+from rig.config.lab import PhoneConfig
+from rig.phone.keyscript import (
     Expect,
     KeyScriptError,
     Press,
@@ -17,7 +17,7 @@ from rig.keyscript import (
     scripts_for,
 )
 from rig.errors import ConfigError
-from rig.profiles import profile_for
+from rig.phone.profiles import profile_for
 
 META = """metadata:
   models: ["7942"]
@@ -111,7 +111,7 @@ def test_metadata_without_source_is_rejected():
 
 
 def test_a_bad_metadata_field_is_named_the_way_a_lab_config_names_its_fields():
-    """One formatter for every validated input (rig.config_errors.one_line): list items as [i]."""
+    """One formatter for every validated input (rig.config.errors.one_line): list items as [i]."""
     with pytest.raises(KeyScriptError) as info:
         parse_script('metadata: {models: [7942], firmware: [sccp9], procedure: p, profile: 79x2-sccp9, source: s}\n'
                      'steps:\n  - wait: 1\n', "x.yaml")

@@ -14,7 +14,7 @@ import pytest
 
 from tests.waiting import wait_for
 
-from rig.lease import LeaseHeld, LeaseSet, read_holder
+from rig.record.lease import LeaseHeld, LeaseSet, read_holder
 
 
 @pytest.fixture
@@ -87,7 +87,7 @@ def test_a_lease_looking_expired_to_a_clock_an_hour_ahead_is_not_taken_while_its
 
 def test_a_run_stopped_past_its_lease_keeps_its_phones(lease_dir):
     holding = subprocess.Popen([sys.executable, "-c", (
-        "import sys, threading; from pathlib import Path; from rig.lease import LeaseSet\n"
+        "import sys, threading; from pathlib import Path; from rig.record.lease import LeaseSet\n"
         f"with LeaseSet('bench-a', ['desk-01'], 'run-1', 0.3, lease_dir=Path({str(lease_dir)!r})):\n"
         "    print('held', flush=True); threading.Event().wait()")], stdout=subprocess.PIPE, text=True)
     try:

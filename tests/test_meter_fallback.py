@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from drivers.power_meter import PowerMeter, PowerMeterError
+from rig.drivers.power_meter import PowerMeter, PowerMeterError
 from rig.procedures.context import PhoneContext, watts
 from rig.sim.meter import SimPowerMeter
 from tests.descriptors import held_past

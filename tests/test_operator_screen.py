@@ -16,7 +16,9 @@ from typing import Any
 import pytest
 import yaml
 
-from rig.config import Simulation, dump_config
+from rig.config.lab import dump_config
+
+from rig.config.simulation import Simulation
 from rig.sim.bench import SimBench
 from rig.terminal_operator import ERASE_PROMPT
 from tests.terminal import Terminal

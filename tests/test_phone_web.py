@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from drivers.phone_web import PNG_SIGNATURE, PhoneWeb, PhoneWebError, WebAccessOff, WebPaths
+from rig.drivers.phone_web import PNG_SIGNATURE, PhoneWeb, PhoneWebError, WebAccessOff, WebPaths
 
 REAL = Path(__file__).parent / "fixtures" / "real"
 DEVICE_INFORMATION = (REAL / "device_info" / "cp-7962g-sccp42.9-4-2sr3-1s.xml").read_bytes()

@@ -1,4 +1,4 @@
-"""rig.port_proof on readings of a port: each contradiction and each sign of an uplink alone
+"""rig.bench.port_proof on readings of a port: each contradiction and each sign of an uplink alone
 refuses, naming what it saw; the port modes come from a real access switch's `show interfaces
 switchport` (Gi1/0/1 an access port with voice VLAN 200, Gi1/0/4 a trunk)."""
 
@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import pytest
 
-from drivers.ios_parsers import CdpNeighbor, MacEntry
-from drivers.ios_switchport import parse_switchport
-from rig.config import PhoneConfig
-from rig.port_proof import MAX_MACS, PortReading, absent, prove, uplink_signs
+from rig.drivers.ios_parsers import CdpNeighbor, MacEntry
+from rig.drivers.ios_switchport import parse_switchport
+from rig.config.lab import PhoneConfig
+from rig.bench.port_proof import MAX_MACS, PortReading, absent, prove, uplink_signs
 from tests.test_ios_parsers import FIXTURES
 
 PHONE = PhoneConfig(name="desk-01", mac="001D705F9EA8", switch="sw1", port="Gi1/0/1")

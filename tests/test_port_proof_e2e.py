@@ -20,7 +20,8 @@ import yaml
 from typer.testing import CliRunner
 
 from rig.cli import app
-from rig.config import Simulation, dump_config
+from rig.config.lab import dump_config
+from rig.config.simulation import Simulation
 from rig.sim.bench import SimBench
 from rig.sim.misconfig import SWITCH_BEHIND
 from tests.test_erase_e2e import Started, _phone, _step, _write_config

@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from drivers.power_meter import PowerMeter, PowerMeterError
+from rig.drivers.power_meter import PowerMeter, PowerMeterError
 from rig.sim.meter import SimPowerMeter
 
 

@@ -13,12 +13,12 @@ import pytest
 
 pytest.importorskip("rig.sim.bench")
 
-from drivers.ios_switch import SwitchError, SwitchTimeout  # noqa: E402
+from rig.drivers.ios_switch import SwitchError, SwitchTimeout  # noqa: E402
 from rig.actions.power import PoePort, PortLeftOff, left_off, switched_off  # noqa: E402
-from rig.bench import Bench  # noqa: E402
-from rig.config import Simulation  # noqa: E402
-from rig.events import Event, PowerAction  # noqa: E402
-from rig.journal import Journal, ports_left_off, read_events  # noqa: E402
+from rig.bench.build import Bench  # noqa: E402
+from rig.config.simulation import Simulation  # noqa: E402
+from rig.record.events import Event, PowerAction  # noqa: E402
+from rig.record.journal import Journal, ports_left_off, read_events  # noqa: E402
 from rig.sim.bench import SimBench  # noqa: E402
 from tests.waiting import wait_for  # noqa: E402
 
@@ -85,6 +85,12 @@ class Flaky:
 
     def cdp_neighbors(self):
         return self._switch.cdp_neighbors()
+
+    def lldp_neighbors(self):
+        return self._switch.lldp_neighbors()
+
+    def proof_tables(self):  # the fresh read that proves the port before an off (rig.bench.port_proof)
+        return self._switch.proof_tables()
 
 
 class DiskFull(Journal):

@@ -16,7 +16,8 @@ import yaml
 from typer.testing import CliRunner
 
 from rig.cli import app
-from rig.config import Simulation, dump_config
+from rig.config.lab import dump_config
+from rig.config.simulation import Simulation
 from rig.sim.bench import SimBench
 from tests.test_validation_cli import rig_in_process
 

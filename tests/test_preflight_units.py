@@ -9,11 +9,11 @@ from types import SimpleNamespace
 import pytest
 from typer.testing import CliRunner
 
-from drivers.ios_budget import PoeBudget, parse_power_budget
-from drivers.ios_names import canonical_interface, stack_member
-from drivers.ios_parsers import PoePort
+from rig.drivers.ios_budget import PoeBudget, parse_power_budget
+from rig.drivers.ios_names import canonical_interface, stack_member
+from rig.drivers.ios_parsers import PoePort
 from rig.cli import app
-from rig.config import PhoneConfig
+from rig.config.lab import PhoneConfig
 from rig.preflight.switches import SwitchView, check_budget
 from tests.test_import_rules import Rule, violations
 

@@ -9,8 +9,8 @@ import pytest
 from pydantic import BaseModel
 
 from rig.errors import ConfigError
-from rig.profiles import IDENTITY, PhoneProfile, load_profiles, parse_profile, profile_for
-from rig.witness import decide_load
+from rig.phone.profiles import IDENTITY, PhoneProfile, load_profiles, parse_profile, profile_for
+from rig.phone.witness import decide_load
 
 REAL = Path(__file__).parent / "fixtures" / "real"
 SHIPPED = Path(__file__).parent.parent / "phone_profiles" / "79x2-sccp9.yaml"

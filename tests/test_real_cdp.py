@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from drivers.ios_parsers import parse_cdp_neighbors_detail
+from rig.drivers.ios_parsers import parse_cdp_neighbors_detail
 
 REAL = Path(__file__).parent / "fixtures" / "real" / "cdp"
 

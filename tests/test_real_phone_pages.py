@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from drivers.phone_pages import content_lines, flat_fields, status_rows
-from drivers.phone_web import NetworkConfig, device_info_from
+from rig.drivers.phone_pages import content_lines, flat_fields, status_rows
+from rig.drivers.phone_web import NetworkConfig, device_info_from
 
 REAL = Path(__file__).parent / "fixtures" / "real"
 

@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from rig.journal import Journal
+from rig.record.journal import Journal
 from rig.report import render
 
 PHONES = [
@@ -175,7 +175,7 @@ def test_a_jobs_summary_names_a_port_left_off_on_its_first_line(tmp_path):
 
     from rich.console import Console
 
-    from rig.cli.jobs import _print_summary
+    from rig.cli.job_screen import _print_summary
     from rig.jobs.result import JobResult
 
     run = tmp_path / "r"

@@ -3,7 +3,7 @@ switch port, never `None None`."""
 
 from __future__ import annotations
 
-from rig.journal import Journal
+from rig.record.journal import Journal
 from rig.report import render
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from rig.journal import Journal
+from rig.record.journal import Journal
 from rig.report import render
 from rig.report.fleet import FAILED_COLOUR, STEP_COLOURS, natural_key, reason_counts
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from drivers.risport import (RisPort, RisPortAuthError, RisPortError, RisPortRateLimited, newest, parse_devices,
+from rig.drivers.risport import (RisPort, RisPortAuthError, RisPortError, RisPortRateLimited, newest, parse_devices,
                              request_body)
 from rig.sim.risport import SimRisPort
 
@@ -152,7 +152,7 @@ def test_an_empty_answer_has_no_devices():
 
 
 def test_axl_list_phone_on_the_same_server_gives_names_models_and_device_pools(service, ca):
-    from drivers.axl import Axl, AxlError
+    from rig.drivers.axl import Axl, AxlError
 
     host, port = service.address
     axl = Axl(host, port=port, username="ris", password="ris-pw", verify=ca)

@@ -14,8 +14,9 @@ from types import SimpleNamespace
 import pytest
 import yaml
 
-from drivers.risport import RisPortRateLimited
-from rig.config import Faults, PhoneConfig, Simulation, dump_config
+from rig.drivers.risport import RisPortRateLimited
+from rig.config.lab import PhoneConfig, dump_config
+from rig.config.simulation import Faults, Simulation
 from rig.jobs.runner import verdict_of
 from rig.procedures.steps import BenchFault, Step
 from rig.procedures.verify import check_registration

@@ -10,10 +10,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from rig.config import Faults, Simulation, dump_config, load_config
+from rig.config.lab import dump_config, load_config
+
+from rig.config.simulation import Faults, Simulation
 from rig.errors import ConfigError
-from rig.events import StepDone
-from rig.journal import read_events
+from rig.record.events import StepDone
+from rig.record.journal import read_events
 from rig.sim.bench import SimBench
 from tests.test_erase_e2e import rig
 

@@ -8,15 +8,15 @@ import threading
 
 import pytest
 
-from drivers.console import ConsoleError
-from drivers.ios_switch import SwitchError
-from drivers.phone_web import PhoneWebError
-from drivers.power_meter import PowerMeterError
-from rig.bench import Bench
-from rig.config import LabConfig, PhoneConfig
+from rig.drivers.console import ConsoleError
+from rig.drivers.ios_switch import SwitchError
+from rig.drivers.phone_web import PhoneWebError
+from rig.drivers.power_meter import PowerMeterError
+from rig.bench.build import Bench
+from rig.config.lab import LabConfig, PhoneConfig
 from rig.errors import RigError
-from rig.events import StepDone
-from rig.journal import Journal, read_events
+from rig.record.events import StepDone
+from rig.record.journal import Journal, read_events
 from rig.procedures.steps import BenchFault, PhoneFailed, PhoneSkipped
 from rig.report import render
 from rig.jobs.rundir import new_run_dir, read_state

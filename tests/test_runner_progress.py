@@ -6,10 +6,10 @@ import io
 
 from rich.console import Console
 
-from rig.events import PhoneDone, PhoneStarted, StepStarted
+from rig.record.events import PhoneDone, PhoneStarted, StepStarted
 from rig.jobs.health import PartHealth
 from rig.cli.progress import Progress
-from rig.cli.summary import summary_line
+from rig.report.results import summary_line
 
 
 def test_without_a_terminal_each_finished_phone_is_one_plain_line():

@@ -17,15 +17,15 @@ from pathlib import Path
 import pytest
 import yaml
 
-from rig.bench import Bench, open_bench
+from rig.bench.build import Bench, open_bench
 from rig.errors import RigError
-from rig.events import ListedPhone, PhoneStarted, PowerAction, RunStarted, StepDone
+from rig.record.events import ListedPhone, PhoneStarted, PowerAction, RunStarted, StepDone
 from rig.jobs import JobRequest, JobService
-from rig.journal import JOURNAL_NAME, Journal, read_events
+from rig.record.journal import JOURNAL_NAME, Journal, read_events
 from rig.procedures import BASELINE, PROCEDURES, Procedure, StepDef
 from rig.procedures import baseline as baseline_step
 from rig.procedures.findings import Baseline
-from rig.lease import lease_path
+from rig.record.lease import lease_path
 
 SIM = {"bench": "sim-resume", "simulation": {"phones": 2, "switches": 1, "scenarios": {"healthy": 2},
                                              "time_scale": 0.005, "image_kb": 4}}

@@ -18,7 +18,9 @@ import requests
 import serial
 import tftpy
 
-from rig.config import LabConfig, PhoneConfig, Simulation
+from rig.config.lab import LabConfig, PhoneConfig
+
+from rig.config.simulation import Simulation
 from rig.sim.bench import PASSWORD, USERNAME, SimBench
 from rig.sim.observe import KeyEvent
 from rig.trust import parse, verify

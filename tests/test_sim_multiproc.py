@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from rig.config import load_config
+from rig.config.lab import load_config
 from tests.waiting import wait_for
 
 SIM = "bench: multi\nsimulation: {phones: 4, switches: 2, time_scale: 0.01, image_kb: 2}\n"

@@ -13,10 +13,10 @@ import requests
 import serial
 from PIL import Image
 
-from drivers.console import Console
-from drivers.keypad import KeypadAuthError
-from drivers.keypad_http import HttpKeypad
-from drivers.phone_web import PhoneWeb
+from rig.drivers.console import Console
+from rig.drivers.keypad import KeypadAuthError
+from rig.drivers.keypad_http import HttpKeypad
+from rig.drivers.phone_web import PhoneWeb
 from rig.sim.loads import app_image
 from rig.sim.observe import KeyEvent
 from rig.sim.phone import SimPhone

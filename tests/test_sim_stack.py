@@ -14,13 +14,14 @@ import yaml
 from ntc_templates.parse import parse_output
 from typer.testing import CliRunner
 
-from drivers.ios_budget import PoeBudget
-from drivers.ios_discovery import protocol_off
-from drivers.ios_errors import SwitchCommandError
-from drivers.ios_switch import IosSwitch
+from rig.drivers.ios_budget import PoeBudget
+from rig.drivers.ios_discovery import protocol_off
+from rig.drivers.ios_errors import SwitchCommandError
+from rig.drivers.ios_switch import IosSwitch
 from rig.cli import app
-from rig.config import PhoneConfig, Simulation, SimSwitches, dump_config, load_config
-from rig.identify import identify
+from rig.config.lab import PhoneConfig, dump_config, load_config
+from rig.config.simulation import Simulation, SimSwitches
+from rig.bench.identify import identify
 from rig.sim.bench import SimBench
 from rig.sim.clock import SimClock
 from rig.sim.ios_cli import IosSession

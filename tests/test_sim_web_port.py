@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import pytest
 import yaml
 
-from rig.config import Simulation
+from rig.config.simulation import Simulation
 from rig.errors import ConfigError
 from rig.sim.bench import SimBench, phone_ip
 from tests.test_validation_cli import rig_in_process

@@ -11,11 +11,11 @@ import pytest
 
 pytest.importorskip("rig.sim.bench")
 
-from rig.bench import Bench  # noqa: E402
-from rig.config import Simulation  # noqa: E402
-from rig.events import PowerAction, StepDone  # noqa: E402
-from rig.journal import read_events  # noqa: E402
-from rig.keyscript import scripts_for  # noqa: E402
+from rig.bench.build import Bench  # noqa: E402
+from rig.config.simulation import Simulation  # noqa: E402
+from rig.record.events import PowerAction, StepDone  # noqa: E402
+from rig.record.journal import read_events  # noqa: E402
+from rig.phone.keyscript import scripts_for  # noqa: E402
 from rig.jobs.runner import Runner  # noqa: E402
 from rig.sim.bench import SimBench  # noqa: E402
 

@@ -10,10 +10,10 @@ import time
 
 import pytest
 
-from drivers.ios_parsers import CdpNeighbor
-from drivers.ios_switch import SwitchError, SwitchTimeout
-from rig.switch_batch import PowerWaves, SharedRead
-from rig.switch_pool import SwitchSessions
+from rig.drivers.ios_parsers import CdpNeighbor
+from rig.drivers.ios_switch import SwitchError, SwitchTimeout
+from rig.bench.switch_batch import PowerWaves, SharedRead
+from rig.bench.switch_pool import SwitchSessions
 from tests.waiting import wait_for
 
 

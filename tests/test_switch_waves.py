@@ -12,13 +12,13 @@ import pytest
 
 pytest.importorskip("rig.sim.bench")
 
-from drivers.ios_parsers import canonical_interface  # noqa: E402
-from drivers.ios_ranges import interface_ranges  # noqa: E402
+from rig.drivers.ios_parsers import canonical_interface  # noqa: E402
+from rig.drivers.ios_ranges import interface_ranges  # noqa: E402
 from rig.actions.power import PowerRefused, guarded_power  # noqa: E402
-from rig.bench import Bench  # noqa: E402
-from rig.config import Simulation  # noqa: E402
-from rig.events import PowerAction  # noqa: E402
-from rig.journal import Journal, read_events  # noqa: E402
+from rig.bench.build import Bench  # noqa: E402
+from rig.config.simulation import Simulation  # noqa: E402
+from rig.record.events import PowerAction  # noqa: E402
+from rig.record.journal import Journal, read_events  # noqa: E402
 from rig.sim.bench import SimBench  # noqa: E402
 
 PHONES = 6
@@ -84,13 +84,13 @@ def test_a_wave_of_phones_is_one_configuration_session_and_a_stranger_is_never_i
     assert refused == [stranger.name]
     sessions = _sessions(commands)
     # Without the proof: the first phone alone at most, then everyone else at once. Each power-off
-    # first proves its port on a read that starts after it asked (rig.port_proof), so phones that
+    # first proves its port on a read that starts after it asked (rig.bench.port_proof), so phones that
     # missed a running read wait for the next one and may reach the waves apart; still fewer
     # configuration sessions than ports.
     assert 1 <= len(sessions) < PHONES - 1, sessions
     assert sum(line.startswith("interface range") for s in sessions for line in s) == len(sessions)
     assert not any(line.startswith("show mac address-table interface") for line in commands)
-    # each phone reads the MAC table twice (identify, then rig.port_proof right before `power inline
+    # each phone reads the MAC table twice (identify, then rig.bench.port_proof right before `power inline
     # never`): 12 reads unshared, at most one per phone shared
     assert sum(line == "show mac address-table" for line in commands) <= PHONES
     touched = {port for s in sessions for line in s if line.startswith("interface") for port in _covered(line)}

@@ -1,6 +1,6 @@
 """The tap's UDP port is shared safely between `rig tap`, preflights and runs.
 
-One process holds the port; the others use its records (rig.tap_share). With `rig tap` serving,
+One process holds the port; the others use its records (rig.bench.tap_share). With `rig tap` serving,
 a run passes on the service's records and preflight says so; preflights side by side never take
 the port from each other or from a run; a port held by something that shares nothing is named,
 with its pid, by preflight and by the gate before a run touches anything.
@@ -24,11 +24,12 @@ import pytest
 import tftpy
 import yaml
 
-from rig.bench import Bench
-from rig.config import LabConfig, Simulation, dump_config, load_config
+from rig.bench.build import Bench
+from rig.config.lab import LabConfig, dump_config, load_config
+from rig.config.simulation import Simulation
 from rig.preflight.bench_checks import check_tap_port, check_tftp
 from rig.sim.bench import SimBench
-from rig.tap_share import port_holder
+from rig.bench.tap_share import port_holder
 from tests.waiting import wait_for
 
 SIMULATION = Simulation(phones=2, scenarios={"stale_itl": 1, "healthy": 1}, time_scale=0.004, image_kb=4,

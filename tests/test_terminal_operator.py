@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from drivers.operator import Ask, OperatorError, OperatorSkipped, OperatorStopped
+from rig.drivers.operator import Ask, OperatorError, OperatorSkipped, OperatorStopped
 from rig.terminal_operator import TerminalOperator, prompt_text
 from tests.waiting import wait_for
 

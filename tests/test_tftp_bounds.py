@@ -11,8 +11,8 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from drivers import bounded
-from drivers.tftp_client import TRUST_FILE_LIMIT, TftpFetchError, tftp_get
+from rig.drivers import bounded
+from rig.drivers.tftp_client import TRUST_FILE_LIMIT, TftpFetchError, tftp_get
 from tests.trickle import BYTE_EVERY_S, guarded
 from tests.waiting import wait_for
 

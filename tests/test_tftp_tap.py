@@ -15,9 +15,9 @@ from collections.abc import Iterator
 import pytest
 import tftpy
 
-from drivers import tftp_tap
-from drivers.tftp_tap import TftpTap, TftpTransfer
-from drivers.poller import Poller
+from rig.drivers import tftp_tap
+from rig.drivers.tftp_tap import TftpTap, TftpTransfer
+from rig.drivers.poller import Poller
 from tests.waiting import wait_for
 
 

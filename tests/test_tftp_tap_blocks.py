@@ -10,9 +10,9 @@ import threading
 
 import pytest
 
-from drivers.tftp_tap import TftpTap
-from drivers.tftp_tap_packets import options, strings
-from drivers.tftp_tap_transfer import larger_blksize, path_mtu
+from rig.drivers.tftp_tap import TftpTap
+from rig.drivers.tftp_tap_packets import options, strings
+from rig.drivers.tftp_tap_transfer import larger_blksize, path_mtu
 from tests.test_tftp_tap import CONFIG, ITL, cucm, serve_once, tftp_root, upstream_and_phone  # noqa: F401 - fixtures
 from tests.waiting import wait_for
 

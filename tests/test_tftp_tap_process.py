@@ -15,8 +15,8 @@ from multiprocessing.connection import Connection
 import pytest
 import tftpy
 
-from drivers.tftp_records import TftpTransfer
-from drivers.tftp_tap_process import TftpTapProcess, _ChildTap, _send_record
+from rig.drivers.tftp_records import TftpTransfer
+from rig.drivers.tftp_tap_process import TftpTapProcess, _ChildTap, _send_record
 from tests.test_tftp_tap import CONFIG, ITL, cucm, fetch, serve_once, tftp_root  # noqa: F401 - fixtures
 from tests.waiting import wait_for
 
@@ -87,7 +87,7 @@ def test_the_upstream_blksize_option_reaches_the_child(upstream_blksize, asked):
 
 KILLED_CONTROLLER = textwrap.dedent("""
     import os, signal, sys
-    from drivers.tftp_tap_process import TftpTapProcess
+    from rig.drivers.tftp_tap_process import TftpTapProcess
     tap = TftpTapProcess(("127.0.0.1", 0), ("127.0.0.1", int(sys.argv[1])))
     tap.start()
     print(tap.address[1], tap._child.pid, flush=True)

@@ -7,8 +7,8 @@ import pytest
 import yaml
 from cryptography.hazmat.primitives.serialization import Encoding
 
-from rig.config import load_config
-from rig.config_checks import check_secrets
+from rig.config.lab import load_config
+from rig.config.checks import check_secrets
 from rig.errors import ConfigError
 from tests.test_config import GOOD
 from tests.trust_vectors import callmanager
@@ -226,7 +226,7 @@ def test_an_unset_password_variable_names_the_switch_or_phone_and_field(tmp_path
 # item 18: timeouts given beside a simulation: section are the run's, not silently dropped.
 
 def test_timeouts_given_with_a_simulated_bench_are_honoured_and_the_others_stay_scaled(tmp_path):
-    from rig.bench import open_bench
+    from rig.bench.build import open_bench
 
     doc = {"bench": "sim-b", "simulation": {"phones": 1, "image_kb": 1}, "timeouts": {"power_off": 3, "boot": 45}}
     with open_bench(_write(tmp_path, doc)) as bench:

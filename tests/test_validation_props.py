@@ -13,7 +13,7 @@ import yaml
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from rig.config import LabConfig, load_config
+from rig.config.lab import LabConfig, load_config
 from rig.errors import ConfigError
 from tests.test_config import GOOD
 

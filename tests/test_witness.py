@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from rig.profiles import profile_for
-from rig.witness import EraseEvidence, bare_load, current_load, decide_load, erase_confirmation
+from rig.phone.profiles import profile_for
+from rig.phone.witness import EraseEvidence, bare_load, current_load, decide_load, erase_confirmation
 
 # Values as the real captures show them (tests/fixtures/real, PROVENANCE.md).
 LOAD_7962 = "SCCP42.9-4-2SR3-1S"

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-import rig.keyscript
-import rig.profiles
+import rig.phone.keyscript
+import rig.phone.profiles
 from rig.cluster import load_site
 from rig.errors import ConfigError
-from rig.keyscript import load_script
-from rig.profiles import load_profiles
+from rig.phone.keyscript import load_script
+from rig.phone.profiles import load_profiles
 
 REPO = Path(__file__).parents[1]
 LATIN1 = "# Téléphone de l'accueil\n".encode("latin-1")
@@ -40,7 +40,7 @@ def own_profiles(monkeypatch: pytest.MonkeyPatch):
 def test_a_keypad_script_that_is_not_utf8_is_one_line_naming_it(tmp_path, monkeypatch):
     monkeypatch.syspath_prepend(str(tmp_path))
     name = _package_with(tmp_path, "latin1_scripts", REPO / "keypad_scripts", "7942-sccp9-itl_erase.yaml")
-    monkeypatch.setattr(rig.keyscript, "SCRIPT_PACKAGE", name)
+    monkeypatch.setattr(rig.phone.keyscript, "SCRIPT_PACKAGE", name)
     with pytest.raises(ConfigError) as refused:
         load_script("7942", "sccp9", "itl_erase")
     assert str(refused.value) == "7942-sccp9-itl_erase.yaml: line 1: not UTF-8 text (byte 0xE9 at offset 3)"
@@ -49,7 +49,7 @@ def test_a_keypad_script_that_is_not_utf8_is_one_line_naming_it(tmp_path, monkey
 def test_a_phone_profile_that_is_not_utf8_is_one_line_naming_it(tmp_path, monkeypatch, own_profiles):
     monkeypatch.syspath_prepend(str(tmp_path))
     name = _package_with(tmp_path, "latin1_profiles", REPO / "phone_profiles", "79x2-sccp9.yaml")
-    monkeypatch.setattr(rig.profiles, "PROFILE_PACKAGE", name)
+    monkeypatch.setattr(rig.phone.profiles, "PROFILE_PACKAGE", name)
     with pytest.raises(ConfigError) as refused:
         load_profiles()
     assert str(refused.value) == f"{name}/79x2-sccp9.yaml: line 1: not UTF-8 text (byte 0xE9 at offset 3)"

@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from drivers.keypad import Keypad, KeypadAuthError, KeypadError
-from drivers.keypad_http import HttpKeypad
+from rig.drivers.keypad import Keypad, KeypadAuthError, KeypadError
+from rig.drivers.keypad_http import HttpKeypad
 
 
 class EveryBackendRefused(KeypadError):

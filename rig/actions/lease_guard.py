@@ -16,7 +16,7 @@ from collections.abc import Iterator
 
 import psutil
 
-from rig.lease import Holder, LeaseSet, lease_path, read_holder
+from rig.record.lease import Holder, LeaseSet, lease_path, read_holder
 
 
 def _is_caller(holder: Holder) -> bool:

@@ -18,7 +18,7 @@ phone offers (on, off, read back), `PoePort` is the one rig has, a phone's PoE s
   puts it first in every report.
 
 Guarded: a port is touched only after the switch has shown the configured phone on it
-(rig.identify). The one exception is turning on a port that is administratively off, where an
+(rig.bench.identify). The one exception is turning on a port that is administratively off, where an
 unpowered phone cannot be seen: allowed when the switch sees no other device there
 (`identify_unpowered`).
 """
@@ -31,11 +31,11 @@ import threading
 from collections.abc import Iterator
 from typing import Literal, Protocol
 
-from drivers.ios_switch import SwitchError
-from rig.events import PowerAction
-from rig.identify import Identity, PortClaim, SwitchView, identify, identify_unpowered
-from rig.journal import Journal
-from rig.port_proof import ProofView, prove_port
+from rig.drivers.ios_switch import SwitchError
+from rig.record.events import PowerAction
+from rig.bench.identify import Identity, PortClaim, SwitchView, identify, identify_unpowered
+from rig.record.journal import Journal
+from rig.bench.port_proof import ProofView, prove_port
 
 log = logging.getLogger(__name__)
 
@@ -117,7 +117,7 @@ class PoePort:
         An answer lost to a dropped session or a timeout is not taken as a refusal: when the
         port then reads off, the switch did it. Otherwise the error stands (and `switched_off`
         turns the port on again). Before anything, a fresh read must prove the phone on its port
-        (rig.port_proof: a moved cable, a MAC on two ports, an uplink or trunk refuse): PowerRefused."""
+        (rig.bench.port_proof: a moved cable, a MAC on two ports, an uplink or trunk refuse): PowerRefused."""
         proof = prove_port(self.switch, self.phone)
         if not proof.ok:
             raise PowerRefused(f"refusing to power off {self.phone.name}: {proof.evidence}")

@@ -14,15 +14,15 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from drivers.ios_switch import SwitchError
+from rig.drivers.ios_switch import SwitchError
 from rig.actions.power import PoePort
-from rig.events import Event, PowerAction
-from rig.identify import identify_unpowered
-from rig.journal import JOURNAL_NAME, Journal, ports_left_off, read_events
-from rig.lease import Holder
+from rig.record.events import Event, PowerAction
+from rig.bench.identify import identify_unpowered
+from rig.record.journal import JOURNAL_NAME, Journal, ports_left_off, read_events
+from rig.record.lease import Holder
 
 if TYPE_CHECKING:
-    from rig.bench import Bench
+    from rig.bench.build import Bench
 
 
 def restore_ports(bench: "Bench", events: Iterable[Event], journal: Journal | None) -> list[str]:

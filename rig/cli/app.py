@@ -17,7 +17,7 @@ from typer.core import TyperGroup
 
 from rig.cli.logs import configure_logging
 from rig.errors import RigError
-from rig.yaml_input import read_yaml
+from rig.config.yaml_input import read_yaml
 
 SECTIONS = {
     "Runs": ("erase", "preflight", "verify", "status", "factory-reset", "report", "runs"),

@@ -25,17 +25,17 @@ from pydantic import ValidationError, model_validator
 from rich.console import Console
 from rich.table import Table
 
-from drivers.axl import Axl, AxlError
-from drivers.risport import RisPortError, newest
-from drivers.ios_switch import SwitchError
-from rig.bench import Bench
+from rig.drivers.axl import Axl, AxlError
+from rig.drivers.risport import RisPortError, newest
+from rig.drivers.ios_switch import SwitchError
+from rig.bench.build import Bench
 from rig.cli.app import ConfigOption, app, config_path
 from rig.cli.sim import _write_private
-from rig.config import LabConfig, _resolve_paths, load_config, parse_config
-from rig.config_errors import one_line
+from rig.config.lab import LabConfig, _resolve_paths, load_config, parse_config
+from rig.config.errors import one_line
 from rig.errors import ConfigError
 from rig.procedures.registration import Registration
-from rig.yaml_input import read_yaml
+from rig.config.yaml_input import read_yaml
 
 RISPORT_MODEL = {"7942": 434}
 """RisPort `Model` numbers (source: a public RisPort client's model table, find_string
@@ -71,7 +71,7 @@ def _seed(path: Path) -> tuple[dict[str, Any], LabConfig]:
 
 def _ports(bench: Bench) -> dict[str, tuple[str, str]]:
     """MAC -> (switch, local interface) from every switch's CDP table, then its LLDP table (a switch
-    with CDP off answers no CDP neighbours; drivers.ios_lldp reads a neighbour's MAC)."""
+    with CDP off answers no CDP neighbours; rig.drivers.ios_lldp reads a neighbour's MAC)."""
     found: dict[str, tuple[str, str]] = {}
     for name in bench.config.switches:
         try:

@@ -21,24 +21,24 @@ from pydantic import ValidationError
 from rich.console import Console as RichConsole
 from rich.table import Table
 
-from drivers.bounded import abandoning_on_interrupt
-from drivers.console import ConsoleError
-from drivers.ios_parsers import canonical_interface
-from drivers.ios_switch import PoePort, SwitchError
-from drivers.keypad import KeypadError
-from drivers.phone_web import PhoneWeb, PhoneWebError
-from drivers.power_meter import PowerMeterError
+from rig.drivers.bounded import abandoning_on_interrupt
+from rig.drivers.console import ConsoleError
+from rig.drivers.ios_parsers import canonical_interface
+from rig.drivers.ios_switch import PoePort, SwitchError
+from rig.drivers.keypad import KeypadError
+from rig.drivers.phone_web import PhoneWeb, PhoneWebError
+from rig.drivers.power_meter import PowerMeterError
 from rig.actions.keys import EveryBackendRefused, KeypadChain
 from rig.actions.lease_guard import command_lease
-from rig.bench import Bench, open_bench
+from rig.bench.build import Bench, open_bench
 from rig.cli.app import ConfigOption, app, config_path
-from rig.config import PhoneConfig, Timeouts
-from rig.config_errors import one_line
+from rig.config.lab import PhoneConfig, Timeouts
+from rig.config.errors import one_line
 from rig.errors import RigError
-from rig.keyscript import canonical_key
-from rig.profiles import profile_for
+from rig.phone.keyscript import canonical_key
+from rig.phone.profiles import profile_for
 from rig.terminal_operator import TerminalOperator
-from rig.witness import current_load
+from rig.phone.witness import current_load
 
 DEVICE_ERRORS = (SwitchError, KeypadError, ConsoleError, PhoneWebError, PowerMeterError)
 PhoneArg = Annotated[str, typer.Argument(help="Phone name from the lab config.", show_default=False)]

@@ -17,7 +17,7 @@ from typing import Annotated, Any, Optional
 import typer
 
 from rig.cli.app import app
-from rig.config_template import QUESTIONS, REQUIRED, InitAnswers, render_config, validated
+from rig.config.template import QUESTIONS, REQUIRED, InitAnswers, render_config, validated
 from rig.errors import RigError
 
 

@@ -6,7 +6,7 @@ reports); this module shows it: a live table or one line per phone (none with `-
 the `--json` document, and the exit code of rig.jobs.result.
 
 `--resume RUN_DIR` without `--config` uses the config the run ran with: its run_started event
-records the file and its sha256 (rig.bench.ConfigSource).
+records the file and its sha256 (rig.bench.build.ConfigSource).
 """
 
 from __future__ import annotations
@@ -20,10 +20,11 @@ from typing import NoReturn
 import typer
 from rich.console import Console
 
-from rig.bench import ConfigSource, open_bench
+from rig.bench.build import ConfigSource, open_bench
 from rig.cli.app import config_path, quiet
 from rig.cli.progress import Progress
-from rig.cli.summary import short_summary_lines, short_summary_table, summary_line
+from rig.cli.summary import short_summary_lines, short_summary_table
+from rig.report.results import summary_line
 from rig.errors import RigError
 from rig.jobs import JobRequest, JobResult, JobService
 from rig.jobs.interrupts import interrupts

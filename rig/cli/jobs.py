@@ -12,15 +12,15 @@ from typing import Annotated, NoReturn, Optional
 import typer
 from rich.table import Table
 
-from rig.bench import open_bench
+from rig.bench.build import open_bench
 from rig.cli.app import ConfigOption, app, complete_phones, config_path
 from rig.cli.job_screen import console, run_job
-from rig.cli.summary import summary_line
-from rig.config import LabConfig, load_config
-from rig.config_checks import check_secrets
+from rig.report.results import summary_line
+from rig.config.lab import LabConfig, load_config
+from rig.config.checks import check_secrets
 from rig.jobs import DEFAULT_RUNS
 from rig.jobs.rundir import read_state
-from rig.keyscript import scripts_for
+from rig.phone.keyscript import scripts_for
 from rig.report import render
 
 Phones = Annotated[Optional[list[str]], typer.Argument(

@@ -16,12 +16,12 @@ import sys
 import threading
 from pathlib import Path
 
-import drivers
 import rig
+import rig.drivers
 
-OURS = tuple(os.path.join(Path(package.__file__).parent, "") for package in (rig, drivers))
+OURS = tuple(os.path.join(Path(package.__file__).parent, "") for package in (rig, rig.drivers))
 """Where rig's own records come from. By source file, not logger name: the switch driver gives
-paramiko's transport log a channel under `drivers.` (drivers.ios_switch), and paramiko's noise
+paramiko's transport log a channel under `rig.drivers.` (rig.drivers.ios_switch), and paramiko's noise
 stays paramiko's."""
 _HANDLERS: list[logging.Handler] = []
 

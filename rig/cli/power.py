@@ -22,18 +22,18 @@ import typer
 from rig.actions.lease_guard import command_lease
 from rig.actions.power import PowerRefused, guarded_power
 from rig.actions.restore import journals_of, restore_for
-from rig.bench import Bench, open_bench
+from rig.bench.build import Bench, open_bench
 from rig.cli.app import ConfigOption, app, config_path
 from rig.cli.hardware import DEVICE_ERRORS, checked_duration, fail
 from rig.errors import ConfigError, RigError
-from rig.events import ListedPhone, RunFinished, RunStarted
+from rig.record.events import ListedPhone, RunFinished, RunStarted
 from rig.jobs import DEFAULT_RUNS
 from rig.jobs.interrupts import interrupts
 from rig.jobs.result import EXIT_INTERRUPTED
 from rig.jobs.rundir import new_run_dir, read_state
 from rig.jobs.runner import config_summary
-from rig.journal import JOURNAL_NAME, Journal, ports_left_off
-from rig.lease import LeaseSet
+from rig.record.journal import JOURNAL_NAME, Journal, ports_left_off
+from rig.record.lease import LeaseSet
 
 
 class PowerAction(str, Enum):

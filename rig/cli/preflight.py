@@ -12,7 +12,7 @@ import sys
 import typer
 from rich.console import Console
 
-from rig.bench import open_bench
+from rig.bench.build import open_bench
 from rig.cli.app import ConfigOption, app, config_path
 from rig.cli.job_screen import WIDE_OUTPUT
 from rig.cli.jobs import AsJson, Phones

@@ -10,13 +10,11 @@ summary line, easy to grep and log. With `--json` nothing but the final JSON doc
 from __future__ import annotations
 
 import contextlib
-import re
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
 
 from rich.console import Console, Group
 from rich.live import Live
@@ -26,7 +24,7 @@ from rich.text import Text
 
 from rig.cli.estimate import StepClock
 from rig.cli.summary import STYLE
-from rig.events import Event, PhoneDone, PhoneEvent, PhoneInterrupted, PhoneStarted, StepStarted
+from rig.record.events import Event, PhoneDone, PhoneEvent, PhoneInterrupted, PhoneStarted, StepStarted
 
 MAX_ROWS = 40
 

@@ -23,7 +23,7 @@ from rich.table import Table
 from rig.cli.app import app
 from rig.jobs import DEFAULT_RUNS
 from rig.jobs.history import PastRun, parse_age, past_runs, prune, to_prune
-from rig.journal import utc_now
+from rig.record.journal import utc_now
 
 WIDE_OUTPUT = 160
 

@@ -24,7 +24,7 @@ from rich.console import Console
 from rich.table import Table
 
 from rig.cli.app import ConfigOption, app, config_path
-from rig.config import LabConfig, dump_config, load_config, with_run_settings
+from rig.config.lab import LabConfig, dump_config, load_config, with_run_settings
 from rig.errors import ConfigError
 
 WriteConfigOption = Annotated[

@@ -59,7 +59,3 @@ def short_summary_table(results: dict[str, Any]) -> Table | None:
 def short_summary_lines(results: dict[str, Any]) -> list[str]:
     """The same, one plain line per group (piped output: easy to grep)."""
     return [f"{outcome} {len(names)}: {reason} [{_names(names)}]" for outcome, reason, names in not_passed(results)]
-
-
-def summary_line(results: dict[str, Any]) -> str:
-    return ", ".join(f"{k} {v}" for k, v in results["summary"].items())

@@ -3,7 +3,7 @@
 On a real bench DHCP option 150 names the rig host, so phones fetch through the tap whether or
 not a job is running; this keeps phones served and their fetches on record (one line per
 transfer, optionally appended as JSON lines to a file for later evidence). A `rig erase` started
-meanwhile finds the port held and uses this service's records (rig.tap_share); stopping the
+meanwhile finds the port held and uses this service's records (rig.bench.tap_share); stopping the
 service during such a run hands the port to the run.
 """
 
@@ -17,9 +17,9 @@ from typing import Annotated, Optional
 
 import typer
 
-from drivers.tftp_tap import TftpTransfer
-from drivers.tftp_tap_share import record_fields
-from rig.bench import open_bench
+from rig.drivers.tftp_tap import TftpTransfer
+from rig.drivers.tftp_tap_share import record_fields
+from rig.bench.build import open_bench
 from rig.cli.app import ConfigOption, app, config_path
 from rig.errors import RigError
 

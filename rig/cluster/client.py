@@ -145,7 +145,7 @@ def run_on_cluster(scheduler: str, site_path: Path, procedure: str, phones: list
 
     from rig.jobs.rundir import new_run_dir
     from rig.procedures import PROCEDURES
-    from rig.cli.summary import summary_line
+    from rig.report.results import summary_line
 
     if procedure not in PROCEDURES:
         raise RigError(f"unknown procedure {procedure!r}")

@@ -15,11 +15,11 @@ from pathlib import Path
 from rig.cluster.site import Site, qualified
 from rig.jobs.phones import ConfiguredPhone
 from rig.cluster.worker import BenchRun
-from rig.events import (
+from rig.record.events import (
     BenchFinished, BenchInterrupted, BenchResumed, BenchStarted, BenchWorker, Event, ListedPhone, PartUnhealthy,
     PhoneDone, PhoneEvent, PhoneStarted, RunFinished, RunInterrupted, RunResumed, RunStarted, UnknownEvent,
 )
-from rig.journal import FILES_DIR, JOURNAL_NAME, Journal
+from rig.record.journal import FILES_DIR, JOURNAL_NAME, Journal
 
 
 @dataclass

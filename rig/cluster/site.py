@@ -16,11 +16,11 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from rig.config import LabConfig, load_config
-from rig.config_errors import one_line
+from rig.config.lab import LabConfig, load_config
+from rig.config.errors import one_line
 from rig.errors import ConfigError
 from rig.jobs.phones import ConfiguredPhone, configured_phones
-from rig.yaml_input import read_yaml
+from rig.config.yaml_input import read_yaml
 
 
 class SiteTimeouts(BaseModel):

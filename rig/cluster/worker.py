@@ -28,10 +28,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from rig.config import load_config
+from rig.config.lab import load_config
 from rig.errors import ConfigError
-from rig.events import Event, PhoneDone
-from rig.journal import FILES_DIR, JOURNAL_NAME, read_events
+from rig.record.events import Event, PhoneDone
+from rig.record.journal import FILES_DIR, JOURNAL_NAME, read_events
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +50,7 @@ _jobs_lock = threading.Lock()
 def work_dir() -> Path:
     """Where a job's run directory lives while it runs: beside the lease directory, on the bench
     host, so that the journal a lease names outlives a killed worker."""
-    from rig.lease import default_lease_dir
+    from rig.record.lease import default_lease_dir
 
     return default_lease_dir().parent / "worker-runs"
 
@@ -157,7 +157,7 @@ def run_bench_job(job: BenchJob) -> BenchRun:
     """The Dask task: run the job on this worker's bench and hand back everything it recorded."""
     from distributed import get_worker
 
-    from rig.bench import open_bench
+    from rig.bench.build import open_bench
     from rig.jobs import JobRequest, JobService
 
     path = bench_config_path(job.bench)

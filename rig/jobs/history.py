@@ -16,8 +16,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from rig.errors import RigError
-from rig.events import OUTCOMES
-from rig.journal import JOURNAL_NAME, parse_iso, read_events
+from rig.record.events import OUTCOMES
+from rig.record.journal import JOURNAL_NAME, parse_iso, read_events
 from rig.report.results import build_results
 
 _AGE = re.compile(r"(\d+)\s*([mhdw])")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rig.config import LabConfig
+from rig.config.lab import LabConfig
 
 
 @dataclass(frozen=True)

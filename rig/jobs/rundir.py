@@ -7,8 +7,8 @@ from datetime import datetime
 from pathlib import Path
 
 from rig.errors import RigError
-from rig.events import Event, PhoneDone, RunStarted
-from rig.journal import JOURNAL_NAME, read_events, utc_now
+from rig.record.events import Event, PhoneDone, RunStarted
+from rig.record.journal import JOURNAL_NAME, read_events, utc_now
 
 
 def new_run_id(procedure: str, now: datetime | None = None) -> str:

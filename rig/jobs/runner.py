@@ -19,27 +19,28 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
-from drivers.console import ConsoleError
-from drivers.ios_switch import SwitchError
-from drivers.keypad import KeypadError
-from drivers.operator import OperatorSkipped, OperatorStopped
-from drivers.phone_web import PhoneWebError
-from drivers.power_meter import PowerMeterError
-from rig.config import LabConfig, PhoneConfig, SerialKeypadConfig
+from rig.drivers.console import ConsoleError
+from rig.drivers.ios_switch import SwitchError
+from rig.drivers.keypad import KeypadError
+from rig.drivers.operator import OperatorSkipped, OperatorStopped
+from rig.drivers.phone_web import PhoneWebError
+from rig.drivers.power_meter import PowerMeterError
+from rig.config.lab import LabConfig, PhoneConfig, SerialKeypadConfig
 from rig.errors import RigError
-from rig.events import (
+from rig.record.events import (
     Event, ListedPhone, Outcome, PartUnhealthy, PhoneDone, PhoneInterrupted, PhoneStarted, RunFinished,
     RunInterrupted, RunResumed, RunStarted, StepStarted,
 )
 from rig.jobs.health import PartHealth
-from rig.journal import JOURNAL_NAME, Journal
-from rig.keyscript import KeyScript
+from rig.record.journal import JOURNAL_NAME, Journal
+from rig.phone.keyscript import KeyScript
 from rig.procedures import PROCEDURES, PhoneContext, PhoneFindings, run_phone
 from rig.procedures.steps import BenchFault, Interrupted, PhoneFailed, PhoneSkipped, StepRecorder
+from rig.bench.taps import Taps
 
 if TYPE_CHECKING:
-    from rig.tap_share import SharedTap
-    from rig.bench import Bench
+    from rig.bench.tap_share import SharedTap
+    from rig.bench.build import Bench
 
 Observer = Callable[[Event], None]
 
@@ -168,16 +169,17 @@ class Runner:
             journal.write(closing(outcomes={n: v.outcome for n, v in self.result.outcomes.items()}))
         return self.result
 
-    def _start_tap(self) -> tuple["SharedTap | None", str | None]:
+    def _start_tap(self) -> tuple["SharedTap | Taps | None", str | None]:
         try:
-            tap = self.bench.tap()
-            if tap is not None:
-                tap.start()
-            return tap, None
+            tap, load_server = self.bench.tap(), self.bench.load_server_tap()
+            run_tap = Taps(tap, load_server) if tap is not None and load_server is not None else tap
+            if run_tap is not None:
+                run_tap.start()
+            return run_tap, None
         except Exception as error:  # noqa: BLE001 - any failure to start is the bench's
             return None, f"TFTP tap failed to start: {error}"
 
-    def _run_phones(self, journal: Journal, tap: "SharedTap | None", tap_error: str | None) -> None:
+    def _run_phones(self, journal: Journal, tap: "SharedTap | Taps | None", tap_error: str | None) -> None:
         workers = max(1, min(self.bench.config.parallel.max_phones, len(self.phones)))
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="rig-phone") as pool:
             futures = [pool.submit(self._phone, journal, tap, tap_error, p) for p in self.phones]
@@ -187,7 +189,8 @@ class Runner:
         for future in futures:
             future.result()  # a bug in the runner itself must not pass silently
 
-    def _phone(self, journal: Journal, tap: "SharedTap | None", tap_error: str | None, phone: PhoneConfig) -> None:
+    def _phone(self, journal: Journal, tap: "SharedTap | Taps | None", tap_error: str | None,
+               phone: PhoneConfig) -> None:
         if self.stop.is_set():
             return
         journal.write(PhoneStarted(phone=phone.name))

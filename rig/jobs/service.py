@@ -19,20 +19,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rig.actions.restore import journals_of, restore_for
-from rig.config import PhoneConfig
+from rig.config.lab import PhoneConfig
 from rig.errors import RigError
-from rig.events import Event
+from rig.record.events import Event
 from rig.jobs.result import JobResult
 from rig.jobs.rundir import RunState, new_run_dir, new_run_id, read_state
-from rig.keyscript import KeyScript, scripts_for
-from rig.lease import LeaseSet
+from rig.phone.keyscript import KeyScript, scripts_for
+from rig.record.lease import LeaseSet
 from rig.preflight import bench_gate
 from rig.procedures import KEY_SCRIPT_FOR, PROCEDURES
 from rig.report import render
 from rig.jobs.runner import Observer, Runner
 
 if TYPE_CHECKING:
-    from rig.bench import Bench
+    from rig.bench.build import Bench
 
 DEFAULT_RUNS = Path("runs")
 NAMED_PHONES_ONLY = frozenset({"factory_reset"})

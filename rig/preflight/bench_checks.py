@@ -14,25 +14,25 @@ from typing import TYPE_CHECKING
 
 from cryptography import x509
 
-from drivers.keypad import KeypadError
-from drivers.keypad_serial import board_targets
-from drivers.power_meter import PowerMeter, PowerMeterError
-from drivers.risport import RisPortError
-from drivers.tftp_client import TRUST_FILE_LIMIT, TftpFetchError, tftp_get
-from drivers.tftp_tap_share import hello
+from rig.drivers.keypad import KeypadError
+from rig.drivers.keypad_serial import board_targets
+from rig.drivers.power_meter import PowerMeter, PowerMeterError
+from rig.drivers.risport import RisPortError
+from rig.drivers.tftp_client import TRUST_FILE_LIMIT, TftpFetchError, tftp_get
+from rig.drivers.tftp_tap_share import hello
 from rig import trust
-from rig.config import SerialKeypadConfig
+from rig.config.lab import SerialKeypadConfig
 from rig.preflight.report import Check, failed, passed, unchecked
-from rig.profiles import profile_for
-from rig.tap_share import port_holder
+from rig.phone.profiles import profile_for
+from rig.bench.tap_share import port_holder
 
 if TYPE_CHECKING:
-    from rig.bench import Bench
-    from rig.config import LabConfig, PhoneConfig
+    from rig.bench.build import Bench
+    from rig.config.lab import LabConfig, PhoneConfig
 
 ITL_READ_S = 10.0
 """The whole ITL read: CUCM answers a read request on a LAN in milliseconds, and a 256 KiB file
-(drivers.tftp_client.TRUST_FILE_LIMIT) is 184 blocks of 1428 bytes."""
+(rig.drivers.tftp_client.TRUST_FILE_LIMIT) is 184 blocks of 1428 bytes."""
 TRUST = "trust anchor"
 TFTP = "CUCM TFTP through the tap"
 TAP_PORT = "tap port"

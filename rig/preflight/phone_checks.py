@@ -11,25 +11,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from drivers.console import Console, ConsoleError
-from drivers.ios_parsers import CdpNeighbor, canonical_interface
-from drivers.ios_switch import SwitchError
-from drivers.keypad import KeypadAuthError, KeypadError
-from drivers.keypad_http import HttpKeypad
-from drivers.macaddr import normalize_mac, sep_name
-from drivers.phone_web import DeviceInfo, PhoneWebError, WebAccessOff
-from rig.config import HttpKeypadConfig, OperatorKeypadConfig, PhoneConfig
+from rig.drivers.console import Console, ConsoleError
+from rig.drivers.ios_parsers import CdpNeighbor, canonical_interface
+from rig.drivers.ios_switch import SwitchError
+from rig.drivers.keypad import KeypadAuthError, KeypadError
+from rig.drivers.keypad_http import HttpKeypad
+from rig.drivers.macaddr import normalize_mac, sep_name
+from rig.drivers.phone_web import DeviceInfo, PhoneWebError, WebAccessOff
+from rig.config.lab import HttpKeypadConfig, OperatorKeypadConfig, PhoneConfig
 from rig.errors import ConfigError
-from rig.port_proof import prove, read_port, uplink_signs
-from rig.keyscript import scripts_for
+from rig.bench.port_proof import prove, read_port, uplink_signs
+from rig.phone.keyscript import scripts_for
 from rig.preflight.phone_power import check_meter_channel
 from rig.preflight.report import Check, PhoneReport, failed, passed, unchecked
 from rig.preflight.switches import SwitchView, where_seen
-from rig.profiles import PhoneProfile, profile_for
-from rig.witness import decide_load
+from rig.phone.profiles import PhoneProfile, profile_for
+from rig.phone.witness import decide_load
 
 if TYPE_CHECKING:
-    from rig.bench import Bench
+    from rig.bench.build import Bench
 
 CONSOLE_WINDOW_S = 3.0
 """Hardware seconds a console may stay silent while the checks run (times timeouts.script_scale)."""
@@ -62,7 +62,7 @@ def check_phone(bench: "Bench", phone: PhoneConfig, facts: Facts) -> PhoneReport
 
 
 def _port(phone: PhoneConfig, facts: Facts) -> tuple[tuple[str, CdpNeighbor] | None, Check]:
-    """Proven on its configured port (rig.port_proof: there, nowhere else, no uplink) with a PoE
+    """Proven on its configured port (rig.bench.port_proof: there, nowhere else, no uplink) with a PoE
     row for it, else what the switch shows instead."""
     seen = where_seen(facts.switches, phone.mac)
     if phone.switch is None or phone.port is None:
@@ -153,7 +153,7 @@ def _tftp_server(bench: "Bench", phone: PhoneConfig, web_check: Check) -> Check:
 
 def _load(bench: "Bench", profile: PhoneProfile, info: DeviceInfo | None,
           seen: tuple[str, CdpNeighbor] | None) -> Check:
-    """The load by every witness the profile lists (rig.witness.decide_load)."""
+    """The load by every witness the profile lists (rig.phone.witness.decide_load)."""
     expected = bench.config.cucm.expected_load if bench.config.cucm is not None else None
     decision = decide_load(expected, version_id=info.version_id if info else None,
                            app_load_id=info.app_load_id if info else None, images=None,

@@ -12,14 +12,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from drivers.ios_parsers import canonical_interface
-from drivers.power_meter import PowerMeter, PowerMeterError
-from rig.config import PhoneConfig
+from rig.drivers.ios_parsers import canonical_interface
+from rig.drivers.power_meter import PowerMeter, PowerMeterError
+from rig.config.lab import PhoneConfig
 from rig.preflight.report import Check, failed, passed, unchecked
 from rig.preflight.switches import where_seen
 
 if TYPE_CHECKING:
-    from rig.bench import Bench
+    from rig.bench.build import Bench
     from rig.preflight.switches import SwitchView
 
 TOLERANCE_W = 1.5

@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, TypeVar
 
-from drivers.bounded import abandoning_on_interrupt
+from rig.drivers.bounded import abandoning_on_interrupt
 from rig.errors import RigError
 from rig.preflight.bench_checks import (
     board_wanted, check_board, check_credentials, check_meter, check_risport, check_tap_port, check_tftp,
@@ -19,8 +19,8 @@ from rig.preflight.report import BenchReport, Check, PreflightReport, problems
 from rig.preflight.switches import SwitchView, check_access, check_budget, check_discovery
 
 if TYPE_CHECKING:
-    from rig.bench import Bench
-    from rig.config import PhoneConfig
+    from rig.bench.build import Bench
+    from rig.config.lab import PhoneConfig
 
 T = TypeVar("T")
 MAX_THREADS = 64

@@ -12,22 +12,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from drivers.ios_budget import PoeBudget
-from drivers.ios_lldp import LldpNeighbor
-from drivers.ios_names import stack_member
-from drivers.ios_parsers import CdpNeighbor, PoePort, canonical_interface
-from drivers.ios_switch import SwitchAuthError, SwitchError, SwitchHostKeyError
-from drivers.macaddr import normalize_mac
-from drivers.ssh_host_keys import (HostKeyRefused, HostUnreachable, ensure_known_host, fingerprint, known_host_name,
+from rig.drivers.ios_budget import PoeBudget
+from rig.drivers.ios_lldp import LldpNeighbor
+from rig.drivers.ios_names import stack_member
+from rig.drivers.ios_parsers import CdpNeighbor, PoePort, canonical_interface
+from rig.drivers.ios_switch import SwitchAuthError, SwitchError, SwitchHostKeyError
+from rig.drivers.macaddr import normalize_mac
+from rig.drivers.ssh_host_keys import (HostKeyRefused, HostUnreachable, ensure_known_host, fingerprint, known_host_name,
                                    offered_host_key)
 from rig.errors import ConfigError
-from rig.port_proof import SwitchTables
+from rig.bench.port_proof import SwitchTables
 from rig.preflight.report import Check, failed, passed, unchecked
 
 if TYPE_CHECKING:
-    from rig.bench import Bench
-    from rig.config import PhoneConfig
-    from rig.switch_pool import SwitchSessions
+    from rig.bench.build import Bench
+    from rig.config.lab import PhoneConfig
+    from rig.bench.switch_pool import SwitchSessions
 
 CLASS_WATTS = {"0": 15.4, "1": 4.0, "2": 7.0, "3": 15.4, "4": 30.0}
 """Minimum PSE output power per IEEE 802.3af/at class (source: Allied Telesis AT-PC2002/POE user
@@ -41,8 +41,8 @@ phone may take."""
 class SwitchView:
     """What the phone checks read of one switch; `problem` when it could not be read at all.
 
-    It answers rig.identify's SwitchView questions from the tables read once, and
-    rig.port_proof's from tables read afresh for each proof."""
+    It answers rig.bench.identify's SwitchView questions from the tables read once, and
+    rig.bench.port_proof's from tables read afresh for each proof."""
 
     name: str
     sessions: "SwitchSessions | None" = None

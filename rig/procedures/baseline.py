@@ -9,13 +9,13 @@ and load witnesses come from the phone's profile.
 
 from __future__ import annotations
 
-from drivers.phone_web import PhoneWebError, WebAccessOff
-from drivers.risport import RisPortError
+from rig.drivers.phone_web import PhoneWebError, WebAccessOff
+from rig.drivers.risport import RisPortError
 from rig.procedures.context import PhoneContext, watts
 from rig.procedures.findings import Baseline, ConsoleOpened, Identified, StepView
 from rig.procedures.registration import UNHEALTHY, registration
 from rig.procedures.steps import PhoneFailed, Step
-from rig.witness import current_load
+from rig.phone.witness import current_load
 
 TAIL_LINES = 20
 REGISTRATION_MAX_AGE = 2.0

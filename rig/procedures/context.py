@@ -16,23 +16,24 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from drivers.ios_names import canonical_interface
-from drivers.power_meter import PowerMeterError
-from rig.config import LabConfig, PhoneConfig
-from rig.identify import phone_neighbour
-from rig.journal import Journal
-from rig.keyscript import KeyScript
+from rig.drivers.ios_names import canonical_interface
+from rig.drivers.power_meter import PowerMeterError
+from rig.config.lab import LabConfig, PhoneConfig
+from rig.bench.identify import phone_neighbour
+from rig.record.journal import Journal
+from rig.phone.keyscript import KeyScript
 from rig.procedures.findings import Found
 from rig.procedures.steps import Interrupted, StepRecorder
-from rig.profiles import PhoneProfile, profile_for
+from rig.phone.profiles import PhoneProfile, profile_for
 
 if TYPE_CHECKING:
-    from drivers.ios_lldp import LldpNeighbor
-    from drivers.ios_switch import CdpNeighbor
-    from drivers.phone_web import PhoneWeb
-    from rig.tap_share import SharedTap
-    from rig.bench import Bench
-    from rig.switch_pool import SwitchSessions
+    from rig.drivers.ios_lldp import LldpNeighbor
+    from rig.drivers.ios_switch import CdpNeighbor
+    from rig.drivers.phone_web import PhoneWeb
+    from rig.bench.tap_share import SharedTap
+    from rig.bench.build import Bench
+    from rig.bench.switch_pool import SwitchSessions
+    from rig.bench.taps import Taps
 
 T = TypeVar("T")
 
@@ -59,7 +60,7 @@ class PhoneContext:
     powerup: threading.Semaphore
     """This phone's switch's power-up budget (parallel.powerup_per_switch)."""
     run_dir: Path
-    tap: "SharedTap | None" = None
+    tap: "SharedTap | Taps | None" = None
     script: KeyScript | None = None
     erase_retries: int = 1
     found: Found = field(default_factory=Found)

@@ -15,12 +15,12 @@ again from the screen the phone boots to.
 
 from __future__ import annotations
 
-from drivers.console import Console
-from drivers.keypad_http import HttpKeypad
-from drivers.phone_web import PhoneWebError
+from rig.drivers.console import Console
+from rig.drivers.keypad_http import HttpKeypad
+from rig.drivers.phone_web import PhoneWebError
 from rig.actions.keys import EveryBackendRefused, KeypadChain
-from rig.journal import utc_now
-from rig.keyscript import Expect, KeyScript
+from rig.record.journal import utc_now
+from rig.phone.keyscript import Expect, KeyScript
 from rig.procedures.context import PhoneContext
 from rig.procedures.erase_watch import EraseWatch, look_interval
 from rig.procedures.findings import Baseline, ConsoleOpened, Erased, Identified, StepView

@@ -2,7 +2,7 @@
 
 Real phones give different evidence: a 7942 restarts by itself after the erase (its draw drops,
 its web server and CDP entry go away) and then fetches a fresh ITL; newer phones also show a
-status line. What counts is `profile.erase_signals`, weighed by rig.witness: a signal no source
+status line. What counts is `profile.erase_signals`, weighed by rig.phone.witness: a signal no source
 confirms for the model is recorded as seen but never confirms the erase alone.
 
 A restart is never one missing answer: a dropped HTTP request or one low draw reading is a
@@ -18,10 +18,10 @@ import re
 import time
 from datetime import datetime, timezone
 
-from drivers.console import Console
-from drivers.phone_web import PhoneWebError
+from rig.drivers.console import Console
+from rig.drivers.phone_web import PhoneWebError
 from rig.procedures.context import PhoneContext
-from rig.witness import EraseEvidence, EraseProof, erase_confirmation
+from rig.phone.witness import EraseEvidence, EraseProof, erase_confirmation
 
 DRAW_DROP = 0.5
 """A draw below this share of the draw before the keys means the phone restarted."""

@@ -18,7 +18,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from rig.actions.keys import KeypadChain
-from rig.keyscript import KeyScript, Press, Wait
+from rig.phone.keyscript import KeyScript, Press, Wait
 from rig.procedures.context import PhoneContext
 from rig.procedures.erase import keypad_chain
 from rig.procedures.findings import Baseline, ConsoleOpened, Identified, Restarted, StepView

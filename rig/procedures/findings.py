@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 if TYPE_CHECKING:
-    from drivers.console import Console
-    from drivers.tftp_tap import TftpTransfer
-    from rig.witness import EraseProof, LoadDecision
+    from rig.drivers.console import Console
+    from rig.drivers.tftp_tap import TftpTransfer
+    from rig.phone.witness import EraseProof, LoadDecision
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -85,6 +85,8 @@ class Observed(Finding):
     watched: bool
     """False without a TFTP tap or a phone IP: fetches were not observed."""
     load: "LoadDecision | None"
+    images: str | None = None
+    """Where the images came from (rig.phone.firmware_paths.ImageSource); None when not watched."""
 
 
 @dataclass(frozen=True, kw_only=True)

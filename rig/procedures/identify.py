@@ -1,7 +1,7 @@
 """identify: the phone must be shown to be the configured one before anything touches it.
 
 With a switch, the switch must see this phone's MAC on its port, nowhere else, on a port that is
-no uplink (rig.port_proof): a mismatch skips the phone, because powering a port that holds some
+no uplink (rig.bench.port_proof): a mismatch skips the phone, because powering a port that holds some
 other device is exactly the mistake a bench controller must never make. The phone's CDP entry,
 when the switch has one, is kept: its platform and the load it announces (`Version :`) are
 evidence that needs no web access; where CDP is off or silent, its LLDP-MED entry (model,
@@ -15,10 +15,10 @@ neither answering skips it too: rig never guesses. The step names the evidence.
 
 from __future__ import annotations
 
-from drivers.macaddr import normalize_mac
-from drivers.phone_web import PhoneWebError
-from drivers.risport import RisPortError
-from rig.port_proof import prove_port
+from rig.drivers.macaddr import normalize_mac
+from rig.drivers.phone_web import PhoneWebError
+from rig.drivers.risport import RisPortError
+from rig.bench.port_proof import prove_port
 from rig.procedures.context import PhoneContext
 from rig.procedures.findings import Identified, StepView
 from rig.procedures.registration import registration

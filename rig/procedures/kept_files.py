@@ -3,7 +3,7 @@
 The ITL, CTL, signed and unsigned configs and `.loads` files a phone actually got are what
 `rig itl show` needs afterwards; the firmware images are not kept (megabytes each, and CUCM serves
 them unchanged). Only transfers whose content the tap kept are written (it keeps up to
-`drivers.tftp_tap`'s limit). A file name comes from the phone's request, so only a plain name is
+`rig.drivers.tftp_tap`'s limit). A file name comes from the phone's request, so only a plain name is
 used as it is; anything else is written under a name made of safe characters.
 """
 
@@ -13,8 +13,8 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
-from drivers.tftp_records import TftpTransfer
-from rig.journal import FILES_DIR
+from rig.drivers.tftp_records import TftpTransfer
+from rig.record.journal import FILES_DIR
 
 _PLAIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")

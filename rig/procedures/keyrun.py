@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from rig.actions.keys import KeypadChain
-from rig.keyscript import Expect, Expectation, KeyScript, Press, Wait
+from rig.phone.keyscript import Expect, Expectation, KeyScript, Press, Wait
 from rig.procedures.context import PhoneContext
 from rig.procedures.erase_watch import EraseWatch, look_interval
 

@@ -4,8 +4,12 @@ The run's TFTP tap sees every transfer; this phone's are the ones from its IP th
 the erase (a phone restarts by itself after an erase) or, for `rig verify`, after its power-on.
 It must fetch its ITL and signed config; once it fetched the `.loads` file, every image it names
 (file names and the image pattern from the phone's profile). The step ends when all of those are
-fetched and the witnesses say the phone runs the expected load (rig.witness: versionID,
+fetched and the witnesses say the phone runs the expected load (rig.phone.witness: versionID,
 appLoadID, appLoadID among the `.loads` images, CDP `Version :`), or fails at `timeouts.boot`.
+
+The phone's config (as fetched) says where its images come from (rig.phone.firmware_paths): through
+the tap, from a peer (Peer Firmware Sharing: images are not required from the tap) or from a
+load server (neither the `.loads` file nor the images are); the step's detail names the source.
 
 The `.loads` file is required only while the witnesses do not show the expected load after the
 power-on. What the phone ran before the job does not decide it: a phone erased by a run that then
@@ -19,15 +23,16 @@ import re
 import time
 from datetime import datetime
 
-from drivers.phone_web import PhoneWebError
-from drivers.tftp_tap import TftpTransfer
-from rig.events import TftpFetch
-from rig.journal import iso
+from rig.drivers.phone_web import PhoneWebError
+from rig.drivers.tftp_tap import TftpTransfer
+from rig.record.events import TftpFetch
+from rig.phone.firmware_paths import FirmwarePath, firmware_path, image_verdict, tap_sees_images, tap_sees_loads
+from rig.record.journal import iso
 from rig.procedures.context import PhoneContext
 from rig.procedures.erase_watch import utc
 from rig.procedures.findings import Baseline, Erased, Observed, Restarted, StepView
 from rig.procedures.kept_files import keep_fetched
-from rig.witness import LoadDecision, decide_load
+from rig.phone.witness import LoadDecision, decide_load
 
 QUIET_PROBE_S = 2.0
 """Longest gap between probes of the load while the phone fetches nothing."""
@@ -46,12 +51,25 @@ def images_named(ctx: PhoneContext, loads: bytes) -> list[str]:
     return names
 
 
+def last_content(fetches: list[TftpTransfer], name: str | None) -> bytes | None:
+    """What the tap kept of the phone's last good fetch of `name` (None: none, or not kept)."""
+    kept = [t.content for t in fetches if t.ok and t.file == name and t.content]
+    return kept[-1] if kept else None
+
+
 def loads_images(ctx: PhoneContext, fetches: list[TftpTransfer]) -> list[str] | None:
     """The images the expected load's `.loads` file names, when the phone fetched it (else None)."""
     expected = ctx.expected_load
-    name = ctx.profile.loads_file(expected) if expected else None
-    kept = [t.content for t in fetches if t.ok and t.file == name and t.content]
-    return images_named(ctx, kept[-1]) if kept else None
+    loads = last_content(fetches, ctx.profile.loads_file(expected) if expected else None)
+    return images_named(ctx, loads) if loads is not None else None
+
+
+def firmware_of(ctx: PhoneContext, fetches: list[TftpTransfer]) -> FirmwarePath:
+    """Where the phone's config (its last fetched one) sends it for its images."""
+    config = last_content(fetches, ctx.profile.config_file(ctx.phone.mac))
+    tap = ctx.config.tftp_tap
+    taps = [(tap.load_server.listen.host, tap.load_server.listen.port)] if tap and tap.load_server else []
+    return firmware_path(config, ctx.profile.firmware_fields, taps)
 
 
 def loads_needed(ctx: PhoneContext, load: LoadDecision | None) -> bool:
@@ -63,10 +81,11 @@ def loads_needed(ctx: PhoneContext, load: LoadDecision | None) -> bool:
 def required_files(ctx: PhoneContext, fetches: list[TftpTransfer], with_loads: bool) -> list[str]:
     """Files the phone must have fetched (ok) so far, given what it fetched already."""
     profile, mac, expected = ctx.profile, ctx.phone.mac, ctx.expected_load
+    path = firmware_of(ctx, fetches)
     files = [profile.itl_file(mac), profile.config_file(mac)]
-    if expected and with_loads:
+    if expected and with_loads and tap_sees_loads(path):
         files.append(profile.loads_file(expected))
-    images = loads_images(ctx, fetches)
+    images = loads_images(ctx, fetches) if tap_sees_images(path) else None
     return files + [n for n in images or [] if n not in files]
 
 
@@ -86,8 +105,8 @@ class _Watch:
     def collect(self) -> None:
         ctx = self.ctx
         assert ctx.tap is not None and ctx.phone.ip is not None
-        mine = [t for t in ctx.tap.transfers(client=str(ctx.phone.ip)) if utc(t.started) >= self.since]
-        new = mine[len(self.fetches):]
+        seen = set(self.fetches)  # with a load server tapped too, two taps' records come in two runs
+        new = [t for t in ctx.tap.transfers(client=str(ctx.phone.ip)) if utc(t.started) >= self.since and t not in seen]
         self.fetches += new
         ctx.journal.write_all([TftpFetch(phone=ctx.phone.name, file=t.file, at=iso(utc(t.started)), bytes=t.bytes,
                                          ok=t.ok, error=t.error, expected=self.expected_miss(t)) for t in new])
@@ -182,20 +201,26 @@ def run(ctx: PhoneContext, view: StepView) -> Observed:
             required=required_files(ctx, fetches, loads_needed(ctx, watch.load)) if ctx.watching else [],
             load_after=watch.load.load if watch.load else None,
         )
+        path = firmware_of(ctx, fetches)
+        loads = ctx.profile.loads_file(ctx.expected_load or "")
+        images = image_verdict(path, loads_images(ctx, fetches), fetched_ok(fetches), loads in fetched_ok(fetches))
         if not ctx.watching:
             step.data["note"] = "no TFTP tap (or no phone IP) configured: fetches not observed"
-        elif finished and watch.load is not None and watch.load.running:
-            loads = ctx.profile.loads_file(watch.load.expected or "")
-            if loads not in fetched_ok(fetches):
+        else:
+            step.data.update(images=images.source, images_detail=images.description)
+            if finished and watch.load is not None and watch.load.running and tap_sees_loads(path) \
+                    and loads not in fetched_ok(fetches):
                 step.data["note"] = (f"no {loads} needed: after the power-on "
                                      f"{', '.join(watch.load.agreed)} showed {watch.load.expected}")
         failure = None if finished else _why(ctx, watch, boot, restarted.power_on_at)
         if failure is None:
             assert watch.load is not None
-            step.detail = f"fetched {len(fetched_ok(fetches))} files; {watch.load.describe()}"
+            shown = f"; {images.description}" if ctx.watching else ""
+            step.detail = f"fetched {len(fetched_ok(fetches))} files{shown}; {watch.load.describe()}"
         else:
             step.fail(failure)
-        return Observed(fetches=tuple(fetches), watched=ctx.watching, load=watch.load, failure=failure)
+        return Observed(fetches=tuple(fetches), watched=ctx.watching, load=watch.load, failure=failure,
+                        images=images.source if ctx.watching else None)
 
 
 def _why(ctx: PhoneContext, watch: _Watch, boot: float, power_on_at: datetime) -> str:

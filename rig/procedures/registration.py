@@ -13,7 +13,7 @@ import weakref
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from drivers.risport import CmDevice, RisPort, newest
+from rig.drivers.risport import CmDevice, RisPort, newest
 
 if TYPE_CHECKING:
     from rig.procedures.context import PhoneContext
@@ -69,7 +69,7 @@ def device_name(ctx: "PhoneContext") -> str:
 
 def registration(ctx: "PhoneContext", max_age: float) -> Registration | None:
     """The phone's registration from an answer at most `max_age` seconds old (None: no RisPort
-    configured). Raises drivers.risport.RisPortError when CUCM cannot be asked."""
+    configured). Raises rig.drivers.risport.RisPortError when CUCM cannot be asked."""
     client = ctx.bench.risport()
     if client is None:
         return None

@@ -17,10 +17,10 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 
-from drivers.operator import Ask, OperatorError
+from rig.drivers.operator import Ask, OperatorError
 from rig.actions.power import PoePort, switched_off
-from rig.port_proof import absent, read_port
-from rig.journal import iso, utc_now
+from rig.bench.port_proof import absent, read_port
+from rig.record.journal import iso, utc_now
 from rig.procedures.context import POWER_SETTLE, PhoneContext, poll_period, watts
 from rig.procedures.findings import ConsoleOpened, Erased, Identified, Restarted, StepView
 from rig.procedures.steps import BenchFault, Interrupted, Step
@@ -41,7 +41,7 @@ def power_cycle(ctx: PhoneContext, step: Step, before_on: Callable[[], None] | N
     period = poll_period(settle)
     step.data["draw_before"] = ctx.draw(since=time.monotonic() - period)
     # A phone restarting by itself (as after its erase) has no link for a moment, and the proof
-    # before `power inline never` (rig.port_proof) refuses a phone the switch sees nowhere: wait
+    # before `power inline never` (rig.bench.port_proof) refuses a phone the switch sees nowhere: wait
     # until it is seen somewhere (a phone seen on another port is refused at once).
     ctx.poll(lambda: None if absent(read_port(ctx.switch, ctx.phone.port), ctx.phone) else True, timeouts.boot,
              period)
@@ -69,7 +69,7 @@ def power_cycle(ctx: PhoneContext, step: Step, before_on: Callable[[], None] | N
 
 def _by_hand(ctx: PhoneContext, step: Step, before_on: Callable[[], None] | None) -> datetime:
     """Field mode: the technician unplugs the phone and plugs it back in (PoE or power supply),
-    asked through the bench's operator (drivers.operator); nobody to ask is a bench error."""
+    asked through the bench's operator (rig.drivers.operator); nobody to ask is a bench error."""
     label = f"{ctx.phone.name} (SEP{ctx.phone.mac}, {ctx.phone.ip})"
     try:
         ctx.bench.operator.ask(Ask(label, "unplug it now", 1, 2))

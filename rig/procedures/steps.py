@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from rig.events import StepDone
-from rig.journal import Journal, iso, utc_now
+from rig.record.events import StepDone
+from rig.record.journal import Journal, iso, utc_now
 
 
 class PhoneSkipped(Exception):

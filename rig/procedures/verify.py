@@ -22,15 +22,15 @@ from typing import TypeVar
 
 from cryptography import x509
 
-from drivers.phone_web import PhoneWebError
-from drivers.risport import RisPortError
+from rig.drivers.phone_web import PhoneWebError
+from rig.drivers.risport import RisPortError
 from rig import trust
 from rig.procedures.context import PhoneContext
 from rig.procedures.findings import Baseline, ConsoleOpened, Erased, Observed, Restarted, StepView, Verified
 from rig.procedures.observe import loads_images
 from rig.procedures.registration import Registration, registration
 from rig.procedures.steps import BenchFault, Step
-from rig.witness import LoadDecision, bare_load, decide_load
+from rig.phone.witness import LoadDecision, bare_load, decide_load
 
 T = TypeVar("T")
 
@@ -99,7 +99,7 @@ def check_config(ctx: PhoneContext, observed: Observed, itl: trust.TrustFile | N
 
 def check_load(ctx: PhoneContext, observed: Observed, baseline: Baseline, step: Step,
                decided: list[LoadDecision]) -> LoadDecision:
-    """Every witness the bench can read now, weighed by rig.witness (kept in `decided` even when
+    """Every witness the bench can read now, weighed by rig.phone.witness (kept in `decided` even when
     the phone does not run the expected load)."""
     version_id = app_load_id = None
     web = ctx.web

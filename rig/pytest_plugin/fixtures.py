@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from drivers.operator import NoOperator
-from rig.config import PhoneConfig
+from rig.drivers.operator import NoOperator
+from rig.config.lab import PhoneConfig
 from rig.errors import RigError
 from rig.jobs import JobRequest, JobService
 from rig.pytest_plugin.hooks import BUILTIN_BENCH, PHONE_PARAM, lab_source
@@ -25,7 +25,7 @@ from rig.pytest_plugin.outcome import PhoneOutcome
 from rig.terminal_operator import TerminalOperator
 
 if TYPE_CHECKING:
-    from rig.bench import Bench
+    from rig.bench.build import Bench
 
 FIXTURE_FOR = {"erase": "erased", "verify": "verified"}
 """The fixture whose tests need a phone's outcome of each procedure."""
@@ -87,7 +87,7 @@ class RigSession:
 @pytest.fixture(scope="session")
 def bench(pytestconfig: pytest.Config, tmp_path_factory: pytest.TempPathFactory) -> Iterator["Bench"]:
     """The bench under test, open for the whole session (a simulated bench is started once)."""
-    from rig.bench import open_bench
+    from rig.bench.build import open_bench
 
     source = lab_source(pytestconfig)
     path = source.path or source.write_builtin(tmp_path_factory.mktemp("rig-bench"))

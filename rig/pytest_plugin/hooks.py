@@ -18,7 +18,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from rig.config import LabConfig, Simulation, load_config
+from rig.config.lab import LabConfig, load_config
+
+from rig.config.simulation import Simulation
 from rig.errors import RigError
 from rig.jobs.phones import ConfiguredPhone, configured_phones
 

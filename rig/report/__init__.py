@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from rig.journal import JOURNAL_NAME, read_events
+from rig.record.journal import JOURNAL_NAME, read_events
 from rig.report.html import render_html
 from rig.report.junit import render_junit
 from rig.report.results import build_results

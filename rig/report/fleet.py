@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from rig.events import PhoneEvent, StepDone
-from rig.journal import parse_iso
+from rig.record.events import PhoneEvent, StepDone
+from rig.record.journal import parse_iso
 
 CHART_WIDTH = 640.0
 """Pixels of the time axis (the bars of every row share it)."""

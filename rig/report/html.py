@@ -20,8 +20,8 @@ from typing import Any
 
 import jinja2
 
-from rig.events import Event, PhoneEvent, StepDone, TftpFetch
-from rig.journal import FILES_DIR, parse_iso
+from rig.record.events import Event, PhoneEvent, StepDone, TftpFetch
+from rig.record.journal import FILES_DIR, parse_iso
 from rig.report.fleet import (
     CHART_WIDTH, FAILED_COLOUR, STEP_COLOURS, Tick, axis_ticks, fleet_rows, reason_counts, reason_group, run_span,
     step_colour,

@@ -16,7 +16,7 @@ import re
 import xml.etree.ElementTree as ET
 from typing import Any
 
-from rig.journal import parse_iso
+from rig.record.journal import parse_iso
 
 _ELEMENT = {"failed": "failure", "error": "error", "skipped": "skipped"}
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from rig.events import (
+from rig.record.events import (
     OUTCOMES, Event, ListedPhone, PartUnhealthy, PhoneDone, PhoneEvent, PhoneStarted, PowerAction, RunFinished,
     RunInterrupted, RunResumed, RunStarted, StepDone, TftpFetch,
 )
 from rig.errors import RigError
-from rig.journal import ports_left_off
+from rig.record.journal import ports_left_off
 
 NOT_FINISHED = "not finished: the run was interrupted before this phone was done"
 TOUCHING_STEPS = {"erase": "erase", "factory_reset": "a factory reset", "restart": "a power cycle",
@@ -105,3 +105,7 @@ def build_results(events: list[Event]) -> dict[str, Any]:
         "interrupted": bool(ends) and isinstance(ends[-1], RunInterrupted),
     }
 
+
+def summary_line(results: dict[str, Any]) -> str:
+    """`passed 7, failed 1, error 0, skipped 0`: the counts every front end prints last."""
+    return ", ".join(f"{k} {v}" for k, v in results["summary"].items())

@@ -16,7 +16,7 @@ from ipaddress import IPv4Address
 from pathlib import Path
 from typing import Any
 
-from rig.config import (
+from rig.config.lab import (
     AxlConfig,
     ConfigError,
     CucmConfig,
@@ -29,29 +29,29 @@ from rig.config import (
     PhoneConfig,
     RisPortConfig,
     SerialKeypadConfig,
-    SimSwitches,
-    Simulation,
     SwitchConfig,
     TapConfig,
     Timeouts,
 )
+from rig.config.simulation import SimSwitches, Simulation
 from rig.sim.actuator import SimActuator
 from rig.sim.box import SimBox
 from rig.sim.chaos import ExchangeFaults
 from rig.sim.clock import SimClock
 from rig.sim.cucm import SimCucm
+from rig.sim.load_server import SimLoadServer, image_sizes, tap_config
 from rig.sim.ios_output import MODULE_BUDGET_WATTS
 from rig.sim import misconfig
 from rig.sim.meter import SimPowerMeter
 from rig.sim.observe import RUNTIME_FAULTS, BenchObserver
+from rig.sim.peers import peer_network
 from rig.sim.phone import SimPhone
 from rig.sim.pki import ClusterPki
 from rig.sim.risport import RisDevice, SimRisPort
 from rig.sim.switch import SimSwitch, SwitchFaults
 
 LOOPBACK = "127.0.0.1"
-DEAD_TVS = (LOOPBACK, 9)
-"""Where phones look for TVS under the `tvs_unreachable` fault: the discard port, refused."""
+DEAD_TVS = (LOOPBACK, 9)  # where phones look for TVS under the `tvs_unreachable` fault: refused
 CUCM_HOST = "127.0.0.2"
 """CUCM on an address of its own, as on a real network: a phone whose option 150 names CUCM
 instead of the tap is then told apart by its TFTP Server 1."""
@@ -175,11 +175,17 @@ class SimBench(SimBox):
             self.pki,
             [(s.name, s.mac) for s in self.specs],
             load_id=LOAD_ID,
-            image_bytes=sim.image_kb * 1024,
+            image_bytes=image_sizes(sim),
             loss=sim.faults.tftp_loss,
             web_access_off=sim.web_access_off,
             host=CUCM_HOST,
+            peer_sharing=sim.firmware.peer_sharing,
         )
+        self.load_server = SimLoadServer(LOAD_ID, image_sizes(sim)) if sim.firmware.load_server else None
+        """The Load Server the phones' configs name (`simulation.firmware.load_server`), if any."""
+        self.peers = peer_network(self.clock)
+        self.load_server_tap_port = free_udp_port() if sim.firmware.tap_load_server else None
+        """Where rig's second tap listens, in front of the load server (the configs name it)."""
         self.phones: dict[str, SimPhone] = {}
         self.switches: dict[str, SimSwitch] = {}
         self.meters: list[SimPowerMeter] = []
@@ -190,6 +196,10 @@ class SimBench(SimBox):
 
     def start(self) -> None:
         faults = self.sim.faults
+        if self.load_server is not None:
+            self.load_server.start()
+            tap = self.load_server_tap_port
+            self.cucm.load_server = self.load_server.config_value if tap is None else f"{LOOPBACK}:{tap}"
         self.cucm.start()
         for spec in self.specs:
             phone = SimPhone(
@@ -202,6 +212,7 @@ class SimBench(SimBox):
                 cucm_auth_url=self.cucm.auth_url,
                 tftp_servers=misconfig.tftp_servers(spec.name, self.sim, (LOOPBACK, self.tap_port), self.cucm.tftp_address),
                 tvs=DEAD_TVS if faults.tvs_unreachable else self.cucm.tvs_address,
+                peers=self.peers,
                 never_returns=spec.name in faults.never_returns,
                 lost_keys=faults.lost_keys.get(spec.name, 0),
                 http_drops=faults.http_drops.get(spec.name, 0),
@@ -295,6 +306,9 @@ class SimBench(SimBox):
         boxes = [*([self.risport] if self.risport is not None else []), *self.actuators, *self.meters, *self.switches.values(), *self.phones.values(), self.cucm]
         for box in boxes:
             box.stop()
+        if self.load_server is not None:
+            self.load_server.stop()
+        self.peers.close()
 
     def lab_config(self) -> LabConfig:
         """The running bench as a real bench's config (no `simulation:` section)."""
@@ -331,6 +345,7 @@ class SimBench(SimBox):
             tftp_tap=TapConfig(
                 listen=Endpoint(host=LOOPBACK, port=self.tap_port),
                 upstream=Endpoint(host=cucm_host, port=cucm_port),
+                load_server=tap_config(self.load_server, self.load_server_tap_port),
             ),
             instruments={
                 f"meter{i + 1}": InstrumentConfig(resource=f"TCPIP::{host}::{port}::SOCKET")

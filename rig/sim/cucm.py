@@ -23,7 +23,7 @@ from rig.sim.box import SimBox
 from rig.sim.clock import SimClock
 from rig.sim.device_config import DeviceConfig
 from rig.sim.http_server import LoopbackHttpServer
-from rig.sim.loads import DEFAULT_LOADS, NEW_LOAD, LoadFile, image_content, load_file
+from rig.sim.loads import DEFAULT_LOADS, NEW_LOAD, ImageSizes, LoadFile, image_content, load_file
 from rig.sim.names import canonical_mac
 from rig.sim.observe import TftpRead
 from rig.sim.pki import ClusterPki
@@ -45,17 +45,18 @@ class SimCucm(SimBox):
         phones: Iterable[tuple[str, str]],
         *,
         load_id: str = NEW_LOAD,
-        image_bytes: int = 65536,
+        image_bytes: ImageSizes = 65536,
         host: str = "127.0.0.1",
         port: int = 0,
         loss: float = 0.0,
         users: dict[str, str] | None = None,
         web_access_off: Iterable[str] = (),
         tftp_start_method: str = "spawn",
+        peer_sharing: bool = False,
     ) -> None:
         if not ipaddress.ip_address(host).is_loopback:
             raise ValueError(f"SimCucm: refusing to bind non-loopback address {host}")
-        if image_bytes < 1:
+        if image_bytes != "real" and image_bytes < 1:
             raise ValueError(f"SimCucm: image_bytes must be positive, not {image_bytes}")
         self.clock = clock
         self.pki = pki
@@ -66,6 +67,10 @@ class SimCucm(SimBox):
         self.phones = {canonical_mac(mac): name for name, mac in phones}
         self.web_access_off = frozenset(web_access_off)
         """Phone names whose configuration disables web access (`<webAccess>1</webAccess>`)."""
+        self.peer_sharing = peer_sharing
+        """Every phone's configuration enables Peer Firmware Sharing (`<peerFirmwareSharing>1`)."""
+        self.load_server = ""
+        """`<loadServer>` of every phone's configuration (set before start; "" for none)."""
         self._tftp_options = {"host": host, "port": port, "loss": loss, "start_method": tftp_start_method}
         self._tftp: MemoryTftpServer | None = None
         self._http: LoopbackHttpServer | None = None
@@ -135,14 +140,15 @@ class SimCucm(SimBox):
         for mac, name in self.phones.items():
             device = f"SEP{mac}"
             web_access = name not in self.web_access_off
-            config = DeviceConfig(device, self.load_id, self.auth_url, self.host, web_access).render()
+            config = DeviceConfig(device, self.load_id, self.auth_url, self.host, web_access,
+                                  self.peer_sharing, self.load_server).render()
             files[f"itl{device}.tlv".lower()] = self.pki.itl(self.pki.current, f"ITL{device}.tlv", self.pki.tvs)
             files[f"{device}.cnf.xml".lower()] = config
             files[f"{device}.cnf.xml.sgn".lower()] = build_sgn(
                 config, filename=f"{device}.cnf.xml.sgn", signer_cert=self.pki.current.cert,
                 signer_key=self.pki.current.key,
             )
-        return CucmFiles(load_file(self.load_id, self.image_bytes), self.image_bytes, files)
+        return CucmFiles(load_file(self.load_id, self.image_bytes), files)
 
 
 @dataclass(frozen=True)
@@ -153,17 +159,21 @@ class CucmFiles:
     """
 
     load: LoadFile
-    image_bytes: int
     signed: dict[str, bytes]
 
     def __call__(self, name: str, client: str) -> bytes | None:
-        lower = name.lower()
-        for image in self.load.images:
-            if image.name.lower() == lower:
-                return image_content(image.name, self.image_bytes)
-        if lower in (f"{self.load.load_id}.loads".lower(), DEFAULT_LOADS):
-            return self.load.render()
-        return self.signed.get(lower)
+        return load_files(self.load, name) or self.signed.get(name.lower())
+
+
+def load_files(load: LoadFile, name: str) -> bytes | None:
+    """A file of the load by name (case-insensitive): its `.loads` file or one of its images."""
+    lower = name.lower()
+    for image in load.images:
+        if image.name.lower() == lower:
+            return image_content(image.name, image.size)
+    if lower in (f"{load.load_id}.loads".lower(), DEFAULT_LOADS):
+        return load.render()
+    return None
 
 
 class _AuthServer(LoopbackHttpServer):

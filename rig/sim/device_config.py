@@ -6,12 +6,21 @@ load differs upgrades), `authenticationURL` (what the phone asks before it accep
 key press; a stuck phone keeps an old, dead one) and `vendorConfig/webAccess` (0 enables the
 phone's web server; source: Open Paging Server's Cisco set-up notes, "Enable Web Access":
 "you can set the parameter `webAccess` under `<vendorConfig>`. `0` enables web access").
+
+Two more fields of `<vendorConfig>` say where the phone takes its firmware images from:
+`peerFirmwareSharing` (1: from a peer phone of its model and subnet, falling back to TFTP) and
+`loadServer` (images from that server instead of the TFTP server). Where they sit and how they
+are spelled: CUCM-written SEP<MAC>.cnf.xml files (`<peerFirmwareSharing>0</peerFirmwareSharing>`,
+`<loadServer></loadServer>` inside `<vendorConfig>`) and an AXL script that sets both under
+`vendorConfig`, listed in tests/fixtures/real/PROVENANCE.md; what they do: docs/firmware.md.
+A real `loadServer` names a host (TFTP port 69); the simulated one, on loopback beside other
+benches, names `host:port`.
 """
 
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from xml.sax.saxutils import escape
 
 
@@ -26,6 +35,12 @@ class DeviceConfig:
     authentication_url: str
     call_manager: str = "127.0.0.1"
     web_access: bool = True
+    peer_firmware_sharing: bool = False
+    load_server: str = ""
+
+    def with_web_access(self, enabled: bool) -> DeviceConfig:
+        """The same config, its web access changed (as after a change made on CUCM)."""
+        return replace(self, web_access=enabled)
 
     def render(self) -> bytes:
         return (
@@ -40,7 +55,9 @@ class DeviceConfig:
             f"  <authenticationURL>{escape(self.authentication_url)}</authenticationURL>\n"
             "  <deviceSecurityMode>1</deviceSecurityMode>\n"
             f"  <vendorConfig><webAccess>{0 if self.web_access else 1}</webAccess>"
-            "<settingsAccess>1</settingsAccess></vendorConfig>\n"
+            "<settingsAccess>1</settingsAccess>"
+            f"<peerFirmwareSharing>{int(self.peer_firmware_sharing)}</peerFirmwareSharing>"
+            f"<loadServer>{escape(self.load_server)}</loadServer></vendorConfig>\n"
             f"  <!-- {escape(self.device_name)} -->\n"
             "</device>\n"
         ).encode("utf-8")
@@ -58,4 +75,6 @@ class DeviceConfig:
         node = root.findtext(".//processNodeName") or "127.0.0.1"
         device = filename.split(".", 1)[0]
         web_access = (root.findtext(".//webAccess") or "0").strip() == "0"
-        return cls(device, load.strip(), auth.strip(), node.strip(), web_access)
+        sharing = (root.findtext("vendorConfig/peerFirmwareSharing") or "0").strip() == "1"
+        load_server = (root.findtext("vendorConfig/loadServer") or "").strip()
+        return cls(device, load.strip(), auth.strip(), node.strip(), web_access, sharing, load_server)

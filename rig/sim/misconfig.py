@@ -12,7 +12,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, TypeVar
 
-from rig.config import ConfigError, Simulation
+from rig.config.lab import ConfigError
+
+from rig.config.simulation import Simulation
 from rig.sim.ios_ports import split_interface
 from rig.sim.model import CdpInfo
 from rig.sim.pki import ClusterPki

@@ -31,13 +31,18 @@ from typing import Any
 
 import yaml
 
-from rig.config import LabConfig, Simulation, dump_config, load_config
+from rig.config.firmware import Firmware
+from rig.config.lab import LabConfig, dump_config, load_config
+
+from rig.config.simulation import Simulation
 from rig.sim import misconfig
 from rig.sim.bench import (
     CHANNELS_PER_METER, CUCM_HOST, HEADS_PER_BOARD, KNOWN_HOSTS, LOAD_ID, TRUST_ANCHOR, WRITTEN_BY, SimBench,
     SimPhoneSpec, free_udp_port, layout,
 )
 from rig.sim.clock import SimClock
+from rig.sim.load_server import image_sizes
+from rig.sim.peers import peer_network
 from rig.sim.cucm import SimCucm
 from rig.sim.observe import BenchObserver
 from rig.sim.pki import ClusterPki
@@ -72,7 +77,8 @@ class ShardBench(SimBench):
         self.specs, self.pki, self.tap_port = specs, pki, tap_port
         self.cucm = cucm  # type: ignore[assignment]
         self.phones, self.switches, self.meters, self.actuators = {}, {}, [], []
-        self.risport = None
+        self.risport, self.load_server, self.load_server_tap_port = None, None, None
+        self.peers = peer_network(self.clock)
         self.observe = BenchObserver(self)
 
 
@@ -155,6 +161,9 @@ def serve(sim: Simulation, bench: str, workdir: Path, shards: int, on_ready: Any
         raise RuntimeError("serve() forks its shards: call it before any other thread is started")
     specs = layout(sim)
     misconfig.check(sim, specs)
+    if sim.firmware != Firmware():
+        raise ValueError("simulation.firmware: peer sharing and load servers are served by `rig sim`, "
+                         "not by rig.sim.multiproc")
     pki, tap_port = ClusterPki.generate(), free_udp_port()
     switches = sorted({s.switch for s in specs}, key=lambda n: int(n.removeprefix("sw")))
     groups = _wired_per_shard([[s for s in specs if switches.index(s.switch) % shards == i]
@@ -172,7 +181,7 @@ def serve(sim: Simulation, bench: str, workdir: Path, shards: int, on_ready: Any
         processes.append(process)
     try:
         with SimCucm(SimClock(sim.time_scale), pki, [(s.name, s.mac) for s in specs], load_id=LOAD_ID,
-                     image_bytes=sim.image_kb * 1024, loss=sim.faults.tftp_loss, web_access_off=sim.web_access_off,
+                     image_bytes=image_sizes(sim), loss=sim.faults.tftp_loss, web_access_off=sim.web_access_off,
                      host=CUCM_HOST, tftp_start_method="fork") as cucm:
             for link in links:
                 link.send((cucm.auth_url, cucm.tftp_address, cucm.tvs_address))

@@ -1,6 +1,6 @@
 """The simulator's own small tables of names: key names, MAC spellings, device names.
 
-Kept here, not imported from `drivers/` or `rig.keyscript`, so that a wrong fact in a driver
+Kept here, not imported from `drivers/` or `rig.phone.keyscript`, so that a wrong fact in a driver
 cannot be mirrored by the simulator that tests it: both sides are written from public sources.
 """
 

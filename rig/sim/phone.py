@@ -10,9 +10,8 @@ Where a phone stands when the simulation starts is its scenario (`rig.sim.phone_
 TFTP work of a boot is `rig.sim.phone_provision`, its timing `rig.sim.phone_boot`, its web pages
 `rig.sim.phone_pages`. Its web server runs only while its configuration enables web access.
 
-Threads: the console listener and, while powered and up, the web server; a boot runs in a thread
-of its own that ends when the phone settles, so an idle 240-phone bench costs nothing but those
-listeners. Every delay is in device seconds through the SimClock.
+Threads: the console listener and, while up, the web server; a boot runs in a thread that ends
+when the phone settles (an idle bench costs only listeners). Delays are device seconds (SimClock).
 """
 
 from __future__ import annotations
@@ -44,6 +43,7 @@ from rig.sim.phone_http import PhoneHttpServer, RequestDrops
 from rig.sim.phone_menu import Effect, PhoneMenu
 from rig.sim.phone_pages import PhoneFacts, status_stamp
 from rig.sim.phone_provision import Provisioner
+from rig.sim.peers import PeerNetwork
 from rig.sim.phone_run import BootRun, Cancelled
 from rig.sim.phone_scenario import DEAD_AUTH_URL, starting_point
 from rig.sim.pki import ClusterPki
@@ -68,6 +68,7 @@ class SimPhone:
         cucm_auth_url: str,
         tftp_servers: Sequence[tuple[str, int]],
         tvs: tuple[str, int] | None = None,
+        peers: PeerNetwork | None = None,
         initial_load: str = OLD_LOAD,
         http_port: int = 0,
         console_host: str = "127.0.0.1",
@@ -92,7 +93,7 @@ class SimPhone:
         self.ip = ip
         self.clock = clock
         self.scenario = scenario
-        self.tftp_servers, self.tvs = list(tftp_servers), tvs
+        self.tftp_servers, self.tvs, self.peers = list(tftp_servers), tvs, peers
         self.http_port = http_port
         self.never_returns = never_returns
         self.lost_keys = lost_keys
@@ -154,8 +155,7 @@ class SimPhone:
         """The phone's configuration now enables (or disables) its web server, as after a
         configuration change from CUCM; takes effect at once."""
         with self._lock:
-            self._config = DeviceConfig(self._config.device_name, self._config.load_id,
-                                        self._config.authentication_url, self._config.call_manager, enabled)
+            self._config = self._config.with_web_access(enabled)
             up = self._state in (PhoneState.REGISTERED, PhoneState.STUCK)
             closing = self._serve_web() if up else None
         if closing is not None:
@@ -256,13 +256,13 @@ class SimPhone:
         try:
             self._boot(run, speed=1.0)
             while True:
-                tftp = Provisioner(run, self.device_name, self.ip, self.tftp_servers, self.clock, self.tvs)
+                tftp = Provisioner(run, self.device_name, self.ip, self.tftp_servers, self.clock, self.tvs, self.peers)
                 config = tftp.provision()
                 if config is None:
                     self._settle(run, PhoneState.STUCK, "SCCP: keeping cached configuration")
                     return
                 self.boot_update(run, config=config)
-                if config.load_id == self._load or not tftp.upgrade(config.load_id, self._load):
+                if config.load_id == self._load or not tftp.upgrade(config, self._load):
                     run.wait(REGISTER_SECONDS)
                     self._settle(run, PhoneState.REGISTERED, f"SCCP: registered to {config.call_manager}")
                     return

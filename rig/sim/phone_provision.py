@@ -17,8 +17,9 @@ from rig import trust
 from rig.sim import tvs as tvs_service
 from rig.sim.clock import SimClock
 from rig.sim.device_config import DeviceConfig, DeviceConfigError
-from rig.sim.loads import LoadFile, LoadFileError
-from rig.sim.phone_boot import CONFIG_ATTEMPTS, CONFIG_RETRY_SECONDS, FLASH_SECONDS, FLASH_WATTS, PhoneState
+from rig.sim.loads import ImageRef, LoadFile, LoadFileError
+from rig.sim import peers as pfs
+from rig.sim.phone_boot import CONFIG_ATTEMPTS, CONFIG_RETRY_SECONDS, FLASH_SECONDS, FLASH_WATTS, MODEL, PhoneState
 from rig.sim.tftp_client import download
 
 TFTP_TIMEOUT_FLOOR = 1.5
@@ -28,6 +29,8 @@ seconds it answers some read requests more than 0.5 s late (measured: at a 0.5 s
 phones gave up on the tap and fetched from the next option-150 server), which a real CUCM and
 a real phone's multi-second timeout would not do. At time scale 1 the 4 device seconds apply."""
 TFTP_RETRIES = 3
+TFTP_PORT = 69
+"""Where a `loadServer` that names no port answers (TFTP's well-known port, RFC 1350)."""
 
 
 class BootSteps(Protocol):
@@ -57,7 +60,7 @@ class Provisioner:
     """TFTP client and file checks of one boot of the phone `device_name`."""
 
     def __init__(self, steps: BootSteps, device_name: str, ip: str, servers: Sequence[tuple[str, int]],
-                 clock: SimClock, tvs: tuple[str, int] | None = None) -> None:
+                 clock: SimClock, tvs: tuple[str, int] | None = None, peers: pfs.PeerNetwork | None = None) -> None:
         self.steps = steps
         self.device_name = device_name
         self.ip = ip
@@ -65,6 +68,8 @@ class Provisioner:
         self.clock = clock
         self.tvs = tvs
         """Where the TVS the phone's ITL lists answers (None: no TVS reachable at all)."""
+        self.peers = peers
+        """The phones this one shares firmware with when its config enables it (None: nobody)."""
         self._preferred = 0
 
     def provision(self) -> DeviceConfig | None:
@@ -83,12 +88,17 @@ class Provisioner:
             self.steps.status(f"TFTP Timeout : {signed}")
         return None
 
-    def upgrade(self, load_id: str, running: str) -> bool:
-        """Fetch the load file and every image it names, then flash: True when the load changed."""
-        steps = self.steps
+    def upgrade(self, config: DeviceConfig, running: str) -> bool:
+        """Fetch the load file and every image it names, then flash: True when the load changed.
+
+        From the config's `loadServer` when it names one (the load file too: unconfirmed; no
+        fallback), else from the TFTP servers, the images from a peer phone first when the
+        config enables Peer Firmware Sharing (rig.sim.peers; TFTP when the peer fails)."""
+        steps, load_id = self.steps, config.load_id
         steps.say(f"LOAD: configured {load_id}, running {running}: upgrading")
         name = f"{load_id}.loads"
-        fetched = self.fetch(name)
+        servers = [_server(config.load_server)] if config.load_server else None  # None: the TFTP servers
+        fetched = self.fetch(name, servers)
         if fetched.outcome != "ok":
             steps.status(f"TFTP Error : {name}")
             return False
@@ -99,9 +109,11 @@ class Provisioner:
             steps.status(f"TFTP Error : {name}")
             return False
         steps.update(state=PhoneState.UPGRADING)
+        sharing = config.peer_firmware_sharing and self.peers is not None and not config.load_server
+        peer = self.peers.join(MODEL, self.ip, load.load_id) if sharing and self.peers is not None else None
         for image in load.images:
-            got = self.fetch(image.name)
-            if got.outcome != "ok" or not image.matches(got.data):
+            data = self._image(image, servers, peer)
+            if data is None:
                 steps.status(f"TFTP Error : {image.name}")
                 return False
         steps.update(watts=FLASH_WATTS)
@@ -111,6 +123,25 @@ class Provisioner:
         steps.update(load=load.load_id, link=False, cdp=False)
         steps.say(f"LOAD: upgrade to {load.load_id} complete, rebooting")
         return True
+
+    def _image(self, image: ImageRef, servers: Sequence[tuple[str, int]] | None, peer: pfs.Peer | None) -> bytes | None:
+        """One image, checked against the load file: from the parent peer, else over TFTP."""
+        data = None
+        if peer is not None and peer.parent is not None and self.peers is not None:
+            host, port = peer.parent
+            self.steps.check()
+            try:  # the parent may wait up to wait_s for its own download before it answers
+                timeout = self.peers.wait_s + max(TFTP_TIMEOUT_FLOOR, self.clock.seconds(4.0))
+                data = pfs.fetch(peer.parent, image.name, timeout=timeout)
+                self.steps.say(f"PFS: {image.name}: {len(data)} bytes from peer {host}:{port}")
+            except OSError as error:
+                self.steps.say(f"PFS: {image.name}: {error}; falling back to TFTP")
+        if data is None or not image.matches(data):
+            got = self.fetch(image.name, servers)
+            data = got.data if got.outcome == "ok" and image.matches(got.data) else None
+        if data is not None and peer is not None:
+            peer.keep(image.name, data)
+        return data
 
     def _take_itl(self) -> None:
         steps = self.steps
@@ -189,10 +220,11 @@ class Provisioner:
             self.steps.say(f"CFG: {error}")
             return None
 
-    def fetch(self, name: str) -> Fetch:
-        """Download `name` into memory from the TFTP servers, the last one that answered first."""
+    def fetch(self, name: str, among: Sequence[tuple[str, int]] | None = None) -> Fetch:
+        """Download `name` into memory from the TFTP servers, the last one that answered first
+        (or from the servers `among`, in their order)."""
         order = self._preferred
-        servers = self.servers[order:] + self.servers[:order]
+        servers = self.servers[order:] + self.servers[:order] if among is None else among
         timeout = max(TFTP_TIMEOUT_FLOOR, self.clock.seconds(4.0))
         for host, port in servers:
             self.steps.check()
@@ -215,4 +247,11 @@ class Provisioner:
         return Fetch("timeout")
 
     def _prefer(self, host: str, port: int) -> None:
-        self._preferred = self.servers.index((host, port))
+        if (host, port) in self.servers:
+            self._preferred = self.servers.index((host, port))
+
+
+def _server(load_server: str) -> tuple[str, int]:
+    """A `loadServer` value, `host` or `host:port`, as the address the phone asks."""
+    host, _, port = load_server.partition(":")
+    return host, int(port) if port.isdigit() else TFTP_PORT

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from drivers.macaddr import sep_name
-from rig.config import PhoneConfig
+from rig.drivers.macaddr import sep_name
+from rig.config.lab import PhoneConfig
 from rig.pytest_plugin import PhoneOutcome, assert_fetched, assert_load, assert_passed, assert_step_ok
 
 

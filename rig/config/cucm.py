@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from pydantic import Field, model_validator
 
-from rig.config_base import Credentials
-from rig.config_types import LocalPath, seconds
+from rig.config.base import Credentials
+from rig.config.types import LocalPath, seconds
 
 
 class CucmHttps(Credentials):

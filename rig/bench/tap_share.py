@@ -1,7 +1,7 @@
 """The bench's TFTP tap port, shared safely between `rig tap`, runs and preflight.
 
 One process on a host can listen on the tap's UDP port. Whoever holds it (a `rig tap` service or
-a run) publishes every transfer next to the leases (drivers.tftp_tap_share); a run that finds
+a run) publishes every transfer next to the leases (rig.drivers.tftp_tap_share); a run that finds
 the port held subscribes there and sees the same fetches it would have seen with its own tap.
 When the holder stops, a subscribed run takes the port over (or subscribes to whoever did), so
 runs of different phones of one bench can overlap. A port held by anything that publishes
@@ -22,10 +22,10 @@ from pathlib import Path
 
 import psutil
 
-from drivers.tftp_records import TftpTransfer, TransferLog
-from drivers.tftp_tap_process import TftpTapProcess
-from drivers.tftp_tap_share import Subscription, TapPublisher
-from rig.lease import default_lease_dir
+from rig.drivers.tftp_records import TftpTransfer, TransferLog
+from rig.drivers.tftp_tap_process import TftpTapProcess
+from rig.drivers.tftp_tap_share import Subscription, TapPublisher
+from rig.record.lease import default_lease_dir
 
 log = logging.getLogger(__name__)
 

@@ -21,16 +21,17 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from drivers.ios_parsers import canonical_interface
-from rig.config_base import Credentials, Endpoint, Strict
-from rig.config_checks import check_trust_anchor
-from rig.config_cucm import AxlConfig, RisPortConfig
-from rig.config_errors import one_line
-from rig.config_misconfig import Misconfig
-from rig.config_types import LocalPath, Mac, Name, Port, seconds
+from rig.drivers.ios_parsers import canonical_interface
+from rig.config.base import Credentials, Endpoint, Strict
+from rig.config.checks import check_trust_anchor
+from rig.config.cucm import AxlConfig, RisPortConfig
+from rig.config.firmware import LoadServerTap
+from rig.config.errors import one_line
+from rig.config.simulation import Simulation
+from rig.config.types import LocalPath, Mac, Name, Port, seconds
 from rig.suggest import known_names
 from rig.errors import ConfigError
-from rig.yaml_input import read_yaml
+from rig.config.yaml_input import read_yaml
 
 
 class SwitchConfig(Credentials):
@@ -59,10 +60,12 @@ class TapConfig(Strict):
     listen: Endpoint
     upstream: Endpoint | None = None
     """Defaults to cucm.tftp."""
+    load_server: LoadServerTap | None = None
+    """Also stand in front of this load server, so the images it serves are observed."""
     upstream_blksize: int | None = Field(default=None, ge=0, le=65464)
     """Block size asked of CUCM. None (default): up to 8 of the phone's blocks where the path
     MTU toward CUCM carries them unfragmented (loopback, jumbo frames), else the phone's own;
-    0: always the phone's own; a number: that size (drivers.tftp_tap_transfer.larger_blksize)."""
+    0: always the phone's own; a number: that size (rig.drivers.tftp_tap_transfer.larger_blksize)."""
 
 
 class HttpKeypadConfig(Credentials):
@@ -181,67 +184,6 @@ class Parallel(Strict):
 class Retries(Strict):
     erase_script: int = Field(default=1, ge=0, le=5)
     """Reruns of a keypad script whose expectation was not met (after a power cycle)."""
-
-
-class Faults(Strict):
-    """Fault injection for the simulated bench."""
-
-    never_returns: list[str] = Field(default_factory=list)
-    """Phone names that stay dark after their next power-up."""
-    tftp_loss: float = Field(default=0.0, ge=0, lt=1)
-    ssh_drop_every: int = Field(default=0, ge=0)
-    """Drop the SSH session after every N commands (0: never)."""
-    lost_keys: dict[str, int] = Field(default_factory=dict)
-    """Phone name -> number of key presses the phone ignores (the solenoid missed)."""
-    console_garbage: bool = False
-    switch_delay: float = seconds(0.0, high=60, zero_ok=True)
-    """Device seconds the switch takes before answering each command."""
-    risport_rate_control: int = Field(default=0, ge=0, le=100)
-    """RisPort answers the first N selectCmDevice requests with Server.RateControl."""
-    tvs_unreachable: bool = False
-    """No phone reaches the cluster's TVS: `tvs_vouches` phones stay stuck after a restart."""
-    http_drops: dict[str, int] = Field(default_factory=dict)
-    """Phone name -> web requests the phone leaves unanswered (the connection closed without a
-    reply) once a key reached it, or its solenoid missed: a request lost right after the keys."""
-
-
-Scenario = Literal["stale_itl", "regenerated_cert", "tvs_vouches", "no_itl", "healthy"]
-
-
-class SimSwitches(Strict):
-    """How every simulated switch is built: a stack of `members` (phones spread over them in turn,
-    `Gi2/0/x` on the second), each with its own PoE budget, running CDP and/or LLDP."""
-
-    members: int = Field(default=1, ge=1, le=9)
-    member_watts: list[float] = Field(default_factory=list)
-    """Available PoE watts of member 1, 2, ...; a member not listed has 740 W."""
-    cdp: bool = True
-    lldp: bool = False
-    """IOS runs CDP by default and LLDP only after `lldp run`."""
-
-
-class Simulation(Strict):
-    phones: int = Field(default=8, ge=1, le=4000)
-    switches: int = Field(default=1, ge=1, le=64)
-    scenarios: dict[Scenario, int] = Field(
-        default_factory=lambda: {"stale_itl": 8}
-    )
-    """Scenario -> phone count; phones beyond the sum are healthy."""
-    time_scale: float = Field(default=0.01, gt=0, le=1)
-    image_kb: int = Field(default=64, ge=1)
-    keypad: Literal["serial_actuator", "http_execute"] = "serial_actuator"
-    web_access_off: list[str] = Field(default_factory=list)
-    """Phone names whose configuration disables web access: their web server never answers."""
-    web_port: int = Field(default=0, ge=0, le=65535)
-    """TCP port of every phone's web server on its own address. 0: a free port of each phone's
-    (benches running at once reuse the same 127.0.1.N addresses); 80: port 80, as real phones,
-    so a config written with real phones' defaults (`rig discover`) reaches them. Binding port 80
-    needs root or CAP_NET_BIND_SERVICE; a port the bench cannot bind is one error naming it."""
-    risport: bool = True
-    """Serve CUCM's RisPort70 and write `cucm.risport` (require: true) into the bench's config."""
-    faults: Faults = Field(default_factory=Faults)
-    misconfig: Misconfig = Field(default_factory=Misconfig)
-    switch: SimSwitches = Field(default_factory=SimSwitches)
 
 
 SIMULATED_BENCH = "sim"

@@ -13,8 +13,8 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
 
-from drivers.ios_parsers import canonical_interface
-from drivers.macaddr import normalize_mac
+from rig.drivers.ios_parsers import canonical_interface
+from rig.drivers.macaddr import normalize_mac
 
 PLAIN_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 """Phone, bench, switch and actuator target names. A name becomes a file name (console/<phone>.log,
@@ -27,7 +27,7 @@ IOS_INTERFACE = re.compile(r"[A-Za-z][A-Za-z-]*[A-Za-z] ?\d+(?:/\d+)*(?:\.\d+)?"
 (source: https://cisco.com/en/US/docs/ios-xml/ios/interface/command/ir-i1.html): a type keyword,
 at most one space, then slot/[subslot/]port numbers and an optional `.subinterface`. The name is
 sent as `interface <port>`, so nothing else (a second line, `; reload`, trailing text) may follow;
-the type must also be one `drivers.ios_parsers.canonical_interface` knows, so names compare."""
+the type must also be one `rig.drivers.ios_parsers.canonical_interface` knows, so names compare."""
 
 
 def _plain_name(value: str) -> str:

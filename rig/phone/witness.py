@@ -18,7 +18,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from rig.profiles import EraseSignal, PhoneProfile, Witness
+from rig.phone.profiles import EraseSignal, PhoneProfile, Witness
 
 ALL_WITNESSES: tuple[Witness, ...] = ("cdp_version", "versionID", "appLoadID", "loads_images")
 LABELS: dict[str, str] = {"cdp_version": "CDP Version", "lldp_software": "LLDP S/W revision", "versionID": "versionID",

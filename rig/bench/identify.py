@@ -2,7 +2,7 @@
 
 Evidence is what the switch itself reports: the phone's MAC learned on the port, or a CDP
 neighbour `SEP<MAC>` on it, or, where CDP is off or silent, an LLDP neighbour whose system name is
-`SEP<MAC>` or whose chassis id is the MAC (drivers.ios_lldp); the evidence names which. Powering a
+`SEP<MAC>` or whose chassis id is the MAC (rig.drivers.ios_lldp); the evidence names which. Powering a
 port that holds some other device is the one mistake a bench controller must never make, so
 anything short of that evidence is a refusal.
 
@@ -16,10 +16,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from drivers.ios_lldp import LldpNeighbor
-from drivers.ios_parsers import canonical_interface
-from drivers.ios_switch import CdpNeighbor, PoePort
-from drivers.macaddr import dotted, normalize_mac, sep_name
+from rig.drivers.ios_lldp import LldpNeighbor
+from rig.drivers.ios_parsers import canonical_interface
+from rig.drivers.ios_switch import CdpNeighbor, PoePort
+from rig.drivers.macaddr import dotted, normalize_mac, sep_name
 
 
 class PortClaim(Protocol):

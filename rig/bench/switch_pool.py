@@ -2,8 +2,8 @@
 
 The phones of a switch ask the same questions at about the same time. Their reads are answered
 from whole tables (`show mac address-table`, `show power inline`, `show cdp neighbors detail`,
-and, together for rig.port_proof, those of `show interfaces switchport` and `show running-config`) read once for all who asked while the previous read ran, never from a table read before the
-caller asked (rig.switch_batch.SharedRead); their power changes go out in waves, one
+and, together for rig.bench.port_proof, those of `show interfaces switchport` and `show running-config`) read once for all who asked while the previous read ran, never from a table read before the
+caller asked (rig.bench.switch_batch.SharedRead); their power changes go out in waves, one
 configuration session each (PowerWaves). Identifying every phone of a 48-port switch thus
 costs one or two table reads, not 48. Reads of a table start at least `SPACING` seconds
 apart, waves `WAVE_SPACING`, so phones polling their draw share reads and phones restarting
@@ -22,12 +22,12 @@ from typing import TypeVar
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
-from drivers.ios_budget import PoeBudget
-from drivers.ios_lldp import LldpNeighbor
-from drivers.ios_parsers import CdpNeighbor, MacEntry, PoePort, canonical_interface
-from drivers.ios_switch import IosSwitch, SwitchCommandError
-from rig.port_proof import SwitchTables
-from rig.switch_batch import PowerWaves, SharedRead
+from rig.drivers.ios_budget import PoeBudget
+from rig.drivers.ios_lldp import LldpNeighbor
+from rig.drivers.ios_parsers import CdpNeighbor, MacEntry, PoePort, canonical_interface
+from rig.drivers.ios_switch import IosSwitch, SwitchCommandError
+from rig.bench.port_proof import SwitchTables
+from rig.bench.switch_batch import PowerWaves, SharedRead
 
 T = TypeVar("T")
 SPACING = 0.25
@@ -128,7 +128,7 @@ class SwitchSessions:
 
     def proof_tables(self) -> SwitchTables:
         """MAC, CDP, switchport and running-config tables read together in one session, after
-        this call (shared by the phones asking meanwhile): what rig.port_proof looks at."""
+        this call (shared by the phones asking meanwhile): what rig.bench.port_proof looks at."""
         return self._proof.get()
 
     def cdp_neighbors(self) -> list[CdpNeighbor]:

@@ -29,17 +29,17 @@ from typing import TYPE_CHECKING, Any, Literal, Union
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from drivers.keypad import KEY_NAMES
-from rig.config_errors import one_line
+from rig.drivers.keypad import KEY_NAMES
+from rig.config.errors import one_line
 from rig.errors import ConfigError
-from rig.profiles import load_profiles, valid_regex
+from rig.phone.profiles import load_profiles, valid_regex
 from rig.suggest import did_you_mean
-from rig.yaml_input import utf8_text
+from rig.config.yaml_input import utf8_text
 
 if TYPE_CHECKING:
-    from rig.config import PhoneConfig
+    from rig.config.lab import PhoneConfig
 
-SCRIPT_PACKAGE = "keypad_scripts"
+SCRIPT_PACKAGE = "rig.keypad_scripts"
 
 _FRIENDLY = {**{str(d): f"KeyPad{d}" for d in range(10)}, "*": "KeyPadStar", "#": "KeyPadPound"}
 

@@ -17,7 +17,7 @@ from cryptography import x509
 from rig.errors import ConfigError
 
 if TYPE_CHECKING:
-    from rig.config import LabConfig
+    from rig.config.lab import LabConfig
 
 MAX_ANCHOR_BYTES = 1 << 20
 """A CallManager certificate is a few KiB; a bigger file was not meant as one."""
@@ -50,7 +50,7 @@ def _read_small(path: Path, where: str) -> bytes:
 def check_secrets(config: "LabConfig", source: str) -> None:
     """Every environment variable the config names for a secret is set.
 
-    Called where a bench is opened (rig.bench.open_bench: jobs, status, power, press, console,
+    Called where a bench is opened (rig.bench.build.open_bench: jobs, status, power, press, console,
     tap) and by `rig config check`, not by load_config: a cluster client reads the benches'
     configs without holding their secrets.
     """

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from rig.config_types import Port
+from rig.config.types import Port
 
 
 class Misconfig(BaseModel):

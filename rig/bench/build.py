@@ -17,19 +17,19 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from drivers.console import Console
-from drivers.ios_switch import IosSwitch
-from drivers.keypad import Keypad
-from drivers.keypad_http import HttpKeypad
-from drivers.keypad_operator import OperatorKeypad
-from drivers.keypad_serial import SerialActuatorKeypad, close_boards
-from drivers.operator import NoOperator, Operator
-from drivers.phone_web import PhoneWeb, WebPaths
-from drivers.power_meter import PowerMeter
-from drivers.risport import RisPort
-from drivers.tftp_tap import TftpTransfer
-from drivers.tftp_tap_process import TftpTapProcess
-from rig.config import (
+from rig.drivers.console import Console
+from rig.drivers.ios_switch import IosSwitch
+from rig.drivers.keypad import Keypad
+from rig.drivers.keypad_http import HttpKeypad
+from rig.drivers.keypad_operator import OperatorKeypad
+from rig.drivers.keypad_serial import SerialActuatorKeypad, close_boards
+from rig.drivers.operator import NoOperator, Operator
+from rig.drivers.phone_web import PhoneWeb, WebPaths
+from rig.drivers.power_meter import PowerMeter
+from rig.drivers.risport import RisPort
+from rig.drivers.tftp_tap import TftpTransfer
+from rig.drivers.tftp_tap_process import TftpTapProcess
+from rig.config.lab import (
     HttpKeypadConfig,
     KeypadConfig,
     LabConfig,
@@ -38,10 +38,10 @@ from rig.config import (
     load_config,
     with_run_settings,
 )
-from rig.config_checks import check_secrets
-from rig.profiles import profile_for
-from rig.switch_pool import SwitchSessions
-from rig.tap_share import SharedTap, tap_socket
+from rig.config.checks import check_secrets
+from rig.phone.profiles import profile_for
+from rig.bench.switch_pool import SwitchSessions
+from rig.bench.tap_share import SharedTap, tap_socket
 
 
 @dataclass(frozen=True)
@@ -151,8 +151,8 @@ class Bench:
     def tap(self, on_transfer: Callable[[TftpTransfer], None] | None = None, *,
             subscribe: bool = True) -> SharedTap | None:
         """The tap this bench's config asks for, not started: it relays in a process of its own
-        (drivers.tftp_tap_process), out of reach of the phone threads' interpreter lock, and
-        shares the port with the other rig processes of this host (rig.tap_share)."""
+        (rig.drivers.tftp_tap_process), out of reach of the phone threads' interpreter lock, and
+        shares the port with the other rig processes of this host (rig.bench.tap_share)."""
         tap = self.config.tftp_tap
         if tap is None or self.config.cucm is None:
             return None
@@ -169,6 +169,15 @@ class Bench:
             return None
         upstream = tap.upstream or self.config.cucm.tftp
         return TftpTapProcess((tap.listen.host, 0), (upstream.host, upstream.port),
+                              upstream_blksize=tap.upstream_blksize)
+
+    def load_server_tap(self) -> TftpTapProcess | None:
+        """The tap in front of the load server (`tftp_tap.load_server`), not started; None without one."""
+        tap = self.config.tftp_tap
+        if tap is None or tap.load_server is None:
+            return None
+        listen, upstream = tap.load_server.listen, tap.load_server.upstream
+        return TftpTapProcess((listen.host, listen.port), (upstream.host, upstream.port),
                               upstream_blksize=tap.upstream_blksize)
 
     def risport(self) -> RisPort | None:

@@ -1,7 +1,7 @@
 """Prove the port right before touching it: the phone is on its port, only there, and the port is
 an access port with a phone behind it, not an uplink or a trunk.
 
-`rig.identify` answers "does the switch see this phone on its port?". That is not enough to cut a
+`rig.bench.identify` answers "does the switch see this phone on its port?". That is not enough to cut a
 port's power: cables move after a phone was identified (two desks swapped: the configured port
 now holds another phone), a switch keeps a stale entry of the MAC on another port or VLAN, CDP
 and the MAC table can disagree, and a phone plugged in behind another switch is seen on the
@@ -27,10 +27,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from drivers.ios_parsers import CdpNeighbor, MacEntry, canonical_interface
-from drivers.ios_switchport import Switchport, interface_config, trunk_in_config
-from drivers.macaddr import dotted, sep_name
-from rig.identify import Identity, PortClaim, is_phone, seen_on_port
+from rig.drivers.ios_parsers import CdpNeighbor, MacEntry, canonical_interface
+from rig.drivers.ios_switchport import Switchport, interface_config, trunk_in_config
+from rig.drivers.macaddr import dotted, sep_name
+from rig.bench.identify import Identity, PortClaim, is_phone, seen_on_port
 
 MAX_MACS = 3
 """Distinct MACs an access port may show: the phone and the PC on its PC port are two; one more

@@ -11,7 +11,7 @@ Every fact is written `{value: ..., source: "<URL of a Cisco document, public to
 such facts are listed in `unconfirmed`); a fact without a source does not load. Only the profile's identity
 (`name`, `models`, `firmware`, `description`) is unsourced, and each erase signal carries its
 own `source:` and `confirmed:` flag (an unconfirmed signal never confirms an erase alone, see
-rig.witness). `extends: <profile>` starts from another profile's facts; each top-level key the
+rig.phone.witness). `extends: <profile>` starts from another profile's facts; each top-level key the
 profile gives replaces the base's whole (one level only). Errors are one line naming the file
 and the field (rig.errors.ConfigError).
 """
@@ -28,16 +28,16 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from drivers.macaddr import sep_name
-from rig.config_errors import one_line
+from rig.drivers.macaddr import sep_name
+from rig.config.errors import one_line
 from rig.errors import ConfigError
-from rig.yaml_input import utf8_text
+from rig.config.yaml_input import utf8_text
 
-PROFILE_PACKAGE = "phone_profiles"
+PROFILE_PACKAGE = "rig.phone_profiles"
 IDENTITY = ("name", "models", "firmware", "description")
 """Keys that name the profile rather than state a fact about the phone: no source needed."""
 Witness = Literal["cdp_version", "lldp_software", "versionID", "appLoadID", "loads_images"]
-"""Load witnesses (rig.witness.decide_load): CDP `Version :`, LLDP-MED `S/W revision`,
+"""Load witnesses (rig.phone.witness.decide_load): CDP `Version :`, LLDP-MED `S/W revision`,
 DeviceInformationX versionID and appLoadID, and appLoadID found among the images the expected
 load's `.loads` file names."""
 
@@ -106,6 +106,16 @@ class TftpNames(_Strict):
         return _template(value, "load")
 
 
+class FirmwareFields(_Strict):
+    """Paths (ElementTree, from the config's root) of the config elements that send the phone
+    elsewhere for its images (rig.phone.firmware_paths)."""
+
+    peer_sharing: str
+    """`1`: Peer Firmware Sharing on."""
+    load_server: str
+    """Not empty: the server the images come from instead of TFTP."""
+
+
 class EraseSignal(_Strict):
     """One kind of evidence that a keypad erase took effect.
 
@@ -154,6 +164,8 @@ class PhoneProfile(_Strict):
     tftp: TftpNames
     cdp_platform: str
     """Regex the switch's CDP `Platform:` of these phones matches."""
+    firmware_fields: FirmwareFields | None = None
+    """Where the config says Peer Firmware Sharing and the load server (None: not known)."""
     erase_signals: list[EraseSignal] = Field(min_length=1)
     init_settings: bool
     """Send `Init:Settings` before the keypad script's `Settings`, so the menu starts at its top."""

@@ -10,7 +10,7 @@ switch with 48 phones heard ~8 commands per phone. Here:
   *started after it asked*: the answer is as fresh as a read of its own would be, which is what
   identifying a phone before touching its port needs.
 - `PowerWaves`: power changes asked for while a configuration session runs are sent together in
-  the next one (`interface range`, drivers.ios_ranges). Each caller still returns only after
+  the next one (`interface range`, rig.drivers.ios_ranges). Each caller still returns only after
   the switch took its port's change (a wave, too, starts `spacing` after the previous one, so
   changes asked for meanwhile join it), so the write-ahead journal (`intent` before, `done` after,
   per phone) stays true; a wave the switch refuses, or loses the session over, is retried port
@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from drivers.ios_switch import SwitchCommandError, SwitchError
+from rig.drivers.ios_switch import SwitchCommandError, SwitchError
 
 T = TypeVar("T")
 

@@ -1,6 +1,6 @@
 """The run journal: `runs/<run-id>/journal.jsonl`, the one record every report is built from.
 
-Append-only, one JSON event per line (the typed events of rig.events), flushed and fsynced as
+Append-only, one JSON event per line (the typed events of rig.record.events), flushed and fsynced as
 each event is written: a run killed at any moment leaves every finished step on disk, and at
 worst one half-written last line, which `read_events` drops. Reports and `--resume` read only
 this file.
@@ -18,7 +18,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, TypeVar
 
-from rig.events import Event, EventError, PowerAction
+from rig.record.events import Event, EventError, PowerAction
 
 JOURNAL_NAME = "journal.jsonl"
 FILES_DIR = "files"

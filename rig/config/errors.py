@@ -13,7 +13,7 @@ from typing import Any, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
-from rig.config_types import PLAIN_NAME
+from rig.config.types import PLAIN_NAME
 from rig.suggest import did_you_mean
 
 

@@ -1,6 +1,6 @@
 """`rig init`'s output: a real bench's lab config, commented line by line, from a few answers.
 
-The text is rendered here and validated by rig's own config schema (rig.config.parse_config)
+The text is rendered here and validated by rig's own config schema (rig.config.lab.parse_config)
 before it is written, so `rig init` never writes a file rig would refuse. The files the config
 names (the CallManager certificate, known_hosts) are checked later by `rig config check`: on a new
 bench they do not exist yet, and the quickstart says how to get them.
@@ -13,7 +13,7 @@ from dataclasses import dataclass, fields
 
 import yaml
 
-from rig.config import LabConfig, parse_config
+from rig.config.lab import LabConfig, parse_config
 
 
 @dataclass(frozen=True)

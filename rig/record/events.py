@@ -8,7 +8,7 @@ ISO-8601 UTC, ...fields}`.
 Decoding tolerates what a real file holds: unknown event kinds become `UnknownEvent` (kept, and
 skipped by readers, so an older rig reads a newer journal), unknown fields are kept aside, and
 optional fields may be missing. A missing required field, a value of the wrong type or a time
-that is not ISO 8601 raises `EventError` naming the field; `rig.journal.read_events` adds the
+that is not ISO 8601 raises `EventError` naming the field; `rig.record.journal.read_events` adds the
 file and line, and the CLI prints that one line and exits 2.
 """
 
