@@ -39,7 +39,7 @@ from typing import Literal
 
 from rig.config.simulation import Simulation
 from rig.sim.bench import SimBench
-from rig.sim.chaos import KINDS, POINTS, ExchangeFaults, ExchangePlan
+from rig.sim.chaos import KINDS, POINTS, ExchangeFaults, ExchangePlan, set_exchange_faults, swap_phone_cables
 
 
 def _sibling(name: str) -> ModuleType:
@@ -144,7 +144,7 @@ def run_plan(plan: ChaosPlan, work: Path) -> ChaosResult:
         config_path = work / "lab.yaml"
         config = faults.write_config(sim, config_path)
         exchange = ExchangeFaults(plan.seed, plan.exchange)
-        sim.set_exchange_faults(exchange)
+        set_exchange_faults(sim, exchange)
         mark = work / "journal-full"
         env = {**faults._env(work), **({"CHAOS_JOURNAL_FULL_AFTER": str(plan.journal_full_after),
                                         "CHAOS_JOURNAL_MARK": str(mark)} if plan.journal_full_after else {})}
@@ -243,7 +243,7 @@ def _swapper(plan: SwapPlan | None) -> Driver | None:
             if reads[0] < plan.after_read:
                 switch.after_next(MAC_READ, count)
             elif not done.is_set():
-                sim.swap_cables(*plan.phones)
+                swap_phone_cables(sim, *plan.phones)
                 happened.append("cables:swap")
 
         switch.after_next(MAC_READ, count)

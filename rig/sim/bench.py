@@ -36,7 +36,6 @@ from rig.config.lab import (
 from rig.config.simulation import SimSwitches, Simulation
 from rig.sim.actuator import SimActuator
 from rig.sim.box import SimBox
-from rig.sim.chaos import ExchangeFaults
 from rig.sim.clock import SimClock
 from rig.sim.cucm import SimCucm
 from rig.sim.load_server import SimLoadServer, image_sizes, tap_config
@@ -288,19 +287,6 @@ class SimBench(SimBox):
             phone.lost_keys = sim.faults.lost_keys.get(name, 0)
             if "web_access_off" in knobs:
                 phone.set_web_access(name not in sim.web_access_off)
-
-    def set_exchange_faults(self, faults: ExchangeFaults | None) -> None:
-        """Randomized faults (rig.sim.chaos) at every switch line, phone web request and key
-        board line from now on; None turns them off."""
-        for box in [*self.switches.values(), *self.phones.values(), *self.actuators]:
-            box.exchange_faults = faults
-
-    def swap_cables(self, phone_a: str, phone_b: str) -> None:
-        """Someone swaps the cables of two phones on one switch: each reboots on the other's port."""
-        a, b = (next(s for s in self.specs if s.name == name) for name in (phone_a, phone_b))
-        if a.switch != b.switch:
-            raise ValueError(f"{phone_a} and {phone_b} are on different switches")
-        self.switches[a.switch].swap_cables(a.port, b.port)
 
     def stop(self) -> None:
         boxes = [*([self.risport] if self.risport is not None else []), *self.actuators, *self.meters, *self.switches.values(), *self.phones.values(), self.cucm]

@@ -24,7 +24,10 @@ import random
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from rig.sim.bench import SimBench
 
 Point = Literal["switch", "phone_http", "board"]
 FaultKind = Literal["drop", "slow", "lost_answer"]
@@ -115,3 +118,18 @@ class ExchangeFaults:
     def injected(self) -> list[Injected]:
         with self._lock:
             return list(self._injected)
+
+
+def set_exchange_faults(bench: SimBench, faults: ExchangeFaults | None) -> None:
+    """Randomized faults at every switch line, phone web request and key-board line of `bench`
+    from now on; None turns them off."""
+    for box in [*bench.switches.values(), *bench.phones.values(), *bench.actuators]:
+        box.exchange_faults = faults
+
+
+def swap_phone_cables(bench: SimBench, phone_a: str, phone_b: str) -> None:
+    """Someone swaps the cables of two phones on one switch: each shows up on the other's port."""
+    a, b = (next(s for s in bench.specs if s.name == name) for name in (phone_a, phone_b))
+    if a.switch != b.switch:
+        raise ValueError(f"{phone_a} and {phone_b} are on different switches")
+    bench.switches[a.switch].swap_cables(a.port, b.port)
