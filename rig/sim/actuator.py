@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import threading
 
+from rig.sim.chaos import DropConnection, ExchangeFaults
 from rig.sim.lineserver import LineServer
 from rig.sim.model import KeyedDevice
 
@@ -31,6 +32,8 @@ class SimActuator(LineServer):
         self.targets = targets
         self._presses: list[tuple[str, str]] = []
         self._lock = threading.Lock()
+        self.exchange_faults: ExchangeFaults | None = None
+        """Randomized faults (rig.sim.chaos) consulted at every line, when set."""
 
     def presses_received(self) -> list[tuple[str, str]]:
         """Every press that reached a keypad, in order: (target, key)."""
@@ -38,6 +41,17 @@ class SimActuator(LineServer):
             return list(self._presses)
 
     def answer(self, line: str) -> str:
+        kind = self.exchange_faults.pick("board", line) if self.exchange_faults else None
+        if kind == "drop":
+            raise DropConnection(line)
+        if kind == "slow":
+            self.exchange_faults.wait_slow()
+        reply = self._answer(line)
+        if kind == "lost_answer":
+            raise DropConnection(line)  # the key was pressed; its OK never leaves
+        return reply
+
+    def _answer(self, line: str) -> str:
         words = line.split()
         verb = words[0].upper()
         if verb == "PING" and len(words) == 1:

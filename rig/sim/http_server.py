@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 import socket
 import socketserver
+import sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
@@ -19,6 +20,12 @@ class LoopbackHttpServer(ThreadingHTTPServer):
         if not ipaddress.ip_address(address[0]).is_loopback:
             raise ValueError(f"refusing to serve HTTP on non-loopback address {address[0]}")
         super().__init__(address, handler)
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A client that hung up before its answer (rig stopped, a timeout) is the client's
+        business, as on a phone; anything else is the simulator's bug and is printed."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
     def server_bind(self) -> None:
         socketserver.TCPServer.server_bind(self)

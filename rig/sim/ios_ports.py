@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from rig.sim import ios_output as out
 from rig.sim.ios_lldp import LldpRow
 from rig.sim.model import CdpInfo, PoweredDevice
+from rig.sim.switch_history import SwitchHistory
 
 # Long interface type -> (show-output abbreviation, CDP-table abbreviation).
 INTERFACE_TYPES: dict[str, tuple[str, str]] = {
@@ -87,6 +88,7 @@ class SwitchState:
         self.lock = threading.RLock()
         self.booted = time.monotonic()
         self.ports: dict[tuple[str, str], Port] = {}
+        self.history = SwitchHistory()
         for name, device in ports.items():
             parts = split_interface(name)
             if parts is None:
@@ -126,6 +128,8 @@ class SwitchState:
         """`power inline never` cuts the device's power; `auto` gives it back."""
         with self.lock:
             port.admin = admin
+            self.history.port_event(port.short_name, "never" if admin == "never" else "auto",
+                                    port.device.name if port.device else None)
             if port.device is None:
                 return
             if admin == "never":
@@ -136,10 +140,24 @@ class SwitchState:
     # --- cables and entries moved under a running switch (tests drive these) ----------------
 
     def swap_cables(self, a: str, b: str) -> None:
-        """The devices of ports `a` and `b` change places (two desks' cables swapped)."""
+        """The devices of ports `a` and `b` change places (two desks' cables swapped), as one
+        instant replug: a device keeps running on a port whose power is on (`auto`), and is
+        unpowered on a port turned off (`never`) - the MAC table shows it on its new port at once."""
         with self.lock:
-            first, second = self._existing(a), self._existing(b)
+            first, second = self.port(a), self.port(b)
+            if first is None or second is None:
+                raise ValueError(f"switch {self.hostname}: no port {a if first is None else b!r}")
             first.device, second.device = second.device, first.device
+            for port in (first, second):
+                self.history.port_event(port.short_name, "plugged", port.device.name if port.device else None)
+                if port.device is not None:
+                    (port.device.power_on if port.admin == "auto" else port.device.power_off)()
+
+    def visible_macs(self) -> dict[str, str]:
+        """Port -> name of the device whose own MAC the address table shows on it now."""
+        with self.lock:
+            return {p.short_name: p.device.name for p in self.ports.values()
+                    if p.device is not None and p.admin != "never" and p.device.link_up()}
 
     def add_entry(self, port: str, mac: str, vlan: int) -> None:
         """The MAC table shows `mac` on `port` in `vlan` too (a stale entry, a PC behind a phone)."""

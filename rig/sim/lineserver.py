@@ -1,7 +1,8 @@
 """A loopback TCP server for line protocols (SCPI meter, key actuator board).
 
 Instruments and serial-over-IP boards speak one ASCII line in, at most one line out. This base
-owns the sockets, threads and shutdown so each simulated box only says how it answers a line.
+owns the sockets, threads and shutdown so each simulated box only says how it answers a line;
+an answer() that raises DropConnection closes that client's connection unanswered (a fault).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import threading
 from typing import Callable
 
 from rig.sim.box import SimBox
+from rig.sim.chaos import DropConnection
 
 
 class _Handler(socketserver.StreamRequestHandler):
@@ -25,7 +27,10 @@ class _Handler(socketserver.StreamRequestHandler):
                 line = raw.decode("ascii", errors="replace").strip()
                 if not line:
                     continue
-                answer = self.server.answer(line)
+                try:
+                    answer = self.server.answer(line)
+                except DropConnection:
+                    return  # a fault: the connection closes without an answer
                 if answer is not None:
                     self.wfile.write(answer.encode("ascii") + b"\n")
         except OSError:

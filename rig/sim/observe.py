@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
     from rig.sim.bench import SimBench
+    from rig.sim.switch_history import SwitchHistory
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,10 @@ class BenchObserver:
     def commands(self, switch: str) -> list[str]:
         """Every non-empty command line `switch` received, oldest first (never a typed secret)."""
         return self._bench.switches[switch].commands_received()
+
+    def switch_history(self, switch: str) -> SwitchHistory:
+        """What `switch` heard and did, with times and what was plugged in where (rig.sim.switch_history)."""
+        return self._bench.switches[switch].history
 
     def keys(self, phone: str, *, via: Literal["actuator", "http"] | None = None) -> list[str]:
         """Keys that reached `phone` and were taken, oldest first; `via` keeps one path only."""

@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from rig import trust
+from rig.sim.chaos import ExchangeFaults
 from rig.sim.clock import SimClock
 from rig.sim.device_config import DeviceConfig
 from rig.sim.loads import BOOT_LOAD, OLD_LOAD, app_image
@@ -59,9 +60,7 @@ class SimPhone:
 
     def __init__(
         self,
-        name: str,
-        mac: str,
-        ip: str,
+        name: str, mac: str, ip: str,
         clock: SimClock,
         *,
         scenario: str,
@@ -99,9 +98,9 @@ class SimPhone:
         self.never_returns = never_returns
         self.lost_keys = lost_keys
         """Presses the solenoid will still miss (the lost_keys fault; may be changed while running)."""
+        self.exchange_faults: ExchangeFaults | None = None  # rig.sim.chaos: random faults of its web requests
         self.request_drops = RequestDrops(http_drops)  # the http_drops fault, for the web server
-        self._console = ConsoleServer(console_host, console_port, garbage=console_garbage,
-                                      seed=int(self.mac, 16), name=name)
+        self._console = ConsoleServer(console_host, console_port, garbage=console_garbage, seed=int(self.mac, 16), name=name)
         self._lock = threading.Lock()
         self._run: BootRun | None = None
         self._http: PhoneHttpServer | None = None

@@ -22,6 +22,7 @@ from http.server import BaseHTTPRequestHandler
 from typing import Protocol
 from urllib.parse import parse_qs, urlencode, urlsplit
 
+from rig.sim.chaos import ExchangeFaults
 from rig.sim import phone_pages as pages
 from rig.sim.http_server import LoopbackHttpServer
 
@@ -56,6 +57,7 @@ class WebPhone(Protocol):
 
     name: str
     device_name: str
+    exchange_faults: ExchangeFaults | None
 
     def facts(self) -> pages.PhoneFacts: ...
 
@@ -141,7 +143,22 @@ class _Handler(BaseHTTPRequestHandler):
             return
         super().handle_one_request()
 
+    _answer_lost = False
+
+    def _exchange_fault(self) -> bool:
+        """Apply the random fault of this request (rig.sim.chaos), if any; True: drop it unanswered."""
+        faults = self.server.phone.exchange_faults
+        kind = faults.pick("phone_http", f"{self.server.phone.name} {self.command} {self.path}") if faults else None
+        if kind == "slow":
+            faults.wait_slow()
+        self._answer_lost = kind == "lost_answer"
+        if kind == "drop":
+            self.close_connection = True
+        return kind == "drop"
+
     def do_GET(self) -> None:
+        if self._exchange_fault():
+            return
         url = urlsplit(self.path)
         phone = self.server.phone
         if url.path == "/DeviceInformationX":
@@ -157,6 +174,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_error(404)
 
     def do_POST(self) -> None:
+        if self._exchange_fault():
+            return
         if urlsplit(self.path).path != "/CGI/Execute":
             self.send_error(404)
             return
@@ -218,6 +237,10 @@ class _Handler(BaseHTTPRequestHandler):
         self._finish(body, content_type)
 
     def _finish(self, body: bytes, content_type: str) -> None:
+        if self._answer_lost:  # the phone acted; the connection closes before its answer leaves
+            self._headers_buffer = []
+            self.close_connection = True
+            return
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()

@@ -9,8 +9,10 @@ each listen on their own loopback port.
 Faults for tests: `SwitchFaults.drop_every=N` closes a session instead of answering its Nth
 command line (a client's login commands count: netmiko sends 2, or 3 with `enable`, so N must be
 larger for a reconnecting client to get its retried command through); `delay` device-seconds
-pass before each answer. `set_faults()` replaces them on a running switch; `commands_received()`
-tells what the switch was told (the observation interface of `rig.sim.observe`).
+pass before each answer. `set_faults()` replaces them on a running switch; `exchange_faults`
+(rig.sim.chaos) fails random lines: dropped, slow, or applied with the answer lost.
+`commands_received()` tells what the switch was told and `history` when, with what was plugged in
+where (the observation interface of `rig.sim.observe`).
 
 Wiring changes for tests, on a running switch: `swap_cables`, `add_entry` (a stale MAC entry),
 `make_uplink` (a trunk with a switch and its MACs behind it), and `after_next(command, change)`
@@ -30,9 +32,11 @@ from typing import TypeVar
 import paramiko
 
 from rig.sim.box import SimBox
+from rig.sim.chaos import ExchangeFaults
 from rig.sim.clock import SimClock
 from rig.sim.ios_cli import IosSession, Reply, SwitchState
 from rig.sim.model import CdpInfo, PoweredDevice
+from rig.sim.switch_history import SwitchHistory
 
 T = TypeVar("T")
 SSH_VERSION = "SSH-2.0-Cisco-1.25"
@@ -153,6 +157,8 @@ class SimSwitch(SimBox):
         self.name = name
         self.clock = clock
         self._faults = faults or SwitchFaults()
+        self.exchange_faults: ExchangeFaults | None = None
+        """Randomized faults (rig.sim.chaos) consulted at every command line, when set."""
         self.host_key: paramiko.PKey = host_key or paramiko.RSAKey.generate(2048)
         self._command_log: list[str] = []
         self._state = SwitchState(name, ports, budgets=budgets, cdp=cdp, lldp=lldp)
@@ -183,13 +189,24 @@ class SimSwitch(SimBox):
         with self._lock:
             return list(self._command_log)
 
+    @property
+    def history(self) -> SwitchHistory:
+        """What the switch heard and did, with times (rig.sim.switch_history)."""
+        return self._state.history
+
+    def swap_cables(self, port_a: str, port_b: str) -> None:
+        """Move the cables of two ports (any IOS spelling): each device shows up on the other port."""
+        self._state.swap_cables(port_a, port_b)
+
+    def after_next(self, command: str, change: Callable[[], None]) -> None:
+        """Run `change` once, right after the switch answers the next line starting with
+        `command`: the client saw the state before, its next read sees the change."""
+        with self._lock:
+            self._after.append((command, change))
+
     def set_faults(self, faults: SwitchFaults) -> None:
         """Faults for the lines that arrive from now on (sessions already open included)."""
         self._faults = faults
-
-    def swap_cables(self, port_a: str, port_b: str) -> None:
-        """The devices on two ports change places, as when two desks' cables are swapped."""
-        self._state.swap_cables(port_a, port_b)
 
     def add_entry(self, port: str, mac: str, vlan: int) -> None:
         """The MAC table lists `mac` on `port` in `vlan` as well (e.g. a stale entry)."""
@@ -202,12 +219,6 @@ class SimSwitch(SimBox):
     def remove_poe(self, port: str) -> None:
         """`port` is not a PoE port: `show power inline` has no row for it."""
         self._state.remove_poe(port)
-
-    def after_next(self, command: str, change: Callable[[], None]) -> None:
-        """Run `change` once, right after the switch answers the next line starting with
-        `command`: the client saw the state before, its next read sees the change."""
-        with self._lock:
-            self._after.append((command, change))
 
     def start(self) -> None:
         self._stop.clear()
@@ -315,15 +326,19 @@ class SimSwitch(SimBox):
                 channel.sendall(echo.encode())
 
     def _answer(self, session: IosSession, line: str, *, logged: bool) -> Reply | None:
-        """The session's reply to one line, or None when the drop fault ends the session."""
+        """The session's reply to one line, or None when a drop fault ends the session."""
         faults = self._faults
+        chaos = self.exchange_faults.pick("switch", line) if self.exchange_faults and logged and line.strip() else None
         if line.strip() and logged:  # a typed secret is never logged
             with self._lock:
                 self._command_log.append(line)
+            self._state.history.heard(line, self._state.visible_macs() if line.split()[0].startswith("sh") else {})
             session.commands_seen += 1
-            if faults.drop_every and session.commands_seen % faults.drop_every == 0:
+            if chaos == "drop" or faults.drop_every and session.commands_seen % faults.drop_every == 0:
                 return None
             if faults.delay and not self.clock.sleep(faults.delay, self._stop):
+                return None
+            if chaos == "slow" and not self.exchange_faults.wait_slow(self._stop):
                 return None
         reply = session.handle(line)
         with self._lock:
@@ -331,4 +346,4 @@ class SimSwitch(SimBox):
             self._after = [a for a in self._after if a not in due]
         for _, change in due:
             change()
-        return reply
+        return None if chaos == "lost_answer" else reply
