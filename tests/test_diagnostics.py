@@ -5,6 +5,7 @@ the manifest says what was removed without the values, and collecting touched no
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import zipfile
@@ -130,3 +131,24 @@ def test_the_screenshot_is_a_png_without_text_metadata(bundle):
 def test_making_a_bundle_powers_no_port_and_presses_no_key(bundle):
     assert bundle.touched == []
     assert "redacted: " in bundle.output and "mac" in bundle.output
+
+
+def test_rig_facts_reads_the_bundle_and_counts_the_phones_behind_each_verdict(bundle, tmp_path):
+    path = tmp_path / "b.zip"
+    path.write_bytes(zip_of(bundle.members))
+    result = CliRunner().invoke(app, ["facts", str(path), "--json"])
+    assert result.exit_code == 0, result.output
+    facts = {f["id"]: f for f in json.loads(result.stdout)["facts"]}
+    assert facts["web.access_off"]["status"] == "confirmed"
+    assert facts["web.access_off"]["evidence"] == [
+        {"phone": "phone-3", "status": "confirmed", "line": "Web Access off answered: connection refused"}]
+    assert facts["key_path"]["phones"] == {"contradicted": 0, "confirmed": 3, "not seen": 0}
+    assert facts["web.device_info"]["phones"]["confirmed"] == 2  # phone-3's page was refused
+
+
+def zip_of(members: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zipped:
+        for name, data in members.items():
+            zipped.writestr(name, data)
+    return buffer.getvalue()

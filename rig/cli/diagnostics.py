@@ -1,19 +1,26 @@
 """`rig diagnostics [PHONE...] --out FILE.zip`: a redacted bundle of what the bench's devices
-answered (docs/diagnostics.md). Read-only, like `rig preflight`: it never powers a port,
-presses a key or writes to a phone.
+answered; `rig facts [RUN_DIR | BUNDLE]`: what that evidence says about the facts no public
+source confirms (docs/diagnostics.md). Both are read-only: `rig diagnostics` never powers a
+port, presses a key or writes to a phone, `rig facts` reads files only.
 """
 
 from __future__ import annotations
 
+import json
+import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Optional
 
 import typer
 
 from rig.bench.build import open_bench
 from rig.cli.app import ConfigOption, app, config_path
-from rig.cli.jobs import Phones, RunsDir
+from rig.cli.jobs import AsJson, Phones, RunsDir
 from rig.diagnostics import collect, write_bundle
+from rig.diagnostics.evidence import read_evidence
+from rig.diagnostics.facts import judge, render
+from rig.errors import RigError
+from rig.jobs.history import past_runs
 from rig.jobs.service import DEFAULT_RUNS
 
 
@@ -38,3 +45,27 @@ def diagnostics(
     removed = ", ".join(f"{c['values']} {kind}" for kind, c in manifest["redacted"].items()) or "nothing"
     typer.echo(f"{out}: {len(manifest['files'])} files of {len(selected)} phones, "
                f"{len(manifest['missing'])} not collected; redacted: {removed}")
+
+
+@app.command()
+def facts(
+    source: Annotated[Optional[Path], typer.Argument(
+        help="A run directory or a diagnostics bundle (default: the newest run).", show_default=False)] = None,
+    runs_dir: RunsDir = DEFAULT_RUNS,
+    as_json: AsJson = False,
+) -> None:
+    """What a run or a bundle shows about each fact no public source confirms: confirmed,
+    contradicted or not seen, with the lines that show it and how many phones."""
+    if source is None:
+        runs = past_runs(runs_dir)
+        if not runs:
+            raise RigError(f"{runs_dir}: no run here; name a run directory or a bundle")
+        source = runs[0].path
+    evidence = read_evidence(source)
+    reports = judge(evidence)
+    if as_json:
+        sys.stdout.write(json.dumps({"source": evidence.source, "phones": len(evidence.phones),
+                                     "facts": [r.document() for r in reports]}) + "\n")
+        return
+    for line in render(reports, evidence.source):
+        typer.echo(line)

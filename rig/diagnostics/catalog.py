@@ -34,7 +34,7 @@ FACTS: tuple[Fact, ...] = (
          "phone_profiles/<profile>.yaml load_witnesses"),
     Fact("cdp.platform", "the switch's CDP `Platform:` matches the profile's cdp_platform",
          "phone_profiles/<profile>.yaml cdp_platform"),
-    Fact("risport.status_reason", "RisPort's StatusReason numbers (no public table: rig only shows them)",
-         "docs/real-phones.md"),
+    Fact("risport.status_reason", "RisPort answers StatusReason 0 for a Registered phone (the simulator's "
+         "assumption: no public table of the numbers was found)", "docs/real-phones.md"),
 )
 BY_ID = {fact.id: fact for fact in FACTS}
