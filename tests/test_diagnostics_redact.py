@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import zlib
 
-from rig.diagnostics.collect import strip_png
+from rig.bench.build import Bench
+from rig.config.lab import load_config
+from rig.diagnostics.collect import configured_identifiers, strip_png
 from rig.diagnostics.redact import Known, Redactor
 
 
@@ -60,3 +62,41 @@ def test_a_png_keeps_only_the_chunks_that_draw_it():
     png = (b"\x89PNG\r\n\x1a\n" + header + _chunk(b"tEXt", b"Comment\x00SEP001D705F0001")
            + _chunk(b"IDAT", b"pixels") + _chunk(b"IEND", b""))
     assert strip_png(png) == b"\x89PNG\r\n\x1a\n" + header + _chunk(b"IDAT", b"pixels") + _chunk(b"IEND", b"")
+
+
+BENCH = """
+bench: lab-b3
+switches:
+  sw-b3-1: {host: sw-b3-1.lab.example, username: rigbot, password_env: RIG_TEST_SWITCH_PASSWORD}
+cucm:
+  tftp: {host: cucm-pub.lab.example, port: 69}
+  expected_load: SCCP42.9-4-2SR3-1S
+tftp_tap:
+  listen: {host: tap-host.lab.example, port: 69}
+instruments:
+  meter1: {resource: "TCPIP::meter.lab.example::5025::SOCKET"}
+phones:
+  - name: desk-01
+    mac: 001D.705F.9EA8
+    switch: sw-b3-1
+    port: Gi1/0/5
+    ip: 10.20.31.41
+    console: rfc2217://ts1.lab.example:7001
+    keypad:
+      - {backend: http_execute, username: phoneadmin, password_env: RIG_TEST_PHONE_PASSWORD}
+      - {backend: serial_actuator, url: "socket://board.lab.example:4001", target: head-01}
+    power_meter: {instrument: meter1, channel: 1}
+"""
+
+
+def test_every_host_user_and_secret_of_the_config_is_an_identifier(tmp_path, monkeypatch):
+    monkeypatch.setenv("RIG_TEST_SWITCH_PASSWORD", "switch-pass-1")
+    monkeypatch.setenv("RIG_TEST_PHONE_PASSWORD", "phone-pass-2")
+    path = tmp_path / "bench.yaml"
+    path.write_text(BENCH)
+    known = configured_identifiers(Bench(load_config(path)), tmp_path / "runs").values
+    assert known["hostname"] >= {"sw-b3-1", "sw-b3-1.lab.example", "cucm-pub.lab.example", "tap-host.lab.example",
+                                 "meter.lab.example", "ts1.lab.example", "board.lab.example"}
+    assert known["user"] >= {"rigbot", "phoneadmin"} and known["secret"] == {"switch-pass-1", "phone-pass-2"}
+    assert known["mac"] == {"001D705F9EA8"} and known["ip"] == {"10.20.31.41"} and known["bench"] == {"lab-b3"}
+    assert str(tmp_path / "runs") in known["directory"]

@@ -19,9 +19,10 @@ from dataclasses import dataclass, field
 from ipaddress import ip_address
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from rig.config.base import Credentials
-from rig.config.lab import HttpKeypadConfig, PhoneConfig
+from rig.config.lab import HttpKeypadConfig, PhoneConfig, SerialKeypadConfig
 from rig.diagnostics.redact import HEX, Known
 from rig.diagnostics.runs import last_run_files
 from rig.drivers.ios_switch import SwitchError
@@ -90,7 +91,7 @@ def _is_ip(value: str) -> bool:
 
 def collect(bench: "Bench", phones: list[PhoneConfig], runs_dir: Path, *, screenshots: bool = False) -> Collected:
     found = Collected()
-    _configured(bench, runs_dir, found.known)
+    found.known = configured_identifiers(bench, runs_dir)
     run = last_run_files(runs_dir, [p.name for p in phones])
     if run is not None:
         found.run = run.run_id
@@ -163,31 +164,43 @@ def strip_png(data: bytes) -> bytes:
     return b"".join(out)
 
 
-def _configured(bench: "Bench", runs_dir: Path, known: Known) -> None:
+def configured_identifiers(bench: "Bench", runs_dir: Path) -> Known:
     """Every identifier the config (all its phones, not only those collected: a run's journal
     names them all) and this host name: they are redacted wherever they appear."""
+    known = Known()
     config = bench.config
     known.add("bench", config.bench)
     for phone in config.phones:
         known.add("mac", phone.mac)
         known.add("phone name", phone.name)
         known.add("ip", str(phone.ip) if phone.ip else None)
+        _host(known, _url_host(phone.console))
         for keypad in phone.keypad:
             if isinstance(keypad, HttpKeypadConfig):
                 known.add("user", keypad.username)
                 _secret(keypad, known)
+            elif isinstance(keypad, SerialKeypadConfig):
+                _host(known, _url_host(keypad.url))
+    for instrument in config.instruments.values():
+        parts = instrument.resource.split("::")  # TCPIP::host::port::SOCKET
+        _host(known, parts[1] if len(parts) > 1 and parts[0].upper().startswith("TCPIP") else None)
     for name, switch in config.switches.items():
         known.add("hostname", name)  # a switch is usually named after its host name
-        known.add("ip" if _is_ip(switch.host) else "hostname", switch.host)
+        _host(known, switch.host)
         known.add("user", switch.username)
         known.add("secret", os.environ.get(switch.enable_secret_env) if switch.enable_secret_env else None)
         _secret(switch, known)
+    tap = config.tftp_tap
+    if tap is not None:
+        servers = [tap.listen, tap.upstream] + ([tap.load_server.listen, tap.load_server.upstream] if tap.load_server else [])
+        for server in servers:
+            _host(known, server.host if server else None)
     cucm = config.cucm
     if cucm is not None:
-        known.add("ip" if _is_ip(cucm.tftp.host) else "hostname", cucm.tftp.host)
+        _host(known, cucm.tftp.host)
         for service in (cucm.risport, cucm.axl):
             if service is not None:
-                known.add("ip" if _is_ip(service.host) else "hostname", service.host)
+                _host(known, service.host)
                 known.add("user", service.username)
                 _secret(service, known)
     known.add("user", getpass.getuser())
@@ -195,6 +208,16 @@ def _configured(bench: "Bench", runs_dir: Path, known: Known) -> None:
                       bench.source.path.parent if bench.source else None):
         if directory is not None and len(directory.parts) > 1:
             known.add("directory", str(directory))
+    return known
+
+
+def _url_host(url: str | None) -> str | None:
+    """The host of `socket://host:port` or `rfc2217://host:port`; None for a device path."""
+    return urlsplit(url).hostname if url and "://" in url else None
+
+
+def _host(known: Known, host: str | None) -> None:
+    known.add("ip" if host and _is_ip(host) else "hostname", host)
 
 
 def _secret(holder: Credentials, known: Known) -> None:
