@@ -15,6 +15,7 @@ from __future__ import annotations
 import getpass
 import os
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from ipaddress import ip_address
 from pathlib import Path
@@ -25,6 +26,7 @@ from rig.config.base import Credentials
 from rig.config.lab import HttpKeypadConfig, PhoneConfig, SerialKeypadConfig
 from rig.diagnostics.redact import HEX, Known
 from rig.diagnostics.runs import last_run_files
+from rig.drivers.bounded import abandoning_on_interrupt
 from rig.drivers.ios_switch import SwitchError
 from rig.drivers.phone_pages import flat_fields
 from rig.drivers.phone_web import PhoneWebError, WebAccessOff
@@ -52,6 +54,8 @@ LEARNED = (
     ("hostname", r"System Name:\s*(\S+)"), ("hostname", r"CN=([^;,/\s]+)"),
 )
 """Identifiers the devices name in what they answer (host names, serial numbers, numbers)."""
+MAX_THREADS = 32
+"""Phones read at once (as many as a switch's sessions and the phones' web servers bear)."""
 SHORT_NAME = 4
 """A host name's first label this long or longer is redacted on its own too (`cucm-pub`)."""
 
@@ -90,6 +94,8 @@ def _is_ip(value: str) -> bool:
 
 
 def collect(bench: "Bench", phones: list[PhoneConfig], runs_dir: Path, *, screenshots: bool = False) -> Collected:
+    """Everything about `phones`, each phone's reads in a thread of its own (they wait on the
+    network; the switch's sessions are shared as in a run), merged in config order."""
     found = Collected()
     found.known = configured_identifiers(bench, runs_dir)
     run = last_run_files(runs_dir, [p.name for p in phones])
@@ -99,17 +105,32 @@ def collect(bench: "Bench", phones: list[PhoneConfig], runs_dir: Path, *, screen
             found.add(path, data, facts)
     for switch in sorted({p.switch for p in phones if p.switch is not None}):
         _switch_text(bench, switch, f"switches/{switch}/show_version.txt", "show version", (), found)
-    for phone in phones:
-        profile = profile_for(phone.model, phone.firmware)
-        row = {"name": phone.name, "model": phone.model, "firmware": phone.firmware, "profile": profile.name}
-        _pages(bench, phone, found, screenshots)
-        page = flat_fields(found.files.get(f"phones/{phone.name}/device_information.xml", b"<x/>"))
-        row |= {"reported_model": page.get("modelNumber", "").strip(), "reported_load": page.get("versionID", "").strip()}
-        found.phones.append(row)
-        if phone.switch is not None and phone.port is not None:
-            for name, command, facts in PORT_COMMANDS:
-                _switch_text(bench, phone.switch, f"phones/{phone.name}/{name}", command.format(port=phone.port),
-                             facts, found)
+    with ThreadPoolExecutor(max_workers=min(MAX_THREADS, len(phones) or 1)) as pool, abandoning_on_interrupt():
+        for part in pool.map(lambda phone: _phone(bench, phone, screenshots), phones):
+            found.files |= part.files
+            found.bears_on |= part.bears_on
+            found.missing |= part.missing
+            found.phones += part.phones
+            for kind, values in part.known.values.items():
+                found.known.add(kind, *values)
+    return found
+
+
+def _phone(bench: "Bench", phone: PhoneConfig, screenshots: bool) -> Collected:
+    found = Collected()
+    try:
+        profile = profile_for(phone.model, phone.firmware).name
+    except ConfigError as error:  # still worth collecting: the bundle shows what the phone is
+        profile = f"none ({error})"
+    _pages(bench, phone, found, screenshots)
+    page = flat_fields(found.files.get(f"phones/{phone.name}/device_information.xml", b"<x/>"))
+    found.phones.append({"name": phone.name, "model": phone.model, "firmware": phone.firmware, "profile": profile,
+                         "reported_model": page.get("modelNumber", "").strip(),
+                         "reported_load": page.get("versionID", "").strip()})
+    if phone.switch is not None and phone.port is not None:
+        for name, command, facts in PORT_COMMANDS:
+            _switch_text(bench, phone.switch, f"phones/{phone.name}/{name}", command.format(port=phone.port),
+                         facts, found)
     return found
 
 
