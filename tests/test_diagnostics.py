@@ -20,6 +20,8 @@ from typer.testing import CliRunner
 from rig.cli import app
 from rig.config.lab import dump_config, load_config
 from rig.config.simulation import Simulation
+from rig.drivers.ios_errors import SwitchCommandError
+from rig.drivers.ios_switch import IosSwitch
 from rig.drivers.phone_web import PhoneWeb
 from rig.sim.bench import SimBench
 
@@ -152,3 +154,11 @@ def zip_of(members: dict[str, bytes]) -> bytes:
         for name, data in members.items():
             zipped.writestr(name, data)
     return buffer.getvalue()
+
+
+@pytest.mark.parametrize("command", ["configure terminal", "show run | redirect flash:x", "show version\nreload",
+                                     "interface Gi1/0/1", "power inline never"])
+def test_the_switch_driver_sends_diagnostics_nothing_but_one_show_command(command):
+    switch = IosSwitch("sw1", "127.0.0.1", "rig", port=1)  # never connected: the refusal comes first
+    with pytest.raises(SwitchCommandError, match="only a single `show` command is read"):
+        switch.show_text(command)
