@@ -388,6 +388,12 @@ class IosSwitch:
         command = "show interfaces switchport"
         return self._parsed(command, parse_switchport, self._show(command))
 
+    def show_text(self, command: str) -> str:
+        """One `show` command's output verbatim (diagnostics); anything else is refused unsent."""
+        if not command.startswith("show ") or any(c in command for c in "\r\n|"):
+            raise self._error(SwitchCommandError, command, "only a single `show` command is read")
+        return self._show(command)
+
     def running_config(self) -> str:
         """`show running-config` as the switch prints it (rig.drivers.ios_switchport.interface_config)."""
         return self._show("show running-config")

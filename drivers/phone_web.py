@@ -131,6 +131,11 @@ class PhoneWeb:
                                 f"({reply.headers.get('Content-Type', 'no content type')})")
         return reply.content
 
+    def page(self, path: str, auth: tuple[str, str] | None = None) -> bytes:
+        """One page's body as the phone sent it (diagnostics keep it verbatim); the errors are
+        the other pages' (WebAccessOff when refused)."""
+        return self._get(self.base + path, auth=auth).content
+
     def _xml(self, path: str, root: str) -> tuple[str, dict[str, str]]:
         url = self.base + path
         body = self._get(url).content

@@ -146,6 +146,10 @@ class SwitchSessions:
         """Whether the switch runs CDP and LLDP (IosSwitch.protocols_running)."""
         return self._with(lambda sw: sw.protocols_running())
 
+    def show_text(self, command: str) -> str:
+        """One `show` command's output verbatim (IosSwitch.show_text: anything else is refused)."""
+        return self._with(lambda sw: sw.show_text(command))
+
     def recent_cdp_neighbors(self, max_age: float) -> list[CdpNeighbor]:
         """The CDP table, read at most `max_age` seconds ago: for evidence (a phone's announced
         load), never for identifying a phone before its port is touched. A switch with dozens of

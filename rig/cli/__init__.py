@@ -15,7 +15,7 @@ import click
 import typer
 from typer._click.exceptions import NoArgsIsHelpError
 
-from rig.cli import cluster, discover, hardware, itl, jobs, power, preflight, sim, tap  # noqa: F401  (commands register on import)
+from rig.cli import cluster, diagnostics, discover, hardware, itl, jobs, power, preflight, sim, tap  # noqa: F401  (commands register on import)
 from rig.cli import init, runs  # noqa: F401  (rig init, rig runs)
 from rig.cli.app import app
 from rig.actions.power import left_off

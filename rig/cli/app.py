@@ -22,7 +22,7 @@ from rig.config.yaml_input import read_yaml
 SECTIONS = {
     "Runs": ("erase", "preflight", "verify", "status", "factory-reset", "report", "runs"),
     "Hands-on": ("power", "press", "console"),
-    "Set-up and tools": ("init", "config", "discover", "sim", "tap", "itl", "worker"),
+    "Set-up and tools": ("init", "config", "discover", "sim", "tap", "itl", "diagnostics", "facts", "worker"),
 }
 """Help's sections, in order; a command no section names is listed under "Other"."""
 SHORT_HELP = 200

@@ -1,0 +1,167 @@
+"""One judge per unconfirmed fact (rig.diagnostics.catalog): what one phone's evidence shows,
+`confirmed`, `contradicted` or `not seen`, with the line that shows it.
+
+A judge says `contradicted` only when the evidence shows the opposite of the claim, never for
+mere absence (a console that was not captured, a page that was not read): that is `not seen`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+from rig.diagnostics.evidence import PhoneEvidence
+from rig.drivers.phone_pages import flat_fields, status_rows
+from rig.phone.profiles import PhoneProfile
+
+Status = Literal["confirmed", "contradicted", "not seen"]
+
+
+@dataclass(frozen=True)
+class Verdict:
+    status: Status
+    line: str
+
+
+NOT_SEEN = Verdict("not seen", "")
+Judge = Callable[[PhoneEvidence, PhoneProfile], Verdict]
+
+
+def _erase_confirmed_by(phone: PhoneEvidence) -> str | None:
+    by = phone.data("erase").get("erase_confirmed_by")
+    return by if isinstance(by, str) and by else None
+
+
+def console_erase_line(phone: PhoneEvidence, profile: PhoneProfile) -> Verdict:
+    patterns = [s.pattern for s in profile.erase_signals if s.kind == "console" and s.pattern]
+    seen = [line for line in phone.console if any(re.search(p, line) for p in patterns)]
+    if seen:
+        return Verdict("confirmed", seen[0].strip())
+    by = _erase_confirmed_by(phone)
+    if by and phone.console and not by.startswith("console"):
+        return Verdict("contradicted", f"erase confirmed by {by}; none of the {len(phone.console)} console lines "
+                                       f"matches /{'|'.join(patterns)}/")
+    return NOT_SEEN
+
+
+def key_path(phone: PhoneEvidence, profile: PhoneProfile) -> Verdict:
+    erase = phone.last("erase")
+    if erase is None:
+        return NOT_SEEN
+    data = phone.data("erase")
+    keys = " ".join(str(k) for k in data.get("keys") or [])
+    script = data.get("script", "the script")
+    by = _erase_confirmed_by(phone)
+    if erase.get("ok") and by:
+        return Verdict("confirmed", f"{script}: {keys} -> erase confirmed by {by}")
+    if keys and not erase.get("ok"):
+        return Verdict("contradicted", f"{script}: {keys} -> {erase.get('detail', 'not confirmed')}")
+    return NOT_SEEN
+
+
+def restart_after_erase(phone: PhoneEvidence, profile: PhoneProfile) -> Verdict:
+    seen = [str(s) for s in phone.data("erase").get("erase_signals_seen") or [] if str(s).startswith("restart")]
+    if seen:
+        return Verdict("confirmed", seen[0])
+    by = _erase_confirmed_by(phone)
+    if by:  # the phone may restart later than rig looked: absence is not the opposite
+        return Verdict("not seen", f"erase confirmed by {by}; no restart seen before rig restarted the phone")
+    return NOT_SEEN
+
+
+def status_messages(phone: PhoneEvidence, profile: PhoneProfile) -> Verdict:
+    page = phone.files.get("status_messages.html")
+    lines = status_rows(page) if page is not None else [str(x) for x in phone.data("baseline").get("status_messages") or []]
+    if not lines:
+        return NOT_SEEN
+    odd = [line for line in lines if not re.match(profile.status_line, line.strip())]
+    if odd:
+        return Verdict("contradicted", f"{len(odd)} of {len(lines)} lines do not match status_line: {odd[0]!r}")
+    return Verdict("confirmed", f"{len(lines)} lines match status_line, e.g. {lines[0]!r}")
+
+
+def access_off(phone: PhoneEvidence, profile: PhoneProfile) -> Verdict:
+    for reason in phone.missing.values():
+        if reason.startswith("web access off: "):
+            return Verdict("confirmed", f"Web Access off answered: {reason.removeprefix('web access off: ')}")
+    match = re.search(r"web access off \(([^)]*)\)", str((phone.last("baseline") or {}).get("detail", "")))
+    return Verdict("confirmed", f"Web Access off answered: {match.group(1)}") if match else NOT_SEEN
+
+
+def device_info(phone: PhoneEvidence, profile: PhoneProfile) -> Verdict:
+    page = phone.files.get("device_information.xml")
+    if page is not None:
+        fields = flat_fields(page.encode("utf-8"))
+        version, app = fields.get(profile.fields.version, "").strip(), fields.get(profile.fields.app_load, "").strip()
+        has_mac = profile.fields.mac in fields
+    else:
+        data = phone.data("baseline")
+        version, app, has_mac = str(data.get("version_id") or ""), str(data.get("app_load_id") or ""), True
+    if not version and not app:
+        return NOT_SEEN
+    wrong = [] if has_mac else [f"no {profile.fields.mac}"]
+    if not re.fullmatch(r"\*\S+\*", version):
+        wrong.append(f"{profile.fields.version} {version!r} is not a decorated load")
+    if not re.fullmatch(profile.tftp.image, app):
+        wrong.append(f"{profile.fields.app_load} {app!r} is not an image")
+    line = f"{profile.fields.version} {version!r}, {profile.fields.app_load} {app!r}"
+    return Verdict("contradicted", "; ".join(wrong)) if wrong else Verdict("confirmed", line)
+
+
+def _cdp(phone: PhoneEvidence) -> tuple[str, str]:
+    """(platform, version) from the bundle's CDP detail, else the run's identify step."""
+    detail = phone.files.get("cdp_detail.txt", "")
+    platform = re.search(r"Platform:\s*([^,\n]+)", detail)
+    version = re.search(r"Version :\s*\n\s*(\S+)", detail)
+    data = phone.data("identify")
+    return (platform.group(1).strip() if platform else str(data.get("cdp_platform") or ""),
+            version.group(1) if version else str(data.get("cdp_version") or ""))
+
+
+def cdp_version(phone: PhoneEvidence, profile: PhoneProfile) -> Verdict:
+    verify = phone.data("verify_load")
+    if "CDP Version" in (verify.get("agreed") or []):
+        return Verdict("confirmed", f"CDP Version agreed with the load after the run, {verify.get('load_after')}")
+    if "CDP Version" in (verify.get("disagreed") or []):
+        return Verdict("contradicted", f"CDP Version {verify.get('cdp_version')!r} disagreed with {verify.get('load_after')}")
+    version = _cdp(phone)[1]
+    if not version:
+        return NOT_SEEN
+    if "*" in version:
+        return Verdict("contradicted", f"CDP Version {version!r} is decorated, not the bare load")
+    return Verdict("confirmed", f"CDP Version {version!r}")
+
+
+def cdp_platform(phone: PhoneEvidence, profile: PhoneProfile) -> Verdict:
+    platform = _cdp(phone)[0]
+    if not platform:
+        return NOT_SEEN
+    if profile.is_platform(platform):
+        return Verdict("confirmed", f"Platform {platform!r} matches /{profile.cdp_platform}/")
+    return Verdict("contradicted", f"Platform {platform!r} does not match /{profile.cdp_platform}/")
+
+
+def status_reason(phone: PhoneEvidence, profile: PhoneProfile) -> Verdict:
+    seen = []
+    for step in ("baseline", "verify_registration"):
+        registration = phone.data(step).get("registration")
+        if isinstance(registration, dict) and registration.get("status") == "Registered":
+            seen.append(registration.get("status_reason"))
+    if not seen:
+        return NOT_SEEN
+    odd = [reason for reason in seen if reason != 0]
+    if odd:
+        return Verdict("contradicted", f"a Registered phone with StatusReason {odd[0]}")
+    return Verdict("confirmed", "Registered with StatusReason 0")
+
+
+JUDGES: dict[str, Judge] = {
+    "console.erase_line": console_erase_line, "key_path": key_path, "restart_after_erase": restart_after_erase,
+    "web.status_messages": status_messages, "web.access_off": access_off, "web.device_info": device_info,
+    "cdp.version": cdp_version, "cdp.platform": cdp_platform, "risport.status_reason": status_reason,
+}
+PROFILE_PATHS = {"cdp_platform": "cdp.platform", "status_line": "web.status_messages",
+                 "web.status_messages": "web.status_messages", "fields": "web.device_info"}
+"""A profile's `confirmed: false` field path -> the fact whose judge reads it."""
