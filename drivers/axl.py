@@ -19,13 +19,17 @@ from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
 from rig.drivers import soap
+from rig.drivers.errors import DeviceError
 
 PATH = "/axl/"
 RETURNED = ("name", "description", "model", "protocol", "devicePoolName")
 
 
-class AxlError(Exception):
+class AxlError(DeviceError):
     """AXL could not be asked or answered a fault; the message names the URL and the cause."""
+
+    part = "cucm"
+    device = "axl"
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ import serial
 import tenacity
 
 from rig.drivers.console_hub import hub
+from rig.drivers.errors import DeviceError
 from rig.drivers.serial_port import close_quietly, is_socket_url, open_socket_url
 
 MAX_LINES = 10000
@@ -75,8 +76,10 @@ def _wake(port: serial.SerialBase) -> None:
         pass
 
 
-class ConsoleError(Exception):
+class ConsoleError(DeviceError):
     """The console could not be opened; the message names the phone and URL."""
+
+    part = "console"
 
 
 class ConsoleTimeout(ConsoleError):

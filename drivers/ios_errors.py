@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from typing import TypeVar
 
+from rig.drivers.errors import DeviceError
 
-class SwitchError(Exception):
+
+class SwitchError(DeviceError):
     """A switch operation failed; the message names the switch and the command."""
+
+    part = "switch"
 
     def __init__(self, switch: str, command: str | None = None, problem: str | None = None) -> None:
         """`SwitchError(switch, command, problem)`; a lone argument is taken as the whole message."""

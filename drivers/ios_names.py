@@ -10,6 +10,8 @@ import re
 from functools import lru_cache
 from typing import TypeVar
 
+from rig.drivers.errors import DeviceError
+
 # Long interface type -> the abbreviation IOS prints in tables.
 INTERFACE_TYPES: dict[str, str] = {
     "GigabitEthernet": "Gi",
@@ -34,8 +36,10 @@ INTERFACE_TYPES: dict[str, str] = {
 _INTERFACE = re.compile(r"([A-Za-z][A-Za-z-]*?)-? ?(\d+(?:/\d+)*(?::\d+)?(?:\.\d+)?)")
 
 
-class IosParseError(ValueError):
+class IosParseError(DeviceError, ValueError):
     """Switch output that is not the table the command should print."""
+
+    part = "switch"
 
 
 T = TypeVar("T")

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
+from rig.drivers.errors import DeviceError
+
 KEY_NAMES: frozenset[str] = frozenset(
     [f"KeyPad{d}" for d in range(10)]
     + ["KeyPadStar", "KeyPadPound"]
@@ -22,8 +24,10 @@ KEY_NAMES: frozenset[str] = frozenset(
 """The phone's `Key:` URI names."""
 
 
-class KeypadError(Exception):
+class KeypadError(DeviceError):
     """Keys could not be pressed; the message names the phone and what refused."""
+
+    part = "keypad"
 
 
 class KeypadAuthError(KeypadError):
@@ -31,7 +35,18 @@ class KeypadAuthError(KeypadError):
 
 
 class Keypad(Protocol):
+    """One way of pressing a phone's keys. What a keypad can do beyond pressing, it declares here,
+    so a procedure asks the keypad, never which driver it is; a driver inherits the defaults by
+    naming Keypad as its base."""
+
+    through_phone_web: bool = False
+    """The keys travel through the phone's own web server, so they need its Web Access on."""
+
     def press(self, keys: Sequence[str], gap: float = 1.0) -> None: ...
+
+    def open_app(self, app: str) -> None:
+        """Start application `app` (`Settings`) from its top level, whatever is on screen, ahead
+        of its keys. By default nothing: a solenoid or a technician just presses the keys."""
 
 
 def check_keys(keys: Sequence[str], phone: str) -> list[str]:

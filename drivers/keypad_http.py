@@ -26,7 +26,7 @@ import http.client
 
 from rig.drivers.bounded import Abandoned, TooLarge
 from rig.drivers.direct_http import Reply, request
-from rig.drivers.keypad import KeypadAuthError, KeypadError, check_keys
+from rig.drivers.keypad import Keypad, KeypadAuthError, KeypadError, check_keys
 from rig.drivers.phone_web import PAGE_LIMIT, PNG_SIGNATURE, WebPaths
 
 MAX_ITEMS = 3
@@ -44,7 +44,9 @@ def execute_body(uris: Sequence[str]) -> str:
     return f"<CiscoIPPhoneExecute>{items}</CiscoIPPhoneExecute>"
 
 
-class HttpKeypad:
+class HttpKeypad(Keypad):
+    through_phone_web = True
+
     def __init__(self, host: str, *, port: int = 80, username: str, password: str,
                  timeout: float = 5.0, name: str = "", paths: WebPaths | None = None) -> None:
         self.host = host
@@ -77,6 +79,10 @@ class HttpKeypad:
             if index and gap:
                 time.sleep(gap)
             self._execute(batch)
+
+    def open_app(self, app: str) -> None:
+        """Execute `Init:<app>` (`Init:Settings`) in a request of its own, as `press` does."""
+        self.press([], gap=0, init=f"Init:{app}")
 
     def check_credentials(self) -> None:
         """Whether the phone accepts this keypad's credentials, pressing no key: an authenticated

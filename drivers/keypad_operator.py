@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from rig.drivers.keypad import KeypadError, check_keys
+from rig.drivers.keypad import Keypad, KeypadError, check_keys
 from rig.drivers.operator import Ask, Operator, OperatorError
 
 _LABELS = {
@@ -28,7 +28,7 @@ def key_label(key: str) -> str:
     return _LABELS.get(key, key)
 
 
-class OperatorKeypad:
+class OperatorKeypad(Keypad):
     def __init__(self, label: str, operator: Operator) -> None:
         self.label = label
         self.operator = operator

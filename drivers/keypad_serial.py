@@ -21,7 +21,8 @@ from collections.abc import Sequence
 
 import serial
 
-from rig.drivers.keypad import KeypadError, check_keys
+from rig.drivers.errors import DeviceError
+from rig.drivers.keypad import Keypad, KeypadError, check_keys
 from rig.drivers.serial_port import close_quietly, is_socket_url, open_socket_url
 
 ANSWER_SLACK_S = 5.0
@@ -29,9 +30,11 @@ ANSWER_SLACK_S = 5.0
 READ_CHUNK = 4096
 
 
-class NoAnswer(Exception):
+class NoAnswer(DeviceError):
     """No answer came to a command that was sent: too late, or the line dropped after it (not
     retried: the key may have been pressed)."""
+
+    part = "keypad"
 
 
 class _SocketPort:
@@ -160,7 +163,7 @@ def _close_line(line: _BoardLine) -> None:
         line.close()
 
 
-class SerialActuatorKeypad:
+class SerialActuatorKeypad(Keypad):
     def __init__(self, url: str, *, target: str, press_ms: int = 120, name: str = "") -> None:
         self.url = url
         self.target = target

@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+from rig.drivers.errors import DeviceError
+
 
 @dataclass(frozen=True)
 class Ask:
@@ -25,8 +27,10 @@ class Ask:
     of: int = 1
 
 
-class OperatorError(Exception):
+class OperatorError(DeviceError):
     """Nobody can answer (no terminal, input closed): the bench could not do its part."""
+
+    part = "operator"
 
 
 class OperatorSkipped(Exception):

@@ -15,6 +15,7 @@ import http.client
 
 from rig.drivers.bounded import Abandoned, TooLarge
 from rig.drivers.direct_http import Reply, get
+from rig.drivers.errors import DeviceError, PHONE
 from rig.drivers.phone_pages import flat_fields, status_rows
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -44,8 +45,14 @@ class WebPaths:
     execute: str = "/CGI/Execute"
 
 
-class PhoneWebError(Exception):
-    """A page could not be fetched or read; the message names the phone and URL."""
+class PhoneWebError(DeviceError):
+    """A page could not be fetched or read; the message names the phone and URL: the phone's own web
+    server misbehaving is the phone's fault."""
+
+    part = PHONE
+
+    def reason(self) -> str:
+        return f"the phone's web server: {self}"
 
 
 class WebAccessOff(PhoneWebError):

@@ -18,13 +18,16 @@ from typing import Any
 
 import pyvisa
 
+from rig.drivers.errors import DeviceError
 from rig.drivers.scpi_socket import ScpiSocket, socket_address
 
 SCPI_NOT_A_NUMBER = 9.91e37
 
 
-class PowerMeterError(Exception):
+class PowerMeterError(DeviceError):
     """A meter could not be opened or read; the message names the VISA resource."""
+
+    part = "meter"
 
 
 class PowerMeter:

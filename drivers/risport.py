@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
 from rig.drivers import soap
+from rig.drivers.errors import DeviceError
 
 NS = "http://schemas.cisco.com/ast/soap"
 SOAP_ENV = soap.SOAP_ENV
@@ -38,8 +39,11 @@ MODEL_ANY = 255
 RATE_CONTROL = "Server.RateControl"
 
 
-class RisPortError(Exception):
+class RisPortError(DeviceError):
     """RisPort could not be asked or did not answer as the WSDL says; the message names host and cause."""
+
+    part = "cucm"
+    device = "risport"
 
 
 class RisPortAuthError(RisPortError):

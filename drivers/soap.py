@@ -12,6 +12,7 @@ import ssl
 import xml.etree.ElementTree as ET
 
 from rig.drivers.direct_http import request
+from rig.drivers.errors import DeviceError
 
 SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
 ANSWER_LIMIT = 64 * 1024 * 1024
@@ -20,8 +21,11 @@ ANSWER_LIMIT = 64 * 1024 * 1024
 phone; 64 MiB is far past either, yet stops an endless answer before it fills memory."""
 
 
-class SoapError(Exception):
+class SoapError(DeviceError):
     """No usable answer; the message names the URL and the cause."""
+
+    part = "cucm"
+    device = "soap"
 
 
 class SoapAuthError(SoapError):

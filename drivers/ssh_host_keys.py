@@ -16,13 +16,19 @@ from pathlib import Path
 
 import paramiko
 
+from rig.drivers.errors import DeviceError
 
-class HostKeyRefused(Exception):
+
+class HostKeyRefused(DeviceError):
     """The switch's host key is not trusted; the message says why and shows fingerprints."""
 
+    part = "switch"
 
-class HostUnreachable(Exception):
+
+class HostUnreachable(DeviceError):
     """No SSH handshake was possible to read the host key."""
+
+    part = "switch"
 
 
 def fingerprint(key: paramiko.PKey) -> str:

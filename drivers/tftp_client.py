@@ -16,6 +16,7 @@ import tftpy
 from tftpy.TftpPacketTypes import TftpPacket, TftpPacketDAT
 
 from rig.drivers.bounded import SLICE_S, Budget
+from rig.drivers.errors import DeviceError
 
 logging.getLogger("tftpy").setLevel(logging.CRITICAL)
 
@@ -26,8 +27,10 @@ certificates the ITL exceeds 64 kilobytes and the phone no longer loads it. Four
 leaves room for a CTL's extra records; anything larger is not a trust file a phone would use."""
 
 
-class TftpFetchError(Exception):
+class TftpFetchError(DeviceError):
     """The file could not be read; the message names server, file and why (`File not found`...)."""
+
+    part = "tftp"
 
     def __init__(self, message: str, *, not_found: bool = False) -> None:
         super().__init__(message)

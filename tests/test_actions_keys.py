@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from types import SimpleNamespace
 
 import pytest
 
-from rig.drivers.keypad import KeypadAuthError, KeypadError
+from rig.drivers.keypad import Keypad, KeypadAuthError, KeypadError
 from rig.drivers.keypad_http import HttpKeypad
 from rig.actions.keys import EveryBackendRefused, KeypadChain
+from rig.procedures.erase import keypad_chain
 
 REFUSED = ("authentication refused (CiscoIPPhoneError 4): either the phone password is wrong, or the phone "
            "still holds a stale ITL/config and so an old authentication URL")
 
 
-class Board:
+class Board(Keypad):
     """A keypad that presses whatever it is given (a solenoid board)."""
 
     def __init__(self) -> None:
@@ -24,7 +26,7 @@ class Board:
         self.pressed.extend(keys)
 
 
-class Refusing:
+class Refusing(Keypad):
     def __init__(self, error: KeypadError) -> None:
         self.error = error
 
@@ -86,3 +88,19 @@ def test_a_phone_that_does_not_know_the_init_uri_still_gets_its_keys_and_it_is_n
     chain = KeypadChain(["http_execute"], [web])
     chain.press(["Settings"], gap=0, open_app=True)
     assert web.sent == ["Settings"] and "Init:Settings not executed" in chain.notes[0]
+
+
+class PhoneWebKeypad(Board):
+    """A keypad of no known driver class whose keys go through the phone's web server."""
+
+    through_phone_web = True
+
+
+def test_erase_leaves_out_a_keypad_that_needs_web_access_when_it_is_off_whatever_its_class():
+    web, board = PhoneWebKeypad(), Board()
+    phone = SimpleNamespace(name="desk-01", keypad=[SimpleNamespace(backend="custom_web"),
+                                                    SimpleNamespace(backend="serial_actuator")])
+    ctx = SimpleNamespace(phone=phone, bench=SimpleNamespace(keypads=lambda _: [web, board]))
+    script = SimpleNamespace(meta=SimpleNamespace(backends=None), file="erase-itl.keys")
+    assert keypad_chain(ctx, script, web_access=True).names == ["custom_web", "serial_actuator"]
+    assert keypad_chain(ctx, script, web_access=False).names == ["serial_actuator"]

@@ -264,3 +264,19 @@ def test_operator_keypad_asks_key_by_key_with_human_labels_and_their_place():
 def test_operator_keypad_with_nobody_to_ask_is_a_keypad_error():
     with pytest.raises(KeypadError, match="operator keypad: phone desk-12: press Settings: needs a technician"):
         OperatorKeypad("desk-12", NoOperator()).press(["Settings"])
+
+
+def test_open_app_on_the_web_keypad_executes_its_init_uri_alone(phone_http):
+    http_keypad(phone_http).open_app("Settings")
+    assert [xml for _, xml in phone_http.requests] == [
+        '<CiscoIPPhoneExecute><ExecuteItem Priority="0" URL="Init:Settings"/></CiscoIPPhoneExecute>']
+
+
+def test_each_backend_declares_whether_its_keys_go_through_the_phones_web_server():
+    operator = ScriptedOperator()
+    solenoid, person = SerialActuatorKeypad("socket://127.0.0.1:9", target="desk-1"), OperatorKeypad("desk-1", operator)
+    assert HttpKeypad("127.0.0.1", username="u", password="p").through_phone_web
+    assert not solenoid.through_phone_web and not person.through_phone_web
+    solenoid.open_app("Settings")  # nothing to send: no line is even opened
+    person.open_app("Settings")
+    assert operator.asked == []

@@ -13,7 +13,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from rig.drivers.keypad import Keypad, KeypadAuthError, KeypadError
-from rig.drivers.keypad_http import HttpKeypad
 
 
 class EveryBackendRefused(KeypadError):
@@ -49,15 +48,15 @@ class KeypadChain:
         """Press `keys` on the current backend, falling back on an authentication refusal.
 
         `open_app`: the application the first key opens (`Settings`) is first started from its
-        top level with the `Init:` URI of CiscoIPPhoneExecute (`Init:Settings`), by a backend
-        that can (the phone's web key-press); a solenoid or a technician just presses the keys.
+        top level (Keypad.open_app: the phone's web key-press sends `Init:Settings`; a solenoid
+        or a technician just presses the keys).
         """
-        init = f"Init:{keys[0]}" if open_app and keys else None
+        app = keys[0] if open_app and keys else None
         while True:
             keypad = self.keypads[self.current]
             try:
-                if init is not None and isinstance(keypad, HttpKeypad):
-                    self._init(keypad, init)
+                if app is not None:
+                    self._open(keypad, app)
                 keypad.press(list(keys), gap=gap)
                 return
             except KeypadAuthError as error:
@@ -69,11 +68,11 @@ class KeypadChain:
                     ) from None
                 self.current += 1
 
-    def _init(self, keypad: HttpKeypad, init: str) -> None:
-        """Execute `init`; a phone that answers it with an error still gets the keys (noted)."""
+    def _open(self, keypad: Keypad, app: str) -> None:
+        """Open `app`; a phone that answers it with an error still gets the keys (noted)."""
         try:
-            keypad.press([], gap=0, init=init)
+            keypad.open_app(app)
         except KeypadAuthError:
             raise
         except KeypadError as error:
-            self.notes.append(f"{init} not executed: {error}")
+            self.notes.append(f"Init:{app} not executed: {error}")

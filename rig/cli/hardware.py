@@ -23,11 +23,11 @@ from rich.table import Table
 
 from rig.drivers.bounded import abandoning_on_interrupt
 from rig.drivers.console import ConsoleError
+from rig.drivers.errors import DeviceError
 from rig.drivers.ios_parsers import canonical_interface
 from rig.drivers.ios_switch import PoePort, SwitchError
 from rig.drivers.keypad import KeypadError
-from rig.drivers.phone_web import PhoneWeb, PhoneWebError
-from rig.drivers.power_meter import PowerMeterError
+from rig.drivers.phone_web import PhoneWeb
 from rig.actions.keys import EveryBackendRefused, KeypadChain
 from rig.actions.lease_guard import command_lease
 from rig.bench.build import Bench, open_bench
@@ -40,7 +40,6 @@ from rig.phone.profiles import profile_for
 from rig.terminal_operator import TerminalOperator
 from rig.phone.witness import current_load
 
-DEVICE_ERRORS = (SwitchError, KeypadError, ConsoleError, PhoneWebError, PowerMeterError)
 PhoneArg = Annotated[str, typer.Argument(help="Phone name from the lab config.", show_default=False)]
 T = TypeVar("T")
 
@@ -136,10 +135,10 @@ def _follow(lines_since: Callable[[int], list[str]], duration: float | None) -> 
         pass  # Ctrl-C is how a follow ends
 
 
-def _or_dash(read: Callable[[], T], errors: tuple[type[Exception], ...] = DEVICE_ERRORS) -> T | str:
+def _or_dash(read: Callable[[], T]) -> T | str:
     try:
         return read()
-    except errors:
+    except DeviceError:
         return "-"
 
 

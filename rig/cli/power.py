@@ -24,7 +24,8 @@ from rig.actions.power import PowerRefused, guarded_power
 from rig.actions.restore import journals_of, restore_for
 from rig.bench.build import Bench, open_bench
 from rig.cli.app import ConfigOption, app, config_path
-from rig.cli.hardware import DEVICE_ERRORS, checked_duration, fail
+from rig.cli.hardware import checked_duration, fail
+from rig.drivers.errors import DeviceError
 from rig.errors import ConfigError, RigError
 from rig.record.events import ListedPhone, RunFinished, RunStarted
 from rig.jobs import DEFAULT_RUNS
@@ -93,7 +94,7 @@ def _switch(bench: Bench, action: PowerAction, name: str, off_seconds: float | N
                                      wait=stop.wait, journal=journal)
         except PowerRefused as refused:
             raise fail(str(refused)) from None
-        except DEVICE_ERRORS as error:
+        except DeviceError as error:
             raise fail(f"error: {error}") from None
         finally:
             if journal is not None:

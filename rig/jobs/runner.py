@@ -19,12 +19,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
-from rig.drivers.console import ConsoleError
-from rig.drivers.ios_switch import SwitchError
-from rig.drivers.keypad import KeypadError
+from rig.drivers.errors import DeviceError
 from rig.drivers.operator import OperatorSkipped, OperatorStopped
-from rig.drivers.phone_web import PhoneWebError
-from rig.drivers.power_meter import PowerMeterError
 from rig.config.lab import LabConfig, PhoneConfig, SerialKeypadConfig
 from rig.errors import RigError
 from rig.record.events import (
@@ -67,23 +63,31 @@ def parts_of(phone: PhoneConfig) -> dict[str, str]:
     return parts
 
 
+def blamed_part(error: DeviceError, phone: PhoneConfig) -> str | None:
+    """The bench part a driver error implicates: the phone's own part of the error's kind, as its
+    config names it (`switch sw1`), else the device the error names (`cucm risport`), else none
+    (a kind the phone has no shared part of, such as its web keypad)."""
+    own = parts_of(phone).get(error.part)
+    if own is not None:
+        return own
+    return f"{error.part} {error.device}" if error.device else None
+
+
 def verdict_of(error: BaseException, phone: PhoneConfig) -> PhoneVerdict:
-    """Phone's fault (failed) or bench's fault (error), and which bench part to blame."""
-    parts = parts_of(phone)
+    """Phone's fault (failed) or bench's fault (error), and which bench part to blame: a driver
+    error says both itself (rig.drivers.errors.DeviceError)."""
     if isinstance(error, PhoneSkipped):
         return PhoneVerdict("skipped", str(error))
     if isinstance(error, OperatorSkipped):
         return PhoneVerdict("skipped", f"skipped by the technician when asked to {error}")
     if isinstance(error, PhoneFailed):
         return PhoneVerdict("failed", str(error))
-    if isinstance(error, PhoneWebError):
-        return PhoneVerdict("failed", f"the phone's web server: {error}")
     if isinstance(error, BenchFault):
         return PhoneVerdict("error", str(error), error.part)
-    blame = {SwitchError: "switch", ConsoleError: "console", PowerMeterError: "meter", KeypadError: "keypad"}
-    for kind, part in blame.items():
-        if isinstance(error, kind):
-            return PhoneVerdict("error", str(error), parts.get(part))
+    if isinstance(error, DeviceError):
+        if error.phone_fault:
+            return PhoneVerdict("failed", error.reason())
+        return PhoneVerdict("error", error.reason(), blamed_part(error, phone))
     return PhoneVerdict("error", f"{type(error).__name__}: {error}")
 
 

@@ -16,7 +16,6 @@ again from the screen the phone boots to.
 from __future__ import annotations
 
 from rig.drivers.console import Console
-from rig.drivers.keypad_http import HttpKeypad
 from rig.drivers.phone_web import PhoneWebError
 from rig.actions.keys import EveryBackendRefused, KeypadChain
 from rig.record.journal import utc_now
@@ -37,7 +36,7 @@ def keypad_chain(ctx: PhoneContext, script: KeyScript, web_access: bool) -> Keyp
     """
     allowed = script.meta.backends
     pairs = [(cfg.backend, keypad) for cfg, keypad in zip(ctx.phone.keypad, ctx.bench.keypads(ctx.phone))
-             if (allowed is None or cfg.backend in allowed) and (web_access or not isinstance(keypad, HttpKeypad))]
+             if (allowed is None or cfg.backend in allowed) and (web_access or not keypad.through_phone_web)]
     if not pairs:
         raise BenchFault(f"{ctx.phone.name} has no keypad backend that can run {script.file}"
                          + (f" (it needs one of {', '.join(allowed)})" if allowed else "")
