@@ -90,8 +90,10 @@ class Bench:
     def polled_watts(self, since: float, period: float) -> float:
         return self.watts
 
-    def cdp_entry(self, max_age: float = 1.0) -> None:
-        return None
+    @property
+    def identification(self) -> SimpleNamespace:
+        """The switch's tables, where the phone's CDP entry is gone."""
+        return SimpleNamespace(cdp_gone=lambda: True)
 
     def poll(self, probe: Callable[[], Any], timeout: float, interval: float | None = None) -> Any:
         """Ten looks, then the wait is over (None), as a poll reaching its deadline."""

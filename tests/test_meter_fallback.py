@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import threading
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 
 from rig.drivers.power_meter import PowerMeter, PowerMeterError
 from rig.procedures.context import PhoneContext, watts
+from rig.procedures.identify import OwnAnswer
+from rig.procedures.parts import PhoneParts
+from rig.procedures.power_parts import PoePower
 from rig.sim.meter import SimPowerMeter
 from tests.descriptors import held_past
 
@@ -42,8 +46,10 @@ class Bench:
 
 
 def _context() -> PhoneContext:
-    phone = SimpleNamespace(name="desk-1", switch="sw1", port="Gi1/0/4")
-    return PhoneContext(phone, Bench(), None, None, threading.Event(), threading.Semaphore(), None)  # type: ignore[arg-type]
+    phone: Any = SimpleNamespace(name="desk-1", switch="sw1", port="Gi1/0/4")
+    bench: Any = Bench()
+    parts = PhoneParts(power=PoePower(bench.switch("sw1"), phone, threading.Semaphore()), identification=OwnAnswer())
+    return PhoneContext(phone, bench, None, None, threading.Event(), parts, None)  # type: ignore[arg-type]
 
 
 def test_a_failed_meter_falls_back_to_the_switchs_poe_reading_and_keeps_its_error():

@@ -18,7 +18,7 @@ def _context(tmp_path: Path, stop: threading.Event | None = None) -> PhoneContex
     """A context for steps that touch no bench part (they only return findings)."""
     none: Any = None
     return PhoneContext(phone=none, bench=none, journal=none, steps=none, stop=stop or threading.Event(),
-                        powerup=threading.Semaphore(1), run_dir=tmp_path)
+                        parts=none, run_dir=tmp_path)
 
 
 def _identified(ctx: PhoneContext, view: StepView) -> Identified:

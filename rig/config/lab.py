@@ -103,6 +103,10 @@ class MeterChannel(Strict):
     channel: int = Field(ge=1)
 
 
+PowerPart = Literal["poe_port", "by_hand"]
+IdentityPart = Literal["switch_tables", "own_answer"]
+
+
 class PhoneConfig(Strict):
     name: Name
     mac: Mac
@@ -135,6 +139,18 @@ class PhoneConfig(Strict):
         if self.switch is None and self.ip is None:
             raise ValueError("ip: required without switch and port (field mode: rig finds the phone at its IP)")
         return self
+
+    @property
+    def power_part(self) -> PowerPart:
+        """How rig switches this phone's power: its PoE switch port, or (field mode) a person who
+        unplugs it. The bench part is chosen here, once, so no step asks whether a switch exists."""
+        return "by_hand" if self.switch is None else "poe_port"
+
+    @property
+    def identity_part(self) -> IdentityPart:
+        """How rig proves this phone is the configured one: the switch's tables on its port, or
+        (field mode) the phone's own answer and CUCM's at its IP."""
+        return "own_answer" if self.switch is None else "switch_tables"
 
 
 class InstrumentConfig(Strict):

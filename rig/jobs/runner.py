@@ -32,6 +32,7 @@ from rig.record.journal import JOURNAL_NAME, Journal
 from rig.phone.keyscript import KeyScript
 from rig.procedures import PROCEDURES, PhoneContext, PhoneFindings, run_phone
 from rig.procedures.steps import BenchFault, Interrupted, PhoneFailed, PhoneSkipped, StepRecorder
+from rig.procedures.parts import parts_for
 from rig.bench.taps import Taps
 
 if TYPE_CHECKING:
@@ -208,7 +209,7 @@ class Runner:
             journal=journal,
             steps=StepRecorder(journal, phone.name, on_start=self._step_started),
             stop=self.stop,
-            powerup=self.powerup.get(phone.switch or "", threading.Semaphore(1)),  # field mode: no PoE budget
+            parts=parts_for(self.bench, phone, self.powerup),
             run_dir=self.run_dir,
             tap=tap,
             script=self.scripts.get(phone.name),

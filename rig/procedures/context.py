@@ -16,10 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from rig.drivers.ios_names import canonical_interface
 from rig.drivers.power_meter import PowerMeterError
 from rig.config.lab import LabConfig, PhoneConfig
-from rig.bench.identify import phone_neighbour
 from rig.record.journal import Journal
 from rig.phone.keyscript import KeyScript
 from rig.procedures.findings import Found
@@ -32,7 +30,9 @@ if TYPE_CHECKING:
     from rig.drivers.phone_web import PhoneWeb
     from rig.bench.tap_share import SharedTap
     from rig.bench.build import Bench
-    from rig.bench.switch_pool import SwitchSessions
+    from rig.procedures.identify import Identification
+    from rig.procedures.parts import PhoneParts
+    from rig.procedures.power_parts import PhonePower
     from rig.bench.taps import Taps
 
 T = TypeVar("T")
@@ -57,8 +57,8 @@ class PhoneContext:
     journal: Journal
     steps: StepRecorder
     stop: threading.Event
-    powerup: threading.Semaphore
-    """This phone's switch's power-up budget (parallel.powerup_per_switch)."""
+    parts: "PhoneParts"
+    """Its power and identification parts (rig.procedures.parts): field mode is a choice of parts."""
     run_dir: Path
     tap: "SharedTap | Taps | None" = None
     script: KeyScript | None = None
@@ -79,8 +79,12 @@ class PhoneContext:
         return profile_for(self.phone.model, self.phone.firmware)
 
     @property
-    def switch(self) -> "SwitchSessions":
-        return self.bench.switch(self.phone.switch)
+    def power(self) -> "PhonePower":
+        return self.parts.power
+
+    @property
+    def identification(self) -> "Identification":
+        return self.parts.identification
 
     @property
     def web(self) -> "PhoneWeb | None":
@@ -118,25 +122,19 @@ class PhoneContext:
 
     def cdp_entry(self, max_age: float = CDP_MAX_AGE) -> "CdpNeighbor | None":
         """The phone's own CDP entry (platform, announced load) from a table at most `max_age`
-        seconds old: evidence only (None in field mode, where no switch is known)."""
-        if self.phone.switch is None:
-            return None
-        return phone_neighbour(self.switch.recent_cdp_neighbors(max_age), self.phone)
+        seconds old: evidence only (None where its identification part reads no switch table)."""
+        return self.identification.cdp_entry(max_age)
 
     def lldp_entry(self) -> "LldpNeighbor | None":
         """The phone's own LLDP-MED entry on its port (model, announced load), where the switch runs
-        LLDP: evidence only, asked where CDP says nothing (None in field mode)."""
-        if self.phone.switch is None or self.phone.port is None:
-            return None
-        port = canonical_interface(self.phone.port)
-        return next((n for n in self.switch.lldp_neighbors() if n.local_interface == port and n.mac == self.phone.mac),
-                    None)
+        LLDP: evidence only, asked where CDP says nothing (None without a switch table)."""
+        return self.identification.lldp_entry()
 
     def draw(self, since: float | None = None) -> dict[str, Any]:
         """PoE draw on the phone's port (and the meter's reading, when the phone has one), from a
         switch read that started after this call, or after `since` (a `time.monotonic()` moment:
         the phones of a switch then share one `show power inline`)."""
-        reading = self._poe(since)
+        reading = self.power.reading(since)
         meter = self.bench.meter(self.phone)
         if meter is not None:
             instrument, channel = meter
@@ -158,16 +156,7 @@ class PhoneContext:
                 return float(instrument.measure_watts(channel))
             except PowerMeterError:
                 pass
-        return watts(self._poe(max(since, time.monotonic() - period)))
-
-    def _poe(self, since: float | None) -> dict[str, Any]:
-        reading: dict[str, Any] = {}
-        if self.phone.port is not None:  # field mode: no switch, no PoE reading
-            ports = self.switch.poe_status(self.phone.port, since)
-            reading["poe_watts"] = ports[0].watts if ports else None
-            if ports:
-                reading["poe_oper"] = ports[0].oper
-        return reading
+        return watts(self.power.reading(max(since, time.monotonic() - period)))
 
 
 def watts(reading: dict[str, Any]) -> float | None:

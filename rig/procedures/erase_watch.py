@@ -124,9 +124,8 @@ class EraseWatch:
                 web.device_info()
             except PhoneWebError:
                 showing["HTTP gone"] = "HTTP gone"
-        if not self.web_access and self.ctx.phone.switch is not None:
-            if self.ctx.cdp_entry(max_age=0) is None:  # a restart is brief: look now
-                showing["CDP gone"] = "CDP gone"
+        if not self.web_access and self.ctx.identification.cdp_gone():  # a restart is brief: look now
+            showing["CDP gone"] = "CDP gone"
         return showing
 
     def _itl_fetched(self) -> bool:
