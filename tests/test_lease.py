@@ -14,7 +14,7 @@ import pytest
 
 from tests.waiting import wait_for
 
-from rig.record.lease import LeaseHeld, LeaseSet, read_holder
+from rig.record.lease import LeaseHeld, LeaseSet, lease_path, read_holder
 
 
 @pytest.fixture
@@ -146,3 +146,12 @@ def test_a_lease_written_without_a_run_directory_is_still_read(lease_dir):
     path = lease_dir / "bench-a--desk-01.lease"
     path.write_text(json.dumps({"user": "u", "host": "h", "pid": 1, "run_id": "r", "expires": 0}))
     assert read_holder(path).run_dir is None
+
+
+def test_a_run_has_one_id_the_name_of_its_run_directory(lease_dir, tmp_path):
+    run_dir = tmp_path / "20261207-101500-erase.1"  # the id planned was taken: the directory got a suffix
+    with LeaseSet("bench-a", ["desk-01"], "20261207-101500-erase", 60, lease_dir=lease_dir) as leases:
+        leases.attach(run_dir)
+        holder = read_holder(lease_path("bench-a", "desk-01", lease_dir))
+        assert holder is not None and holder.run_id == run_dir.name and holder.run_dir == str(run_dir.resolve())
+    assert not lease_path("bench-a", "desk-01", lease_dir).exists(), "released under its new id"

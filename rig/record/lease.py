@@ -187,8 +187,11 @@ class LeaseSet:
 
     def attach(self, run_dir: Path) -> None:
         """Name the run directory in every held lease (created after the leases, so that a refused
-        lease leaves none): a run that takes over these leases after a crash finds the journal."""
+        lease leaves none): a run that takes over these leases after a crash finds the journal.
+        From here on the leases carry the run directory's name as their run id, so a run has one
+        id whatever name its directory finally got (`<id>.1` when another run took `<id>`)."""
         self.run_dir = str(Path(run_dir).resolve())
+        self.run_id = Path(run_dir).name
         for path in self._held:
             _write_atomic(path, asdict(self._holder()))
 
