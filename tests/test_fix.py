@@ -41,3 +41,7 @@ def test_the_counts_per_fix_put_the_desks_left_to_visit_in_one_line():
     assert fix_counts(phones) == {"restart": 2, "erase:operator": 1, "none": 1, "not fixed": 1}
     assert fix_line({"fixes": fix_counts(phones)}) == "fix: restart 2, erase:operator 1, none 1, not fixed 1"
     assert fix_line({"fixes": {"none": 2, "not fixed": 1}}) == ""  # nothing was fixed (rig verify)
+
+
+def test_a_factory_reset_names_its_backend():
+    assert fix_of("passed", [step("factory_reset", backend="operator", keys=["Settings"])]) == "factory_reset:operator"

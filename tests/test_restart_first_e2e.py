@@ -12,7 +12,6 @@ Both benches run side by side (they mostly wait on scaled device time).
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -30,6 +29,7 @@ from rig.config.simulation import Faults, Simulation  # noqa: E402
 from rig.record.events import StepDone  # noqa: E402
 from rig.record.journal import read_events  # noqa: E402
 from rig.sim.bench import SimBench  # noqa: E402
+from tests.erase_runs import start_erase  # noqa: E402
 
 SCALE = 0.004
 EVERY_SCENARIO = {"tvs_vouches": 2, "regenerated_cert": 1, "stale_itl": 1, "no_itl": 1, "healthy": 1}
@@ -64,12 +64,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, dict]]:
                 doc["restart_first"] = RESTART_FIRST[name]
             config = work / "lab.yaml"
             config.write_text(yaml.safe_dump(doc))
-            env = {**os.environ, "RIG_LEASE_DIR": str(work / "leases")}
-            proc = subprocess.Popen([sys.executable, "-m", "rig", "erase", "--config", str(config), "--runs-dir",
-                                     str(work / "runs"), "--json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                    text=True, cwd=work, env=env)
-            stack.callback(proc.kill)
-            started[name] = (sim, proc)
+            started[name] = (sim, start_erase(stack, work, config))
         done = {}
         for name, (sim, proc) in started.items():
             out, err = proc.communicate(timeout=120)
