@@ -9,6 +9,7 @@ journal shows a step that acted on it (an erase, a power action): skipped means 
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 from rig.record.events import (
@@ -144,3 +145,9 @@ def fix_line(results: dict[str, Any]) -> str:
     if not set(fixes) - {"none", "not fixed"}:
         return ""
     return "fix: " + ", ".join(f"{k} {v}" for k, v in fixes.items())
+
+
+def closing_lines(results: dict[str, Any], run_dir: Path) -> list[str]:
+    """What every front end prints last: the counts, the counts per fix (when something was fixed)
+    and where the report is."""
+    return [line for line in (summary_line(results), fix_line(results), f"report: {run_dir / 'report.html'}") if line]
