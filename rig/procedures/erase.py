@@ -21,7 +21,6 @@ from __future__ import annotations
 
 from rig.drivers.console import Console
 from rig.drivers.keypad_http import HttpKeypad
-from rig.drivers.phone_web import PhoneWebError
 from rig.actions.keys import EveryBackendRefused, KeypadChain
 from rig.record.journal import utc_now
 from rig.phone.keyscript import Expect, KeyScript
@@ -30,7 +29,7 @@ from rig.procedures.erase_watch import EraseWatch, look_interval
 from rig.procedures.findings import Baseline, ConsoleOpened, Erased, Identified, Restarted, StepView
 from rig.procedures.keyrun import ExpectationNotMet, ScriptRecord, expect_timeout, run_script
 from rig.procedures.restart import power_cycle
-from rig.procedures.restart_first import RestartGate, TouchDeferred
+from rig.procedures.restart_first import RestartGate, TouchDeferred, wait_until_up
 from rig.procedures.steps import BenchFault, PhoneFailed, Step
 
 
@@ -132,21 +131,4 @@ def _recover(ctx: PhoneContext, why: str, web_access: bool) -> None:
     with ctx.steps.step("recover") as step:
         step.data["why"] = why
         power_cycle(ctx, step)
-        web = ctx.web
-        if web is None or not web_access:
-            ctx.sleep(ctx.config.timeouts.boot / 4)
-            step.detail += "; no web access to wait for: waited a quarter of timeouts.boot"
-            return
-
-        def answers() -> str | None:
-            try:
-                info = web.device_info()
-            except PhoneWebError:
-                return None
-            return info.version_id or info.app_load_id or "?"
-
-        load = ctx.poll(answers, ctx.config.timeouts.boot)
-        if load is None:
-            raise PhoneFailed(f"after a power cycle to retry the keypad script, no HTTP answer within "
-                              f"{ctx.config.timeouts.boot:g}s")
-        step.detail += f"; answers HTTP again (load {load})"
+        wait_until_up(ctx, web_access, step, "after a power cycle to retry the keypad script")

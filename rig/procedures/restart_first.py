@@ -8,7 +8,8 @@ So before that touch (`restart_first: before_touch`, the default), or before any
 the erase step calls `restart_then_watch`: the phone is power-cycled through the restart step's
 primitive (which proves the port first) and watched with the evidence observe and verify use: the
 tap's fetches of its ITL and signed config, a trust-list failure line (console since the restart,
-else a status message new since the baseline), and the load witnesses. A phone that fetched both
+else a status message new since the baseline), and the load witnesses. A phone that gives no sign
+of life within `timeouts.boot` (no fetch, no witness) fails, as observe would fail it. A phone that fetched both
 files, shows no failure and runs the expected load took its trust by itself: it gets no keys, and
 the restart step does not restart it again (`restart_once`). A failure line, or `timeouts.boot`
 without that proof, means it is still stuck: the keys go on.
@@ -31,6 +32,7 @@ from rig.procedures.erase_watch import utc
 from rig.procedures.findings import Baseline, Restarted, StepView
 from rig.procedures.observe import witnessed_load
 from rig.procedures.restart import power_cycle
+from rig.procedures.steps import PhoneFailed, Step
 
 TOUCH_BACKENDS = frozenset({"serial_actuator", "operator"})
 """Keypad backends that need a solenoid on the phone or a person at its desk."""
@@ -52,6 +54,8 @@ class RestartGate:
     baseline: Baseline
     console: Console | None
     tried: bool = False
+    alive: bool = False
+    """The phone showed life after the restart: a fetch, or a witness that answered."""
 
     @property
     def policy(self) -> str:
@@ -72,14 +76,18 @@ class RestartGate:
             step.data["why"] = why
             power_on_at = power_cycle(ctx, step)
             restarted = Restarted(power_on_at=power_on_at, console_mark=mark)
-            verdict = ctx.poll(lambda: self._verdict(restarted), ctx.config.timeouts.boot)
+            boot = ctx.config.timeouts.boot
+            verdict = ctx.poll(lambda: self._verdict(restarted), boot)
+            if verdict is None and not self.alive:  # as observe says of a phone that never came back
+                raise PhoneFailed(f"no TFTP request / no answer within {boot:g}s after power-on (restarted "
+                                  "before its keys)")
             if verdict is None:
-                verdict = _Verdict(False, f"no proof within {ctx.config.timeouts.boot:g}s that it took "
-                                          "the cluster's ITL and config")
+                verdict = _Verdict(False, f"no proof within {boot:g}s that it took the cluster's ITL and config")
             step.data["took_trust"] = verdict.took
             step.detail = f"{step.detail}; {verdict.evidence}"
-            if not verdict.took:
+            if not verdict.took:  # keys pressed while it still boots would be lost
                 step.detail += "; still stuck: the keys go on"
+                wait_until_up(ctx, self.baseline.web_access, step, "after the restart before its keys")
                 return None
             fix = "restart" if ctx.profile.trust_failures_in(self.baseline.symptoms) else "none"
             step.data["fix"] = fix
@@ -93,11 +101,13 @@ class RestartGate:
         failure = self._trust_failure(restarted)
         if failure is not None:
             return _Verdict(False, f"trust list failure after the restart: {failure}")
+        self.alive = self.alive or bool(fetches)
         fetched = {t.file for t in fetches if t.ok}
         wanted = [ctx.profile.itl_file(ctx.phone.mac), ctx.profile.config_file(ctx.phone.mac)]
         if ctx.watching and not set(wanted) <= fetched:
             return None
         load = witnessed_load(ctx, since, fetches, self.baseline.web_access)
+        self.alive = self.alive or load is not None
         if load is None or (ctx.expected_load and not load.running):
             return None
         seen = f"fetched {' and '.join(wanted)}; " if ctx.watching else ""
@@ -123,6 +133,28 @@ class RestartGate:
 class _Verdict:
     took: bool
     evidence: str
+
+
+def wait_until_up(ctx: PhoneContext, web_access: bool, step: Step, after: str) -> None:
+    """Wait until the restarted phone answers HTTP again (its keys would be lost while it boots);
+    without web access, a quarter of `timeouts.boot`. No answer within `timeouts.boot` fails it."""
+    web, boot = ctx.web, ctx.config.timeouts.boot
+    if web is None or not web_access:
+        ctx.sleep(boot / 4)
+        step.detail += "; no web access to wait for: waited a quarter of timeouts.boot"
+        return
+
+    def answers() -> str | None:
+        try:
+            info = web.device_info()
+        except PhoneWebError:
+            return None
+        return info.version_id or info.app_load_id or "?"
+
+    load = ctx.poll(answers, boot)
+    if load is None:
+        raise PhoneFailed(f"{after}, no HTTP answer within {boot:g}s")
+    step.detail += f"; answers HTTP again (load {load})"
 
 
 def restart_once(ctx: PhoneContext, view: StepView) -> Restarted:
