@@ -84,7 +84,8 @@ def run(ctx: PhoneContext, view: StepView) -> Erased | Restarted:
             finally:
                 _record_fallbacks(chain, step)
         if deferred is not None:  # the same attempt again, on the touch backend, if still stuck
-            fixed = gate.restart_then_watch(f"{chain.fallbacks[-1].backend} refused the keys: {chain.fallbacks[-1].reason}")
+            refused = chain.fallbacks[-1]
+            fixed = gate.restart_then_watch(f"{refused.backend} refused the keys: {refused.reason}")
             if fixed is not None:
                 return fixed
             continue

@@ -91,7 +91,8 @@ class RestartGate:
                 return None
             fix = "restart" if ctx.profile.trust_failures_in(self.baseline.symptoms) else "none"
             step.data["fix"] = fix
-            step.detail += "; no keys needed" if fix == "restart" else "; it showed no trust list failure before: it needed nothing"
+            step.detail += ("; no keys needed" if fix == "restart"
+                            else "; it showed no trust list failure before: it needed nothing")
             return restarted
 
     def _verdict(self, restarted: Restarted) -> "_Verdict | None":
