@@ -6,9 +6,6 @@ step names where its images came from."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
@@ -21,6 +18,7 @@ from rig.config.lab import dump_config
 
 from rig.config.simulation import Simulation
 from rig.sim.bench import SimBench
+from tests.erase_runs import start_erase
 
 SCALE = 0.004
 SCENARIOS = {"stale_itl": 2, "tvs_vouches": 1, "no_itl": 1}
@@ -40,12 +38,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, tuple[S
             sim = stack.enter_context(SimBench(settings, f"fw-{name}", work))
             config = work / "lab.yaml"
             config.write_text(yaml.safe_dump(dump_config(sim.lab_config())))
-            env = {**os.environ, "RIG_LEASE_DIR": str(work / "leases")}
-            proc = subprocess.Popen([sys.executable, "-m", "rig", "erase", "--config", str(config), "--runs-dir",
-                                     str(work / "runs"), "--json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                    text=True, cwd=work, env=env)
-            stack.callback(proc.kill)
-            started[name] = (sim, proc)
+            started[name] = (sim, start_erase(stack, work, config))
         done = {}
         for name, (sim, proc) in started.items():
             out, err = proc.communicate(timeout=120)

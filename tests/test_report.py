@@ -57,10 +57,10 @@ def test_results_json_has_exactly_the_contract_fields(run_dir):
     render(run_dir)
     results = json.loads((run_dir / "results.json").read_text())
     assert set(results) == {"ports_left_off", "run_id", "started", "finished", "procedure", "bench", "summary",
-                            "phones", "unhealthy", "interrupted"}
+                            "fixes", "phones", "unhealthy", "interrupted"}
     assert results["summary"] == {"passed": 1, "failed": 0, "error": 1, "skipped": 1}
     first = results["phones"][0]
-    assert set(first) == {"name", "mac", "switch", "port", "outcome", "reason", "steps", "tftp_fetches",
+    assert set(first) == {"name", "mac", "switch", "port", "outcome", "reason", "fix", "steps", "tftp_fetches",
                           "load_before", "load_after", "itl_signer", "symptoms"}
     assert all(set(step) == STEP_FIELDS for step in first["steps"])
     assert first["tftp_fetches"] == [{"file": "ITLSEP001D705F0000.tlv", "at": "2026-11-25T09:00:02.200Z",

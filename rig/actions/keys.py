@@ -9,7 +9,7 @@ any other keypad error ends the press, since the keys may already have reached t
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from rig.drivers.keypad import Keypad, KeypadAuthError, KeypadError
@@ -35,6 +35,10 @@ class KeypadChain:
     fallbacks: list[Fallback] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     """What went wrong without stopping the keys (an `Init:` URI the phone does not know)."""
+    before_fallback: Callable[[str], None] | None = None
+    """Told the next backend's name once the chain has moved on to it, before any key is pressed
+    there: it may raise to stop the keys (rig.procedures.restart_first restarts the phone before a
+    backend that needs a person or a solenoid)."""
 
     def __post_init__(self) -> None:
         if not self.keypads or len(self.names) != len(self.keypads):
@@ -67,6 +71,8 @@ class KeypadChain:
                         + "; ".join(f"{f.backend}: {f.reason}" for f in self.fallbacks)
                     ) from None
                 self.current += 1
+                if self.before_fallback is not None:
+                    self.before_fallback(self.backend)
 
     def _open(self, keypad: Keypad, app: str) -> None:
         """Open `app`; a phone that answers it with an error still gets the keys (noted)."""

@@ -15,7 +15,7 @@ from rich.table import Table
 from rig.bench.build import open_bench
 from rig.cli.app import ConfigOption, app, complete_phones, config_path
 from rig.cli.job_screen import console, run_job
-from rig.report.results import summary_line
+from rig.report.results import closing_lines
 from rig.config.lab import LabConfig, load_config
 from rig.config.checks import check_secrets
 from rig.jobs import DEFAULT_RUNS
@@ -98,7 +98,7 @@ def report(run_dir: Annotated[Path, typer.Argument(help="A run directory (runs/<
     """Re-render results.json, junit.xml and report.html from a run's journal."""
     read_state(run_dir)  # one clear error when it is not a run directory
     results = render(run_dir)
-    typer.echo(f"{summary_line(results)}\nreport: {run_dir / 'report.html'}")
+    typer.echo("\n".join(closing_lines(results, run_dir)))
 
 
 @config_app.command("check")

@@ -145,7 +145,7 @@ def run_on_cluster(scheduler: str, site_path: Path, procedure: str, phones: list
 
     from rig.jobs.rundir import new_run_dir
     from rig.procedures import PROCEDURES
-    from rig.report.results import summary_line
+    from rig.report.results import closing_lines
 
     if procedure not in PROCEDURES:
         raise RigError(f"unknown procedure {procedure!r}")
@@ -188,6 +188,5 @@ def run_on_cluster(scheduler: str, site_path: Path, procedure: str, phones: list
             sys.stdout.write(json.dumps(json_document(results, run_dir)) + "\n")
             sys.stdout.flush()
         else:
-            print(summary_line(results), file=out)
-            print(f"report: {run_dir / 'report.html'}", file=out)
+            print("\n".join(closing_lines(results, run_dir)), file=out)
     return exit_code(results, collected.interrupted)

@@ -216,6 +216,11 @@ class LabConfig(Strict):
     timeouts: Timeouts = Field(default_factory=Timeouts)
     parallel: Parallel = Field(default_factory=Parallel)
     retries: Retries = Field(default_factory=Retries)
+    restart_first: Literal["before_touch", "always", "never"] = "before_touch"
+    """When `rig erase` restarts a phone before pressing keys, to see whether it takes the cluster's
+    ITL and config by itself (docs/jobs.md, "A restart before a touch"): `before_touch` when its
+    remote key presses are refused and the next keypad backend needs a person or a solenoid,
+    `always` before any key, `never`."""
     simulation: Simulation | None = None
 
     @model_validator(mode="before")

@@ -26,14 +26,14 @@ def exit_code(results: dict[str, Any], interrupted: bool) -> int:
 
 def json_document(results: dict[str, Any], run_dir: Path) -> dict[str, Any]:
     """What `--json` prints: `{"ports_left_off": [{"phone", "switch", "port"}], "run_dir", "summary",
-    "phones": [{"name", ["bench",] "outcome", "reason"}]}` (ports left off first: issue 29)."""
+    "fixes", "phones": [{"name", ["bench",] "outcome", "reason", "fix"}]}` (ports left off first: issue 29)."""
     phones = [
         {"name": p["name"], **({"bench": p["bench"]} if "bench" in p else {}), "outcome": p["outcome"],
-         "reason": p["reason"]}
+         "reason": p["reason"], "fix": p.get("fix")}
         for p in results["phones"]
     ]
     return {"ports_left_off": results.get("ports_left_off", []), "run_dir": str(run_dir),
-            "summary": results["summary"], "phones": phones}
+            "summary": results["summary"], "fixes": results.get("fixes", {}), "phones": phones}
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ BenchFault or a driver error, Interrupted.
 
 from __future__ import annotations
 
-from rig.procedures import baseline, console, erase, factory_reset, identify, observe, restart, verify
+from rig.procedures import baseline, console, erase, factory_reset, identify, observe, restart_first, verify
 from rig.procedures.context import PhoneContext
 from rig.procedures.findings import (
     Baseline,
@@ -25,10 +25,12 @@ from rig.procedures.sequence import Procedure, StepDef, run_phone
 IDENTIFY = StepDef("identify", identify.run, gives=Identified)
 CONSOLE = StepDef("console", console.run, gives=ConsoleOpened, needs=(Identified,))
 BASELINE = StepDef("baseline", baseline.run, gives=Baseline, needs=(Identified, ConsoleOpened))
+# erase gives a Restarted instead when a restart before the keys fixed the phone (restart_first)
 ERASE = StepDef("erase", erase.run, gives=Erased, needs=(Identified, ConsoleOpened, Baseline))
 FACTORY_RESET = StepDef("factory_reset", factory_reset.run, gives=Restarted,
                         needs=(Identified, ConsoleOpened, Baseline))
-RESTART = StepDef("restart", restart.run, gives=Restarted, needs=(Identified, ConsoleOpened), uses=(Erased,))
+RESTART = StepDef("restart", restart_first.restart_once, gives=Restarted, needs=(Identified, ConsoleOpened),
+                  uses=(Erased, Restarted))
 OBSERVE = StepDef("observe", observe.run, gives=Observed, needs=(Restarted, Baseline), uses=(Erased,))
 VERIFY = StepDef("verify", verify.run, gives=Verified,
                  needs=(Observed, Baseline, ConsoleOpened, Restarted), uses=(Erased,))

@@ -11,20 +11,24 @@ unanswered request is only recorded as a glimpse. An expectation that is not met
 that is not confirmed, usually means a key press was lost: the phone is power-cycled (its
 identity is already confirmed, so that is safe), given time to come back, and the script runs
 again from the screen the phone boots to.
+
+Before a backend that needs a solenoid or a person, the phone is restarted first (config
+`restart_first`, rig.procedures.restart_first): one that then takes its trust by itself gets no
+keys, and the step returns its Restarted instead of an Erased.
 """
 
 from __future__ import annotations
 
 from rig.drivers.console import Console
-from rig.drivers.phone_web import PhoneWebError
 from rig.actions.keys import EveryBackendRefused, KeypadChain
 from rig.record.journal import utc_now
 from rig.phone.keyscript import Expect, KeyScript
 from rig.procedures.context import PhoneContext
 from rig.procedures.erase_watch import EraseWatch, look_interval
-from rig.procedures.findings import Baseline, ConsoleOpened, Erased, Identified, StepView
+from rig.procedures.findings import Baseline, ConsoleOpened, Erased, Identified, Restarted, StepView
 from rig.procedures.keyrun import ExpectationNotMet, ScriptRecord, expect_timeout, run_script
 from rig.procedures.restart import power_cycle
+from rig.procedures.restart_first import RestartGate, TouchDeferred, wait_until_up
 from rig.procedures.steps import BenchFault, PhoneFailed, Step
 
 
@@ -44,7 +48,9 @@ def keypad_chain(ctx: PhoneContext, script: KeyScript, web_access: bool) -> Keyp
     return KeypadChain([name for name, _ in pairs], [keypad for _, keypad in pairs])
 
 
-def run(ctx: PhoneContext, view: StepView) -> Erased:
+def run(ctx: PhoneContext, view: StepView) -> Erased | Restarted:
+    """The erase, or the phone's Restarted when a restart before the keys fixed it
+    (rig.procedures.restart_first: the restart step then does not restart it again)."""
     view.need(Identified)
     opened = view.need(ConsoleOpened)
     console, log = opened.console, opened.log_path
@@ -53,9 +59,17 @@ def run(ctx: PhoneContext, view: StepView) -> Erased:
     if script is None:
         raise BenchFault(f"no keypad script loaded for {ctx.phone.name}")
     chain = keypad_chain(ctx, script, baseline.web_access)
+    gate = RestartGate(ctx, baseline, console)
+    if gate.policy == "always":
+        fixed = gate.restart_then_watch("restart_first: always")
+        if fixed is not None:
+            return fixed
+    chain.before_fallback = gate.before_fallback
     attempts = 1 + ctx.erase_retries
     failures: list[str] = []
-    for attempt in range(1, attempts + 1):
+    attempt = 1
+    while attempt <= attempts:
+        deferred: TouchDeferred | None = None
         with ctx.steps.step("erase" if attempt == 1 else f"erase (retry {attempt - 1})") as step:
             step.data.update(script=script.file, attempt=attempt, backend=chain.backend)
             try:
@@ -63,10 +77,20 @@ def run(ctx: PhoneContext, view: StepView) -> Erased:
             except ExpectationNotMet as missed:
                 step.fail(f"{missed}; console log {log}")
                 failures.append(str(missed))
+            except TouchDeferred as touch:
+                deferred = touch
+                step.detail = f"keys refused by {chain.fallbacks[-1].backend}; {touch}"
             finally:
                 _record_fallbacks(chain, step)
+        if deferred is not None:  # the same attempt again, on the touch backend, if still stuck
+            refused = chain.fallbacks[-1]
+            fixed = gate.restart_then_watch(f"{refused.backend} refused the keys: {refused.reason}")
+            if fixed is not None:
+                return fixed
+            continue
         if attempt < attempts:
             _recover(ctx, failures[-1], baseline.web_access)
+        attempt += 1
     raise PhoneFailed(f"keypad script {script.file} failed {attempts}x: {failures[-1]} (console log {log})")
 
 
@@ -107,21 +131,4 @@ def _recover(ctx: PhoneContext, why: str, web_access: bool) -> None:
     with ctx.steps.step("recover") as step:
         step.data["why"] = why
         power_cycle(ctx, step)
-        web = ctx.web
-        if web is None or not web_access:
-            ctx.sleep(ctx.config.timeouts.boot / 4)
-            step.detail += "; no web access to wait for: waited a quarter of timeouts.boot"
-            return
-
-        def answers() -> str | None:
-            try:
-                info = web.device_info()
-            except PhoneWebError:
-                return None
-            return info.version_id or info.app_load_id or "?"
-
-        load = ctx.poll(answers, ctx.config.timeouts.boot)
-        if load is None:
-            raise PhoneFailed(f"after a power cycle to retry the keypad script, no HTTP answer within "
-                              f"{ctx.config.timeouts.boot:g}s")
-        step.detail += f"; answers HTTP again (load {load})"
+        wait_until_up(ctx, web_access, step, "after a power cycle to retry the keypad script")

@@ -146,6 +146,15 @@ class _Watch:
                            lldp_software=lldp_software, witnesses=ctx.profile.load_witnesses)
 
 
+def witnessed_load(ctx: PhoneContext, since: datetime, fetches: list[TftpTransfer],
+                   web_access: bool) -> LoadDecision | None:
+    """The witnesses' decision now, given the phone's `fetches` (not journaled here); None when no
+    witness answered. For a step that watches a phone before observe does (rig.procedures.restart_first)."""
+    watch = _Watch(ctx, since, web_access)
+    watch.fetches = list(fetches)
+    return watch.decide()
+
+
 class _LoadProbe:
     """When to ask the phone its load, given what the tap has seen.
 

@@ -47,6 +47,7 @@ def evidence_properties(phone: dict[str, Any]) -> list[tuple[str, str]]:
     """A phone's evidence as JUnit properties (results.json's phone in, names fixed here only):
     rig's junit.xml and the pytest plugin's test properties both use them."""
     props = [(key, str(phone[key] or "")) for key in ("load_before", "load_after", "itl_signer")]
+    props += [("fix", str(phone.get("fix") or ""))]  # how its trust was restored (rig.report.results.fix_of)
     props += [(f"symptom.{i}", symptom) for i, symptom in enumerate(phone["symptoms"], 1)]
     props += [(f"step.{i:02d}.{step['name']}", f"{'ok' if step['ok'] else 'FAILED'}: {step['detail']}")
               for i, step in enumerate(phone["steps"], 1)]
@@ -96,9 +97,15 @@ def render_junit(results: dict[str, Any]) -> str:
         "timestamp": results["started"],
         "time": f"{wall_seconds(results):.3f}",
     }.items()})
-    if results.get("ports_left_off"):  # first in the suite: a port rig could not turn back on
-        left = ", ".join(f"{c['phone']} ({c['switch']} {c['port']})" for c in results["ports_left_off"])
-        _element(_element(suite, "properties"), "property", name="ports_left_off", value=left)
+    suite_props = [("ports_left_off", ", ".join(f"{c['phone']} ({c['switch']} {c['port']})"
+                                                for c in results.get("ports_left_off", [])))]
+    # phones per fix: how many desks are left to visit
+    suite_props += [("fixes", ", ".join(f"{fix} {count}" for fix, count in results.get("fixes", {}).items()))]
+    if any(value for _, value in suite_props):  # first in the suite: a port rig could not turn back on
+        props = _element(suite, "properties")
+        for name, value in suite_props:
+            if value:
+                _element(props, "property", name=name, value=value)
     for phone in results["phones"]:
         case = _element(suite, "testcase", classname=f"{results['bench']}.{results['procedure']}",
                         name=phone["name"], time=f"{_seconds(phone['steps']):.3f}")

@@ -8,6 +8,8 @@ journal shows a step that acted on it (an erase, a power action): skipped means 
 
 from __future__ import annotations
 
+from collections import Counter
+from pathlib import Path
 from typing import Any
 
 from rig.record.events import (
@@ -19,7 +21,7 @@ from rig.record.journal import ports_left_off
 
 NOT_FINISHED = "not finished: the run was interrupted before this phone was done"
 TOUCHING_STEPS = {"erase": "erase", "factory_reset": "a factory reset", "restart": "a power cycle",
-                  "recover": "a power cycle"}
+                  "restart_first": "a power cycle", "recover": "a power cycle"}
 """Steps that change a phone (by the first word of their name: `erase (retry 1)`), and what they did."""
 
 
@@ -52,6 +54,29 @@ def unfinished(events: list[PhoneEvent]) -> PhoneDone:
     return PhoneDone(phone="", outcome="error", reason=reason)
 
 
+def fix_of(outcome: str, events: list[PhoneEvent]) -> str | None:
+    """How a passed phone's trust was restored, from its steps: `restart` (a restart before the
+    keys was enough: rig.procedures.restart_first), `erase:<backend>` (its ITL erased by keys on
+    that backend), `none` (it needed nothing: no erase, or a restart that found no symptom).
+    None for a phone that did not pass: its trust was not restored."""
+    if outcome != "passed":
+        return None
+    for event in reversed([e for e in events if isinstance(e, StepDone) and e.ok]):
+        if event.name == "restart_first" and "fix" in event.data:
+            return str(event.data["fix"])
+        if event.name.split(" ")[0] == "erase" and "erase_confirmed_by" in event.data:
+            return f"erase:{event.data['backend']}"
+        if event.name == "factory_reset" and "backend" in event.data:
+            return f"factory_reset:{event.data['backend']}"
+    return "none"
+
+
+def fix_counts(phones: list[dict[str, Any]]) -> dict[str, int]:
+    """Phones per fix, most frequent first; `not fixed` counts the phones that did not pass."""
+    counts = Counter(p["fix"] or "not fixed" for p in phones)
+    return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+
+
 def _phone_result(info: ListedPhone, events: list[PhoneEvent]) -> dict[str, Any]:
     done = next((e for e in reversed(events) if isinstance(e, PhoneDone)), None) or unfinished(events)
     return {
@@ -61,6 +86,7 @@ def _phone_result(info: ListedPhone, events: list[PhoneEvent]) -> dict[str, Any]
         "port": info.port,
         "outcome": done.outcome,
         "reason": done.reason,
+        "fix": fix_of(done.outcome, events),
         "steps": [
             {"name": e.name, "started": e.started, "ended": e.ended, "ok": e.ok, "detail": e.detail}
             for e in events if isinstance(e, StepDone)
@@ -100,6 +126,7 @@ def build_results(events: list[Event]) -> dict[str, Any]:
         "procedure": first.procedure,
         "bench": first.bench,
         "summary": summary,
+        "fixes": fix_counts(phones),
         "phones": phones,
         "unhealthy": [{"slot": s, "reason": r} for s, r in unhealthy.items()],
         "interrupted": bool(ends) and isinstance(ends[-1], RunInterrupted),
@@ -109,3 +136,18 @@ def build_results(events: list[Event]) -> dict[str, Any]:
 def summary_line(results: dict[str, Any]) -> str:
     """`passed 7, failed 1, error 0, skipped 0`: the counts every front end prints last."""
     return ", ".join(f"{k} {v}" for k, v in results["summary"].items())
+
+
+def fix_line(results: dict[str, Any]) -> str:
+    """`fix: erase:serial_actuator 3, restart 2, not fixed 1`: how many desks are left to visit.
+    Empty when no phone was fixed by anything (`rig verify`; results from before `fix` existed)."""
+    fixes = results.get("fixes") or {}
+    if not set(fixes) - {"none", "not fixed"}:
+        return ""
+    return "fix: " + ", ".join(f"{k} {v}" for k, v in fixes.items())
+
+
+def closing_lines(results: dict[str, Any], run_dir: Path) -> list[str]:
+    """What every front end prints last: the counts, the counts per fix (when something was fixed)
+    and where the report is."""
+    return [line for line in (summary_line(results), fix_line(results), f"report: {run_dir / 'report.html'}") if line]
