@@ -11,7 +11,9 @@ from rig.procedures.restart_first import RestartGate, TouchDeferred
 
 
 def gate(restart_first: str, switch: str | None = "sw1") -> RestartGate:
-    ctx: Any = SimpleNamespace(config=SimpleNamespace(restart_first=restart_first), phone=SimpleNamespace(switch=switch))
+    power = "poe_port" if switch is not None else "by_hand"  # as PhoneConfig.power_part chooses it
+    ctx: Any = SimpleNamespace(config=SimpleNamespace(restart_first=restart_first),
+                               phone=SimpleNamespace(switch=switch, power_part=power))
     return RestartGate(ctx, baseline=None, console=None)  # type: ignore[arg-type]
 
 
