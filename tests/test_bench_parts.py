@@ -93,3 +93,60 @@ def test_nobody_to_unplug_the_phone_is_the_operators_fault_not_the_phones():
 def test_manual_power_passes_the_persons_refusal_on():
     with pytest.raises(OperatorError):
         ManualPower(NoOperator(), LABEL).off()
+
+
+class _Rebooting:
+    """A switch where the phone drops off every table once between the wait and the proof (a
+    phone that reboots twice, as after flashing a new load), then is seen on its port again."""
+
+    def __init__(self, phone) -> None:
+        from rig.drivers.ios_parsers import MacEntry
+        self.seen = [True, False, False, True, True]  # wait, proof (absent), wait, wait, proof
+        self.entry = MacEntry(phone.mac, 1, "GigabitEthernet1/0/1")
+        self.sent: list[str] = []
+        self.admin = "auto"
+
+    def proof_tables(self):
+        from rig.bench.port_proof import SwitchTables
+        from rig.drivers.ios_switchport import Switchport
+        present = self.seen.pop(0) if self.seen else True
+        access = Switchport("GigabitEthernet1/0/1", "static access", "static access", "200")
+        return SwitchTables([self.entry] if present else [], [], [access], "")
+
+    def power_off(self, port: str) -> None:
+        self.sent.append("off")
+        self.admin = "off"
+
+    def power_on(self, port: str) -> None:
+        self.sent.append("on")
+        self.admin = "auto"
+
+    def poe_status(self, port=None, since=None):
+        from rig.drivers.ios_parsers import PoePort
+        return [PoePort(port, self.admin, "on" if self.admin == "auto" else "off", 6.3, "IP Phone 7942", "2", 15.4)]
+
+
+def test_a_phone_that_drops_off_the_switch_again_before_the_off_is_waited_for_not_refused():
+    import threading
+    from types import SimpleNamespace
+
+    from rig.config.lab import PhoneConfig
+    from rig.procedures.power_parts import PoePower
+
+    phone = PhoneConfig(name="desk-01", mac="001D705F0001", model="7942", firmware="sccp9", switch="sw1",
+                        port="Gi1/0/1")
+    switch = _Rebooting(phone)
+    ctx = SimpleNamespace(config=SimpleNamespace(timeouts=SimpleNamespace(boot=5.0)), journal=None,
+                          sleep=lambda seconds: None)
+
+    def poll(probe, timeout, period):  # as PhoneContext.poll, without the clock: ask until an answer
+        while (value := probe()) is None:
+            pass
+        return value
+
+    ctx.poll = poll
+    power = PoePower(switch, phone, threading.Semaphore(1))
+    with power._off_once_seen(ctx, 0.01) as port:
+        assert switch.sent == ["off"], "the absent read sent nothing; the next proof did"
+        port.on()
+    assert switch.sent == ["off", "on"] and switch.seen == []
