@@ -115,3 +115,22 @@ def test_a_phone_is_absent_only_when_neither_its_mac_nor_its_cdp_entry_is_anywhe
     assert absent(reading(macs=[MacEntry(PC, 100, ACCESS)], cdp=[]), PHONE)
     assert not absent(reading(macs=[MacEntry(PHONE.mac, 200, "GigabitEthernet1/0/3")], cdp=[]), PHONE)
     assert not absent(reading(macs=[]), PHONE)  # its CDP entry is there
+
+
+def _lldp_phone(port: str):
+    from rig.drivers.ios_lldp import LldpNeighbor
+    return LldpNeighbor(port, "001d.705f.9ea8", "Port 1", "SW PORT", "SEP001D705F9EA8.cisco.com",
+                        "Cisco IP Phone CP-7942G", "B,T", None)
+
+
+def test_with_cdp_off_and_the_mac_aged_out_the_phones_lldp_entry_proves_it_on_its_port():
+    seen = PortReading(ACCESS, [], [], SWITCHPORTS, "", [_lldp_phone(ACCESS)])
+    proof = prove(seen, PHONE)
+    assert proof.ok, proof.evidence
+    assert proof.evidence.startswith("LLDP neighbour SEP001D705F9EA8 there")
+    assert not absent(seen, PHONE)
+
+
+def test_lldp_on_another_port_is_a_moved_cable():
+    proof = prove(PortReading(ACCESS, [], [], SWITCHPORTS, "", [_lldp_phone("GigabitEthernet1/0/3")]), PHONE)
+    assert not proof.ok and "LLDP sees SEP001D705F9EA8 on GigabitEthernet1/0/3" in proof.evidence

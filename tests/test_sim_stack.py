@@ -153,3 +153,17 @@ def test_show_cdp_and_show_lldp_print_the_real_lines_and_a_protocol_off_is_read_
     assert shown(off.show_cdp_global()) == [real_off]
     assert protocol_off(SwitchCommandError("sw1", "show cdp", real_off))
     assert shown(off.show_lldp_global()) == ["% LLDP is not enabled"]
+
+
+def test_a_phone_only_lldp_shows_is_proven_on_its_port_and_power_cycled_there(stack: IosSwitch) -> None:
+    from rig.actions.power import PoePort, switched_off
+    from rig.bench.port_proof import prove_port
+    from rig.bench.switch_pool import SwitchSessions
+
+    sessions = SwitchSessions("sw1", lambda: stack, 1)
+    desk3 = PhoneConfig(name="desk-3", mac=MACS["Gi3/0/2"], switch="sw1", port="Gi3/0/2")
+    proof = prove_port(sessions, desk3)
+    assert proof.ok and proof.evidence.startswith(f"LLDP neighbour SEP{MACS['Gi3/0/2']} there"), proof.evidence
+    with switched_off(PoePort(sessions, desk3, None)):
+        assert stack.poe_status("Gi3/0/2")[0].admin == "off"
+    assert stack.poe_status("Gi3/0/2")[0].admin == "auto"

@@ -24,9 +24,10 @@ Nothing is cached between two proofs: each is as fresh as the reads it makes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
+from rig.drivers.ios_lldp import LldpNeighbor
 from rig.drivers.ios_parsers import CdpNeighbor, MacEntry, canonical_interface
 from rig.drivers.ios_switchport import Switchport, interface_config, trunk_in_config
 from rig.drivers.macaddr import dotted, sep_name
@@ -49,6 +50,7 @@ class SwitchTables:
     cdp: list[CdpNeighbor]  # `show cdp neighbors detail`
     switchports: list[Switchport]  # `show interfaces switchport`
     config: str  # `show running-config`
+    lldp: list[LldpNeighbor] = field(default_factory=list)  # `show lldp neighbors detail`, where LLDP runs
 
 
 class ProofView(Protocol):
@@ -67,13 +69,15 @@ class PortReading:
     cdp: list[CdpNeighbor]
     switchport: list[Switchport]
     config: str
+    lldp: list[LldpNeighbor] = field(default_factory=list)
 
 
 def read_port(view: ProofView, port: str) -> PortReading:
     """Read everything a proof needs now (SwitchError when the switch cannot answer)."""
     wanted = canonical_interface(port)
     tables = view.proof_tables()
-    return PortReading(wanted, tables.macs, tables.cdp, tables.switchports, interface_config(tables.config, wanted))
+    return PortReading(wanted, tables.macs, tables.cdp, tables.switchports, interface_config(tables.config, wanted),
+                       tables.lldp)
 
 
 def prove_port(view: ProofView, phone: PortClaim) -> Identity:
@@ -95,18 +99,23 @@ def prove(reading: PortReading, phone: PortClaim) -> Identity:
     cdp = [n.device_id for n in _cdp_on(reading.cdp, reading.port)]
     vlans = sorted({str(e.vlan) for e in on_port if e.mac == phone.mac})
     cdp_phone = any(is_phone(n.device_id, phone.mac) for n in _cdp_on(reading.cdp, reading.port))
-    if phone.mac not in macs and not cdp_phone:
-        return Identity(False, f"{phone.name} ({sep_name(phone.mac)}) not seen on {where}: {seen_on_port(macs, cdp)}")
+    lldp_phone = any(n.mac == phone.mac for n in _lldp_on(reading.lldp, reading.port))
+    if phone.mac not in macs and not cdp_phone and not lldp_phone:
+        lldp = [n.system_name or n.chassis_id for n in _lldp_on(reading.lldp, reading.port)]
+        return Identity(False, f"{phone.name} ({sep_name(phone.mac)}) not seen on {where}: "
+                               f"{seen_on_port(macs, cdp, lldp)}")
     seen = ([f"MAC {dotted(phone.mac)} learned on {where} only (VLAN {', '.join(vlans)})"] if vlans else []) + \
-        ([f"CDP neighbour {sep_name(phone.mac)} there"] if cdp_phone else [])
+        ([f"CDP neighbour {sep_name(phone.mac)} there"] if cdp_phone else []) + \
+        ([f"LLDP neighbour {sep_name(phone.mac)} there"] if lldp_phone else [])
     return Identity(True, f"{'; '.join(seen)}; access port, {len(macs)} MAC(s) behind it")
 
 
 def absent(reading: PortReading, phone: PortClaim) -> bool:
-    """The switch sees the phone nowhere: neither its MAC nor its CDP entry on any port (a phone
-    restarting has no link for a moment)."""
+    """The switch sees the phone nowhere: neither its MAC nor its CDP or LLDP entry on any port (a
+    phone restarting has no link for a moment)."""
     return not any(e.mac == phone.mac for e in reading.macs) and \
-        not any(is_phone(n.device_id, phone.mac) for n in reading.cdp)
+        not any(is_phone(n.device_id, phone.mac) for n in reading.cdp) and \
+        not any(n.mac == phone.mac for n in reading.lldp)
 
 
 def uplink_signs(reading: PortReading) -> list[str]:
@@ -148,6 +157,10 @@ def contradictions(reading: PortReading, phone: PortClaim) -> list[str]:
     if cdp_elsewhere:
         found.append(f"CDP sees {sep_name(phone.mac)} on {', '.join(_port(n) for n in cdp_elsewhere)}"
                      + (f" while the MAC table has it on {reading.port}" if here else ""))
+    lldp_elsewhere = [n for n in reading.lldp if n.mac == phone.mac and n.local_interface != reading.port]
+    if lldp_elsewhere:
+        found.append(f"LLDP sees {sep_name(phone.mac)} on {', '.join(str(n.local_interface) for n in lldp_elsewhere)}"
+                     + (f" while the MAC table has it on {reading.port}" if here else ""))
     return found
 
 
@@ -156,6 +169,10 @@ def _port(neighbour: CdpNeighbor) -> str:
         return canonical_interface(neighbour.local_interface)
     except ValueError:
         return neighbour.local_interface
+
+
+def _lldp_on(neighbours: list[LldpNeighbor], port: str) -> list[LldpNeighbor]:
+    return [n for n in neighbours if n.local_interface == port]
 
 
 def _cdp_on(neighbours: list[CdpNeighbor], port: str) -> list[CdpNeighbor]:

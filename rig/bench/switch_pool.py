@@ -60,7 +60,9 @@ class SwitchSessions:
         self._poe = SharedRead(lambda: self._with(lambda sw: sw.poe_status()), spacing)
         self._neighbours = SharedRead(lambda: self._with(lambda sw: sw.cdp_neighbors()), spacing)
         self._lldp = SharedRead(lambda: self._with(lambda sw: sw.lldp_neighbors()), spacing)
-        self._proof = SharedRead(lambda: self._with(_proof_tables), spacing)
+        self._lldp_runs: bool | None = None
+        """Whether the switch runs LLDP, asked once (`show lldp`): a proof reads its neighbours then."""
+        self._proof = SharedRead(lambda: self._with(self._proof_tables), spacing)
         self._waves = PowerWaves(lambda off, on: self._with(lambda sw: sw.set_power(off, on)), wave_spacing)
 
     @contextmanager
@@ -126,9 +128,16 @@ class SwitchSessions:
         entries: list[MacEntry] = self._macs.get()
         return list(dict.fromkeys(e.mac for e in entries if e.port == wanted))
 
+    def _proof_tables(self, sw: IosSwitch) -> SwitchTables:
+        if self._lldp_runs is None:
+            self._lldp_runs = sw.protocols_running().get("LLDP", False)
+        lldp = sw.lldp_neighbors() if self._lldp_runs else []
+        return SwitchTables(sw.mac_table(), sw.cdp_neighbors(), sw.switchport(), sw.running_config(), lldp)
+
     def proof_tables(self) -> SwitchTables:
-        """MAC, CDP, switchport and running-config tables read together in one session, after
-        this call (shared by the phones asking meanwhile): what rig.bench.port_proof looks at."""
+        """MAC, CDP, switchport, running-config (and, where the switch runs LLDP, LLDP) tables read
+        together in one session, after this call (shared by the phones asking meanwhile): what
+        rig.bench.port_proof looks at."""
         return self._proof.get()
 
     def cdp_neighbors(self) -> list[CdpNeighbor]:
@@ -166,7 +175,3 @@ class SwitchSessions:
             with ThreadPoolExecutor(max_workers=max(1, len(self._all))) as pool:
                 list(pool.map(IosSwitch.close, self._all))
             self._all.clear()
-
-
-def _proof_tables(sw: IosSwitch) -> SwitchTables:
-    return SwitchTables(sw.mac_table(), sw.cdp_neighbors(), sw.switchport(), sw.running_config())
