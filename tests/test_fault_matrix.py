@@ -25,10 +25,13 @@ faults = sys.modules[_SPEC.name] = importlib.util.module_from_spec(_SPEC)
 _SPEC.loader.exec_module(faults)
 
 CASES = {case.name: case for case in faults.CASES}
-AT_ONCE = 6
+AT_ONCE = 3
 """Cases running at once: each mostly waits on scaled device time (a dark phone's boot timeout,
-a stopped run's resume), so six share 2 cores well; the longest (stopped runs, then runs with a
-failing phone) start first, and the short ones fill the slots they free."""
+a stopped run's resume); the longest (stopped runs, then runs with a failing phone) start first,
+and the short ones fill the slots they free. Six at once (five stopped runs among them) loaded
+the 2-core machine so that a resumed phone now and then missed its window (kill -9, SIGTERM and
+SIGHUP cases failing in about half the runs beside the chaos and e2e files); three passed every
+run measured."""
 
 
 @pytest.fixture(scope="module")
