@@ -14,12 +14,14 @@ the run directory, and returns a JobResult once the reports are written, interru
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rig.actions.restore import journals_of, restore_for
 from rig.config.lab import PhoneConfig
+from rig.drivers.errors import DeviceError
 from rig.errors import RigError
 from rig.record.events import Event
 from rig.jobs.result import JobResult
@@ -33,6 +35,7 @@ from rig.jobs.runner import Observer, Runner
 
 if TYPE_CHECKING:
     from rig.bench.build import Bench
+    from rig.drivers.phone_web import PhoneWeb
 
 DEFAULT_RUNS = Path("runs")
 NAMED_PHONES_ONLY = frozenset({"factory_reset"})
@@ -121,11 +124,25 @@ class JobService:
             run_dir.mkdir(parents=True, exist_ok=True)
             leases.attach(run_dir)
             restored = self._restore(plan, run_dir, leases)
+            self._until_up(restored, stop)
             outcome = Runner(
                 self.bench, request.procedure, plan.todo, run_dir, scripts=plan.scripts, stop=stop,
                 observer=observer, resumed=plan.state is not None,
             ).run(all_phones=plan.listed)
         return JobResult(run_dir, render(run_dir), outcome.interrupted, restored)
+
+    def _until_up(self, restored: list[str], stop: threading.Event | None) -> None:
+        """A phone whose port was just turned back on is booting: keys pressed now would be lost,
+        and the files it fetches while it boots would read as the evidence of an erase that never
+        happened (the fault matrix's stopped runs found it). Wait until its web server answers, or
+        `timeouts.boot` passes (a phone with web access off), before any step touches it."""
+        config = self.bench.config
+        webs = [web for name in restored if (web := self.bench.web(config.phone(name))) is not None]
+        deadline = time.monotonic() + config.timeouts.boot
+        while webs and time.monotonic() < deadline and not (stop is not None and stop.is_set()):
+            webs = [web for web in webs if not _answers(web)]
+            if webs:
+                time.sleep(0.2)
 
     def _restore(self, plan: JobPlan, run_dir: Path, leases: LeaseSet) -> list[str]:
         """Turn back on the ports of this job's phones that a crashed run's journal shows left off:
@@ -135,3 +152,11 @@ class JobService:
             journals[run_dir.resolve()] = plan.state.events
         journals.update({d: e for d, e in journals_of(leases.taken_over).items() if d not in journals})
         return restore_for(self.bench, journals, [p.name for p in plan.todo])
+
+
+def _answers(web: "PhoneWeb") -> bool:
+    try:
+        web.device_info()
+    except DeviceError:
+        return False
+    return True
