@@ -32,10 +32,12 @@ lock:
 demo: $(STAMP)
 	$(BIN)/rig erase
 
-# Four pytest-xdist workers on 2 cores, each taking whole test files (--dist loadfile): a file's
-# module-scoped simulated bench starts once, and most tests wait on scaled device time rather than
-# compute (1371 tests: 264 s with two workers, 183 s with four). TEST_WORKERS=0: one process.
-TEST_WORKERS ?= 4
+# Two pytest-xdist workers, each taking whole test files (--dist loadfile): a file's module-scoped
+# simulated bench starts once, and most tests wait on scaled device time. Four finish sooner
+# (about 165 s against 265 s) but more benches at once also collide more often on the free
+# loopback ports each one picks (a tap port another bench's tap took meanwhile). TEST_WORKERS=0:
+# one process.
+TEST_WORKERS ?= 2
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile
