@@ -35,7 +35,7 @@ from rig.drivers.ios_switch import SwitchError
 from rig.record.events import PowerAction
 from rig.bench.identify import Identity, PortClaim, SwitchView, identify, identify_unpowered
 from rig.record.journal import Journal
-from rig.bench.port_proof import ProofView, absent, prove, read_port
+from rig.bench.port_proof import ProofView, prove_port
 
 log = logging.getLogger(__name__)
 
@@ -62,11 +62,6 @@ class PoweredSwitch(SwitchView, ProofView, Protocol):
 
 class PowerRefused(Exception):
     """The phone was not identified on its port: nothing was sent to the switch."""
-
-
-class PhoneAbsent(PowerRefused):
-    """The fresh read saw the phone on no port at all (nothing contradicts it: a phone rebooting
-    has no link for a moment); a caller that can wait may ask again."""
 
 
 class PortLeftOff(SwitchError):
@@ -123,11 +118,9 @@ class PoePort:
         port then reads off, the switch did it. Otherwise the error stands (and `switched_off`
         turns the port on again). Before anything, a fresh read must prove the phone on its port
         (rig.bench.port_proof: a moved cable, a MAC on two ports, an uplink or trunk refuse): PowerRefused."""
-        reading = read_port(self.switch, self.phone.port)
-        proof = prove(reading, self.phone)
+        proof = prove_port(self.switch, self.phone)
         if not proof.ok:
-            refused = PhoneAbsent if absent(reading, self.phone) else PowerRefused
-            raise refused(f"refusing to power off {self.phone.name}: {proof.evidence}")
+            raise PowerRefused(f"refusing to power off {self.phone.name}: {proof.evidence}")
         self._journal("off", "intent")
         self.off_sent = True  # from here on the switch may have heard it, whatever happens next
         try:

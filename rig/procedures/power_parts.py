@@ -8,15 +8,14 @@ and after; the person who they were.
 
 from __future__ import annotations
 
-import contextlib
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from rig.actions.manual_power import ManualPower
-from rig.actions.power import PhoneAbsent, PoePort, switched_off
+from rig.actions.power import PoePort, switched_off
 from rig.bench.port_proof import absent, read_port
 from rig.config.lab import PhoneConfig
 from rig.drivers.operator import OperatorError
@@ -64,29 +63,6 @@ class PoePower:
         """None: a port cycle is cheap and gives the step its own clean boot."""
         return None
 
-    @contextlib.contextmanager
-    def _off_once_seen(self, ctx: "PhoneContext", period: float) -> Iterator[PoePort]:
-        """The port off for the block (rig.actions.power.switched_off) once the proof sees the
-        phone on it.
-
-        A phone restarting by itself (after its erase, or after flashing a new load) has no link
-        for a moment, sometimes twice, and the proof before `power inline never` refuses a phone
-        the switch sees nowhere (PhoneAbsent, nothing sent): wait until it is seen, and ask again,
-        within `timeouts.boot`. A phone seen elsewhere, or an uplink, is refused at once."""
-        deadline = time.monotonic() + ctx.config.timeouts.boot
-        while True:
-            ctx.poll(lambda: None if absent(read_port(self.switch, self.phone.port), self.phone) else True,
-                     max(0.0, deadline - time.monotonic()), period)
-            entered = False
-            try:
-                with switched_off(PoePort(self.switch, self.phone, ctx.journal), hold=self.budget) as port:
-                    entered = True
-                    yield port
-                return
-            except PhoneAbsent:
-                if entered or time.monotonic() >= deadline:
-                    raise
-
     def cycle(self, ctx: "PhoneContext", step: Step, before_on: Callable[[], None] | None = None) -> datetime:
         """Through rig.actions' power primitive (`switched_off`): the journal holds the off intent
         before the switch hears it, and the port comes back on however the step ends. Draw
@@ -96,7 +72,12 @@ class PoePower:
         settle = min(POWER_SETTLE, timeouts.boot)
         period = poll_period(settle)
         step.data["draw_before"] = ctx.draw(since=time.monotonic() - period)
-        with self._off_once_seen(ctx, period) as port:
+        # A phone restarting by itself (as after its erase) has no link for a moment, and the proof
+        # before `power inline never` (rig.bench.port_proof) refuses a phone the switch sees nowhere:
+        # wait until it is seen somewhere (a phone seen on another port is refused at once).
+        ctx.poll(lambda: None if absent(read_port(self.switch, self.phone.port), self.phone) else True,
+                 timeouts.boot, period)
+        with switched_off(PoePort(self.switch, self.phone, ctx.journal), hold=self.budget) as port:
             off_at = time.monotonic()
             ctx.sleep(timeouts.power_off)
             step.data["draw_off"] = ctx.draw(since=off_at)
