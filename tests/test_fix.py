@@ -10,8 +10,8 @@ from rig.report.results import fix_counts, fix_line, fix_of
 AT = "2026-11-25T09:00:00.000Z"
 
 
-def step(name: str, ok: bool = True, **data: Any) -> StepDone:
-    return StepDone(phone="desk-01", name=name, started=AT, ended=AT, ok=ok, data=data)
+def step(name: str, ok: bool = True, attempt: int = 1, **data: Any) -> StepDone:
+    return StepDone(phone="desk-01", name=name, started=AT, ended=AT, ok=ok, data=data, attempt=attempt)
 
 
 REFUSED = step("erase", backend="serial_actuator", fallbacks=[{"from": "http_execute", "reason": "error 4"}])
@@ -26,7 +26,7 @@ def test_a_phone_a_restart_fixed_says_restart_though_its_keys_were_refused_first
 def test_a_phone_still_stuck_after_the_restart_names_the_backend_that_erased_it():
     events = [REFUSED, step("restart_first", took_trust=False),
               step("erase", ok=False, backend="serial_actuator", erase_confirmed_by=None),
-              step("recover"), step("erase (retry 1)", backend="serial_actuator", erase_confirmed_by="restart")]
+              step("recover"), step("erase", attempt=2, backend="serial_actuator", erase_confirmed_by="restart")]
     assert fix_of("passed", events) == "erase:serial_actuator"
 
 

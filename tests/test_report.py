@@ -16,7 +16,7 @@ PHONES = [
     {"name": "desk-02", "mac": "001D705F0001", "switch": "sw1", "port": "Gi1/0/2"},
     {"name": "desk-03", "mac": "001D705F0002", "switch": "sw1", "port": "Gi1/0/3"},
 ]
-STEP_FIELDS = {"name", "started", "ended", "ok", "detail"}
+STEP_FIELDS = {"name", "attempt", "started", "ended", "ok", "detail"}
 
 
 def _step(journal, phone, name, ok=True, detail="fine", data=None):

@@ -12,6 +12,7 @@ import pytest
 from rig.procedures import KEY_SCRIPT_FOR, PROCEDURES, PhoneContext, Procedure, StepDef, run_phone
 from rig.procedures.findings import Baseline, Finding, Identified, Observed, Restarted, StepView
 from rig.procedures.steps import Interrupted, PhoneFailed
+from rig.record.steps import STEP_NAMES
 
 
 def _context(tmp_path: Path, stop: threading.Event | None = None) -> PhoneContext:
@@ -37,6 +38,11 @@ def test_every_shipped_procedure_is_a_valid_declaration_opening_the_console_afte
                                               "verify"]
     assert "erase" not in PROCEDURES["verify"].step_names
     assert KEY_SCRIPT_FOR == {"erase": "itl_erase", "verify": None, "factory_reset": "factory_reset"}
+
+
+def test_every_procedure_step_is_named_as_the_journal_declares_its_steps():
+    families = {s.family for s in STEP_NAMES.values()}
+    assert {step.name for p in PROCEDURES.values() for step in p.steps} <= families
 
 
 def test_a_step_needing_what_no_earlier_step_gives_is_refused_when_the_procedure_is_declared():
@@ -65,9 +71,9 @@ def test_findings_pass_between_steps_by_type_and_make_the_phones_summary(tmp_pat
     assert (findings.load_before, findings.symptoms) == ("SCCP42.9-4-2SR3-1S", ["TFTP Timeout"])
 
 
-def test_a_failing_finding_ends_the_phone_but_is_kept_for_the_report(tmp_path):
+def test_a_step_fails_a_phone_by_raising_and_what_it_saw_is_kept_for_the_report(tmp_path):
     def observe(ctx: PhoneContext, view: StepView) -> Observed:
-        return Observed(fetches=(), watched=True, load=None, failure="no TFTP request within 6s after power-on")
+        raise PhoneFailed("no TFTP request within 6s after power-on", Observed(fetches=(), watched=True, load=None))
 
     after = StepDef("never", lambda ctx, view: Finding(), gives=Finding)
     procedure = Procedure("p", (StepDef("identify", _identified, gives=Identified),

@@ -4,8 +4,9 @@ A step returns one finding; `run_phone` keeps it in the phone's `Found` store an
 read the findings their declaration names (`needs`: must be there; `uses`: read when there).
 `PhoneFindings` is the summary the runner journals in `phone_done`.
 
-A finding whose `failure` is set ends the phone as failed after it is stored, so a step that
-fails the phone (observe, verify) still leaves what it saw for the report.
+A step that fails the phone raises PhoneFailed (rig.procedures.steps), the one way a step ends a
+phone; one that learned something first (observe, verify) hands its finding to PhoneFailed, and
+run_phone stores it before the phone ends, for the report.
 """
 
 from __future__ import annotations
@@ -23,8 +24,7 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True, kw_only=True)
 class Finding:
-    failure: str | None = None
-    """Set when the phone failed this step: the reason, with evidence."""
+    """What one step learned (each kind below is one step's)."""
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -58,8 +58,11 @@ def run_phone(ctx: PhoneContext, procedure: Procedure) -> PhoneFindings:
         for step in procedure.steps:
             if ctx.stop.is_set():
                 raise Interrupted("run interrupted")
-            finding = step.run(ctx, StepView(ctx.found, step.name, step.needs, step.uses))
+            try:
+                finding = step.run(ctx, StepView(ctx.found, step.name, step.needs, step.uses))
+            except PhoneFailed as failed:
+                if failed.finding is not None:  # what the failing step saw stays in the report
+                    ctx.found.put(failed.finding)
+                raise
             ctx.found.put(finding)
-            if finding.failure is not None:
-                raise PhoneFailed(finding.failure)
     return ctx.found.summary()

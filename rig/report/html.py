@@ -22,6 +22,7 @@ import jinja2
 
 from rig.record.events import Event, PhoneEvent, StepDone, TftpFetch
 from rig.record.journal import FILES_DIR, parse_iso
+from rig.record.steps import BASELINE, step_label
 from rig.report.fleet import (
     CHART_WIDTH, FAILED_COLOUR, STEP_COLOURS, Tick, axis_ticks, fleet_rows, reason_counts, reason_group, run_span,
     step_colour,
@@ -65,7 +66,7 @@ def _draw_points(steps: list[StepDone]) -> list[tuple[datetime, float]]:
     for step in steps:
         data = step.data
         started, ended = parse_iso(step.started), parse_iso(step.ended)
-        if step.name == "baseline" and watts(data) is not None:
+        if step.name == BASELINE.name and watts(data) is not None:
             points.append((started, watts(data) or 0.0))
         for key, moment in (("draw_before", started), ("draw_off", None), ("draw_after", ended)):
             value = watts(data.get(key))
@@ -96,7 +97,7 @@ def timeline(events: list[PhoneEvent]) -> Timeline | None:
     tl.ticks_axis = [Tick(LEFT + t.x, t.label) for t in axis_ticks(tl.seconds, WIDTH - LEFT - 10)]
     for row, step in enumerate(steps):
         x0, x1 = tl.x(parse_iso(step.started)), tl.x(parse_iso(step.ended))
-        tl.bars.append({"y": AXIS + 8 + row * 16, "x": x0, "w": max(2.0, x1 - x0), "name": step.name,
+        tl.bars.append({"y": AXIS + 8 + row * 16, "x": x0, "w": max(2.0, x1 - x0), "name": step_label(step.name, step.attempt),
                         "ok": step.ok, "detail": step.detail, "colour": step_colour(step.name)})
     base = AXIS + 16 + len(steps) * 16
     tl.height = base + 60
@@ -115,6 +116,7 @@ def timeline(events: list[PhoneEvent]) -> Timeline | None:
 
 def render_html(results: dict[str, Any], events: list[Event], run_dir: Path) -> str:
     env = jinja2.Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True)
+    env.filters["step_label"] = step_label
     template = env.from_string(resources.files("rig.report").joinpath(TEMPLATE).read_text("utf-8"))
     phones = []
     attempts = last_attempts(events)

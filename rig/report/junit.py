@@ -17,6 +17,7 @@ import xml.etree.ElementTree as ET
 from typing import Any
 
 from rig.record.journal import parse_iso
+from rig.record.steps import step_label
 
 _ELEMENT = {"failed": "failure", "error": "error", "skipped": "skipped"}
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
@@ -67,7 +68,8 @@ def failure_text(phone: dict[str, Any]) -> str:
     lines = [phone["reason"] or "", "", "steps:"]
     for step in phone["steps"]:
         took = (parse_iso(step["ended"]) - parse_iso(step["started"])).total_seconds()
-        lines.append(f"  {'ok    ' if step['ok'] else 'FAILED'} {step['name']} ({took:.1f} s): {step['detail']}")
+        lines.append(f"  {'ok    ' if step['ok'] else 'FAILED'} {step_label(step['name'], step['attempt'])} "
+                     f"({took:.1f} s): {step['detail']}")
     if not phone["steps"]:
         lines.append("  (none: the phone was not touched)")
     lines += ["", "evidence:",

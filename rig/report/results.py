@@ -18,11 +18,9 @@ from rig.record.events import (
 )
 from rig.errors import RigError
 from rig.record.journal import ports_left_off
+from rig.record.steps import ERASE, FACTORY_RESET, POWER_CYCLE, RESTART_FIRST, step_name
 
 NOT_FINISHED = "not finished: the run was interrupted before this phone was done"
-TOUCHING_STEPS = {"erase": "erase", "factory_reset": "a factory reset", "restart": "a power cycle",
-                  "restart_first": "a power cycle", "recover": "a power cycle"}
-"""Steps that change a phone (by the first word of their name: `erase (retry 1)`), and what they did."""
 
 
 def last_attempts(events: list[Event]) -> dict[str, list[PhoneEvent]]:
@@ -40,11 +38,10 @@ def last_attempts(events: list[Event]) -> dict[str, list[PhoneEvent]]:
 
 def unfinished(events: list[PhoneEvent]) -> PhoneDone:
     """The outcome of a phone the run left unfinished, from what its events show was done to it."""
-    steps = [e.name.split(" ")[0] for e in events if isinstance(e, StepDone)]
+    changes = [step_name(e.name).changes for e in events if isinstance(e, StepDone)]
     power = [e for e in events if isinstance(e, PowerAction)]
     offs = [i for i, e in enumerate(power) if e.action == "off"]
-    acts = list(dict.fromkeys([TOUCHING_STEPS[s] for s in steps if s in TOUCHING_STEPS]
-                              + (["a power cycle"] if offs else [])))
+    acts = list(dict.fromkeys([c for c in changes if c is not None] + ([POWER_CYCLE] if offs else [])))
     if not acts:
         return PhoneDone(phone="", outcome="skipped", reason=NOT_FINISHED)
     reason = f"interrupted after {' and '.join(acts)}"
@@ -62,11 +59,11 @@ def fix_of(outcome: str, events: list[PhoneEvent]) -> str | None:
     if outcome != "passed":
         return None
     for event in reversed([e for e in events if isinstance(e, StepDone) and e.ok]):
-        if event.name == "restart_first" and "fix" in event.data:
+        if event.name == RESTART_FIRST.name and "fix" in event.data:
             return str(event.data["fix"])
-        if event.name.split(" ")[0] == "erase" and "erase_confirmed_by" in event.data:
+        if event.name == ERASE.name and "erase_confirmed_by" in event.data:
             return f"erase:{event.data['backend']}"
-        if event.name == "factory_reset" and "backend" in event.data:
+        if event.name == FACTORY_RESET.name and "backend" in event.data:
             return f"factory_reset:{event.data['backend']}"
     return "none"
 
@@ -88,7 +85,8 @@ def _phone_result(info: ListedPhone, events: list[PhoneEvent]) -> dict[str, Any]
         "reason": done.reason,
         "fix": fix_of(done.outcome, events),
         "steps": [
-            {"name": e.name, "started": e.started, "ended": e.ended, "ok": e.ok, "detail": e.detail}
+            {"name": e.name, "attempt": e.attempt, "started": e.started, "ended": e.ended, "ok": e.ok,
+             "detail": e.detail}
             for e in events if isinstance(e, StepDone)
         ],
         "tftp_fetches": [
