@@ -64,11 +64,13 @@ def test_a_step_reading_a_finding_it_did_not_declare_is_a_bug_raised_at_once(tmp
         run_phone(_context(tmp_path), procedure)
 
 
-def test_findings_pass_between_steps_by_type_and_make_the_phones_summary(tmp_path):
+def test_findings_pass_between_steps_by_type_and_make_the_phones_phone_done(tmp_path):
     procedure = Procedure("p", (StepDef("identify", _identified, gives=Identified),
                                 StepDef("baseline", _baseline, gives=Baseline, needs=(Identified,))))
-    findings = run_phone(_context(tmp_path), procedure)
-    assert (findings.load_before, findings.symptoms) == ("SCCP42.9-4-2SR3-1S", ["TFTP Timeout"])
+    ctx = _context(tmp_path)
+    run_phone(ctx, procedure)
+    done = ctx.found.phone_done("desk-01", "passed", None)
+    assert (done.load_before, done.symptoms) == ("SCCP42.9-4-2SR3-1S", ["TFTP Timeout"])
 
 
 def test_a_step_fails_a_phone_by_raising_and_what_it_saw_is_kept_for_the_report(tmp_path):
@@ -83,7 +85,7 @@ def test_a_step_fails_a_phone_by_raising_and_what_it_saw_is_kept_for_the_report(
     with pytest.raises(PhoneFailed, match="no TFTP request within 6s"):
         run_phone(ctx, procedure)
     assert ctx.found.get(Observed) is not None and ctx.found.get(Finding) is None
-    assert ctx.found.summary().load_before == "SCCP42.9-4-2SR3-1S"
+    assert ctx.found.phone_done("desk-01", "failed", "no TFTP request").load_before == "SCCP42.9-4-2SR3-1S"
 
 
 def test_an_interrupted_run_starts_no_further_step_and_closes_the_phones_resources(tmp_path):

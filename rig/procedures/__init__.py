@@ -17,7 +17,6 @@ from rig.procedures.findings import (
     Erased,
     Identified,
     Observed,
-    PhoneFindings,
     Restarted,
     Verified,
 )
@@ -50,4 +49,4 @@ PROCEDURES: dict[str, Procedure] = {
 KEY_SCRIPT_FOR: dict[str, str | None] = {name: p.key_script for name, p in PROCEDURES.items()}
 """The keypad script procedure each job needs (checked before any phone is touched)."""
 
-__all__ = ["PROCEDURES", "KEY_SCRIPT_FOR", "PhoneContext", "PhoneFindings", "Procedure", "StepDef", "run_phone"]
+__all__ = ["PROCEDURES", "KEY_SCRIPT_FOR", "PhoneContext", "Procedure", "StepDef", "run_phone"]

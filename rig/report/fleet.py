@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -17,6 +18,7 @@ from typing import Any
 from rig.record.events import PhoneEvent, StepDone
 from rig.record.journal import parse_iso
 from rig.record.steps import step_label, step_name
+from rig.report.model import PhoneResult
 
 CHART_WIDTH = 640.0
 """Pixels of the time axis (the bars of every row share it)."""
@@ -56,9 +58,9 @@ def reason_group(reason: str) -> str:
     return _MAC.sub(lambda m: ("SEP" if m.group(1) else "") + "<MAC>", reason)
 
 
-def reason_counts(phones: list[dict[str, Any]]) -> list[tuple[str, int]]:
+def reason_counts(phones: Iterable[PhoneResult]) -> list[tuple[str, int]]:
     """Each distinct reason of the phones that did not pass and how many phones gave it, most first."""
-    counts = Counter(reason_group(p["reason"] or p["outcome"]) for p in phones if p["outcome"] != "passed")
+    counts = Counter(reason_group(p.reason or p.outcome) for p in phones if not p.passed)
     return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
 
 
@@ -105,14 +107,14 @@ def model_of(events: list[PhoneEvent]) -> str:
     return "?"
 
 
-def fleet_rows(phones: list[dict[str, Any]], attempts: dict[str, list[PhoneEvent]],
+def fleet_rows(phones: Iterable[PhoneResult], attempts: dict[str, list[PhoneEvent]],
                start: datetime, seconds: float) -> list[FleetRow]:
     """One row per phone, bars placed on the shared axis; failures first, then by name (natural order)."""
     span = seconds or 1.0
     rows = []
     for phone in phones:
-        events = attempts.get(phone["name"], [])
-        row = FleetRow(phone["name"], phone["outcome"], phone["reason"] or "", model_of(events))
+        events = attempts.get(phone.name, [])
+        row = FleetRow(phone.name, phone.outcome, phone.reason or "", model_of(events))
         for step in (e for e in events if isinstance(e, StepDone)):
             begin = (parse_iso(step.started) - start).total_seconds()
             end = (parse_iso(step.ended) - start).total_seconds()
