@@ -144,26 +144,12 @@ _TRANSLATED: list[tuple[type[SwitchError], type[CmeError]]] = [
 
 
 class CmeRouter:
-    """One CUCME router; thread-safe, one persistent SSH session (arguments as IosSwitch's)."""
+    """One CUCME router over an SSH session built as a switch's: `CmeRouter(IosSwitch(name, host,
+    username, port=..., password=..., known_hosts=...))`; thread-safe, the session's own lock."""
 
-    def __init__(
-        self,
-        name: str,
-        host: str,
-        username: str,
-        *,
-        port: int = 22,
-        password: str | None = None,
-        key_file: str | None = None,
-        enable_secret: str | None = None,
-        known_hosts: str | None = None,
-        accept_new_host_key: bool = False,
-        timeout: float = 15.0,
-    ) -> None:
-        self.name = name
-        self._ios = IosSwitch(name, host, username, port=port, password=password, key_file=key_file,
-                              enable_secret=enable_secret, known_hosts=known_hosts,
-                              accept_new_host_key=accept_new_host_key, timeout=timeout)
+    def __init__(self, session: IosSwitch) -> None:
+        self._ios = session
+        self.name = session.name
 
     def __repr__(self) -> str:
         return f"CmeRouter({self.name!r}, {self._ios.host}:{self._ios.port}, user {self._ios.username!r})"

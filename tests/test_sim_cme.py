@@ -14,6 +14,7 @@ import tftpy
 from netmiko import BaseConnection, ConnectHandler
 
 from rig.drivers.cme import CmeAuthError, CmeCommandError, CmeRouter, Ephone, parse_ephones
+from rig.drivers.ios_switch import IosSwitch
 from rig.sim.cme import DEFAULT_LOGIN, SimCme
 from rig.sim.cme_cli import CmeSession
 from tests.sim_helpers import tftp_get
@@ -49,8 +50,8 @@ def router(cme: SimCme, tmp_path: Path) -> Iterator[CmeRouter]:
     host, port = cme.ssh_address
     known_hosts = tmp_path / "known_hosts"
     known_hosts.write_text(f"[{host}]:{port} {cme.host_key.get_name()} {cme.host_key.get_base64()}\n")
-    with CmeRouter("cme1", host, USER, port=port, password=PASSWORD, known_hosts=str(known_hosts),
-                   timeout=5.0) as r:
+    with CmeRouter(IosSwitch("cme1", host, USER, port=port, password=PASSWORD, known_hosts=str(known_hosts),
+                             timeout=5.0)) as r:
         yield r
 
 
@@ -149,8 +150,8 @@ def test_a_wrong_password_is_an_authentication_error_naming_the_router(cme, tmp_
     known_hosts = tmp_path / "known_hosts"
     known_hosts.write_text(f"[{host}]:{port} {cme.host_key.get_name()} {cme.host_key.get_base64()}\n")
     with pytest.raises(CmeAuthError, match="CME router cme1: login") as refused:
-        CmeRouter("cme1", host, USER, port=port, password="typo-s3cr3t", known_hosts=str(known_hosts),
-                  timeout=5.0).connect()
+        CmeRouter(IosSwitch("cme1", host, USER, port=port, password="typo-s3cr3t", known_hosts=str(known_hosts),
+                            timeout=5.0)).connect()
     assert "typo-s3cr3t" not in str(refused.value) and refused.value.part == "cme"
 
 
