@@ -98,3 +98,22 @@ Max Conferences 8 with 0 active (8 allowed)
 Skinny Music On Hold Status
 Active MOH clients 0 (max 480), Media Clients 0
 No MOH file loaded"""
+
+# source: Cisco Unified CME Command Reference, "Cisco Unified CME Commands: S2", `show ephone
+# offhook`, "sample output ... Unified CME 12.6 enhancement" (the `dn` of a button on the line after
+# `button 1: cw:1 ccw:(0 0)`, an analog gateway port as the phone type),
+# https://www.cisco.com/c/en/us/td/docs/voice_ip_comm/cucme/command/reference/cme_cr/cme_cr_chapter_010001.html
+CISCO_CMDREF_126_SHOW_EPHONE_OFFHOOK = """\
+ephone-1[0] Mac:549A.EBB5.8000 TCP socket:[1] activeLine:1 whisperLine:0 REGISTERED in SCCP ver 21/17 max_streams=1 + Authentication + Encryption with TLS connection
+mediaActive:1 whisper_mediaActive:0 startMedia:1 offhook:1 ringing:0 reset:0 reset_sent:0 paging 0 debug:0 caps:8
+IP:8.44.22.63 * 17872 SCCP Gateway (AN) keepalive 28 max_line 1 available_line 1
+port 0/0/0
+button 1: cw:1 ccw:(0 0)
+ dn 1 number 6901 CM Fallback CH1 CONNECTED CH2 IDLE
+Preferred Codec: g711ulaw
+Lpcor Type: none Active Secure Call on DN 1 chan 1 :6901 8.44.22.63 18116
+ to 8.39.25.11 8066 via 8.39.0.1
+G711Ulaw64k 160 bytes no vad SRTP cipher: AES_CM_128_HMAC_SHA1_32
+  local key: 0OPV0yxvcnRLPMzHfmYbwgHfdxcuS1uPbp5j/Tjk
+  remote key: e8DQl3Kvk7LjZlipaCoMg9TMreBmiPsFmNiVHwIA Tx Pkts 0 bytes 0 Rx Pkts 0 bytes 0 Lost 0
+Jitter 0 Latency 0 callingDn -1 calledDn -1"""

@@ -6,6 +6,7 @@ from __future__ import annotations
 from rig.drivers.cme import CmeError, Ephone, parse_ephones
 from tests.cme_samples import (
     CISCO_211258_SHOW_EPHONE_REG,
+    CISCO_CMDREF_126_SHOW_EPHONE_OFFHOOK,
     CISCO_CMDREF_SHOW_EPHONE_REGISTERED,
     CISCO_SRST_SH_EPHONE_SUMMARY,
     CISCO_TS_SHOW_EPHONE,
@@ -27,6 +28,12 @@ def test_the_later_layout_with_an_index_and_whisper_line_reads_the_same():
     assert (phone.tag, phone.mac, phone.registered, phone.ip, phone.model, phone.numbers) == (
         1, "00235E1823EC", True, "10.10.202.2", "7965", ("3001",))
     assert phone.device_name == "SEP00235E1823EC"
+
+
+def test_a_line_whose_dn_starts_the_next_line_and_a_starred_address_read_as_well():
+    (phone,) = parse_ephones(CISCO_CMDREF_126_SHOW_EPHONE_OFFHOOK)
+    assert (phone.mac, phone.ip, phone.model, phone.dns, phone.numbers) == (
+        "549AEBB58000", "8.44.22.63", "SCCP Gateway (AN)", (1,), ("6901",))
 
 
 def test_blocks_without_blank_lines_between_them_are_told_apart():
