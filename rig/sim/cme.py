@@ -23,7 +23,6 @@ from rig.sim.box import SimBox
 from rig.sim.cme_cli import CmeSession, CmeState, Registration
 from rig.sim.cme_files import CnfSettings, cnf_files, tftp_bindings
 from rig.sim.cucm import CucmFiles
-from rig.sim.ios_exec import IosExec, Reply
 from rig.sim.loads import NEW_LOAD, ImageSizes, load_file
 from rig.sim.observe import TftpRead
 from rig.sim.ssh_vty import SshVty
@@ -33,7 +32,7 @@ DEFAULT_LOGIN = ("rig", "rig-sim")  # the simulator's own credentials, not anyon
 
 
 class _RouterVty(SshVty):
-    """The router's SSH side: sessions on the shared state; every command line is logged."""
+    """The router's SSH side: sessions on the router's state."""
 
     log_kind = "cme"
 
@@ -42,20 +41,9 @@ class _RouterVty(SshVty):
         super().__init__(state.hostname, username=username, password=password, enable_secret=enable_secret,
                          host=host, port=port, host_key=host_key)
         self.state = state
-        self._command_log: list[str] = []
-
-    def commands(self) -> list[str]:
-        with self._lock:
-            return list(self._command_log)
 
     def _new_session(self) -> CmeSession:
         return CmeSession(self.state, enable_secret=self._enable_secret)
-
-    def _answer(self, session: IosExec, line: str, *, logged: bool) -> Reply | None:
-        if line.strip() and logged:  # a typed secret is never logged
-            with self._lock:
-                self._command_log.append(line)
-        return session.handle(line)
 
 
 class SimCme(SimBox):
@@ -147,4 +135,4 @@ class SimCme(SimBox):
 
     def commands_received(self) -> list[str]:
         """Every non-empty command line received over SSH, oldest first; a typed secret never."""
-        return self._vty.commands()
+        return self._vty.commands_received()

@@ -141,13 +141,28 @@ class SshVty(SimBox):
         self._lock = threading.Lock()
         self._threads: list[threading.Thread] = []
         self._transports: list[paramiko.Transport] = []
+        self._command_log: list[str] = []
 
     def _new_session(self) -> IosExec:
         raise NotImplementedError
 
     def _answer(self, session: IosExec, line: str, *, logged: bool) -> Reply | None:
         """The session's reply to one line, or None to end the session unanswered (a fault)."""
+        self._heard(line, logged=logged)
         return session.handle(line)
+
+    def _heard(self, line: str, *, logged: bool) -> bool:
+        """Log a command line; False for an empty one or a typed secret (`logged` False), never logged."""
+        if not line.strip() or not logged:
+            return False
+        with self._lock:
+            self._command_log.append(line)
+        return True
+
+    def commands_received(self) -> list[str]:
+        """Every non-empty command line received, oldest first; a typed enable secret never."""
+        with self._lock:
+            return list(self._command_log)
 
     @property
     def address(self) -> tuple[str, int]:
@@ -180,7 +195,6 @@ class SshVty(SimBox):
             thread.join(timeout=2)
         self._threads.clear()
 
-
     def _spawn(self, target: Callable[..., None], name: str, *args: object) -> None:
         thread = threading.Thread(target=target, args=args, name=name, daemon=True)
         self._threads = [t for t in self._threads if t.is_alive()] + [thread]
@@ -205,7 +219,7 @@ class SshVty(SimBox):
         transport = paramiko.Transport(sock)
         transport.local_version = SSH_VERSION
         # The server side's own log, apart from any client's "paramiko.transport" log: a client
-        # hanging up abruptly is news for the switch, not an error of the process hosting it.
+        # hanging up abruptly is news for the device, not an error of the process hosting it.
         transport.set_log_channel(f"rig.sim.{self.log_kind}.{self.name}")
         transport.add_server_key(self.host_key)
         with self._lock:
@@ -230,7 +244,7 @@ class SshVty(SimBox):
                 self._transports.remove(transport)
 
     def _wait(self, transport: paramiko.Transport, poll: Callable[[], T | None]) -> T | None:
-        """Poll until `poll()` gives something, the client goes away or the switch stops."""
+        """Poll until `poll()` gives something, the client goes away or the device stops."""
         while transport.is_active() and not self._stop.is_set():
             if result := poll():
                 return result

@@ -72,16 +72,10 @@ class SimSwitch(SshVty):
         self._faults = faults or SwitchFaults()
         self.exchange_faults: ExchangeFaults | None = None
         """Randomized faults (rig.sim.chaos) consulted at every command line, when set."""
-        self._command_log: list[str] = []
         self._state = SwitchState(name, ports, budgets=budgets, cdp=cdp, lldp=lldp)
         self._after: list[tuple[str, Callable[[], None]]] = []
 
     # --- lifecycle -------------------------------------------------------------------------
-
-    def commands_received(self) -> list[str]:
-        """Every non-empty command line received, oldest first; a typed enable secret never."""
-        with self._lock:
-            return list(self._command_log)
 
     @property
     def history(self) -> SwitchHistory:
@@ -121,9 +115,7 @@ class SimSwitch(SshVty):
         """The session's reply to one line, or None when a drop fault ends the session."""
         faults = self._faults
         chaos = self.exchange_faults.pick("switch", line) if self.exchange_faults and logged and line.strip() else None
-        if line.strip() and logged:  # a typed secret is never logged
-            with self._lock:
-                self._command_log.append(line)
+        if self._heard(line, logged=logged):
             self._state.history.heard(line, self._state.visible_macs() if line.split()[0].startswith("sh") else {})
             session.commands_seen += 1
             if chaos == "drop" or faults.drop_every and session.commands_seen % faults.drop_every == 0:
