@@ -201,3 +201,13 @@ def test_the_simulated_output_reads_like_the_real_captures(cme):
     (phone,) = parse_ephones(session.handle("show ephone registered").text)
     assert (phone.state, phone.socket > 0, phone.model, phone.dns, phone.numbers) == (
         "REGISTERED", True, "7942", (1,), ("1001",))
+
+
+def test_the_simulated_phone_reads_the_routers_config_as_it_reads_cucms(cme):
+    """The simulated phone's config reader takes CME's unsigned file: the router to register with,
+    the load, the authentication URL and web access (wiring a phone to SimCme needs no new reader)."""
+    from rig.sim.device_config import DeviceConfig
+
+    config = DeviceConfig.parse(cme.files()["SEP001D705F0001.cnf.xml"], "SEP001D705F0001.cnf.xml")
+    assert (config.device_name, config.call_manager, config.load_id, config.authentication_url, config.web_access) == (
+        "SEP001D705F0001", "127.0.0.1", cme.settings.load_id, "http://127.0.0.1:8080/auth", True)
