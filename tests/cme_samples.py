@@ -1,30 +1,19 @@
-"""Real `show ephone` output of CUCME routers, quoted from where it was published (no source has a
-licence that lets a copy live in tests/fixtures/real/; tests/fixtures/real/PROVENANCE.md lists them
-under "Found, read, and not copied here"). Each is as published, line for line; where the page
-flattened a block into separate code boxes, the lines are joined back with newlines and noted.
+"""Real `show ephone` output of CUCME routers: one capture kept byte-exact in
+tests/fixtures/real/cme/, and samples from Cisco's documents, quoted from where they were
+published (no licence lets a copy live in tests/fixtures/real/; tests/fixtures/real/PROVENANCE.md
+lists them under "Found, read, and not copied here"). Each is as published, line for line; where
+the page flattened a block into separate code boxes, the lines are joined back and noted.
 """
 
 from __future__ import annotations
 
-# source: a Jekyll blog post "Cisco CME Using Asterisk for Voice Mail" (2012-10-18): a 2801 router
-# `rt-mad-01` running CME, `create cnf-files version-stamp 7960 Jul 29 2010 08:17:10`, two CP-7941
-# phones (`mac-address 0024.C445.168B` and `0023.EB54.2389` in its running configuration); found
-# with find_string "Cisco CME Using Asterisk for Voice Mail", repository not named by the search
-# tools. Router output pasted from a terminal session.
-REAL_2801_SH_EPHONE_REGISTERED = """\
-rt-mad-01#sh ephone registered
+from pathlib import Path
 
-ephone-1 Mac:0024.C445.168B TCP socket:[4] activeLine:0 REGISTERED in SCCP ver 17 and Server in ver 5
-mediaActive:0 offhook:0 ringing:0 reset:0 reset_sent:0 paging 0 debug:0
-IP:192.168.4.27 42249 7941   keepalive 2442 max_line 2
-button 1: dn 1  number 1001 CH1   IDLE         CH2   0IDLE         shared
-paging-dn 10
+REAL = Path(__file__).parent / "fixtures" / "real"
 
-ephone-2 Mac:0023.EB54.2389 TCP socket:[6] activeLine:0 REGISTERED in SCCP ver 17 and Server in ver 5
-mediaActive:0 offhook:0 ringing:0 reset:0 reset_sent:0 paging 0 debug:0
-IP:192.168.4.23 16183 7941   keepalive 2441 max_line 2
-button 1: dn 2  number 1002 CH1   IDLE         CH2   IDLE         mwi shared
-paging-dn 10"""
+REAL_2801_SH_EPHONE_REGISTERED = (REAL / "cme" / "2801-cp7941-sh-ephone-registered.txt").read_bytes().decode("ascii")
+"""A 2801 router's `sh ephone registered` with two CP-7941 phones, byte-exact from
+josephstreeter/josephstreeter.github.io (tests/fixtures/real/PROVENANCE.md); CRLF line ends."""
 
 # source: Cisco, "Configure and Troubleshoot CUE MWI Mechanisms", Document ID 211258 (CUCME 7.1
 # and 8.5, "Cisco IP Phone 7965 registered with CUCME, with SCCP"),
