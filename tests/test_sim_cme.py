@@ -45,13 +45,18 @@ def netmiko_conn(cme: SimCme) -> Iterator[BaseConnection]:
     conn.disconnect()
 
 
+def session(router: SimCme, tmp_path: Path, *, password: str = PASSWORD, **settings: object) -> IosSwitch:
+    """An SSH session to the simulated router, its host key known (a known_hosts file in tmp_path)."""
+    host, port = router.ssh_address
+    known_hosts = tmp_path / "known_hosts"
+    known_hosts.write_text(f"[{host}]:{port} {router.host_key.get_name()} {router.host_key.get_base64()}\n")
+    return IosSwitch(router.state.hostname, host, USER, port=port, password=password,
+                     known_hosts=str(known_hosts), timeout=5.0, **settings)  # type: ignore[arg-type]
+
+
 @pytest.fixture
 def router(cme: SimCme, tmp_path: Path) -> Iterator[CmeRouter]:
-    host, port = cme.ssh_address
-    known_hosts = tmp_path / "known_hosts"
-    known_hosts.write_text(f"[{host}]:{port} {cme.host_key.get_name()} {cme.host_key.get_base64()}\n")
-    with CmeRouter(IosSwitch("cme1", host, USER, port=port, password=PASSWORD, known_hosts=str(known_hosts),
-                             timeout=5.0)) as r:
+    with CmeRouter(session(cme, tmp_path)) as r:
         yield r
 
 
@@ -146,12 +151,8 @@ def test_the_driver_refuses_anything_but_a_show_command_unsent(cme, router):
 
 
 def test_a_wrong_password_is_an_authentication_error_naming_the_router(cme, tmp_path):
-    host, port = cme.ssh_address
-    known_hosts = tmp_path / "known_hosts"
-    known_hosts.write_text(f"[{host}]:{port} {cme.host_key.get_name()} {cme.host_key.get_base64()}\n")
     with pytest.raises(CmeAuthError, match="CME router cme1: login") as refused:
-        CmeRouter(IosSwitch("cme1", host, USER, port=port, password="typo-s3cr3t", known_hosts=str(known_hosts),
-                            timeout=5.0)).connect()
+        CmeRouter(session(cme, tmp_path, password="typo-s3cr3t")).connect()
     assert "typo-s3cr3t" not in str(refused.value) and refused.value.part == "cme"
 
 
@@ -211,3 +212,11 @@ def test_the_simulated_phone_reads_the_routers_config_as_it_reads_cucms(cme):
     config = DeviceConfig.parse(cme.files()["SEP001D705F0001.cnf.xml"], "SEP001D705F0001.cnf.xml")
     assert (config.device_name, config.call_manager, config.load_id, config.authentication_url, config.web_access) == (
         "SEP001D705F0001", "127.0.0.1", cme.settings.load_id, "http://127.0.0.1:8080/auth", True)
+
+
+def test_a_router_with_an_enable_secret_is_read_after_enable(tmp_path):
+    with SimCme(PHONES[:1], hostname="cme2", enable_secret="en-s3cret") as guarded:
+        guarded.register("001D705F0001", "127.0.0.11")
+        with CmeRouter(session(guarded, tmp_path, enable_secret="en-s3cret")) as router:
+            assert [e.mac for e in router.registered()] == ["001D705F0001"]
+        assert "en-s3cret" not in guarded.commands_received() and "enable" in guarded.commands_received()
