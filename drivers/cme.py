@@ -7,7 +7,7 @@ list is the evidence (issue 24). The session is `rig.drivers.ios_switch.IosSwitc
 lines raised - because a CME router is an IOS router: its vty behaves as a switch's does. Its
 errors are re-raised as CmeError (`part` "cme"), naming the router, never a secret.
 
-The layout parsed (sources, quoted in tests/test_cme_driver.py; docs/cme.md):
+The layout parsed (sources: tests/fixtures/real/cme/, tests/cme_samples.py, docs/cme.md):
 - one block per ephone, starting `ephone-<tag>[<index>] Mac:<dotted MAC> TCP socket:[<n>]
   activeLine:<n> [whisperLine:<n>] <STATE> ...` (`[<index>]` and `whisperLine` only in later
   releases); STATE is REGISTERED, UNREGISTERED or DECEASED;
@@ -15,7 +15,7 @@ The layout parsed (sources, quoted in tests/test_cme_driver.py; docs/cme.md):
   `Unknown 0`); `show ephone summary` prints no port, and after the keepalive count the button to
   ephone-dn pairs (`1:1 2:2`);
 - `button <n>: [cw:1 ccw:(0 0)] dn <tag>  number <number> CH1 ...` in `show ephone registered`
-  (from CME 7 the `dn` part may start the next line);
+  (in CME 12.6 output the `dn` part starts the next line);
 - `show ephone summary` ends with `Max 10, Registered 3, Unregistered 0, Deceased 0, Sockets 3`.
 """
 
