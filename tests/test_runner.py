@@ -20,7 +20,7 @@ from rig.record.journal import Journal, read_events
 from rig.procedures.steps import BenchFault, PhoneFailed, PhoneSkipped
 from rig.report import render
 from rig.report.model import RunResults
-from rig.jobs.rundir import new_run_dir, read_state
+from rig.jobs.rundir import new_run_dir, read_state, run_directory
 from rig.jobs.runner import Runner, parts_of, verdict_of
 
 PHONE = PhoneConfig(
@@ -54,6 +54,30 @@ def test_each_kind_of_trouble_has_its_outcome_and_blames_its_bench_part(error, o
 def test_run_directories_are_named_by_time_and_procedure_and_never_collide(tmp_path):
     first, second = new_run_dir(tmp_path, "erase"), new_run_dir(tmp_path, "erase")
     assert first != second and first.name.endswith("-erase") and len(first.name.split("-")[0]) == 8
+
+
+def test_a_job_refused_before_it_wrote_anything_leaves_no_run_directory(tmp_path):
+    runs = tmp_path / "runs"
+    with pytest.raises(RigError, match="leased"):
+        with run_directory(None, runs, "erase") as made:
+            assert made.parent == runs and made.is_dir()
+            raise RigError("phone desk-01 is leased by another run")
+    assert not runs.exists(), "the runs directory it made goes too"
+    with pytest.raises(RigError):
+        with run_directory(None, runs, "erase") as made:
+            (made / "journal.jsonl").write_text("{}\n")
+            raise RigError("a run that started keeps its directory")
+    assert made.is_dir()
+
+
+def test_a_chosen_run_directory_is_the_run_id_and_one_that_existed_is_kept(tmp_path):
+    resumed = tmp_path / "runs" / "20261125-090000-erase"
+    resumed.mkdir(parents=True)
+    with pytest.raises(RigError):
+        with run_directory(resumed, tmp_path / "elsewhere", "erase") as made:
+            assert made == resumed
+            raise RigError("refused")
+    assert resumed.is_dir() and not (tmp_path / "elsewhere").exists()
 
 
 def test_resume_state_keeps_the_phones_that_passed_last(tmp_path):

@@ -25,7 +25,7 @@ from rig.record.journal import JOURNAL_NAME, Journal, read_events
 from rig.procedures import BASELINE, PROCEDURES, Procedure, StepDef
 from rig.procedures import baseline as baseline_step
 from rig.procedures.findings import Baseline
-from rig.record.lease import lease_path
+from rig.record.lease import LeaseSet, lease_path
 
 SIM = {"bench": "sim-resume", "simulation": {"phones": 2, "switches": 1, "scenarios": {"healthy": 2},
                                              "time_scale": 0.005, "image_kb": 4}}
@@ -95,6 +95,23 @@ def test_a_new_run_taking_over_a_dead_runs_lease_restores_that_runs_port_first(b
     assert result.results.phones[0].steps[0].ok, "identified on its port again"
     restored = [json.loads(line) for line in (dead / "journal.jsonl").read_text().splitlines()][-1:]
     assert [(e["event"], e["action"], e["phase"]) for e in restored] == [("power", "on", "done")]
+
+
+def test_a_jobs_leases_carry_its_run_directorys_name_as_its_one_run_id(bench, tmp_path, monkeypatch):
+    import rig.jobs.service
+
+    taken: list[tuple[str, str | None]] = []
+
+    class Recorded(LeaseSet):
+        def acquire(self) -> None:  # what the lease files say from their first write
+            super().acquire()
+            taken.append((self.run_id, self.run_dir))
+
+    monkeypatch.setattr(rig.jobs.service, "LeaseSet", Recorded)
+    service = JobService(bench)
+    result = service.run(service.plan(JobRequest("verify", ("desk-01",), runs_dir=tmp_path / "runs")))
+    assert taken == [(result.run_dir.name, str(result.run_dir.resolve()))]
+    assert result.results.run_id == result.run_dir.name
 
 
 def test_a_port_of_a_phone_this_job_does_not_lease_is_left_alone(bench, tmp_path):

@@ -222,8 +222,8 @@ class Runner:
             verdict = verdict_of(error, phone)
         self._done(journal, phone, ctx.found, verdict)
 
-    def _step_started(self, phone: str, step: str) -> None:
-        self._emit(StepStarted(phone=phone, name=step))
+    def _step_started(self, phone: str, step: str, attempt: int) -> None:
+        self._emit(StepStarted(phone=phone, name=step, attempt=attempt))
 
     def _done(self, journal: Journal, phone: PhoneConfig, found: Found, verdict: PhoneVerdict) -> None:
         if verdict.part and verdict.reason:

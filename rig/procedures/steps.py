@@ -73,7 +73,7 @@ class StepRecorder:
     """Journals one phone's steps; `on_start` lets a live view show the step in progress."""
 
     def __init__(
-        self, journal: Journal, phone: str, on_start: Callable[[str, str], None] | None = None
+        self, journal: Journal, phone: str, on_start: Callable[[str, str, int], None] | None = None
     ) -> None:
         self.journal = journal
         self.phone = phone
@@ -83,7 +83,7 @@ class StepRecorder:
     def step(self, name: StepName, attempt: int = 1) -> Iterator[Step]:
         step = Step(name, utc_now(), attempt)
         if self._on_start is not None:
-            self._on_start(self.phone, name.name)
+            self._on_start(self.phone, name.name, attempt)
         try:
             yield step
         except BaseException as error:

@@ -220,6 +220,7 @@ class StepStarted(PhoneEvent):
 
     KIND = "step_started"
     name: str
+    attempt: int = 1
 
 
 @dataclass(frozen=True, kw_only=True)
