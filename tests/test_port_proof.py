@@ -9,7 +9,7 @@ import pytest
 from rig.drivers.ios_parsers import CdpNeighbor, MacEntry
 from rig.drivers.ios_switchport import parse_switchport
 from rig.config.lab import PhoneConfig
-from rig.bench.port_proof import MAX_MACS, PortReading, absent, prove, uplink_signs
+from rig.bench.port_proof import MAX_MACS, PortReading, learned, prove, uplink_signs
 from tests.test_ios_parsers import FIXTURES
 
 PHONE = PhoneConfig(name="desk-01", mac="001D705F9EA8", switch="sw1", port="Gi1/0/1")
@@ -111,10 +111,23 @@ def test_a_port_whose_mode_the_switch_does_not_show_is_not_proven():
     assert signs == ["`show interfaces switchport` does not show the port's mode"]
 
 
-def test_a_phone_is_absent_only_when_neither_its_mac_nor_its_cdp_entry_is_anywhere():
-    assert absent(reading(macs=[MacEntry(PC, 100, ACCESS)], cdp=[]), PHONE)
-    assert not absent(reading(macs=[MacEntry(PHONE.mac, 200, "GigabitEthernet1/0/3")], cdp=[]), PHONE)
-    assert not absent(reading(macs=[]), PHONE)  # its CDP entry is there
+def test_a_phone_is_learned_only_when_its_mac_is_in_the_table_whatever_its_neighbour_entries_say():
+    assert not learned(reading(macs=[MacEntry(PC, 100, ACCESS)], cdp=[]), PHONE)
+    assert learned(reading(macs=[MacEntry(PHONE.mac, 200, "GigabitEthernet1/0/3")], cdp=[]), PHONE)
+    assert not learned(reading(macs=[MacEntry(PC, 100, ACCESS)]), PHONE)  # its CDP entry alone
+
+
+def test_a_neighbour_entry_alone_identifies_a_phone_but_never_proves_it_for_a_power_off():
+    """A restarting phone has no link for a moment: the switch forgets its MAC on the port, while
+    its CDP entry stays until the holdtime runs out."""
+    stale = reading(macs=[MacEntry(PC, 100, ACCESS)])
+    assert prove(stale, PHONE).ok
+    refused = prove(stale, PHONE, to_power_off=True)
+    assert not refused.ok
+    assert refused.evidence == ("desk-01 (SEP001D705F9EA8) not proven on sw1 Gi1/0/1: CDP names it there but its "
+                                "MAC is not learned on the port (a neighbour entry outlives the link; the MAC "
+                                "table forgets a port whose link went down)")
+    assert prove(reading(), PHONE, to_power_off=True).ok
 
 
 def _lldp_phone(port: str):
@@ -123,12 +136,12 @@ def _lldp_phone(port: str):
                         "Cisco IP Phone CP-7942G", "B,T", None)
 
 
-def test_with_cdp_off_and_the_mac_aged_out_the_phones_lldp_entry_proves_it_on_its_port():
+def test_with_cdp_off_and_the_mac_aged_out_the_phones_lldp_entry_identifies_it_on_its_port():
     seen = PortReading(ACCESS, [], [], SWITCHPORTS, "", [_lldp_phone(ACCESS)])
     proof = prove(seen, PHONE)
     assert proof.ok, proof.evidence
     assert proof.evidence.startswith("LLDP neighbour SEP001D705F9EA8 there")
-    assert not absent(seen, PHONE)
+    assert not prove(seen, PHONE, to_power_off=True).ok
 
 
 def test_lldp_on_another_port_is_a_moved_cable():

@@ -118,7 +118,7 @@ class PoePort:
         port then reads off, the switch did it. Otherwise the error stands (and `switched_off`
         turns the port on again). Before anything, a fresh read must prove the phone on its port
         (rig.bench.port_proof: a moved cable, a MAC on two ports, an uplink or trunk refuse): PowerRefused."""
-        proof = prove_port(self.switch, self.phone)
+        proof = prove_port(self.switch, self.phone, to_power_off=True)
         if not proof.ok:
             raise PowerRefused(f"refusing to power off {self.phone.name}: {proof.evidence}")
         self._journal("off", "intent")

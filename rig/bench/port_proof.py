@@ -14,7 +14,8 @@ wave of phones stays one wave) and `prove` refuses, naming what contradicted, wh
 
 - the phone's MAC is learned on another port, with or without its own (a cable swap, a stale
   entry in a second VLAN), or CDP sees `SEP<MAC>` on another port than the configured one;
-- the phone is seen neither in the MAC table nor by CDP on its port;
+- the phone is seen neither in the MAC table nor by CDP or LLDP on its port; and, before a power-off,
+  its MAC is not learned on the port (a CDP or LLDP entry outlives the link it was heard on);
 - the port looks like an uplink: more than MAX_MACS MACs behind it, a CDP neighbour that is a
   switch, router or bridge and no phone, trunk mode in `show interfaces switchport` or
   `switchport mode trunk` in its running configuration.
@@ -80,13 +81,19 @@ def read_port(view: ProofView, port: str) -> PortReading:
                        tables.lldp)
 
 
-def prove_port(view: ProofView, phone: PortClaim) -> Identity:
+def prove_port(view: ProofView, phone: PortClaim, *, to_power_off: bool = False) -> Identity:
     """A fresh reading of the phone's port, proved (ok False: refuse, evidence says why)."""
-    return prove(read_port(view, phone.port), phone)
+    return prove(read_port(view, phone.port), phone, to_power_off=to_power_off)
 
 
-def prove(reading: PortReading, phone: PortClaim) -> Identity:
-    """ok only when the reading shows the phone on its port, nowhere else, on an access port."""
+def prove(reading: PortReading, phone: PortClaim, *, to_power_off: bool = False) -> Identity:
+    """ok only when the reading shows the phone on its port, nowhere else, on an access port.
+
+    `to_power_off`: the phone's MAC must be learned on the port. A CDP or LLDP entry outlives the
+    link it was heard on (until its holdtime runs out), while a switch forgets a port's MACs when
+    its link goes down: a neighbour entry alone may name a phone that left the port (restarting,
+    unplugged, its cable moved) seconds ago. Identifying a phone can rest on it; cutting a port's
+    power cannot."""
     where = f"{phone.switch} {phone.port}"
     signs = uplink_signs(reading)
     if signs:
@@ -104,18 +111,22 @@ def prove(reading: PortReading, phone: PortClaim) -> Identity:
         lldp = [n.system_name or n.chassis_id for n in _lldp_on(reading.lldp, reading.port)]
         return Identity(False, f"{phone.name} ({sep_name(phone.mac)}) not seen on {where}: "
                                f"{seen_on_port(macs, cdp, lldp)}")
+    if to_power_off and not vlans:
+        heard = " and ".join(p for p, seen in (("CDP", cdp_phone), ("LLDP", lldp_phone)) if seen)
+        return Identity(False, f"{phone.name} ({sep_name(phone.mac)}) not proven on {where}: {heard} names it "
+                               f"there but its MAC is not learned on the port (a neighbour entry outlives the "
+                               f"link; the MAC table forgets a port whose link went down)")
     seen = ([f"MAC {dotted(phone.mac)} learned on {where} only (VLAN {', '.join(vlans)})"] if vlans else []) + \
         ([f"CDP neighbour {sep_name(phone.mac)} there"] if cdp_phone else []) + \
         ([f"LLDP neighbour {sep_name(phone.mac)} there"] if lldp_phone else [])
     return Identity(True, f"{'; '.join(seen)}; access port, {len(macs)} MAC(s) behind it")
 
 
-def absent(reading: PortReading, phone: PortClaim) -> bool:
-    """The switch sees the phone nowhere: neither its MAC nor its CDP or LLDP entry on any port (a
-    phone restarting has no link for a moment)."""
-    return not any(e.mac == phone.mac for e in reading.macs) and \
-        not any(is_phone(n.device_id, phone.mac) for n in reading.cdp) and \
-        not any(n.mac == phone.mac for n in reading.lldp)
+def learned(reading: PortReading, phone: PortClaim) -> bool:
+    """The switch has learned the phone's MAC on some port: it sent a frame since its link last
+    came up there (a phone restarting has no link for a moment, and its neighbour entries outlive
+    that)."""
+    return any(e.mac == phone.mac for e in reading.macs)
 
 
 def uplink_signs(reading: PortReading) -> list[str]:

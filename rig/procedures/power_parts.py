@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from rig.actions.manual_power import ManualPower
 from rig.actions.power import PoePort, switched_off
-from rig.bench.port_proof import absent, read_port
+from rig.bench.port_proof import learned, read_port
 from rig.config.lab import PhoneConfig
 from rig.drivers.operator import OperatorError
 from rig.procedures.context import POWER_SETTLE, poll_period, watts
@@ -73,10 +73,9 @@ class PoePower:
         period = poll_period(settle)
         step.data["draw_before"] = ctx.draw(since=time.monotonic() - period)
         # A phone restarting by itself (as after its erase) has no link for a moment, and the proof
-        # before `power inline never` (rig.bench.port_proof) refuses a phone the switch sees nowhere:
-        # wait until it is seen somewhere (a phone seen on another port is refused at once).
-        ctx.poll(lambda: None if absent(read_port(self.switch, self.phone.port), self.phone) else True,
-                 timeouts.boot, period)
+        # before `power inline never` (rig.bench.port_proof) wants its MAC learned on its port: wait
+        # until the switch learned it somewhere (a phone learned on another port is refused at once).
+        ctx.poll(lambda: learned(read_port(self.switch, self.phone.port), self.phone) or None, timeouts.boot, period)
         with switched_off(PoePort(self.switch, self.phone, ctx.journal), hold=self.budget) as port:
             off_at = time.monotonic()
             ctx.sleep(timeouts.power_off)
