@@ -22,8 +22,8 @@ from rig.sim.bench import SimBench
 from tests.test_validation_cli import rig_in_process
 
 MISWIRED = {
-    "desk-01": ("TFTP server", "option 150 / TFTP server points at 127.0.0.2, not at the tap (127.0.0.1)",
-                "make DHCP option 150 on desk-01's VLAN name 127.0.0.1 first"),
+    "desk-01": ("TFTP server", "option 150 / TFTP server points at 127.0.0.2, not at the tap ({tap})",
+                "make DHCP option 150 on desk-01's VLAN name {tap} first"),
     "desk-02": ("port", "is on sw1 GigabitEthernet1/0/40, not on sw1 Gi1/0/2", "plug desk-02 into sw1 Gi1/0/2"),
     "desk-03": ("web access", "off (connection refused", "enable Web Access"),
     "desk-04": ("keypad serial_actuator", "has no head 'desk-04'", "wire a solenoid head over desk-04's keypad"),
@@ -77,9 +77,9 @@ def phone(document: dict[str, Any], name: str) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize("name", sorted(MISWIRED))
-def test_each_misconfiguration_makes_exactly_its_phone_not_ready_and_says_the_fix(preflighted, name):
+def test_each_misconfiguration_makes_exactly_its_phone_not_ready_and_says_the_fix(miswired, preflighted, name):
     code, document, _, _ = preflighted
-    check, saw, fix = MISWIRED[name]
+    check, saw, fix = (text.format(tap=miswired[0].tap_host) for text in MISWIRED[name])
     found = phone(document, name)
     assert code == 1 and not found["ready"]
     failed = [c for c in found["checks"] if not c["ok"]]

@@ -1,6 +1,6 @@
 """A simulated 3-member stack with CDP off and LLDP on, read by rig's driver over real SSH: each
 member's budget and ports, the phones by LLDP-MED, identification by LLDP where the MAC table is
-silent; and `rig preflight` naming an over-budget member and a switch with neither protocol."""
+silent (identified, never powered off on LLDP alone); and `rig preflight` naming an over-budget member and a switch with neither protocol."""
 
 from __future__ import annotations
 
@@ -155,8 +155,9 @@ def test_show_cdp_and_show_lldp_print_the_real_lines_and_a_protocol_off_is_read_
     assert shown(off.show_lldp_global()) == ["% LLDP is not enabled"]
 
 
-def test_a_phone_only_lldp_shows_is_proven_on_its_port_and_power_cycled_there(stack: IosSwitch) -> None:
-    from rig.actions.power import PoePort, switched_off
+def test_a_phone_only_lldp_shows_is_identified_on_its_port_but_never_powered_off_until_its_mac_is_learned(
+        stack: IosSwitch) -> None:
+    from rig.actions.power import PhoneUnseen, PoePort, switched_off
     from rig.bench.port_proof import prove_port
     from rig.bench.switch_pool import SwitchSessions
 
@@ -164,6 +165,7 @@ def test_a_phone_only_lldp_shows_is_proven_on_its_port_and_power_cycled_there(st
     desk3 = PhoneConfig(name="desk-3", mac=MACS["Gi3/0/2"], switch="sw1", port="Gi3/0/2")
     proof = prove_port(sessions, desk3)
     assert proof.ok and proof.evidence.startswith(f"LLDP neighbour SEP{MACS['Gi3/0/2']} there"), proof.evidence
-    with switched_off(PoePort(sessions, desk3, None)):
-        assert stack.poe_status("Gi3/0/2")[0].admin == "off"
+    with pytest.raises(PhoneUnseen, match="LLDP names it there but its MAC is not learned on the port"):
+        with switched_off(PoePort(sessions, desk3, None)):
+            pytest.fail("the port was switched off")
     assert stack.poe_status("Gi3/0/2")[0].admin == "auto"

@@ -64,6 +64,12 @@ class PowerRefused(Exception):
     """The phone was not identified on its port: nothing was sent to the switch."""
 
 
+class PhoneUnseen(PowerRefused):
+    """Refused only because the phone's MAC is not learned on its port right now (a phone
+    restarting has no link for a moment): nothing was sent; a caller expecting a restart may wait
+    for the MAC and ask again, each time through a fresh proof."""
+
+
 class PortLeftOff(SwitchError):
     """A port rig turned off could not be turned back on (after ON_ATTEMPTS, or not verified)."""
 
@@ -120,7 +126,8 @@ class PoePort:
         (rig.bench.port_proof: a moved cable, a MAC on two ports, an uplink or trunk refuse): PowerRefused."""
         proof = prove_port(self.switch, self.phone, to_power_off=True)
         if not proof.ok:
-            raise PowerRefused(f"refusing to power off {self.phone.name}: {proof.evidence}")
+            raise (PhoneUnseen if proof.unseen else PowerRefused)(
+                f"refusing to power off {self.phone.name}: {proof.evidence}")
         self._journal("off", "intent")
         self.off_sent = True  # from here on the switch may have heard it, whatever happens next
         try:

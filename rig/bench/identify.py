@@ -42,6 +42,10 @@ class SwitchView(Protocol):
 class Identity:
     ok: bool
     evidence: str
+    unseen: bool = False
+    """Refused only because the switch does not see the phone's MAC on its port right now, with no
+    contradiction and no uplink sign: a phone restarting has no link for a moment, so asking again
+    once its MAC is learned may prove it."""
 
 
 def _same_port(a: str, b: str) -> bool:

@@ -110,12 +110,12 @@ def prove(reading: PortReading, phone: PortClaim, *, to_power_off: bool = False)
     if phone.mac not in macs and not cdp_phone and not lldp_phone:
         lldp = [n.system_name or n.chassis_id for n in _lldp_on(reading.lldp, reading.port)]
         return Identity(False, f"{phone.name} ({sep_name(phone.mac)}) not seen on {where}: "
-                               f"{seen_on_port(macs, cdp, lldp)}")
+                               f"{seen_on_port(macs, cdp, lldp)}", unseen=True)
     if to_power_off and not vlans:
         heard = " and ".join(p for p, seen in (("CDP", cdp_phone), ("LLDP", lldp_phone)) if seen)
         return Identity(False, f"{phone.name} ({sep_name(phone.mac)}) not proven on {where}: {heard} names it "
                                f"there but its MAC is not learned on the port (a neighbour entry outlives the "
-                               f"link; the MAC table forgets a port whose link went down)")
+                               f"link; the MAC table forgets a port whose link went down)", unseen=True)
     seen = ([f"MAC {dotted(phone.mac)} learned on {where} only (VLAN {', '.join(vlans)})"] if vlans else []) + \
         ([f"CDP neighbour {sep_name(phone.mac)} there"] if cdp_phone else []) + \
         ([f"LLDP neighbour {sep_name(phone.mac)} there"] if lldp_phone else [])

@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from rig.actions.manual_power import ManualPower
-from rig.actions.power import PoePort, switched_off
+from rig.actions.power import PhoneUnseen, PoePort, switched_off
 from rig.bench.port_proof import learned, read_port
 from rig.config.lab import PhoneConfig
 from rig.drivers.operator import OperatorError
@@ -74,11 +74,32 @@ class PoePower:
         step.data["draw_before"] = ctx.draw(since=time.monotonic() - period)
         # A phone restarting by itself (as after its erase) has no link for a moment, and the proof
         # before `power inline never` (rig.bench.port_proof) wants its MAC learned on its port: wait
-        # until the switch learned it somewhere (a phone learned on another port is refused at once).
-        ctx.poll(lambda: learned(read_port(self.switch, self.phone.port), self.phone) or None, timeouts.boot, period)
+        # until the switch learned it somewhere (a phone learned on another port is refused at once),
+        # and again when it lost its link between that wait and the proof (PhoneUnseen: nothing sent).
+        deadline = time.monotonic() + timeouts.boot
+        while True:
+            ctx.poll(lambda: learned(read_port(self.switch, self.phone.port), self.phone) or None,
+                     max(0.0, deadline - time.monotonic()), period)
+            try:
+                on_at, drawing, power_on_at = self._switched_off(ctx, step, before_on, settle, period)
+                break
+            except PhoneUnseen:
+                if time.monotonic() >= deadline or ctx.stop.is_set():
+                    raise
+        step.data["draw_after"] = ctx.draw(since=max(on_at, time.monotonic() - period) if drawing else None)
+        step.detail = (
+            f"powered off {timeouts.power_off:g}s; draw {watts(step.data['draw_before'])} W before, "
+            f"{watts(step.data['draw_after'])} W after"
+        )
+        return power_on_at
+
+    def _switched_off(self, ctx: "PhoneContext", step: Step, before_on: Callable[[], None] | None, settle: float,
+                      period: float) -> tuple[float, bool, datetime]:
+        """One power cycle through `switched_off`: when the port came back on, whether the phone
+        drew power within `settle`, and the power-on time."""
         with switched_off(PoePort(self.switch, self.phone, ctx.journal), hold=self.budget) as port:
             off_at = time.monotonic()
-            ctx.sleep(timeouts.power_off)
+            ctx.sleep(ctx.config.timeouts.power_off)
             step.data["draw_off"] = ctx.draw(since=off_at)
             if before_on is not None:
                 before_on()
@@ -90,12 +111,7 @@ class PoePower:
                 if ctx.stop.is_set():
                     raise Interrupted("run interrupted (port powered back on)")
                 drawing = ctx.poll(lambda: (ctx.polled_watts(on_at, period) or 0.0) > 0 or None, settle, period)
-        step.data["draw_after"] = ctx.draw(since=max(on_at, time.monotonic() - period) if drawing else None)
-        step.detail = (
-            f"powered off {timeouts.power_off:g}s; draw {watts(step.data['draw_before'])} W before, "
-            f"{watts(step.data['draw_after'])} W after"
-        )
-        return power_on_at
+        return on_at, drawing is not None, power_on_at
 
 
 class HandPower:
