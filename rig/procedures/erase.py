@@ -25,6 +25,7 @@ from rig.record.journal import utc_now
 from rig.phone.keyscript import Expect, KeyScript
 from rig.procedures.context import PhoneContext
 from rig.procedures.erase_watch import EraseWatch, look_interval
+from rig.procedures.key_screens import screens_after_keys
 from rig.procedures.findings import Baseline, ConsoleOpened, Erased, Identified, Restarted, StepView
 from rig.procedures.keyrun import ExpectationNotMet, ScriptRecord, expect_timeout, run_script
 from rig.procedures.restart import power_cycle
@@ -106,7 +107,7 @@ def _attempt(ctx: PhoneContext, script: KeyScript, chain: KeypadChain, console: 
              web_access: bool, step: Step) -> Erased:
     started = utc_now()
     watch = EraseWatch(ctx, console, web_access, started)
-    record = ScriptRecord()
+    record = ScriptRecord(after_key=screens_after_keys(ctx, web_access, step))
     try:
         run_script(ctx, script, chain, watch, record)
     except EveryBackendRefused as refused:
