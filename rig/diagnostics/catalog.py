@@ -22,6 +22,9 @@ FACTS: tuple[Fact, ...] = (
          "phone_profiles/<profile>.yaml erase_signals (kind: console, confirmed: false)"),
     Fact("key_path", "the keypad script's key path (Settings 4 5 2, **#, Soft4 Soft2) erases the ITL",
          "keypad_scripts/<model>-<firmware>-itl_erase.yaml"),
+    Fact("key_path.variant", "one of the keypad script's published variants erases the ITL where its own path does "
+         "not (`rig erase --try-variants` names the one that confirmed)",
+         "keypad_scripts/<model>-<firmware>-itl_erase.yaml variants"),
     Fact("restart_after_erase", "the phone restarts by itself after the ITL erase",
          "phone_profiles/<profile>.yaml erase_signals (kind: restart, note)"),
     Fact("web.status_messages", "the status messages page lists lines the profile's status_line reads "

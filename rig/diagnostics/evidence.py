@@ -28,6 +28,8 @@ class PhoneEvidence:
     name: str
     steps: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     """Step name -> every `step` event of it (an erase retried has two), in journal order."""
+    ordered: list[dict[str, Any]] = field(default_factory=list)
+    """Every `step` event, in journal order."""
     console: list[str] = field(default_factory=list)
     files: dict[str, str] = field(default_factory=dict)
     """A bundle's per-phone files by name (`device_information.xml`, `cdp_detail.txt`, ...)."""
@@ -38,6 +40,10 @@ class PhoneEvidence:
     def last(self, step: str) -> dict[str, Any] | None:
         found = self.steps.get(step)
         return found[-1] if found else None
+
+    def erase_steps(self) -> list[dict[str, Any]]:
+        """Every attempt of the erase, in order: `erase`, its retries and variants (`erase (variant 2)`)."""
+        return [event for event in self.ordered if str(event.get("name")).split(" ")[0] == "erase"]
 
     def data(self, step: str) -> dict[str, Any]:
         event = self.last(step)
@@ -74,7 +80,9 @@ def _journal(lines: list[bytes], phones: dict[str, PhoneEvidence]) -> None:
                     phones.setdefault(listed["name"], PhoneEvidence(listed["name"]))
         name = event.get("phone")
         if event.get("event") == "step" and isinstance(name, str) and isinstance(event.get("name"), str):
-            phones.setdefault(name, PhoneEvidence(name)).steps.setdefault(event["name"], []).append(event)
+            phone = phones.setdefault(name, PhoneEvidence(name))
+            phone.steps.setdefault(event["name"], []).append(event)
+            phone.ordered.append(event)
 
 
 def _from_run(run_dir: Path) -> Evidence:

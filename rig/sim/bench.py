@@ -217,6 +217,7 @@ class SimBench(SimBox):
                 http_drops=faults.http_drops.get(spec.name, 0),
                 console_garbage=faults.console_garbage,
                 web_access=spec.name not in self.sim.web_access_off,
+                itl_erase_softkeys=self.sim.itl_erase_softkeys,
                 http_port=self.sim.web_port,
             )
             phone.start()

@@ -40,7 +40,7 @@ from rig.sim.phone_boot import (
 from rig.sim.phone_console import ConsoleServer
 from rig.sim.http_server import free_tcp_port
 from rig.sim.phone_http import PhoneHttpServer, RequestDrops
-from rig.sim.phone_menu import Effect, PhoneMenu
+from rig.sim.phone_menu import ERASE_SOFTKEYS, Effect, PhoneMenu
 from rig.sim.phone_pages import PhoneFacts, status_stamp
 from rig.sim.phone_provision import Provisioner
 from rig.sim.peers import PeerNetwork
@@ -77,7 +77,7 @@ class SimPhone:
         lost_keys: int = 0,
         http_drops: int = 0,
         console_garbage: bool = False,
-        web_access: bool = True,
+        web_access: bool = True, itl_erase_softkeys: Sequence[str] = ERASE_SOFTKEYS,
     ) -> None:
         if not ipaddress.ip_address(ip).is_loopback:
             raise ValueError(f"phone {name}: refusing non-loopback address {ip}")
@@ -105,7 +105,8 @@ class SimPhone:
         self._run: BootRun | None = None
         self._http: PhoneHttpServer | None = None
         self._menu = PhoneMenu(idle_lines=lambda: display.idle_lines(self._dn, self._state is PhoneState.REGISTERED),
-                               page_lines=self._page_lines)
+                               page_lines=self._page_lines,
+                               erase_keys=tuple(itl_erase_softkeys))
         self._messages: list[str] = []
         self._keys: list[KeyEvent] = []
         self._dn = display.directory_number(self.mac)

@@ -1,0 +1,72 @@
+"""`rig erase --try-variants` on a simulated phone whose firmware takes the keypad script's second
+published variant (Soft2 Soft4 Soft2 after `**#`, simulation.itl_erase_softkeys): without the
+flag its erase is not confirmed; with it, the first variant fails, the second confirms, each
+starts from the screen the phone boots to, and `rig facts` names the variant."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import yaml
+from typer.testing import CliRunner
+
+from rig.cli import app
+from rig.config.lab import dump_config
+from rig.config.simulation import Simulation
+from rig.phone.keyscript import load_script
+from rig.sim.bench import SimBench
+
+SIMULATION = Simulation.model_validate({
+    "phones": 1, "time_scale": 0.004, "image_kb": 4, "scenarios": {"stale_itl": 1},
+    "itl_erase_softkeys": ["Soft2", "Soft4", "Soft2"],
+})
+UNLOCK_TWICE = "KeyPadStar KeyPadStar KeyPadPound KeyPadStar KeyPadStar"
+
+
+def erase_steps(run_dir: Path) -> list[dict]:
+    events = [json.loads(line) for line in (run_dir / "journal.jsonl").read_text().splitlines()]
+    return [e for e in events if e["event"] == "step" and e["name"].split(" ")[0] in ("erase", "recover")]
+
+
+def test_the_variant_the_firmware_takes_is_found_confirmed_and_named(tmp_path, monkeypatch):
+    monkeypatch.setenv("RIG_LEASE_DIR", str(tmp_path / "leases"))
+    monkeypatch.chdir(tmp_path)
+    with SimBench(SIMULATION, "variants-bench", tmp_path) as sim:
+        config = tmp_path / "lab.yaml"
+        config.write_text(yaml.safe_dump(dump_config(sim.lab_config())))
+
+        def erase(*args: str) -> dict:
+            result = CliRunner().invoke(app, ["--config", str(config), "erase", "--runs-dir", str(tmp_path / "runs"),
+                                              "--json", "--no-screenshots", *args])
+            assert result.exit_code in (0, 1), result.output
+            return json.loads(result.stdout)
+
+        without = erase()
+        assert without["summary"]["failed"] == 1
+        assert "not confirmed" in without["phones"][0]["reason"] or "failed 2x" in without["phones"][0]["reason"]
+        keys_before = len(sim.observe.keys("desk-01"))
+
+        found = erase("--try-variants")
+        keys = sim.observe.keys("desk-01")[keys_before:]
+
+    assert found["summary"]["passed"] == 1
+    run_dir = Path(found["run_dir"])
+    names = [(s["name"], s["ok"]) for s in erase_steps(run_dir)]
+    assert names == [("erase", False), ("recover", True), ("erase (retry 1)", False), ("recover", True),
+                     ("erase (variant 1)", False), ("recover", True), ("erase (variant 2)", True)]
+    confirmed = erase_steps(run_dir)[-1]
+    variants = load_script("7942", "sccp9", "itl_erase").meta.variants
+    assert confirmed["data"]["variant"] == {"index": 1, "keys": variants[1].keys, "source": variants[1].source}
+    assert confirmed["data"]["keys"][-3:] == ["Soft2", "Soft4", "Soft2"]
+    assert UNLOCK_TWICE not in " ".join(keys)  # every variant started from a boot, never **#**
+
+    result = CliRunner().invoke(app, ["facts", str(run_dir), "--json"])
+    assert result.exit_code == 0, result.output
+    facts = {fact["id"]: fact for fact in json.loads(result.stdout)["facts"]}
+    assert facts["key_path.variant"]["status"] == "confirmed"
+    line = facts["key_path.variant"]["evidence"][0]["line"]
+    assert line.startswith("7942-sccp9-itl_erase.yaml variants[1] (Settings, 4, 5, 2, *, *, #, Soft2, Soft4, Soft2")
+    assert "levensailor/py-cisco-cti-remote" in line
+    assert facts["key_path"]["status"] == "contradicted"
+    assert facts["key_path"]["evidence"][0]["line"].endswith("; erase (variant 2) confirmed instead")
