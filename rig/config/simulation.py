@@ -7,6 +7,7 @@ with hardware configures.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import Field
@@ -80,6 +81,11 @@ class Simulation(Strict):
     Soft4 Soft2 is the keypad script's path (Erase, confirm); `[Soft2, Soft4, Soft2]` is the one
     of its second published variant (levensailor/py-cisco-cti-remote), a firmware on which the
     script's own path is not confirmed (`rig erase --try-variants`)."""
+    from_bundle: Path | None = None
+    """A `rig diagnostics` bundle (relative to the config file): one simulated phone per phone of
+    the bundle, each answering with the identity its real counterpart gave (its MAC pseudonym,
+    DeviceInformationX fields, running load, CDP platform, Web Access off), each switch with its
+    `show version` (rig.sim.bundle_shape). `phones:` is then the bundle's count."""
     risport: bool = True
     """Serve CUCM's RisPort70 and write `cucm.risport` (require: true) into the bench's config."""
     faults: Faults = Field(default_factory=Faults)

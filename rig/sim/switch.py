@@ -151,6 +151,7 @@ class SimSwitch(SimBox):
         budgets: dict[int, float] | None = None,
         cdp: bool = True,
         lldp: bool = False,
+        version_text: str | None = None,
     ) -> None:
         if not ipaddress.ip_address(host).is_loopback:
             raise ValueError(f"switch {name}: simulated switches bind loopback only, not {host}")
@@ -162,6 +163,7 @@ class SimSwitch(SimBox):
         self.host_key: paramiko.PKey = host_key or paramiko.RSAKey.generate(2048)
         self._command_log: list[str] = []
         self._state = SwitchState(name, ports, budgets=budgets, cdp=cdp, lldp=lldp)
+        self._state.version_text = version_text  # a diagnostics bundle's (rig.sim.bundle_shape)
         self._username = username
         self._password = password
         self._enable_secret = enable_secret
