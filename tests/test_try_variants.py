@@ -68,5 +68,6 @@ def test_the_variant_the_firmware_takes_is_found_confirmed_and_named(tmp_path, m
     line = facts["key_path.variant"]["evidence"][0]["line"]
     assert line.startswith("7942-sccp9-itl_erase.yaml variants[1] (Settings, 4, 5, 2, *, *, #, Soft2, Soft4, Soft2")
     assert "levensailor/py-cisco-cti-remote" in line
+    assert facts["tftp.options"]["evidence"][0]["line"].startswith("asked blksize=1428 (")  # the simulated phone's
     assert facts["key_path"]["status"] == "contradicted"
     assert facts["key_path"]["evidence"][0]["line"].endswith("; erase (variant 2) confirmed instead")

@@ -30,6 +30,8 @@ class PhoneEvidence:
     """Step name -> every `step` event of it (an erase retried has two), in journal order."""
     ordered: list[dict[str, Any]] = field(default_factory=list)
     """Every `step` event, in journal order."""
+    fetches: list[dict[str, Any]] = field(default_factory=list)
+    """Every `tftp` event (a transfer the tap saw), in journal order."""
     console: list[str] = field(default_factory=list)
     files: dict[str, str] = field(default_factory=dict)
     """A bundle's per-phone files by name (`device_information.xml`, `cdp_detail.txt`, ...)."""
@@ -79,6 +81,8 @@ def _journal(lines: list[bytes], phones: dict[str, PhoneEvidence]) -> None:
                 if isinstance(listed, dict) and isinstance(listed.get("name"), str):
                     phones.setdefault(listed["name"], PhoneEvidence(listed["name"]))
         name = event.get("phone")
+        if event.get("event") == "tftp" and isinstance(name, str):
+            phones.setdefault(name, PhoneEvidence(name)).fetches.append(event)
         if event.get("event") == "step" and isinstance(name, str) and isinstance(event.get("name"), str):
             phone = phones.setdefault(name, PhoneEvidence(name))
             phone.steps.setdefault(event["name"], []).append(event)

@@ -8,6 +8,7 @@ mere absence (a console that was not captured, a page that was not read): that i
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -194,10 +195,33 @@ def status_reason(phone: PhoneEvidence, profile: PhoneProfile) -> Verdict:
     return Verdict("confirmed", "Registered with StatusReason 0")
 
 
+def tftp_options(phone: PhoneEvidence, profile: PhoneProfile) -> Verdict:
+    """What the phone's TFTP requests asked (journaled since the tap kept each request's options)."""
+    asked = [o for f in phone.fetches if isinstance(o := f.get("options"), dict)]
+    if not asked:  # no fetch seen, or a journal from before rig kept the options
+        return NOT_SEEN
+    sets = Counter(", ".join(f"{k}={v}" for k, v in sorted(o.items())) for o in asked)
+    line = "; ".join(f"{what or 'no options'} ({count} of {len(asked)} requests)" for what, count in sets.most_common())
+    return Verdict("confirmed" if any("blksize" in o for o in asked) else "contradicted", f"asked {line}")
+
+
+def tftp_timeout(phone: PhoneEvidence, profile: PhoneProfile) -> Verdict:
+    """When the phone asked again for a file the tap had not answered yet: its TFTP timeout."""
+    resent = [f for f in phone.fetches if f.get("resent_after")]
+    if not resent:
+        return NOT_SEEN
+    fetch = resent[0]
+    after = ", ".join(f"{s:g} s" for s in fetch["resent_after"])
+    end = "" if fetch.get("ok") else f"; then no more (it moved on to its next TFTP server, or gave up): {fetch.get('error')}"
+    return Verdict("confirmed", f"{fetch.get('file')}: asked again {after} after its request{end}"
+                   + (f" (and {len(resent) - 1} more requests)" if len(resent) > 1 else ""))
+
+
 JUDGES: dict[str, Judge] = {
     "console.erase_line": console_erase_line, "key_path": key_path, "key_path.variant": key_path_variant,
     "restart_after_erase": restart_after_erase,
     "web.status_messages": status_messages, "web.access_off": access_off, "web.device_info": device_info,
+    "tftp.options": tftp_options, "tftp.timeout": tftp_timeout,
     "cdp.version": cdp_version, "cdp.platform": cdp_platform, "risport.status_reason": status_reason,
 }
 PROFILE_PATHS = {"cdp_platform": "cdp.platform", "status_line": "web.status_messages",
