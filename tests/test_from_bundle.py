@@ -11,17 +11,17 @@ import zipfile
 from pathlib import Path
 
 import pytest
-import yaml
 from typer.testing import CliRunner
 
 from rig.cli import app
-from rig.config.lab import dump_config, load_config
+from rig.config.lab import load_config
 from rig.config.simulation import Simulation
 from rig.drivers.ios_switch import IosSwitch
 from rig.drivers.phone_pages import flat_fields
 from rig.drivers.phone_web import PhoneWeb, WebAccessOff
 from rig.errors import ConfigError
 from rig.sim.bench import MAC_BASE, SimBench
+from tests.bench_config import bench_config
 
 SHAPE = {"time_scale": 0.004, "image_kb": 4, "scenarios": {"stale_itl": 2}}
 
@@ -40,15 +40,9 @@ def show_version(config: Path) -> str:
         return session.show_text("show version")
 
 
-def test_a_bench_shaped_from_a_bundle_answers_as_its_devices_did_and_passes_rig_erase(tmp_path, monkeypatch):
-    monkeypatch.setenv("RIG_LEASE_DIR", str(tmp_path / "leases"))
-    monkeypatch.chdir(tmp_path)
+def test_a_bench_shaped_from_a_bundle_answers_as_its_devices_did_and_passes_rig_erase(tmp_path):
     first = Simulation.model_validate({**SHAPE, "phones": 2, "web_access_off": ["desk-02"]})
-    (tmp_path / "a").mkdir()
-    (tmp_path / "b").mkdir()
-    with SimBench(first, "source-bench", tmp_path / "a") as sim:
-        config = tmp_path / "a.yaml"
-        config.write_text(yaml.safe_dump(dump_config(sim.lab_config())))
+    with bench_config(first, "source-bench", tmp_path / "a") as (_, config):
         run("--config", str(config), "diagnostics", "--out", str(tmp_path / "b.zip"), "--runs-dir", str(tmp_path))
     with zipfile.ZipFile(tmp_path / "b.zip") as zipped:
         members = {name: zipped.read(name) for name in zipped.namelist()}
@@ -57,9 +51,7 @@ def test_a_bench_shaped_from_a_bundle_answers_as_its_devices_did_and_passes_rig_
     version = next(data for name, data in members.items() if name.endswith("show_version.txt")).decode()
 
     shaped = Simulation.model_validate({**SHAPE, "from_bundle": str(tmp_path / "b.zip")})
-    with SimBench(shaped, "shaped-bench", tmp_path / "b") as sim:
-        config = tmp_path / "b.yaml"
-        config.write_text(yaml.safe_dump(dump_config(sim.lab_config())))
+    with bench_config(shaped, "shaped-bench", tmp_path / "b") as (_, config):
         lab = load_config(config)
         assert [p.name for p in lab.phones] == ["desk-01", "desk-02"]
         assert lab.phones[0].mac == page["MACAddress"] != f"{MAC_BASE:012X}"  # the bundle's pseudonym

@@ -12,13 +12,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from typer.testing import CliRunner
 
 from rig.cli import app
-from rig.config.lab import dump_config
 from rig.config.simulation import Simulation
-from rig.sim.bench import SimBench
+from tests.bench_config import bench_config
 
 SIMULATION = Simulation.model_validate({
     "phones": 3, "time_scale": 0.004, "image_kb": 4, "keypad": "http_execute",
@@ -44,11 +42,7 @@ class Bench:
 @pytest.fixture(scope="module")
 def bench(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bench]:
     tmp = tmp_path_factory.mktemp("key-screens")
-    with SimBench(SIMULATION, "screens-bench", tmp) as sim, pytest.MonkeyPatch.context() as patch:
-        patch.setenv("RIG_LEASE_DIR", str(tmp / "leases"))
-        patch.chdir(tmp)
-        config = tmp / "lab.yaml"
-        config.write_text(yaml.safe_dump(dump_config(sim.lab_config())))
+    with bench_config(SIMULATION, "screens-bench", tmp) as (_, config):
         yield Bench(config, tmp / "runs")
 
 

@@ -8,14 +8,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import yaml
 from typer.testing import CliRunner
 
 from rig.cli import app
-from rig.config.lab import dump_config
 from rig.config.simulation import Simulation
 from rig.phone.keyscript import load_script
-from rig.sim.bench import SimBench
+from tests.bench_config import bench_config
 
 SIMULATION = Simulation.model_validate({
     "phones": 1, "time_scale": 0.004, "image_kb": 4, "scenarios": {"stale_itl": 1},
@@ -29,13 +27,8 @@ def erase_steps(run_dir: Path) -> list[dict]:
     return [e for e in events if e["event"] == "step" and e["name"].split(" ")[0] in ("erase", "recover")]
 
 
-def test_the_variant_the_firmware_takes_is_found_confirmed_and_named(tmp_path, monkeypatch):
-    monkeypatch.setenv("RIG_LEASE_DIR", str(tmp_path / "leases"))
-    monkeypatch.chdir(tmp_path)
-    with SimBench(SIMULATION, "variants-bench", tmp_path) as sim:
-        config = tmp_path / "lab.yaml"
-        config.write_text(yaml.safe_dump(dump_config(sim.lab_config())))
-
+def test_the_variant_the_firmware_takes_is_found_confirmed_and_named(tmp_path):
+    with bench_config(SIMULATION, "variants-bench", tmp_path) as (sim, config):
         def erase(*args: str) -> dict:
             result = CliRunner().invoke(app, ["--config", str(config), "erase", "--runs-dir", str(tmp_path / "runs"),
                                               "--json", "--no-screenshots", *args])
