@@ -1,11 +1,14 @@
 """Key-path evidence on the simulated bench: an erase of a single web-capable phone keeps its
-screen after each key in the run directory and shows them in report.html; a fleet keeps none
+screen after each key in the run directory, shows them in report.html and `rig diagnostics
+--screenshots` bundles them; a fleet keeps none
 unless asked; a phone that refuses its screenshots is still erased (a screenshot is evidence,
 never a verdict)."""
 
 from __future__ import annotations
 
 import json
+import re
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +41,12 @@ class Bench:
         summary = json.loads(result.stdout)
         return Path(summary["run_dir"]), summary
 
+    def diagnostics(self, *args: str) -> None:
+        """`rig diagnostics ARGS` into b.zip beside the runs."""
+        result = CliRunner().invoke(app, ["--config", str(self.config), "diagnostics", "--out",
+                                          str(self.runs.parent / "b.zip"), "--runs-dir", str(self.runs), *args])
+        assert result.exit_code == 0, result.output
+
 
 @pytest.fixture(scope="module")
 def bench(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bench]:
@@ -63,6 +72,10 @@ def test_a_single_phone_keeps_its_screen_after_each_key_and_the_report_shows_the
     assert shots[0]["file"] == "screens/desk-01/erase-01-Settings.png"
     report = (run_dir / "report.html").read_text()
     assert all(f'<img src="{s["file"]}"' in report for s in shots)
+    bench.diagnostics("desk-01", "--screenshots")
+    with zipfile.ZipFile(bench.runs.parent / "b.zip") as bundle:
+        kept = [n for n in bundle.namelist() if re.fullmatch(r"phones/[^/]+/screens/erase-\d\d-\w+\.png", n)]
+        assert len(kept) == 9 and all(bundle.read(n).startswith(PNG) for n in kept)
 
 
 def test_a_fleet_keeps_no_screens_unless_asked_and_one_phone_can_be_asked_for_none(bench):
