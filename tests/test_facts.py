@@ -120,3 +120,13 @@ def test_the_tftp_options_a_phone_asked_and_when_it_asked_again_are_judged_from_
     assert found["tftp.timeout"]["evidence"] == [{"phone": "b", "status": "confirmed", "line": (
         "SEP2.cnf.xml: asked again 4 s, 8 s after its request; then no more (it moved on to its next TFTP server, "
         "or gave up): upstream did not answer")}]
+
+
+def test_a_key_path_line_says_where_the_screens_after_the_keys_are(tmp_path):
+    shots = [{"key": k, "file": f"screens/a/erase-{i:02d}-{k}.png"} for i, k in enumerate(KEYS, 1)]
+    confirmed = erased("a", "ITL fetched after the keys")
+    confirmed["data"]["screenshots"] = shots
+    path = run_dir(tmp_path, {"a": [confirmed]}, {})
+    assert facts(str(path))["key_path"]["evidence"][0]["line"] == (
+        f"7942-sccp9-itl_erase.yaml: {' '.join(KEYS)} (screens screens/a/erase-01-Settings.png .. "
+        f"screens/a/erase-09-Soft2.png) -> erase confirmed by ITL fetched after the keys")

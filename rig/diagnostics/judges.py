@@ -95,7 +95,10 @@ def key_path_variant(phone: PhoneEvidence, profile: PhoneProfile) -> Verdict:
 
 
 def _keys(event: dict[str, Any]) -> str:
-    return " ".join(str(k) for k in _data(event).get("keys") or [])
+    """The keys an erase attempt sent, and where the screens after them are (rig erase --screenshots)."""
+    keys = " ".join(str(k) for k in _data(event).get("keys") or [])
+    files = [s["file"] for s in _data(event).get("screenshots") or [] if isinstance(s, dict) and s.get("file")]
+    return keys + (f" (screens {files[0]} .. {files[-1]})" if keys and files else "")
 
 
 def restart_after_erase(phone: PhoneEvidence, profile: PhoneProfile) -> Verdict:
