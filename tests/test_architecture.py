@@ -25,3 +25,19 @@ def test_every_package_and_top_level_folder_is_on_the_code_map():
 def test_every_module_the_map_names_exists():
     named = set(re.findall(r"`((?:rig|drivers)/[\w/]+\.py)`", TEXT))
     assert named and sorted(n for n in named if not (REPO / n).is_file()) == []
+
+
+def test_a_journal_events_name_means_that_event_everywhere():
+    """`PowerAction` once named both the journal's power event and the CLI's on/off/cycle choice:
+    no class elsewhere takes the name of an event type (rig.record.events)."""
+    import ast
+
+    from rig.record import events
+
+    names = {n for n, v in vars(events).items() if isinstance(v, type) and issubclass(v, events.Event)}
+    taken = [f"{path.relative_to(REPO)}: {node.name}"
+             for path in [*(REPO / "rig").rglob("*.py"), *(REPO / "drivers").rglob("*.py")]
+             if path != REPO / "rig/record/events.py"
+             for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+             if isinstance(node, ast.ClassDef) and node.name in names]
+    assert taken == []

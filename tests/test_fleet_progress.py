@@ -84,3 +84,11 @@ def test_a_run_where_every_phone_passed_ends_on_the_bar_alone():
         progress(PhoneStarted(phone=name))
         progress(PhoneDone(phone=name, outcome="passed"))
     assert len(_screen(progress)) == 1
+
+
+def test_a_step_tried_again_shows_its_attempt_while_it_runs():
+    progress = Progress(["desk-01"], Console(file=io.StringIO(), width=150), live=False, quiet=True, clock=Clock())
+    progress(PhoneStarted(phone="desk-01"))
+    progress(StepStarted(phone="desk-01", name="erase", attempt=2))
+    _, *table = _screen(progress)
+    assert any("erase (attempt 2)" in line for line in table if "desk-01" in line)

@@ -35,7 +35,8 @@ class Rule:
 
 
 FRONT_ENDS = ("rig.cli", "rig.pytest_plugin")
-"""What a person or a test runner drives; rig.cluster is a layer the CLI calls, like rig.jobs."""
+"""What a person or a test runner drives. rig.cluster is a layer the CLI calls, like rig.jobs, and
+rig.report renders what every front end shows: neither leans on a front end."""
 MAPPED = {"drivers": "rig.drivers", "keypad_scripts": "rig.keypad_scripts", "phone_profiles": "rig.phone_profiles"}
 """The design card's top-level folders, installed under rig's name (pyproject.toml's package-dir)."""
 RULES = [
@@ -47,13 +48,13 @@ RULES = [
     Rule("the simulator depends only on rig.trust and the config schema", ("rig/sim",),
          only=("rig.sim", "rig.trust", "rig.config", "rig.errors")),
     Rule("reports read only the journal", ("rig/report",),
-         only=("rig.report", "rig.record.events", "rig.record.journal", "rig.errors")),
+         only=("rig.report", "rig.record.events", "rig.record.journal", "rig.record.steps", "rig.errors")),
     Rule("only the bench, `rig sim` and the phone listing start or lay out a simulated bench", ("rig",),
          forbidden=("rig.sim",), exempt=("rig/sim/", "rig/bench/build.py", "rig/cli/sim.py", "rig/jobs/phones.py")),
     Rule("nothing below the front ends imports them", ("rig", "drivers"), forbidden=FRONT_ENDS,
          exempt=("rig/cli/", "rig/pytest_plugin/", "rig/__main__.py")),
-    Rule("the command line never imports the pytest plugin", ("rig/cli",), forbidden=("rig.pytest_plugin",)),
-    Rule("the pytest plugin never imports the command line", ("rig/pytest_plugin",), forbidden=("rig.cli",)),
+    *(Rule("front ends do not import each other", (front.replace(".", "/"),),
+           forbidden=tuple(other for other in FRONT_ENDS if other != front)) for front in FRONT_ENDS),
     Rule("procedures, actions and the bench never import the jobs layer",
          ("rig/procedures", "rig/actions", "rig/bench"), forbidden=("rig.jobs",)),
     Rule("the runner never imports the job service above it", ("rig/jobs/runner.py", "rig/jobs/health.py"),

@@ -57,7 +57,7 @@ def bench(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bench]:
 
 def erase_steps(run_dir: Path, phone: str) -> list[dict[str, Any]]:
     events = [json.loads(line) for line in (run_dir / "journal.jsonl").read_text().splitlines()]
-    return [e for e in events if e["event"] == "step" and e["phone"] == phone and e["name"].startswith("erase")]
+    return [e for e in events if e["event"] == "step" and e["phone"] == phone and e["name"] == "erase"]
 
 
 def test_a_single_phone_keeps_its_screen_after_each_key_and_the_report_shows_the_strip(bench):

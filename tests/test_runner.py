@@ -19,7 +19,8 @@ from rig.record.events import StepDone
 from rig.record.journal import Journal, read_events
 from rig.procedures.steps import BenchFault, PhoneFailed, PhoneSkipped
 from rig.report import render
-from rig.jobs.rundir import new_run_dir, read_state
+from rig.report.model import RunResults
+from rig.jobs.rundir import new_run_dir, read_state, run_directory
 from rig.jobs.runner import Runner, parts_of, verdict_of
 
 PHONE = PhoneConfig(
@@ -55,6 +56,30 @@ def test_run_directories_are_named_by_time_and_procedure_and_never_collide(tmp_p
     assert first != second and first.name.endswith("-erase") and len(first.name.split("-")[0]) == 8
 
 
+def test_a_job_refused_before_it_wrote_anything_leaves_no_run_directory(tmp_path):
+    runs = tmp_path / "runs"
+    with pytest.raises(RigError, match="leased"):
+        with run_directory(None, runs, "erase") as made:
+            assert made.parent == runs and made.is_dir()
+            raise RigError("phone desk-01 is leased by another run")
+    assert not runs.exists(), "the runs directory it made goes too"
+    with pytest.raises(RigError):
+        with run_directory(None, runs, "erase") as made:
+            (made / "journal.jsonl").write_text("{}\n")
+            raise RigError("a run that started keeps its directory")
+    assert made.is_dir()
+
+
+def test_a_chosen_run_directory_is_the_run_id_and_one_that_existed_is_kept(tmp_path):
+    resumed = tmp_path / "runs" / "20261125-090000-erase"
+    resumed.mkdir(parents=True)
+    with pytest.raises(RigError):
+        with run_directory(resumed, tmp_path / "elsewhere", "erase") as made:
+            assert made == resumed
+            raise RigError("refused")
+    assert resumed.is_dir() and not (tmp_path / "elsewhere").exists()
+
+
 def test_resume_state_keeps_the_phones_that_passed_last(tmp_path):
     with Journal(tmp_path / "journal.jsonl") as j:
         j.append("run_started", run_id="r1", procedure="erase", bench="b",
@@ -88,23 +113,24 @@ def _dead_bench_config(switch_port: int, **extra: object) -> LabConfig:
     })
 
 
-def _run(config: LabConfig, run_dir):
+def _run(config: LabConfig, run_dir) -> RunResults:
     bench = Bench(config)
     try:
-        return Runner(bench, "verify", config.phones, run_dir, stop=threading.Event()).run()
+        Runner(bench, "verify", config.phones, run_dir, stop=threading.Event()).run()
     finally:
         bench.close()
+    return render(run_dir)
 
 
 def test_a_switch_that_fails_for_two_phones_is_out_of_service_for_the_rest(tmp_path, closed_port):
     result = _run(_dead_bench_config(closed_port), tmp_path / "run")
-    outcomes = {name: v.outcome for name, v in result.outcomes.items()}
+    outcomes = {p.name: p.outcome for p in result.phones}
     assert outcomes == dict.fromkeys(["desk-01", "desk-02", "desk-03", "desk-04"], "error")
-    assert result.outcomes["desk-03"].reason.startswith("switch sw1 unhealthy: ")
+    assert (result.phone("desk-03").reason or "").startswith("switch sw1 unhealthy: ")
     events = read_events(tmp_path / "run" / "journal.jsonl")
     untried = [e for e in events if isinstance(e, StepDone) and e.phone in ("desk-03", "desk-04")]
     assert untried == []
-    assert render(tmp_path / "run")["unhealthy"][0]["slot"] == "switch sw1"
+    assert result.unhealthy[0].slot == "switch sw1"
 
 
 def test_a_tap_that_cannot_start_is_an_error_for_every_phone_and_touches_none(tmp_path, closed_port):
@@ -113,6 +139,6 @@ def test_a_tap_that_cannot_start_is_an_error_for_every_phone_and_touches_none(tm
         taken = busy.getsockname()[1]
         config = _dead_bench_config(closed_port, tftp_tap={"listen": {"host": "127.0.0.1", "port": taken}})
         result = _run(config, tmp_path / "run")
-    assert {v.outcome for v in result.outcomes.values()} == {"error"}
-    assert all(v.reason.startswith("TFTP tap failed to start") for v in result.outcomes.values())
+    assert {p.outcome for p in result.phones} == {"error"}
+    assert all((p.reason or "").startswith("TFTP tap failed to start") for p in result.phones)
     assert [e for e in read_events(tmp_path / "run" / "journal.jsonl") if isinstance(e, StepDone)] == []

@@ -37,7 +37,9 @@ from rig.record.journal import JOURNAL_NAME, Journal, ports_left_off
 from rig.record.lease import LeaseSet
 
 
-class PowerAction(str, Enum):
+class PowerCommand(str, Enum):
+    """What `rig power` is asked to do (the journal's `power` event, PowerAction, records what was done)."""
+
     on = "on"
     off = "off"
     cycle = "cycle"
@@ -46,7 +48,7 @@ class PowerAction(str, Enum):
 @app.command()
 def power(
     ctx: typer.Context,
-    action: Annotated[Optional[PowerAction], typer.Argument(help="on, off or cycle.", show_default=False)] = None,
+    action: Annotated[Optional[PowerCommand], typer.Argument(help="on, off or cycle.", show_default=False)] = None,
     phone: Annotated[Optional[str], typer.Argument(help="Phone name from the lab config.", show_default=False)]
     = None,
     off_seconds: Annotated[Optional[float], typer.Option(
@@ -71,12 +73,12 @@ def power(
         assert action is not None and phone is not None
         _switch(bench, action, phone, off_seconds, runs_dir, stop)
     if stop.is_set():
-        typer.echo(f"rig: interrupted ({phone}'s port is on again)" if action != PowerAction.off
+        typer.echo(f"rig: interrupted ({phone}'s port is on again)" if action != PowerCommand.off
                    else "rig: interrupted", err=True)
         raise typer.Exit(EXIT_INTERRUPTED)
 
 
-def _switch(bench: Bench, action: PowerAction, name: str, off_seconds: float | None, runs_dir: Path,
+def _switch(bench: Bench, action: PowerCommand, name: str, off_seconds: float | None, runs_dir: Path,
             stop: threading.Event) -> None:
     cfg = bench.config.phone(name)
     if cfg.switch is None:
@@ -86,9 +88,9 @@ def _switch(bench: Bench, action: PowerAction, name: str, off_seconds: float | N
         restored = restore_for(bench, journals_of(lease.taken_over), [cfg.name]) if lease is not None else []
         for name in restored:
             typer.echo(f"{name}: port turned back on (a crashed run had left it off)")
-        if stop.is_set() or (restored and action == PowerAction.on):
+        if stop.is_set() or (restored and action == PowerCommand.on):
             return  # on already (a phone just powered cannot be identified yet)
-        journal = None if action == PowerAction.on else _journal(bench, cfg.name, runs_dir, lease)
+        journal = None if action == PowerCommand.on else _journal(bench, cfg.name, runs_dir, lease)
         try:
             identity = guarded_power(bench.switch(cfg.switch), cfg, action.value, off_seconds=seconds,
                                      wait=stop.wait, journal=journal)

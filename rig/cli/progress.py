@@ -25,6 +25,7 @@ from rich.text import Text
 from rig.cli.estimate import StepClock
 from rig.cli.summary import STYLE
 from rig.record.events import Event, PhoneDone, PhoneEvent, PhoneInterrupted, PhoneStarted, StepStarted
+from rig.record.steps import step_label
 
 MAX_ROWS = 40
 
@@ -126,7 +127,7 @@ class Progress:
                 row.started, row.step = now, "starting"
                 self.steps.started(event.phone, now)
             elif isinstance(event, StepStarted):
-                row.step = event.name
+                row.step = step_label(event.name, event.attempt)
                 self.steps.step(event.phone, event.name, now)
             elif isinstance(event, PhoneDone):
                 row.ended, row.outcome, row.reason = now, event.outcome, event.reason or ""

@@ -44,8 +44,8 @@ class PhoneEvidence:
         return found[-1] if found else None
 
     def erase_steps(self) -> list[dict[str, Any]]:
-        """Every attempt of the erase, in order: `erase`, its retries and variants (`erase (variant 2)`)."""
-        return [event for event in self.ordered if str(event.get("name")).split(" ")[0] == "erase"]
+        """Every attempt of the erase, in order: the script's own, then its variants' (`--try-variants`)."""
+        return [event for event in self.ordered if event.get("name") == "erase"]
 
     def data(self, step: str) -> dict[str, Any]:
         event = self.last(step)

@@ -75,7 +75,7 @@ def key_path(phone: PhoneEvidence, profile: PhoneProfile) -> Verdict:
     variant = next((e for e in erases if "variant" in _data(e) and _confirmed_by(e)), None)
     return Verdict("contradicted", f"{_data(last).get('script', 'the script')}: {_keys(last)} -> "
                                    f"{last.get('detail') or 'not confirmed'}"
-                   + (f"; {variant.get('name')} confirmed instead" if variant else ""))
+                   + (f"; variants[{_data(variant)['variant'].get('index')}] confirmed instead" if variant else ""))
 
 
 def key_path_variant(phone: PhoneEvidence, profile: PhoneProfile) -> Verdict:

@@ -1,7 +1,13 @@
-"""Run directories: their names, their creation, and what a journal says for `--resume`."""
+"""Run directories: their names, their creation, and what a journal says for `--resume`.
+
+A run's directory name is its one id: the journal's `run_id`, its leases' `run_id` and the
+directory are named here, once (`run_directory`).
+"""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -11,13 +17,15 @@ from rig.record.events import Event, PhoneDone, RunStarted
 from rig.record.journal import JOURNAL_NAME, read_events, utc_now
 
 
-def new_run_id(procedure: str, now: datetime | None = None) -> str:
+def _run_id(procedure: str, now: datetime | None = None) -> str:
     """`20261125-090001-erase`: sortable, readable, one per second and procedure."""
     return f"{(now or utc_now()):%Y%m%d-%H%M%S}-{procedure}"
 
 
 def new_run_dir(runs_dir: Path, procedure: str) -> Path:
-    base = new_run_id(procedure)
+    """A new directory under `runs_dir`, created now: `<id>`, or `<id>.1`... when another run of the
+    same second took it."""
+    base = _run_id(procedure)
     for n in range(100):
         candidate = runs_dir / (base if n == 0 else f"{base}.{n}")
         try:
@@ -26,6 +34,31 @@ def new_run_dir(runs_dir: Path, procedure: str) -> Path:
         except FileExistsError:
             continue
     raise RigError(f"{runs_dir}: cannot create a run directory for {base}")
+
+
+@contextlib.contextmanager
+def run_directory(chosen: Path | None, runs_dir: Path, procedure: str) -> Iterator[Path]:
+    """The job's run directory, existing from here on: `chosen` (a resumed run's, or the one a
+    Dask worker was given) or a new one under `runs_dir`. Made before the leases are taken, so the
+    leases carry its final name as their run id. A job refused before it wrote anything there (a
+    held lease, the bench gate) leaves no run directory: an error with it still empty removes it
+    again, with every parent this made."""
+    target = chosen if chosen is not None else runs_dir
+    made = [p for p in (target, *target.parents) if not p.exists()]
+    run_dir = chosen
+    if run_dir is None:
+        run_dir = new_run_dir(runs_dir, procedure)
+        made.insert(0, run_dir)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        yield run_dir
+    except BaseException:
+        for path in made:  # innermost first; a directory with anything in it stays, and so do its parents
+            try:
+                path.rmdir()
+            except OSError:
+                break
+        raise
 
 
 @dataclass(frozen=True)

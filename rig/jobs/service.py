@@ -7,8 +7,9 @@ watches the events and how the result is shown, so that is all they supply.
 
 `plan` finds everything that can be wrong with the input (unknown phones, an empty selection,
 a resume of another job, a bad keypad script) without side effects: a refused job creates no
-run directory. `run` takes the leases (a held one refuses before anything is touched), creates
-the run directory, and returns a JobResult once the reports are written, interrupted or not.
+run directory. `run` creates the run directory (its name is the run's one id, which the leases
+carry), takes the leases (a held one refuses before anything is touched, and the empty run
+directory goes again), and returns a JobResult once the reports are written, interrupted or not.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from rig.drivers.errors import DeviceError
 from rig.errors import RigError
 from rig.record.events import Event
 from rig.jobs.result import JobResult
-from rig.jobs.rundir import RunState, new_run_dir, new_run_id, read_state
+from rig.jobs.rundir import RunState, read_state, run_directory
 from rig.phone.keyscript import KeyScript, scripts_for
 from rig.record.lease import LeaseSet
 from rig.preflight import bench_gate
@@ -76,12 +77,6 @@ class JobPlan:
     state: RunState | None
     """The earlier run's journal when resuming."""
 
-    @property
-    def run_id(self) -> str:
-        request = self.request
-        chosen = request.resume or request.run_dir
-        return chosen.name if chosen is not None else new_run_id(request.procedure)
-
 
 class JobService:
     """Jobs on one open bench."""
@@ -122,19 +117,18 @@ class JobService:
             stop: threading.Event | None = None) -> JobResult:
         """Lease, restore, run and render; the result once every report is written."""
         config, request = self.bench.config, plan.request
-        with LeaseSet(config.bench, [p.name for p in plan.todo], plan.run_id, config.timeouts.lease) as leases:
+        names = [p.name for p in plan.todo]
+        with run_directory(request.resume or request.run_dir, request.runs_dir, request.procedure) as run_dir, \
+                LeaseSet(config.bench, names, run_dir.name, config.timeouts.lease, run_dir=run_dir) as leases:
             bench_gate(self.bench, plan.todo)  # read-only (rig.preflight): a bench that cannot work stops here
-            run_dir = request.resume or request.run_dir or new_run_dir(request.runs_dir, request.procedure)
-            run_dir.mkdir(parents=True, exist_ok=True)
-            leases.attach(run_dir)
             restored = self._restore(plan, run_dir, leases)
             self._until_up(restored, stop)
-            outcome = Runner(
+            Runner(
                 self.bench, request.procedure, plan.todo, run_dir, scripts=plan.scripts, stop=stop,
                 observer=observer, resumed=plan.state is not None, screenshots=request.screenshots,
                 try_variants=request.try_variants,
             ).run(all_phones=plan.listed)
-        return JobResult(run_dir, render(run_dir), outcome.interrupted, restored)
+        return JobResult(run_dir, render(run_dir), restored)
 
     def _until_up(self, restored: list[str], stop: threading.Event | None) -> None:
         """A phone whose port was just turned back on is booting: keys pressed now would be lost,

@@ -25,6 +25,7 @@ from rig.config.lab import HttpKeypadConfig
 from rig.drivers.phone_web import PhoneWeb, PhoneWebError
 from rig.procedures.context import PhoneContext
 from rig.procedures.steps import Step
+from rig.record.steps import step_label
 
 SCREENS_DIR = "screens"
 MAX_FAILURES = 3
@@ -59,7 +60,7 @@ class KeyScreens:
     def __init__(self, web: PhoneWeb, auth: tuple[str, str], run_dir: Path, phone: str, step: Step) -> None:
         self._web, self._auth, self._run_dir = web, auth, run_dir
         self._folder = Path(SCREENS_DIR) / phone
-        self._prefix = re.sub(r"[^a-z0-9]+", "-", step.name.lower()).strip("-")
+        self._prefix = re.sub(r"[^a-z0-9]+", "-", step_label(step.name.name, step.attempt).lower()).strip("-")
         self._step = step
         self._shots: list[dict[str, str]] = step.data.setdefault("screenshots", [])
         self._failures = 0

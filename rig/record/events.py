@@ -220,11 +220,15 @@ class StepStarted(PhoneEvent):
 
     KIND = "step_started"
     name: str
+    attempt: int = 1
 
 
 @dataclass(frozen=True, kw_only=True)
 class StepDone(PhoneEvent):
-    """A named step, journaled as it ends, with a one-line detail and its evidence."""
+    """A named step, journaled as it ends, with a one-line detail and its evidence.
+
+    `name` is one of rig.record.steps' declared names; `attempt` counts the tries of that step on
+    this phone (an erase after a power cycle is attempt 2; journals from before it read as 1)."""
 
     KIND = "step"
     name: str
@@ -233,6 +237,7 @@ class StepDone(PhoneEvent):
     ok: bool
     detail: str = ""
     data: dict[str, Any] = field(default_factory=dict)
+    attempt: int = 1
 
 
 @dataclass(frozen=True, kw_only=True)

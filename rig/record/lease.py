@@ -125,6 +125,7 @@ class LeaseSet:
         run_id: str,
         ttl: float,
         *,
+        run_dir: Path | None = None,
         lease_dir: Path | None = None,
         pid: int | None = None,
     ) -> None:
@@ -135,7 +136,9 @@ class LeaseSet:
         self.dir = lease_dir or default_lease_dir()
         self._pid = pid if pid is not None else os.getpid()
         self._started = process_started(self._pid)
-        self.run_dir: str | None = None
+        self.run_dir: str | None = str(Path(run_dir).resolve()) if run_dir is not None else None
+        """Where the run's journal is (named in every lease, so a run that takes them over after a
+        crash finds it); `run_id` is its directory's name when a job leases."""
         self.taken_over: list[Holder] = []
         """Dead holders whose leases this set took over."""
         self._held: list[Path] = []
@@ -186,10 +189,9 @@ class LeaseSet:
         raise LeaseHeld(f"phone {phone} of bench {self.bench}: lease {path} keeps changing hands")
 
     def attach(self, run_dir: Path) -> None:
-        """Name the run directory in every held lease (created after the leases, so that a refused
-        lease leaves none): a run that takes over these leases after a crash finds the journal.
-        From here on the leases carry the run directory's name as their run id, so a run has one
-        id whatever name its directory finally got (`<id>.1` when another run took `<id>`)."""
+        """Name a run directory made after the leases were taken in every held lease (`rig power`
+        opens its journal only for a port it turns off): a run that takes over these leases after
+        a crash finds the journal, and the leases carry the directory's name as their run id."""
         self.run_dir = str(Path(run_dir).resolve())
         self.run_id = Path(run_dir).name
         for path in self._held:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from rig.record.events import PhoneEvent, StepDone
+from rig.record.steps import step_label
 
 
 def screen_strips(events: list[PhoneEvent]) -> list[dict[str, Any]]:
@@ -16,7 +17,7 @@ def screen_strips(events: list[PhoneEvent]) -> list[dict[str, Any]]:
         shots = event.data.get("screenshots") if isinstance(event, StepDone) else None
         if not isinstance(shots, list) or not shots:
             continue
-        strips.append({"step": event.name, "stopped": event.data.get("screenshots_stopped"), "shots": [
+        strips.append({"step": step_label(event.name, event.attempt), "stopped": event.data.get("screenshots_stopped"), "shots": [
             {"key": str(s.get("key", "?")), "file": s.get("file"), "error": s.get("error")}
             for s in shots if isinstance(s, dict)]})
     return strips

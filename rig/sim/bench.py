@@ -40,6 +40,7 @@ from rig.sim.bundle_shape import bundle_mac, phone_options, shaped_simulation, s
 from rig.sim.clock import SimClock
 from rig.sim.cucm import SimCucm
 from rig.sim.load_server import SimLoadServer, image_sizes, tap_config
+from rig.sim.loopback import bench_tap_host, free_udp_port
 from rig.sim.ios_output import MODULE_BUDGET_WATTS
 from rig.sim import misconfig
 from rig.sim.meter import SimPowerMeter
@@ -135,13 +136,6 @@ def layout(sim: Simulation) -> list[SimPhoneSpec]:
     return specs
 
 
-def free_udp_port(host: str = LOOPBACK) -> int:
-    """A UDP port free right now, for the tap address the phones' option 150 will name."""
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        s.bind((host, 0))
-        return s.getsockname()[1]
-
-
 def _check_web_port(port: int, specs: list[SimPhoneSpec]) -> None:
     """ConfigError unless every phone's address lets this process bind `port` (port 80 needs
     root or CAP_NET_BIND_SERVICE): said before anything starts, not as a phone whose web
@@ -169,7 +163,9 @@ class SimBench(SimBox):
         misconfig.check(sim, self.specs)
         if sim.web_port:
             _check_web_port(sim.web_port, self.specs)
-        self.tap_port = free_udp_port()
+        self.tap_host = bench_tap_host()
+        """Where rig's taps listen: an address of this bench's own (rig.sim.loopback)."""
+        self.tap_port = free_udp_port(self.tap_host)
         self.pki = ClusterPki.generate()
         self.cucm = SimCucm(
             self.clock,
@@ -185,7 +181,7 @@ class SimBench(SimBox):
         self.load_server = SimLoadServer(LOAD_ID, image_sizes(sim)) if sim.firmware.load_server else None
         """The Load Server the phones' configs name (`simulation.firmware.load_server`), if any."""
         self.peers = peer_network(self.clock)
-        self.load_server_tap_port = free_udp_port() if sim.firmware.tap_load_server else None
+        self.load_server_tap_port = free_udp_port(self.tap_host) if sim.firmware.tap_load_server else None
         """Where rig's second tap listens, in front of the load server (the configs name it)."""
         self.phones: dict[str, SimPhone] = {}
         self.switches: dict[str, SimSwitch] = {}
@@ -200,7 +196,7 @@ class SimBench(SimBox):
         if self.load_server is not None:
             self.load_server.start()
             tap = self.load_server_tap_port
-            self.cucm.load_server = self.load_server.config_value if tap is None else f"{LOOPBACK}:{tap}"
+            self.cucm.load_server = self.load_server.config_value if tap is None else f"{self.tap_host}:{tap}"
         self.cucm.start()
         for spec in self.specs:
             phone = SimPhone(
@@ -211,7 +207,7 @@ class SimBench(SimBox):
                 scenario=spec.scenario,
                 pki=self.pki,
                 cucm_auth_url=self.cucm.auth_url,
-                tftp_servers=misconfig.tftp_servers(spec.name, self.sim, (LOOPBACK, self.tap_port), self.cucm.tftp_address),
+                tftp_servers=misconfig.tftp_servers(spec.name, self.sim, (self.tap_host, self.tap_port), self.cucm.tftp_address),
                 tvs=DEAD_TVS if faults.tvs_unreachable else self.cucm.tvs_address,
                 peers=self.peers,
                 never_returns=spec.name in faults.never_returns,
@@ -331,9 +327,9 @@ class SimBench(SimBox):
                 **self._tomcat_config(),
             ),
             tftp_tap=TapConfig(
-                listen=Endpoint(host=LOOPBACK, port=self.tap_port),
+                listen=Endpoint(host=self.tap_host, port=self.tap_port),
                 upstream=Endpoint(host=cucm_host, port=cucm_port),
-                load_server=tap_config(self.load_server, self.load_server_tap_port),
+                load_server=tap_config(self.load_server, self.tap_host, self.load_server_tap_port),
             ),
             instruments={
                 f"meter{i + 1}": InstrumentConfig(resource=f"TCPIP::{host}::{port}::SOCKET")
