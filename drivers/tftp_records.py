@@ -30,6 +30,11 @@ class TftpTransfer:
     started: datetime
     ended: datetime
     content: bytes | None  # kept when bytes <= keep_bytes
+    options: tuple[tuple[str, str], ...] = ()
+    """The options of the phone's request as it sent them (RFC 2347: `blksize`, `tsize`, `timeout`),
+    names lowercased: evidence of what the phone asks (`rig facts`)."""
+    resent: tuple[float, ...] = ()
+    """Seconds after its request at which the phone sent it again, unanswered: its TFTP timeout."""
 
     def __reduce__(self) -> tuple[object, tuple[object, ...]]:
         """Pickled as its fields, UTC times as microseconds since 1970: the tap's child sends one
@@ -37,7 +42,7 @@ class TftpTransfer:
         state) took 20 us to pickle and 9 to unpickle a 16 KB record, against 4 and 5 this way
         (2-core VM). Naive or other-zone times are pickled as they are."""
         return _unpickle, (self.client, self.file, self.bytes, self.ok, self.error, _micros(self.started),
-                           _micros(self.ended), self.content)
+                           _micros(self.ended), self.content, self.options, self.resent)
 
 
 def _micros(moment: datetime) -> int | datetime:
@@ -50,8 +55,9 @@ def _moment(value: int | datetime) -> datetime:
 
 
 def _unpickle(client: str, file: str, size: int, ok: bool, error: str | None, started: int | datetime,
-              ended: int | datetime, content: bytes | None) -> TftpTransfer:
-    return TftpTransfer(client, file, size, ok, error, _moment(started), _moment(ended), content)
+              ended: int | datetime, content: bytes | None, options: tuple[tuple[str, str], ...] = (),
+              resent: tuple[float, ...] = ()) -> TftpTransfer:
+    return TftpTransfer(client, file, size, ok, error, _moment(started), _moment(ended), content, options, resent)
 
 
 class TransferLog:

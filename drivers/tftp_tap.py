@@ -153,6 +153,7 @@ class TftpTap(TransferLog):
         if existing is not None and existing.closed_at is not None:
             self._close(existing)  # a new request from a port whose last transfer is lingering
         elif existing is not None:
+            existing.resent.append(round(self._now - existing.opened, 3))  # the phone's TFTP timeout
             if existing.server is None:  # upstream has not answered yet: the RRQ may be lost
                 existing.up.sendto(existing.rrq, self.upstream)
             else:  # the phone missed our answer: the OACK or block 1 again (never an OACK it took)
@@ -162,18 +163,22 @@ class TftpTap(TransferLog):
         if len(fields) < 2:
             self._sock.sendto(error_packet(4, "Malformed read request"), client)
             return
-        asked = options(fields[2:]).get("blksize", "")
-        self._open(client, fields[0], packet, int(asked) if asked.isdigit() and int(asked) >= 8 else None)
+        pairs = tuple(options(fields[2:]).items())
+        asked = dict(pairs).get("blksize", "")
+        self._open(client, fields[0], packet, int(asked) if asked.isdigit() and int(asked) >= 8 else None, pairs)
 
-    def _open(self, client: tuple[str, int], file: str, rrq: bytes, asked: int | None) -> None:
-        """Relay a new read; `asked`: the phone's blksize option, when it has a valid one."""
+    def _open(self, client: tuple[str, int], file: str, rrq: bytes, asked: int | None,
+              pairs: tuple[tuple[str, str], ...] = ()) -> None:
+        """Relay a new read; `asked`: the phone's blksize option, when it has a valid one; `pairs`:
+        every option of its request, kept as evidence."""
         assert self._poller is not None and self._sock is not None
         up, down = self._socket(self._up_host), self._socket(self._down_host)
         down.connect(client)
         larger = larger_blksize(asked, self._path_mtu, self.upstream_blksize)
         if larger is not None:
             rrq = with_blksize(rrq, larger)
-        transfer = Transfer(client, file, rrq, up, down, self.keep_bytes, asked if larger is not None else None)
+        transfer = Transfer(client, file, rrq, up, down, self.keep_bytes, asked if larger is not None else None,
+                            options=pairs, opened=self._now)
         self._active[client] = transfer
         self._poller.add(up, partial(self._from_upstream, transfer))
         self._poller.add(down, partial(self._from_client, transfer))

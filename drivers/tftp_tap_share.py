@@ -33,6 +33,7 @@ def record_fields(transfer: TftpTransfer, *, content: bool) -> dict[str, Any]:
     fields: dict[str, Any] = {
         "client": transfer.client, "file": transfer.file, "bytes": transfer.bytes, "ok": transfer.ok,
         "error": transfer.error, "started": transfer.started.isoformat(), "ended": transfer.ended.isoformat(),
+        "options": [list(pair) for pair in transfer.options], "resent": list(transfer.resent),
     }
     if content:
         fields["content"] = base64.b64encode(transfer.content).decode("ascii") if transfer.content is not None else None
@@ -44,7 +45,9 @@ def record_of(fields: dict[str, Any]) -> TftpTransfer:
     return TftpTransfer(str(fields["client"]), str(fields["file"]), int(fields["bytes"]), bool(fields["ok"]),
                         fields["error"], datetime.fromisoformat(fields["started"]),
                         datetime.fromisoformat(fields["ended"]),
-                        base64.b64decode(content) if content is not None else None)
+                        base64.b64decode(content) if content is not None else None,
+                        tuple((str(n), str(v)) for n, v in fields.get("options") or []),
+                        tuple(float(s) for s in fields.get("resent") or []))
 
 
 class TapPublisher:

@@ -111,6 +111,11 @@ class Transfer:
     content: bytearray | None = field(default_factory=bytearray)
     last_seen: float = field(default_factory=time.monotonic)
     closed_at: float | None = None  # set when the record is written; sockets linger until then
+    options: tuple[tuple[str, str], ...] = ()
+    """The phone's request options as it sent them (before the tap changed its blksize)."""
+    opened: float = field(default_factory=time.monotonic)
+    resent: list[float] = field(default_factory=list)
+    """Seconds after `opened` at which the phone sent its request again (it heard nothing in time)."""
 
     def negotiate(self, oack: bytes, blksize: int) -> None:
         """Upstream's OACK, and its blksize (512 when it has none): what the phone is told."""
@@ -159,4 +164,4 @@ class Transfer:
     def record(self, ok: bool, error: str | None) -> TftpTransfer:
         kept = bytes(self.content) if ok and self.content is not None else None
         return TftpTransfer(self.client[0], self.file, self.size, ok, error, self.started,
-                            datetime.now(timezone.utc), kept)
+                            datetime.now(timezone.utc), kept, self.options, tuple(self.resent))

@@ -66,6 +66,7 @@ class Bench:
     watts: float = REGISTERED_W
     before_look: Callable[[int], None] = lambda look: None
     looks: int = 0
+    screenshots: bool = False
 
     # -- the parts of PhoneContext the erase watch and step read ------------------------------
     @property

@@ -96,3 +96,37 @@ def test_the_newest_run_is_read_by_default_and_anything_else_is_one_line_and_exi
         refused = CliRunner().invoke(app, ["facts", str(wrong)])
         assert isinstance(refused.exception, RigError) and refused.exception.exit_code == 2  # main: one line, exit 2
         assert "neither a run directory" in str(refused.exception) and "\n" not in str(refused.exception)
+
+
+def tftp(phone: str, file: str, ok: bool = True, **fields: Any) -> dict[str, Any]:
+    return {"event": "tftp", "at": "2026-12-07T10:00:02.000Z", "phone": phone, "file": file, "bytes": 5000,
+            "ok": ok, **fields}
+
+
+def test_the_tftp_options_a_phone_asked_and_when_it_asked_again_are_judged_from_the_journal(tmp_path):
+    path = run_dir(tmp_path, {
+        "a": [erased("a", "ITL fetched after the keys"), tftp("a", "ITLSEP1.tlv", options={"blksize": "1428"}),
+              tftp("a", "SEP1.cnf.xml", options={"blksize": "1428"})],
+        "b": [erased("b", "ITL fetched after the keys"), tftp("b", "ITLSEP2.tlv", options={}),
+              tftp("b", "SEP2.cnf.xml", False, error="upstream did not answer", options={}, resent_after=[4.0, 8.0])],
+        "c": [erased("c", "ITL fetched after the keys"), tftp("c", "ITLSEP3.tlv")],  # from before rig kept options
+    }, {})
+    found = facts(str(path))
+    assert found["tftp.options"]["phones"] == {"contradicted": 1, "confirmed": 1, "not seen": 1}
+    assert {"phone": "a", "status": "confirmed", "line": "asked blksize=1428 (2 of 2 requests)"} in \
+        found["tftp.options"]["evidence"]
+    assert {"phone": "b", "status": "contradicted", "line": "asked no options (2 of 2 requests)"} in \
+        found["tftp.options"]["evidence"]
+    assert found["tftp.timeout"]["evidence"] == [{"phone": "b", "status": "confirmed", "line": (
+        "SEP2.cnf.xml: asked again 4 s, 8 s after its request; then no more (it moved on to its next TFTP server, "
+        "or gave up): upstream did not answer")}]
+
+
+def test_a_key_path_line_says_where_the_screens_after_the_keys_are(tmp_path):
+    shots = [{"key": k, "file": f"screens/a/erase-{i:02d}-{k}.png"} for i, k in enumerate(KEYS, 1)]
+    confirmed = erased("a", "ITL fetched after the keys")
+    confirmed["data"]["screenshots"] = shots
+    path = run_dir(tmp_path, {"a": [confirmed]}, {})
+    assert facts(str(path))["key_path"]["evidence"][0]["line"] == (
+        f"7942-sccp9-itl_erase.yaml: {' '.join(KEYS)} (screens screens/a/erase-01-Settings.png .. "
+        f"screens/a/erase-09-Soft2.png) -> erase confirmed by ITL fetched after the keys")

@@ -52,7 +52,7 @@ def test_star_star_pound_again_locks(menu: PhoneMenu) -> None:
 
 def test_erase_softkey_does_nothing_while_locked(menu: PhoneMenu) -> None:
     assert press_all(menu, TO_ITL + ["Soft4", "Soft2"]) == [None] * 6
-    assert menu.current_page == "itl" and not menu.confirming_erase
+    assert menu.current_page == "itl" and not menu.erase_progress
 
 
 def test_cancel_on_the_confirmation_keeps_the_itl(menu: PhoneMenu) -> None:
@@ -117,3 +117,11 @@ def test_reset_after_a_boot_shows_the_idle_screen(menu: PhoneMenu) -> None:
     menu.reset()
     assert menu.current_page is None and not menu.unlocked
     assert menu.screen().title == "Cisco IP Phone 7942"
+
+
+def test_a_firmware_taking_other_erase_softkeys_erases_on_those_and_not_on_the_scripts() -> None:
+    other = PhoneMenu(erase_keys=("Soft2", "Soft4", "Soft2"))
+    assert Effect.ERASE_TRUST_LISTS not in press_all(other, TO_ITL + UNLOCK + ["Soft4", "Soft2"])
+    other = PhoneMenu(erase_keys=("Soft2", "Soft4", "Soft2"))
+    effects = press_all(other, TO_ITL + UNLOCK + ["Soft2", "Soft4", "Soft2"])
+    assert effects[-1] is Effect.ERASE_TRUST_LISTS and effects[:-1] == [None] * 9

@@ -61,9 +61,10 @@ def job_config(ctx: typer.Context, option: Path | None, resume: Path | None) -> 
 
 
 def run_job(ctx: typer.Context, option: Path | None, procedure: str, names: list[str], resume: Path | None,
-            runs_dir: Path, as_json: bool) -> NoReturn:
+            runs_dir: Path, as_json: bool, *, screenshots: bool | None = None, try_variants: bool = False) -> NoReturn:
     path = job_config(ctx, option, resume)
-    request = JobRequest(procedure, tuple(names), resume, runs_dir, source=str(path))
+    request = JobRequest(procedure, tuple(names), resume, runs_dir, source=str(path), screenshots=screenshots,
+                         try_variants=try_variants)
     tty = sys.stdout.isatty() and not as_json
     out = console(stderr=as_json)
     stop = threading.Event()

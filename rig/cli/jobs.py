@@ -35,6 +35,13 @@ Cluster = Annotated[Optional[str], typer.Option(
     "--cluster", help="Dask scheduler address: run on every bench of the site file given as --config.",
     show_default=False)]
 
+Screenshots = Annotated[Optional[bool], typer.Option(
+    "--screenshots/--no-screenshots", help="Keep the phone's screen after each key of the erase (web access and "
+    "an http_execute keypad's credentials needed); default: for a single phone only.", show_default=False)]
+TryVariants = Annotated[bool, typer.Option(
+    "--try-variants", help="When the keypad script's key path is not confirmed, try its other published variants, "
+    "one at a time from the screen the phone boots to, and record which one confirmed.")]
+
 config_app = typer.Typer(no_args_is_help=True)
 app.add_typer(config_app, name="config", help="Check the lab config.")
 
@@ -47,10 +54,18 @@ def erase(
     runs_dir: RunsDir = DEFAULT_RUNS,
     as_json: AsJson = False,
     cluster: Cluster = None,
+    screenshots: Screenshots = None,
+    try_variants: TryVariants = False,
     config: ConfigOption = None,
 ) -> None:
     """Erase the ITL of each phone, restart it, and verify what it fetches."""
-    _dispatch(ctx, config, "erase", phones or [], resume, runs_dir, as_json, cluster)
+    if cluster:
+        if screenshots is not None or try_variants:
+            raise typer.BadParameter("runs on this bench only, not with --cluster",
+                                     param_hint="--screenshots/--try-variants")
+        _dispatch(ctx, config, "erase", phones or [], resume, runs_dir, as_json, cluster)
+    run_job(ctx, config, "erase", phones or [], resume, runs_dir, as_json, screenshots=screenshots,
+            try_variants=try_variants)
 
 
 @app.command()

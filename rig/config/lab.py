@@ -328,7 +328,10 @@ def _resolve_paths(config: LabConfig, base: Path) -> LabConfig:
             name: service.model_copy(update={"ca_bundle": fix(service.ca_bundle)})
             for name in ("risport", "axl") for service in [getattr(cucm, name)] if service is not None
         })
-    return config.model_copy(update={"switches": switches, "cucm": cucm})
+    sim = config.simulation
+    if sim is not None and sim.from_bundle is not None:
+        sim = sim.model_copy(update={"from_bundle": fix(sim.from_bundle)})
+    return config.model_copy(update={"switches": switches, "cucm": cucm, "simulation": sim})
 
 
 def dump_config(config: LabConfig) -> dict[str, Any]:

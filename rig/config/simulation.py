@@ -7,6 +7,7 @@ with hardware configures.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import Field
@@ -74,6 +75,17 @@ class Simulation(Strict):
     (benches running at once reuse the same 127.0.1.N addresses); 80: port 80, as real phones,
     so a config written with real phones' defaults (`rig discover`) reaches them. Binding port 80
     needs root or CAP_NET_BIND_SERVICE; a port the bench cannot bind is one error naming it."""
+    itl_erase_softkeys: list[Literal["Soft1", "Soft2", "Soft3", "Soft4", "Soft5"]] = Field(
+        default_factory=lambda: ["Soft4", "Soft2"], min_length=1, max_length=4)
+    """The softkeys every simulated phone's ITL File page takes, once unlocked with **#, to erase:
+    Soft4 Soft2 is the keypad script's path (Erase, confirm); `[Soft2, Soft4, Soft2]` is the one
+    of its second published variant (levensailor/py-cisco-cti-remote), a firmware on which the
+    script's own path is not confirmed (`rig erase --try-variants`)."""
+    from_bundle: Path | None = None
+    """A `rig diagnostics` bundle (relative to the config file): one simulated phone per phone of
+    the bundle, each answering with the identity its real counterpart gave (its MAC pseudonym,
+    DeviceInformationX fields, running load, CDP platform, Web Access off), each switch with its
+    `show version` (rig.sim.bundle_shape). `phones:` is then the bundle's count."""
     risport: bool = True
     """Serve CUCM's RisPort70 and write `cucm.risport` (require: true) into the bench's config."""
     faults: Faults = Field(default_factory=Faults)

@@ -22,6 +22,9 @@ FACTS: tuple[Fact, ...] = (
          "phone_profiles/<profile>.yaml erase_signals (kind: console, confirmed: false)"),
     Fact("key_path", "the keypad script's key path (Settings 4 5 2, **#, Soft4 Soft2) erases the ITL",
          "keypad_scripts/<model>-<firmware>-itl_erase.yaml"),
+    Fact("key_path.variant", "one of the keypad script's published variants erases the ITL where its own path does "
+         "not (`rig erase --try-variants` names the one that confirmed)",
+         "keypad_scripts/<model>-<firmware>-itl_erase.yaml variants"),
     Fact("restart_after_erase", "the phone restarts by itself after the ITL erase",
          "phone_profiles/<profile>.yaml erase_signals (kind: restart, note)"),
     Fact("web.status_messages", "the status messages page lists lines the profile's status_line reads "
@@ -34,6 +37,10 @@ FACTS: tuple[Fact, ...] = (
          "phone_profiles/<profile>.yaml load_witnesses"),
     Fact("cdp.platform", "the switch's CDP `Platform:` matches the profile's cdp_platform",
          "phone_profiles/<profile>.yaml cdp_platform"),
+    Fact("tftp.options", "the phone asks for its files with the TFTP blksize option (RFC 2348; the simulated "
+         "phone asks 1428), which the tap relays at the phone's size", "rig/sim/tftp_client.py; drivers/tftp_tap.py"),
+    Fact("tftp.timeout", "the phone sends an unanswered TFTP request again after its TFTP timeout, then moves on "
+         "to its next TFTP server (how long it waits is unconfirmed)", "docs/real-phones.md; rig/sim/tftp_client.py"),
     Fact("risport.status_reason", "RisPort answers StatusReason 0 for a Registered phone (the simulator's "
          "assumption: no public table of the numbers was found)", "docs/real-phones.md"),
 )

@@ -98,11 +98,11 @@ def collect(bench: "Bench", phones: list[PhoneConfig], runs_dir: Path, *, screen
     network; the switch's sessions are shared as in a run), merged in config order."""
     found = Collected()
     found.known = configured_identifiers(bench, runs_dir)
-    run = last_run_files(runs_dir, [p.name for p in phones])
+    run = last_run_files(runs_dir, [p.name for p in phones], screens=screenshots)
     if run is not None:
         found.run = run.run_id
         for path, (data, facts) in run.files.items():
-            found.add(path, data, facts)
+            found.add(path, strip_png(data) if path.endswith(".png") else data, facts)
     for switch in sorted({p.switch for p in phones if p.switch is not None}):
         _switch_text(bench, switch, f"switches/{switch}/show_version.txt", "show version", (), found)
     with ThreadPoolExecutor(max_workers=min(MAX_THREADS, len(phones) or 1)) as pool, abandoning_on_interrupt():

@@ -28,6 +28,10 @@ class PhoneEvidence:
     name: str
     steps: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     """Step name -> every `step` event of it (an erase retried has two), in journal order."""
+    ordered: list[dict[str, Any]] = field(default_factory=list)
+    """Every `step` event, in journal order."""
+    fetches: list[dict[str, Any]] = field(default_factory=list)
+    """Every `tftp` event (a transfer the tap saw), in journal order."""
     console: list[str] = field(default_factory=list)
     files: dict[str, str] = field(default_factory=dict)
     """A bundle's per-phone files by name (`device_information.xml`, `cdp_detail.txt`, ...)."""
@@ -38,6 +42,10 @@ class PhoneEvidence:
     def last(self, step: str) -> dict[str, Any] | None:
         found = self.steps.get(step)
         return found[-1] if found else None
+
+    def erase_steps(self) -> list[dict[str, Any]]:
+        """Every attempt of the erase, in order: the script's own, then its variants' (`--try-variants`)."""
+        return [event for event in self.ordered if event.get("name") == "erase"]
 
     def data(self, step: str) -> dict[str, Any]:
         event = self.last(step)
@@ -73,8 +81,12 @@ def _journal(lines: list[bytes], phones: dict[str, PhoneEvidence]) -> None:
                 if isinstance(listed, dict) and isinstance(listed.get("name"), str):
                     phones.setdefault(listed["name"], PhoneEvidence(listed["name"]))
         name = event.get("phone")
+        if event.get("event") == "tftp" and isinstance(name, str):
+            phones.setdefault(name, PhoneEvidence(name)).fetches.append(event)
         if event.get("event") == "step" and isinstance(name, str) and isinstance(event.get("name"), str):
-            phones.setdefault(name, PhoneEvidence(name)).steps.setdefault(event["name"], []).append(event)
+            phone = phones.setdefault(name, PhoneEvidence(name))
+            phone.steps.setdefault(event["name"], []).append(event)
+            phone.ordered.append(event)
 
 
 def _from_run(run_dir: Path) -> Evidence:

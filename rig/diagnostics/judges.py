@@ -8,9 +8,10 @@ mere absence (a console that was not captured, a page that was not read): that i
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from rig.diagnostics.evidence import PhoneEvidence
 from rig.drivers.phone_pages import flat_fields, status_rows
@@ -30,8 +31,8 @@ Judge = Callable[[PhoneEvidence, PhoneProfile], Verdict]
 
 
 def _erase_confirmed_by(phone: PhoneEvidence) -> str | None:
-    by = phone.data("erase").get("erase_confirmed_by")
-    return by if isinstance(by, str) and by else None
+    """The signal that confirmed the erase, in whichever attempt did (a retry, a variant)."""
+    return next((by for event in phone.erase_steps() if (by := _confirmed_by(event))), None)
 
 
 def console_erase_line(phone: PhoneEvidence, profile: PhoneProfile) -> Verdict:
@@ -46,23 +47,63 @@ def console_erase_line(phone: PhoneEvidence, profile: PhoneProfile) -> Verdict:
     return NOT_SEEN
 
 
+def _data(event: dict[str, Any]) -> dict[str, Any]:
+    data = event.get("data")
+    return data if isinstance(data, dict) else {}
+
+
+def _confirmed_by(event: dict[str, Any]) -> str | None:
+    by = _data(event).get("erase_confirmed_by")
+    return by if event.get("ok") and isinstance(by, str) and by else None
+
+
 def key_path(phone: PhoneEvidence, profile: PhoneProfile) -> Verdict:
-    erase = phone.last("erase")
-    if erase is None:
+    """The script's own path: confirmed when one of its attempts (a retry included) confirmed the
+    erase; contradicted when its keys were sent and none did (a variant confirming instead is
+    said, and judged by key_path_variant)."""
+    erases = phone.erase_steps()
+    own = [e for e in erases if "variant" not in _data(e)]
+    for event in own:
+        by = _confirmed_by(event)
+        if by:
+            return Verdict("confirmed", f"{_data(event).get('script', 'the script')}: {_keys(event)} -> erase "
+                                        f"confirmed by {by}")
+    sent = [e for e in own if _keys(e)]
+    if not sent:
         return NOT_SEEN
-    data = phone.data("erase")
-    keys = " ".join(str(k) for k in data.get("keys") or [])
-    script = data.get("script", "the script")
-    by = _erase_confirmed_by(phone)
-    if erase.get("ok") and by:
-        return Verdict("confirmed", f"{script}: {keys} -> erase confirmed by {by}")
-    if keys and not erase.get("ok"):
-        return Verdict("contradicted", f"{script}: {keys} -> {erase.get('detail', 'not confirmed')}")
+    last = sent[-1]
+    variant = next((e for e in erases if "variant" in _data(e) and _confirmed_by(e)), None)
+    return Verdict("contradicted", f"{_data(last).get('script', 'the script')}: {_keys(last)} -> "
+                                   f"{last.get('detail') or 'not confirmed'}"
+                   + (f"; variants[{_data(variant)['variant'].get('index')}] confirmed instead" if variant else ""))
+
+
+def key_path_variant(phone: PhoneEvidence, profile: PhoneProfile) -> Verdict:
+    """Which published variant erased where the script's own path did not (`rig erase --try-variants`)."""
+    tried = [e for e in phone.erase_steps() if isinstance(_data(e).get("variant"), dict)]
+    for event in tried:
+        by = _confirmed_by(event)
+        if by:
+            variant = _data(event)["variant"]
+            return Verdict("confirmed", f"{_data(event).get('script', 'the script')} variants[{variant.get('index')}] "
+                                        f"({variant.get('keys')}; source: {variant.get('source')}): {_keys(event)} "
+                                        f"-> erase confirmed by {by}")
+    if tried:
+        return Verdict("contradicted", f"none of the {len(tried)} variants tried was confirmed; the last: "
+                                       f"{tried[-1].get('detail') or 'not confirmed'}")
     return NOT_SEEN
 
 
+def _keys(event: dict[str, Any]) -> str:
+    """The keys an erase attempt sent, and where the screens after them are (rig erase --screenshots)."""
+    keys = " ".join(str(k) for k in _data(event).get("keys") or [])
+    files = [s["file"] for s in _data(event).get("screenshots") or [] if isinstance(s, dict) and s.get("file")]
+    return keys + (f" (screens {files[0]} .. {files[-1]})" if keys and files else "")
+
+
 def restart_after_erase(phone: PhoneEvidence, profile: PhoneProfile) -> Verdict:
-    seen = [str(s) for s in phone.data("erase").get("erase_signals_seen") or [] if str(s).startswith("restart")]
+    seen = [str(s) for event in phone.erase_steps() for s in _data(event).get("erase_signals_seen") or []
+            if str(s).startswith("restart")]
     if seen:
         return Verdict("confirmed", seen[0])
     by = _erase_confirmed_by(phone)
@@ -157,9 +198,33 @@ def status_reason(phone: PhoneEvidence, profile: PhoneProfile) -> Verdict:
     return Verdict("confirmed", "Registered with StatusReason 0")
 
 
+def tftp_options(phone: PhoneEvidence, profile: PhoneProfile) -> Verdict:
+    """What the phone's TFTP requests asked (journaled since the tap kept each request's options)."""
+    asked = [o for f in phone.fetches if isinstance(o := f.get("options"), dict)]
+    if not asked:  # no fetch seen, or a journal from before rig kept the options
+        return NOT_SEEN
+    sets = Counter(", ".join(f"{k}={v}" for k, v in sorted(o.items())) for o in asked)
+    line = "; ".join(f"{what or 'no options'} ({count} of {len(asked)} requests)" for what, count in sets.most_common())
+    return Verdict("confirmed" if any("blksize" in o for o in asked) else "contradicted", f"asked {line}")
+
+
+def tftp_timeout(phone: PhoneEvidence, profile: PhoneProfile) -> Verdict:
+    """When the phone asked again for a file the tap had not answered yet: its TFTP timeout."""
+    resent = [f for f in phone.fetches if f.get("resent_after")]
+    if not resent:
+        return NOT_SEEN
+    fetch = resent[0]
+    after = ", ".join(f"{s:g} s" for s in fetch["resent_after"])
+    end = "" if fetch.get("ok") else f"; then no more (it moved on to its next TFTP server, or gave up): {fetch.get('error')}"
+    return Verdict("confirmed", f"{fetch.get('file')}: asked again {after} after its request{end}"
+                   + (f" (and {len(resent) - 1} more requests)" if len(resent) > 1 else ""))
+
+
 JUDGES: dict[str, Judge] = {
-    "console.erase_line": console_erase_line, "key_path": key_path, "restart_after_erase": restart_after_erase,
+    "console.erase_line": console_erase_line, "key_path": key_path, "key_path.variant": key_path_variant,
+    "restart_after_erase": restart_after_erase,
     "web.status_messages": status_messages, "web.access_off": access_off, "web.device_info": device_info,
+    "tftp.options": tftp_options, "tftp.timeout": tftp_timeout,
     "cdp.version": cdp_version, "cdp.platform": cdp_platform, "risport.status_reason": status_reason,
 }
 PROFILE_PATHS = {"cdp_platform": "cdp.platform", "status_line": "web.status_messages",

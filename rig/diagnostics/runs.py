@@ -1,7 +1,8 @@
 """The last run's evidence for a bundle: the newest run directory that ran any of the phones, its
 journal (the lines of those phones and of the run), their console logs and the small files they
 fetched (ITL, CTL, config, `.loads`; firmware images are left out: they are Cisco's, large, and
-say nothing the journal's TFTP lines do not).
+say nothing the journal's TFTP lines do not), and, when asked, the screens its erases kept after
+each key (rig.procedures.key_screens).
 """
 
 from __future__ import annotations
@@ -16,9 +17,10 @@ from rig.record.journal import JOURNAL_NAME
 
 FETCHED_LIMIT = 256 * 1024
 """Bytes of one fetched file kept (ITL and configs are a few kB; an image is megabytes)."""
-JOURNAL_FACTS = ("console.erase_line", "key_path", "restart_after_erase", "risport.status_reason",
-                 "cdp.version", "cdp.platform", "web.status_messages")
+JOURNAL_FACTS = ("console.erase_line", "key_path", "key_path.variant", "restart_after_erase", "risport.status_reason",
+                 "cdp.version", "cdp.platform", "web.status_messages", "tftp.options", "tftp.timeout")
 CONSOLE_FACTS = ("console.erase_line", "restart_after_erase")
+SCREEN_FACTS = ("key_path", "key_path.variant")
 
 
 @dataclass
@@ -28,8 +30,9 @@ class LastRun:
     """Bundle path -> (content, fact ids it bears on)."""
 
 
-def last_run_files(runs_dir: Path, phones: list[str]) -> LastRun | None:
-    """The newest readable run of `runs_dir` that lists one of `phones`; None when none does."""
+def last_run_files(runs_dir: Path, phones: list[str], *, screens: bool = False) -> LastRun | None:
+    """The newest readable run of `runs_dir` that lists one of `phones`; None when none does.
+    `screens`: also the screens its erases kept after each key (rig.procedures.key_screens)."""
     if not runs_dir.is_dir():
         return None
     for run_dir in sorted((d for d in runs_dir.iterdir() if (d / JOURNAL_NAME).is_file()),
@@ -40,11 +43,11 @@ def last_run_files(runs_dir: Path, phones: list[str]) -> LastRun | None:
             continue
         ran = [name for name in phones if name in state.phones]
         if ran:
-            return _files(run_dir, state.run_id, ran)
+            return _files(run_dir, state.run_id, ran, screens)
     return None
 
 
-def _files(run_dir: Path, run_id: str, phones: list[str]) -> LastRun:
+def _files(run_dir: Path, run_id: str, phones: list[str], screens: bool) -> LastRun:
     run = LastRun(run_id)
     run.files["run/journal.jsonl"] = (_journal_of(run_dir / JOURNAL_NAME, set(phones)), JOURNAL_FACTS)
     for phone in phones:
@@ -55,6 +58,9 @@ def _files(run_dir: Path, run_id: str, phones: list[str]) -> LastRun:
         for path in sorted(fetched.iterdir()) if fetched.is_dir() else []:
             if path.is_file() and path.stat().st_size <= FETCHED_LIMIT:
                 run.files[f"phones/{phone}/fetched/{path.name}"] = (path.read_bytes(), ())
+        shots = run_dir / "screens" / phone
+        for path in sorted(shots.glob("*.png")) if screens and shots.is_dir() else []:
+            run.files[f"phones/{phone}/screens/{path.name}"] = (path.read_bytes(), SCREEN_FACTS)
     return run
 
 

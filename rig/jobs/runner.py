@@ -122,6 +122,8 @@ class Runner:
         stop: threading.Event | None = None,
         observer: Observer | None = None,
         resumed: bool = False,
+        screenshots: bool | None = None,
+        try_variants: bool = False,
     ) -> None:
         if procedure not in PROCEDURES:
             raise RigError(f"unknown procedure {procedure!r}")
@@ -133,6 +135,9 @@ class Runner:
         self.stop = stop or threading.Event()
         self.observer = observer
         self.resumed = resumed
+        self.screenshots = len(phones) == 1 if screenshots is None else screenshots
+        """A screen per key (rig.procedures.key_screens): by default for a single phone, not a fleet."""
+        self.try_variants = try_variants
         self.health = PartHealth()
         parallel = bench.config.parallel
         self.powerup = {
@@ -211,6 +216,8 @@ class Runner:
             tap=tap,
             script=self.scripts.get(phone.name),
             erase_retries=self.bench.config.retries.erase_script,
+            screenshots=self.screenshots,
+            try_variants=self.try_variants,
         )
         verdict = PhoneVerdict("passed", None)
         try:

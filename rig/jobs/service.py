@@ -60,6 +60,10 @@ class JobRequest:
     """Use exactly this run directory instead (a Dask worker's scratch space)."""
     source: str = ""
     """What input errors name: the config file."""
+    screenshots: bool | None = None
+    """The phone's screen after each key of an erase; None: only when the run does one phone."""
+    try_variants: bool = False
+    """Try the keypad script's published variants when its own key path is not confirmed."""
 
 
 @dataclass(frozen=True)
@@ -121,7 +125,8 @@ class JobService:
             self._until_up(restored, stop)
             Runner(
                 self.bench, request.procedure, plan.todo, run_dir, scripts=plan.scripts, stop=stop,
-                observer=observer, resumed=plan.state is not None,
+                observer=observer, resumed=plan.state is not None, screenshots=request.screenshots,
+                try_variants=request.try_variants,
             ).run(all_phones=plan.listed)
         return JobResult(run_dir, render(run_dir), restored)
 

@@ -20,6 +20,7 @@ its own time scale), never by the key gap, which is only the pause between two k
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from importlib import resources
 from importlib.resources.abc import Traversable
@@ -107,10 +108,67 @@ class Variant(_Strict):
     """A published key sequence for the same job, kept with its source (they disagree)."""
 
     keys: str = Field(min_length=1)
-    """The sequence as the source gives it."""
+    """The sequence as the source gives it; it must read as variant_steps reads it."""
     models: list[str] = Field(min_length=1)
     source: str = Field(min_length=1)
     note: str | None = None
+
+    @field_validator("keys")
+    @classmethod
+    def _runnable(cls, value: str) -> str:
+        variant_steps(value)
+        return value
+
+
+VARIANT_GAP = re.compile(r"\((\d+(?:\.\d+)?) s between requests\)\s*$")
+VARIANT_PAUSE_S = 2.0
+"""Hardware seconds of a variant's `pause` (its source gives no length: rig's choice)."""
+VARIANT_KEY_GAP_S = 1.0
+"""Hardware seconds between a variant's keys when its source gives none (the scripts' own wait)."""
+RESTARTS = ("KeyPadStar", "KeyPadStar", "KeyPadPound", "KeyPadStar", "KeyPadStar")
+"""`**#**`: on these phones it restarts the phone (issue 26; unconfirmed, no public source was
+found, and avoiding it costs nothing): a variant that holds it is refused."""
+
+
+def variant_steps(keys: str) -> tuple[Step, ...]:
+    """A published variant as press and wait steps, so rig can run it (`rig erase --try-variants`).
+
+    Comma-separated tokens as the sources write them: key names and friendly spellings
+    (`Settings`, `4`, `*`, `Soft2`), `pause` (VARIANT_PAUSE_S), and `Init:<object>`, which is not
+    sent: rig starts every variant from the screen the phone boots to and opens Settings from its
+    top level first where the profile says so (`init_settings`), which is what a leading
+    `Init:Settings` does; a trailing `Init:Services` only closes an application. A trailing
+    `(N s between requests)` is the pause between two keys. ValueError names what cannot be read.
+    """
+    text, gap = keys.strip(), VARIANT_KEY_GAP_S
+    spaced = VARIANT_GAP.search(text)
+    if spaced is not None:
+        text, gap = text[:spaced.start()], float(spaced.group(1))
+    steps: list[Step] = []
+    pressed: list[str] = []
+    for token in (t.strip() for t in text.split(",")):
+        if token.startswith("Init:"):
+            continue
+        if token == "pause":
+            steps.append(Wait(wait=VARIANT_PAUSE_S))
+            continue
+        key = canonical_key(token)
+        if steps and isinstance(steps[-1], Press):
+            steps.append(Wait(wait=gap))
+        steps.append(Press(press=[key]))
+        pressed.append(key)
+    if not pressed:
+        raise ValueError("no key to press")
+    if any(tuple(pressed[i:i + len(RESTARTS)]) == RESTARTS for i in range(len(pressed))):
+        raise ValueError("holds **#**, which restarts these phones")
+    return tuple(steps)
+
+
+def variant_script(script: KeyScript, index: int) -> KeyScript:
+    """The script's variant `index` as a script: its keys, then the script's own expectations, so
+    that it is confirmed exactly as the script is."""
+    steps = variant_steps(script.meta.variants[index].keys)
+    return KeyScript(script.file, script.meta, steps + tuple(s for s in script.steps if isinstance(s, Expect)))
 
 
 class ScriptMeta(_Strict):

@@ -63,6 +63,11 @@ class PhoneContext:
     tap: "SharedTap | Taps | None" = None
     script: KeyScript | None = None
     erase_retries: int = 1
+    screenshots: bool = False
+    """Take the phone's screen after each key of an erase (rig.procedures.key_screens)."""
+    try_variants: bool = False
+    """When the script's key path is not confirmed, try its published variants
+    (rig.procedures.erase_variants)."""
     found: Found = field(default_factory=Found)
     started: float = field(default_factory=time.monotonic)
     """When this phone's run began (`time.monotonic()`): a switch read started since then shows

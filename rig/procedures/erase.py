@@ -10,7 +10,8 @@ restart is two independent signals or a sustained one (rig.procedures.erase_watc
 unanswered request is only recorded as a glimpse. An expectation that is not met, or an erase
 that is not confirmed, usually means a key press was lost: the phone is power-cycled (its
 identity is already confirmed, so that is safe), given time to come back, and the script runs
-again from the screen the phone boots to.
+again from the screen the phone boots to. With `--try-variants`, a script whose own path is not
+confirmed then tries its published variants (rig.procedures.erase_variants).
 
 Before a backend that needs a solenoid or a person, the phone is restarted first (config
 `restart_first`, rig.procedures.restart_first): one that then takes its trust by itself gets no
@@ -24,7 +25,9 @@ from rig.actions.keys import EveryBackendRefused, KeypadChain
 from rig.record.journal import utc_now
 from rig.phone.keyscript import Expect, KeyScript
 from rig.procedures.context import PhoneContext
+from rig.procedures.erase_variants import try_variants
 from rig.procedures.erase_watch import EraseWatch, look_interval
+from rig.procedures.key_screens import screens_after_keys
 from rig.procedures.findings import Baseline, ConsoleOpened, Erased, Identified, Restarted, StepView
 from rig.procedures.keyrun import ExpectationNotMet, ScriptRecord, expect_timeout, run_script
 from rig.procedures.restart import power_cycle
@@ -92,6 +95,10 @@ def run(ctx: PhoneContext, view: StepView) -> Erased | Restarted:
         if attempt < attempts:
             _recover(ctx, failures[-1], baseline.web_access)
         attempt += 1
+    if ctx.try_variants:  # rig erase --try-variants: the script's published variants, one at a time
+        return try_variants(ctx, script, chain, f"its own key path failed {attempts}x: {failures[-1]}",
+                            lambda variant, step: _attempt(ctx, variant, chain, console, baseline.web_access, step),
+                            lambda why: _recover(ctx, why, baseline.web_access), attempts)
     raise PhoneFailed(f"keypad script {script.file} failed {attempts}x: {failures[-1]} (console log {log})")
 
 
@@ -107,12 +114,13 @@ def _attempt(ctx: PhoneContext, script: KeyScript, chain: KeypadChain, console: 
              web_access: bool, step: Step) -> Erased:
     started = utc_now()
     watch = EraseWatch(ctx, console, web_access, started)
-    record = ScriptRecord()
+    record = ScriptRecord(after_key=screens_after_keys(ctx, web_access, step))
     try:
         run_script(ctx, script, chain, watch, record)
     except EveryBackendRefused as refused:
         raise BenchFault(str(refused)) from None
-    step.data.update(keys=record.keys, expectations=record.checks)
+    finally:  # the keys sent are evidence of the key path, confirmed or not (rig facts)
+        step.data.update(keys=record.keys, expectations=record.checks)
     timeouts = [expect_timeout(ctx, s.expect) for s in script.steps if isinstance(s, Expect)]
     wait = max([ctx.config.timeouts.expect, *timeouts])
     # the final look counts: a confirmation arriving just as the wait ends is a confirmation

@@ -11,6 +11,7 @@ from its top level first (rig.actions.keys), so the menu is where the script exp
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from rig.actions.keys import KeypadChain
@@ -29,6 +30,9 @@ class ScriptRecord:
 
     keys: list[str] = field(default_factory=list)
     checks: list[dict[str, object]] = field(default_factory=list)
+    after_key: Callable[[str], None] | None = None
+    """Called after each key (rig.procedures.key_screens takes the screen): the keys of a step
+    are then pressed one at a time, the key gap apart."""
 
 
 def expect_timeout(ctx: PhoneContext, expectation: Expectation) -> float:
@@ -41,8 +45,14 @@ def run_script(ctx: PhoneContext, script: KeyScript, chain: KeypadChain, watch: 
     gap = ctx.config.timeouts.key_gap
     for index, action in enumerate(script.steps):
         if isinstance(action, Press):
-            chain.press(action.press, gap, open_app=ctx.profile.init_settings and not record.keys)
-            record.keys.extend(action.press)
+            batches = [action.press] if record.after_key is None else [[key] for key in action.press]
+            for number, keys in enumerate(batches):
+                if number:
+                    ctx.sleep(gap)
+                chain.press(keys, gap, open_app=ctx.profile.init_settings and not record.keys)
+                record.keys.extend(keys)
+                if record.after_key is not None:
+                    record.after_key(keys[-1])
         elif isinstance(action, Wait):
             ctx.sleep(ctx.script_seconds(action.wait))
         elif isinstance(action, Expect):

@@ -251,6 +251,11 @@ class TftpFetch(PhoneEvent):
     error: str | None = None
     expected: str | None = tag()
     """Why a failed transfer is expected and decides nothing (a non-secure cluster serves no CTL)."""
+    options: dict[str, str] | None = tag()
+    """The options of the phone's request (`blksize`, `tsize`, ...; {} when it asked none; None in a
+    journal from before rig kept them)."""
+    resent_after: list[float] | None = tag()
+    """Seconds after its request at which the phone sent it again, unanswered (its TFTP timeout)."""
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -5,9 +5,10 @@ the run's time axis, failures first, with a filter box (phone, outcome, reason, 
 row opens onto that phone's detail: its steps as bars in the fleet chart's colours (a failed one
 outlined red) under a time axis of their own, its TFTP fetches as ticks (an expected miss, such as
 no CTL on a non-secure cluster, grey), its power draw as a line, the reason, the evidence and the
-files it fetched (kept under files/<phone>/). Above the chart, the reasons panel: each distinct
-reason of the phones that did not pass, with its count. The geometry is computed here so the
-template only places shapes.
+files it fetched (kept under files/<phone>/), and the screens an erase took after each key as a
+strip of thumbnails (screens/<phone>/, rig.report.screens). Above the chart, the reasons panel:
+each distinct reason of the phones that did not pass, with its count. The geometry is computed
+here so the template only places shapes.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from rig.report.fleet import (
 )
 from rig.report.model import RunResults
 from rig.report.results import last_attempts
+from rig.report.screens import screen_strips
 
 TEMPLATE = "report.html.j2"
 WIDTH = 900.0
@@ -133,6 +135,7 @@ def render_html(results: RunResults, events: list[Event], run_dir: Path) -> str:
             "console": f"console/{phone.name}.log" if console.exists() else None,
             "files": sorted(f.name for f in kept.iterdir()) if kept.is_dir() else [],
             "fetches": [e for e in mine if isinstance(e, TftpFetch)],
+            "screens": screen_strips(mine),
             "reason_group": reason_group(phone.reason or phone.outcome) if not phone.passed else "",
             "row": rows.get(phone.name),
         })

@@ -36,6 +36,7 @@ from rig.config.lab import (
 from rig.config.simulation import SimSwitches, Simulation
 from rig.sim.actuator import SimActuator
 from rig.sim.box import SimBox
+from rig.sim.bundle_shape import bundle_mac, phone_options, shaped_simulation, switch_options
 from rig.sim.clock import SimClock
 from rig.sim.cucm import SimCucm
 from rig.sim.load_server import SimLoadServer, image_sizes, tap_config
@@ -112,6 +113,7 @@ def switch_build(settings: SimSwitches) -> dict[str, Any]:
 
 def layout(sim: Simulation) -> list[SimPhoneSpec]:
     """Phones spread in contiguous blocks over the switches, scenarios in the order given."""
+    sim = shaped_simulation(sim)  # a bundle's phones (rig.sim.bundle_shape)
     scenarios = [s for s, count in sim.scenarios.items() for _ in range(count)]
     scenarios += ["healthy"] * max(0, sim.phones - len(scenarios))
     per_switch = -(-sim.phones // sim.switches)
@@ -121,7 +123,7 @@ def layout(sim: Simulation) -> list[SimPhoneSpec]:
         specs.append(
             SimPhoneSpec(
                 name=f"desk-{i + 1:02d}",
-                mac=f"{MAC_BASE + i:012X}",
+                mac=bundle_mac(sim, i, f"{MAC_BASE + i:012X}"),
                 ip=phone_ip(i),
                 switch=f"sw{sw + 1}",
                 port=switch_port(on_switch, sim.switch.members),
@@ -153,7 +155,7 @@ class SimBench(SimBox):
     """All simulated boxes of one bench; a context manager that starts and stops them."""
 
     def __init__(self, sim: Simulation, bench_name: str, workdir: Path) -> None:
-        self.sim = sim
+        self.sim = sim = shaped_simulation(sim)
         self.bench_name = bench_name
         self.workdir = Path(workdir)
         self.clock = SimClock(sim.time_scale)
@@ -212,7 +214,7 @@ class SimBench(SimBox):
                 lost_keys=faults.lost_keys.get(spec.name, 0),
                 http_drops=faults.http_drops.get(spec.name, 0),
                 console_garbage=faults.console_garbage,
-                web_access=spec.name not in self.sim.web_access_off,
+                **phone_options(self.sim, spec.name, self.specs.index(spec)),
                 http_port=self.sim.web_port,
             )
             phone.start()
@@ -225,7 +227,7 @@ class SimBench(SimBox):
                 username=USERNAME,
                 password=PASSWORD,
                 faults=SwitchFaults(drop_every=faults.ssh_drop_every, delay=faults.switch_delay),
-                **switch_build(self.sim.switch),
+                **switch_build(self.sim.switch), **switch_options(self.sim, name),
             )
             switch.start()
             self.switches[name] = switch
@@ -355,9 +357,7 @@ class SimBench(SimBox):
         console_host, console_port = phone.console_address
         keypads: list[KeypadConfig] = []
         if self.sim.keypad == "http_execute":
-            keypads.append(
-                HttpKeypadConfig(backend="http_execute", username=USERNAME, password=PASSWORD)
-            )
+            keypads.append(HttpKeypadConfig(backend="http_execute", username=USERNAME, password=PASSWORD))
         keypads.append(
             SerialKeypadConfig(
                 backend="serial_actuator",

@@ -86,7 +86,7 @@ class IosSession(IosExec):
         }
 
     def show_version(self) -> str:
-        return out.version(self.state.hostname, self.state.uptime())
+        return self.state.version_text or out.version(self.state.hostname, self.state.uptime())
 
     def _poe_rows(self, port: Port | None) -> list[out.PoeRow]:
         with self.state.lock:

@@ -85,6 +85,8 @@ class SwitchState:
         """Stack member -> available PoE watts, one `Module` block each in `show power inline`."""
         self.cdp = cdp
         self.lldp = lldp
+        self.version_text: str | None = None
+        """`show version` answered verbatim (a bundle's switch), instead of the simulator's own."""
         self.lock = threading.RLock()
         self.booted = time.monotonic()
         self.ports: dict[tuple[str, str], Port] = {}

@@ -27,20 +27,20 @@ from rig import trust
 from rig.sim.chaos import ExchangeFaults
 from rig.sim.clock import SimClock
 from rig.sim.device_config import DeviceConfig
-from rig.sim.loads import BOOT_LOAD, OLD_LOAD, app_image
+from rig.sim.loads import OLD_LOAD, app_image
 from rig.sim.model import CdpInfo
 from rig.sim.names import KEY_NAMES, canonical_mac, device_name
 from rig.sim.observe import KeyEvent, PhoneStatus
 from rig.sim import phone_display as display
 from rig.sim.phone_boot import (
     COLD_BOOT, CONFIG_ATTEMPTS, DARK_BLIP_SECONDS, DARK_BLIP_WATTS, ERASE_RESTART_SECONDS,
-    HARDWARE_REVISION, MAX_STATUS_MESSAGES, MODEL, PLATFORM, POE_CLASS, PRODUCT, REBOOT_SPEEDUP,
-    REGISTER_SECONDS, REGISTERED_WATTS, BOOT_SPREAD, PhoneState,
+    MAX_STATUS_MESSAGES, POE_CLASS, REBOOT_SPEEDUP, REGISTER_SECONDS, REGISTERED_WATTS, BOOT_SPREAD, PhoneState,
 )
 from rig.sim.phone_console import ConsoleServer
 from rig.sim.http_server import free_tcp_port
 from rig.sim.phone_http import PhoneHttpServer, RequestDrops
 from rig.sim.phone_menu import Effect, PhoneMenu
+from rig.sim.phone_shape import PhoneShape
 from rig.sim.phone_pages import PhoneFacts, status_stamp
 from rig.sim.phone_provision import Provisioner
 from rig.sim.peers import PeerNetwork
@@ -77,7 +77,7 @@ class SimPhone:
         lost_keys: int = 0,
         http_drops: int = 0,
         console_garbage: bool = False,
-        web_access: bool = True,
+        web_access: bool = True, shape: PhoneShape = PhoneShape(),
     ) -> None:
         if not ipaddress.ip_address(ip).is_loopback:
             raise ValueError(f"phone {name}: refusing non-loopback address {ip}")
@@ -91,6 +91,7 @@ class SimPhone:
         except ValueError as error:
             raise ValueError(f"phone {name}: {error}") from None
         self.ip = ip
+        self.shape = shape
         self.clock = clock
         self.scenario = scenario
         self.tftp_servers, self.tvs, self.peers = list(tftp_servers), tvs, peers
@@ -105,10 +106,10 @@ class SimPhone:
         self._run: BootRun | None = None
         self._http: PhoneHttpServer | None = None
         self._menu = PhoneMenu(idle_lines=lambda: display.idle_lines(self._dn, self._state is PhoneState.REGISTERED),
-                               page_lines=self._page_lines)
+                               page_lines=self._page_lines, erase_keys=shape.erase_softkeys)
         self._messages: list[str] = []
         self._keys: list[KeyEvent] = []
-        self._dn = display.directory_number(self.mac)
+        self._dn = shape.dn or display.directory_number(self.mac)
         self._pace = 1.0 + BOOT_SPREAD * ((int(self.mac, 16) * 2654435761 % 1001) / 500 - 1.0)
         # Steady state (set for real by start()).
         self._state = PhoneState.OFF
@@ -187,7 +188,7 @@ class SimPhone:
     def cdp(self) -> CdpInfo | None:
         if not self._cdp:
             return None
-        return CdpInfo(self.device_name, PLATFORM, self.ip, "Port 1", "Host Phone Two-port Mac Relay",
+        return CdpInfo(self.device_name, self.shape.platform, self.ip, "Port 1", "Host Phone Two-port Mac Relay",
                        self._load, REGISTERED_WATTS)
 
     def link_up(self) -> bool:
@@ -228,9 +229,9 @@ class SimPhone:
             load, config = self._load, self._config
         return PhoneFacts(
             mac=self.mac, device_name=self.device_name, dn=self._dn, load=load, app_image=app_image(load),
-            boot_load=BOOT_LOAD, serial=display.serial_number(self.mac), model=MODEL, product=PRODUCT,
-            hardware_revision=HARDWARE_REVISION, ip=self.ip,
-            tftp_servers=tuple(host for host, _ in self.tftp_servers), call_manager=config.call_manager,
+            boot_load=self.shape.boot_load, serial=self.shape.serial or display.serial_number(self.mac),
+            model=self.shape.model, product=self.shape.product, hardware_revision=self.shape.hardware_revision,
+            ip=self.ip, tftp_servers=tuple(host for host, _ in self.tftp_servers), call_manager=config.call_manager,
             authentication_url=config.authentication_url,
         )
 

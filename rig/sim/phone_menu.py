@@ -6,6 +6,9 @@ lands where it would on a real phone:
     Settings -> 4 Security Configuration -> 5 Trust List -> 2 ITL File
     **# (typed anywhere in the settings menus) unlocks; Soft4 Erase; Soft2 confirms
 
+(`erase_keys`: the softkeys the unlocked ITL File page takes to erase, Soft4 Soft2 by default; a
+simulated firmware may want another published path, `simulation.itl_erase_softkeys`.)
+
 `Settings` from anywhere inside the menus goes back to the idle screen (and locks again); NavBack
 or the Exit softkey goes up one level; digits pick a numbered item, NavUp/NavDwn/NavSelect move
 a highlight. Digits on the idle screen dial. The labels are those of the 7942 SCCP 9.x
@@ -21,6 +24,7 @@ from enum import Enum
 from rig.sim.names import KEY_NAMES
 
 UNLOCK_SEQUENCE = ("KeyPadStar", "KeyPadStar", "KeyPadPound")
+ERASE_SOFTKEYS = ("Soft4", "Soft2")
 APP_KEYS = {"Services": "Services", "Directories": "Directories", "Messages": "Messages",
             "Applications": "Applications"}
 INIT_OBJECTS = ("Settings", "Services", "Messages", "Directories", "CallHistory")
@@ -99,7 +103,9 @@ class PhoneMenu:
     """Indexes into SETTINGS_MENU while in the settings menus; None outside them."""
     cursor: int = 0
     unlocked: bool = False
-    confirming_erase: bool = False
+    erase_keys: tuple[str, ...] = ERASE_SOFTKEYS
+    erase_progress: int = 0
+    """How many of `erase_keys` the unlocked ITL File page has taken (past the first: confirming)."""
     app: str | None = None
     dialed: str = ""
     _recent: list[str] = field(default_factory=list, init=False, repr=False)
@@ -153,15 +159,22 @@ class PhoneMenu:
             softkeys = ("Redial", "EndCall", "", "", "") if self.dialed else ("Redial", "NewCall", "CFwdALL", "", "")
             return Screen("Cisco IP Phone 7942", tuple(lines), softkeys)
         node = self._node()
-        if self.confirming_erase:
-            return Screen("ITL File", ("Erase CTL and ITL files?",), ("Cancel", "Erase", "", "", ""), self.locked)
+        if self.erase_progress:
+            return Screen("ITL File", ("Erase CTL and ITL files?",), self._softkeys("Cancel", "Erase"), self.locked)
         if node.items:
             lines = tuple(
                 f"{'>' if i == self.cursor else ' '}{i + 1} {item.title}" for i, item in enumerate(node.items)
             )
             return Screen(node.title, lines, ("Exit", "Select", "", "", ""), self.locked)
-        softkeys = ("Exit", "", "", "Erase" if node.page == "itl" and self.unlocked else "", "")
+        softkeys = self._softkeys("Exit", "Erase" if node.page == "itl" and self.unlocked else "")
         return Screen(node.title, tuple(self.page_lines(node.page)), softkeys, self.locked)
+
+    def _softkeys(self, first: str, next_erase_key: str) -> tuple[str, ...]:
+        """Five labels: `first` on Soft1, `next_erase_key` on the softkey the erase takes next."""
+        labels = [first, "", "", "", ""]
+        if next_erase_key:
+            labels[int(self.erase_keys[self.erase_progress].removeprefix("Soft")) - 1] = next_erase_key
+        return tuple(labels)
 
     @property
     def locked(self) -> bool:
@@ -193,7 +206,7 @@ class PhoneMenu:
         self.path = None
         self.cursor = 0
         self.unlocked = False
-        self.confirming_erase = False
+        self.erase_progress = 0
         self._recent.clear()
 
     def _press_outside_settings(self, key: str) -> None:
@@ -213,23 +226,30 @@ class PhoneMenu:
             self._recent.clear()
             return None
         node = self._node()
-        if self.confirming_erase:
+        if self.erase_progress:
             return self._press_on_confirm(key)
         if key in ("Soft1", "NavBack"):
             self._up()
         elif node.items:
             self._press_in_menu(key, node)
-        elif key == "Soft4" and node.page == "itl" and self.unlocked:
-            self.confirming_erase = True
+        elif key == self.erase_keys[0] and node.page == "itl" and self.unlocked:
+            return self._erase_key()
         return None
 
     def _press_on_confirm(self, key: str) -> Effect | None:
-        if key == "Soft2":
-            self.confirming_erase = False
-            return Effect.ERASE_TRUST_LISTS
+        if key == self.erase_keys[self.erase_progress]:
+            return self._erase_key()
         if key in ("Soft1", "NavBack"):
-            self.confirming_erase = False
+            self.erase_progress = 0
         return None
+
+    def _erase_key(self) -> Effect | None:
+        """The next of `erase_keys` taken: the last one erases."""
+        self.erase_progress += 1
+        if self.erase_progress < len(self.erase_keys):
+            return None
+        self.erase_progress = 0
+        return Effect.ERASE_TRUST_LISTS
 
     def _press_in_menu(self, key: str, node: MenuItem) -> None:
         count = len(node.items)

@@ -65,6 +65,7 @@ class SimSwitch(SshVty):
         budgets: dict[int, float] | None = None,
         cdp: bool = True,
         lldp: bool = False,
+        version_text: str | None = None,
     ) -> None:
         super().__init__(name, username=username, password=password, enable_secret=enable_secret, host=host,
                          port=port, host_key=host_key, authorized_keys=authorized_keys)
@@ -73,6 +74,7 @@ class SimSwitch(SshVty):
         self.exchange_faults: ExchangeFaults | None = None
         """Randomized faults (rig.sim.chaos) consulted at every command line, when set."""
         self._state = SwitchState(name, ports, budgets=budgets, cdp=cdp, lldp=lldp)
+        self._state.version_text = version_text  # a diagnostics bundle's (rig.sim.bundle_shape)
         self._after: list[tuple[str, Callable[[], None]]] = []
 
     # --- lifecycle -------------------------------------------------------------------------
