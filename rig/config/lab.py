@@ -28,6 +28,7 @@ from rig.config.cucm import AxlConfig, RisPortConfig
 from rig.config.firmware import LoadServerTap
 from rig.config.errors import one_line
 from rig.config.simulation import Simulation
+from rig.config.systems import MAIN_SYSTEM, SystemConfig
 from rig.config.types import LocalPath, Mac, Name, Port, seconds
 from rig.suggest import known_names
 from rig.errors import ConfigError
@@ -211,6 +212,8 @@ class LabConfig(Strict):
     switches: dict[Name, SwitchConfig] = Field(default_factory=dict)
     cucm: CucmConfig | None = None
     tftp_tap: TapConfig | None = None
+    systems: dict[Name, SystemConfig] = Field(default_factory=dict)
+    """Call-control systems besides `cucm` (rig.config.systems; `rig migrate`)."""
     instruments: dict[Name, InstrumentConfig] = Field(default_factory=dict)
     phones: list[PhoneConfig] = Field(default_factory=list)
     timeouts: Timeouts = Field(default_factory=Timeouts)
@@ -263,6 +266,8 @@ class LabConfig(Strict):
             raise ValueError("phones: a bench needs at least one phone (or a simulation: section)")
         if self.simulation is None and self.cucm is None:
             raise ValueError("cucm: required when phones are configured")
+        if MAIN_SYSTEM in self.systems:
+            raise ValueError(f"systems.{MAIN_SYSTEM}: the name of the `cucm:` section; give this system another name")
         return self
 
     def phone(self, name: str) -> PhoneConfig:
@@ -328,7 +333,8 @@ def _resolve_paths(config: LabConfig, base: Path) -> LabConfig:
             name: service.model_copy(update={"ca_bundle": fix(service.ca_bundle)})
             for name in ("risport", "axl") for service in [getattr(cucm, name)] if service is not None
         })
-    return config.model_copy(update={"switches": switches, "cucm": cucm})
+    systems = {name: system.with_paths(fix) for name, system in config.systems.items()}
+    return config.model_copy(update={"switches": switches, "cucm": cucm, "systems": systems})
 
 
 def dump_config(config: LabConfig) -> dict[str, Any]:

@@ -1,0 +1,69 @@
+"""`systems:` of lab_config.yaml: the call-control systems the TFTP tap can relay a phone to.
+
+The `cucm:` section is the system named `cucm` (the one `rig erase` and `rig verify` work with);
+`systems:` names others, each of a `kind`:
+- `cucm`: another CUCM cluster (an old one phones are migrated away from): its TFTP address,
+  the PEM of its TFTP (CallManager) certificate, optionally its RisPort;
+- `cme`: a Cisco Unified CME router: its TFTP address and, optionally, SSH to the router, where
+  `show ephone registered` is the registration evidence.
+`rig migrate --from A --to B` names two of them (docs/migrate.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Literal, Union
+
+from pydantic import Field
+
+from rig.config.base import Credentials, Endpoint, Strict
+from rig.config.cucm import RisPortConfig
+from rig.config.types import LocalPath
+
+PathFix = Callable[[Path | None], Path | None]
+MAIN_SYSTEM = "cucm"
+"""The name of the system the `cucm:` section describes."""
+SystemKind = Literal["cucm", "cme"]
+
+
+class CucmSystem(Strict):
+    kind: Literal["cucm"]
+    tftp: Endpoint
+    trust_anchor: LocalPath | None = None
+    """PEM of the cluster's TFTP (CallManager) certificate: the ITL it serves must verify against it."""
+    risport: RisPortConfig | None = None
+
+    def with_paths(self, fix: PathFix) -> "CucmSystem":
+        """The system with its file paths made relative to the config file (`fix`)."""
+        risport = self.risport.model_copy(update={"ca_bundle": fix(self.risport.ca_bundle)}) if self.risport else None
+        return self.model_copy(update={"trust_anchor": fix(self.trust_anchor), "risport": risport})
+
+
+class CmeSsh(Credentials):
+    """SSH to the CME router (IOS): read-only `show ephone` commands."""
+
+    host: str
+    port: int = Field(default=22, ge=1, le=65535)
+    username: str
+    known_hosts: LocalPath | None = None
+    accept_new_host_key: bool = False
+
+
+class CmeSystem(Strict):
+    kind: Literal["cme"]
+    tftp: Endpoint
+    """Where the router serves the phones' unsigned `SEP<MAC>.cnf.xml` (its `tftp-server` files)."""
+    ssh: CmeSsh | None = None
+
+    def with_paths(self, fix: PathFix) -> "CmeSystem":
+        ssh = self.ssh.model_copy(update={"known_hosts": fix(self.ssh.known_hosts)}) if self.ssh else None
+        return self.model_copy(update={"ssh": ssh})
+
+
+SystemConfig = Annotated[Union[CucmSystem, CmeSystem], Field(discriminator="kind")]
+
+
+def system_names(systems: dict[str, SystemConfig], has_cucm: bool) -> list[str]:
+    """Every system a command may name: `cucm` (when the `cucm:` section is there), then `systems:`."""
+    return ([MAIN_SYSTEM] if has_cucm else []) + list(systems)
