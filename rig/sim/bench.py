@@ -9,16 +9,12 @@ config a technician would have written for that bench, so rig drives it exactly 
 
 from __future__ import annotations
 
-import socket
 import time
-from dataclasses import dataclass
 from ipaddress import IPv4Address
 from pathlib import Path
-from typing import Any
 
 from rig.config.lab import (
     AxlConfig,
-    ConfigError,
     CucmConfig,
     Endpoint,
     HttpKeypadConfig,
@@ -33,13 +29,12 @@ from rig.config.lab import (
     TapConfig,
     Timeouts,
 )
-from rig.config.simulation import SimSwitches, Simulation
+from rig.config.simulation import Simulation
 from rig.sim.actuator import SimActuator
 from rig.sim.box import SimBox
 from rig.sim.clock import SimClock
 from rig.sim.cucm import SimCucm
 from rig.sim.load_server import SimLoadServer, image_sizes, tap_config
-from rig.sim.ios_output import MODULE_BUDGET_WATTS
 from rig.sim import misconfig
 from rig.sim.meter import SimPowerMeter
 from rig.sim.observe import RUNTIME_FAULTS, BenchObserver
@@ -48,8 +43,10 @@ from rig.sim.phone import SimPhone
 from rig.sim.pki import ClusterPki
 from rig.sim.risport import RisDevice, SimRisPort
 from rig.sim.switch import SimSwitch, SwitchFaults
+from rig.sim.layout import (  # noqa: F401 - re-exported: the bench's layout is asked of it
+    CHANNELS_PER_METER, HEADS_PER_BOARD, LOOPBACK, MAC_BASE, PORTS_PER_MEMBER, SimPhoneSpec, _check_web_port, free_udp_port, layout, phone_ip, switch_build, switch_port,
+)
 
-LOOPBACK = "127.0.0.1"
 DEAD_TVS = (LOOPBACK, 9)  # where phones look for TVS under the `tvs_unreachable` fault: refused
 CUCM_HOST = "127.0.0.2"
 """CUCM on an address of its own, as on a real network: a phone whose option 150 names CUCM
@@ -57,10 +54,6 @@ instead of the tap is then told apart by its TFTP Server 1."""
 USERNAME = "rig"
 PASSWORD = "rig-sim"  # the simulator's own credentials, not a secret of anyone's
 LOAD_ID = "SCCP42.9-4-2SR3-1S"
-PORTS_PER_MEMBER = 48
-MAC_BASE = 0x001D705F0000  # a Cisco OUI, as on a real 7942's label
-HEADS_PER_BOARD = 16  # solenoid heads on one key actuator board (one serial line)
-CHANNELS_PER_METER = 8  # as on a typical multi-channel power analyzer
 PRESS_MS = 120  # how long a solenoid holds a key on hardware
 WRITTEN_BY = "# Written by `rig sim`"
 """First line of every file the simulated bench writes: `rig sim --write-config` overwrites a
@@ -70,89 +63,6 @@ TRUST_ANCHOR = "cucm-tftp.pem"
 RISPORT_CA = "cucm-risport-ca.pem"
 GENERATED_FILES = (KNOWN_HOSTS, TRUST_ANCHOR, RISPORT_CA)
 """What `lab_config()` writes into the bench's workdir."""
-
-
-@dataclass(frozen=True)
-class SimPhoneSpec:
-    """One simulated phone: where it sits on the bench and its scenario."""
-
-    name: str
-    mac: str
-    ip: str
-    switch: str
-    port: str
-    meter: int
-    channel: int
-    board: int
-    scenario: str
-
-
-def phone_ip(index: int) -> str:
-    """127.0.1.1, 127.0.1.2, ... 127.0.1.250, 127.0.2.1, ...: each phone its own address."""
-    return str(IPv4Address(f"127.0.{1 + index // 250}.{1 + index % 250}"))
-
-
-def switch_port(index_on_switch: int, members: int = 1) -> str:
-    """One member: Gi1/0/1..Gi1/0/48 then Gi2/0/1..., the next stack member, as on a real access
-    switch. A stack of `members`: phones dealt over the members in turn (Gi1/0/1, Gi2/0/1, ...)."""
-    if members > 1:
-        port, member = divmod(index_on_switch, members)
-    else:
-        member, port = divmod(index_on_switch, PORTS_PER_MEMBER)
-    return f"Gi{member + 1}/0/{port + 1}"
-
-
-def switch_build(settings: SimSwitches) -> dict[str, Any]:
-    """SimSwitch's stack and protocol arguments from the simulation's `switch` settings."""
-    watts = settings.member_watts
-    budgets = {m: watts[m - 1] if m <= len(watts) else MODULE_BUDGET_WATTS for m in range(1, settings.members + 1)}
-    return {"budgets": budgets, "cdp": settings.cdp, "lldp": settings.lldp}
-
-
-def layout(sim: Simulation) -> list[SimPhoneSpec]:
-    """Phones spread in contiguous blocks over the switches, scenarios in the order given."""
-    scenarios = [s for s, count in sim.scenarios.items() for _ in range(count)]
-    scenarios += ["healthy"] * max(0, sim.phones - len(scenarios))
-    per_switch = -(-sim.phones // sim.switches)
-    specs = []
-    for i in range(sim.phones):
-        sw, on_switch = divmod(i, per_switch)
-        specs.append(
-            SimPhoneSpec(
-                name=f"desk-{i + 1:02d}",
-                mac=f"{MAC_BASE + i:012X}",
-                ip=phone_ip(i),
-                switch=f"sw{sw + 1}",
-                port=switch_port(on_switch, sim.switch.members),
-                meter=i // CHANNELS_PER_METER,
-                channel=i % CHANNELS_PER_METER + 1,
-                board=i // HEADS_PER_BOARD,
-                scenario=scenarios[i],
-            )
-        )
-    return specs
-
-
-def free_udp_port(host: str = LOOPBACK) -> int:
-    """A UDP port free right now, for the tap address the phones' option 150 will name."""
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        s.bind((host, 0))
-        return s.getsockname()[1]
-
-
-def _check_web_port(port: int, specs: list[SimPhoneSpec]) -> None:
-    """ConfigError unless every phone's address lets this process bind `port` (port 80 needs
-    root or CAP_NET_BIND_SERVICE): said before anything starts, not as a phone whose web
-    server silently never answers."""
-    for spec in specs:
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the phone's server binds
-            try:
-                probe.bind((spec.ip, port))
-            except OSError as error:
-                raise ConfigError(f"simulation.web_port: {port}: cannot serve a phone's web pages on {spec.ip}:{port} "
-                                  f"({error.strerror}); ports below 1024 need root or CAP_NET_BIND_SERVICE, "
-                                  "and no other bench may serve this port on the same addresses") from None
 
 
 class SimBench(SimBox):
