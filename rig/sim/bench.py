@@ -30,11 +30,13 @@ from rig.config.lab import (
     Timeouts,
 )
 from rig.config.simulation import Simulation
+from rig.config.systems import CucmSystem, SystemConfig
 from rig.sim.actuator import SimActuator
 from rig.sim.box import SimBox
 from rig.sim.clock import SimClock
 from rig.sim.cucm import SimCucm
 from rig.sim.load_server import SimLoadServer, image_sizes, tap_config
+from rig.sim.loads import OLD_LOAD
 from rig.sim import misconfig
 from rig.sim.meter import SimPowerMeter
 from rig.sim.observe import RUNTIME_FAULTS, BenchObserver
@@ -51,6 +53,10 @@ DEAD_TVS = (LOOPBACK, 9)  # where phones look for TVS under the `tvs_unreachable
 CUCM_HOST = "127.0.0.2"
 """CUCM on an address of its own, as on a real network: a phone whose option 150 names CUCM
 instead of the tap is then told apart by its TFTP Server 1."""
+OLD_CUCM_HOST = "127.0.0.3"
+"""The old cluster (`simulation.old_cluster`), on an address of its own too."""
+OLD_SYSTEM = "old"
+"""The old cluster's name among the written config's `systems`."""
 USERNAME = "rig"
 PASSWORD = "rig-sim"  # the simulator's own credentials, not a secret of anyone's
 LOAD_ID = "SCCP42.9-4-2SR3-1S"
@@ -60,8 +66,9 @@ WRITTEN_BY = "# Written by `rig sim`"
 file only when it starts with this line (known_hosts and PEM readers skip it)."""
 KNOWN_HOSTS = "known_hosts"
 TRUST_ANCHOR = "cucm-tftp.pem"
+OLD_TRUST_ANCHOR = "old-cucm-tftp.pem"
 RISPORT_CA = "cucm-risport-ca.pem"
-GENERATED_FILES = (KNOWN_HOSTS, TRUST_ANCHOR, RISPORT_CA)
+GENERATED_FILES = (KNOWN_HOSTS, TRUST_ANCHOR, OLD_TRUST_ANCHOR, RISPORT_CA)
 """What `lab_config()` writes into the bench's workdir."""
 
 
@@ -90,6 +97,11 @@ class SimBench(SimBox):
             host=CUCM_HOST,
             peer_sharing=sim.firmware.peer_sharing,
         )
+        self.old_cucm = None if sim.old_cluster is None else SimCucm(
+            self.clock, self.pki.old_cluster(), [(s.name, s.mac) for s in self.specs], load_id=OLD_LOAD,
+            image_bytes=image_sizes(sim), host=OLD_CUCM_HOST, rollback=sim.old_cluster.rollback,
+        )
+        """The cluster the `stale_itl` phones came from (`simulation.old_cluster`), if served."""
         self.load_server = SimLoadServer(LOAD_ID, image_sizes(sim)) if sim.firmware.load_server else None
         """The Load Server the phones' configs name (`simulation.firmware.load_server`), if any."""
         self.peers = peer_network(self.clock)
@@ -110,6 +122,8 @@ class SimBench(SimBox):
             tap = self.load_server_tap_port
             self.cucm.load_server = self.load_server.config_value if tap is None else f"{LOOPBACK}:{tap}"
         self.cucm.start()
+        if self.old_cucm is not None:
+            self.old_cucm.start()
         for spec in self.specs:
             phone = SimPhone(
                 spec.name,
@@ -199,7 +213,8 @@ class SimBench(SimBox):
                 phone.set_web_access(name not in sim.web_access_off)
 
     def stop(self) -> None:
-        boxes = [*([self.risport] if self.risport is not None else []), *self.actuators, *self.meters, *self.switches.values(), *self.phones.values(), self.cucm]
+        boxes = [*([self.risport] if self.risport is not None else []), *self.actuators, *self.meters, *self.switches.values(), *self.phones.values(), self.cucm,
+                 *([self.old_cucm] if self.old_cucm is not None else [])]
         for box in boxes:
             box.stop()
         if self.load_server is not None:
@@ -243,6 +258,7 @@ class SimBench(SimBox):
                 upstream=Endpoint(host=cucm_host, port=cucm_port),
                 load_server=tap_config(self.load_server, self.load_server_tap_port),
             ),
+            systems=self._systems(),
             instruments={
                 f"meter{i + 1}": InstrumentConfig(resource=f"TCPIP::{host}::{port}::SOCKET")
                 for i, meter in enumerate(self.meters)
@@ -251,6 +267,16 @@ class SimBench(SimBox):
             phones=[self._phone_config(spec) for spec in self.specs],
             timeouts=self._timeouts(),
         )
+
+    def _systems(self) -> dict[str, SystemConfig]:
+        """`systems.old`: the old cluster, its TFTP certificate written beside the config."""
+        if self.old_cucm is None:
+            return {}
+        anchor = self.workdir / OLD_TRUST_ANCHOR
+        anchor.write_bytes(f"{WRITTEN_BY}: the simulated old CUCM's TFTP certificate\n".encode()
+                           + self.old_cucm.trust_anchor_pem)
+        host, port = self.old_cucm.tftp_address
+        return {OLD_SYSTEM: CucmSystem(kind="cucm", tftp=Endpoint(host=host, port=port), trust_anchor=anchor)}
 
     def _tomcat_config(self) -> dict[str, RisPortConfig | AxlConfig]:
         """`cucm.risport` and `cucm.axl`: both on the simulated CUCM's one HTTPS server."""
