@@ -12,14 +12,20 @@ The `cucm:` section is the system named `cucm` (the one `rig erase` and `rig ver
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Literal, Union
+from typing import TYPE_CHECKING, Annotated, Literal, Union
 
 from pydantic import Field
 
 from rig.config.base import Credentials, Endpoint, Strict
 from rig.config.cucm import RisPortConfig
 from rig.config.types import LocalPath
+from rig.errors import ConfigError
+from rig.suggest import known_names
+
+if TYPE_CHECKING:
+    from rig.config.lab import LabConfig
 
 PathFix = Callable[[Path | None], Path | None]
 MAIN_SYSTEM = "cucm"
@@ -67,3 +73,31 @@ SystemConfig = Annotated[Union[CucmSystem, CmeSystem], Field(discriminator="kind
 def system_names(systems: dict[str, SystemConfig], has_cucm: bool) -> list[str]:
     """Every system a command may name: `cucm` (when the `cucm:` section is there), then `systems:`."""
     return ([MAIN_SYSTEM] if has_cucm else []) + list(systems)
+
+
+@dataclass(frozen=True)
+class System:
+    """A system as a migration needs it: its kind and TFTP address, and its own section."""
+
+    name: str
+    kind: SystemKind
+    tftp: Endpoint
+    trust_anchor: Path | None
+    section: CucmSystem | CmeSystem | None
+    """Its `systems:` entry; None for the `cucm:` section's system."""
+
+    @property
+    def address(self) -> tuple[str, int]:
+        return self.tftp.host, self.tftp.port
+
+
+def named_system(config: "LabConfig", name: str) -> System:
+    """The system `name` (`cucm`, or a key of `systems:`); ConfigError naming the known ones."""
+    if name == MAIN_SYSTEM and config.cucm is not None:
+        return System(name, "cucm", config.cucm.tftp, config.cucm.trust_anchor, None)
+    section = config.systems.get(name)
+    if section is None:
+        known = system_names(config.systems, config.cucm is not None)
+        raise ConfigError(f"no system named {name!r}{known_names(name, known, 'systems') or ' (none configured)'}")
+    anchor = section.trust_anchor if isinstance(section, CucmSystem) else None
+    return System(name, section.kind, section.tftp, anchor, section)

@@ -25,7 +25,7 @@ from rig.config.lab import LabConfig, PhoneConfig, SerialKeypadConfig
 from rig.errors import RigError
 from rig.record.events import (
     Event, ListedPhone, Outcome, PartUnhealthy, PhoneDone, PhoneInterrupted, PhoneStarted, RunFinished,
-    RunInterrupted, RunResumed, RunStarted, StepStarted,
+    RouteChange, RunInterrupted, RunResumed, RunStarted, StepStarted,
 )
 from rig.jobs.health import PartHealth
 from rig.record.journal import JOURNAL_NAME, Journal
@@ -34,6 +34,8 @@ from rig.procedures import PROCEDURES, PhoneContext, PhoneFindings, run_phone
 from rig.procedures.steps import BenchFault, Interrupted, PhoneFailed, PhoneSkipped, StepRecorder
 from rig.procedures.parts import parts_for
 from rig.bench.taps import Taps
+from rig.actions.route import restore_routes
+from rig.procedures.migrate import Migration
 
 if TYPE_CHECKING:
     from rig.bench.tap_share import SharedTap
@@ -125,6 +127,8 @@ class Runner:
         stop: threading.Event | None = None,
         observer: Observer | None = None,
         resumed: bool = False,
+        migration: Migration | None = None,
+        routes: dict[str, RouteChange] | None = None,
     ) -> None:
         if procedure not in PROCEDURES:
             raise RigError(f"unknown procedure {procedure!r}")
@@ -136,6 +140,9 @@ class Runner:
         self.stop = stop or threading.Event()
         self.observer = observer
         self.resumed = resumed
+        self.migration = migration
+        self.routes = routes or {}
+        """Each phone's last route in the resumed run's journal: the tap routes it so again."""
         self.health = PartHealth()
         parallel = bench.config.parallel
         self.powerup = {
@@ -161,9 +168,15 @@ class Runner:
                 bench=config.bench,
                 phones=[ListedPhone(p.name, p.mac, p.switch, p.port) for p in listed],
                 redo=[p.name for p in self.phones],
-                config={**config_summary(config), **(self.bench.source.record() if self.bench.source else {})},
+                config={**config_summary(config), **(self.bench.source.record() if self.bench.source else {}),
+                        **({"migration": self.migration.record()} if self.migration else {})},
             ))
             tap, tap_error = self._start_tap()
+            if tap is not None and self.routes:
+                try:
+                    restore_routes(journal, tap, self.phones, self.routes)
+                except OSError as error:
+                    tap_error = f"the TFTP tap could not route the phones as the stopped run left them: {error}"
             try:
                 self._run_phones(journal, tap, tap_error)
             finally:
@@ -214,6 +227,7 @@ class Runner:
             tap=tap,
             script=self.scripts.get(phone.name),
             erase_retries=self.bench.config.retries.erase_script,
+            migration=self.migration,
         )
         verdict = PhoneVerdict("passed", None)
         try:

@@ -30,6 +30,8 @@ from rig.phone.keyscript import KeyScript, scripts_for
 from rig.record.lease import LeaseSet
 from rig.preflight import bench_gate
 from rig.procedures import KEY_SCRIPT_FOR, PROCEDURES
+from rig.procedures.migrate import Migration, planned_migration
+from rig.record.journal import routes_of
 from rig.report import render
 from rig.jobs.runner import Observer, Runner
 
@@ -59,6 +61,8 @@ class JobRequest:
     """Use exactly this run directory instead (a Dask worker's scratch space)."""
     source: str = ""
     """What input errors name: the config file."""
+    migration: Migration | None = None
+    """`rig migrate`'s systems and options (on resume: read from the run's journal)."""
 
 
 @dataclass(frozen=True)
@@ -71,6 +75,8 @@ class JobPlan:
     scripts: dict[str, KeyScript]
     state: RunState | None
     """The earlier run's journal when resuming."""
+    migration: Migration | None = None
+    """The migration, checked against the bench (with the phones a resumed run had moved)."""
 
     @property
     def run_id(self) -> str:
@@ -111,8 +117,9 @@ class JobService:
             raise RigError(f"{source}: phones: the bench has no phones to {request.procedure}")
         script_job = KEY_SCRIPT_FOR[request.procedure]
         only = [p.name for p in todo]
+        migration = planned_migration(config, request, state, todo)
         scripts = scripts_for(config.phones, script_job, source, only=only) if script_job else {}
-        return JobPlan(request, listed, todo, scripts, state)
+        return JobPlan(request, listed, todo, scripts, state, migration)
 
     def run(self, plan: JobPlan, *, observer: Observer | None = None,
             stop: threading.Event | None = None) -> JobResult:
@@ -127,7 +134,8 @@ class JobService:
             self._until_up(restored, stop)
             outcome = Runner(
                 self.bench, request.procedure, plan.todo, run_dir, scripts=plan.scripts, stop=stop,
-                observer=observer, resumed=plan.state is not None,
+                observer=observer, resumed=plan.state is not None, migration=plan.migration,
+                routes=routes_of(plan.state.events, [p.name for p in plan.todo]) if plan.state else {},
             ).run(all_phones=plan.listed)
         return JobResult(run_dir, render(run_dir), outcome.interrupted, restored)
 

@@ -115,19 +115,24 @@ class RestartGate:
         return _Verdict(True, f"took its trust by itself: {seen}no trust list failure; {load.describe()}")
 
     def _trust_failure(self, restarted: Restarted) -> str | None:
-        """A trust-list failure line since the restart: on the console, else a status message
-        the baseline did not show."""
-        if self.console is not None:
-            lines = self.console.lines_since(restarted.console_mark or 0)
-        elif self.baseline.web_access and self.ctx.web is not None:
-            try:
-                lines = [m for m in self.ctx.web.status_messages() if m not in self.baseline.status_messages]
-            except PhoneWebError:
-                return None
-        else:
+        return trust_failure_since(self.ctx, self.baseline, self.console, restarted)
+
+
+def trust_failure_since(ctx: PhoneContext, baseline: Baseline, console: Console | None,
+                        restarted: Restarted) -> str | None:
+    """A trust-list failure line since the restart: on the console, else a status message the
+    baseline did not show; None when there is none (or nothing to read it from)."""
+    if console is not None:
+        lines = console.lines_since(restarted.console_mark or 0)
+    elif baseline.web_access and ctx.web is not None:
+        try:
+            lines = [m for m in ctx.web.status_messages() if m not in baseline.status_messages]
+        except PhoneWebError:
             return None
-        failures = self.ctx.profile.trust_failures_in(lines)
-        return failures[0] if failures else None
+    else:
+        return None
+    failures = ctx.profile.trust_failures_in(lines)
+    return failures[0] if failures else None
 
 
 @dataclass(frozen=True)

@@ -56,13 +56,14 @@ def unfinished(events: list[PhoneEvent]) -> PhoneDone:
 
 def fix_of(outcome: str, events: list[PhoneEvent]) -> str | None:
     """How a passed phone's trust was restored, from its steps: `restart` (a restart before the
-    keys was enough: rig.procedures.restart_first), `erase:<backend>` (its ITL erased by keys on
+    keys was enough: rig.procedures.restart_first), `rollback` (it took a rollback ITL: rig migrate's
+    rig.procedures.rollback), `erase:<backend>` (its ITL erased by keys on
     that backend), `none` (it needed nothing: no erase, or a restart that found no symptom).
     None for a phone that did not pass: its trust was not restored."""
     if outcome != "passed":
         return None
     for event in reversed([e for e in events if isinstance(e, StepDone) and e.ok]):
-        if event.name == "restart_first" and "fix" in event.data:
+        if event.name in ("restart_first", "rollback") and "fix" in event.data:
             return str(event.data["fix"])
         if event.name.split(" ")[0] == "erase" and "erase_confirmed_by" in event.data:
             return f"erase:{event.data['backend']}"
