@@ -36,7 +36,8 @@ def test_every_shipped_procedure_is_a_valid_declaration_opening_the_console_afte
     assert PROCEDURES["erase"].step_names == ["identify", "console", "baseline", "erase", "restart", "observe",
                                               "verify"]
     assert "erase" not in PROCEDURES["verify"].step_names
-    assert KEY_SCRIPT_FOR == {"erase": "itl_erase", "verify": None, "factory_reset": "factory_reset"}
+    assert KEY_SCRIPT_FOR == {"erase": "itl_erase", "verify": None, "factory_reset": "factory_reset",
+                              "migrate": "itl_erase"}
 
 
 def test_a_step_needing_what_no_earlier_step_gives_is_refused_when_the_procedure_is_declared():

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from ipaddress import IPv4Address
 from typing import Any
 
-from rig.errors import ConfigError
+from rig.config.lab import ConfigError
 from rig.config.simulation import SimSwitches, Simulation
 from rig.sim.ios_output import MODULE_BUDGET_WATTS
 
