@@ -125,3 +125,18 @@ def _wait_for_a_move(runs: Path) -> Path:
                 return journal
         time.sleep(0.02)
     pytest.fail("no phone was moved within 60 s")
+
+
+@pytest.mark.parametrize("rollback, state", [(True, "rollback ITL (no TFTP or TVS record"),
+                                             (False, "not a rollback ITL (it lists CCM+TFTP, TVS)")])
+def test_preflight_of_a_migration_shows_each_system_and_the_old_clusters_rollback_state(tmp_path, rollback, state):
+    with migration_bench(tmp_path, rollback=rollback) as (sim, config):
+        done = rig("preflight", "desk-01", "--from", "old", "--to", "cucm", "--json", "--config", str(config),
+                   cwd=tmp_path)
+        assert done.returncode == 0, done.stdout + done.stderr
+        checks = {c["name"]: c for c in json.loads(done.stdout)["migration"]}
+        assert set(checks) == {"system old TFTP", "rollback on old", "system cucm through the tap"}
+        assert all(c["ok"] for c in checks.values())
+        assert state in checks["rollback on old"]["detail"]
+        assert ("Prepare Cluster for Rollback to pre 8.0\" to True on old" in checks["rollback on old"]["detail"]) \
+            is not rollback

@@ -126,7 +126,8 @@ class JobService:
         """Lease, restore, run and render; the result once every report is written."""
         config, request = self.bench.config, plan.request
         with LeaseSet(config.bench, [p.name for p in plan.todo], plan.run_id, config.timeouts.lease) as leases:
-            bench_gate(self.bench, plan.todo)  # read-only (rig.preflight): a bench that cannot work stops here
+            migrating = (plan.migration.source, plan.migration.target) if plan.migration else None
+            bench_gate(self.bench, plan.todo, migrating)  # read-only (rig.preflight): a bench that cannot work stops here
             run_dir = request.resume or request.run_dir or new_run_dir(request.runs_dir, request.procedure)
             run_dir.mkdir(parents=True, exist_ok=True)
             leases.attach(run_dir)
