@@ -22,7 +22,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from rig.drivers.ios_parsers import canonical_interface
-from rig.config.base import Credentials, Endpoint, Strict
+from rig.config.base import Credentials, Endpoint, SshLogin, Strict
 from rig.config.checks import check_trust_anchor
 from rig.config.cucm import AxlConfig, RisPortConfig
 from rig.config.firmware import LoadServerTap
@@ -35,15 +35,8 @@ from rig.errors import ConfigError
 from rig.config.yaml_input import read_yaml
 
 
-class SwitchConfig(Credentials):
-    host: str
-    port: int = Field(default=22, ge=1, le=65535)
-    username: str
-    key_file: LocalPath | None = None
+class SwitchConfig(SshLogin):
     enable_secret_env: str | None = None
-    known_hosts: LocalPath | None = None
-    accept_new_host_key: bool = False
-    """Trust-on-first-use: add an unknown host key to known_hosts instead of refusing."""
     platform: Literal["cisco_ios"] = "cisco_ios"
 
 

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Annotated, Literal, Union
 
 from pydantic import Field
 
-from rig.config.base import Credentials, Endpoint, Strict
+from rig.config.base import Endpoint, SshLogin, Strict
 from rig.config.cucm import RisPortConfig
 from rig.config.types import LocalPath
 from rig.errors import ConfigError
@@ -46,14 +46,8 @@ class CucmSystem(Strict):
         return self.model_copy(update={"trust_anchor": fix(self.trust_anchor), "risport": risport})
 
 
-class CmeSsh(Credentials):
+class CmeSsh(SshLogin):
     """SSH to the CME router (IOS): read-only `show ephone` commands."""
-
-    host: str
-    port: int = Field(default=22, ge=1, le=65535)
-    username: str
-    known_hosts: LocalPath | None = None
-    accept_new_host_key: bool = False
 
 
 class CmeSystem(Strict):
@@ -63,7 +57,8 @@ class CmeSystem(Strict):
     ssh: CmeSsh | None = None
 
     def with_paths(self, fix: PathFix) -> "CmeSystem":
-        ssh = self.ssh.model_copy(update={"known_hosts": fix(self.ssh.known_hosts)}) if self.ssh else None
+        ssh = self.ssh.model_copy(update={k: fix(getattr(self.ssh, k)) for k in ("known_hosts", "key_file")}) \
+            if self.ssh else None
         return self.model_copy(update={"ssh": ssh})
 
 
