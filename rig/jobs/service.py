@@ -30,7 +30,8 @@ from rig.phone.keyscript import KeyScript, scripts_for
 from rig.record.lease import LeaseSet
 from rig.preflight import bench_gate
 from rig.procedures import KEY_SCRIPT_FOR, PROCEDURES
-from rig.procedures.migrate import Migration, planned_migration
+from rig.jobs.migration import planned_migration
+from rig.procedures.migrate import Migration
 from rig.record.journal import routes_of
 from rig.report import render
 from rig.jobs.runner import Observer, Runner

@@ -17,18 +17,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rig.actions.route import route
-from rig.config.lab import LabConfig, PhoneConfig
+from rig.config.lab import LabConfig
 from rig.config.systems import MAIN_SYSTEM, System, named_system
 from rig.errors import RigError
 from rig.procedures import erase, observe, verify
 from rig.procedures.context import PhoneContext
 from rig.procedures.findings import EraseNotNeeded, Finding, Identified, Moved, Restarted, RolledBack, Routed, StepView
 from rig.procedures.steps import BenchFault, PhoneFailed
-from rig.record.events import RunOpening
-from rig.record.journal import routes_of
+
+if TYPE_CHECKING:
+    from rig.bench.tap_share import SharedTap
+    from rig.bench.taps import Taps
 
 
 @dataclass(frozen=True)
@@ -80,37 +82,13 @@ def check(config: LabConfig, migration: Migration) -> tuple[System, System]:
     return source, target
 
 
-def planned_migration(config: LabConfig, request: Any, state: Any, todo: list[PhoneConfig]) -> Migration | None:
-    """The migration a job request asks for (a resumed run's own, from its journal), checked;
-    None for any other job. RigError (exit 2) for a migration this bench cannot do."""
-    if request.procedure != "migrate":
-        if request.migration is not None:
-            raise RigError(f"--from and --to belong to rig migrate, not to {request.procedure}")
-        return None
-    migration = request.migration
-    if state is not None:
-        recorded = next((e.config.get("migration") for e in state.events if isinstance(e, RunOpening)), None)
-        if not isinstance(recorded, dict):
-            raise RigError(f"{request.resume}: its journal does not say which systems it migrated between")
-        last = routes_of(state.events, [p.name for p in todo])
-        moved = frozenset(name for name, change in last.items() if change.system == recorded.get("to"))
-        migration = Migration.recorded(recorded, moved)
-    if migration is None:
-        raise RigError("rig migrate needs --from and --to")
-    without_ip = [p.name for p in todo if p.ip is None]
-    if without_ip:
-        raise RigError(f"rig migrate: phones {', '.join(without_ip)}: ip: required (the tap routes a phone by its IP)")
-    check(config, migration)
-    return migration
-
-
 def migration_of(ctx: PhoneContext) -> Migration:
     if ctx.migration is None:
         raise BenchFault("the migrate procedure was run without --from and --to")
     return ctx.migration
 
 
-def _tap(ctx: PhoneContext) -> Any:
+def _tap(ctx: PhoneContext) -> "SharedTap | Taps":
     if ctx.tap is None:
         raise BenchFault("rig migrate needs the TFTP tap: it moves a phone by changing where the tap relays it")
     return ctx.tap
