@@ -76,6 +76,7 @@ class ShardBench(SimBench):
         self.clock = SimClock(sim.time_scale)
         self.specs, self.pki, self.tap_port = specs, pki, tap_port
         self.cucm = cucm  # type: ignore[assignment]
+        self.old_cucm = None  # the old cluster (simulation.old_cluster) is served in one process only
         self.phones, self.switches, self.meters, self.actuators = {}, {}, [], []
         self.risport, self.load_server, self.load_server_tap_port = None, None, None
         self.peers = peer_network(self.clock)
