@@ -76,7 +76,7 @@ def check(config: LabConfig, migration: Migration) -> tuple[System, System]:
         raise RigError("rig migrate: tftp_tap: required (the tap is what moves a phone from one system to another)")
     if target.kind not in ARRIVALS:
         raise RigError(f"rig migrate: --to {target.name}: verifying a phone on a {target.kind} system is not built yet")
-    if target.name != MAIN_SYSTEM:
+    if target.kind == "cucm" and target.name != MAIN_SYSTEM:
         raise RigError(f"rig migrate: --to {target.name}: a phone is verified on a cucm cluster by the `cucm:` "
                        f"section's trust anchor, load and RisPort: migrate --to {MAIN_SYSTEM}")
     return source, target
