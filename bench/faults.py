@@ -41,6 +41,7 @@ from rig.config.lab import LabConfig, dump_config
 from rig.config.simulation import Faults, Simulation
 from rig.record.events import PowerAction
 from rig.record.journal import JOURNAL_NAME, read_events
+from rig.record.steps import ERASE, step_label
 from rig.sim.bench import SimBench
 
 TIME_SCALE = 0.004
@@ -62,8 +63,8 @@ class Expect:
     outcome: str
     reason: str | None = None
     """A substring of the reason."""
-    step: str | None = None
-    """A step the phone must show (a retry, say)."""
+    step: tuple[str, int] | None = None
+    """A step (name, attempt) the phone must show (a retry, say)."""
 
 
 Stop = Literal["kill -9", "Ctrl-C twice", "SIGTERM", "SIGHUP"]
@@ -84,7 +85,7 @@ class FaultCase:
 
 
 DARK = Expect("failed", reason="no TFTP request")
-RETRIED = Expect("passed", step="erase (retry 1)")
+RETRIED = Expect("passed", step=(ERASE.name, 2))
 KNOBS: dict[str, tuple[Any, dict[str, Expect]]] = {
     "never_returns": (["desk-02"], {"desk-02": DARK}),
     "tftp_loss": (0.1, {}),
@@ -121,7 +122,8 @@ class CaseResult:
     exit_code: int
     outcomes: dict[str, tuple[str, str | None]]
     """Phone -> (outcome, reason) from results.json."""
-    steps: dict[str, list[str]]
+    steps: dict[str, list[tuple[str, int]]]
+    """Phone -> its steps, each (name, attempt)."""
     journal_error: str | None
     """None when journal.jsonl parses."""
     ports_off: list[str]
@@ -188,10 +190,10 @@ def _journal_error(run_dir: Path) -> str | None:
     return None
 
 
-def _outcomes(run_dir: Path) -> tuple[dict[str, tuple[str, str | None]], dict[str, list[str]]]:
+def _outcomes(run_dir: Path) -> tuple[dict[str, tuple[str, str | None]], dict[str, list[tuple[str, int]]]]:
     results = json.loads((run_dir / "results.json").read_text())
     outcomes = {p["name"]: (p["outcome"], p["reason"]) for p in results["phones"]}
-    steps = {p["name"]: [s["name"] for s in p["steps"]] for p in results["phones"]}
+    steps = {p["name"]: [(s["name"], s["attempt"]) for s in p["steps"]] for p in results["phones"]}
     return outcomes, steps
 
 
@@ -295,7 +297,8 @@ def rows(results: list[CaseResult]) -> list[dict[str, Any]]:
             counts[outcome] = counts.get(outcome, 0) + 1
         notes = [f"{phone}: {reason}" for phone, (outcome, reason) in sorted(r.outcomes.items())
                  if outcome != "passed" and reason]
-        notes += [f"{phone}: {name}" for phone, names in sorted(r.steps.items()) for name in names if "retry" in name]
+        notes += [f"{phone}: {step_label(*step)}" for phone, steps in sorted(r.steps.items()) for step in steps
+                  if step[1] > 1]  # a step tried again
         if r.recover_s is not None:
             recover = r.recover_s
         else:

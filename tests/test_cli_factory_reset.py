@@ -65,5 +65,5 @@ def test_a_phone_interrupted_after_its_factory_reset_is_an_error_saying_so_not_s
                      ended="2026-11-25T09:00:01Z", ok=True)
         j.append("phone_interrupted", phone="desk-01")
         j.append("run_interrupted", outcomes={})
-    phone = render(run)["phones"][0]
-    assert (phone["outcome"], phone["reason"]) == ("error", "interrupted after a factory reset")
+    phone = render(run).phones[0]
+    assert (phone.outcome, phone.reason) == ("error", "interrupted after a factory reset")

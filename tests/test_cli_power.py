@@ -129,7 +129,7 @@ def test_after_kill_9_the_next_run_leasing_the_phone_turns_its_port_back_on(sim,
     monkeypatch.setenv("RIG_LEASE_DIR", str(tmp_path / "leases"))
     result = next_verify(bench.lab_config(), "desk-02", tmp_path / "jobs")
     assert result.restored == ["desk-02"]
-    assert result.results["phones"][0]["outcome"] == "passed", result.results["phones"][0]
+    assert result.results.phones[0].outcome == "passed", result.results.phones[0]
     (journal,) = (tmp_path / "runs").glob(f"*-power/{JOURNAL_NAME}")
     assert [(e.action, e.phase) for e in read_events(journal) if isinstance(e, PowerAction)][-1] == ("on", "done")
 

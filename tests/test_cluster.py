@@ -133,13 +133,13 @@ def test_merged_run_has_every_phone_of_every_bench_in_one_journal_and_report(tmp
     chosen = site.select([])
     merge(run_dir, site, "erase", chosen, collected, "tcp://127.0.0.1:1")
     results = render(run_dir)
-    phones = {p["name"]: p for p in results["phones"]}
-    assert {n: (p["bench"], p["outcome"]) for n, p in phones.items()} == {
+    phones = {p.name: p for p in results.phones}
+    assert {n: (p.bench, p.outcome) for n, p in phones.items()} == {
         "bench-a/desk-01": ("bench-a", "passed"), "bench-b/desk-01": ("bench-b", "failed"),
         "bench-c/desk-09": ("bench-c", "error")}
-    assert phones["bench-c/desk-09"]["reason"] == "no worker owns bench bench-c"
-    assert phones["bench-a/desk-01"]["steps"][0]["detail"] == "SEP001D705F0000 on Gi1/0/1"
-    assert results["bench"] == "lab-east" and results["summary"]["passed"] == 1
+    assert phones["bench-c/desk-09"].reason == "no worker owns bench bench-c"
+    assert phones["bench-a/desk-01"].steps[0].detail == "SEP001D705F0000 on Gi1/0/1"
+    assert results.bench == "lab-east" and results.summary["passed"] == 1
     assert json.loads((run_dir / "results.json").read_text())["phones"][0]["bench"] == "bench-a"
     assert (run_dir / "console" / "bench-a" / "desk-01.log").read_text() == "boot\n"
     assert (run_dir / "files" / "bench-a" / "desk-01" / "ITLSEP001D705F0000.tlv").read_bytes() == b"itl"

@@ -85,7 +85,7 @@ def test_with_a_load_server_every_phone_passes_and_the_images_are_said_not_obser
 def test_with_a_tap_in_front_of_the_load_server_its_files_are_required_and_seen(runs):
     sim, results = runs["tapped"]
     assert results["summary"]["passed"] == 4
-    tap = f"127.0.0.1:{sim.load_server_tap_port}"
+    tap = f"{sim.tap_host}:{sim.load_server_tap_port}"
     for phone in results["phones"]:
         assert _fetched(phone, ".loads") and len(set(_fetched(phone, ".sbn"))) == 5, phone["name"]
         assert f"images from load server {tap} through its tap (5 of 5)" in _observe(phone)

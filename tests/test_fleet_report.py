@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from rig.record.steps import STEP_NAMES
 from rig.report.fleet import CHART_WIDTH, MIN_LABEL_GAP, OTHER_STEP, STEP_COLOURS, axis_ticks, step_colour
 
 
@@ -23,7 +24,7 @@ def test_long_runs_are_labelled_in_minutes():
 
 
 @pytest.mark.parametrize("name, family", [
-    ("verify_itl", "verify"), ("verify_registration", "verify"), ("erase (retry 1)", "erase"),
+    ("verify_itl", "verify"), ("verify_registration", "verify"), ("erase", "erase"), ("recover", "recover"),
     ("factory_reset", "factory_reset"), ("observe", "observe"),
 ])
 def test_every_step_is_drawn_in_its_familys_legend_colour(name, family):
@@ -32,3 +33,7 @@ def test_every_step_is_drawn_in_its_familys_legend_colour(name, family):
 
 def test_a_step_of_no_family_is_grey():
     assert step_colour("calibrate") == OTHER_STEP
+
+
+def test_every_declared_step_family_has_its_own_legend_colour():
+    assert {s.family for s in STEP_NAMES.values()} == set(STEP_COLOURS)

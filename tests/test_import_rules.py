@@ -47,7 +47,7 @@ RULES = [
     Rule("the simulator depends only on rig.trust and the config schema", ("rig/sim",),
          only=("rig.sim", "rig.trust", "rig.config", "rig.errors")),
     Rule("reports read only the journal", ("rig/report",),
-         only=("rig.report", "rig.record.events", "rig.record.journal", "rig.errors")),
+         only=("rig.report", "rig.record.events", "rig.record.journal", "rig.record.steps", "rig.errors")),
     Rule("only the bench, `rig sim` and the phone listing start or lay out a simulated bench", ("rig",),
          forbidden=("rig.sim",), exempt=("rig/sim/", "rig/bench/build.py", "rig/cli/sim.py", "rig/jobs/phones.py")),
     Rule("nothing below the front ends imports them", ("rig", "drivers"), forbidden=FRONT_ENDS,

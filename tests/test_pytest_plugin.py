@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 
 from rig.pytest_plugin import PhoneOutcome, assert_fetched, assert_passed, assert_step_ok
+from rig.report.model import FetchRecord, PhoneResult, StepRecord
+from tests.results import phone_result
 
 pytest_plugins = ["pytester"]
 
@@ -124,18 +126,17 @@ def test_a_bad_lab_config_is_one_error_naming_the_file_and_field(pytester: pytes
     result.stdout.fnmatch_lines(["rig: bench.yaml: switches.sw1.pasword: unknown key (did you mean 'password' or*"])
 
 
-def _result(outcome: str, steps: list[tuple[str, bool, str]], fetched: list[str]) -> dict:
-    return {
-        "name": "desk-07", "outcome": outcome, "reason": next((d for _, ok, d in steps if not ok), None),
-        "steps": [{"name": n, "ok": ok, "detail": d, "started": "t0", "ended": "t1"} for n, ok, d in steps],
-        "tftp_fetches": [{"file": f, "at": "t1", "bytes": 100, "ok": True} for f in fetched],
-        "load_before": "SCCP42.9-3-1", "load_after": "SCCP42.9-3-1", "itl_signer": None,
-        "symptoms": ["Trust List Update Failed"],
-    }
+def _result(outcome: str, steps: list[tuple[str, bool, str]], fetched: list[str]) -> PhoneResult:
+    return phone_result(
+        "desk-07", outcome, next((d for _, ok, d in steps if not ok), None),
+        steps=tuple(StepRecord(n, 1, "t0", "t1", ok, d) for n, ok, d in steps),
+        tftp_fetches=tuple(FetchRecord(f, "t1", 100, True) for f in fetched),
+        load_before="SCCP42.9-3-1", load_after="SCCP42.9-3-1", symptoms=("Trust List Update Failed",),
+    )
 
 
 def test_a_failed_phone_is_explained_by_its_failed_step_and_evidence(tmp_path: Path) -> None:
-    outcome = PhoneOutcome.from_result(
+    outcome = PhoneOutcome.of(
         _result("failed", [("identify", True, "SEP001D705F0006 on Gi1/0/7"),
                            ("verify_itl", False, "ITLSEP001D705F0006.tlv was not fetched")],
                 ["SEP001D705F0006.cnf.xml"]),

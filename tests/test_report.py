@@ -10,13 +10,14 @@ import pytest
 
 from rig.record.journal import Journal
 from rig.report import render
+from rig.report.model import RunResults
 
 PHONES = [
     {"name": "desk-01", "mac": "001D705F0000", "switch": "sw1", "port": "Gi1/0/1"},
     {"name": "desk-02", "mac": "001D705F0001", "switch": "sw1", "port": "Gi1/0/2"},
     {"name": "desk-03", "mac": "001D705F0002", "switch": "sw1", "port": "Gi1/0/3"},
 ]
-STEP_FIELDS = {"name", "started", "ended", "ok", "detail"}
+STEP_FIELDS = {"name", "attempt", "started", "ended", "ok", "detail"}
 
 
 def _step(journal, phone, name, ok=True, detail="fine", data=None):
@@ -70,6 +71,12 @@ def test_results_json_has_exactly_the_contract_fields(run_dir):
     assert results["started"].endswith("Z") and results["finished"].endswith("Z")
 
 
+def test_results_json_reads_back_as_the_typed_result_every_front_end_reads(run_dir):
+    results = render(run_dir)
+    on_disk = json.loads((run_dir / "results.json").read_text())
+    assert RunResults.from_json(on_disk) == results and results.to_json() == on_disk
+
+
 def test_a_resumed_phone_reports_its_last_attempt_only(run_dir):
     with Journal(run_dir / "journal.jsonl") as j:
         j.append("run_resumed", run_id=run_dir.name, procedure="erase", bench="bench-a", phones=PHONES,
@@ -79,8 +86,8 @@ def test_a_resumed_phone_reports_its_last_attempt_only(run_dir):
         j.append("phone_done", phone="desk-03", outcome="passed", reason=None, load_before="a",
                  load_after="b", itl_signer="x", symptoms=[])
         j.append("run_finished", outcomes={})
-    phone = render(run_dir)["phones"][2]
-    assert phone["outcome"] == "passed" and [s["ok"] for s in phone["steps"]] == [True]
+    phone = render(run_dir).phones[2]
+    assert phone.outcome == "passed" and [s.ok for s in phone.steps] == [True]
 
 
 def test_a_phone_never_finished_is_skipped_with_a_reason(tmp_path):
@@ -89,8 +96,8 @@ def test_a_phone_never_finished_is_skipped_with_a_reason(tmp_path):
         j.append("run_started", run_id="r", procedure="verify", bench="b", phones=PHONES[:1], redo=[], config={})
         j.append("run_interrupted", outcomes={})
     results = render(run)
-    assert results["phones"][0]["outcome"] == "skipped" and "interrupted" in results["phones"][0]["reason"]
-    assert results["interrupted"] is True
+    assert results.phones[0].outcome == "skipped" and "interrupted" in (results.phones[0].reason or "")
+    assert results.interrupted is True
 
 
 def test_junit_has_one_testcase_per_phone_with_step_properties(run_dir):
@@ -138,8 +145,8 @@ def test_a_phone_interrupted_after_it_was_touched_is_not_skipped_but_says_what_w
             _power(j, action, phase)
         j.append("phone_interrupted", phone="desk-01")
         j.append("run_interrupted", outcomes={})
-    phone = render(run)["phones"][0]
-    assert (phone["outcome"], phone["reason"]) == ("error", reason)
+    phone = render(run).phones[0]
+    assert (phone.outcome, phone.reason) == ("error", reason)
 
 
 def test_a_port_the_journal_never_saw_on_again_comes_first_in_every_report(tmp_path):
@@ -185,6 +192,6 @@ def test_a_jobs_summary_names_a_port_left_off_on_its_first_line(tmp_path):
         j.append("run_finished", outcomes={})
     for as_json in (False, True):
         text = io.StringIO()
-        _print_summary(JobResult(run, render(run), False, ["desk-02"]), tty=False, as_json=as_json,
+        _print_summary(JobResult(run, render(run), ["desk-02"]), tty=False, as_json=as_json,
                        out=Console(file=text, width=200))
         assert text.getvalue().splitlines()[0].startswith("PORT LEFT OFF: desk-01 (sw1 Gi1/0/1)")

@@ -7,6 +7,7 @@ import re
 
 from rig.record.journal import Journal
 from rig.report import render
+from tests.results import phone_result
 from rig.report.fleet import FAILED_COLOUR, STEP_COLOURS, natural_key, reason_counts
 
 NAMES = ["desk-100", "desk-11", "desk-10", "desk-2", "desk-9"]
@@ -70,7 +71,7 @@ def test_the_reasons_panel_counts_each_distinct_reason_the_phones_own_mac_aside(
 
 
 def test_reason_counts_ignore_passed_phones():
-    phones = [{"outcome": "passed", "reason": None}, {"outcome": "skipped", "reason": "identity not confirmed"}]
+    phones = [phone_result("desk-01"), phone_result("desk-02", "skipped", "identity not confirmed")]
     assert reason_counts(phones) == [("identity not confirmed", 1)]
 
 

@@ -19,6 +19,7 @@ from rig.record.events import StepDone
 from rig.record.journal import Journal, read_events
 from rig.procedures.steps import BenchFault, PhoneFailed, PhoneSkipped
 from rig.report import render
+from rig.report.model import RunResults
 from rig.jobs.rundir import new_run_dir, read_state
 from rig.jobs.runner import Runner, parts_of, verdict_of
 
@@ -88,23 +89,24 @@ def _dead_bench_config(switch_port: int, **extra: object) -> LabConfig:
     })
 
 
-def _run(config: LabConfig, run_dir):
+def _run(config: LabConfig, run_dir) -> RunResults:
     bench = Bench(config)
     try:
-        return Runner(bench, "verify", config.phones, run_dir, stop=threading.Event()).run()
+        Runner(bench, "verify", config.phones, run_dir, stop=threading.Event()).run()
     finally:
         bench.close()
+    return render(run_dir)
 
 
 def test_a_switch_that_fails_for_two_phones_is_out_of_service_for_the_rest(tmp_path, closed_port):
     result = _run(_dead_bench_config(closed_port), tmp_path / "run")
-    outcomes = {name: v.outcome for name, v in result.outcomes.items()}
+    outcomes = {p.name: p.outcome for p in result.phones}
     assert outcomes == dict.fromkeys(["desk-01", "desk-02", "desk-03", "desk-04"], "error")
-    assert result.outcomes["desk-03"].reason.startswith("switch sw1 unhealthy: ")
+    assert (result.phone("desk-03").reason or "").startswith("switch sw1 unhealthy: ")
     events = read_events(tmp_path / "run" / "journal.jsonl")
     untried = [e for e in events if isinstance(e, StepDone) and e.phone in ("desk-03", "desk-04")]
     assert untried == []
-    assert render(tmp_path / "run")["unhealthy"][0]["slot"] == "switch sw1"
+    assert result.unhealthy[0].slot == "switch sw1"
 
 
 def test_a_tap_that_cannot_start_is_an_error_for_every_phone_and_touches_none(tmp_path, closed_port):
@@ -113,6 +115,6 @@ def test_a_tap_that_cannot_start_is_an_error_for_every_phone_and_touches_none(tm
         taken = busy.getsockname()[1]
         config = _dead_bench_config(closed_port, tftp_tap={"listen": {"host": "127.0.0.1", "port": taken}})
         result = _run(config, tmp_path / "run")
-    assert {v.outcome for v in result.outcomes.values()} == {"error"}
-    assert all(v.reason.startswith("TFTP tap failed to start") for v in result.outcomes.values())
+    assert {p.outcome for p in result.phones} == {"error"}
+    assert all((p.reason or "").startswith("TFTP tap failed to start") for p in result.phones)
     assert [e for e in read_events(tmp_path / "run" / "journal.jsonl") if isinstance(e, StepDone)] == []

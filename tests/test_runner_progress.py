@@ -10,6 +10,7 @@ from rig.record.events import PhoneDone, PhoneStarted, StepStarted
 from rig.jobs.health import PartHealth
 from rig.cli.progress import Progress
 from rig.report.results import summary_line
+from tests.results import phone_result, run_results
 
 
 def test_without_a_terminal_each_finished_phone_is_one_plain_line():
@@ -31,7 +32,7 @@ def test_quiet_progress_prints_nothing():
 
 
 def test_the_summary_line_counts_every_outcome():
-    results = {"summary": {"passed": 7, "failed": 1, "error": 0, "skipped": 0}}
+    results = run_results([phone_result(f"desk-{i}") for i in range(7)] + [phone_result("desk-7", "failed")])
     assert summary_line(results) == "passed 7, failed 1, error 0, skipped 0"
 
 

@@ -69,11 +69,11 @@ def test_resume_turns_the_port_a_killed_run_left_off_back_on_and_finishes_the_ph
     result = service.run(service.plan(JobRequest("erase", resume=run_dir)))
     assert result.restored == ["desk-01"]
     assert _admin(bench, "desk-01") == "auto"
-    desk01, desk02 = result.results["phones"]
-    assert desk02["outcome"] == "passed"
+    desk01, desk02 = result.results.phones
+    assert desk02.outcome == "passed"
     # Before: skipped, "no MAC and no CDP neighbour on the port". Now identified and run to its end.
-    assert desk01["steps"][0]["name"] == "identify" and desk01["steps"][0]["ok"]
-    assert desk01["outcome"] == "passed", desk01["reason"]
+    assert desk01.steps[0].name == "identify" and desk01.steps[0].ok
+    assert desk01.outcome == "passed", desk01.reason
 
 
 def _lease_of_a_dead_run(bench: Bench, phone: str, dead: Path) -> None:
@@ -92,7 +92,7 @@ def test_a_new_run_taking_over_a_dead_runs_lease_restores_that_runs_port_first(b
     service = JobService(bench)
     result = service.run(service.plan(JobRequest("verify", ("desk-01",), runs_dir=tmp_path / "runs")))
     assert result.restored == ["desk-01"] and result.run_dir != dead
-    assert result.results["phones"][0]["steps"][0]["ok"], "identified on its port again"
+    assert result.results.phones[0].steps[0].ok, "identified on its port again"
     restored = [json.loads(line) for line in (dead / "journal.jsonl").read_text().splitlines()][-1:]
     assert [(e["event"], e["action"], e["phase"]) for e in restored] == [("power", "on", "done")]
 
@@ -138,7 +138,7 @@ def _verify(bench: Bench, runs: Path) -> tuple[dict, dict]:
     service = JobService(bench)
     result = service.run(service.plan(JobRequest("verify", phones=("desk-01",), runs_dir=runs)))
     observe = [e for e in read_events(result.run_dir / JOURNAL_NAME) if isinstance(e, StepDone) and e.name == "observe"]
-    return result.results["phones"][0], observe[-1].data
+    return result.results.phones[0].to_json(), observe[-1].data
 
 
 def test_a_phone_already_on_the_expected_load_passes_without_a_loads_fetch_whatever_its_baseline_said(

@@ -4,17 +4,15 @@ grouped by outcome and reason with counts, phone names in natural order."""
 from __future__ import annotations
 
 import io
-from typing import Any
-
 from rich.console import Console
 
 from rig.cli.summary import short_summary_lines, short_summary_table
+from rig.report.model import RunResults
+from tests.results import phone_result, run_results
 
 
-def _results(outcomes: dict[str, tuple[str, str | None]]) -> dict[str, Any]:
-    phones = [{"name": n, "outcome": o, "reason": r} for n, (o, r) in outcomes.items()]
-    summary = {k: sum(p["outcome"] == k for p in phones) for k in ("passed", "failed", "error", "skipped")}
-    return {"procedure": "erase", "run_id": "20261207-200000-erase", "phones": phones, "summary": summary}
+def _results(outcomes: dict[str, tuple[str, str | None]]) -> RunResults:
+    return run_results([phone_result(n, o, r) for n, (o, r) in outcomes.items()])
 
 
 def test_a_fleet_that_all_passed_gets_no_table_and_no_lines():

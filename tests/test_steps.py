@@ -12,6 +12,7 @@ import pytest
 from rig.procedures import KEY_SCRIPT_FOR, PROCEDURES, PhoneContext, Procedure, StepDef, run_phone
 from rig.procedures.findings import Baseline, Finding, Identified, Observed, Restarted, StepView
 from rig.procedures.steps import Interrupted, PhoneFailed
+from rig.record.steps import STEP_NAMES
 
 
 def _context(tmp_path: Path, stop: threading.Event | None = None) -> PhoneContext:
@@ -40,6 +41,11 @@ def test_every_shipped_procedure_is_a_valid_declaration_opening_the_console_afte
                               "migrate": "itl_erase"}
 
 
+def test_every_procedure_step_is_named_as_the_journal_declares_its_steps():
+    families = {s.family for s in STEP_NAMES.values()}
+    assert {step.name for p in PROCEDURES.values() for step in p.steps} <= families
+
+
 def test_a_step_needing_what_no_earlier_step_gives_is_refused_when_the_procedure_is_declared():
     baseline = StepDef("baseline", _baseline, gives=Baseline, needs=(Identified,))
     identify = StepDef("identify", _identified, gives=Identified)
@@ -59,16 +65,18 @@ def test_a_step_reading_a_finding_it_did_not_declare_is_a_bug_raised_at_once(tmp
         run_phone(_context(tmp_path), procedure)
 
 
-def test_findings_pass_between_steps_by_type_and_make_the_phones_summary(tmp_path):
+def test_findings_pass_between_steps_by_type_and_make_the_phones_phone_done(tmp_path):
     procedure = Procedure("p", (StepDef("identify", _identified, gives=Identified),
                                 StepDef("baseline", _baseline, gives=Baseline, needs=(Identified,))))
-    findings = run_phone(_context(tmp_path), procedure)
-    assert (findings.load_before, findings.symptoms) == ("SCCP42.9-4-2SR3-1S", ["TFTP Timeout"])
+    ctx = _context(tmp_path)
+    run_phone(ctx, procedure)
+    done = ctx.found.phone_done("desk-01", "passed", None)
+    assert (done.load_before, done.symptoms) == ("SCCP42.9-4-2SR3-1S", ["TFTP Timeout"])
 
 
-def test_a_failing_finding_ends_the_phone_but_is_kept_for_the_report(tmp_path):
+def test_a_step_fails_a_phone_by_raising_and_what_it_saw_is_kept_for_the_report(tmp_path):
     def observe(ctx: PhoneContext, view: StepView) -> Observed:
-        return Observed(fetches=(), watched=True, load=None, failure="no TFTP request within 6s after power-on")
+        raise PhoneFailed("no TFTP request within 6s after power-on", Observed(fetches=(), watched=True, load=None))
 
     after = StepDef("never", lambda ctx, view: Finding(), gives=Finding)
     procedure = Procedure("p", (StepDef("identify", _identified, gives=Identified),
@@ -78,7 +86,7 @@ def test_a_failing_finding_ends_the_phone_but_is_kept_for_the_report(tmp_path):
     with pytest.raises(PhoneFailed, match="no TFTP request within 6s"):
         run_phone(ctx, procedure)
     assert ctx.found.get(Observed) is not None and ctx.found.get(Finding) is None
-    assert ctx.found.summary().load_before == "SCCP42.9-4-2SR3-1S"
+    assert ctx.found.phone_done("desk-01", "failed", "no TFTP request").load_before == "SCCP42.9-4-2SR3-1S"
 
 
 def test_an_interrupted_run_starts_no_further_step_and_closes_the_phones_resources(tmp_path):

@@ -32,10 +32,10 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> dict:
         bench = Bench(config)
         try:
             scripts = scripts_for(config.phones, "factory_reset", "lab.yaml")
-            result = Runner(bench, "factory_reset", config.phones, work / "run", scripts=scripts).run()
+            Runner(bench, "factory_reset", config.phones, work / "run", scripts=scripts).run()
         finally:
             bench.close()
-        return {"result": result, "events": read_events(work / "run" / "journal.jsonl"),
+        return {"events": read_events(work / "run" / "journal.jsonl"),
                 "keys": sim.observe.key_events("desk-01"), "commands": sim.observe.commands("sw1")}
 
 

@@ -84,8 +84,8 @@ def run_job(ctx: typer.Context, option: Path | None, procedure: str, names: list
 
 
 def _print_summary(result: JobResult, *, tty: bool, as_json: bool, out: Console) -> None:
-    for port in result.results.get("ports_left_off", []):  # first, before anything else (issue 29)
-        out.print(f"PORT LEFT OFF: {port['phone']} ({port['switch']} {port['port']}): rig turned it off and could "
+    for port in result.results.ports_left_off:  # first, before anything else (issue 29)
+        out.print(f"PORT LEFT OFF: {port.phone} ({port.switch} {port.port}): rig turned it off and could "
                   f"not turn it back on; rig power --resume {result.run_dir}", markup=False, highlight=False,
                   soft_wrap=True)
     for phone in result.restored:

@@ -13,6 +13,8 @@ from typing import Any
 
 from rich.table import Table
 
+from rig.report.model import RunResults
+
 STYLE = {"passed": "green", "failed": "red", "error": "yellow", "skipped": "dim", "interrupted": "dim"}
 ORDER = ("failed", "error", "skipped", "interrupted")
 NAMES_SHOWN = 12
@@ -24,13 +26,13 @@ def natural_key(name: str) -> list[Any]:
     return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", name)]
 
 
-def not_passed(results: dict[str, Any]) -> list[tuple[str, str, list[str]]]:
+def not_passed(results: RunResults) -> list[tuple[str, str, list[str]]]:
     """(outcome, reason, phone names naturally sorted) for every phone that did not pass, most
     frequent reason first within each outcome."""
     groups: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for phone in results["phones"]:
-        if phone["outcome"] != "passed":
-            groups[(phone["outcome"], phone["reason"] or "no reason recorded")].append(phone["name"])
+    for phone in results.phones:
+        if not phone.passed:
+            groups[(phone.outcome, phone.reason or "no reason recorded")].append(phone.name)
     rank = {outcome: n for n, outcome in enumerate(ORDER)}
     ordered = sorted(groups.items(), key=lambda item: (rank.get(item[0][0], len(ORDER)), -len(item[1]), item[0][1]))
     return [(outcome, reason, sorted(names, key=natural_key)) for (outcome, reason), names in ordered]
@@ -41,13 +43,13 @@ def _names(names: list[str]) -> str:
     return shown if len(names) <= NAMES_SHOWN else f"{shown} (+{len(names) - NAMES_SHOWN} more)"
 
 
-def short_summary_table(results: dict[str, Any]) -> Table | None:
+def short_summary_table(results: RunResults) -> Table | None:
     """The grouped table for a terminal; None when every phone passed."""
     groups = not_passed(results)
     if not groups:
         return None
     total = sum(len(names) for _, _, names in groups)
-    table = Table(title=f"{results['procedure']} {results['run_id']}: {total} of {len(results['phones'])} "
+    table = Table(title=f"{results.procedure} {results.run_id}: {total} of {len(results.phones)} "
                         "did not pass", title_justify="left")
     for column in ("outcome", "phones", "reason", "which"):
         table.add_column(column, overflow="fold")
@@ -56,6 +58,6 @@ def short_summary_table(results: dict[str, Any]) -> Table | None:
     return table
 
 
-def short_summary_lines(results: dict[str, Any]) -> list[str]:
+def short_summary_lines(results: RunResults) -> list[str]:
     """The same, one plain line per group (piped output: easy to grep)."""
     return [f"{outcome} {len(names)}: {reason} [{_names(names)}]" for outcome, reason, names in not_passed(results)]

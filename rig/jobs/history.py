@@ -18,6 +18,7 @@ from pathlib import Path
 from rig.errors import RigError
 from rig.record.events import OUTCOMES
 from rig.record.journal import JOURNAL_NAME, parse_iso, read_events
+from rig.report.model import RunResults
 from rig.report.results import build_results
 
 _AGE = re.compile(r"(\d+)\s*([mhdw])")
@@ -56,16 +57,15 @@ def _summary(path: Path) -> PastRun:
     try:
         results_file = path / "results.json"
         if results_file.is_file():
-            results = json.loads(results_file.read_text(encoding="utf-8"))
+            results = RunResults.from_json(json.loads(results_file.read_text(encoding="utf-8")))
         else:
             results = build_results(read_events(path / JOURNAL_NAME))
-        started = parse_iso(results["started"])
-        ended = parse_iso(results["finished"]) if results.get("finished") else None
-        state = ("interrupted" if results.get("interrupted") else "finished") if ended else "unfinished"
-        return PastRun(path, results["procedure"], results["bench"], started,
-                       (ended - started).total_seconds() if ended else None,
-                       {o: int(results["summary"].get(o, 0)) for o in OUTCOMES}, state)
-    except (OSError, ValueError, KeyError, TypeError, RigError):
+        started = parse_iso(results.started)
+        ended = parse_iso(results.finished) if results.finished else None
+        state = ("interrupted" if results.interrupted else "finished") if ended else "unfinished"
+        return PastRun(path, results.procedure, results.bench, started,
+                       (ended - started).total_seconds() if ended else None, dict(results.summary), state)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, RigError):
         return PastRun(path, "?", "?", None, None, dict.fromkeys(OUTCOMES, 0), "unreadable")
 
 

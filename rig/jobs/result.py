@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from rig.errors import RigError
+from rig.report.model import RunResults
 
 EXIT_PASSED = 0
 EXIT_NOT_PASSED = 1
@@ -18,37 +19,35 @@ EXIT_BAD_INPUT = RigError.exit_code
 EXIT_INTERRUPTED = 130
 
 
-def exit_code(results: dict[str, Any], interrupted: bool) -> int:
+def exit_code(results: RunResults, interrupted: bool) -> int:
     if interrupted:
         return EXIT_INTERRUPTED
-    return EXIT_PASSED if results["summary"]["passed"] == len(results["phones"]) else EXIT_NOT_PASSED
+    return EXIT_PASSED if results.all_passed else EXIT_NOT_PASSED
 
 
-def json_document(results: dict[str, Any], run_dir: Path) -> dict[str, Any]:
+def json_document(results: RunResults, run_dir: Path) -> dict[str, Any]:
     """What `--json` prints: `{"ports_left_off": [{"phone", "switch", "port"}], "run_dir", "summary",
-    "fixes", "phones": [{"name", ["bench",] "outcome", "reason", "fix"}]}` (ports left off first: issue 29)."""
-    phones = [
-        {"name": p["name"], **({"bench": p["bench"]} if "bench" in p else {}), "outcome": p["outcome"],
-         "reason": p["reason"], "fix": p.get("fix")}
-        for p in results["phones"]
-    ]
-    return {"ports_left_off": results.get("ports_left_off", []), "run_dir": str(run_dir),
-            "summary": results["summary"], "fixes": results.get("fixes", {}), "phones": phones}
+    "fixes", "phones": [{"name", ["bench",] "outcome", "reason", "fix"}]}` (ports left off first: issue 29),
+    each part as results.json has it."""
+    full = results.to_json()
+    phones = [{key: phone[key] for key in ("name", "bench", "outcome", "reason", "fix") if key in phone}
+              for phone in full["phones"]]
+    return {"ports_left_off": full["ports_left_off"], "run_dir": str(run_dir), "summary": full["summary"],
+            "fixes": full["fixes"], "phones": phones}
 
 
 @dataclass(frozen=True)
 class JobResult:
-    """One finished (or interrupted) job: where it is, results.json's content, and what it restored."""
+    """One finished (or interrupted) job: where it is, its typed results, and what it restored."""
 
     run_dir: Path
-    results: dict[str, Any]
-    interrupted: bool
+    results: RunResults
     restored: list[str] = field(default_factory=list)
     """Ports a dead run had left off that this job turned back on (descriptions)."""
 
     @property
     def exit_code(self) -> int:
-        return exit_code(self.results, self.interrupted)
+        return exit_code(self.results, self.results.interrupted)
 
     def document(self) -> dict[str, Any]:
         return json_document(self.results, self.run_dir)

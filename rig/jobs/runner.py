@@ -14,7 +14,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
@@ -24,13 +24,14 @@ from rig.drivers.operator import OperatorSkipped, OperatorStopped
 from rig.config.lab import LabConfig, PhoneConfig, SerialKeypadConfig
 from rig.errors import RigError
 from rig.record.events import (
-    Event, ListedPhone, Outcome, PartUnhealthy, PhoneDone, PhoneInterrupted, PhoneStarted, RunFinished,
+    Event, ListedPhone, Outcome, PartUnhealthy, PhoneInterrupted, PhoneStarted, RunFinished,
     RouteChange, RunInterrupted, RunResumed, RunStarted, StepStarted,
 )
 from rig.jobs.health import PartHealth
 from rig.record.journal import JOURNAL_NAME, Journal
 from rig.phone.keyscript import KeyScript
-from rig.procedures import PROCEDURES, PhoneContext, PhoneFindings, run_phone
+from rig.procedures import PROCEDURES, PhoneContext, run_phone
+from rig.procedures.findings import Found
 from rig.procedures.steps import BenchFault, Interrupted, PhoneFailed, PhoneSkipped, StepRecorder
 from rig.procedures.parts import parts_for
 from rig.bench.taps import Taps
@@ -46,6 +47,9 @@ Observer = Callable[[Event], None]
 
 @dataclass(frozen=True)
 class PhoneVerdict:
+    """How the runner classes what ended a phone (rig.report reads the outcome and reason back
+    from the phone_done it journals; `part` only feeds the bench's health)."""
+
     outcome: Outcome
     reason: str | None
     part: str | None = None
@@ -106,13 +110,6 @@ def config_summary(config: LabConfig) -> dict[str, Any]:
     }
 
 
-@dataclass
-class RunResult:
-    run_dir: Path
-    outcomes: dict[str, PhoneVerdict] = field(default_factory=dict)
-    interrupted: bool = False
-
-
 class Runner:
     """One run of one procedure over a set of phones on one bench."""
 
@@ -148,14 +145,16 @@ class Runner:
         self.powerup = {
             name: threading.Semaphore(parallel.powerup_per_switch) for name in bench.config.switches
         }
-        self.result = RunResult(run_dir)
+        self.outcomes: dict[str, Outcome] = {}
+        """Each phone's outcome as this run ended it (run_finished / run_interrupted list them)."""
 
     def _emit(self, event: Event) -> None:
         if self.observer is not None:
             self.observer(event)
 
-    def run(self, all_phones: list[PhoneConfig] | None = None) -> RunResult:
-        """Run every phone; `all_phones` (on resume: the run's whole list) goes in run_started."""
+    def run(self, all_phones: list[PhoneConfig] | None = None) -> None:
+        """Run every phone; `all_phones` (on resume: the run's whole list) goes in run_started. The
+        journal is the result: rig.report reads each phone's from it."""
         config = self.bench.config
         self.run_dir.mkdir(parents=True, exist_ok=True)
         (self.run_dir / "console").mkdir(exist_ok=True)
@@ -182,10 +181,8 @@ class Runner:
             finally:
                 if tap is not None:
                     tap.stop()
-            self.result.interrupted = self.stop.is_set()
-            closing = RunInterrupted if self.result.interrupted else RunFinished
-            journal.write(closing(outcomes={n: v.outcome for n, v in self.result.outcomes.items()}))
-        return self.result
+            closing = RunInterrupted if self.stop.is_set() else RunFinished
+            journal.write(closing(outcomes=dict(self.outcomes)))
 
     def _start_tap(self) -> tuple["SharedTap | Taps | None", str | None]:
         try:
@@ -214,7 +211,7 @@ class Runner:
         journal.write(PhoneStarted(phone=phone.name))
         unhealthy = self.health.unhealthy_reason(list(parts_of(phone).values()))
         if tap_error or unhealthy:
-            self._done(journal, phone, None, PhoneVerdict("error", tap_error or unhealthy))
+            self._done(journal, phone, Found(), PhoneVerdict("error", tap_error or unhealthy))
             return
         ctx = PhoneContext(
             phone=phone,
@@ -237,22 +234,14 @@ class Runner:
             return
         except Exception as error:  # noqa: BLE001 - every failure becomes the phone's outcome
             verdict = verdict_of(error, phone)
-        self._done(journal, phone, ctx.found.summary(), verdict)
+        self._done(journal, phone, ctx.found, verdict)
 
     def _step_started(self, phone: str, step: str) -> None:
         self._emit(StepStarted(phone=phone, name=step))
 
-    def _done(self, journal: Journal, phone: PhoneConfig, job: PhoneFindings | None, verdict: PhoneVerdict) -> None:
+    def _done(self, journal: Journal, phone: PhoneConfig, found: Found, verdict: PhoneVerdict) -> None:
         if verdict.part and verdict.reason:
             if self.health.record_error(verdict.part, phone.name, verdict.reason):
                 journal.write(PartUnhealthy(part=verdict.part, reason=verdict.reason))
-        self.result.outcomes[phone.name] = verdict
-        journal.write(PhoneDone(
-            phone=phone.name,
-            outcome=verdict.outcome,
-            reason=verdict.reason,
-            load_before=job.load_before if job else None,
-            load_after=job.load_after if job else None,
-            itl_signer=job.itl_signer if job else None,
-            symptoms=list(job.symptoms) if job else [],
-        ))
+        self.outcomes[phone.name] = verdict.outcome
+        journal.write(found.phone_done(phone.name, verdict.outcome, verdict.reason))

@@ -134,12 +134,12 @@ class JobService:
             leases.attach(run_dir)
             restored = self._restore(plan, run_dir, leases)
             self._until_up(restored, stop)
-            outcome = Runner(
+            Runner(
                 self.bench, request.procedure, plan.todo, run_dir, scripts=plan.scripts, stop=stop,
                 observer=observer, resumed=plan.state is not None, migration=plan.migration,
                 routes=routes_of(plan.state.events, [p.name for p in plan.todo]) if plan.state else {},
             ).run(all_phones=plan.listed)
-        return JobResult(run_dir, render(run_dir), outcome.interrupted, restored)
+        return JobResult(run_dir, render(run_dir), restored)
 
     def _until_up(self, restored: list[str], stop: threading.Event | None) -> None:
         """A phone whose port was just turned back on is booting: keys pressed now would be lost,

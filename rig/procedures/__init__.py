@@ -3,7 +3,8 @@
 Each step module has one `run(ctx, view)` that records its named steps (with evidence) through
 the context's StepRecorder and returns a typed finding (findings.py); `run_phone` runs a
 procedure's steps on one phone and raises what ends it early: PhoneSkipped, PhoneFailed, a
-BenchFault or a driver error, Interrupted.
+BenchFault or a driver error, Interrupted. Step names are rig.record.steps' declarations, which
+the StepDefs below take theirs from too: a procedure and a report name a step the same way.
 """
 
 from __future__ import annotations
@@ -18,35 +19,35 @@ from rig.procedures.findings import (
     Identified,
     Moved,
     Observed,
-    PhoneFindings,
     Restarted,
     RolledBack,
     Routed,
     Verified,
 )
 from rig.procedures.sequence import Procedure, StepDef, run_phone
+from rig.record import steps as named
 
-IDENTIFY = StepDef("identify", identify.run, gives=Identified)
-CONSOLE = StepDef("console", console.run, gives=ConsoleOpened, needs=(Identified,))
-BASELINE = StepDef("baseline", baseline.run, gives=Baseline, needs=(Identified, ConsoleOpened))
+IDENTIFY = StepDef(named.IDENTIFY.name, identify.run, gives=Identified)
+CONSOLE = StepDef(named.CONSOLE.name, console.run, gives=ConsoleOpened, needs=(Identified,))
+BASELINE = StepDef(named.BASELINE.name, baseline.run, gives=Baseline, needs=(Identified, ConsoleOpened))
 # erase gives a Restarted instead when a restart before the keys fixed the phone (restart_first)
-ERASE = StepDef("erase", erase.run, gives=Erased, needs=(Identified, ConsoleOpened, Baseline))
-FACTORY_RESET = StepDef("factory_reset", factory_reset.run, gives=Restarted,
+ERASE = StepDef(named.ERASE.name, erase.run, gives=Erased, needs=(Identified, ConsoleOpened, Baseline))
+FACTORY_RESET = StepDef(named.FACTORY_RESET.name, factory_reset.run, gives=Restarted,
                         needs=(Identified, ConsoleOpened, Baseline))
-RESTART = StepDef("restart", restart_first.restart_once, gives=Restarted, needs=(Identified, ConsoleOpened),
+RESTART = StepDef(named.RESTART.name, restart_first.restart_once, gives=Restarted, needs=(Identified, ConsoleOpened),
                   uses=(Erased, Restarted))
-OBSERVE = StepDef("observe", observe.run, gives=Observed, needs=(Restarted, Baseline), uses=(Erased,))
-VERIFY = StepDef("verify", verify.run, gives=Verified,
+OBSERVE = StepDef(named.OBSERVE.name, observe.run, gives=Observed, needs=(Restarted, Baseline), uses=(Erased,))
+VERIFY = StepDef(named.VERIFY, verify.run, gives=Verified,
                  needs=(Observed, Baseline, ConsoleOpened, Restarted), uses=(Erased,))
 
 # rig migrate (rig.procedures.migrate): the phases around the erase, observe and verify on B by B's kind
-ROUTE = StepDef("route", migrate.route_to_source, gives=Routed, needs=(Identified,))
-ROLLBACK = StepDef("rollback", rollback.run, gives=RolledBack, needs=(Identified, ConsoleOpened, Baseline, Routed))
-MOVE = StepDef("move", migrate.move, gives=Moved, needs=(Identified,), uses=(RolledBack,))
-MIGRATE_ERASE = StepDef("erase", migrate.erase_unless_rolled_back, gives=Erased,
+ROUTE = StepDef(named.ROUTE.name, migrate.route_to_source, gives=Routed, needs=(Identified,))
+ROLLBACK = StepDef(named.ROLLBACK.name, rollback.run, gives=RolledBack, needs=(Identified, ConsoleOpened, Baseline, Routed))
+MOVE = StepDef(named.MOVE.name, migrate.move, gives=Moved, needs=(Identified,), uses=(RolledBack,))
+MIGRATE_ERASE = StepDef(named.ERASE.name, migrate.erase_unless_rolled_back, gives=Erased,
                         needs=(Identified, ConsoleOpened, Baseline), uses=(RolledBack, Restarted))
-OBSERVE_ON_B = StepDef("observe", migrate.observe_on_target, gives=Observed, needs=(Restarted, Baseline), uses=(Erased,))
-VERIFY_ON_B = StepDef("verify", migrate.verify_on_target, gives=Verified,
+OBSERVE_ON_B = StepDef(named.OBSERVE.name, migrate.observe_on_target, gives=Observed, needs=(Restarted, Baseline), uses=(Erased,))
+VERIFY_ON_B = StepDef(named.VERIFY, migrate.verify_on_target, gives=Verified,
                       needs=(Observed, Baseline, ConsoleOpened, Restarted), uses=(Erased,))
 
 PROCEDURES: dict[str, Procedure] = {
@@ -64,4 +65,4 @@ PROCEDURES: dict[str, Procedure] = {
 KEY_SCRIPT_FOR: dict[str, str | None] = {name: p.key_script for name, p in PROCEDURES.items()}
 """The keypad script procedure each job needs (checked before any phone is touched)."""
 
-__all__ = ["PROCEDURES", "KEY_SCRIPT_FOR", "PhoneContext", "PhoneFindings", "Procedure", "StepDef", "run_phone"]
+__all__ = ["PROCEDURES", "KEY_SCRIPT_FOR", "PhoneContext", "Procedure", "StepDef", "run_phone"]

@@ -16,6 +16,7 @@ from rig.procedures.findings import Baseline, ConsoleOpened, Identified, StepVie
 from rig.procedures.registration import UNHEALTHY, registration
 from rig.procedures.steps import PhoneFailed, Step
 from rig.phone.witness import current_load
+from rig.record.steps import BASELINE
 
 TAIL_LINES = 20
 REGISTRATION_MAX_AGE = 2.0
@@ -26,7 +27,7 @@ def run(ctx: PhoneContext, view: StepView) -> Baseline:
     identified = view.need(Identified)
     console = view.need(ConsoleOpened).console
     profile = ctx.profile
-    with ctx.steps.step("baseline") as step:
+    with ctx.steps.step(BASELINE) as step:
         draw = ctx.draw(since=ctx.started)  # nothing touched the port yet: share the switch's read
         step.data.update(draw)
         evidence = ["draw"] if (watts(draw) or 0) > 0 else []

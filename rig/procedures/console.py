@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from rig.procedures.context import PhoneContext
 from rig.procedures.findings import ConsoleOpened, StepView
+from rig.record.steps import CONSOLE
 
 
 def run(ctx: PhoneContext, _: StepView) -> ConsoleOpened:
     log_path = ctx.run_dir / "console" / f"{ctx.phone.name}.log"
-    with ctx.steps.step("console") as step:
+    with ctx.steps.step(CONSOLE) as step:
         console = ctx.bench.console(ctx.phone, log_path=log_path)
         if console is None:
             step.detail = "no console configured"

@@ -30,6 +30,7 @@ from rig.procedures.keyrun import ExpectationNotMet, ScriptRecord, expect_timeou
 from rig.procedures.restart import power_cycle
 from rig.procedures.restart_first import RestartGate, TouchDeferred, wait_until_up
 from rig.procedures.steps import BenchFault, PhoneFailed, Step
+from rig.record.steps import ERASE, RECOVER
 
 
 def keypad_chain(ctx: PhoneContext, script: KeyScript, web_access: bool) -> KeypadChain:
@@ -70,7 +71,7 @@ def run(ctx: PhoneContext, view: StepView) -> Erased | Restarted:
     attempt = 1
     while attempt <= attempts:
         deferred: TouchDeferred | None = None
-        with ctx.steps.step("erase" if attempt == 1 else f"erase (retry {attempt - 1})") as step:
+        with ctx.steps.step(ERASE, attempt) as step:
             step.data.update(script=script.file, attempt=attempt, backend=chain.backend)
             try:
                 return _attempt(ctx, script, chain, console, baseline.web_access, step)
@@ -128,7 +129,7 @@ def _attempt(ctx: PhoneContext, script: KeyScript, chain: KeypadChain, console: 
 
 def _recover(ctx: PhoneContext, why: str, web_access: bool) -> None:
     """Power-cycle the phone and wait until it answers again, before retrying the script."""
-    with ctx.steps.step("recover") as step:
+    with ctx.steps.step(RECOVER) as step:
         step.data["why"] = why
         power_cycle(ctx, step)
         wait_until_up(ctx, web_access, step, "after a power cycle to retry the keypad script")

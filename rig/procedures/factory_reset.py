@@ -25,6 +25,7 @@ from rig.procedures.findings import Baseline, ConsoleOpened, Identified, Restart
 from rig.procedures.keyrun import ScriptRecord, run_script
 from rig.procedures.restart import power_cycle
 from rig.procedures.steps import BenchFault, Step
+from rig.record.steps import FACTORY_RESET
 
 
 def _held_keys(ctx: PhoneContext, script: KeyScript) -> tuple[Press, float, KeyScript]:
@@ -78,7 +79,7 @@ def run(ctx: PhoneContext, view: StepView) -> Restarted:
     if not script.meta.power_cycle:
         raise BenchFault(f"{script.file}: a factory reset script declares power_cycle: true")
     chain = keypad_chain(ctx, script, baseline.web_access)
-    with ctx.steps.step("factory_reset") as step:
+    with ctx.steps.step(FACTORY_RESET) as step:
         step.data.update(script=script.file, backend=chain.backend)
         mark = console.mark() if console is not None else None
         record = ScriptRecord()

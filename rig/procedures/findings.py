@@ -2,10 +2,11 @@
 
 A step returns one finding; `run_phone` keeps it in the phone's `Found` store and later steps
 read the findings their declaration names (`needs`: must be there; `uses`: read when there).
-`PhoneFindings` is the summary the runner journals in `phone_done`.
+`Found.phone_done` is what the runner journals of them when the phone ends.
 
-A finding whose `failure` is set ends the phone as failed after it is stored, so a step that
-fails the phone (observe, verify) still leaves what it saw for the report.
+A step that fails the phone raises PhoneFailed (rig.procedures.steps), the one way a step ends a
+phone; one that learned something first (observe, verify) hands its finding to PhoneFailed, and
+run_phone stores it before the phone ends, for the report.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
+from rig.record.events import Outcome, PhoneDone
+
 if TYPE_CHECKING:
     from rig.drivers.console import Console
     from rig.drivers.tftp_tap import TftpTransfer
@@ -23,8 +26,7 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True, kw_only=True)
 class Finding:
-    failure: str | None = None
-    """Set when the phone failed this step: the reason, with evidence."""
+    """What one step learned (each kind below is one step's)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -141,25 +143,17 @@ class Found:
         found = self._by_type.get(kind)
         return found if isinstance(found, kind) else None
 
-    def summary(self) -> "PhoneFindings":
+    def phone_done(self, phone: str, outcome: Outcome, reason: str | None) -> PhoneDone:
+        """The phone's `phone_done` event: its outcome and what its steps learned, whatever ended it."""
         baseline, observed, verified = self.get(Baseline), self.get(Observed), self.get(Verified)
         after = verified.load if verified is not None else observed.load if observed is not None else None
-        return PhoneFindings(
+        return PhoneDone(
+            phone=phone, outcome=outcome, reason=reason,
             load_before=baseline.load if baseline else None,
             load_after=after.load if after is not None else None,
             itl_signer=verified.itl_signer if verified else None,
             symptoms=list(baseline.symptoms) if baseline else [],
         )
-
-
-@dataclass(frozen=True)
-class PhoneFindings:
-    """What `phone_done` records of a phone, whatever ended it."""
-
-    load_before: str | None = None
-    load_after: str | None = None
-    itl_signer: str | None = None
-    symptoms: list[str] = field(default_factory=list)
 
 
 class StepView:

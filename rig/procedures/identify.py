@@ -33,6 +33,7 @@ from rig.procedures.context import PhoneContext
 from rig.procedures.findings import Identified, StepView
 from rig.procedures.registration import registration
 from rig.procedures.steps import PhoneSkipped, Step
+from rig.record.steps import IDENTIFY
 
 if TYPE_CHECKING:
     from rig.bench.switch_pool import SwitchSessions
@@ -44,7 +45,7 @@ REGISTRATION_MAX_AGE = 2.0
 
 
 def run(ctx: PhoneContext, _: StepView) -> Identified:
-    with ctx.steps.step("identify") as step:
+    with ctx.steps.step(IDENTIFY) as step:
         return ctx.identification.identify(ctx, step)
 
 

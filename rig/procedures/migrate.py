@@ -27,6 +27,7 @@ from rig.procedures import erase, observe, verify
 from rig.procedures.context import PhoneContext
 from rig.procedures.findings import EraseNotNeeded, Finding, Identified, Moved, Restarted, RolledBack, Routed, StepView
 from rig.procedures.steps import BenchFault, PhoneFailed
+from rig.record.steps import MOVE, ROUTE
 
 if TYPE_CHECKING:
     from rig.bench.tap_share import SharedTap
@@ -98,7 +99,7 @@ def route_to_source(ctx: PhoneContext, view: StepView) -> Routed:
     """The tap relays the phone to A (a phone a dead run had moved already stays on B)."""
     view.need(Identified)
     migration = migration_of(ctx)
-    with ctx.steps.step("route") as step:
+    with ctx.steps.step(ROUTE) as step:
         if ctx.phone.name in migration.moved:
             step.data["system"] = migration.target
             step.detail = f"already routed to {migration.target} by the run that stopped"
@@ -112,7 +113,7 @@ def move(ctx: PhoneContext, view: StepView) -> Moved:
     """The tap relays the phone to B: its next reads go there."""
     view.need(Identified)
     migration = migration_of(ctx)
-    with ctx.steps.step("move") as step:
+    with ctx.steps.step(MOVE) as step:
         system = _route(ctx, step.data, migration.target, "moved it to")
         step.detail = f"the tap {step.data['route']}"
         return Moved(system=system)

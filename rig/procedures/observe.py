@@ -32,7 +32,9 @@ from rig.procedures.context import PhoneContext
 from rig.procedures.erase_watch import utc
 from rig.procedures.findings import Baseline, Erased, Observed, Restarted, StepView
 from rig.procedures.kept_files import keep_fetched
+from rig.procedures.steps import PhoneFailed
 from rig.phone.witness import LoadDecision, decide_load
+from rig.record.steps import OBSERVE
 
 QUIET_PROBE_S = 2.0
 """Longest gap between probes of the load while the phone fetches nothing."""
@@ -186,7 +188,7 @@ def run(ctx: PhoneContext, view: StepView) -> Observed:
     boot = ctx.config.timeouts.boot
     since = erased.started_at if erased is not None else restarted.power_on_at
     watch = _Watch(ctx, since, baseline.web_access)
-    with ctx.steps.step("observe") as step:
+    with ctx.steps.step(OBSERVE) as step:
         deadline = restarted.power_on_at.timestamp() + boot
 
         def done() -> bool | None:
@@ -221,15 +223,14 @@ def run(ctx: PhoneContext, view: StepView) -> Observed:
                     and loads not in fetched_ok(fetches):
                 step.data["note"] = (f"no {loads} needed: after the power-on "
                                      f"{', '.join(watch.load.agreed)} showed {watch.load.expected}")
-        failure = None if finished else _why(ctx, watch, boot, restarted.power_on_at)
-        if failure is None:
-            assert watch.load is not None
-            shown = f"; {images.description}" if ctx.watching else ""
-            step.detail = f"fetched {len(fetched_ok(fetches))} files{shown}; {watch.load.describe()}"
-        else:
-            step.fail(failure)
-        return Observed(fetches=tuple(fetches), watched=ctx.watching, load=watch.load, failure=failure,
-                        images=images.source if ctx.watching else None)
+        observed = Observed(fetches=tuple(fetches), watched=ctx.watching, load=watch.load,
+                            images=images.source if ctx.watching else None)
+        if not finished:
+            raise PhoneFailed(_why(ctx, watch, boot, restarted.power_on_at), observed)
+        assert watch.load is not None
+        shown = f"; {images.description}" if ctx.watching else ""
+        step.detail = f"fetched {len(fetched_ok(fetches))} files{shown}; {watch.load.describe()}"
+        return observed
 
 
 def _why(ctx: PhoneContext, watch: _Watch, boot: float, power_on_at: datetime) -> str:

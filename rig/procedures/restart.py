@@ -15,6 +15,7 @@ from datetime import datetime
 from rig.procedures.context import PhoneContext
 from rig.procedures.findings import ConsoleOpened, Erased, Identified, Restarted, StepView
 from rig.procedures.steps import Step
+from rig.record.steps import RESTART
 
 
 def power_cycle(ctx: PhoneContext, step: Step, before_on: Callable[[], None] | None = None) -> datetime:
@@ -28,6 +29,6 @@ def run(ctx: PhoneContext, view: StepView) -> Restarted:
     console = view.need(ConsoleOpened).console
     erased = view.use(Erased)
     mark = console.mark() if console is not None else None
-    with ctx.steps.step("restart") as step:
+    with ctx.steps.step(RESTART) as step:
         by_itself = ctx.power.after_erase(step, erased) if erased is not None else None
         return by_itself or Restarted(power_on_at=power_cycle(ctx, step), console_mark=mark)

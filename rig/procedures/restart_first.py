@@ -33,6 +33,7 @@ from rig.procedures.findings import Baseline, Restarted, StepView
 from rig.procedures.observe import witnessed_load
 from rig.procedures.restart import power_cycle
 from rig.procedures.steps import PhoneFailed, Step
+from rig.record.steps import RESTART_FIRST
 
 TOUCH_BACKENDS = frozenset({"serial_actuator", "operator"})
 """Keypad backends that need a solenoid on the phone or a person at its desk."""
@@ -72,7 +73,7 @@ class RestartGate:
         self.tried = True
         ctx = self.ctx
         mark = self.console.mark() if self.console is not None else None
-        with ctx.steps.step("restart_first") as step:
+        with ctx.steps.step(RESTART_FIRST) as step:
             step.data["why"] = why
             power_on_at = power_cycle(ctx, step)
             restarted = Restarted(power_on_at=power_on_at, console_mark=mark)

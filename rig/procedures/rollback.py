@@ -29,6 +29,7 @@ from rig.procedures.migrate import migration_of
 from rig.procedures.restart import power_cycle
 from rig.procedures.restart_first import RestartGate, trust_failure_since, wait_until_up
 from rig.procedures.steps import BenchFault, PhoneFailed, Step
+from rig.record.steps import ROLLBACK
 from rig.config.systems import System, named_system
 from rig.trust.parse import MAX_TLV_SIZE
 
@@ -44,7 +45,7 @@ def run(ctx: PhoneContext, view: StepView) -> RolledBack | Restarted:
         fixed = gate.restart_then_watch(f"resumed: the run that stopped had moved it to {migration.target}")
         return fixed if fixed is not None else RolledBack(served=False, took=False)
     source = named_system(ctx.config, migration.source)
-    with ctx.steps.step("rollback") as step:
+    with ctx.steps.step(ROLLBACK) as step:
         served = served_itl(ctx, source, step)
         if served is None or not trust.is_rollback_itl(served):
             step.data["took"] = False

@@ -3,8 +3,8 @@
 A `StepDef` names its function, the findings it `needs` (must exist), the ones it `uses` when
 present, and the finding it `gives`. A `Procedure` is a list of StepDefs; building one checks
 that every need is given by an earlier step, so a step never depends on its position, only on
-what it declared. `run_phone` runs one phone through a procedure and returns its summary, or
-raises what ends it (PhoneSkipped, PhoneFailed, BenchFault, Interrupted, a driver error).
+what it declared. `run_phone` runs one phone through a procedure, its findings kept in
+`ctx.found`, or raises what ends it (PhoneSkipped, PhoneFailed, BenchFault, Interrupted, a driver error).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from rig.procedures.context import PhoneContext
-from rig.procedures.findings import Finding, PhoneFindings, StepView
+from rig.procedures.findings import Finding, StepView
 from rig.procedures.steps import Interrupted, PhoneFailed
 
 StepFunction = Callable[[PhoneContext, StepView], Finding]
@@ -49,17 +49,19 @@ class Procedure:
         return [step.name for step in self.steps]
 
 
-def run_phone(ctx: PhoneContext, procedure: Procedure) -> PhoneFindings:
+def run_phone(ctx: PhoneContext, procedure: Procedure) -> None:
     """Every step of `procedure` on one phone, in order; the phone's resources closed at the end.
 
-    Whatever ends the phone, `ctx.found.summary()` still tells what its steps learned.
+    Whatever ends the phone, `ctx.found` still holds what its steps learned.
     """
     with ctx.resources:
         for step in procedure.steps:
             if ctx.stop.is_set():
                 raise Interrupted("run interrupted")
-            finding = step.run(ctx, StepView(ctx.found, step.name, step.needs, step.uses))
+            try:
+                finding = step.run(ctx, StepView(ctx.found, step.name, step.needs, step.uses))
+            except PhoneFailed as failed:
+                if failed.finding is not None:  # what the failing step saw stays in the report
+                    ctx.found.put(failed.finding)
+                raise
             ctx.found.put(finding)
-            if finding.failure is not None:
-                raise PhoneFailed(finding.failure)
-    return ctx.found.summary()

@@ -1,9 +1,11 @@
 """Named steps with evidence, and the exceptions that end a phone's run with an outcome.
 
-Every step a procedure takes goes through `StepRecorder.step(name)`: the step is journaled the
-moment it ends, ok or not, with a one-line detail and a data dict (the evidence). The outcome
-of the phone is decided by what ends it: PhoneSkipped (not touched), PhoneFailed (the phone did
-not do what it must), BenchFault or a driver error (the bench could not do its part).
+Every step a procedure takes goes through `StepRecorder.step(name, attempt)`, `name` one of
+rig.record.steps' declarations: the step is journaled the moment it ends, ok or not, with a
+one-line detail and a data dict (the evidence). The outcome of the phone is decided by what ends
+it, the one way a step ends a phone: PhoneSkipped (not touched), PhoneFailed (the phone did not
+do what it must; it may carry the step's finding, kept for the report), BenchFault or a driver
+error (the bench could not do its part).
 """
 
 from __future__ import annotations
@@ -14,8 +16,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from typing import TYPE_CHECKING
+
 from rig.record.events import StepDone
 from rig.record.journal import Journal, iso, utc_now
+from rig.record.steps import StepName
+
+if TYPE_CHECKING:
+    from rig.procedures.findings import Finding
 
 
 class PhoneSkipped(Exception):
@@ -23,7 +31,13 @@ class PhoneSkipped(Exception):
 
 
 class PhoneFailed(Exception):
-    """The phone did not do what it must; the message is the reason, with evidence."""
+    """The phone did not do what it must; the message is the reason, with evidence. `finding` is
+    what the failing step still learned (observe's fetches, verify's signer): run_phone keeps it
+    for the report before the phone ends."""
+
+    def __init__(self, reason: str, finding: "Finding | None" = None) -> None:
+        super().__init__(reason)
+        self.finding = finding
 
 
 class BenchFault(Exception):
@@ -42,8 +56,9 @@ class Interrupted(Exception):
 class Step:
     """A step in progress; the procedure fills in detail and data as it learns them."""
 
-    name: str
+    name: StepName
     started: datetime
+    attempt: int = 1
     detail: str = ""
     data: dict[str, Any] = field(default_factory=dict)
     ok: bool = True
@@ -65,10 +80,10 @@ class StepRecorder:
         self._on_start = on_start
 
     @contextlib.contextmanager
-    def step(self, name: str) -> Iterator[Step]:
-        step = Step(name, utc_now())
+    def step(self, name: StepName, attempt: int = 1) -> Iterator[Step]:
+        step = Step(name, utc_now(), attempt)
         if self._on_start is not None:
-            self._on_start(self.phone, name)
+            self._on_start(self.phone, name.name)
         try:
             yield step
         except BaseException as error:
@@ -79,5 +94,6 @@ class StepRecorder:
             step.detail = message
             raise
         finally:
-            self.journal.write(StepDone(phone=self.phone, name=step.name, started=iso(step.started),
-                                        ended=iso(utc_now()), ok=step.ok, detail=step.detail, data=step.data))
+            self.journal.write(StepDone(phone=self.phone, name=step.name.name, started=iso(step.started),
+                                        ended=iso(utc_now()), ok=step.ok, detail=step.detail, data=step.data,
+                                        attempt=step.attempt))

@@ -29,8 +29,11 @@ from rig.procedures.context import PhoneContext
 from rig.procedures.findings import Baseline, ConsoleOpened, Erased, Observed, Restarted, StepView, Verified
 from rig.procedures.observe import loads_images
 from rig.procedures.registration import Registration, registration
-from rig.procedures.steps import BenchFault, Step
+from rig.procedures.steps import BenchFault, PhoneFailed, Step
 from rig.phone.witness import LoadDecision, bare_load, decide_load
+from rig.record.steps import (
+    VERIFY_CONFIG, VERIFY_ITL, VERIFY_LOAD, VERIFY_REGISTRATION, VERIFY_TRUST_LIST, StepName,
+)
 
 T = TypeVar("T")
 
@@ -199,7 +202,7 @@ def run(ctx: PhoneContext, view: StepView) -> Verified:
     failures: list[str] = []
     faults: list[BenchFault] = []
 
-    def checked(name: str, check: Callable[[Step], T]) -> T | None:
+    def checked(name: StepName, check: Callable[[Step], T]) -> T | None:
         with ctx.steps.step(name) as step:
             try:
                 return check(step)
@@ -213,18 +216,20 @@ def run(ctx: PhoneContext, view: StepView) -> Verified:
 
     itl_signer = None
     if observed.watched:
-        itl = checked("verify_itl", lambda s: check_itl(ctx, observed, s))
+        itl = checked(VERIFY_ITL, lambda s: check_itl(ctx, observed, s))
         itl_signer = itl.signer.name if itl is not None else _signer(ctx, observed)
-        checked("verify_config", lambda s: check_config(ctx, observed, itl, s))
+        checked(VERIFY_CONFIG, lambda s: check_config(ctx, observed, itl, s))
     decided: list[LoadDecision] = []
-    checked("verify_load", lambda s: check_load(ctx, observed, baseline, s, decided))
+    checked(VERIFY_LOAD, lambda s: check_load(ctx, observed, baseline, s, decided))
     if ctx.bench.risport() is not None:
-        checked("verify_registration", lambda s: check_registration(ctx, s))
-    checked("verify_trust_list", lambda s: check_trust_list(ctx, view, s))
+        checked(VERIFY_REGISTRATION, lambda s: check_registration(ctx, s))
+    checked(VERIFY_TRUST_LIST, lambda s: check_trust_list(ctx, view, s))
     if faults and not failures:  # a phone that failed a check of its own failed, whatever the bench did
         raise faults[0]
-    return Verified(itl_signer=itl_signer, load=decided[0] if decided else observed.load,
-                    failure=failures[0] if failures else None)
+    verified = Verified(itl_signer=itl_signer, load=decided[0] if decided else observed.load)
+    if failures:
+        raise PhoneFailed(failures[0], verified)
+    return verified
 
 
 def _signer(ctx: PhoneContext, observed: Observed) -> str | None:

@@ -13,7 +13,8 @@ need. A failed phone's steps, TFTP fetches, loads and ITL signer are attached to
 JUnit XML properties; the run directories (journal, report.html) go to `--rig-runs`.
 
 Laid out like labgrid's plugin: `hooks` (options, markers, bench choice, parametrization),
-`fixtures` (bench, phone, erased, verified), `outcome` (PhoneOutcome) and `assertions`. This
+`fixtures` (bench, phone, erased, verified), `outcome` (PhoneOutcome: the journal reader's
+PhoneResult with its job and run directory) and `assertions`. This
 module is the entry point: pytest finds the hooks and fixtures it re-exports here.
 """
 
@@ -24,10 +25,10 @@ from rig.pytest_plugin.fixtures import (
 from rig.pytest_plugin.hooks import (
     default_lab_config, pytest_addoption, pytest_configure, pytest_generate_tests, select_phones,
 )
-from rig.pytest_plugin.outcome import Fetch, PhoneOutcome, StepResult
+from rig.pytest_plugin.outcome import PhoneOutcome
 
 __all__ = [
-    "Fetch", "PhoneOutcome", "RigSession", "StepResult", "assert_fetched", "assert_load", "assert_passed",
+    "PhoneOutcome", "RigSession", "assert_fetched", "assert_load", "assert_passed",
     "assert_step_ok", "bench", "default_lab_config", "erased", "phone", "pytest_addoption", "pytest_configure",
     "pytest_generate_tests", "rig_phone_name", "rig_session", "run_phones", "run_procedure", "select_phones",
     "verified",

@@ -35,7 +35,7 @@ def run_phones(bench: "Bench", procedure: str, names: list[str], runs_dir: Path,
     """Run `procedure` on the named phones at once, in a new run directory; each phone's outcome."""
     service = JobService(bench)
     result = service.run(service.plan(JobRequest(procedure, tuple(names), runs_dir=runs_dir, source=source)))
-    return {p["name"]: PhoneOutcome.from_result(p, procedure, result.run_dir) for p in result.results["phones"]}
+    return {p.name: PhoneOutcome.of(p, procedure, result.run_dir) for p in result.results.phones}
 
 
 def run_procedure(bench: "Bench", phone: PhoneConfig | str, procedure: str, runs_dir: Path) -> PhoneOutcome:

@@ -217,7 +217,10 @@ class StepStarted(PhoneEvent):
 
 @dataclass(frozen=True, kw_only=True)
 class StepDone(PhoneEvent):
-    """A named step, journaled as it ends, with a one-line detail and its evidence."""
+    """A named step, journaled as it ends, with a one-line detail and its evidence.
+
+    `name` is one of rig.record.steps' declared names; `attempt` counts the tries of that step on
+    this phone (an erase after a power cycle is attempt 2; journals from before it read as 1)."""
 
     KIND = "step"
     name: str
@@ -226,6 +229,7 @@ class StepDone(PhoneEvent):
     ok: bool
     detail: str = ""
     data: dict[str, Any] = field(default_factory=dict)
+    attempt: int = 1
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -11,14 +11,15 @@ from pathlib import Path
 from rig.record.journal import JOURNAL_NAME, read_events
 from rig.report.html import render_html
 from rig.report.junit import render_junit
+from rig.report.model import RunResults
 from rig.report.results import build_results
 
 
-def render(run_dir: Path) -> dict[str, object]:
+def render(run_dir: Path) -> RunResults:
     """Write results.json, junit.xml and report.html into `run_dir`; return the results."""
     events = read_events(run_dir / JOURNAL_NAME)
     results = build_results(events)
-    (run_dir / "results.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    (run_dir / "results.json").write_text(json.dumps(results.to_json(), indent=2) + "\n", encoding="utf-8")
     (run_dir / "junit.xml").write_text(render_junit(results), encoding="utf-8")
     (run_dir / "report.html").write_text(render_html(results, events, run_dir), encoding="utf-8")
     return results

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from rig.record.events import PhoneEvent, StepDone
 from rig.record.journal import parse_iso
+from rig.record.steps import step_label, step_name
+from rig.report.model import PhoneResult
 
 CHART_WIDTH = 640.0
 """Pixels of the time axis (the bars of every row share it)."""
@@ -24,10 +27,10 @@ MIN_LABEL_GAP = 64.0
 STEP_COLOURS = {
     "identify": "#5b7fbf", "console": "#9aa5b1", "baseline": "#a0cbe8", "erase": "#8c6bb1",
     "factory_reset": "#c2a5cf", "restart_first": "#c7a27c", "restart": "#9c755f", "recover": "#d4b9a8",
-    "observe": "#edc948", "verify": "#76b7b2",
+    "observe": "#edc948", "verify": "#76b7b2", "route": "#d3d3a4", "rollback": "#b07aa1", "move": "#86bcb6",
 }
-"""One colour per step family (legend under the chart): `erase (retry 1)` is an erase and every
-`verify_*` check a verify; a step of no listed family is grey. One colour language for the whole
+"""One colour per step family (legend under the chart; families as rig.record.steps declares them:
+every `verify_*` check is a verify); a step of no listed family is grey. One colour language for the whole
 page: red means failure only (a failed step is outlined in FAILED_COLOUR, an outcome badge is red only
 for `failed`), green means passed only, so no step family is drawn in either."""
 FAILED_COLOUR = "#b3261e"
@@ -35,9 +38,8 @@ OTHER_STEP = "#bab0ac"
 
 
 def step_colour(name: str) -> str:
-    """The colour of a step's family (`verify_itl` -> verify, `erase (retry 1)` -> erase)."""
-    family = "verify" if name.startswith("verify_") else name.split(" (")[0]
-    return STEP_COLOURS.get(family, OTHER_STEP)
+    """The colour of a journaled step's family (`verify_itl` -> verify)."""
+    return STEP_COLOURS.get(step_name(name).family, OTHER_STEP)
 
 
 ORDER = {"failed": 0, "error": 1, "skipped": 2, "passed": 3}
@@ -56,9 +58,9 @@ def reason_group(reason: str) -> str:
     return _MAC.sub(lambda m: ("SEP" if m.group(1) else "") + "<MAC>", reason)
 
 
-def reason_counts(phones: list[dict[str, Any]]) -> list[tuple[str, int]]:
+def reason_counts(phones: Iterable[PhoneResult]) -> list[tuple[str, int]]:
     """Each distinct reason of the phones that did not pass and how many phones gave it, most first."""
-    counts = Counter(reason_group(p["reason"] or p["outcome"]) for p in phones if p["outcome"] != "passed")
+    counts = Counter(reason_group(p.reason or p.outcome) for p in phones if not p.passed)
     return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
 
 
@@ -105,20 +107,20 @@ def model_of(events: list[PhoneEvent]) -> str:
     return "?"
 
 
-def fleet_rows(phones: list[dict[str, Any]], attempts: dict[str, list[PhoneEvent]],
+def fleet_rows(phones: Iterable[PhoneResult], attempts: dict[str, list[PhoneEvent]],
                start: datetime, seconds: float) -> list[FleetRow]:
     """One row per phone, bars placed on the shared axis; failures first, then by name (natural order)."""
     span = seconds or 1.0
     rows = []
     for phone in phones:
-        events = attempts.get(phone["name"], [])
-        row = FleetRow(phone["name"], phone["outcome"], phone["reason"] or "", model_of(events))
+        events = attempts.get(phone.name, [])
+        row = FleetRow(phone.name, phone.outcome, phone.reason or "", model_of(events))
         for step in (e for e in events if isinstance(e, StepDone)):
             begin = (parse_iso(step.started) - start).total_seconds()
             end = (parse_iso(step.ended) - start).total_seconds()
             row.bars.append({"x": round(CHART_WIDTH * max(0.0, begin) / span, 1),
                              "w": round(max(1.0, CHART_WIDTH * (end - begin) / span), 1),
-                             "colour": step_colour(step.name), "name": step.name,
+                             "colour": step_colour(step.name), "name": step_label(step.name, step.attempt),
                              "ok": step.ok, "detail": step.detail})
         rows.append(row)
     return sorted(rows, key=lambda r: (ORDER.get(r.outcome, 0), natural_key(r.name)))

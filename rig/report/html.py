@@ -22,10 +22,12 @@ import jinja2
 
 from rig.record.events import Event, PhoneEvent, StepDone, TftpFetch
 from rig.record.journal import FILES_DIR, parse_iso
+from rig.record.steps import BASELINE, step_label
 from rig.report.fleet import (
     CHART_WIDTH, FAILED_COLOUR, STEP_COLOURS, Tick, axis_ticks, fleet_rows, reason_counts, reason_group, run_span,
     step_colour,
 )
+from rig.report.model import RunResults
 from rig.report.results import last_attempts
 
 TEMPLATE = "report.html.j2"
@@ -65,7 +67,7 @@ def _draw_points(steps: list[StepDone]) -> list[tuple[datetime, float]]:
     for step in steps:
         data = step.data
         started, ended = parse_iso(step.started), parse_iso(step.ended)
-        if step.name == "baseline" and watts(data) is not None:
+        if step.name == BASELINE.name and watts(data) is not None:
             points.append((started, watts(data) or 0.0))
         for key, moment in (("draw_before", started), ("draw_off", None), ("draw_after", ended)):
             value = watts(data.get(key))
@@ -96,8 +98,9 @@ def timeline(events: list[PhoneEvent]) -> Timeline | None:
     tl.ticks_axis = [Tick(LEFT + t.x, t.label) for t in axis_ticks(tl.seconds, WIDTH - LEFT - 10)]
     for row, step in enumerate(steps):
         x0, x1 = tl.x(parse_iso(step.started)), tl.x(parse_iso(step.ended))
-        tl.bars.append({"y": AXIS + 8 + row * 16, "x": x0, "w": max(2.0, x1 - x0), "name": step.name,
-                        "ok": step.ok, "detail": step.detail, "colour": step_colour(step.name)})
+        tl.bars.append({"y": AXIS + 8 + row * 16, "x": x0, "w": max(2.0, x1 - x0),
+                        "name": step_label(step.name, step.attempt), "ok": step.ok, "detail": step.detail,
+                        "colour": step_colour(step.name)})
     base = AXIS + 16 + len(steps) * 16
     tl.height = base + 60
     for fetch in fetches:
@@ -113,30 +116,30 @@ def timeline(events: list[PhoneEvent]) -> Timeline | None:
     return tl
 
 
-def render_html(results: dict[str, Any], events: list[Event], run_dir: Path) -> str:
+def render_html(results: RunResults, events: list[Event], run_dir: Path) -> str:
     env = jinja2.Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True)
     template = env.from_string(resources.files("rig.report").joinpath(TEMPLATE).read_text("utf-8"))
     phones = []
     attempts = last_attempts(events)
     span = run_span(attempts)
-    rows = {r.name: r for r in fleet_rows(results["phones"], attempts, *span)} if span else {}
-    for phone in results["phones"]:
-        mine = attempts.get(phone["name"], [])
-        console = run_dir / "console" / f"{phone['name']}.log"
-        kept = run_dir / FILES_DIR / phone["name"]
+    rows = {r.name: r for r in fleet_rows(results.phones, attempts, *span)} if span else {}
+    for phone in results.phones:
+        mine = attempts.get(phone.name, [])
+        console = run_dir / "console" / f"{phone.name}.log"
+        kept = run_dir / FILES_DIR / phone.name
         phones.append({
-            **phone,
+            **vars(phone),
             "timeline": timeline(mine),
-            "console": f"console/{phone['name']}.log" if console.exists() else None,
+            "console": f"console/{phone.name}.log" if console.exists() else None,
             "files": sorted(f.name for f in kept.iterdir()) if kept.is_dir() else [],
             "fetches": [e for e in mine if isinstance(e, TftpFetch)],
-            "reason_group": reason_group(phone["reason"] or phone["outcome"]) if phone["outcome"] != "passed" else "",
-            "row": rows.get(phone["name"]),
+            "reason_group": reason_group(phone.reason or phone.outcome) if not phone.passed else "",
+            "row": rows.get(phone.name),
         })
     order = {name: i for i, name in enumerate(rows)}  # failures first (fleet_rows' order)
     phones.sort(key=lambda p: order.get(p["name"], len(order)))
     return template.render(
         results=results, phones=phones, width=WIDTH, left=LEFT, chart_width=CHART_WIDTH,
         axis=axis_ticks(span[1]) if span else [], colours=STEP_COLOURS, failed_colour=FAILED_COLOUR,
-        reasons=reason_counts(results["phones"]),
+        reasons=reason_counts(results.phones),
     )

@@ -14,9 +14,8 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from typing import Any
-
 from rig.record.journal import parse_iso
+from rig.report.model import FetchRecord, PhoneResult, RunResults, StepRecord
 
 _ELEMENT = {"failed": "failure", "error": "error", "skipped": "skipped"}
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
@@ -29,53 +28,53 @@ def xml_safe(text: object) -> str:
                         str(text))
 
 
-def _seconds(steps: list[dict[str, Any]]) -> float:
+def _seconds(steps: tuple[StepRecord, ...]) -> float:
     if not steps:
         return 0.0
-    return (parse_iso(steps[-1]["ended"]) - parse_iso(steps[0]["started"])).total_seconds()
+    return (parse_iso(steps[-1].ended) - parse_iso(steps[0].started)).total_seconds()
 
 
-def wall_seconds(results: dict[str, Any]) -> float:
+def wall_seconds(results: RunResults) -> float:
     """From the run's start to its end (or, unfinished, to its last step's end)."""
-    start = parse_iso(results["started"])
-    ends = [parse_iso(s["ended"]) for p in results["phones"] for s in p["steps"]]
-    end = parse_iso(results["finished"]) if results["finished"] else max(ends, default=start)
+    start = parse_iso(results.started)
+    ends = [parse_iso(s.ended) for p in results.phones for s in p.steps]
+    end = parse_iso(results.finished) if results.finished else max(ends, default=start)
     return max(0.0, (end - start).total_seconds())
 
 
-def evidence_properties(phone: dict[str, Any]) -> list[tuple[str, str]]:
-    """A phone's evidence as JUnit properties (results.json's phone in, names fixed here only):
-    rig's junit.xml and the pytest plugin's test properties both use them."""
-    props = [(key, str(phone[key] or "")) for key in ("load_before", "load_after", "itl_signer")]
-    props += [("fix", str(phone.get("fix") or ""))]  # how its trust was restored (rig.report.results.fix_of)
-    props += [(f"symptom.{i}", symptom) for i, symptom in enumerate(phone["symptoms"], 1)]
-    props += [(f"step.{i:02d}.{step['name']}", f"{'ok' if step['ok'] else 'FAILED'}: {step['detail']}")
-              for i, step in enumerate(phone["steps"], 1)]
-    props += [(f"tftp.{i:02d}", fetch_line(f)) for i, f in enumerate(phone["tftp_fetches"], 1)]
+def evidence_properties(phone: PhoneResult) -> list[tuple[str, str]]:
+    """A phone's evidence as JUnit properties (names fixed here only): rig's junit.xml and the
+    pytest plugin's test properties both use them."""
+    props = [(key, getattr(phone, key) or "") for key in ("load_before", "load_after", "itl_signer")]
+    props += [("fix", phone.fix or "")]  # how its trust was restored (rig.report.results.fix_of)
+    props += [(f"symptom.{i}", symptom) for i, symptom in enumerate(phone.symptoms, 1)]
+    props += [(f"step.{i:02d}.{step.name}", f"{'ok' if step.ok else 'FAILED'}: {step.detail}")
+              for i, step in enumerate(phone.steps, 1)]
+    props += [(f"tftp.{i:02d}", fetch_line(f)) for i, f in enumerate(phone.tftp_fetches, 1)]
     return props
 
 
-def fetch_line(fetch: dict[str, Any]) -> str:
+def fetch_line(fetch: FetchRecord) -> str:
     """`ITLSEP....tlv 4000 bytes ok at ...`; a miss that decides nothing says so instead of FAILED."""
-    status = "ok" if fetch["ok"] else f"not served ({fetch['expected']})" if fetch.get("expected") else "FAILED"
-    return f"{fetch['file']} {fetch['bytes']} bytes {status} at {fetch['at']}"
+    status = "ok" if fetch.ok else f"not served ({fetch.expected})" if fetch.expected else "FAILED"
+    return f"{fetch.file} {fetch.bytes} bytes {status} at {fetch.at}"
 
 
-def failure_text(phone: dict[str, Any]) -> str:
+def failure_text(phone: PhoneResult) -> str:
     """What a CI page shows under a failed test: the reason, every step in order with its time and
     detail, then the evidence (loads, signer, symptoms, TFTP fetches, console log)."""
-    lines = [phone["reason"] or "", "", "steps:"]
-    for step in phone["steps"]:
-        took = (parse_iso(step["ended"]) - parse_iso(step["started"])).total_seconds()
-        lines.append(f"  {'ok    ' if step['ok'] else 'FAILED'} {step['name']} ({took:.1f} s): {step['detail']}")
-    if not phone["steps"]:
+    lines = [phone.reason or "", "", "steps:"]
+    for step in phone.steps:
+        took = (parse_iso(step.ended) - parse_iso(step.started)).total_seconds()
+        lines.append(f"  {'ok    ' if step.ok else 'FAILED'} {step.label} ({took:.1f} s): {step.detail}")
+    if not phone.steps:
         lines.append("  (none: the phone was not touched)")
     lines += ["", "evidence:",
-              f"  load: {phone['load_before'] or '?'} -> {phone['load_after'] or '?'}",
-              f"  ITL signer: {phone['itl_signer'] or '?'}"]
-    lines += [f"  symptom: {symptom}" for symptom in phone["symptoms"]]
-    lines += [f"  tftp: {fetch_line(f)}" for f in phone["tftp_fetches"]]
-    lines.append(f"  console log: console/{phone['name']}.log")
+              f"  load: {phone.load_before or '?'} -> {phone.load_after or '?'}",
+              f"  ITL signer: {phone.itl_signer or '?'}"]
+    lines += [f"  symptom: {symptom}" for symptom in phone.symptoms]
+    lines += [f"  tftp: {fetch_line(f)}" for f in phone.tftp_fetches]
+    lines.append(f"  console log: console/{phone.name}.log")
     return "\n".join(lines)
 
 
@@ -86,37 +85,36 @@ def _element(parent: ET.Element, tag: str, text: str | None = None, **attrs: str
     return node
 
 
-def render_junit(results: dict[str, Any]) -> str:
-    summary = results["summary"]
+def render_junit(results: RunResults) -> str:
+    summary = results.summary
     suite = ET.Element("testsuite", {key: xml_safe(value) for key, value in {
-        "name": f"rig {results['procedure']} {results['bench']}",
-        "tests": str(len(results["phones"])),
+        "name": f"rig {results.procedure} {results.bench}",
+        "tests": str(len(results.phones)),
         "failures": str(summary["failed"]),
         "errors": str(summary["error"]),
         "skipped": str(summary["skipped"]),
-        "timestamp": results["started"],
+        "timestamp": results.started,
         "time": f"{wall_seconds(results):.3f}",
     }.items()})
-    suite_props = [("ports_left_off", ", ".join(f"{c['phone']} ({c['switch']} {c['port']})"
-                                                for c in results.get("ports_left_off", [])))]
+    suite_props = [("ports_left_off", ", ".join(f"{c.phone} ({c.switch} {c.port})" for c in results.ports_left_off))]
     # phones per fix: how many desks are left to visit
-    suite_props += [("fixes", ", ".join(f"{fix} {count}" for fix, count in results.get("fixes", {}).items()))]
+    suite_props += [("fixes", ", ".join(f"{fix} {count}" for fix, count in results.fixes.items()))]
     if any(value for _, value in suite_props):  # first in the suite: a port rig could not turn back on
         props = _element(suite, "properties")
         for name, value in suite_props:
             if value:
                 _element(props, "property", name=name, value=value)
-    for phone in results["phones"]:
-        case = _element(suite, "testcase", classname=f"{results['bench']}.{results['procedure']}",
-                        name=phone["name"], time=f"{_seconds(phone['steps']):.3f}")
+    for phone in results.phones:
+        case = _element(suite, "testcase", classname=f"{results.bench}.{results.procedure}",
+                        name=phone.name, time=f"{_seconds(phone.steps):.3f}")
         props = _element(case, "properties")
-        where = [(key, str(phone[key] or "")) for key in ("mac", "switch", "port")]
+        where = [(key, getattr(phone, key) or "") for key in ("mac", "switch", "port")]
         for name, value in where + evidence_properties(phone):
             _element(props, "property", name=name, value=value)
-        element = _ELEMENT.get(phone["outcome"])
+        element = _ELEMENT.get(phone.outcome)
         if element:
-            failed = next((s["name"] for s in reversed(phone["steps"]) if not s["ok"]), "run")
-            _element(case, element, failure_text(phone), message=phone["reason"] or "", type=failed)
-        _element(case, "system-out", f"console log: console/{phone['name']}.log")
+            failed = next((s.name for s in reversed(phone.steps) if not s.ok), "run")
+            _element(case, element, failure_text(phone), message=phone.reason or "", type=failed)
+        _element(case, "system-out", f"console log: console/{phone.name}.log")
     ET.indent(suite)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suite, encoding="unicode") + "\n"

@@ -1,4 +1,5 @@
-"""results.json from the journal, exactly in the shape docs/design.md promises.
+"""The journal reader: a run's typed result (rig.report.model.RunResults) from its journal, the
+one every front end reads; results.json is its JSON, exactly in the shape docs/design.md promises.
 
 A phone may appear in the journal more than once (a resumed run redoes what did not pass):
 its result is its last attempt, the events after its last `phone_started`. A phone the run never
@@ -10,7 +11,6 @@ from __future__ import annotations
 
 from collections import Counter
 from pathlib import Path
-from typing import Any
 
 from rig.record.events import (
     OUTCOMES, Event, ListedPhone, PartUnhealthy, PhoneDone, PhoneEvent, PhoneStarted, PowerAction, RunFinished,
@@ -18,11 +18,10 @@ from rig.record.events import (
 )
 from rig.errors import RigError
 from rig.record.journal import ports_left_off
+from rig.record.steps import ERASE, FACTORY_RESET, POWER_CYCLE, RESTART_FIRST, ROLLBACK, step_name
+from rig.report.model import FetchRecord, LeftOff, PhoneResult, RunResults, StepRecord, Unhealthy
 
 NOT_FINISHED = "not finished: the run was interrupted before this phone was done"
-TOUCHING_STEPS = {"erase": "erase", "factory_reset": "a factory reset", "restart": "a power cycle",
-                  "restart_first": "a power cycle", "recover": "a power cycle"}
-"""Steps that change a phone (by the first word of their name: `erase (retry 1)`), and what they did."""
 
 
 def last_attempts(events: list[Event]) -> dict[str, list[PhoneEvent]]:
@@ -40,11 +39,10 @@ def last_attempts(events: list[Event]) -> dict[str, list[PhoneEvent]]:
 
 def unfinished(events: list[PhoneEvent]) -> PhoneDone:
     """The outcome of a phone the run left unfinished, from what its events show was done to it."""
-    steps = [e.name.split(" ")[0] for e in events if isinstance(e, StepDone)]
+    changes = [step_name(e.name).changes for e in events if isinstance(e, StepDone)]
     power = [e for e in events if isinstance(e, PowerAction)]
     offs = [i for i, e in enumerate(power) if e.action == "off"]
-    acts = list(dict.fromkeys([TOUCHING_STEPS[s] for s in steps if s in TOUCHING_STEPS]
-                              + (["a power cycle"] if offs else [])))
+    acts = list(dict.fromkeys([c for c in changes if c is not None] + ([POWER_CYCLE] if offs else [])))
     if not acts:
         return PhoneDone(phone="", outcome="skipped", reason=NOT_FINISHED)
     reason = f"interrupted after {' and '.join(acts)}"
@@ -63,92 +61,79 @@ def fix_of(outcome: str, events: list[PhoneEvent]) -> str | None:
     if outcome != "passed":
         return None
     for event in reversed([e for e in events if isinstance(e, StepDone) and e.ok]):
-        if event.name in ("restart_first", "rollback") and "fix" in event.data:
+        if event.name in (RESTART_FIRST.name, ROLLBACK.name) and "fix" in event.data:
             return str(event.data["fix"])
-        if event.name.split(" ")[0] == "erase" and "erase_confirmed_by" in event.data:
+        if event.name == ERASE.name and "erase_confirmed_by" in event.data:
             return f"erase:{event.data['backend']}"
-        if event.name == "factory_reset" and "backend" in event.data:
+        if event.name == FACTORY_RESET.name and "backend" in event.data:
             return f"factory_reset:{event.data['backend']}"
     return "none"
 
 
-def fix_counts(phones: list[dict[str, Any]]) -> dict[str, int]:
-    """Phones per fix, most frequent first; `not fixed` counts the phones that did not pass."""
-    counts = Counter(p["fix"] or "not fixed" for p in phones)
+def fix_counts(fixes: list[str | None]) -> dict[str, int]:
+    """Phones per fix, most frequent first; `not fixed` counts the phones that did not pass (None)."""
+    counts = Counter(fix or "not fixed" for fix in fixes)
     return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
 
 
-def _phone_result(info: ListedPhone, events: list[PhoneEvent]) -> dict[str, Any]:
+def _phone_result(info: ListedPhone, events: list[PhoneEvent]) -> PhoneResult:
     done = next((e for e in reversed(events) if isinstance(e, PhoneDone)), None) or unfinished(events)
-    return {
-        "name": info.name,
-        "mac": info.mac,
-        "switch": info.switch,
-        "port": info.port,
-        "outcome": done.outcome,
-        "reason": done.reason,
-        "fix": fix_of(done.outcome, events),
-        "steps": [
-            {"name": e.name, "started": e.started, "ended": e.ended, "ok": e.ok, "detail": e.detail}
-            for e in events if isinstance(e, StepDone)
-        ],
-        "tftp_fetches": [
-            {"file": e.file, "at": e.at, "bytes": e.bytes, "ok": e.ok, **({"expected": e.expected} if e.expected else {})}
-            for e in events if isinstance(e, TftpFetch)
-        ],
-        "load_before": done.load_before,
-        "load_after": done.load_after,
-        "itl_signer": done.itl_signer,
-        "symptoms": list(done.symptoms),
-        # A phone of a merged multi-bench run also says which bench it is on.
-        **({"bench": info.bench} if info.bench is not None else {}),
-    }
+    return PhoneResult(
+        name=info.name, mac=info.mac, switch=info.switch, port=info.port,
+        outcome=done.outcome, reason=done.reason, fix=fix_of(done.outcome, events),
+        steps=tuple(StepRecord(e.name, e.attempt, e.started, e.ended, e.ok, e.detail)
+                    for e in events if isinstance(e, StepDone)),
+        tftp_fetches=tuple(FetchRecord(e.file, e.at, e.bytes, e.ok, e.expected or None)
+                           for e in events if isinstance(e, TftpFetch)),
+        load_before=done.load_before, load_after=done.load_after, itl_signer=done.itl_signer,
+        symptoms=tuple(done.symptoms),
+        bench=info.bench,  # a phone of a merged multi-bench run also says which bench it is on
+    )
 
 
-def build_results(events: list[Event]) -> dict[str, Any]:
+def build_results(events: list[Event]) -> RunResults:
+    """The run's result, each phone's from its last attempt: what every front end reads."""
     starts = [e for e in events if isinstance(e, (RunStarted, RunResumed))]
     if not starts:
         raise RigError("the journal has no run_started event")
     first = starts[0]
     ends = [e for e in events if isinstance(e, (RunFinished, RunInterrupted))]
     attempts = last_attempts(events)
-    phones = [_phone_result(info, attempts.get(info.name, [])) for info in first.phones]
-    summary = {outcome: sum(p["outcome"] == outcome for p in phones) for outcome in OUTCOMES}
+    phones = tuple(_phone_result(info, attempts.get(info.name, [])) for info in first.phones)
     unhealthy: dict[str, str] = {}
     for e in events:
         if isinstance(e, PartUnhealthy):
             unhealthy.setdefault(e.part, e.reason)
-    return {
-        # First: a port this run turned off and the journal never saw on again (issue 29).
-        "ports_left_off": [{"phone": c.name, "switch": c.switch, "port": c.port} for c in ports_left_off(events, None)],
-        "run_id": first.run_id,
-        "started": first.at,
-        "finished": ends[-1].at if ends and ends[-1].at >= starts[-1].at else None,
-        "procedure": first.procedure,
-        "bench": first.bench,
-        "summary": summary,
-        "fixes": fix_counts(phones),
-        "phones": phones,
-        "unhealthy": [{"slot": s, "reason": r} for s, r in unhealthy.items()],
-        "interrupted": bool(ends) and isinstance(ends[-1], RunInterrupted),
-    }
+    return RunResults(
+        ports_left_off=tuple(LeftOff(c.name, c.switch, c.port) for c in ports_left_off(events, None)),
+        run_id=first.run_id,
+        started=first.at,
+        finished=ends[-1].at if ends and ends[-1].at >= starts[-1].at else None,
+        procedure=first.procedure,
+        bench=first.bench,
+        summary={outcome: sum(p.outcome == outcome for p in phones) for outcome in OUTCOMES},
+        fixes=fix_counts([p.fix for p in phones]),
+        phones=phones,
+        unhealthy=tuple(Unhealthy(s, r) for s, r in unhealthy.items()),
+        interrupted=bool(ends) and isinstance(ends[-1], RunInterrupted),
+    )
 
 
-def summary_line(results: dict[str, Any]) -> str:
+def summary_line(results: RunResults) -> str:
     """`passed 7, failed 1, error 0, skipped 0`: the counts every front end prints last."""
-    return ", ".join(f"{k} {v}" for k, v in results["summary"].items())
+    return ", ".join(f"{k} {v}" for k, v in results.summary.items())
 
 
-def fix_line(results: dict[str, Any]) -> str:
+def fix_line(results: RunResults) -> str:
     """`fix: erase:serial_actuator 3, restart 2, not fixed 1`: how many desks are left to visit.
     Empty when no phone was fixed by anything (`rig verify`; results from before `fix` existed)."""
-    fixes = results.get("fixes") or {}
+    fixes = results.fixes
     if not set(fixes) - {"none", "not fixed"}:
         return ""
     return "fix: " + ", ".join(f"{k} {v}" for k, v in fixes.items())
 
 
-def closing_lines(results: dict[str, Any], run_dir: Path) -> list[str]:
+def closing_lines(results: RunResults, run_dir: Path) -> list[str]:
     """What every front end prints last: the counts, the counts per fix (when something was fixed)
     and where the report is."""
     return [line for line in (summary_line(results), fix_line(results), f"report: {run_dir / 'report.html'}") if line]

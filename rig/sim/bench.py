@@ -37,6 +37,7 @@ from rig.sim.clock import SimClock
 from rig.sim.cucm import SimCucm
 from rig.sim.load_server import SimLoadServer, image_sizes, tap_config
 from rig.sim.loads import OLD_LOAD
+from rig.sim.loopback import bench_tap_host, free_udp_port
 from rig.sim import misconfig
 from rig.sim.meter import SimPowerMeter
 from rig.sim.observe import RUNTIME_FAULTS, BenchObserver
@@ -46,7 +47,7 @@ from rig.sim.pki import ClusterPki
 from rig.sim.risport import RisDevice, SimRisPort
 from rig.sim.switch import SimSwitch, SwitchFaults
 from rig.sim.layout import (  # noqa: F401 - re-exported: the bench's layout is asked of it
-    CHANNELS_PER_METER, HEADS_PER_BOARD, LOOPBACK, MAC_BASE, PORTS_PER_MEMBER, SimPhoneSpec, _check_web_port, free_udp_port, layout, phone_ip, switch_build, switch_port,
+    CHANNELS_PER_METER, HEADS_PER_BOARD, LOOPBACK, MAC_BASE, PORTS_PER_MEMBER, SimPhoneSpec, _check_web_port, layout, phone_ip, switch_build, switch_port,
 )
 
 DEAD_TVS = (LOOPBACK, 9)  # where phones look for TVS under the `tvs_unreachable` fault: refused
@@ -84,7 +85,9 @@ class SimBench(SimBox):
         misconfig.check(sim, self.specs)
         if sim.web_port:
             _check_web_port(sim.web_port, self.specs)
-        self.tap_port = free_udp_port()
+        self.tap_host = bench_tap_host()
+        """Where rig's taps listen: an address of this bench's own (rig.sim.loopback)."""
+        self.tap_port = free_udp_port(self.tap_host)
         self.pki = ClusterPki.generate()
         self.cucm = SimCucm(
             self.clock,
@@ -105,7 +108,7 @@ class SimBench(SimBox):
         self.load_server = SimLoadServer(LOAD_ID, image_sizes(sim)) if sim.firmware.load_server else None
         """The Load Server the phones' configs name (`simulation.firmware.load_server`), if any."""
         self.peers = peer_network(self.clock)
-        self.load_server_tap_port = free_udp_port() if sim.firmware.tap_load_server else None
+        self.load_server_tap_port = free_udp_port(self.tap_host) if sim.firmware.tap_load_server else None
         """Where rig's second tap listens, in front of the load server (the configs name it)."""
         self.phones: dict[str, SimPhone] = {}
         self.switches: dict[str, SimSwitch] = {}
@@ -120,7 +123,7 @@ class SimBench(SimBox):
         if self.load_server is not None:
             self.load_server.start()
             tap = self.load_server_tap_port
-            self.cucm.load_server = self.load_server.config_value if tap is None else f"{LOOPBACK}:{tap}"
+            self.cucm.load_server = self.load_server.config_value if tap is None else f"{self.tap_host}:{tap}"
         self.cucm.start()
         if self.old_cucm is not None:
             self.old_cucm.start()
@@ -133,7 +136,7 @@ class SimBench(SimBox):
                 scenario=spec.scenario,
                 pki=self.pki,
                 cucm_auth_url=self.cucm.auth_url,
-                tftp_servers=misconfig.tftp_servers(spec.name, self.sim, (LOOPBACK, self.tap_port), self.cucm.tftp_address),
+                tftp_servers=misconfig.tftp_servers(spec.name, self.sim, (self.tap_host, self.tap_port), self.cucm.tftp_address),
                 tvs=DEAD_TVS if faults.tvs_unreachable else self.cucm.tvs_address,
                 peers=self.peers,
                 never_returns=spec.name in faults.never_returns,
@@ -254,9 +257,9 @@ class SimBench(SimBox):
                 **self._tomcat_config(),
             ),
             tftp_tap=TapConfig(
-                listen=Endpoint(host=LOOPBACK, port=self.tap_port),
+                listen=Endpoint(host=self.tap_host, port=self.tap_port),
                 upstream=Endpoint(host=cucm_host, port=cucm_port),
-                load_server=tap_config(self.load_server, self.load_server_tap_port),
+                load_server=tap_config(self.load_server, self.tap_host, self.load_server_tap_port),
             ),
             systems=self._systems(),
             instruments={

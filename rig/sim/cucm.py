@@ -164,16 +164,18 @@ class SimCucm(SimBox):
 
 @dataclass(frozen=True)
 class CucmFiles:
-    """What the TFTP server answers, by name; picklable, as it runs in the TFTP server's process.
+    """What the TFTP server answers, by name: the load's files and `files` (keys in lower case);
+    picklable, as it runs in the TFTP server's process. The simulated CUCME router serves its
+    files the same way.
 
     Names match case-insensitively. CTLSEP<MAC>.tlv is not found: the cluster is not in mixed mode.
     """
 
     load: LoadFile
-    signed: dict[str, bytes]
+    files: dict[str, bytes]
 
     def __call__(self, name: str, client: str) -> bytes | None:
-        return load_files(self.load, name) or self.signed.get(name.lower())
+        return load_files(self.load, name) or self.files.get(name.lower())
 
 
 def load_files(load: LoadFile, name: str) -> bytes | None:

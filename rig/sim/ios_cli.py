@@ -13,113 +13,77 @@ people type different spellings; the simulation must accept exactly what a switc
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-from enum import Enum
-
 from rig.sim import ios_lldp as lldp
 from rig.sim import ios_output as out
-from rig.sim.ios_grammar import IF, NUM, RANGES, Action, Grammar, Mismatch
+from rig.sim.ios_exec import IosExec, Mode, Reply
+from rig.sim.ios_grammar import IF, NUM, RANGES, Action
 from rig.sim.ios_ports import Port, SwitchState
 
-INVALID_INPUT = "% Invalid input detected at '^' marker."
-INCOMPLETE = "% Incomplete command."
+__all__ = ["IosSession", "Mode", "Reply", "SwitchState"]
 
 
-class Mode(Enum):
-    USER = ">"
-    PRIV = "#"
-    CONFIG = "(config)#"
-    CONFIG_IF = "(config-if)#"
-    CONFIG_IF_RANGE = "(config-if-range)#"
-
-
-# --- sessions -----------------------------------------------------------------------------
-
-
-@dataclass
-class Reply:
-    text: str  # everything the terminal shows after the echoed line, prompt included
-    close: bool = False  # the session ends (`exit` from exec mode)
-    echo: bool = True  # whether the next line typed is echoed (not for passwords)
-
-
-class IosSession:
-    """One terminal session: its mode, current interface and terminal settings."""
+class IosSession(IosExec):
+    """One terminal session of the switch: its mode, current interface and terminal settings."""
 
     def __init__(self, state: SwitchState, *, enable_secret: str | None) -> None:
-        self.state = state
-        self.enable_secret = enable_secret
-        self.mode = Mode.USER if enable_secret else Mode.PRIV
+        self.state: SwitchState = state
         self.interfaces: list[Port] = []  # one in config-if mode, several in config-if-range
-        self.terminal_length = 24
-        self.terminal_width = 80
-        self.commands_seen = 0  # non-empty lines typed, for the switch's drop fault
-        self._awaiting_secret = False
-        self._grammars = _build_grammars(self)
+        super().__init__(enable_secret=enable_secret)
 
-    def prompt(self) -> str:
-        return f"{self.state.hostname}{self.mode.value}"
+    @property
+    def hostname(self) -> str:
+        return self.state.hostname
 
-    def banner(self) -> Reply:
-        return Reply(out.lines("") + self.prompt())
-
-    def handle(self, line: str) -> Reply:
-        """One line typed at the prompt -> what the switch prints next."""
-        if self._awaiting_secret:
-            return self._check_secret(line)
-        words = line.split()
-        if not words:
-            return Reply(self.prompt())
-        try:
-            action, args = self._grammars[self.mode].resolve(words, self.state)
-        except Mismatch as miss:
-            return Reply(self._error(line, miss) + self.prompt())
-        result = action(*args)
-        if isinstance(result, Reply):
-            return result
-        return Reply(f"{result}{self.prompt()}")
-
-    def _error(self, line: str, miss: Mismatch) -> str:
-        if miss.kind == "incomplete":
-            return out.lines(INCOMPLETE, "")
-        if miss.kind == "ambiguous":
-            return out.lines(f'% Ambiguous command:  "{line.strip()}"')
-        offset = [m.start() for m in re.finditer(r"\S+", line)][miss.word]
-        return out.lines(" " * (len(self.prompt()) + offset) + "^", INVALID_INPUT, "")
-
-    # --- exec ------------------------------------------------------------------------------
-
-    def enable(self) -> str | Reply:
-        if self.mode is Mode.PRIV:
-            return ""
-        if self.enable_secret is None:
-            self.mode = Mode.PRIV
-            return ""
-        self._awaiting_secret = True
-        return Reply("Password: ", echo=False)
-
-    def _check_secret(self, line: str) -> Reply:
-        self._awaiting_secret = False
-        if line.strip() == self.enable_secret:
-            self.mode = Mode.PRIV
-            return Reply(out.lines("") + self.prompt())
-        return Reply(out.lines("", "% Bad secrets", "") + self.prompt())
-
-    def disable(self) -> str:
-        self.mode = Mode.USER
-        return ""
-
-    def exit_exec(self) -> Reply:
-        return Reply("", close=True)
-
-    def set_length(self, n: int) -> str:
-        self.terminal_length = n
-        return ""
-
-    def set_width(self, n: int) -> str:
-        self.terminal_width = n
-        return ""
+    def _tables(self) -> dict[Mode, list[tuple[str, Action]]]:
+        s = self  # the tables read as the switch's command list
+        exec_common: list[tuple[str, Action]] = s.exec_commands() + [
+            ("show version", s.show_version),
+            ("show power inline", s.show_power),
+            (f"show power inline {IF}", s.show_power),
+            ("show power inline detail", s.show_power_detail),
+            (f"show power inline {IF} detail", s.show_power_detail),
+            ("show cdp neighbors", s.show_cdp),
+            (f"show cdp neighbors {IF}", s.show_cdp),
+            ("show cdp neighbors detail", s.show_cdp_detail),
+            (f"show cdp neighbors {IF} detail", s.show_cdp_detail),
+            ("show cdp", s.show_cdp_global),
+            ("show lldp", s.show_lldp_global),
+            ("show lldp neighbors detail", s.show_lldp_detail),
+            (f"show lldp neighbors {IF} detail", s.show_lldp_detail),
+            ("show interfaces switchport", s.show_switchport),
+            (f"show interfaces {IF} switchport", s.show_switchport),
+            ("show mac address-table", s.show_macs),
+            (f"show mac address-table interface {IF}", s.show_macs),
+            ("show mac-address-table", s.show_macs),
+            (f"show mac-address-table interface {IF}", s.show_macs),
+        ]
+        privileged: list[tuple[str, Action]] = [
+            ("disable", s.disable),
+            ("configure terminal", s.configure),
+            ("show running-config", s.show_running),
+            (f"show running-config interface {IF}", s.show_running_interface),
+        ]
+        config: list[tuple[str, Action]] = [
+            (f"interface {IF}", s.enter_interface),
+            (f"interface range {RANGES}", s.enter_range),
+            ("end", s.end),
+            ("exit", s.exit_config),
+        ]
+        config_if = config + [
+            ("power inline never", s.power_never),
+            ("power inline auto", s.power_auto),
+            ("no power inline", s.power_auto),
+            ("no power inline never", s.power_auto),
+            (f"switchport voice vlan {NUM}", s.voice_vlan),
+            ("no switchport voice vlan", s.no_voice_vlan),
+        ]
+        return {
+            Mode.USER: exec_common,
+            Mode.PRIV: exec_common + privileged,
+            Mode.CONFIG: config,
+            Mode.CONFIG_IF: config_if,
+            Mode.CONFIG_IF_RANGE: config_if,
+        }
 
     def show_version(self) -> str:
         return out.version(self.state.hostname, self.state.uptime())
@@ -249,65 +213,3 @@ class IosSession:
         for port in self._current():
             port.voice_vlan = None
         return ""
-
-
-def _build_grammars(s: IosSession) -> dict[Mode, Grammar]:
-    exec_common: list[tuple[str, Action]] = [
-        ("enable", s.enable),
-        ("exit", s.exit_exec),
-        ("logout", s.exit_exec),
-        (f"terminal length {NUM}", s.set_length),
-        (f"terminal width {NUM}", s.set_width),
-        ("show version", s.show_version),
-        ("show power inline", s.show_power),
-        (f"show power inline {IF}", s.show_power),
-        ("show power inline detail", s.show_power_detail),
-        (f"show power inline {IF} detail", s.show_power_detail),
-        ("show cdp neighbors", s.show_cdp),
-        (f"show cdp neighbors {IF}", s.show_cdp),
-        ("show cdp neighbors detail", s.show_cdp_detail),
-        (f"show cdp neighbors {IF} detail", s.show_cdp_detail),
-        ("show cdp", s.show_cdp_global),
-        ("show lldp", s.show_lldp_global),
-        ("show lldp neighbors detail", s.show_lldp_detail),
-        (f"show lldp neighbors {IF} detail", s.show_lldp_detail),
-        ("show interfaces switchport", s.show_switchport),
-        (f"show interfaces {IF} switchport", s.show_switchport),
-        ("show mac address-table", s.show_macs),
-        (f"show mac address-table interface {IF}", s.show_macs),
-        ("show mac-address-table", s.show_macs),
-        (f"show mac-address-table interface {IF}", s.show_macs),
-    ]
-    privileged: list[tuple[str, Action]] = [
-        ("disable", s.disable),
-        ("configure terminal", s.configure),
-        ("show running-config", s.show_running),
-        (f"show running-config interface {IF}", s.show_running_interface),
-    ]
-    config: list[tuple[str, Action]] = [
-        (f"interface {IF}", s.enter_interface),
-        (f"interface range {RANGES}", s.enter_range),
-        ("end", s.end),
-        ("exit", s.exit_config),
-    ]
-    config_if = config + [
-        ("power inline never", s.power_never),
-        ("power inline auto", s.power_auto),
-        ("no power inline", s.power_auto),
-        ("no power inline never", s.power_auto),
-        (f"switchport voice vlan {NUM}", s.voice_vlan),
-        ("no switchport voice vlan", s.no_voice_vlan),
-    ]
-    tables = {
-        Mode.USER: exec_common,
-        Mode.PRIV: exec_common + privileged,
-        Mode.CONFIG: config,
-        Mode.CONFIG_IF: config_if,
-        Mode.CONFIG_IF_RANGE: config_if,
-    }
-    grammars: dict[Mode, Grammar] = {}
-    for mode, table in tables.items():
-        grammars[mode] = Grammar()
-        for pattern, action in table:
-            grammars[mode].add(pattern, action)
-    return grammars

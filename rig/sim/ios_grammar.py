@@ -55,8 +55,10 @@ class Grammar:
         node.action = action
 
     def resolve(
-        self, words: list[str], state: SwitchState
+        self, words: list[str], state: SwitchState | None
     ) -> tuple[Action, list[object]]:
+        """The action and arguments `words` select; `state` resolves interface parameters (a
+        device without ports passes None and has no command that takes one)."""
         node, i = self.root, 0
         args: list[object] = []
         while i < len(words):
@@ -80,16 +82,18 @@ class Grammar:
         return node.action, args
 
     @staticmethod
-    def _param(kind: str, words: list[str], i: int, state: SwitchState) -> tuple[object, int]:
+    def _param(kind: str, words: list[str], i: int, state: SwitchState | None) -> tuple[object, int]:
+        if kind == NUM:
+            if not words[i].isdigit():
+                raise Mismatch("invalid", i)
+            return int(words[i]), 1
+        if state is None:
+            raise Mismatch("invalid", i)
         if kind == RANGES:
             ports = state.port_ranges(" ".join(words[i:]))
             if ports is None:
                 raise Mismatch("invalid", i)
             return ports, len(words) - i
-        if kind == NUM:
-            if not words[i].isdigit():
-                raise Mismatch("invalid", i)
-            return int(words[i]), 1
         # An interface is one word (gi1/0/5) or two (GigabitEthernet 1/0/5).
         spellings = [(words[i], 1)]
         if words[i].isalpha() and i + 1 < len(words):

@@ -1,5 +1,5 @@
 """Where each simulated phone sits on the bench: its address, switch port, meter channel and
-solenoid head, and its scenario; the free ports a bench's services are given.
+solenoid head, and its scenario.
 
 The bench is laid out the way a lab wires one: phones on consecutive switch ports, each on its
 own loopback address (127.0.1.N), its PoE draw on a channel of an 8-channel power meter, its
@@ -83,13 +83,6 @@ def layout(sim: Simulation) -> list[SimPhoneSpec]:
             )
         )
     return specs
-
-
-def free_udp_port(host: str = LOOPBACK) -> int:
-    """A UDP port free right now, for the tap address the phones' option 150 will name."""
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        s.bind((host, 0))
-        return s.getsockname()[1]
 
 
 def _check_web_port(port: int, specs: list[SimPhoneSpec]) -> None:

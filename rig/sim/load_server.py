@@ -66,10 +66,10 @@ class SimLoadServer(SimBox):
         return [TftpRead(client, file, served) for client, file, served in self._tftp.requests]
 
 
-def tap_config(server: SimLoadServer | None, tap_port: int | None) -> LoadServerTap | None:
+def tap_config(server: SimLoadServer | None, tap_host: str, tap_port: int | None) -> LoadServerTap | None:
     """`tftp_tap.load_server` of the written config when the phones' configs name a tap in front
-    of the load server (on 127.0.0.1, port `tap_port`), else None."""
+    of the load server (on `tap_host`, port `tap_port`), else None."""
     if server is None or tap_port is None:
         return None
     host, port = server.address
-    return LoadServerTap(listen=Endpoint(host="127.0.0.1", port=tap_port), upstream=Endpoint(host=host, port=port))
+    return LoadServerTap(listen=Endpoint(host=tap_host, port=tap_port), upstream=Endpoint(host=host, port=port))

@@ -38,8 +38,9 @@ from rig.config.simulation import Simulation
 from rig.sim import misconfig
 from rig.sim.bench import (
     CHANNELS_PER_METER, CUCM_HOST, HEADS_PER_BOARD, KNOWN_HOSTS, LOAD_ID, TRUST_ANCHOR, WRITTEN_BY, SimBench,
-    SimPhoneSpec, free_udp_port, layout,
+    SimPhoneSpec, layout,
 )
+from rig.sim.loopback import bench_tap_host, free_udp_port
 from rig.sim.clock import SimClock
 from rig.sim.load_server import image_sizes
 from rig.sim.peers import peer_network
@@ -71,10 +72,10 @@ class ShardBench(SimBench):
     """Some switches of a bench and everything wired to them, CUCM served elsewhere."""
 
     def __init__(self, sim: Simulation, bench_name: str, workdir: Path, specs: list[SimPhoneSpec],
-                 pki: ClusterPki, cucm: _RemoteCucm, tap_port: int) -> None:
+                 pki: ClusterPki, cucm: _RemoteCucm, tap: tuple[str, int]) -> None:
         self.sim, self.bench_name, self.workdir = sim, bench_name, workdir
         self.clock = SimClock(sim.time_scale)
-        self.specs, self.pki, self.tap_port = specs, pki, tap_port
+        self.specs, self.pki, (self.tap_host, self.tap_port) = specs, pki, tap
         self.cucm = cucm  # type: ignore[assignment]
         self.old_cucm = None  # the old cluster (simulation.old_cluster) is served in one process only
         self.phones, self.switches, self.meters, self.actuators = {}, {}, [], []
@@ -103,7 +104,7 @@ def _local(specs: list[SimPhoneSpec]) -> list[SimPhoneSpec]:
 
 
 def _shard(conn: Connection, inherited: list[Connection], sim: Simulation, bench: str, workdir: Path,
-           specs: list[SimPhoneSpec], pki: ClusterPki, tap_port: int) -> None:
+           specs: list[SimPhoneSpec], pki: ClusterPki, tap: tuple[str, int]) -> None:
     """One shard process: wait for CUCM's addresses, serve, hand back its config, on request its
     switches' command counts."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent says when to stop
@@ -112,7 +113,7 @@ def _shard(conn: Connection, inherited: list[Connection], sim: Simulation, bench
         other.close()  # the parent's ends of the pipes: the parent's exit must read as EOF here
     auth_url, tftp_address, tvs_address = conn.recv()
     workdir.mkdir(parents=True, exist_ok=True)
-    with ShardBench(sim, bench, workdir, _local(specs), pki, _RemoteCucm(auth_url, tftp_address, tvs_address), tap_port) as shard:
+    with ShardBench(sim, bench, workdir, _local(specs), pki, _RemoteCucm(auth_url, tftp_address, tvs_address), tap) as shard:
         config = shard.lab_config()
         conn.send((dump_config(config), (workdir / KNOWN_HOSTS).read_text()))
         conn.recv()
@@ -165,7 +166,8 @@ def serve(sim: Simulation, bench: str, workdir: Path, shards: int, on_ready: Any
     if sim.firmware != Firmware():
         raise ValueError("simulation.firmware: peer sharing and load servers are served by `rig sim`, "
                          "not by rig.sim.multiproc")
-    pki, tap_port = ClusterPki.generate(), free_udp_port()
+    tap_host = bench_tap_host()
+    pki, tap = ClusterPki.generate(), (tap_host, free_udp_port(tap_host))
     switches = sorted({s.switch for s in specs}, key=lambda n: int(n.removeprefix("sw")))
     groups = _wired_per_shard([[s for s in specs if switches.index(s.switch) % shards == i]
                                for i in range(min(shards, len(switches)))])
@@ -175,7 +177,7 @@ def serve(sim: Simulation, bench: str, workdir: Path, shards: int, on_ready: Any
     for i, group in enumerate(groups):
         parent, child = context.Pipe()
         process = context.Process(target=_shard, args=(child, [*links, parent], sim, bench, workdir / f"shard-{i + 1}",
-                                                       group, pki, tap_port), daemon=True)
+                                                       group, pki, tap), daemon=True)
         process.start()
         child.close()
         links.append(parent)
