@@ -90,3 +90,6 @@ class Simulation(Strict):
     switch: SimSwitches = Field(default_factory=SimSwitches)
     old_cluster: OldCluster | None = None
     """Serve the old cluster too, and write it into the bench's config as the system `old`."""
+    cme: bool = False
+    """Serve a CUCME router too (rig.sim.cme), written into the bench's config as the system `cme`
+    with its TFTP and SSH: `rig migrate --to cme` moves phones to it, and they register there."""

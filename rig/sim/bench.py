@@ -32,6 +32,7 @@ from rig.config.lab import (
 from rig.config.simulation import Simulation
 from rig.config.systems import CucmSystem, SystemConfig
 from rig.sim.actuator import SimActuator
+from rig.sim.bench_cme import CME_KNOWN_HOSTS, bench_cme, cme_systems, start_cme
 from rig.sim.box import SimBox
 from rig.sim.clock import SimClock
 from rig.sim.cucm import SimCucm
@@ -45,6 +46,7 @@ from rig.sim.peers import peer_network
 from rig.sim.phone import SimPhone
 from rig.sim.pki import ClusterPki
 from rig.sim.risport import RisDevice, SimRisPort
+from rig.sim.sccp import CallControl
 from rig.sim.switch import SimSwitch, SwitchFaults
 from rig.sim.layout import (  # noqa: F401 - re-exported: the bench's layout is asked of it
     CHANNELS_PER_METER, HEADS_PER_BOARD, LOOPBACK, MAC_BASE, PORTS_PER_MEMBER, SimPhoneSpec, _check_web_port, layout, phone_ip, switch_build, switch_port,
@@ -69,7 +71,7 @@ KNOWN_HOSTS = "known_hosts"
 TRUST_ANCHOR = "cucm-tftp.pem"
 OLD_TRUST_ANCHOR = "old-cucm-tftp.pem"
 RISPORT_CA = "cucm-risport-ca.pem"
-GENERATED_FILES = (KNOWN_HOSTS, TRUST_ANCHOR, OLD_TRUST_ANCHOR, RISPORT_CA)
+GENERATED_FILES = (KNOWN_HOSTS, TRUST_ANCHOR, OLD_TRUST_ANCHOR, RISPORT_CA, CME_KNOWN_HOSTS)
 """What `lab_config()` writes into the bench's workdir."""
 
 
@@ -105,6 +107,9 @@ class SimBench(SimBox):
             image_bytes=image_sizes(sim), host=OLD_CUCM_HOST, rollback=sim.old_cluster.rollback,
         )
         """The cluster the `stale_itl` phones came from (`simulation.old_cluster`), if served."""
+        self.cme = bench_cme(sim, self.specs, LOAD_ID, (USERNAME, PASSWORD))
+        """The CUCME router (`simulation.cme`, rig.sim.bench_cme), if served."""
+        self.call_control = CallControl()
         self.load_server = SimLoadServer(LOAD_ID, image_sizes(sim)) if sim.firmware.load_server else None
         """The Load Server the phones' configs name (`simulation.firmware.load_server`), if any."""
         self.peers = peer_network(self.clock)
@@ -127,6 +132,7 @@ class SimBench(SimBox):
         self.cucm.start()
         if self.old_cucm is not None:
             self.old_cucm.start()
+        start_cme(self.cme, self.call_control)
         for spec in self.specs:
             phone = SimPhone(
                 spec.name,
@@ -139,6 +145,7 @@ class SimBench(SimBox):
                 tftp_servers=misconfig.tftp_servers(spec.name, self.sim, (self.tap_host, self.tap_port), self.cucm.tftp_address),
                 tvs=DEAD_TVS if faults.tvs_unreachable else self.cucm.tvs_address,
                 peers=self.peers,
+                call_control=self.call_control,
                 never_returns=spec.name in faults.never_returns,
                 lost_keys=faults.lost_keys.get(spec.name, 0),
                 http_drops=faults.http_drops.get(spec.name, 0),
@@ -217,7 +224,7 @@ class SimBench(SimBox):
 
     def stop(self) -> None:
         boxes = [*([self.risport] if self.risport is not None else []), *self.actuators, *self.meters, *self.switches.values(), *self.phones.values(), self.cucm,
-                 *([self.old_cucm] if self.old_cucm is not None else [])]
+                 *([self.old_cucm] if self.old_cucm is not None else []), *([self.cme] if self.cme is not None else [])]
         for box in boxes:
             box.stop()
         if self.load_server is not None:
@@ -272,14 +279,15 @@ class SimBench(SimBox):
         )
 
     def _systems(self) -> dict[str, SystemConfig]:
-        """`systems.old`: the old cluster, its TFTP certificate written beside the config."""
+        """`systems.old`: the old cluster, its TFTP certificate written beside the config; `systems.cme`."""
+        systems: dict[str, SystemConfig] = dict(cme_systems(self.cme, self.workdir, WRITTEN_BY, (USERNAME, PASSWORD)))
         if self.old_cucm is None:
-            return {}
+            return systems
         anchor = self.workdir / OLD_TRUST_ANCHOR
         anchor.write_bytes(f"{WRITTEN_BY}: the simulated old CUCM's TFTP certificate\n".encode()
                            + self.old_cucm.trust_anchor_pem)
         host, port = self.old_cucm.tftp_address
-        return {OLD_SYSTEM: CucmSystem(kind="cucm", tftp=Endpoint(host=host, port=port), trust_anchor=anchor)}
+        return systems | {OLD_SYSTEM: CucmSystem(kind="cucm", tftp=Endpoint(host=host, port=port), trust_anchor=anchor)}
 
     def _tomcat_config(self) -> dict[str, RisPortConfig | AxlConfig]:
         """`cucm.risport` and `cucm.axl`: both on the simulated CUCM's one HTTPS server."""
