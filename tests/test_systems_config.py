@@ -58,7 +58,6 @@ def test_an_unknown_system_is_named_with_the_closest_one(tmp_path):
 
 @pytest.mark.parametrize("source, target, message", [
     ("old", "old", "--from and --to both name old"),
-    ("cucm", "branch", "verifying a phone on a cme system is not built yet"),
     ("cucm", "old", "migrate --to cucm"),
     ("nowhere", "cucm", "no system named 'nowhere'"),
 ])
@@ -67,6 +66,13 @@ def test_a_migration_this_bench_cannot_do_is_refused_before_anything(tmp_path, s
                                  tftp_tap={"listen": {"host": "127.0.0.1", "port": 6969}}))
     with pytest.raises(RigError, match=message):
         check(config, Migration(source, target))
+
+
+def test_a_migration_to_a_cme_router_is_accepted(tmp_path):
+    config = load_config(_config(tmp_path, {"old": OLD, "branch": CME},
+                                 tftp_tap={"listen": {"host": "127.0.0.1", "port": 6969}}))
+    source, target = check(config, Migration("cucm", "branch"))
+    assert (source.kind, target.kind, target.name) == ("cucm", "cme", "branch")
 
 
 def test_rig_migrate_without_systems_exits_2_with_one_line_and_no_run(tmp_path):

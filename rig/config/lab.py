@@ -28,7 +28,7 @@ from rig.config.cucm import AxlConfig, RisPortConfig
 from rig.config.firmware import LoadServerTap
 from rig.config.errors import one_line
 from rig.config.simulation import Simulation
-from rig.config.systems import MAIN_SYSTEM, SystemConfig
+from rig.config.systems import MAIN_SYSTEM, CmeSystem, SystemConfig
 from rig.config.types import LocalPath, Mac, Name, Port, seconds
 from rig.suggest import known_names
 from rig.errors import ConfigError
@@ -348,6 +348,9 @@ def dump_config(config: LabConfig) -> dict[str, Any]:
         for j, keypad in enumerate(phone.keypad):
             if isinstance(keypad, HttpKeypadConfig):
                 reveal(data["phones"][i]["keypad"][j], keypad)
+    for name, system in config.systems.items():
+        if isinstance(system, CmeSystem) and system.ssh is not None:
+            reveal(data["systems"][name]["ssh"], system.ssh)
     return data
 
 

@@ -8,7 +8,8 @@ The phases, each a declared step with its evidence (docs/migrate.md):
 - `erase`: the existing erase by keys, for a phone that did not take a rollback ITL (or whose A
   serves none), unless `--no-erase`;
 - `restart`, then `observe` and `verify` on B, as B's kind verifies a phone (`ARRIVALS`: for
-  `cucm`, ITL, signed config, load and registration as `rig erase` does).
+  `cucm`, ITL, signed config, load and registration as `rig erase` does; for `cme`, the unsigned
+  config from the router, no ITL taken, and its registration there: rig.procedures.arrive_cme).
 A resumed run routes each phone as its journal last said; a phone the dead run had already moved
 to B is not rolled back again (its restart shows whether it already took B's trust).
 """
@@ -23,7 +24,7 @@ from rig.actions.route import route
 from rig.config.lab import LabConfig
 from rig.config.systems import MAIN_SYSTEM, System, named_system
 from rig.errors import RigError
-from rig.procedures import erase, observe, verify
+from rig.procedures import arrive_cme, erase, observe, verify
 from rig.procedures.context import PhoneContext
 from rig.procedures.findings import EraseNotNeeded, Finding, Identified, Moved, Restarted, RolledBack, Routed, StepView
 from rig.procedures.steps import BenchFault, PhoneFailed
@@ -61,8 +62,12 @@ class Arrival:
     verify: Callable[[PhoneContext, StepView], Finding]
 
 
-ARRIVALS: dict[str, Arrival] = {"cucm": Arrival(observe.run, verify.run)}
-"""Per system kind. `cme` has none yet: its router and driver are built apart (docs/migrate.md)."""
+ARRIVALS: dict[str, Arrival] = {
+    "cucm": Arrival(observe.run, verify.run),
+    "cme": Arrival(arrive_cme.observe, arrive_cme.verify),
+}
+"""Per system kind: a cucm cluster as `rig erase` verifies a phone; a CUCME router by the unsigned
+config the phone fetched from it and its `show ephone registered` (rig.procedures.arrive_cme)."""
 
 
 def check(config: LabConfig, migration: Migration) -> tuple[System, System]:
@@ -75,8 +80,6 @@ def check(config: LabConfig, migration: Migration) -> tuple[System, System]:
         raise RigError(f"rig migrate: --from and --to both name {source.name}")
     if config.tftp_tap is None:
         raise RigError("rig migrate: tftp_tap: required (the tap is what moves a phone from one system to another)")
-    if target.kind not in ARRIVALS:
-        raise RigError(f"rig migrate: --to {target.name}: verifying a phone on a {target.kind} system is not built yet")
     if target.kind == "cucm" and target.name != MAIN_SYSTEM:
         raise RigError(f"rig migrate: --to {target.name}: a phone is verified on a cucm cluster by the `cucm:` "
                        f"section's trust anchor, load and RisPort: migrate --to {MAIN_SYSTEM}")

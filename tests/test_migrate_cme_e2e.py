@@ -1,0 +1,93 @@
+"""`rig migrate --from cucm --to cme` end to end on the simulated bench, through the real CLI.
+
+The bench serves a CUCME router (`simulation.cme`), written into its config as `systems.cme` with
+SSH. Phones registered to the bench's cluster hold its ITL; the cluster is not in rollback, so each
+is erased by keys, moved, restarted, and must then fetch the router's unsigned config through the
+tap, take no ITL, and show in the router's `show ephone registered` from its own address.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import yaml
+
+from rig.config.lab import dump_config
+from rig.config.simulation import Simulation
+from rig.record.journal import read_events, routes_of
+from rig.sim.bench import SimBench
+from tests.test_erase_e2e import rig
+from tests.test_migrate_e2e import SCALE, outcomes
+
+PHONES = ["desk-01", "desk-02", "desk-03"]
+
+
+@contextmanager
+def cme_bench(tmp_path: Path, *, ssh: bool = True) -> Iterator[tuple[SimBench, Path]]:
+    settings = Simulation(phones=3, scenarios={"healthy": 2, "no_itl": 1}, time_scale=SCALE, image_kb=4, cme=True)
+    with SimBench(settings, "to-cme", tmp_path) as sim:
+        doc = dump_config(sim.lab_config())
+        for phone in doc["phones"]:
+            for keypad in phone["keypad"]:
+                if keypad["backend"] == "serial_actuator":
+                    keypad["press_ms"] = 10
+        if not ssh:
+            del doc["systems"]["cme"]["ssh"]
+        config = tmp_path / "lab.yaml"
+        config.write_text(yaml.safe_dump(doc))
+        yield sim, config
+
+
+def migrate_to_cme(config: Path, *args: str) -> tuple[int, dict, str]:
+    done = rig("migrate", "--from", "cucm", "--to", "cme", *args, "--config", str(config), "--runs-dir",
+               str(config.parent / "runs"), "--json", cwd=config.parent, timeout=120)
+    return done.returncode, json.loads(done.stdout), done.stderr
+
+
+def steps(document: dict, phone: str) -> dict[str, dict]:
+    """The phone's steps by name, from the run's results.json."""
+    results = json.loads((Path(document["run_dir"]) / "results.json").read_text())
+    found = next(p for p in results["phones"] if p["name"] == phone)
+    return {s["name"]: s for s in found["steps"]}
+
+
+def test_every_phone_moves_to_the_router_and_registers_there(tmp_path):
+    with cme_bench(tmp_path) as (sim, config):
+        code, document, stderr = migrate_to_cme(config)
+        assert code == 0, stderr
+        assert outcomes(document) == {name: ("passed", "erase:serial_actuator") for name in PHONES}
+        assert sim.cme is not None
+        registered = sim.cme.registrations()
+        for name in PHONES:
+            phone = sim.phones[name]
+            assert registered[phone.mac].ip == phone.ip
+            assert f"SEP{phone.mac}.cnf.xml" in [r.file for r in sim.cme.reads() if r.served]  # relayed by the tap
+            checks = steps(document, name)
+            assert checks["verify_registration"]["ok"] and "show ephone registered" in checks["verify_registration"]["detail"]
+            assert checks["verify_config"]["ok"] and "unsigned XML" in checks["verify_config"]["detail"]
+            assert checks["verify_itl"]["ok"] and checks["verify_trust_list"]["ok"]
+        events = read_events(Path(document["run_dir"]) / "journal.jsonl")
+        assert {n: r.system for n, r in routes_of(events, PHONES).items()} == dict.fromkeys(PHONES, "cme")
+        assert any("show ephone registered" in c for c in sim.cme.commands_received())
+
+
+def test_without_ssh_to_the_router_the_files_alone_are_verified(tmp_path):
+    with cme_bench(tmp_path, ssh=False) as (sim, config):
+        code, document, stderr = migrate_to_cme(config, "desk-03")
+        assert code == 0, stderr
+        checks = steps(document, "desk-03")
+        assert "verify_registration" not in checks and checks["verify_config"]["ok"]
+        assert sim.cme is not None and sim.cme.commands_received() == []
+
+
+def test_no_erase_leaves_a_phone_holding_the_clusters_itl_failed_and_unmoved(tmp_path):
+    with cme_bench(tmp_path) as (sim, config):
+        code, document, _ = migrate_to_cme(config, "desk-01", "--no-erase")
+        assert code == 1
+        phone = document["phones"][0]
+        assert phone["outcome"] == "failed" and "--no-erase" in phone["reason"]
+        assert sim.observe.key_events("desk-01") == []
+        assert sim.cme is not None and sim.cme.registrations() == {}
