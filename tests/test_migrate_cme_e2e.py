@@ -12,6 +12,7 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -19,6 +20,7 @@ from rig.config.lab import dump_config
 from rig.config.simulation import Simulation
 from rig.record.journal import read_events, routes_of
 from rig.sim.bench import SimBench
+from rig.sim.bench_cme import CME_HOST
 from tests.test_erase_e2e import rig
 from tests.test_migrate_e2e import SCALE, outcomes
 
@@ -26,7 +28,8 @@ PHONES = ["desk-01", "desk-02", "desk-03"]
 
 
 @contextmanager
-def cme_bench(tmp_path: Path, *, ssh: bool = True) -> Iterator[tuple[SimBench, Path]]:
+def cme_bench(tmp_path: Path, *, ssh: bool = True, **changes: Any) -> Iterator[tuple[SimBench, Path]]:
+    """The bench and its written config; `changes`: top-level sections of the config updated."""
     settings = Simulation(phones=3, scenarios={"healthy": 2, "no_itl": 1}, time_scale=SCALE, image_kb=4, cme=True)
     with SimBench(settings, "to-cme", tmp_path) as sim:
         doc = dump_config(sim.lab_config())
@@ -36,9 +39,15 @@ def cme_bench(tmp_path: Path, *, ssh: bool = True) -> Iterator[tuple[SimBench, P
                     keypad["press_ms"] = 10
         if not ssh:
             del doc["systems"]["cme"]["ssh"]
+        for section, update in changes.items():
+            doc[section] = _merged(doc[section], update)
         config = tmp_path / "lab.yaml"
         config.write_text(yaml.safe_dump(doc))
         yield sim, config
+
+
+def _merged(into: dict, update: dict) -> dict:
+    return {**into, **{k: _merged(into[k], v) if isinstance(v, dict) else v for k, v in update.items()}}
 
 
 def migrate_to_cme(config: Path, *args: str) -> tuple[int, dict, str]:
@@ -91,3 +100,33 @@ def test_no_erase_leaves_a_phone_holding_the_clusters_itl_failed_and_unmoved(tmp
         assert phone["outcome"] == "failed" and "--no-erase" in phone["reason"]
         assert sim.observe.key_events("desk-01") == []
         assert sim.cme is not None and sim.cme.registrations() == {}
+
+
+class _Deaf:
+    """A router that hears no phone register (SCCP lost on the way)."""
+
+    def register(self, mac: str, ip: str) -> None:
+        pass
+
+    def unregister(self, mac: str) -> None:
+        pass
+
+
+def test_a_phone_the_router_does_not_list_as_registered_fails_verify_registration(tmp_path):
+    with cme_bench(tmp_path, timeouts={"boot": 6.0}) as (sim, config):
+        sim.call_control.serve(CME_HOST, _Deaf())
+        code, document, _ = migrate_to_cme(config, "desk-03")
+        assert code == 1
+        phone = document["phones"][0]
+        assert phone["outcome"] == "failed" and "not in show ephone registered" in phone["reason"]
+        checks = steps(document, "desk-03")
+        assert checks["verify_config"]["ok"] and not checks["verify_registration"]["ok"]
+
+
+def test_a_router_rig_cannot_log_in_to_is_the_benchs_fault_not_the_phones(tmp_path):
+    with cme_bench(tmp_path, systems={"cme": {"ssh": {"password": "not-the-password"}}}) as (sim, config):
+        code, document, _ = migrate_to_cme(config, "desk-03")
+        phone = document["phones"][0]
+        assert phone["outcome"] == "error" and "CME router cme" in phone["reason"], phone
+        assert "not-the-password" not in (Path(document["run_dir"]) / "journal.jsonl").read_text()
+        assert code == 1
