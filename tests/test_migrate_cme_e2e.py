@@ -14,15 +14,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from rig.config.lab import dump_config
 from rig.config.simulation import Simulation
 from rig.record.journal import read_events, routes_of
 from rig.sim.bench import SimBench
 from rig.sim.bench_cme import CME_HOST
 from tests.test_erase_e2e import rig
-from tests.test_migrate_e2e import SCALE, outcomes
+from tests.test_migrate_e2e import SCALE, outcomes, write_config
 
 PHONES = ["desk-01", "desk-02", "desk-03"]
 
@@ -31,19 +28,14 @@ PHONES = ["desk-01", "desk-02", "desk-03"]
 def cme_bench(tmp_path: Path, *, ssh: bool = True, **changes: Any) -> Iterator[tuple[SimBench, Path]]:
     """The bench and its written config; `changes`: top-level sections of the config updated."""
     settings = Simulation(phones=3, scenarios={"healthy": 2, "no_itl": 1}, time_scale=SCALE, image_kb=4, cme=True)
-    with SimBench(settings, "to-cme", tmp_path) as sim:
-        doc = dump_config(sim.lab_config())
-        for phone in doc["phones"]:
-            for keypad in phone["keypad"]:
-                if keypad["backend"] == "serial_actuator":
-                    keypad["press_ms"] = 10
+    def edit(doc: dict) -> None:
         if not ssh:
             del doc["systems"]["cme"]["ssh"]
         for section, update in changes.items():
             doc[section] = _merged(doc[section], update)
-        config = tmp_path / "lab.yaml"
-        config.write_text(yaml.safe_dump(doc))
-        yield sim, config
+
+    with SimBench(settings, "to-cme", tmp_path) as sim:
+        yield sim, write_config(sim, tmp_path, edit)
 
 
 def _merged(into: dict, update: dict) -> dict:

@@ -14,7 +14,7 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
@@ -37,14 +37,20 @@ def migration_bench(tmp_path: Path, rollback: bool) -> Iterator[tuple[SimBench, 
     settings = Simulation(phones=3, scenarios={"stale_itl": 3}, time_scale=SCALE, image_kb=4,
                           old_cluster=OldCluster(rollback=rollback))
     with SimBench(settings, "migrate", tmp_path) as sim:
-        doc = dump_config(sim.lab_config())
-        for phone in doc["phones"]:
-            for keypad in phone["keypad"]:
-                if keypad["backend"] == "serial_actuator":
-                    keypad["press_ms"] = 10
-        config = tmp_path / "lab.yaml"
-        config.write_text(yaml.safe_dump(doc))
-        yield sim, config
+        yield sim, write_config(sim, tmp_path)
+
+
+def write_config(sim: SimBench, tmp_path: Path, edit: Callable[[dict], None] = lambda doc: None) -> Path:
+    """The bench's config in `tmp_path` (keys pressed 10 ms), `edit`ed first."""
+    doc = dump_config(sim.lab_config())
+    for phone in doc["phones"]:
+        for keypad in phone["keypad"]:
+            if keypad["backend"] == "serial_actuator":
+                keypad["press_ms"] = 10
+    edit(doc)
+    config = tmp_path / "lab.yaml"
+    config.write_text(yaml.safe_dump(doc))
+    return config
 
 
 def migrate(config: Path, *args: str) -> tuple[subprocess.CompletedProcess[str], dict]:

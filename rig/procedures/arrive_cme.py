@@ -37,7 +37,7 @@ from rig.procedures.erase_watch import utc
 from rig.procedures.findings import Erased, Observed, Restarted, StepView, Verified
 from rig.procedures.observe import collect_fetches, fetched_ok
 from rig.procedures.steps import BenchFault, PhoneFailed, Step
-from rig.procedures.verify import REGISTRATION_POLL, CheckFailed, Checks, check_trust_list
+from rig.procedures.verify import REGISTRATION_POLL, CheckFailed, Checks, check_trust_list, fetched_content
 from rig.record.steps import OBSERVE, VERIFY_CONFIG, VERIFY_ITL, VERIFY_REGISTRATION, VERIFY_TRUST_LIST
 from rig.trust.parse import MAX_TLV_SIZE
 
@@ -142,12 +142,7 @@ def check_no_itl(ctx: PhoneContext, observed: Observed, system: System, step: St
 def check_unsigned_config(ctx: PhoneContext, observed: Observed, system: System, step: Step) -> None:
     """The config fetched through the tap is the router's for this phone, and plain XML."""
     plain = unsigned_config(ctx)
-    kept = [t for t in observed.fetches if t.ok and t.file == plain]
-    if not kept:
-        raise CheckFailed(f"{plain} was not fetched")
-    content = kept[-1].content
-    if content is None:
-        raise CheckFailed(f"{plain} was fetched but the tap did not keep its content")
+    content = fetched_content(observed, plain)
     served = _served(ctx, system, plain)
     step.data.update(file=plain, bytes=len(content), served_bytes=len(served), same_as_served=content == served)
     if content != served:

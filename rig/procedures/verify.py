@@ -77,7 +77,8 @@ class Checks:
         return verified
 
 
-def _content(observed: Observed, name: str) -> bytes:
+def fetched_content(observed: Observed, name: str) -> bytes:
+    """What the tap kept of the phone's last good fetch of `name`; CheckFailed when there is none."""
     kept = [t for t in observed.fetches if t.ok and t.file == name]
     if not kept:
         raise CheckFailed(f"{name} was not fetched")
@@ -106,7 +107,7 @@ def _parse(data: bytes, name: str) -> trust.TrustFile:
 
 def check_itl(ctx: PhoneContext, observed: Observed, step: Step) -> trust.TrustFile:
     name = ctx.profile.itl_file(ctx.phone.mac)
-    itl = _parse(_content(observed, name), name)
+    itl = _parse(fetched_content(observed, name), name)
     anchor = _anchor(ctx)
     verdict = trust.verify(itl, cert=anchor)
     step.data.update(file=name, signer=itl.signer.name, serial=itl.signer.serial,
@@ -122,7 +123,7 @@ def check_config(ctx: PhoneContext, observed: Observed, itl: trust.TrustFile | N
     name = ctx.profile.config_file(ctx.phone.mac)
     if itl is None:
         raise CheckFailed(f"{name} not checked: no valid ITL to check it against")
-    sgn = _parse(_content(observed, name), name)
+    sgn = _parse(fetched_content(observed, name), name)
     verdict = trust.verify(sgn, itl=itl)
     step.data.update(file=name, signer=sgn.signer.name)
     if not verdict.valid:
@@ -247,6 +248,6 @@ def run(ctx: PhoneContext, view: StepView) -> Verified:
 def _signer(ctx: PhoneContext, observed: Observed) -> str | None:
     """The signer of a fetched ITL that did not verify (the report still names it)."""
     try:
-        return _parse(_content(observed, ctx.profile.itl_file(ctx.phone.mac)), "ITL").signer.name
+        return _parse(fetched_content(observed, ctx.profile.itl_file(ctx.phone.mac)), "ITL").signer.name
     except CheckFailed:
         return None

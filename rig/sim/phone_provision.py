@@ -175,6 +175,11 @@ class Provisioner:
     def _take_config(self, signed: str) -> DeviceConfig | None:
         """The config, if it is signed by a TFTP signer of the held ITL (or unsigned, with none).
 
+        Holding an ITL the phone asks for its signed config only (source: Cisco Tech Note 116232,
+        "When a CTL or ITL file is present, the IP phone requests a signed TFTP configuration
+        file"); from a CUCME router, which writes none, it gets no config and keeps its cached
+        one (source: http://ccnp-v.blogspot.com/2011/12/signed-configuration-file-when-moving.html).
+
         Holding a rollback ITL the phone asks for its signed config first and takes it unchecked,
         else its unsigned one. Unconfirmed: no source says what such a phone asks for first or
         checks in a signed config; Cisco only says phones in rollback still register to the
