@@ -21,7 +21,7 @@ from rig.record.journal import ports_left_off
 
 NOT_FINISHED = "not finished: the run was interrupted before this phone was done"
 TOUCHING_STEPS = {"erase": "erase", "factory_reset": "a factory reset", "restart": "a power cycle",
-                  "restart_first": "a power cycle", "recover": "a power cycle"}
+                  "restart_first": "a power cycle", "recover": "a power cycle", "rollback": "a power cycle"}
 """Steps that change a phone (by the first word of their name: `erase (retry 1)`), and what they did."""
 
 
