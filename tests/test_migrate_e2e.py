@@ -33,8 +33,9 @@ PHONES = ["desk-01", "desk-02", "desk-03"]
 
 
 @contextmanager
-def migration_bench(tmp_path: Path, rollback: bool) -> Iterator[tuple[SimBench, Path]]:
-    settings = Simulation(phones=3, scenarios={"stale_itl": 3}, time_scale=SCALE, image_kb=4,
+def migration_bench(tmp_path: Path, rollback: bool, scenarios: dict[str, int] | None = None
+                    ) -> Iterator[tuple[SimBench, Path]]:
+    settings = Simulation(phones=3, scenarios=scenarios or {"stale_itl": 3}, time_scale=SCALE, image_kb=4,
                           old_cluster=OldCluster(rollback=rollback))
     with SimBench(settings, "migrate", tmp_path) as sim:
         yield sim, write_config(sim, tmp_path)
@@ -88,6 +89,20 @@ def test_no_erase_fails_a_phone_the_rollback_cannot_fix_and_presses_no_key(tmp_p
         phone = document["phones"][0]
         assert phone["outcome"] == "failed" and "--no-erase" in phone["reason"]
         assert sim.observe.key_events("desk-01") == []
+
+
+def test_a_phone_whose_itl_does_not_trust_the_old_cluster_refuses_its_rollback_itl(tmp_path):
+    """desk-02 already holds the new cluster's ITL: the old cluster's rollback ITL is signed by a
+    certificate it does not trust. With --no-erase it fails, saying so; desk-01 moves by rollback."""
+    with migration_bench(tmp_path, rollback=True, scenarios={"stale_itl": 1, "healthy": 2}) as (sim, config):
+        done, document = migrate(config, "desk-01", "desk-02", "--no-erase")
+        assert done.returncode == 1, done.stderr
+        phones = {p["name"]: p for p in document["phones"]}
+        assert (phones["desk-01"]["outcome"], phones["desk-01"]["fix"]) == ("passed", "rollback")
+        assert phones["desk-02"]["outcome"] == "failed"
+        assert "did not take old's rollback ITL" in phones["desk-02"]["reason"]
+        assert "Trust List Update Failed" in phones["desk-02"]["reason"]
+        assert sim.observe.key_events("desk-02") == []
 
 
 def test_a_migration_killed_mid_way_is_finished_by_resume_routed_and_powered_as_its_journal_says(tmp_path):

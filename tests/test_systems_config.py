@@ -36,6 +36,12 @@ def test_systems_of_both_kinds_load_with_paths_relative_to_the_config(tmp_path):
     assert named_system(config, "cucm").kind == "cucm"
 
 
+def test_the_cucm_system_is_where_the_tap_relays_it(tmp_path):
+    tap = {"listen": {"host": "127.0.0.1", "port": 6969}, "upstream": {"host": "192.0.2.9", "port": 6970}}
+    config = load_config(_config(tmp_path, {}, tftp_tap=tap))
+    assert named_system(config, "cucm").address == ("192.0.2.9", 6970)
+
+
 @pytest.mark.parametrize("systems, message", [
     ({"old": {"kind": "cucm", "tftp": {"host": "192.0.2.30"}}}, "systems.old.tftp.port: Field required"),
     ({"old": {**OLD, "kind": "ccm"}}, "systems.old: Input tag 'ccm'"),

@@ -88,8 +88,10 @@ class System:
 
 def named_system(config: "LabConfig", name: str) -> System:
     """The system `name` (`cucm`, or a key of `systems:`); ConfigError naming the known ones."""
-    if name == MAIN_SYSTEM and config.cucm is not None:
-        return System(name, "cucm", config.cucm.tftp, config.cucm.trust_anchor, None)
+    if name == MAIN_SYSTEM and config.cucm is not None:  # where the tap relays it: tftp_tap.upstream, if given
+        tap = config.tftp_tap
+        tftp = tap.upstream if tap is not None and tap.upstream is not None else config.cucm.tftp
+        return System(name, "cucm", tftp, config.cucm.trust_anchor, None)
     section = config.systems.get(name)
     if section is None:
         known = system_names(config.systems, config.cucm is not None)
