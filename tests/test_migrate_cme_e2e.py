@@ -115,10 +115,32 @@ def test_a_phone_the_router_does_not_list_as_registered_fails_verify_registratio
         assert checks["verify_config"]["ok"] and not checks["verify_registration"]["ok"]
 
 
-def test_a_router_rig_cannot_log_in_to_is_the_benchs_fault_not_the_phones(tmp_path):
+def test_a_router_rig_cannot_log_in_to_stops_the_migration_before_any_phone_is_touched(tmp_path):
     with cme_bench(tmp_path, systems={"cme": {"ssh": {"password": "not-the-password"}}}) as (sim, config):
-        code, document, _ = migrate_to_cme(config, "desk-03")
-        phone = document["phones"][0]
-        assert phone["outcome"] == "error" and "CME router cme" in phone["reason"], phone
-        assert "not-the-password" not in (Path(document["run_dir"]) / "journal.jsonl").read_text()
-        assert code == 1
+        done = rig("migrate", "--from", "cucm", "--to", "cme", "--config", str(config), "--runs-dir",
+                   str(tmp_path / "runs"), cwd=tmp_path, timeout=120)
+        assert done.returncode == 2 and done.stderr.count("\n") == 1
+        assert "nothing was touched" in done.stderr and "CME router cme" in done.stderr
+        assert "not-the-password" not in done.stderr + done.stdout
+        assert not (tmp_path / "runs").exists()
+        assert all(sim.observe.key_events(name) == [] for name in PHONES)
+
+
+def preflight_checks(config: Path) -> dict[str, dict]:
+    done = rig("preflight", "desk-01", "--from", "cucm", "--to", "cme", "--json", "--config", str(config),
+               cwd=config.parent)
+    return {c["name"]: c for c in json.loads(done.stdout)["migration"]}
+
+
+def test_preflight_reads_the_routers_ephones_over_ssh(tmp_path):
+    with cme_bench(tmp_path) as (sim, config):
+        checks = preflight_checks(config)
+        assert set(checks) == {"system cucm TFTP", "rollback on cucm", "system cme through the tap", "system cme SSH"}
+        assert all(c["ok"] for c in checks.values())
+        assert "3 ephones, 0 registered" in checks["system cme SSH"]["detail"]
+
+
+def test_preflight_names_a_router_it_cannot_log_in_to(tmp_path):
+    with cme_bench(tmp_path, systems={"cme": {"ssh": {"password": "not-the-password"}}}) as (sim, config):
+        check = preflight_checks(config)["system cme SSH"]
+        assert not check["ok"] and "refused" in check["detail"] and "fix: check systems.cme.ssh" in check["detail"]

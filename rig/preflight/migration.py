@@ -1,6 +1,7 @@
 """The preflight of a migration (`rig preflight --from A --to B`, and `rig migrate`'s gate):
 each system reachable, A's rollback state as the ITL it serves shows it, B reachable through a
-relay like the tap's. Read-only: nothing is routed on the bench's own tap, no phone is touched.
+relay like the tap's, and a CUCME router's SSH (when configured) read with `show ephone summary`.
+Read-only: nothing is routed on the bench's own tap, no phone is touched.
 
 A TFTP server that answers "File not found" for the phone's ITL is reachable (a CME router serves
 no ITL); one that does not answer is not.
@@ -12,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from rig import trust
 from rig.config.systems import System, named_system
+from rig.drivers.cme import CmeError
 from rig.drivers.tftp_client import TRUST_FILE_LIMIT, TftpFetchError, tftp_get
 from rig.phone.profiles import profile_for
 from rig.preflight.bench_checks import ITL_READ_S, wildcard
@@ -32,7 +34,22 @@ def migration_checks(bench: "Bench", source: str, target: str, phone: "PhoneConf
     name = profile_for(phone.model, phone.firmware).itl_file(phone.mac)
     reached, served = _read(a, name)
     checks = [reached, _rollback(a, served) if reached.ok else unchecked(f"rollback on {a.name}", "not reachable")]
-    return checks + [_through_tap(bench, b, name)]
+    routers = [_router(bench, s) for s in (a, b) if s.kind == "cme"]
+    return checks + [_through_tap(bench, b, name)] + [c for c in routers if c is not None]
+
+
+def _router(bench: "Bench", system: System) -> Check | None:
+    """A CUCME router's SSH, where its registrations are read (None: no `ssh` configured)."""
+    router = bench.cme_router(system.name)
+    if router is None:
+        return None
+    check = f"system {system.name} SSH"
+    try:
+        ephones = router.ephones()
+    except CmeError as error:
+        return failed(check, str(error), f"check systems.{system.name}.ssh (host, port, login, known_hosts)")
+    registered = sum(e.registered for e in ephones)
+    return passed(check, f"show ephone summary: {len(ephones)} ephones, {registered} registered")
 
 
 def _read(system: System, name: str) -> tuple[Check, bytes | None]:
