@@ -113,7 +113,7 @@ def test_a_migration_killed_mid_way_is_finished_by_resume_routed_and_powered_as_
                                  str(config), "--runs-dir", str(runs), "--json"], stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True, cwd=tmp_path, env=env)
         stack.callback(proc.kill)
-        journal = _wait_for_a_move(runs)
+        journal = wait_for_a_move(runs, "cucm")
         proc.kill()  # SIGKILL: no clean-up of any kind
         proc.communicate(timeout=30)
         before = read_events(journal)
@@ -135,13 +135,13 @@ def test_a_migration_killed_mid_way_is_finished_by_resume_routed_and_powered_as_
         assert json.loads(done.stdout)["summary"]["passed"] == 3
 
 
-def _wait_for_a_move(runs: Path) -> Path:
-    """The run's journal, once a phone is moved to the new cluster and another phone has not passed."""
+def wait_for_a_move(runs: Path, system: str) -> Path:
+    """The run's journal, once a phone is moved to `system` and a port was powered off."""
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         for journal in runs.glob("*/journal.jsonl"):
             events = read_events(journal)
-            if any(isinstance(e, RouteChange) and e.system == "cucm" and e.phase == "done" for e in events) \
+            if any(isinstance(e, RouteChange) and e.system == system and e.phase == "done" for e in events) \
                     and any(isinstance(e, PowerAction) for e in events):
                 return journal
         time.sleep(0.02)

@@ -55,6 +55,19 @@ def test_a_phone_holding_no_itl_takes_the_unsigned_config_and_registers_with_the
         assert phone.facts().call_manager == CME_HOST
 
 
+def test_a_phone_registered_with_the_router_is_not_registered_with_the_cluster(tmp_path: Path):
+    sim = Simulation.model_validate({"phones": 1, "scenarios": {"no_itl": 1}, "time_scale": 0.005, "cme": True})
+    with SimBench(sim, "cme-bench", tmp_path) as bench:
+        phone = bench.phones["desk-01"]
+        assert bench.cme is not None and bench.risport is not None
+        assert bench.risport.devices()[0].status == "Registered"
+        phone.tftp_servers = [bench.cme.tftp_address]
+        phone.power_off()
+        phone.power_on()
+        wait_for(lambda: phone.mac in bench.cme.registrations(), 10, "the phone's registration on the router")
+        assert bench.risport.devices()[0].status == "UnRegistered", "RisPort is the cluster's"
+
+
 def test_a_phone_that_loses_power_is_no_longer_registered_there():
     with cme_lab({"blank": "no_itl"}) as (lab, cme):
         phone = lab.phones["blank"]

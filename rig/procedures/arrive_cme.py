@@ -36,6 +36,7 @@ from rig.procedures.context import PhoneContext
 from rig.procedures.erase_watch import utc
 from rig.procedures.findings import Erased, Observed, Restarted, StepView, Verified
 from rig.procedures.observe import collect_fetches, fetched_ok
+from rig.procedures.restart_first import GateVerdict, RestartGate
 from rig.procedures.steps import BenchFault, PhoneFailed, Step
 from rig.procedures.verify import REGISTRATION_POLL, CheckFailed, Checks, check_trust_list, fetched_content
 from rig.record.steps import OBSERVE, VERIFY_CONFIG, VERIFY_ITL, VERIFY_REGISTRATION, VERIFY_TRUST_LIST
@@ -101,6 +102,25 @@ def _why(ctx: PhoneContext, fetches: list[TftpTransfer], system: System, boot: f
                 "still holds an ITL (a phone with an ITL asks for signed configs only, and CME writes none); "
                 "erase its ITL by keys, or roll it back on the cluster it came from")
     return f"within {boot:g}s after power-on the phone did not fetch {plain} from {system.name}"
+
+
+class CmeRestartGate(RestartGate):
+    """A restart before keys (a resumed migration's phone already routed to the router) watched as
+    a phone arriving there: it took the router's trust by itself when, since its restart, it
+    fetched its unsigned config with no trust-list failure. No load is asked (see the top)."""
+
+    def _verdict(self, restarted: Restarted) -> GateVerdict | None:
+        ctx = self.ctx
+        failure = self._trust_failure(restarted)
+        if failure is not None:
+            return GateVerdict(False, f"trust list failure after the restart: {failure}")
+        fetches = [t for t in ctx.tap.transfers(client=str(ctx.phone.ip)) if utc(t.started) >= restarted.power_on_at] \
+            if ctx.tap is not None and ctx.watching else []
+        self.alive = self.alive or bool(fetches)
+        plain = unsigned_config(ctx)
+        if plain not in fetched_ok(fetches):
+            return None
+        return GateVerdict(True, f"took {target(ctx).name}'s config by itself: fetched {plain}; no trust list failure")
 
 
 def verify(ctx: PhoneContext, view: StepView) -> Verified:

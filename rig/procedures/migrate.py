@@ -27,6 +27,7 @@ from rig.errors import RigError
 from rig.procedures import arrive_cme, erase, observe, verify
 from rig.procedures.context import PhoneContext
 from rig.procedures.findings import EraseNotNeeded, Finding, Identified, Moved, Restarted, RolledBack, Routed, StepView
+from rig.procedures.restart_first import RestartGate
 from rig.procedures.steps import BenchFault, PhoneFailed
 from rig.record.steps import MOVE, ROUTE
 
@@ -60,11 +61,13 @@ class Arrival:
 
     observe: Callable[[PhoneContext, StepView], Finding]
     verify: Callable[[PhoneContext, StepView], Finding]
+    gate: type[RestartGate] = RestartGate
+    """How a restart before keys tells that a phone already took the system's trust (on resume)."""
 
 
 ARRIVALS: dict[str, Arrival] = {
     "cucm": Arrival(observe.run, verify.run),
-    "cme": Arrival(arrive_cme.observe, arrive_cme.verify),
+    "cme": Arrival(arrive_cme.observe, arrive_cme.verify, arrive_cme.CmeRestartGate),
 }
 """Per system kind: a cucm cluster as `rig erase` verifies a phone; a CUCME router by the unsigned
 config the phone fetched from it and its `show ephone registered` (rig.procedures.arrive_cme)."""
@@ -151,14 +154,15 @@ def erase_unless_rolled_back(ctx: PhoneContext, view: StepView) -> Finding:
 
 
 def observe_on_target(ctx: PhoneContext, view: StepView) -> Finding:
-    return _arrival(ctx).observe(ctx, view)
+    return arrival(ctx).observe(ctx, view)
 
 
 def verify_on_target(ctx: PhoneContext, view: StepView) -> Finding:
-    return _arrival(ctx).verify(ctx, view)
+    return arrival(ctx).verify(ctx, view)
 
 
-def _arrival(ctx: PhoneContext) -> Arrival:
+def arrival(ctx: PhoneContext) -> Arrival:
+    """How the phone is watched and verified on the system it moves to."""
     kind = named_system(ctx.config, migration_of(ctx).target).kind
     return ARRIVALS[kind]
 

@@ -25,9 +25,9 @@ from rig.drivers.tftp_client import TftpFetchError, tftp_get
 from rig.procedures.context import PhoneContext
 from rig.procedures.erase_watch import utc
 from rig.procedures.findings import Baseline, ConsoleOpened, Identified, Restarted, RolledBack, Routed, StepView
-from rig.procedures.migrate import migration_of
+from rig.procedures.migrate import arrival, migration_of
 from rig.procedures.restart import power_cycle
-from rig.procedures.restart_first import RestartGate, trust_failure_since, wait_until_up
+from rig.procedures.restart_first import trust_failure_since, wait_until_up
 from rig.procedures.steps import BenchFault, PhoneFailed, Step
 from rig.record.steps import ROLLBACK
 from rig.config.systems import System, named_system
@@ -41,7 +41,7 @@ def run(ctx: PhoneContext, view: StepView) -> RolledBack | Restarted:
     baseline = view.need(Baseline)
     migration = migration_of(ctx)
     if ctx.phone.name in migration.moved:
-        gate = RestartGate(ctx, baseline, console)
+        gate = arrival(ctx).gate(ctx, baseline, console)
         fixed = gate.restart_then_watch(f"resumed: the run that stopped had moved it to {migration.target}")
         return fixed if fixed is not None else RolledBack(served=False, took=False)
     source = named_system(ctx.config, migration.source)

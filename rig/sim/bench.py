@@ -186,11 +186,13 @@ class SimBench(SimBox):
 
     def _ris_devices(self) -> list[RisDevice]:
         """What CUCM knows of each phone now: registered once it runs on a verified config
-        (`registered`), unregistered otherwise (stuck on its cached config, booting, off)."""
+        (`registered`) that is not the CUCME router's, unregistered otherwise (stuck on its cached
+        config, booting, off, or registered with the router)."""
         devices = []
         for i, spec in enumerate(self.specs):
-            status = self.phones[spec.name].status()
-            registered = status.state == "registered"
+            phone = self.phones[spec.name]
+            status = phone.status()
+            registered = status.state == "registered" and not self.call_control.listed(phone.mac)
             devices.append(RisDevice(
                 name=f"SEP{spec.mac}", status="Registered" if registered else "UnRegistered",
                 status_reason=0 if registered else 1, ip=spec.ip, active_load_id=status.load,

@@ -47,6 +47,11 @@ class CallControl:
             registrar.register(mac, ip)
             self._registered[mac] = registrar
 
+    def listed(self, mac: str) -> bool:
+        """Whether a registrar lists the phone now (then the cluster's RisPort does not)."""
+        with self._lock:
+            return mac in self._registered
+
     def drop(self, mac: str) -> None:
         """The phone went away (a boot, a power cut): its registrar no longer lists it."""
         with self._lock:
