@@ -9,11 +9,8 @@ tap, take no ITL, and show in the router's `show ephone registered` from its own
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +19,7 @@ from rig.record.journal import ports_left_off, read_events, routes_of
 from rig.sim.bench import SimBench
 from rig.sim.bench_cme import CME_HOST
 from tests.test_erase_e2e import rig
-from tests.test_migrate_e2e import SCALE, outcomes, wait_for_a_move, write_config
+from tests.test_migrate_e2e import SCALE, killed_after_a_move, outcomes, write_config
 
 PHONES = ["desk-01", "desk-02", "desk-03"]
 
@@ -150,16 +147,8 @@ def test_preflight_names_a_router_it_cannot_log_in_to(tmp_path):
 
 
 def test_a_migration_to_the_router_killed_mid_way_is_finished_by_resume(tmp_path):
-    with cme_bench(tmp_path) as (sim, config), ExitStack() as stack:
-        runs = tmp_path / "runs"
-        env = {**os.environ, "RIG_LEASE_DIR": str(tmp_path / "leases")}
-        proc = subprocess.Popen([sys.executable, "-m", "rig", "migrate", "--from", "cucm", "--to", "cme", "--config",
-                                 str(config), "--runs-dir", str(runs), "--json"], stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True, cwd=tmp_path, env=env)
-        stack.callback(proc.kill)
-        journal = wait_for_a_move(runs, "cme")
-        proc.kill()  # SIGKILL: no clean-up of any kind
-        proc.communicate(timeout=30)
+    with cme_bench(tmp_path) as (sim, config):
+        journal = killed_after_a_move(config, "cucm", "cme")
         done = rig("migrate", "--resume", str(journal.parent), "--json", cwd=tmp_path, timeout=120)
         assert done.returncode == 0, done.stderr
         events = read_events(journal)

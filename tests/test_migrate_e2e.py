@@ -106,16 +106,8 @@ def test_a_phone_whose_itl_does_not_trust_the_old_cluster_refuses_its_rollback_i
 
 
 def test_a_migration_killed_mid_way_is_finished_by_resume_routed_and_powered_as_its_journal_says(tmp_path):
-    with migration_bench(tmp_path, rollback=True) as (sim, config), ExitStack() as stack:
-        runs = tmp_path / "runs"
-        env = {**os.environ, "RIG_LEASE_DIR": str(tmp_path / "leases")}
-        proc = subprocess.Popen([sys.executable, "-m", "rig", "migrate", "--from", "old", "--to", "cucm", "--config",
-                                 str(config), "--runs-dir", str(runs), "--json"], stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True, cwd=tmp_path, env=env)
-        stack.callback(proc.kill)
-        journal = wait_for_a_move(runs, "cucm")
-        proc.kill()  # SIGKILL: no clean-up of any kind
-        proc.communicate(timeout=30)
+    with migration_bench(tmp_path, rollback=True) as (sim, config):
+        journal = killed_after_a_move(config, "old", "cucm")
         before = read_events(journal)
         assert routes_of(before, PHONES), "killed after its first routes"
 
@@ -133,6 +125,22 @@ def test_a_migration_killed_mid_way_is_finished_by_resume_routed_and_powered_as_
         assert all(sim.observe.phone(name).state == "registered" and sim.observe.phone(name).watts > 0
                    for name in PHONES)
         assert json.loads(done.stdout)["summary"]["passed"] == 3
+
+
+def killed_after_a_move(config: Path, source: str, target: str) -> Path:
+    """The journal of `rig migrate --from source --to target`, killed with SIGKILL (no clean-up of
+    any kind) once a phone was moved to `target`."""
+    runs, cwd = config.parent / "runs", config.parent
+    env = {**os.environ, "RIG_LEASE_DIR": str(cwd / "leases")}
+    with ExitStack() as stack:
+        proc = subprocess.Popen([sys.executable, "-m", "rig", "migrate", "--from", source, "--to", target, "--config",
+                                 str(config), "--runs-dir", str(runs), "--json"], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True, cwd=cwd, env=env)
+        stack.callback(proc.kill)
+        journal = wait_for_a_move(runs, target)
+        proc.kill()
+        proc.communicate(timeout=30)
+    return journal
 
 
 def wait_for_a_move(runs: Path, system: str) -> Path:
