@@ -88,12 +88,13 @@ def observe(ctx: PhoneContext, view: StepView) -> Observed:
                          failed_transfers=[f"{t.file}: {t.error}" for t in fetches if not t.ok])
         observed = Observed(fetches=tuple(fetches), watched=True, load=None)
         if not finished:
-            raise PhoneFailed(_why(ctx, fetches, system, boot), observed)
+            raise PhoneFailed(why_not_fetched(ctx, fetches, system, boot), observed)
         step.detail = f"fetched {plain} from {system.name} through the tap ({len(fetched_ok(fetches))} files)"
         return observed
 
 
-def _why(ctx: PhoneContext, fetches: list[TftpTransfer], system: System, boot: float) -> str:
+def why_not_fetched(ctx: PhoneContext, fetches: list[TftpTransfer], system: System, boot: float) -> str:
+    """Observe's reason for a phone that did not fetch its unsigned config within `boot` seconds."""
     plain, signed = unsigned_config(ctx), ctx.profile.config_file(ctx.phone.mac)
     if not fetches:
         return f"no TFTP request within {boot:g}s after power-on"
