@@ -30,6 +30,15 @@ class TftpTransfer:
     started: datetime
     ended: datetime
     content: bytes | None  # kept when bytes <= keep_bytes
+    sha256: str | None = None
+    """Of the bytes the client was sent, in order (a failed transfer's: as far as it got)."""
+    upstream_sha256: str | None = None
+    """Of the bytes upstream sent for them: for a relayed transfer the same bytes, for one served
+    from the tap's image cache those of the cache's fill (rig.drivers.tftp_tap_cache); equal to
+    `sha256` when the client got exactly what upstream serves."""
+    source: str = "relayed"
+    """"relayed" (read from upstream for this client), "cache" (served from the tap's image
+    cache) or "fill" (the tap's own read of an image for its cache; `client` is upstream's host)."""
 
     def __reduce__(self) -> tuple[object, tuple[object, ...]]:
         """Pickled as its fields, UTC times as microseconds since 1970: the tap's child sends one
@@ -37,7 +46,7 @@ class TftpTransfer:
         state) took 20 us to pickle and 9 to unpickle a 16 KB record, against 4 and 5 this way
         (2-core VM). Naive or other-zone times are pickled as they are."""
         return _unpickle, (self.client, self.file, self.bytes, self.ok, self.error, _micros(self.started),
-                           _micros(self.ended), self.content)
+                           _micros(self.ended), self.content, self.sha256, self.upstream_sha256, self.source)
 
 
 def _micros(moment: datetime) -> int | datetime:
@@ -50,8 +59,10 @@ def _moment(value: int | datetime) -> datetime:
 
 
 def _unpickle(client: str, file: str, size: int, ok: bool, error: str | None, started: int | datetime,
-              ended: int | datetime, content: bytes | None) -> TftpTransfer:
-    return TftpTransfer(client, file, size, ok, error, _moment(started), _moment(ended), content)
+              ended: int | datetime, content: bytes | None, sha256: str | None = None,
+              upstream_sha256: str | None = None, source: str = "relayed") -> TftpTransfer:
+    return TftpTransfer(client, file, size, ok, error, _moment(started), _moment(ended), content, sha256,
+                        upstream_sha256, source)
 
 
 class TransferLog:
@@ -67,6 +78,7 @@ class TransferLog:
         keep_bytes: int = 262144,
         timeout: float = 5.0,
         upstream_blksize: int | None = None,
+        cache_bytes: int = 0,
     ) -> None:
         self.listen = listen
         self.upstream = upstream
@@ -76,6 +88,9 @@ class TransferLog:
         self.upstream_blksize = upstream_blksize
         """Block size to ask upstream for when larger than the phone's (0: never larger); None:
         as large as the path MTU carries unfragmented (see rig.drivers.tftp_tap_transfer)."""
+        self.cache_bytes = cache_bytes
+        """Bytes of images the tap keeps to serve every phone from one read of CUCM; 0: no cache,
+        every transfer relayed (rig.drivers.tftp_tap_cache)."""
         self._records: list[TftpTransfer] = []
         self._by_client: dict[str, list[TftpTransfer]] = {}
         self._records_lock = threading.Lock()

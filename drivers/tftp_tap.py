@@ -24,6 +24,10 @@ upstream's ERROR (e.g. `File not found`, relayed to the phone at once), the clie
 after `timeout` seconds without a packet (the client then gets an ERROR too). Write requests
 are refused with ERROR 2 (access violation): the tap sits in front of a read-only config server.
 
+With `cache_bytes` set, images named by a relayed `.loads` file are read from upstream once and
+served to every phone from the tap's memory (rig.drivers.tftp_tap_cache, rig.drivers.tftp_tap_cached);
+everything else is relayed as above.
+
 One thread serves every transfer, woken by `rig.drivers.poller` (epoll on Linux); its
 sockets are non-blocking, as the poller asks. Records are kept in the order transfers end.
 """
@@ -43,6 +47,8 @@ from rig.drivers.tftp_tap_packets import (
     with_blksize,
 )
 from rig.drivers.poller import Poller
+from rig.drivers.tftp_tap_cache import ImageCache
+from rig.drivers.tftp_tap_cached import CachedPath, Served, fill_blksize
 from rig.drivers.tftp_tap_transfer import Transfer, larger_blksize, path_mtu
 
 __all__ = ["TftpTap", "TftpTransfer"]  # the record's class is imported from here by its users
@@ -72,8 +78,9 @@ class TftpTap(TransferLog):
         # which the source check in _first_answer drops; asked from 127.0.0.2 it answers from there.
         self._up_host = self.upstream[0] if ipaddress.ip_address(self.upstream[0]).is_loopback else ""
         self._down_host = ""  # the listening socket's address once bound: the tap answers phones from it
-        self._active: dict[tuple[str, int], Transfer] = {}
+        self._active: dict[tuple[str, int], Transfer | Served] = {}
         self._poller: Poller | None = None
+        self._cached: CachedPath | None = None
         self._sock: socket.socket | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -96,6 +103,10 @@ class TftpTap(TransferLog):
         self._down_host = self._sock.getsockname()[0]
         self._poller = Poller()
         self._poller.add(self._sock, self._read_request)
+        if self.cache_bytes > 0:
+            blksize = partial(fill_blksize, mtu=self._path_mtu, forced=self.upstream_blksize)
+            self._cached = CachedPath(self, self._poller, ImageCache(self.cache_bytes), self._up_host,
+                                      self._down_host, blksize, self._finish)
         self._stop.clear()
         self._thread = threading.Thread(target=self._run, name="tftp-tap", daemon=True)
         self._thread.start()
@@ -109,6 +120,9 @@ class TftpTap(TransferLog):
             if transfer.closed_at is None:
                 self._finish(transfer, False, "tap stopped during the transfer")
             self._close(transfer)
+        if self._cached is not None:
+            self._cached.stop()
+            self._cached = None
         if self._poller is not None:
             self._poller.close()
             self._poller = None
@@ -152,6 +166,10 @@ class TftpTap(TransferLog):
         existing = self._active.get(client)
         if existing is not None and existing.closed_at is not None:
             self._close(existing)  # a new request from a port whose last transfer is lingering
+        elif isinstance(existing, Served):
+            assert self._cached is not None
+            self._cached.serve(existing, again=True)
+            return
         elif existing is not None:
             if existing.server is None:  # upstream has not answered yet: the RRQ may be lost
                 existing.up.sendto(existing.rrq, self.upstream)
@@ -162,8 +180,11 @@ class TftpTap(TransferLog):
         if len(fields) < 2:
             self._sock.sendto(error_packet(4, "Malformed read request"), client)
             return
-        asked = options(fields[2:]).get("blksize", "")
-        self._open(client, fields[0], packet, int(asked) if asked.isdigit() and int(asked) >= 8 else None)
+        asked = options(fields[2:])
+        if self._cached is not None and self._cached.open(client, fields[0], asked):
+            return
+        blksize = asked.get("blksize", "")
+        self._open(client, fields[0], packet, int(blksize) if blksize.isdigit() and int(blksize) >= 8 else None)
 
     def _open(self, client: tuple[str, int], file: str, rrq: bytes, asked: int | None) -> None:
         """Relay a new read; `asked`: the phone's blksize option, when it has a valid one."""
@@ -173,7 +194,8 @@ class TftpTap(TransferLog):
         larger = larger_blksize(asked, self._path_mtu, self.upstream_blksize)
         if larger is not None:
             rrq = with_blksize(rrq, larger)
-        transfer = Transfer(client, file, rrq, up, down, self.keep_bytes, asked if larger is not None else None)
+        keep = self._cached.keep_bytes(file, self.keep_bytes) if self._cached is not None else self.keep_bytes
+        transfer = Transfer(client, file, rrq, up, down, keep, asked if larger is not None else None)
         self._active[client] = transfer
         self._poller.add(up, partial(self._from_upstream, transfer))
         self._poller.add(down, partial(self._from_client, transfer))
@@ -294,20 +316,33 @@ class TftpTap(TransferLog):
                 if now - transfer.closed_at > LINGER_S:
                     self._close(transfer)
             elif now - transfer.last_seen > self.timeout:
-                who = "upstream did not answer" if transfer.server is None else "no packet"
+                silent = isinstance(transfer, Transfer) and transfer.server is None
+                who = "upstream did not answer" if silent else "no packet"
                 reason = f"timeout: {who} for {self.timeout:g} s after {transfer.size} bytes"
                 self._send(transfer.down, error_packet(0, "Transfer timed out at the TFTP tap"))
                 self._finish(transfer, False, reason)
             elif now - transfer.sent_at > resend:
-                self._serve(transfer, again=True)
+                if isinstance(transfer, Transfer):
+                    self._serve(transfer, again=True)
+                elif transfer.sent > transfer.acked or transfer.oack is not None:
+                    assert self._cached is not None
+                    self._cached.serve(transfer, again=True)
+        if self._cached is not None:
+            self._cached.sweep(now, resend)
 
-    def _finish(self, t: Transfer, ok: bool, error: str | None) -> None:
+    def _finish(self, t: Transfer | Served, ok: bool, error: str | None) -> None:
         t.closed_at = time.monotonic()
-        self._keep(t.record(ok, error))
+        record = t.record(ok, error)
+        if self._cached is not None:
+            if isinstance(t, Served):
+                self._cached.ended(t)
+            elif ok:
+                self._cached.learn(t.file, record.content)
+        self._keep(record)
 
-    def _close(self, t: Transfer) -> None:
+    def _close(self, t: Transfer | Served) -> None:
         self._active.pop(t.client, None)
-        for sock in (t.up, t.down):
+        for sock in t.sockets:
             if self._poller is not None:
                 self._poller.remove(sock)
             sock.close()

@@ -54,7 +54,8 @@ class TftpTapProcess(TransferLog):
         if self._child is not None:
             return
         ours, theirs = socket.socketpair()
-        settings = (self.listen, self.upstream, self.keep_bytes, self.timeout, self.upstream_blksize)
+        settings = (self.listen, self.upstream, self.keep_bytes, self.timeout, self.upstream_blksize,
+                    self.cache_bytes)
         self._child = subprocess.Popen(
             [sys.executable, "-m", "rig.drivers.tftp_tap_process", str(theirs.fileno())],
             pass_fds=(theirs.fileno(),), start_new_session=True,
@@ -135,10 +136,10 @@ def _send_record(conn: Connection, record: TftpTransfer) -> None:
 
 def _serve(conn: Connection) -> None:
     """The child: relay until told to stop or until the controller's end of the pair closes."""
-    listen, upstream, keep_bytes, timeout, blksize = conn.recv()
+    listen, upstream, keep_bytes, timeout, blksize, cache_bytes = conn.recv()
     try:
         tap = _ChildTap(listen, upstream, on_transfer=partial(_send_record, conn), keep_bytes=keep_bytes,
-                        timeout=timeout, upstream_blksize=blksize)
+                        timeout=timeout, upstream_blksize=blksize, cache_bytes=cache_bytes)
         tap.start()
     except OSError as error:
         conn.send(("error", f"TFTP tap cannot listen on {listen[0]}:{listen[1]}: {error}"))

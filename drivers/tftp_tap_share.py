@@ -33,6 +33,7 @@ def record_fields(transfer: TftpTransfer, *, content: bool) -> dict[str, Any]:
     fields: dict[str, Any] = {
         "client": transfer.client, "file": transfer.file, "bytes": transfer.bytes, "ok": transfer.ok,
         "error": transfer.error, "started": transfer.started.isoformat(), "ended": transfer.ended.isoformat(),
+        "sha256": transfer.sha256, "upstream_sha256": transfer.upstream_sha256, "source": transfer.source,
     }
     if content:
         fields["content"] = base64.b64encode(transfer.content).decode("ascii") if transfer.content is not None else None
@@ -44,7 +45,8 @@ def record_of(fields: dict[str, Any]) -> TftpTransfer:
     return TftpTransfer(str(fields["client"]), str(fields["file"]), int(fields["bytes"]), bool(fields["ok"]),
                         fields["error"], datetime.fromisoformat(fields["started"]),
                         datetime.fromisoformat(fields["ended"]),
-                        base64.b64decode(content) if content is not None else None)
+                        base64.b64decode(content) if content is not None else None, fields.get("sha256"),
+                        fields.get("upstream_sha256"), str(fields.get("source", "relayed")))
 
 
 class TapPublisher:

@@ -18,12 +18,14 @@ it does not, and blocks are relayed exactly as they come.
 
 from __future__ import annotations
 
+import hashlib
 import socket
 import sys
 import time
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from typing import Any
 
 from rig.drivers.tftp_records import TftpTransfer
 from rig.drivers.tftp_tap_packets import DATA, DEFAULT_BLKSIZE, HEADER, with_blksize
@@ -35,7 +37,7 @@ MAX_BLOCKS_PER_UPSTREAM = 8
 CPU per phone block was 52-57 us at 2, 42-45 us at 8, no less at 16 or 40."""
 _IP_MTU = 14
 """Linux's getsockopt(IPPROTO_IP, IP_MTU) (ip(7)); Python's socket module does not name it."""
-_HEADERS = 20 + 8 + 4
+HEADERS = 20 + 8 + 4
 """IPv4, UDP and TFTP DATA headers."""
 
 
@@ -62,7 +64,7 @@ def larger_blksize(asked: int | None, mtu: int | None, forced: int | None) -> in
         return None
     if forced is not None:
         return min(forced, MAX_BLKSIZE) if forced > asked else None
-    blocks = min(MAX_BLOCKS_PER_UPSTREAM, min(mtu - _HEADERS, MAX_BLKSIZE) // asked) if mtu else 0
+    blocks = min(MAX_BLOCKS_PER_UPSTREAM, min(mtu - HEADERS, MAX_BLKSIZE) // asked) if mtu else 0
     return asked * blocks if blocks >= 2 else None
 
 
@@ -109,8 +111,14 @@ class Transfer:
     final_block: int | None = None
     size: int = 0
     content: bytearray | None = field(default_factory=bytearray)
+    digest: Any = field(default_factory=hashlib.sha256)
+    """Of upstream's bytes, which are the phone's (cut, never changed)."""
     last_seen: float = field(default_factory=time.monotonic)
     closed_at: float | None = None  # set when the record is written; sockets linger until then
+
+    @property
+    def sockets(self) -> tuple[socket.socket, ...]:
+        return self.up, self.down
 
     def negotiate(self, oack: bytes, blksize: int) -> None:
         """Upstream's OACK, and its blksize (512 when it has none): what the phone is told."""
@@ -126,6 +134,7 @@ class Transfer:
         length = len(packet) - 4
         self.received += 1
         self.size += length
+        self.digest.update(memoryview(packet)[4:])
         if self.content is not None:  # copied only while it may still be kept
             if len(self.content) + length > self.keep_bytes:
                 self.content = None
@@ -158,5 +167,6 @@ class Transfer:
 
     def record(self, ok: bool, error: str | None) -> TftpTransfer:
         kept = bytes(self.content) if ok and self.content is not None else None
+        sha256 = self.digest.hexdigest()
         return TftpTransfer(self.client[0], self.file, self.size, ok, error, self.started,
-                            datetime.now(timezone.utc), kept)
+                            datetime.now(timezone.utc), kept, sha256, sha256)

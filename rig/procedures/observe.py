@@ -109,7 +109,8 @@ class _Watch:
         new = [t for t in ctx.tap.transfers(client=str(ctx.phone.ip)) if utc(t.started) >= self.since and t not in seen]
         self.fetches += new
         ctx.journal.write_all([TftpFetch(phone=ctx.phone.name, file=t.file, at=iso(utc(t.started)), bytes=t.bytes,
-                                         ok=t.ok, error=t.error, expected=self.expected_miss(t)) for t in new])
+                                         ok=t.ok, error=t.error, expected=self.expected_miss(t), sha256=t.sha256,
+                                         upstream_sha256=t.upstream_sha256, source=t.source) for t in new])
         keep_fetched(ctx.run_dir, ctx.phone.name, new, ctx.profile.tftp.image)
 
     def expected_miss(self, transfer: TftpTransfer) -> str | None:

@@ -246,6 +246,11 @@ class TftpFetch(PhoneEvent):
     error: str | None = None
     expected: str | None = tag()
     """Why a failed transfer is expected and decides nothing (a non-secure cluster serves no CTL)."""
+    sha256: str | None = tag()
+    """Of the bytes the phone was sent; `upstream_sha256` of what CUCM sent for them (equal when
+    the phone got what CUCM serves), `source` "relayed" or "cache" (the tap's image cache)."""
+    upstream_sha256: str | None = tag()
+    source: str | None = tag()
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -92,7 +92,9 @@ def _phone_result(info: ListedPhone, events: list[PhoneEvent]) -> dict[str, Any]
             for e in events if isinstance(e, StepDone)
         ],
         "tftp_fetches": [
-            {"file": e.file, "at": e.at, "bytes": e.bytes, "ok": e.ok, **({"expected": e.expected} if e.expected else {})}
+            {"file": e.file, "at": e.at, "bytes": e.bytes, "ok": e.ok, **({"expected": e.expected} if e.expected else {}),
+             **{k: v for k, v in (("sha256", e.sha256), ("upstream_sha256", e.upstream_sha256), ("source", e.source))
+                if v is not None}}
             for e in events if isinstance(e, TftpFetch)
         ],
         "load_before": done.load_before,
