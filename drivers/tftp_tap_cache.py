@@ -65,6 +65,10 @@ class Entry:
     digest: Any = field(default_factory=hashlib.sha256)
     packets: dict[int, list[bytes]] = field(default_factory=dict)
     """DATA packets cut for each phone block size, built once and sent to every phone."""
+    packet_digests: dict[int, Any] = field(default_factory=dict)
+    packets_sha256: dict[int, str] = field(default_factory=dict)
+    """SHA-256 of the payloads of `packets[blksize]` in order, once the last is cut: what every
+    phone served at that block size is sent (the very same packet objects)."""
     waiting: dict[Any, None] = field(default_factory=dict)
     """Phones whose next block (or OACK) upstream has not sent yet, in the order they asked."""
     readers: int = 0
@@ -84,10 +88,15 @@ class Entry:
         if number <= len(packets):
             return packets[number - 1]
         data, done = self.data, self.done
+        digest = self.packet_digests.setdefault(blksize, hashlib.sha256())
         last = len(data) // blksize + 1 if done else len(data) // blksize
         while len(packets) < min(number, last):
             n = len(packets) + 1
-            packets.append(HEADER.pack(DATA, n & 0xFFFF) + data[(n - 1) * blksize:n * blksize])
+            payload = data[(n - 1) * blksize:n * blksize]
+            digest.update(payload)
+            packets.append(HEADER.pack(DATA, n & 0xFFFF) + payload)
+        if done and len(packets) == last:
+            self.packets_sha256[blksize] = digest.hexdigest()
         return packets[number - 1] if number <= len(packets) else None
 
     @property

@@ -88,7 +88,8 @@ class Served:
     sent: int = 0
     final_block: int | None = None
     size: int = 0
-    digest: Any = field(default_factory=hashlib.sha256)
+    packets: list[bytes] = field(default_factory=list)
+    """The entry's packets at this phone's block size (cut as upstream's bytes arrive)."""
     sent_at: float = 0.0
     last_seen: float = field(default_factory=time.monotonic)
     closed_at: float | None = None
@@ -109,12 +110,22 @@ class Served:
             given["tsize"] = accepted["tsize"]
         if given:
             self.oack = OACK.to_bytes(2, "big") + b"".join(f"{k}\0{v}\0".encode("ascii") for k, v in given.items())
+        self.packets = self.entry.packets.setdefault(self.blksize, [])
         self.answered = True
 
     def record(self, ok: bool, error: str | None) -> TftpTransfer:
-        content = bytes(self.entry.data) if ok and self.size <= self.keep_bytes else None
+        """The SHA-256 of what the phone was sent: of every packet at its block size, hashed once
+        as they were cut (`Entry.packets_sha256`), or of those it was sent before it failed."""
+        entry = self.entry
+        content = bytes(entry.data) if ok and self.size <= self.keep_bytes else None
+        sent = entry.packets_sha256.get(self.blksize) if ok else None
+        if sent is None:
+            digest = hashlib.sha256()
+            for packet in self.packets[:self.sent]:
+                digest.update(memoryview(packet)[4:])
+            sent = digest.hexdigest()
         return TftpTransfer(self.client[0], self.file, self.size, ok, error, self.started, datetime.now(timezone.utc),
-                            content, self.digest.hexdigest(), self.entry.sha256, "cache")
+                            content, sent, entry.sha256, "cache")
 
 
 def fill_blksize(asked: int | None, mtu: int | None, forced: int | None) -> int | None:
@@ -258,7 +269,6 @@ class CachedPath:
             if number > s.sent:
                 s.sent = number
                 s.size += len(packet) - 4
-                s.digest.update(memoryview(packet)[4:])
                 if len(packet) - 4 < s.blksize:
                     s.final_block = number
         else:
@@ -276,19 +286,33 @@ class CachedPath:
         s.last_seen = self.tap._now
         opcode, block = packet[0] << 8 | packet[1], packet[2] << 8 | packet[3]
         if opcode == ACK:
-            if s.oack is not None and block == 0:
+            if block == s.sent & 0xFFFF and s.sent == s.acked + 1 and s.oack is None:
+                self._next(s)
+            elif s.oack is not None and block == 0:
                 s.oack = None
                 self.serve(s)
-            elif s.oack is None and s.sent == s.acked + 1 and block == s.sent & 0xFFFF:
-                s.acked = s.sent
-                if s.acked == s.final_block:
-                    self.finish(s, True, None)
-                else:
-                    self.serve(s)
             elif block == s.acked & 0xFFFF and s.sent > s.acked and self.tap._now - s.sent_at > SWEEP_S:
                 self.serve(s, again=True)  # the phone lost the block (an echo younger than SWEEP_S is not)
         elif opcode == ERROR:
             self.finish(s, False, f"client error {error_text(packet)}")
+
+    def _next(self, s: Served) -> None:
+        """The phone acknowledged its block: the next one straight from the entry's packets when
+        it is cut already (the path nearly every block takes), else as `serve` finds it."""
+        s.acked = number = s.sent
+        if number == s.final_block:
+            self.finish(s, True, None)
+            return
+        if number < len(s.packets):
+            packet = s.packets[number]
+            s.sent = number + 1
+            s.size += len(packet) - 4
+            if len(packet) - 4 < s.blksize:
+                s.final_block = number + 1
+            s.sent_at = self.tap._now
+            self.tap._send(s.down, packet)
+        else:
+            self.serve(s)
 
     def ended(self, s: Served) -> None:
         """A served transfer was recorded: the entry has one reader less."""
