@@ -27,6 +27,7 @@ import threading
 from functools import partial
 from multiprocessing.connection import Connection
 
+from rig.drivers.open_files import lift_open_files_limit
 from rig.drivers.tftp_records import TftpTransfer, TransferLog
 from rig.drivers.tftp_tap import TftpTap
 
@@ -158,4 +159,5 @@ def _serve(conn: Connection) -> None:
 
 if __name__ == "__main__":
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    lift_open_files_limit()  # two sockets per transfer in flight: 1000 phones fetching at once hold 2000
     _serve(Connection(int(sys.argv[1])))
