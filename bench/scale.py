@@ -15,6 +15,7 @@ real image set at once, at the phone's block size and at 512, against the same l
     python bench/scale.py --image-kb real      # each image at its published size (9.57 MB a phone)
     python bench/scale.py --sizes 1,1000       # the 1000-phone row (20 switches)
     python bench/scale.py --quick              # 1 and 8 phones, a small tap load: a smoke run
+    RIG_SCALE_KEEP=DIR python bench/scale.py   # each run's results.json kept in DIR (results-<phones>.json)
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import signal
 import statistics
 import subprocess
@@ -192,6 +194,9 @@ def measure(phones: int, switches: int, image_kb: int | str, time_scale: float) 
         try:
             wall, cpu, rss, passed, waits = erase(written, workdir, max_phones=phones)
             steps = step_medians(workdir / "runs")
+            if os.environ.get("RIG_SCALE_KEEP"):  # where each phone's outcome and reason go, to read afterwards
+                for results in (workdir / "runs").glob("*/results.json"):
+                    shutil.copy(results, Path(os.environ["RIG_SCALE_KEEP"]) / f"results-{phones}.json")
             fetched = fetched_mb(workdir / "runs")
         finally:
             proc.send_signal(signal.SIGINT)

@@ -109,7 +109,7 @@ class TapLoad:
     uncached_cpu_ms_per_mb: float | None = None
 
 
-def _phones(address: tuple[str, int], phones: int, blksize: int, names: list[str]) -> tuple[float, float]:
+def run_phones(address: tuple[str, int], phones: int, blksize: int, names: list[str]) -> tuple[float, float]:
     """Start `phones` phone processes, let them go at once; (MB fetched, seconds first start to last end)."""
     procs = [subprocess.Popen([sys.executable, "-c", PHONE, address[0], str(address[1]), f"127.0.1.{n + 1}",
                                str(blksize), *names], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
@@ -128,7 +128,7 @@ def _phones(address: tuple[str, int], phones: int, blksize: int, names: list[str
     return sum(s[2] for s in spans) / 1e6, max(s[1] for s in spans) - min(s[0] for s in spans)
 
 
-def _cpu(process: psutil.Process) -> float:
+def cpu_seconds(process: psutil.Process) -> float:
     times = process.cpu_times()
     return times.user + times.system
 
@@ -141,22 +141,22 @@ def one_pass(upstream: SimLoadServer, phones: int, blksize: int, names: list[str
              images_mb: float) -> Pass:
     """The load direct (`cache_bytes` None) or through a tap with that cache; `images_mb`: of one phone."""
     server = _child("spawn_main")
-    before = _cpu(server)
+    before = cpu_seconds(server)
     if cache_bytes is None:
-        mb, seconds = _phones(upstream.address, phones, blksize, names)
-        return Pass(mb, seconds, 0.0, phones * images_mb, _cpu(server) - before)
+        mb, seconds = run_phones(upstream.address, phones, blksize, names)
+        return Pass(mb, seconds, 0.0, phones * images_mb, cpu_seconds(server) - before)
     records: list[TftpTransfer] = []
     with TftpTapProcess(("127.0.0.1", 0), upstream.address, on_transfer=records.append, keep_bytes=0,
                         cache_bytes=cache_bytes) as tap:
         tap_process = _child("rig.drivers.tftp_tap_process")
-        tap_before = _cpu(tap_process)
-        mb, seconds = _phones(tap.address, phones, blksize, names)
+        tap_before = cpu_seconds(tap_process)
+        mb, seconds = run_phones(tap.address, phones, blksize, names)
         deadline = time.monotonic() + 10
         while len([r for r in records if r.source != "fill"]) < phones * len(names) and time.monotonic() < deadline:
             time.sleep(0.05)
-        tap_cpu = _cpu(tap_process) - tap_before
+        tap_cpu = cpu_seconds(tap_process) - tap_before
     upstream_mb = sum(r.bytes for r in records if r.source != "cache" and not r.file.endswith(".loads")) / 1e6
-    return Pass(mb, seconds, tap_cpu, upstream_mb, _cpu(server) - before)
+    return Pass(mb, seconds, tap_cpu, upstream_mb, cpu_seconds(server) - before)
 
 
 def measure(phones: int, blksize: int, sizes: ImageSizes, runs: int, uncached: bool = True) -> TapLoad:

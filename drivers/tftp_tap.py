@@ -97,8 +97,7 @@ class TftpTap(TransferLog):
     def start(self) -> None:
         if self._thread is not None:
             return
-        self._sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self._sock.bind(self.listen)
+        self._sock = self._listening_socket()
         self._sock.setblocking(False)
         self._down_host = self._sock.getsockname()[0]
         self._poller = Poller()
@@ -110,6 +109,13 @@ class TftpTap(TransferLog):
         self._stop.clear()
         self._thread = threading.Thread(target=self._run, name="tftp-tap", daemon=True)
         self._thread.start()
+
+    def _listening_socket(self) -> socket.socket:
+        """The socket phones send their requests to, bound (bench/tap_workers.py binds several
+        with SO_REUSEPORT to measure the tap in more than one process)."""
+        sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        sock.bind(self.listen)
+        return sock
 
     def stop(self) -> None:
         self._stop.set()
@@ -223,6 +229,8 @@ class TftpTap(TransferLog):
         if opcode == DATA:
             if t.final_block is None and packet[2] << 8 | packet[3] == (t.received + 1) & 0xFFFF:
                 t.take_data(packet)
+                if t.final_block is not None and self._cached is not None:
+                    self._cached.learn(t.file, t.content)  # before the phone has it: its next request may be an image
                 self._ack_upstream(t)
                 if t.sent == t.acked:  # the phone waits for this block
                     self._serve(t)
@@ -333,11 +341,9 @@ class TftpTap(TransferLog):
     def _finish(self, t: Transfer | Served, ok: bool, error: str | None) -> None:
         t.closed_at = time.monotonic()
         record = t.record(ok, error)
-        if self._cached is not None:
-            if isinstance(t, Served):
-                self._cached.ended(t)
-            elif ok:
-                self._cached.learn(t.file, record.content)
+        if isinstance(t, Served):
+            assert self._cached is not None
+            self._cached.ended(t)
         self._keep(record)
 
     def _close(self, t: Transfer | Served) -> None:

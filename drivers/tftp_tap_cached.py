@@ -154,9 +154,10 @@ class CachedPath:
         """Bytes of a relayed file's content to keep: a `.loads` file's whole, to learn from."""
         return max(keep, LOADS_KEEP) if is_load_file(file) else keep
 
-    def learn(self, file: str, content: bytes | None) -> None:
+    def learn(self, file: str, content: bytes | bytearray | None) -> None:
+        """A relayed file complete from upstream: a `.loads` file's images become cacheable."""
         if is_load_file(file) and content is not None:
-            self.cache.learn(content)
+            self.cache.learn(bytes(content))
 
     def open(self, client: tuple[str, int], file: str, asked: dict[str, str]) -> bool:
         """Serve `file` to `client` from the cache when it is a known image; False otherwise."""

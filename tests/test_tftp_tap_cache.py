@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import socket
 import threading
 from collections import Counter
 from functools import partial
@@ -190,3 +191,20 @@ def test_an_image_asked_for_before_any_load_file_is_relayed(bench):
         assert fetch(tap.address, IMAGES[1]) == images[IMAGES[1]]
         (record,) = settled(tap, 1)
     assert record.source == "relayed" and record.sha256 == hashlib.sha256(images[IMAGES[1]]).hexdigest()
+
+
+def test_a_load_file_is_learnt_once_upstream_has_sent_it_before_the_phone_acknowledges_it(bench):
+    """A phone asks for its first image right after the load file's last block: the tap must know
+    the images by then, not only once that block's ACK has crossed it."""
+    server, _, images = bench
+    with TftpTap(("127.0.0.1", 0), server.address, cache_bytes=1 << 24) as tap, \
+            socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as phone:
+        phone.bind(("127.0.0.10", 0))
+        phone.settimeout(2)
+        phone.sendto(b"\0\1" + LOADS.encode() + b"\0octet\0", tap.address)
+        packet, _ = phone.recvfrom(65536)
+        assert packet[:4] == b"\0\3\0\1" and len(packet) < 516  # the whole load file, not acknowledged
+        assert fetch(tap.address, IMAGES[1], localip="127.0.0.11") == images[IMAGES[1]]
+        wait_for(lambda: [r for r in tap.transfers() if r.file == IMAGES[1]], 5, "the image's record")
+        (record,) = [r for r in tap.transfers() if r.file == IMAGES[1] and r.client == "127.0.0.11"]
+    assert record.source == "cache"
