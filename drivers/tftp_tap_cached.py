@@ -36,6 +36,8 @@ from rig.drivers.tftp_tap_packets import (
 from rig.drivers.tftp_tap_transfer import HEADERS, MAX_BLKSIZE
 
 SWEEP_S = 0.1
+LINGER_S = 1.0
+"""A finished fill's socket stays a second: upstream resends the last block if our ACK was lost."""
 
 
 class _Tap(Protocol):
@@ -66,6 +68,7 @@ class Fill:
     sent_at: float = field(default_factory=time.monotonic)
     last_seen: float = field(default_factory=time.monotonic)
     ended: bool = False
+    ended_at: float = 0.0
 
 
 @dataclass(eq=False, slots=True)
@@ -148,6 +151,7 @@ class CachedPath:
         self.up_host, self.down_host = up_host, down_host
         self.blksize, self.finish = blksize, finish
         self.fills: dict[Entry, Fill] = {}
+        self.lingering: list[Fill] = []
 
     @staticmethod
     def keep_bytes(file: str, keep: int) -> int:
@@ -194,7 +198,11 @@ class CachedPath:
             packet, source = fill.up.recvfrom(MAX_PACKET)
         except OSError:
             return
-        if len(packet) < 4 or fill.ended or source[0] != self.tap.upstream[0]:
+        if len(packet) < 4 or source[0] != self.tap.upstream[0]:
+            return
+        if fill.ended:  # upstream missed our last ACK: it has it again
+            if fill.entry.done and packet[1] == DATA and source == fill.server:
+                self.tap._send(fill.up, ack(fill.received))
             return
         if fill.server is None:
             fill.server = source
@@ -233,8 +241,8 @@ class CachedPath:
             entry.failed = entry.failed or error_packet(0, "The TFTP tap's read of the file failed")
             self.cache.drop(entry)
         self.fills.pop(entry, None)
-        self.poller.remove(fill.up)
-        fill.up.close()
+        fill.ended_at = self.tap._now
+        self.lingering.append(fill)
         self.tap._keep(TftpTransfer(self.tap.upstream[0], entry.file, len(entry.data), ok, error, fill.started,
                                     datetime.now(timezone.utc), None, entry.sha256, entry.sha256, "fill"))
         self.cache.settle()
@@ -334,7 +342,16 @@ class CachedPath:
             elif fill.server is None and now - fill.sent_at > resend:
                 fill.sent_at = now
                 fill.up.sendto(fill.rrq, self.tap.upstream)
+        while self.lingering and (now - self.lingering[0].ended_at > LINGER_S):
+            self._close(self.lingering.pop(0))
+
+    def _close(self, fill: Fill) -> None:
+        self.poller.remove(fill.up)
+        fill.up.close()
 
     def stop(self) -> None:
         for fill in list(self.fills.values()):
             self._end_fill(fill, False, "tap stopped during the transfer")
+        for fill in self.lingering:
+            self._close(fill)
+        self.lingering.clear()

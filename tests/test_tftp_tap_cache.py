@@ -16,7 +16,7 @@ import pytest
 from rig.drivers.tftp_tap import TftpTap, TftpTransfer
 from rig.drivers.tftp_tap_cache import image_names
 from rig.sim.tftp import MemoryTftpServer
-from tests.test_tftp_tap import fetch
+from tests.test_tftp_tap import fetch, serve_once, upstream_and_phone
 from tests.test_tftp_tap_blocks import phone_reads
 from tests.waiting import wait_for
 
@@ -205,6 +205,28 @@ def test_a_load_file_is_learnt_once_upstream_has_sent_it_before_the_phone_acknow
         packet, _ = phone.recvfrom(65536)
         assert packet[:4] == b"\0\3\0\1" and len(packet) < 516  # the whole load file, not acknowledged
         assert fetch(tap.address, IMAGES[1], localip="127.0.0.11") == images[IMAGES[1]]
-        wait_for(lambda: [r for r in tap.transfers() if r.file == IMAGES[1]], 5, "the image's record")
-        (record,) = [r for r in tap.transfers() if r.file == IMAGES[1] and r.client == "127.0.0.11"]
+        wait_for(lambda: tap.transfers(client="127.0.0.11"), 5, "the phone's record of the image")
+        (record,) = tap.transfers(client="127.0.0.11")
     assert record.source == "cache"
+
+
+def test_a_finished_fill_acknowledges_upstream_s_last_block_again_when_upstream_resends_it():
+    """Upstream that missed the fill's last ACK resends its last block: the tap answers it again
+    instead of leaving upstream to time out."""
+    with upstream_and_phone() as (upstream, phone), \
+            TftpTap(("127.0.0.1", 0), upstream.getsockname(), cache_bytes=1 << 20) as tap:
+        finished = threading.Event()
+        threading.Thread(target=serve_once, args=(upstream, b"image a.sbn 3 00\n", finished), daemon=True).start()
+        assert fetch(tap.address, "x.loads") == b"image a.sbn 3 00\n"
+        assert finished.wait(5)
+        phone.sendto(b"\0\1a.sbn\0octet\0", tap.address)
+        rrq, fill = upstream.recvfrom(2048)
+        assert rrq.startswith(b"\0\1a.sbn\0")
+        for _ in range(2):
+            upstream.sendto(b"\0\3\0\1abc", fill)
+            assert upstream.recvfrom(2048)[0] == b"\0\4\0\1"
+        packet, served = phone.recvfrom(2048)
+        assert packet == b"\0\3\0\1abc"
+        phone.sendto(b"\0\4\0\1", served)
+        wait_for(lambda: len(tap.transfers()) == 3, 5, "the load file's, the fill's and the phone's records")
+    assert [r.source for r in tap.transfers()] == ["relayed", "fill", "cache"]
