@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from types import TracebackType
 from typing import Self
@@ -93,6 +93,8 @@ class TransferLog:
         every transfer relayed (rig.drivers.tftp_tap_cache)."""
         self._records: list[TftpTransfer] = []
         self._by_client: dict[str, list[TftpTransfer]] = {}
+        self._contents: dict[str, bytes] = {}
+        """Kept content by its SHA-256: the same image fetched by 1000 phones is held once."""
         self._records_lock = threading.Lock()
         self._prepare()
 
@@ -104,6 +106,11 @@ class TransferLog:
             return list(self._records if client is None else self._by_client.get(client, ()))
 
     def _keep(self, record: TftpTransfer) -> None:
+        if record.content is not None and record.sha256 is not None:
+            with self._records_lock:
+                content = self._contents.setdefault(record.sha256, record.content)
+            if content is not record.content:
+                record = replace(record, content=content)
         with self._records_lock:
             self._records.append(record)
             self._by_client.setdefault(record.client, []).append(record)

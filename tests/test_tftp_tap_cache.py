@@ -105,6 +105,8 @@ def test_each_image_is_read_from_upstream_once_for_many_phones_and_every_phone_g
         assert record.sha256 == record.upstream_sha256 == fills[record.file].sha256 == hashlib.sha256(body).hexdigest()
     relayed = [r for r in records if r.file not in IMAGES]
     assert {r.source for r in relayed} == {"relayed"} and all(r.sha256 == r.upstream_sha256 for r in relayed)
+    kept = [r.content for r in served if r.file == IMAGES[1]]  # 70 KB: under keep_bytes, kept
+    assert kept[0] == images[IMAGES[1]] and all(content is kept[0] for content in kept)  # held once for all
 
 
 def test_per_phone_files_are_relayed_every_time_even_when_a_load_file_names_them(bench):
