@@ -49,16 +49,12 @@ from rig.drivers.tftp_tap_packets import (
 from rig.drivers.poller import Poller
 from rig.drivers.tftp_tap_cache import ImageCache
 from rig.drivers.tftp_tap_cached import CachedPath, Served, fill_blksize
-from rig.drivers.tftp_tap_transfer import Transfer, larger_blksize, path_mtu
+from rig.drivers.tftp_tap_transfer import LINGER_S, SWEEP_S, Transfer, larger_blksize, path_mtu
 
 __all__ = ["TftpTap", "TftpTransfer"]  # the record's class is imported from here by its users
 
 log = logging.getLogger(__name__)
 
-SWEEP_S = 0.1
-"""How often idle transfers are checked for timeouts and lingering ones closed."""
-LINGER_S = 1.0
-"""After the final ACK, keep relaying a little while: the last ACK may be lost and resent."""
 READ_AHEAD = 64
 """Blocks kept ahead of the phone (64 x 1428 bytes = 91 KB per transfer, plus one upstream block)."""
 RESEND_MAX_S = 0.5

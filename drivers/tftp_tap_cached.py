@@ -11,7 +11,8 @@ not sent yet waits in the entry's queue and is served as the block arrives. Upst
 (`File not found`) reaches every phone waiting on the fill, and the entry is forgotten.
 
 Each phone's transfer is recorded as the relayed ones are, with `source` "cache", the bytes it
-was sent, their SHA-256 (hashed as sent) and the SHA-256 of what upstream sent for the fill; each
+was sent, their SHA-256 (of the very packets it was sent, hashed once per block size as they were
+cut from upstream's bytes) and the SHA-256 of upstream's bytes as they arrived; each
 fill is recorded too (`source` "fill", `client` upstream's host), so the records count every byte
 read from CUCM.
 """
@@ -33,11 +34,8 @@ from rig.drivers.tftp_tap_cache import LOADS_KEEP, Entry, ImageCache, is_load_fi
 from rig.drivers.tftp_tap_packets import (
     ACK, DATA, DEFAULT_BLKSIZE, ERROR, MAX_PACKET, OACK, RRQ, ack, error_packet, error_text, options, strings,
 )
-from rig.drivers.tftp_tap_transfer import HEADERS, MAX_BLKSIZE
+from rig.drivers.tftp_tap_transfer import HEADERS, LINGER_S, MAX_BLKSIZE, SWEEP_S
 
-SWEEP_S = 0.1
-LINGER_S = 1.0
-"""A finished fill's socket stays a second: upstream resends the last block if our ACK was lost."""
 
 
 class _Tap(Protocol):

@@ -30,6 +30,11 @@ from typing import Any
 from rig.drivers.tftp_records import TftpTransfer
 from rig.drivers.tftp_tap_packets import DATA, DEFAULT_BLKSIZE, HEADER, with_blksize
 
+SWEEP_S = 0.1
+"""How often idle transfers are checked for timeouts and lingering ones closed."""
+LINGER_S = 1.0
+"""After the final ACK, keep a transfer's socket a little while: the last ACK may be lost and
+the last block resent (the relay's and the cache fill's alike)."""
 MAX_BLKSIZE = 65464
 """RFC 2348's largest block size."""
 MAX_BLOCKS_PER_UPSTREAM = 8
