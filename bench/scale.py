@@ -15,6 +15,7 @@ real image set at once, at the phone's block size and at 512, against the same l
     python bench/scale.py --image-kb real      # each image at its published size (9.57 MB a phone)
     python bench/scale.py --sizes 1,1000       # the 1000-phone row (20 switches)
     python bench/scale.py --quick              # 1 and 8 phones, a small tap load: a smoke run
+    python bench/scale.py --tap-cache-mb 0     # the runs with the tap's image cache off
     RIG_SCALE_KEEP=DIR python bench/scale.py   # each run's results.json kept in DIR (results-<phones>.json)
 """
 
@@ -117,10 +118,13 @@ def serve_sim(
     return proc, written, counts
 
 
-def erase(config: Path, workdir: Path, max_phones: int) -> tuple[float, float, float, int, int]:
+def erase(config: Path, workdir: Path, max_phones: int, cache_mb: int | None = None
+          ) -> tuple[float, float, float, int, int]:
     """Run `rig erase` as a child; wall seconds, CPU seconds, peak RSS MB and voluntary context
-    switches from wait4, phones passed."""
+    switches from wait4, phones passed. `cache_mb`: the tap's `image_cache_mb` (None: the default)."""
     document = yaml.safe_load(config.read_text())
+    if cache_mb is not None:
+        document["tftp_tap"]["image_cache_mb"] = cache_mb
     document["parallel"] = {
         "max_phones": max_phones,
         "powerup_per_switch": max_phones,
@@ -185,14 +189,15 @@ def fetched_mb(runs: Path) -> dict[str, float]:
     return totals
 
 
-def measure(phones: int, switches: int, image_kb: int | str, time_scale: float) -> Measured:
+def measure(phones: int, switches: int, image_kb: int | str, time_scale: float, cache_mb: int | None = None
+            ) -> Measured:
     """Controller wall s, CPU s, peak RSS MB, phones passed; the simulator's CPU s (every process
     of it) and the command lines its switches received (-1 when it could not tell)."""
     with tempfile.TemporaryDirectory(prefix="rig-scale-") as tmp:
         workdir = Path(tmp)
         proc, written, counts = serve_sim(workdir, phones, switches, image_kb, time_scale)
         try:
-            wall, cpu, rss, passed, waits = erase(written, workdir, max_phones=phones)
+            wall, cpu, rss, passed, waits = erase(written, workdir, max_phones=phones, cache_mb=cache_mb)
             steps = step_medians(workdir / "runs")
             if os.environ.get("RIG_SCALE_KEEP"):  # where each phone's outcome and reason go, to read afterwards
                 for results in (workdir / "runs").glob("*/results.json"):
@@ -250,6 +255,8 @@ def main() -> None:
     parser.add_argument("--time-scale", type=float, default=TIME_SCALE, help="real seconds per device second")
     parser.add_argument("--tap-phones", type=int, default=TAP_PHONES, help="phones at once in the tap load (0: none)")
     parser.add_argument("--tap-runs", type=int, default=3, help="runs of each tap load (best of)")
+    parser.add_argument("--tap-cache-mb", type=int, default=None,
+                        help="the tap's image_cache_mb in the runs (0: every image relayed; default: the config's)")
     parser.add_argument("--quick", action="store_true", help="1 and 8 phones, a 2-phone tap load of 64 KB images")
     args = parser.parse_args()
     if args.quick:
@@ -260,7 +267,7 @@ def main() -> None:
     for phones, switches in SHAPES:
         if phones not in wanted and phones != 1:
             continue
-        m = measure(phones, switches, args.image_kb, args.time_scale)
+        m = measure(phones, switches, args.image_kb, args.time_scale, args.tap_cache_mb)
         floor = floor or m
         marginal = round((m.cpu_s - floor.cpu_s) / (phones - 1) * 1000, 1) if phones > 1 else None
         rows.append(Row(phones, switches, round(m.wall_s, 2), round(m.wall_s / floor.wall_s, 2),
