@@ -16,7 +16,7 @@ real image set at once, at the phone's block size and at 512, against the same l
     python bench/scale.py --sizes 1,1000       # the 1000-phone row (20 switches)
     python bench/scale.py --quick              # 1 and 8 phones, a small tap load: a smoke run
     python bench/scale.py --tap-cache-mb 0     # the runs with the tap's image cache off
-    RIG_SCALE_KEEP=DIR python bench/scale.py   # each run's results.json kept in DIR (results-<phones>.json)
+    RIG_SCALE_KEEP=DIR python bench/scale.py   # each run's directory kept in DIR (run-<phones>)
 """
 
 from __future__ import annotations
@@ -199,9 +199,9 @@ def measure(phones: int, switches: int, image_kb: int | str, time_scale: float, 
         try:
             wall, cpu, rss, passed, waits = erase(written, workdir, max_phones=phones, cache_mb=cache_mb)
             steps = step_medians(workdir / "runs")
-            if os.environ.get("RIG_SCALE_KEEP"):  # where each phone's outcome and reason go, to read afterwards
-                for results in (workdir / "runs").glob("*/results.json"):
-                    shutil.copy(results, Path(os.environ["RIG_SCALE_KEEP"]) / f"results-{phones}.json")
+            if os.environ.get("RIG_SCALE_KEEP"):  # each run's directory, to read (or render again) afterwards
+                for run in (workdir / "runs").glob("*/journal.jsonl"):
+                    shutil.copytree(run.parent, Path(os.environ["RIG_SCALE_KEEP"]) / f"run-{phones}", dirs_exist_ok=True)
             fetched = fetched_mb(workdir / "runs")
         finally:
             proc.send_signal(signal.SIGINT)
