@@ -6,11 +6,17 @@ boot, erase and fetch cannot go faster), controller CPU seconds per phone, the m
 each phone added to the single-phone run, SSH command lines the switches received per phone, the
 controller's voluntary context switches per phone (each wait that blocked: a thread that finds
 the interpreter lock taken waits too, so they show how much the controller's threads contend), and
-peak RSS. A second part measures the TFTP tap's transfer rate against a direct transfer.
+peak RSS. A second part (bench/tap_load.py) loads the TFTP tap with N phones fetching a 7942's
+real image set at once, at the phone's block size and at 512, against the same load direct.
 
-    python bench/scale.py            # table, targets met or missed
-    python bench/scale.py --json     # {"rows": [...], "tftp": {...}, "targets": {...}}
+    python bench/scale.py                      # table, targets met or missed
+    python bench/scale.py --json               # {"rows": [...], "tap": [...], "targets": {...}}
     python bench/scale.py --sizes 1,8
+    python bench/scale.py --image-kb real      # each image at its published size (9.57 MB a phone)
+    python bench/scale.py --sizes 1,1000       # the 1000-phone row (20 switches)
+    python bench/scale.py --quick              # 1 and 8 phones, a small tap load: a smoke run
+    python bench/scale.py --tap-cache-mb 0     # the runs with the tap's image cache off
+    RIG_SCALE_KEEP=DIR python bench/scale.py   # each run's directory kept in DIR (run-<phones>)
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import signal
 import statistics
 import subprocess
@@ -29,21 +36,27 @@ from pathlib import Path
 
 import yaml
 
-from rig.drivers.tftp_tap import TftpTap
-from rig.record.events import RunOpening, StepDone
+from tap_load import TapLoad, measure as tap_measure  # bench/tap_load.py: bench/ is on the path of its scripts
+
+from rig.record.events import RunOpening, StepDone, TftpFetch
 from rig.record.journal import parse_iso, read_events
 
 TIME_SCALE = 0.05
-SHAPES = [(1, 1), (8, 1), (48, 2), (240, 5)]
-TARGETS = {48: 1.25, 240: 1.5}
+SHAPES = [(1, 1), (8, 1), (48, 2), (240, 5), (1000, 20)]
+DEFAULT_SIZES = "1,8,48,240"
+TARGETS = {48: 1.25, 240: 1.5, 1000: 2.0}
 """Wall time as a ratio of the single phone's."""
-MARGINAL_CPU_MS = 40.0
-"""Controller CPU per phone added to the single-phone run, at 240 phones."""
+MARGINAL_CPU_MS = {240: 40.0, 1000: 25.0}
+"""Controller CPU per phone added to the single-phone run, for the largest row."""
 SSH_CMDS_PER_PHONE = 1.0
 """Command lines the switches received per phone, at 240 phones."""
-PEAK_RSS_MB = 200.0
+PEAK_RSS_MB = {240: 200.0, 1000: 400.0}
 TAP_SHARE = 0.9
-"""TFTP through the tap as a share of a direct transfer."""
+"""The tap's aggregate rate as a share of the same load direct, at the phone's block size."""
+TAP_CPU_MS_PER_MB = {1428: 8.0, 512: 20.0}
+"""Tap CPU per MB relayed, at the phone's negotiated block size and at 512."""
+TAP_PHONES = 8
+"""Phones fetching the real image set at once in the tap load."""
 SESSIONS_PER_SWITCH = 8  # of the 16 vty lines an IOS switch offers (opened only when all are busy)
 RIG = [sys.executable, "-m", "rig"]
 
@@ -63,9 +76,11 @@ class Row:
     waits_per_phone: float
     steps: dict[str, tuple[float, float]] = field(default_factory=dict)
     """Per step: median start (seconds from run_started) and median duration over the phones."""
+    fetched_mb: dict[str, float] = field(default_factory=dict)
+    """MB the phones fetched through the tap, by source: "cache" (the tap's image cache) or "relayed"."""
 
 
-def sim_config(path: Path, phones: int, switches: int, image_kb: int, time_scale: float) -> None:
+def sim_config(path: Path, phones: int, switches: int, image_kb: int | str, time_scale: float) -> None:
     """A simulated bench of stale-ITL phones (the case that needs the full erase and upgrade)."""
     path.write_text(
         yaml.safe_dump(
@@ -84,7 +99,7 @@ def sim_config(path: Path, phones: int, switches: int, image_kb: int, time_scale
 
 
 def serve_sim(
-    workdir: Path, phones: int, switches: int, image_kb: int, time_scale: float
+    workdir: Path, phones: int, switches: int, image_kb: int | str, time_scale: float
 ) -> tuple[subprocess.Popen[bytes], Path, Path]:
     """The simulated bench, one process per switch; its config and where its counts will be."""
     source, written, counts = workdir / "sim.yaml", workdir / "bench.yaml", workdir / "counts.json"
@@ -103,10 +118,13 @@ def serve_sim(
     return proc, written, counts
 
 
-def erase(config: Path, workdir: Path, max_phones: int) -> tuple[float, float, float, int, int]:
+def erase(config: Path, workdir: Path, max_phones: int, cache_mb: int | None = None
+          ) -> tuple[float, float, float, int, int]:
     """Run `rig erase` as a child; wall seconds, CPU seconds, peak RSS MB and voluntary context
-    switches from wait4, phones passed."""
+    switches from wait4, phones passed. `cache_mb`: the tap's `image_cache_mb` (None: the default)."""
     document = yaml.safe_load(config.read_text())
+    if cache_mb is not None:
+        document["tftp_tap"]["image_cache_mb"] = cache_mb
     document["parallel"] = {
         "max_phones": max_phones,
         "powerup_per_switch": max_phones,
@@ -140,6 +158,7 @@ class Measured:
     ssh_commands: int
     waits: int
     steps: dict[str, tuple[float, float]]
+    fetched_mb: dict[str, float]
 
 
 def step_medians(runs: Path) -> dict[str, tuple[float, float]]:
@@ -159,15 +178,31 @@ def step_medians(runs: Path) -> dict[str, tuple[float, float]]:
             for name, v in spans.items()}
 
 
-def measure(phones: int, switches: int, image_kb: int, time_scale: float) -> Measured:
+def fetched_mb(runs: Path) -> dict[str, float]:
+    """MB of the phones' successful fetches in a run's journal, by the tap's source."""
+    journals = list(runs.glob("*/journal.jsonl"))
+    totals: dict[str, float] = {}
+    for event in read_events(journals[0]) if journals else []:
+        if isinstance(event, TftpFetch) and event.ok:
+            source = event.source or "relayed"
+            totals[source] = round(totals.get(source, 0.0) + event.bytes / 1e6, 2)
+    return totals
+
+
+def measure(phones: int, switches: int, image_kb: int | str, time_scale: float, cache_mb: int | None = None
+            ) -> Measured:
     """Controller wall s, CPU s, peak RSS MB, phones passed; the simulator's CPU s (every process
     of it) and the command lines its switches received (-1 when it could not tell)."""
     with tempfile.TemporaryDirectory(prefix="rig-scale-") as tmp:
         workdir = Path(tmp)
         proc, written, counts = serve_sim(workdir, phones, switches, image_kb, time_scale)
         try:
-            wall, cpu, rss, passed, waits = erase(written, workdir, max_phones=phones)
+            wall, cpu, rss, passed, waits = erase(written, workdir, max_phones=phones, cache_mb=cache_mb)
             steps = step_medians(workdir / "runs")
+            if os.environ.get("RIG_SCALE_KEEP"):  # each run's directory, to read (or render again) afterwards
+                for run in (workdir / "runs").glob("*/journal.jsonl"):
+                    shutil.copytree(run.parent, Path(os.environ["RIG_SCALE_KEEP"]) / f"run-{phones}", dirs_exist_ok=True)
+            fetched = fetched_mb(workdir / "runs")
         finally:
             proc.send_signal(signal.SIGINT)
             _, _, usage = os.wait4(proc.pid, 0)
@@ -177,100 +212,76 @@ def measure(phones: int, switches: int, image_kb: int, time_scale: float) -> Mea
         if os.environ.get("RIG_SCALE_COMMANDS"):
             print(json.dumps(received, indent=1), file=sys.stderr)
         # wait4's figure includes the shard processes: the simulator joins them before it exits
-        return Measured(wall, cpu, rss, passed, usage.ru_utime + usage.ru_stime, commands, waits, steps)
+        return Measured(wall, cpu, rss, passed, usage.ru_utime + usage.ru_stime, commands, waits, steps, fetched)
 
 
-SERVE = """
-import logging, sys, threading, tftpy
-logging.getLogger("tftpy").setLevel(logging.CRITICAL)
-server = tftpy.TftpServer(sys.argv[1])
-threading.Thread(target=server.listen, args=("127.0.0.1", 0), daemon=True).start()
-server.is_running.wait(5)
-print(server.listenport, flush=True)
-sys.stdin.read()
-"""
-FETCH = """
-import io, logging, sys, time, tftpy
-logging.getLogger("tftpy").setLevel(logging.CRITICAL)
-out = io.BytesIO()
-start = time.perf_counter()
-tftpy.TftpClient(sys.argv[1], int(sys.argv[2]), options={"blksize": 1428}).download("image.sbn", out, timeout=2)
-print(time.perf_counter() - start, len(out.getvalue()))
-"""
-
-
-def tftp_rates(size_mb: int = 2, runs: int = 5) -> dict[str, float]:
-    """MB/s (best of `runs`) of a download straight from a TFTP server and through the tap.
-
-    Server and client each run in a process of their own, as CUCM and a phone are other
-    machines; the tap runs in this one, as it runs in the controller. Direct and tapped runs
-    alternate, so a busy spell on the shared machine slows both alike.
-    """
-    def seconds(address: tuple[str, int]) -> float:
-        answer = subprocess.run([sys.executable, "-c", FETCH, address[0], str(address[1])],
-                                capture_output=True, text=True, check=True).stdout.split()
-        assert int(answer[1]) == size_mb * 1024 * 1024
-        return float(answer[0])
-
-    with tempfile.TemporaryDirectory() as root:
-        Path(root, "image.sbn").write_bytes(os.urandom(size_mb * 1024 * 1024))
-        server = subprocess.Popen([sys.executable, "-c", SERVE, root], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                  text=True)
-        try:
-            assert server.stdout is not None
-            upstream = ("127.0.0.1", int(server.stdout.readline()))
-            with TftpTap(("127.0.0.1", 0), upstream, keep_bytes=0) as tap:
-                times = [(seconds(upstream), seconds(tap.address)) for _ in range(runs)]
-        finally:
-            server.kill()
-            server.wait()
-    direct, through = (min(column) for column in zip(*times))
-    return {"tap_mb_s": round(size_mb * 1.048576 / through, 2), "direct_mb_s": round(size_mb * 1.048576 / direct, 2)}
-
-
-def targets(rows: list[Row], tftp: dict[str, float]) -> dict[str, dict[str, object]]:
-    """Each target, the figure measured for it (the largest bench run) and whether it was met."""
+def targets(rows: list[Row], tap: list[TapLoad]) -> dict[str, dict[str, object]]:
+    """Each target, the figure measured for it (the largest bench run for per-phone figures) and
+    whether it was met."""
     largest = rows[-1]
     found: dict[str, tuple[float | None, float, bool]] = {
         f"ratio_{r.phones}": (r.ratio, TARGETS[r.phones], r.ratio <= TARGETS[r.phones])
         for r in rows if r.phones in TARGETS
     }
-    marginal = largest.marginal_cpu_ms
-    found["marginal_cpu_ms"] = (marginal, MARGINAL_CPU_MS, marginal is not None and marginal <= MARGINAL_CPU_MS)
-    found["ssh_cmds_per_phone"] = (largest.ssh_cmds_per_phone, SSH_CMDS_PER_PHONE,
-                                   0 <= largest.ssh_cmds_per_phone <= SSH_CMDS_PER_PHONE)
-    rss = max(r.peak_rss_mb for r in rows)
-    found["peak_rss_mb"] = (rss, PEAK_RSS_MB, rss <= PEAK_RSS_MB)
-    share = round(tftp["tap_mb_s"] / tftp["direct_mb_s"], 2)
-    found["tap_share"] = (share, TAP_SHARE, share >= TAP_SHARE)
+    if largest.phones in MARGINAL_CPU_MS:
+        marginal, goal = largest.marginal_cpu_ms, MARGINAL_CPU_MS[largest.phones]
+        found[f"marginal_cpu_ms_{largest.phones}"] = (marginal, goal, marginal is not None and marginal <= goal)
+        rss, goal = largest.peak_rss_mb, PEAK_RSS_MB[largest.phones]
+        found[f"peak_rss_mb_{largest.phones}"] = (rss, goal, rss <= goal)
+        found[f"passed_{largest.phones}"] = (largest.passed, largest.phones, largest.passed == largest.phones)
+    if largest.phones == 240:
+        found["ssh_cmds_per_phone"] = (largest.ssh_cmds_per_phone, SSH_CMDS_PER_PHONE,
+                                       0 <= largest.ssh_cmds_per_phone <= SSH_CMDS_PER_PHONE)
+    for load in tap:
+        goal = TAP_CPU_MS_PER_MB[load.blksize]
+        found[f"tap_cpu_ms_per_mb_{load.blksize}"] = (load.tap_cpu_ms_per_mb, goal, load.tap_cpu_ms_per_mb <= goal)
+        copies = round(load.upstream_mb / load.distinct_images_mb, 2)
+        found[f"upstream_image_copies_{load.blksize}"] = (copies, 1.0, copies <= 1.0)
+    if tap:
+        found["tap_share"] = (tap[0].share, TAP_SHARE, tap[0].share >= TAP_SHARE)
     return {name: {"measured": m, "target": t, "met": ok} for name, (m, t, ok) in found.items()}
+
+
+def image_size(value: str) -> int | str:
+    """`--image-kb`: KB of every image, or "real" (each at its published size)."""
+    return value if value == "real" else int(value)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true", help="print machine-readable figures")
-    parser.add_argument("--sizes", default=",".join(str(p) for p, _ in SHAPES), help="phone counts to run")
-    parser.add_argument("--image-kb", type=int, default=16, help="size of each firmware image")
+    parser.add_argument("--sizes", default=DEFAULT_SIZES, help="phone counts to run (1, 8, 48, 240, 1000)")
+    parser.add_argument("--image-kb", type=image_size, default=16, help="KB of each firmware image, or real")
     parser.add_argument("--time-scale", type=float, default=TIME_SCALE, help="real seconds per device second")
+    parser.add_argument("--tap-phones", type=int, default=TAP_PHONES, help="phones at once in the tap load (0: none)")
+    parser.add_argument("--tap-runs", type=int, default=3, help="runs of each tap load (best of)")
+    parser.add_argument("--tap-cache-mb", type=int, default=None,
+                        help="the tap's image_cache_mb in the runs (0: every image relayed; default: the config's)")
+    parser.add_argument("--quick", action="store_true", help="1 and 8 phones, a 2-phone tap load of 64 KB images")
     args = parser.parse_args()
+    if args.quick:
+        args.sizes, args.tap_phones, args.tap_runs = "1,8", 2, 1
     wanted = {int(x) for x in args.sizes.split(",")}
     rows: list[Row] = []
     floor: Measured | None = None
     for phones, switches in SHAPES:
         if phones not in wanted and phones != 1:
             continue
-        m = measure(phones, switches, args.image_kb, args.time_scale)
+        m = measure(phones, switches, args.image_kb, args.time_scale, args.tap_cache_mb)
         floor = floor or m
         marginal = round((m.cpu_s - floor.cpu_s) / (phones - 1) * 1000, 1) if phones > 1 else None
         rows.append(Row(phones, switches, round(m.wall_s, 2), round(m.wall_s / floor.wall_s, 2),
                         round(m.cpu_s / phones, 4), round(m.rss_mb, 1), m.passed, round(m.sim_cpu_s, 1),
-                        round(m.ssh_commands / phones, 2), marginal, round(m.waits / phones), m.steps))
+                        round(m.ssh_commands / phones, 2), marginal, round(m.waits / phones), m.steps,
+                        m.fetched_mb))
         if not args.json:
             print(f"  measured {phones} phones: {m.wall_s:.1f} s", file=sys.stderr)
-    tftp = tftp_rates()
-    goals = targets(rows, tftp)
+    sizes = 65536 if args.quick else "real"
+    tap = [tap_measure(args.tap_phones, blksize, sizes, args.tap_runs) for blksize in TAP_CPU_MS_PER_MB] \
+        if args.tap_phones else []
+    goals = targets(rows, tap)
     if args.json:
-        print(json.dumps({"rows": [asdict(r) for r in rows], "tftp": tftp, "targets": goals}))
+        print(json.dumps({"rows": [asdict(r) for r in rows], "tap": [asdict(t) for t in tap], "targets": goals}))
         return
     print(f"time scale {args.time_scale} (a 90 s boot = {90 * args.time_scale:.1f} s), images {args.image_kb} KB")
     print(f"{'phones':>6} {'switches':>8} {'wall s':>7} {'ratio':>6} {'CPU s/phone':>11} {'marginal ms':>11} "
@@ -284,7 +295,14 @@ def main() -> None:
     for r in rows:
         spans = (f"{name} {start:.2f}+{took:.2f}" for name, (start, took) in r.steps.items())
         print(f"{r.phones:>6}  " + "  ".join(spans))
-    print(f"TFTP: through tap {tftp['tap_mb_s']} MB/s, direct {tftp['direct_mb_s']} MB/s")
+    for r in rows:
+        print(f"{r.phones:>6}  MB fetched through the tap: {r.fetched_mb}")
+    for t in tap:
+        print(f"tap, {t.phones} phones at once, blksize {t.blksize}: {t.mb_relayed} MB relayed, "
+              f"{t.tap_mb_s} MB/s (direct {t.direct_mb_s}, {t.share}x; without the cache {t.uncached_mb_s}), "
+              f"{t.tap_cpu_ms_per_mb} ms CPU/MB (without the cache {t.uncached_cpu_ms_per_mb}), "
+              f"{t.upstream_mb} MB of images from upstream ({t.distinct_images_mb} distinct; direct "
+              f"{t.upstream_mb_direct}), upstream CPU {t.upstream_cpu_s} s (direct {t.upstream_cpu_s_direct})")
     for name, goal in goals.items():
         print(f"  {name}: {goal['measured']} (target {goal['target']}) {'met' if goal['met'] else 'MISSED'}")
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from types import TracebackType
 from typing import Self
@@ -35,6 +35,15 @@ class TftpTransfer:
     names lowercased: evidence of what the phone asks (`rig facts`)."""
     resent: tuple[float, ...] = ()
     """Seconds after its request at which the phone sent it again, unanswered: its TFTP timeout."""
+    sha256: str | None = None
+    """Of the bytes the client was sent, in order (a failed transfer's: as far as it got)."""
+    upstream_sha256: str | None = None
+    """Of the bytes upstream sent for them: for a relayed transfer the same bytes, for one served
+    from the tap's image cache those of the cache's fill (rig.drivers.tftp_tap_cache); equal to
+    `sha256` when the client got exactly what upstream serves."""
+    source: str = "relayed"
+    """"relayed" (read from upstream for this client), "cache" (served from the tap's image
+    cache) or "fill" (the tap's own read of an image for its cache; `client` is upstream's host)."""
 
     def __reduce__(self) -> tuple[object, tuple[object, ...]]:
         """Pickled as its fields, UTC times as microseconds since 1970: the tap's child sends one
@@ -42,7 +51,8 @@ class TftpTransfer:
         state) took 20 us to pickle and 9 to unpickle a 16 KB record, against 4 and 5 this way
         (2-core VM). Naive or other-zone times are pickled as they are."""
         return _unpickle, (self.client, self.file, self.bytes, self.ok, self.error, _micros(self.started),
-                           _micros(self.ended), self.content, self.options, self.resent)
+                           _micros(self.ended), self.content, self.options, self.resent, self.sha256,
+                           self.upstream_sha256, self.source)
 
 
 def _micros(moment: datetime) -> int | datetime:
@@ -56,8 +66,10 @@ def _moment(value: int | datetime) -> datetime:
 
 def _unpickle(client: str, file: str, size: int, ok: bool, error: str | None, started: int | datetime,
               ended: int | datetime, content: bytes | None, options: tuple[tuple[str, str], ...] = (),
-              resent: tuple[float, ...] = ()) -> TftpTransfer:
-    return TftpTransfer(client, file, size, ok, error, _moment(started), _moment(ended), content, options, resent)
+              resent: tuple[float, ...] = (), sha256: str | None = None, upstream_sha256: str | None = None,
+              source: str = "relayed") -> TftpTransfer:
+    return TftpTransfer(client, file, size, ok, error, _moment(started), _moment(ended), content, options, resent,
+                        sha256, upstream_sha256, source)
 
 
 class TransferLog:
@@ -73,6 +85,7 @@ class TransferLog:
         keep_bytes: int = 262144,
         timeout: float = 5.0,
         upstream_blksize: int | None = None,
+        cache_bytes: int = 0,
     ) -> None:
         self.listen = listen
         self.upstream = upstream
@@ -82,8 +95,13 @@ class TransferLog:
         self.upstream_blksize = upstream_blksize
         """Block size to ask upstream for when larger than the phone's (0: never larger); None:
         as large as the path MTU carries unfragmented (see rig.drivers.tftp_tap_transfer)."""
+        self.cache_bytes = cache_bytes
+        """Bytes of images the tap keeps to serve every phone from one read of CUCM; 0: no cache,
+        every transfer relayed (rig.drivers.tftp_tap_cache)."""
         self._records: list[TftpTransfer] = []
         self._by_client: dict[str, list[TftpTransfer]] = {}
+        self._contents: dict[str, bytes] = {}
+        """Kept content by its SHA-256: the same image fetched by 1000 phones is held once."""
         self._records_lock = threading.Lock()
         self._prepare()
 
@@ -95,6 +113,11 @@ class TransferLog:
             return list(self._records if client is None else self._by_client.get(client, ()))
 
     def _keep(self, record: TftpTransfer) -> None:
+        if record.content is not None and record.sha256 is not None:
+            with self._records_lock:
+                content = self._contents.setdefault(record.sha256, record.content)
+            if content is not record.content:
+                record = replace(record, content=content)
         with self._records_lock:
             self._records.append(record)
             self._by_client.setdefault(record.client, []).append(record)

@@ -28,6 +28,11 @@ Each phone (by its IP) may be routed to an upstream of its own (`route`): a migr
 phone from one call-control system to another by changing where the tap relays its next reads;
 reads already under way finish where they started.
 
+With `cache_bytes` set, images named by a relayed `.loads` file are read from upstream once and
+served to every phone from the tap's memory (rig.drivers.tftp_tap_cache, rig.drivers.tftp_tap_cached);
+everything else is relayed as above. The cache serves and learns from the tap's own upstream only:
+a phone routed elsewhere is always relayed to its route.
+
 One thread serves every transfer, woken by `rig.drivers.poller` (epoll on Linux); its
 sockets are non-blocking, as the poller asks. Records are kept in the order transfers end.
 """
@@ -48,20 +53,25 @@ from rig.drivers.tftp_tap_packets import (
     with_blksize,
 )
 from rig.drivers.poller import Poller
-from rig.drivers.tftp_tap_transfer import Transfer, larger_blksize, path_mtu
+from rig.drivers.tftp_tap_cache import ImageCache
+from rig.drivers.tftp_tap_cached import CachedPath, Served, fill_blksize
+from rig.drivers.tftp_tap_transfer import LINGER_S, SWEEP_S, Transfer, larger_blksize, path_mtu
 
 __all__ = ["TftpTap", "TftpTransfer"]  # the record's class is imported from here by its users
 
 log = logging.getLogger(__name__)
 
-SWEEP_S = 0.1
-"""How often idle transfers are checked for timeouts and lingering ones closed."""
-LINGER_S = 1.0
-"""After the final ACK, keep relaying a little while: the last ACK may be lost and resent."""
 READ_AHEAD = 64
 """Blocks kept ahead of the phone (64 x 1428 bytes = 91 KB per transfer, plus one upstream block)."""
 RESEND_MAX_S = 0.5
 """Longest wait for the phone's ACK before its block is sent again."""
+LISTEN_BUFFER = 4 << 20
+"""Receive buffer asked for the listening socket. Phones served from the image cache move in
+step: 1000 of them finish an image within a few milliseconds and ask for the next at once, and
+the default buffer (Linux: 208 KB, about 200 requests as the kernel counts them) dropped the
+rest; each phone then waited its TFTP timeout, three times, and fetched from CUCM directly,
+unseen (1000-phone benchmark: 2062 datagrams dropped, 84 requests unanswered). Linux caps the
+size at net.core.rmem_max (208 KB unless raised: `sysctl net.core.rmem_max=4194304`)."""
 _NONBLOCKING = getattr(socket, "SOCK_NONBLOCK", 0)
 """Linux: a transfer's sockets are made non-blocking as they are created (no call per socket)."""
 
@@ -85,8 +95,9 @@ class TftpTap(TransferLog):
         """Phone IP -> where its reads go, when not to `upstream` (written by `route`, read by the
         poller thread: one dict assignment each, atomic)."""
         self._down_host = ""  # the listening socket's address once bound: the tap answers phones from it
-        self._active: dict[tuple[str, int], Transfer] = {}
+        self._active: dict[tuple[str, int], Transfer | Served] = {}
         self._poller: Poller | None = None
+        self._cached: CachedPath | None = None
         self._sock: socket.socket | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -120,15 +131,27 @@ class TftpTap(TransferLog):
     def start(self) -> None:
         if self._thread is not None:
             return
-        self._sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self._sock.bind(self.listen)
+        self._sock = self._listening_socket()
         self._sock.setblocking(False)
         self._down_host = self._sock.getsockname()[0]
         self._poller = Poller()
         self._poller.add(self._sock, self._read_request)
+        if self.cache_bytes > 0:
+            blksize = partial(fill_blksize, mtu=self._path_mtu, forced=self.upstream_blksize)
+            self._cached = CachedPath(self, self._poller, ImageCache(self.cache_bytes), self._up_host,
+                                      self._down_host, blksize, self._finish)
         self._stop.clear()
         self._thread = threading.Thread(target=self._run, name="tftp-tap", daemon=True)
         self._thread.start()
+
+    def _listening_socket(self) -> socket.socket:
+        """The socket phones send their requests to, bound (bench/tap_workers.py binds several
+        with SO_REUSEPORT to measure the tap in more than one process), with room for a fleet's
+        requests at once (`LISTEN_BUFFER`)."""
+        sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, LISTEN_BUFFER)
+        sock.bind(self.listen)
+        return sock
 
     def stop(self) -> None:
         self._stop.set()
@@ -139,6 +162,9 @@ class TftpTap(TransferLog):
             if transfer.closed_at is None:
                 self._finish(transfer, False, "tap stopped during the transfer")
             self._close(transfer)
+        if self._cached is not None:
+            self._cached.stop()
+            self._cached = None
         if self._poller is not None:
             self._poller.close()
             self._poller = None
@@ -182,6 +208,10 @@ class TftpTap(TransferLog):
         existing = self._active.get(client)
         if existing is not None and existing.closed_at is not None:
             self._close(existing)  # a new request from a port whose last transfer is lingering
+        elif isinstance(existing, Served):
+            assert self._cached is not None
+            self._cached.serve(existing, again=True)
+            return
         elif existing is not None:
             existing.resent.append(round(self._now - existing.opened, 3))  # the phone's TFTP timeout
             if existing.server is None:  # upstream has not answered yet: the RRQ may be lost
@@ -194,8 +224,13 @@ class TftpTap(TransferLog):
             self._sock.sendto(error_packet(4, "Malformed read request"), client)
             return
         pairs = tuple(options(fields[2:]).items())
-        asked = dict(pairs).get("blksize", "")
-        self._open(client, fields[0], packet, int(asked) if asked.isdigit() and int(asked) >= 8 else None, pairs)
+        asked = dict(pairs)
+        # A phone routed to a system of its own (a migration) is always relayed there: the cache
+        # fills from the tap's upstream.
+        if self._cached is not None and client[0] not in self._routes and self._cached.open(client, fields[0], asked):
+            return
+        blksize = asked.get("blksize", "")
+        self._open(client, fields[0], packet, int(blksize) if blksize.isdigit() and int(blksize) >= 8 else None, pairs)
 
     def _open(self, client: tuple[str, int], file: str, rrq: bytes, asked: int | None,
               pairs: tuple[tuple[str, str], ...] = ()) -> None:
@@ -208,7 +243,8 @@ class TftpTap(TransferLog):
         larger = larger_blksize(asked, upstream.mtu, self.upstream_blksize)
         if larger is not None:
             rrq = with_blksize(rrq, larger)
-        transfer = Transfer(client, file, rrq, up, down, self.keep_bytes, asked if larger is not None else None,
+        keep = self._cached.keep_bytes(file, self.keep_bytes) if self._cached is not None else self.keep_bytes
+        transfer = Transfer(client, file, rrq, up, down, keep, asked if larger is not None else None,
                             options=pairs, opened=self._now, upstream=upstream.address)
         self._active[client] = transfer
         self._poller.add(up, partial(self._from_upstream, transfer))
@@ -237,6 +273,8 @@ class TftpTap(TransferLog):
         if opcode == DATA:
             if t.final_block is None and packet[2] << 8 | packet[3] == (t.received + 1) & 0xFFFF:
                 t.take_data(packet)
+                if t.final_block is not None and self._cached is not None and t.upstream == self._default.address:
+                    self._cached.learn(t.file, t.content)  # before the phone has it: its next request may be an image
                 self._ack_upstream(t)
                 if t.sent == t.acked:  # the phone waits for this block
                     self._serve(t)
@@ -330,20 +368,31 @@ class TftpTap(TransferLog):
                 if now - transfer.closed_at > LINGER_S:
                     self._close(transfer)
             elif now - transfer.last_seen > self.timeout:
-                who = "upstream did not answer" if transfer.server is None else "no packet"
+                silent = isinstance(transfer, Transfer) and transfer.server is None
+                who = "upstream did not answer" if silent else "no packet"
                 reason = f"timeout: {who} for {self.timeout:g} s after {transfer.size} bytes"
                 self._send(transfer.down, error_packet(0, "Transfer timed out at the TFTP tap"))
                 self._finish(transfer, False, reason)
             elif now - transfer.sent_at > resend:
-                self._serve(transfer, again=True)
+                if isinstance(transfer, Transfer):
+                    self._serve(transfer, again=True)
+                elif transfer.sent > transfer.acked or transfer.oack is not None:
+                    assert self._cached is not None
+                    self._cached.serve(transfer, again=True)
+        if self._cached is not None:
+            self._cached.sweep(now, resend)
 
-    def _finish(self, t: Transfer, ok: bool, error: str | None) -> None:
+    def _finish(self, t: Transfer | Served, ok: bool, error: str | None) -> None:
         t.closed_at = time.monotonic()
-        self._keep(t.record(ok, error))
+        record = t.record(ok, error)
+        if isinstance(t, Served):
+            assert self._cached is not None
+            self._cached.ended(t)
+        self._keep(record)
 
-    def _close(self, t: Transfer) -> None:
+    def _close(self, t: Transfer | Served) -> None:
         self._active.pop(t.client, None)
-        for sock in (t.up, t.down):
+        for sock in t.sockets:
             if self._poller is not None:
                 self._poller.remove(sock)
             sock.close()

@@ -27,6 +27,7 @@ import threading
 from functools import partial
 from multiprocessing.connection import Connection
 
+from rig.drivers.open_files import lift_open_files_limit
 from rig.drivers.tftp_records import TftpTransfer, TransferLog
 from rig.drivers.tftp_tap import TftpTap
 
@@ -60,7 +61,8 @@ class TftpTapProcess(TransferLog):
         if self._child is not None:
             return
         ours, theirs = socket.socketpair()
-        settings = (self.listen, self.upstream, self.keep_bytes, self.timeout, self.upstream_blksize)
+        settings = (self.listen, self.upstream, self.keep_bytes, self.timeout, self.upstream_blksize,
+                    self.cache_bytes)
         self._child = subprocess.Popen(
             [sys.executable, "-m", "rig.drivers.tftp_tap_process", str(theirs.fileno())],
             pass_fds=(theirs.fileno(),), start_new_session=True,
@@ -173,10 +175,10 @@ def _send_record(conn: Connection, record: TftpTransfer) -> None:
 
 def _serve(conn: Connection) -> None:
     """The child: relay until told to stop or until the controller's end of the pair closes."""
-    listen, upstream, keep_bytes, timeout, blksize = conn.recv()
+    listen, upstream, keep_bytes, timeout, blksize, cache_bytes = conn.recv()
     try:
         tap = _ChildTap(listen, upstream, on_transfer=partial(_send_record, conn), keep_bytes=keep_bytes,
-                        timeout=timeout, upstream_blksize=blksize)
+                        timeout=timeout, upstream_blksize=blksize, cache_bytes=cache_bytes)
         tap.start()
     except OSError as error:
         conn.send(("error", f"TFTP tap cannot listen on {listen[0]}:{listen[1]}: {error}"))
@@ -214,4 +216,5 @@ def _route(conn: Connection, tap: TftpTap, client: str, upstream: tuple[str, int
 
 if __name__ == "__main__":
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    lift_open_files_limit()  # two sockets per transfer in flight: 1000 phones fetching at once hold 2000
     _serve(Connection(int(sys.argv[1])))

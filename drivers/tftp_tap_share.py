@@ -34,6 +34,7 @@ def record_fields(transfer: TftpTransfer, *, content: bool) -> dict[str, Any]:
         "client": transfer.client, "file": transfer.file, "bytes": transfer.bytes, "ok": transfer.ok,
         "error": transfer.error, "started": transfer.started.isoformat(), "ended": transfer.ended.isoformat(),
         "options": [list(pair) for pair in transfer.options], "resent": list(transfer.resent),
+        "sha256": transfer.sha256, "upstream_sha256": transfer.upstream_sha256, "source": transfer.source,
     }
     if content:
         fields["content"] = base64.b64encode(transfer.content).decode("ascii") if transfer.content is not None else None
@@ -47,7 +48,8 @@ def record_of(fields: dict[str, Any]) -> TftpTransfer:
                         datetime.fromisoformat(fields["ended"]),
                         base64.b64decode(content) if content is not None else None,
                         tuple((str(n), str(v)) for n, v in fields.get("options") or []),
-                        tuple(float(s) for s in fields.get("resent") or []))
+                        tuple(float(s) for s in fields.get("resent") or []), fields.get("sha256"),
+                        fields.get("upstream_sha256"), str(fields.get("source", "relayed")))
 
 
 class TapPublisher:

@@ -18,16 +18,23 @@ it does not, and blocks are relayed exactly as they come.
 
 from __future__ import annotations
 
+import hashlib
 import socket
 import sys
 import time
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from typing import Any
 
 from rig.drivers.tftp_records import TftpTransfer
 from rig.drivers.tftp_tap_packets import DATA, DEFAULT_BLKSIZE, HEADER, with_blksize
 
+SWEEP_S = 0.1
+"""How often idle transfers are checked for timeouts and lingering ones closed."""
+LINGER_S = 1.0
+"""After the final ACK, keep a transfer's socket a little while: the last ACK may be lost and
+the last block resent (the relay's and the cache fill's alike)."""
 MAX_BLKSIZE = 65464
 """RFC 2348's largest block size."""
 MAX_BLOCKS_PER_UPSTREAM = 8
@@ -35,7 +42,7 @@ MAX_BLOCKS_PER_UPSTREAM = 8
 CPU per phone block was 52-57 us at 2, 42-45 us at 8, no less at 16 or 40."""
 _IP_MTU = 14
 """Linux's getsockopt(IPPROTO_IP, IP_MTU) (ip(7)); Python's socket module does not name it."""
-_HEADERS = 20 + 8 + 4
+HEADERS = 20 + 8 + 4
 """IPv4, UDP and TFTP DATA headers."""
 
 
@@ -62,7 +69,7 @@ def larger_blksize(asked: int | None, mtu: int | None, forced: int | None) -> in
         return None
     if forced is not None:
         return min(forced, MAX_BLKSIZE) if forced > asked else None
-    blocks = min(MAX_BLOCKS_PER_UPSTREAM, min(mtu - _HEADERS, MAX_BLKSIZE) // asked) if mtu else 0
+    blocks = min(MAX_BLOCKS_PER_UPSTREAM, min(mtu - HEADERS, MAX_BLKSIZE) // asked) if mtu else 0
     return asked * blocks if blocks >= 2 else None
 
 
@@ -111,6 +118,8 @@ class Transfer:
     final_block: int | None = None
     size: int = 0
     content: bytearray | None = field(default_factory=bytearray)
+    digest: Any = field(default_factory=hashlib.sha256)
+    """Of upstream's bytes, which are the phone's (cut, never changed)."""
     last_seen: float = field(default_factory=time.monotonic)
     closed_at: float | None = None  # set when the record is written; sockets linger until then
     options: tuple[tuple[str, str], ...] = ()
@@ -118,6 +127,10 @@ class Transfer:
     opened: float = field(default_factory=time.monotonic)
     resent: list[float] = field(default_factory=list)
     """Seconds after `opened` at which the phone sent its request again (it heard nothing in time)."""
+
+    @property
+    def sockets(self) -> tuple[socket.socket, ...]:
+        return self.up, self.down
 
     def negotiate(self, oack: bytes, blksize: int) -> None:
         """Upstream's OACK, and its blksize (512 when it has none): what the phone is told."""
@@ -133,6 +146,7 @@ class Transfer:
         length = len(packet) - 4
         self.received += 1
         self.size += length
+        self.digest.update(memoryview(packet)[4:])
         if self.content is not None:  # copied only while it may still be kept
             if len(self.content) + length > self.keep_bytes:
                 self.content = None
@@ -165,5 +179,6 @@ class Transfer:
 
     def record(self, ok: bool, error: str | None) -> TftpTransfer:
         kept = bytes(self.content) if ok and self.content is not None else None
+        sha256 = self.digest.hexdigest()
         return TftpTransfer(self.client[0], self.file, self.size, ok, error, self.started,
-                            datetime.now(timezone.utc), kept, self.options, tuple(self.resent))
+                            datetime.now(timezone.utc), kept, self.options, tuple(self.resent), sha256, sha256)

@@ -169,3 +169,12 @@ def test_a_phone_only_lldp_shows_is_identified_on_its_port_but_never_powered_off
         with switched_off(PoePort(sessions, desk3, None)):
             pytest.fail("the port was switched off")
     assert stack.poe_status("Gi3/0/2")[0].admin == "auto"
+
+
+def test_a_port_past_the_48th_on_a_one_member_bench_is_in_the_whole_switch_power_table() -> None:
+    """50 phones on one simulated switch: the 49th is on Gi2/0/1, and its member gets a `Module`
+    block (the 1000-phone benchmark's 20 switches of 50 found those ports missing)."""
+    ports = {f"Gi1/0/{n}": None for n in range(1, 49)} | {"Gi2/0/1": None, "Gi2/0/2": None}
+    session = IosSession(SwitchState("sw1", ports), enable_secret=None)
+    poe = parse_output(platform="cisco_ios", command="show power inline", data=session.show_power())
+    assert [p["interface"] for p in poe][-3:] == ["Gi1/0/48", "Gi2/0/1", "Gi2/0/2"]

@@ -144,7 +144,8 @@ class SharedTap(TransferLog):
 
     def _start_own(self) -> None:
         relay = _Forwarding(self.listen, self.upstream, on_transfer=self._relayed, keep_bytes=self.keep_bytes,
-                            timeout=self.timeout, upstream_blksize=self.upstream_blksize)
+                            timeout=self.timeout, upstream_blksize=self.upstream_blksize,
+                            cache_bytes=self.cache_bytes)
         publisher = TapPublisher(self.socket_path, self.upstream)
         self._publisher = publisher  # before the first record can arrive
         try:

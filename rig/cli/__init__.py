@@ -19,6 +19,7 @@ from rig.cli import cluster, diagnostics, discover, hardware, itl, jobs, power, 
 from rig.cli import init, runs  # noqa: F401  (rig init, rig runs)
 from rig.cli.app import app
 from rig.actions.power import left_off
+from rig.drivers.open_files import lift_open_files_limit
 from rig.errors import RigError, printable
 from rig.jobs.result import EXIT_INTERRUPTED
 
@@ -35,6 +36,7 @@ def _left_off_first() -> None:
 
 
 def main() -> None:
+    lift_open_files_limit()  # a controller of 1000 phones holds more than Linux's default 1024
     try:
         code = app(prog_name="rig", standalone_mode=False)
     except RigError as error:

@@ -28,6 +28,10 @@ LogOption = Annotated[
 ]
 
 
+SOURCES = {"cache": " (from the tap's cache)", "fill": " (read from CUCM into the tap's cache)"}
+"""How a line says where its bytes came from (nothing: relayed from CUCM for that phone)."""
+
+
 @app.command("tap")
 def tap(ctx: typer.Context, config: ConfigOption = None, log: LogOption = None) -> None:
     """Relay and record the phones' TFTP fetches (the config's tftp_tap) until Ctrl-C."""
@@ -37,8 +41,9 @@ def tap(ctx: typer.Context, config: ConfigOption = None, log: LogOption = None) 
 
         def record(transfer: TftpTransfer) -> None:
             status = "ok" if transfer.ok else f"FAILED ({transfer.error})"
+            source = SOURCES.get(transfer.source, "")
             with lock:
-                typer.echo(f"{transfer.ended:%H:%M:%S} {transfer.client} {transfer.file} {transfer.bytes} B {status}")
+                typer.echo(f"{transfer.ended:%H:%M:%S} {transfer.client} {transfer.file} {transfer.bytes} B {status}{source}")
                 if sink is not None:
                     sink.write(json.dumps(record_fields(transfer, content=False)) + "\n")
                     sink.flush()

@@ -60,6 +60,10 @@ class TapConfig(Strict):
     """Block size asked of CUCM. None (default): up to 8 of the phone's blocks where the path
     MTU toward CUCM carries them unfragmented (loopback, jumbo frames), else the phone's own;
     0: always the phone's own; a number: that size (rig.drivers.tftp_tap_transfer.larger_blksize)."""
+    image_cache_mb: int = Field(default=128, ge=0, le=65536)
+    """MB of firmware images the tap keeps: each image a relayed `.loads` file names is read from
+    CUCM (or the load server) once and served to every phone from memory; 0: every transfer is
+    relayed (rig.drivers.tftp_tap_cache)."""
 
 
 class HttpKeypadConfig(Credentials):

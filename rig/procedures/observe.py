@@ -105,7 +105,8 @@ def collect_fetches(ctx: PhoneContext, since: datetime, known: list[TftpTransfer
     new = [t for t in ctx.tap.transfers(client=str(ctx.phone.ip)) if utc(t.started) >= since and t not in seen]
     ctx.journal.write_all([TftpFetch(phone=ctx.phone.name, file=t.file, at=iso(utc(t.started)), bytes=t.bytes,
                                      ok=t.ok, error=t.error, expected=expected_miss(t), options=dict(t.options),
-                                     resent_after=list(t.resent) or None) for t in new])
+                                     resent_after=list(t.resent) or None, sha256=t.sha256,
+                                     upstream_sha256=t.upstream_sha256, source=t.source) for t in new])
     keep_fetched(ctx.run_dir, ctx.phone.name, new, ctx.profile.tftp.image)
     return new
 

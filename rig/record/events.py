@@ -249,6 +249,11 @@ class TftpFetch(PhoneEvent):
     journal from before rig kept them)."""
     resent_after: list[float] | None = tag()
     """Seconds after its request at which the phone sent it again, unanswered (its TFTP timeout)."""
+    sha256: str | None = tag()
+    """Of the bytes the phone was sent; `upstream_sha256` of what CUCM sent for them (equal when
+    the phone got what CUCM serves), `source` "relayed" or "cache" (the tap's image cache)."""
+    upstream_sha256: str | None = tag()
+    source: str | None = tag()
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -45,6 +45,14 @@ class FetchRecord:
     ok: bool
     expected: str | None = None
     """Why a failed transfer decides nothing (left out of the JSON when None)."""
+    sha256: str | None = None
+    """Of the bytes the phone was sent (left out of the JSON when None, as the next two)."""
+    upstream_sha256: str | None = None
+    """Of what CUCM sent for them: equal to `sha256` when the phone got exactly what CUCM serves."""
+    source: str | None = None
+    """"relayed" or "cache" (the tap's image cache)."""
+
+    OPTIONAL = ("expected", "sha256", "upstream_sha256", "source")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -89,7 +97,7 @@ class PhoneResult:
         data = dataclasses.asdict(self)
         data["symptoms"] = list(self.symptoms)
         data["steps"] = [dataclasses.asdict(s) for s in self.steps]
-        data["tftp_fetches"] = [_without_none(dataclasses.asdict(f), "expected") for f in self.tftp_fetches]
+        data["tftp_fetches"] = [_without_none(dataclasses.asdict(f), *FetchRecord.OPTIONAL) for f in self.tftp_fetches]
         return _without_none(data, "bench")
 
     @classmethod
@@ -99,7 +107,8 @@ class PhoneResult:
             reason=data["reason"], fix=data.get("fix"),
             steps=tuple(StepRecord(s["name"], int(s.get("attempt", 1)), s["started"], s["ended"], bool(s["ok"]),
                                    s["detail"] or "") for s in data["steps"]),
-            tftp_fetches=tuple(FetchRecord(f["file"], f["at"], int(f["bytes"] or 0), bool(f["ok"]), f.get("expected"))
+            tftp_fetches=tuple(FetchRecord(f["file"], f["at"], int(f["bytes"] or 0), bool(f["ok"]),
+                                           *(f.get(key) for key in FetchRecord.OPTIONAL))
                                for f in data["tftp_fetches"]),
             load_before=data["load_before"], load_after=data["load_after"], itl_signer=data["itl_signer"],
             symptoms=tuple(data["symptoms"]), bench=data.get("bench"),
@@ -172,7 +181,8 @@ class RunResults:
         )
 
 
-def _without_none(data: dict[str, Any], key: str) -> dict[str, Any]:
-    if data.get(key) is None:
-        data.pop(key, None)
+def _without_none(data: dict[str, Any], *keys: str) -> dict[str, Any]:
+    for key in keys:
+        if data.get(key) is None:
+            data.pop(key, None)
     return data

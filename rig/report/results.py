@@ -83,7 +83,8 @@ def _phone_result(info: ListedPhone, events: list[PhoneEvent]) -> PhoneResult:
         outcome=done.outcome, reason=done.reason, fix=fix_of(done.outcome, events),
         steps=tuple(StepRecord(e.name, e.attempt, e.started, e.ended, e.ok, e.detail)
                     for e in events if isinstance(e, StepDone)),
-        tftp_fetches=tuple(FetchRecord(e.file, e.at, e.bytes, e.ok, e.expected or None)
+        tftp_fetches=tuple(FetchRecord(e.file, e.at, e.bytes, e.ok, e.expected or None, e.sha256, e.upstream_sha256,
+                                       e.source)
                            for e in events if isinstance(e, TftpFetch)),
         load_before=done.load_before, load_after=done.load_after, itl_signer=done.itl_signer,
         symptoms=tuple(done.symptoms),

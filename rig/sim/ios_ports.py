@@ -81,7 +81,7 @@ class SwitchState:
     def __init__(self, hostname: str, ports: dict[str, PoweredDevice | None], *,
                  budgets: dict[int, float] | None = None, cdp: bool = True, lldp: bool = False) -> None:
         self.hostname = hostname
-        self.budgets = budgets or {1: out.MODULE_BUDGET_WATTS}
+        self.budgets = dict(budgets or {1: out.MODULE_BUDGET_WATTS})
         """Stack member -> available PoE watts, one `Module` block each in `show power inline`."""
         self.cdp = cdp
         self.lldp = lldp
@@ -96,6 +96,10 @@ class SwitchState:
             if parts is None:
                 raise ValueError(f"switch {hostname}: not an interface name: {name!r}")
             self.ports[parts] = Port(*parts, device=device)
+        for member in {int(number.split("/")[0]) for _, number in self.ports if "/" in number}:
+            # a member with ports has a `Module` block too (a 49th phone on a one-member bench
+            # is on Gi2/0/1: without its block, `show power inline` left it out)
+            self.budgets.setdefault(member, out.MODULE_BUDGET_WATTS)
 
     def port(self, text: str) -> Port | None:
         parts = split_interface(text)
