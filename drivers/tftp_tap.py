@@ -137,8 +137,8 @@ class TftpTap(TransferLog):
         self._poller = Poller()
         self._poller.add(self._sock, self._read_request)
         if self.cache_bytes > 0:
-            blksize = partial(fill_blksize, mtu=self._path_mtu, forced=self.upstream_blksize)
-            self._cached = CachedPath(self, self._poller, ImageCache(self.cache_bytes), self._up_host,
+            blksize = partial(fill_blksize, mtu=self._default.mtu, forced=self.upstream_blksize)
+            self._cached = CachedPath(self, self._poller, ImageCache(self.cache_bytes), self._default.host,
                                       self._down_host, blksize, self._finish)
         self._stop.clear()
         self._thread = threading.Thread(target=self._run, name="tftp-tap", daemon=True)
