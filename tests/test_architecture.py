@@ -27,6 +27,19 @@ def test_every_module_the_map_names_exists():
     assert named and sorted(n for n in named if not (REPO / n).is_file()) == []
 
 
+MAX_LINES = 400
+"""No module over 400 lines (ARCHITECTURE.md, Invariants): split one before it crosses."""
+
+
+def test_no_module_of_the_repository_passes_400_lines():
+    modules = [path for folder in ("rig", "drivers", "keypad_scripts", "phone_profiles", "tests", "bench")
+               for path in (REPO / folder).rglob("*.py")]
+    assert len(modules) > 300  # the walk found the code
+    long = {str(path.relative_to(REPO)): n for path in modules
+            if (n := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES}
+    assert long == {}
+
+
 def test_a_journal_events_name_means_that_event_everywhere():
     """`PowerAction` once named both the journal's power event and the CLI's on/off/cycle choice:
     no class elsewhere takes the name of an event type (rig.record.events)."""
