@@ -162,3 +162,13 @@ def test_every_fact_has_a_judge_and_every_bundle_file_bears_on_facts_that_exist(
     borne = {*(f for _, _, facts in PAGES + PORT_COMMANDS for f in facts), *JOURNAL_FACTS, *CONSOLE_FACTS,
              *SCREEN_FACTS, *PROFILE_PATHS.values()}
     assert sorted(borne - set(BY_ID)) == []
+
+
+def test_a_restart_by_itself_says_how_long_after_the_keys_it_showed(tmp_path):
+    restarted = erased("a", "restart (draw drop 6.3 W -> 1.5 W and HTTP gone)")
+    restarted["data"].update(restart_after_s=42.5, keys_took_s=8.25)
+    path = run_dir(tmp_path, {"a": [restarted], "b": [erased("b", "restart (HTTP gone)")]}, {})  # b: an older rig's
+    assert facts(str(path))["restart_after_erase"]["evidence"] == [
+        {"phone": "a", "status": "confirmed", "line": "restart (draw drop 6.3 W -> 1.5 W and HTTP gone), seen 42.5 s "
+                                                      "after the first key (the keys took 8.25 s)"},
+        {"phone": "b", "status": "confirmed", "line": "restart (HTTP gone)"}]

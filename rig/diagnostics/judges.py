@@ -103,14 +103,23 @@ def _keys(event: dict[str, Any]) -> str:
 
 
 def restart_after_erase(phone: PhoneEvidence, profile: PhoneProfile) -> Verdict:
-    seen = [str(s) for event in phone.erase_steps() for s in _data(event).get("erase_signals_seen") or []
-            if str(s).startswith("restart")]
-    if seen:
-        return Verdict("confirmed", seen[0])
+    for event in phone.erase_steps():
+        data = _data(event)
+        seen = [str(s) for s in data.get("erase_signals_seen") or [] if str(s).startswith("restart")]
+        if seen:
+            return Verdict("confirmed", seen[0] + _restart_time(data))
     by = _erase_confirmed_by(phone)
     if by:  # the phone may restart later than rig looked: absence is not the opposite
         return Verdict("not seen", f"erase confirmed by {by}; no restart seen before rig restarted the phone")
     return NOT_SEEN
+
+
+def _restart_time(data: dict[str, Any]) -> str:
+    """When the restart showed, as the erase step measured it (journals before rig did: nothing)."""
+    after, took = data.get("restart_after_s"), data.get("keys_took_s")
+    if not isinstance(after, (int, float)) or not isinstance(took, (int, float)):
+        return ""
+    return f", seen {after:g} s after the first key (the keys took {took:g} s)"
 
 
 def status_messages(phone: PhoneEvidence, profile: PhoneProfile) -> Verdict:
