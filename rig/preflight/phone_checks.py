@@ -24,7 +24,7 @@ from rig.bench.port_proof import prove, read_port, uplink_signs
 from rig.phone.keyscript import scripts_for
 from rig.preflight.phone_power import check_meter_channel
 from rig.preflight.report import Check, PhoneReport, failed, passed, unchecked
-from rig.preflight.switches import SwitchView, where_seen
+from rig.preflight.switches import SwitchView, lldp_software, where_seen
 from rig.phone.profiles import PhoneProfile, profile_for
 from rig.phone.witness import decide_load
 
@@ -54,7 +54,8 @@ def check_phone(bench: "Bench", phone: PhoneConfig, facts: Facts) -> PhoneReport
     where, port_check = _port(phone, facts)
     checks = [port_check, _platform(phone, profile, where)]
     info, web_check = _web(bench, phone)
-    checks += [web_check, _tftp_server(bench, phone, web_check), _load(bench, profile, info, where)]
+    lldp = lldp_software(facts.switches, phone.mac) if where is None else None  # CDP off or silent
+    checks += [web_check, _tftp_server(bench, phone, web_check), _load(bench, profile, info, where, lldp)]
     checks += [check_meter_channel(bench, phone, facts.switches), _script(bench, phone, facts.source)]
     checks += _keypads(bench, phone, facts, web_check)
     checks.append(_console(bench, phone, console))
@@ -152,14 +153,16 @@ def _tftp_server(bench: "Bench", phone: PhoneConfig, web_check: Check) -> Check:
 
 
 def _load(bench: "Bench", profile: PhoneProfile, info: DeviceInfo | None,
-          seen: tuple[str, CdpNeighbor] | None) -> Check:
-    """The load by every witness the profile lists (rig.phone.witness.decide_load)."""
+          seen: tuple[str, CdpNeighbor] | None, lldp: str | None) -> Check:
+    """The load by every witness the profile lists (rig.phone.witness.decide_load); LLDP-MED's
+    `S/W revision` is `lldp` where CDP gives the phone no entry, as the run's steps read it."""
     expected = bench.config.cucm.expected_load if bench.config.cucm is not None else None
     decision = decide_load(expected, version_id=info.version_id if info else None,
                            app_load_id=info.app_load_id if info else None, images=None,
-                           cdp_version=seen[1].version if seen else None, witnesses=profile.load_witnesses)
+                           cdp_version=seen[1].version if seen else None, lldp_software=lldp,
+                           witnesses=profile.load_witnesses)
     if decision.load is None:
-        return failed("load", decision.describe(), "let the phone's web pages or CDP be read (see above)")
+        return failed("load", decision.describe(), "let the phone's web pages, CDP or LLDP be read (see above)")
     target = "the expected load" if decision.running else f"the job moves it to {expected}" if expected else ""
     return passed("load", f"{decision.describe()}{'; ' + target if target else ''}")
 

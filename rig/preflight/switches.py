@@ -86,6 +86,12 @@ def where_seen(switches: dict[str, SwitchView], mac: str) -> tuple[str, CdpNeigh
     return None
 
 
+def lldp_software(switches: dict[str, SwitchView], mac: str) -> str | None:
+    """The `S/W revision` a switch of the bench hears the phone announce by LLDP-MED, if any."""
+    return next((n.software_revision for view in switches.values() for n in view.lldp
+                 if n.mac == mac and n.software_revision), None)
+
+
 def check_access(bench: "Bench", name: str) -> tuple[list[Check], SwitchView]:
     """Host key, then login and enable (the first `show power inline` opens the session)."""
     sw = bench.config.switches[name]
