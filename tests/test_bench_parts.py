@@ -23,7 +23,9 @@ from rig.procedures.steps import BenchFault, Step
 from tests.operators import ScriptedOperator
 
 REPO = Path(__file__).resolve().parents[1]
-ASKS_FOR_A_SWITCH = re.compile(r"\b(switch|port) is (not )?None\b")
+ASKS_FOR_A_SWITCH = re.compile(r"\b(switch|port) is (not )?None\b"
+                               r"|\b(if|elif|and|or|not|while)\s+[\w.]*\.(switch|port)(?=\s*(:|\)|$|\b(else|and|or)\b))")
+"""`x.switch is None`, or the same asked by truth (`if phone.switch:`, `not ctx.phone.port`)."""
 ASKS_WHICH_PART = re.compile(r"(?<!PhoneConfig)\.(power|identity)_part\b")
 """The config's choice of part, read anywhere but where the parts are chosen: a field-mode branch
 (a docstring naming `PhoneConfig.power_part` is not one)."""
