@@ -27,6 +27,12 @@ def test_every_module_the_map_names_exists():
     assert named and sorted(n for n in named if not (REPO / n).is_file()) == []
 
 
+def test_rig_keeps_no_flat_module_but_its_entry_point_and_the_few_every_layer_shares():
+    """The folders show the flow (issue 27: seven `config_*` siblings became rig/config/)."""
+    flat = sorted(path.name for path in (REPO / "rig").glob("*.py"))
+    assert flat == ["__init__.py", "__main__.py", "errors.py", "suggest.py", "terminal_operator.py"]
+
+
 MAX_LINES = 400
 """No module over 400 lines (ARCHITECTURE.md, Invariants): split one before it crosses."""
 
