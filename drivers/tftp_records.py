@@ -104,6 +104,10 @@ class TransferLog:
             except Exception:  # a faulty observer must not stop the records of every other phone
                 log.exception("tftp tap: on_transfer callback failed for %s", record.file)
 
+    def route(self, client: str, upstream: tuple[str, int] | None) -> None:
+        """Relay `client`'s (a phone's IP) next reads to `upstream`; None: to `self.upstream`."""
+        raise OSError(f"{type(self).__name__} relays every phone to {self.upstream[0]}:{self.upstream[1]}")
+
     def start(self) -> None:
         raise NotImplementedError
 

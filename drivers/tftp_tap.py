@@ -24,6 +24,10 @@ upstream's ERROR (e.g. `File not found`, relayed to the phone at once), the clie
 after `timeout` seconds without a packet (the client then gets an ERROR too). Write requests
 are refused with ERROR 2 (access violation): the tap sits in front of a read-only config server.
 
+Each phone (by its IP) may be routed to an upstream of its own (`route`): a migration moves a
+phone from one call-control system to another by changing where the tap relays its next reads;
+reads already under way finish where they started.
+
 One thread serves every transfer, woken by `rig.drivers.poller` (epoll on Linux); its
 sockets are non-blocking, as the poller asks. Records are kept in the order transfers end.
 """
@@ -35,6 +39,7 @@ import logging
 import socket
 import threading
 import time
+from dataclasses import dataclass
 from functools import partial
 
 from rig.drivers.tftp_records import TftpTransfer, TransferLog
@@ -61,16 +66,24 @@ _NONBLOCKING = getattr(socket, "SOCK_NONBLOCK", 0)
 """Linux: a transfer's sockets are made non-blocking as they are created (no call per socket)."""
 
 
+@dataclass(frozen=True)
+class _Upstream:
+    address: tuple[str, int]
+    host: str
+    """The local address reads toward it are sent from ("" : any)."""
+    mtu: int | None
+    """Its path MTU, when the tap chooses the block size asked of it."""
+
+
 class TftpTap(TransferLog):
     """The relay in this process (one poller thread), with TransferLog's constructor."""
 
     def _prepare(self) -> None:
         self.upstream = (socket.gethostbyname(self.upstream[0]), self.upstream[1])
-        self._path_mtu = path_mtu(self.upstream) if self.upstream_blksize is None else None
-        # On loopback, from the upstream's own address: a server that does not bind its replies
-        # (the simulated CUCM on 127.0.0.2) answered a request from 127.0.0.1 from 127.0.0.1,
-        # which the source check in _first_answer drops; asked from 127.0.0.2 it answers from there.
-        self._up_host = self.upstream[0] if ipaddress.ip_address(self.upstream[0]).is_loopback else ""
+        self._default = self._upstream(self.upstream)
+        self._routes: dict[str, _Upstream] = {}
+        """Phone IP -> where its reads go, when not to `upstream` (written by `route`, read by the
+        poller thread: one dict assignment each, atomic)."""
         self._down_host = ""  # the listening socket's address once bound: the tap answers phones from it
         self._active: dict[tuple[str, int], Transfer] = {}
         self._poller: Poller | None = None
@@ -79,7 +92,24 @@ class TftpTap(TransferLog):
         self._thread: threading.Thread | None = None
         self._now = time.monotonic()  # the poller loop's clock, read once per wake-up
 
+    def _upstream(self, address: tuple[str, int]) -> "_Upstream":
+        address = (socket.gethostbyname(address[0]), address[1])
+        mtu = path_mtu(address) if self.upstream_blksize is None else None
+        # On loopback, from the upstream's own address: a server that does not bind its replies
+        # (the simulated CUCM on 127.0.0.2) answered a request from 127.0.0.1 from 127.0.0.1,
+        # which the source check in _first_answer drops; asked from 127.0.0.2 it answers from there.
+        host = address[0] if ipaddress.ip_address(address[0]).is_loopback else ""
+        return _Upstream(address, host, mtu)
+
     # -- public ------------------------------------------------------------------------------
+    def route(self, client: str, upstream: tuple[str, int] | None) -> None:
+        """Relay the reads `client` (a phone's IP) starts from now on to `upstream`; None: back to
+        the tap's own upstream. OSError when `upstream` cannot be resolved."""
+        if upstream is None or tuple(upstream) == tuple(self.upstream):
+            self._routes.pop(client, None)
+        else:
+            self._routes[client] = self._upstream(upstream)
+
     @property
     def address(self) -> tuple[str, int]:
         if self._sock is None:
@@ -155,7 +185,7 @@ class TftpTap(TransferLog):
         elif existing is not None:
             existing.resent.append(round(self._now - existing.opened, 3))  # the phone's TFTP timeout
             if existing.server is None:  # upstream has not answered yet: the RRQ may be lost
-                existing.up.sendto(existing.rrq, self.upstream)
+                existing.up.sendto(existing.rrq, existing.upstream)
             else:  # the phone missed our answer: the OACK or block 1 again (never an OACK it took)
                 self._serve(existing, again=True)
             return
@@ -172,17 +202,18 @@ class TftpTap(TransferLog):
         """Relay a new read; `asked`: the phone's blksize option, when it has a valid one; `pairs`:
         every option of its request, kept as evidence."""
         assert self._poller is not None and self._sock is not None
-        up, down = self._socket(self._up_host), self._socket(self._down_host)
+        upstream = self._routes.get(client[0], self._default)
+        up, down = self._socket(upstream.host), self._socket(self._down_host)
         down.connect(client)
-        larger = larger_blksize(asked, self._path_mtu, self.upstream_blksize)
+        larger = larger_blksize(asked, upstream.mtu, self.upstream_blksize)
         if larger is not None:
             rrq = with_blksize(rrq, larger)
         transfer = Transfer(client, file, rrq, up, down, self.keep_bytes, asked if larger is not None else None,
-                            options=pairs, opened=self._now)
+                            options=pairs, opened=self._now, upstream=upstream.address)
         self._active[client] = transfer
         self._poller.add(up, partial(self._from_upstream, transfer))
         self._poller.add(down, partial(self._from_client, transfer))
-        up.sendto(rrq, self.upstream)
+        up.sendto(rrq, upstream.address)
 
     @staticmethod
     def _socket(host: str) -> socket.socket:
@@ -222,7 +253,7 @@ class TftpTap(TransferLog):
 
     def _first_answer(self, t: Transfer, source: tuple[str, int]) -> bool:
         """Whether a packet not from `t.server` is upstream's first answer (any other TID is told so)."""
-        if source[0] != self.upstream[0]:
+        if source[0] != t.upstream[0]:
             return False
         if t.server is None:
             t.server = source

@@ -32,6 +32,8 @@ from rig.drivers.tftp_tap import TftpTap
 
 START_TIMEOUT_S = 20.0
 """How long the child may take to bind its port (a Python start-up on a loaded 2-core machine)."""
+ROUTE_TIMEOUT_S = 10.0
+"""How long the child may take to confirm a phone's new route (it answers between two packets)."""
 
 
 class TftpTapProcess(TransferLog):
@@ -42,6 +44,10 @@ class TftpTapProcess(TransferLog):
         self._conn: Connection | None = None
         self._child: subprocess.Popen[bytes] | None = None
         self._reader: threading.Thread | None = None
+        self._send_lock = threading.Lock()
+        self._routed = threading.Condition()
+        self._answers: dict[str, str | None] = {}
+        """Phone IP -> the child's answer to its last route (None: routed; else why not)."""
 
     @property
     def address(self) -> tuple[str, int]:
@@ -76,13 +82,33 @@ class TftpTapProcess(TransferLog):
         self._reader = threading.Thread(target=self._read, name="tftp-tap-records", daemon=True)
         self._reader.start()
 
+    def route(self, client: str, upstream: tuple[str, int] | None) -> None:
+        """`TftpTap.route` in the child; returns once the child relays `client`'s next reads there.
+        OSError when the child refuses it, is gone, or does not answer within ROUTE_TIMEOUT_S."""
+        if self._conn is None:
+            raise OSError("the tap process is not started")
+        with self._routed:
+            self._answers.pop(client, None)
+        try:
+            with self._send_lock:
+                self._conn.send(("route", client, upstream))
+        except (OSError, ValueError) as error:
+            raise OSError(f"the tap process is gone: {error}") from None
+        with self._routed:
+            if not self._routed.wait_for(lambda: client in self._answers, ROUTE_TIMEOUT_S):
+                raise OSError(f"the tap process did not confirm the route of {client} within {ROUTE_TIMEOUT_S:g} s")
+            refusal = self._answers.pop(client)
+        if refusal is not None:
+            raise OSError(refusal)
+
     def stop(self) -> None:
         """Stop the relay; transfers still open are recorded as failed, as `TftpTap.stop` does."""
         if self._child is None:
             return
         try:
             assert self._conn is not None
-            self._conn.send(("stop",))
+            with self._send_lock:
+                self._conn.send(("stop",))
         except OSError:
             pass  # the child is gone already; the reader has seen its end
         if self._reader is not None:
@@ -99,6 +125,11 @@ class TftpTapProcess(TransferLog):
                 return
             if kind == "stopped":
                 return
+            if kind == "routed":
+                with self._routed:
+                    self._answers[value[0]] = value[1]
+                    self._routed.notify_all()
+                continue
             self._keep(value[0])
 
     def _end_child(self) -> None:
@@ -123,12 +154,19 @@ class _ChildTap(TftpTap):
         self.on_transfer(record)
 
 
+_SENDING = threading.Lock()
+"""The child's two writers (the relay's thread with records, the main thread with route answers)
+take turns: two messages written at once would interleave on the socket pair."""
+
+
 def _send_record(conn: Connection, record: TftpTransfer) -> None:
     """One message per transfer, as `Connection.send` makes it (the controller's `recv` reads it)
     but pickled by `pickle.dumps`: `send`'s pickler copies its dispatch table on every call, which
     took it from 4 to 9 us per record."""
     try:
-        conn.send_bytes(pickle.dumps(("transfer", record), pickle.HIGHEST_PROTOCOL))
+        data = pickle.dumps(("transfer", record), pickle.HIGHEST_PROTOCOL)
+        with _SENDING:
+            conn.send_bytes(data)
     except OSError:
         pass  # the controller is gone: its end of the pair closing stops this process
 
@@ -144,15 +182,34 @@ def _serve(conn: Connection) -> None:
         conn.send(("error", f"TFTP tap cannot listen on {listen[0]}:{listen[1]}: {error}"))
         return
     conn.send(("address", tap.address))
-    try:
-        conn.recv()  # ("stop",)
-    except (EOFError, OSError):
-        pass
+    while True:
+        try:
+            kind, *value = conn.recv()  # ("route", client, upstream) ... ("stop",)
+        except (EOFError, OSError):
+            break
+        if kind != "route":
+            break
+        _route(conn, tap, value[0], value[1])
     tap.stop()
     try:
-        conn.send(("stopped",))
+        with _SENDING:
+            conn.send(("stopped",))
     except OSError:
         pass  # the controller is gone: nobody is left to tell
+
+
+def _route(conn: Connection, tap: TftpTap, client: str, upstream: tuple[str, int] | None) -> None:
+    """Route `client` and tell the controller: None, or why not."""
+    try:
+        tap.route(client, tuple(upstream) if upstream is not None else None)  # type: ignore[arg-type]
+        answer = None
+    except OSError as error:
+        answer = f"cannot route {client} to {upstream}: {error}"
+    try:
+        with _SENDING:
+            conn.send(("routed", client, answer))
+    except OSError:
+        pass  # the controller is gone
 
 
 if __name__ == "__main__":

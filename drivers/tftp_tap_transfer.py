@@ -81,6 +81,8 @@ class Transfer:
     keep_bytes: int
     asked: int | None = None
     """The phone's blksize when the tap asked upstream for more (None: relayed as upstream cuts)."""
+    upstream: tuple[str, int] = ("", 0)
+    """The server this read is relayed to (the tap's upstream, or the phone's route)."""
     started: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
     server: tuple[str, int] | None = None
     blksize: int = DEFAULT_BLKSIZE

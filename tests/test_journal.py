@@ -13,7 +13,7 @@ import yaml
 
 from rig.errors import RigError
 from rig.record.events import (
-    Event, ListedPhone, PartUnhealthy, PhoneDone, PowerAction, RunStarted, StepDone, TftpFetch, UnknownEvent,
+    Event, ListedPhone, PartUnhealthy, PhoneDone, PowerAction, RouteChange, RunStarted, StepDone, TftpFetch, UnknownEvent,
 )
 from rig.record.journal import Journal, iso, parse_iso, read_events, utc_now
 from tests.waiting import wait_for
@@ -88,6 +88,7 @@ def test_writers_waiting_on_a_disk_flush_share_the_next_one_and_none_returns_bef
     PowerAction(phone="desk-01", switch="sw1", port="Gi1/0/1", mac="001D705F0001", action="off", phase="intent"),
     PhoneDone(phone="east/desk-01", bench="east", outcome="error", reason="switch sw1: timeout", symptoms=["x"]),
     PartUnhealthy(part="switch sw1", reason="timeout"),
+    RouteChange(phone="desk-01", ip="127.0.1.1", system="old", upstream="127.0.0.3:69", phase="intent"),
 ])
 def test_every_kind_reads_back_as_the_event_written(tmp_path, event):
     path = tmp_path / "journal.jsonl"

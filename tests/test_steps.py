@@ -37,7 +37,8 @@ def test_every_shipped_procedure_is_a_valid_declaration_opening_the_console_afte
     assert PROCEDURES["erase"].step_names == ["identify", "console", "baseline", "erase", "restart", "observe",
                                               "verify"]
     assert "erase" not in PROCEDURES["verify"].step_names
-    assert KEY_SCRIPT_FOR == {"erase": "itl_erase", "verify": None, "factory_reset": "factory_reset"}
+    assert KEY_SCRIPT_FOR == {"erase": "itl_erase", "verify": None, "factory_reset": "factory_reset",
+                              "migrate": "itl_erase"}
 
 
 def test_every_procedure_step_is_named_as_the_journal_declares_its_steps():

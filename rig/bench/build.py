@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from rig.drivers.cme import CmeRouter
 from rig.drivers.console import Console
 from rig.drivers.ios_switch import IosSwitch
 from rig.drivers.keypad import Keypad
@@ -38,7 +39,9 @@ from rig.config.lab import (
     load_config,
     with_run_settings,
 )
+from rig.config.base import SshLogin
 from rig.config.checks import check_secrets
+from rig.config.systems import CmeSystem
 from rig.phone.profiles import profile_for
 from rig.bench.switch_pool import SwitchSessions
 from rig.bench.tap_share import SharedTap, tap_socket
@@ -73,6 +76,7 @@ class Bench:
     _meters: dict[str, PowerMeter] = field(default_factory=dict)
     _webs: dict[str, PhoneWeb] = field(default_factory=dict)
     _risport: list[RisPort] = field(default_factory=list)
+    _cme: dict[str, CmeRouter] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def switch(self, name: str) -> SwitchSessions:
@@ -86,19 +90,33 @@ class Bench:
 
     def _connect(self, name: str) -> IosSwitch:
         sw = self.config.switches[name]
-        enable = os.environ.get(sw.enable_secret_env) if sw.enable_secret_env else None
+        return self._ios(name, sw, os.environ.get(sw.enable_secret_env) if sw.enable_secret_env else None)
+
+    def _ios(self, name: str, login: SshLogin, enable_secret: str | None = None) -> IosSwitch:
+        """An IOS session (not opened) to a device rig logs in to: a switch, a CME router."""
         return IosSwitch(
             name,
-            sw.host,
-            sw.username,
-            port=sw.port,
-            password=sw.secret(),
-            key_file=str(sw.key_file) if sw.key_file else None,
-            enable_secret=enable,
-            known_hosts=str(sw.known_hosts) if sw.known_hosts else None,
-            accept_new_host_key=sw.accept_new_host_key,
+            login.host,
+            login.username,
+            port=login.port,
+            password=login.secret(),
+            key_file=str(login.key_file) if login.key_file else None,
+            enable_secret=enable_secret,
+            known_hosts=str(login.known_hosts) if login.known_hosts else None,
+            accept_new_host_key=login.accept_new_host_key,
             timeout=self.config.timeouts.ssh,
         )
+
+    def cme_router(self, system: str) -> CmeRouter | None:
+        """The CUCME router of `systems.<system>` over SSH (one per router, shared: its session
+        serializes the phones' reads); None when the system has no `ssh`."""
+        section = self.config.systems.get(system)
+        if not isinstance(section, CmeSystem) or section.ssh is None:
+            return None
+        with self._lock:
+            if system not in self._cme:
+                self._cme[system] = CmeRouter(self._ios(system, section.ssh))
+            return self._cme[system]
 
     def console(self, phone: PhoneConfig, log_path: Path | None = None) -> Console | None:
         if phone.console is None:
@@ -203,6 +221,9 @@ class Bench:
                 sw.close()
             for meter in self._meters.values():
                 meter.close()
+            for router in self._cme.values():
+                router.close()
+            self._cme.clear()
             self._switches.clear()
             self._meters.clear()
         close_boards()

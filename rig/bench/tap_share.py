@@ -103,6 +103,9 @@ class SharedTap(TransferLog):
         self._stopped = threading.Event()
         self.holder: str | None = None
         """While subscribed: the process holding the port ("pid N (command)")."""
+        self._routes: dict[str, tuple[str, int]] = {}
+        """Phone IP -> the upstream its reads go to, when not `upstream`: given again to a relay
+        this process starts after taking the port over."""
 
     @property
     def address(self) -> tuple[str, int]:
@@ -155,7 +158,26 @@ class SharedTap(TransferLog):
             self._publisher = None
             log.warning("tap: relaying on %s:%s, but not sharing its records with other rig processes: %s",
                         *self.listen, error)
+        try:
+            for client, upstream in self._routes.items():
+                relay.route(client, upstream)
+        except OSError:
+            relay.stop()
+            raise
         self._relay, self.holder = relay, None
+
+    def route(self, client: str, upstream: tuple[str, int] | None) -> None:
+        """Relay `client`'s (a phone's IP) next reads to `upstream` (None: the tap's own upstream).
+        Only the process holding the port routes: OSError naming the holder otherwise."""
+        with self._lock:
+            if self._relay is None:
+                raise OSError(f"the tap's port {self.listen[0]}:{self.listen[1]} is held by "
+                              f"{self.holder or 'another process'}: only its holder can route a phone")
+            self._relay.route(client, upstream)
+            if upstream is None or tuple(upstream) == tuple(self.upstream):
+                self._routes.pop(client, None)
+            else:
+                self._routes[client] = upstream
 
     def _relayed(self, record: TftpTransfer) -> None:
         self._keep(record)

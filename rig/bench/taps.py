@@ -33,5 +33,10 @@ class Taps:
         for tap in self.taps:
             tap.stop()
 
+    def route(self, client: str, upstream: tuple[str, int] | None) -> None:
+        """A phone's reads go to another call-control system: the first tap's (the load server's
+        tap relays to the load server whatever system the phone is on)."""
+        self.taps[0].route(client, upstream)
+
     def transfers(self, client: str | None = None) -> list[TftpTransfer]:
         return [record for tap in self.taps for record in tap.transfers(client)]

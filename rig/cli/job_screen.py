@@ -26,6 +26,7 @@ from rig.cli.progress import Progress
 from rig.cli.summary import short_summary_lines, short_summary_table
 from rig.report.results import closing_lines
 from rig.errors import RigError
+from rig.procedures.migrate import Migration
 from rig.jobs import JobRequest, JobResult, JobService
 from rig.jobs.interrupts import interrupts
 from rig.jobs.result import EXIT_INTERRUPTED
@@ -61,10 +62,11 @@ def job_config(ctx: typer.Context, option: Path | None, resume: Path | None) -> 
 
 
 def run_job(ctx: typer.Context, option: Path | None, procedure: str, names: list[str], resume: Path | None,
-            runs_dir: Path, as_json: bool, *, screenshots: bool | None = None, try_variants: bool = False) -> NoReturn:
+            runs_dir: Path, as_json: bool, *, screenshots: bool | None = None, try_variants: bool = False,
+            migration: Migration | None = None) -> NoReturn:
     path = job_config(ctx, option, resume)
     request = JobRequest(procedure, tuple(names), resume, runs_dir, source=str(path), screenshots=screenshots,
-                         try_variants=try_variants)
+                         try_variants=try_variants, migration=migration)
     tty = sys.stdout.isatty() and not as_json
     out = console(stderr=as_json)
     stop = threading.Event()

@@ -22,6 +22,8 @@ from rig.jobs import DEFAULT_RUNS
 from rig.jobs.rundir import read_state
 from rig.phone.keyscript import scripts_for
 from rig.report import render
+from rig.errors import RigError
+from rig.procedures.migrate import Migration
 
 Phones = Annotated[Optional[list[str]], typer.Argument(
     help="Phone names (default: every phone).", show_default=False, metavar="PHONE",
@@ -80,6 +82,31 @@ def verify(
 ) -> None:
     """Restart each phone and verify what it fetches (no erase)."""
     _dispatch(ctx, config, "verify", phones or [], resume, runs_dir, as_json, cluster)
+
+
+@app.command()
+def migrate(
+    ctx: typer.Context,
+    phones: Phones = None,
+    source: Annotated[Optional[str], typer.Option(
+        "--from", help="The system the phones leave (`cucm`, or a name under systems:).", show_default=False)] = None,
+    target: Annotated[Optional[str], typer.Option(
+        "--to", help="The system the phones move to.", show_default=False)] = None,
+    no_erase: Annotated[bool, typer.Option(
+        "--no-erase", help="Fail a phone that did not take the rollback ITL instead of erasing its ITL by keys.")] = False,
+    resume: Resume = None,
+    runs_dir: RunsDir = DEFAULT_RUNS,
+    as_json: AsJson = False,
+    config: ConfigOption = None,
+) -> None:
+    """Move phones from one call-control system to another through the TFTP tap (docs/migrate.md):
+    the rollback ITL where the old system serves one, else an erase by keys; then verify on the new one."""
+    if resume is None and (source is None or target is None):
+        raise RigError("rig migrate needs --from and --to (or --resume RUN_DIR)")
+    if resume is not None and (source is not None or target is not None or no_erase):
+        raise RigError("--resume migrates as the run did: give no --from, --to or --no-erase")
+    migration = Migration(source, target, no_erase) if source is not None and target is not None else None
+    run_job(ctx, config, "migrate", phones or [], resume, runs_dir, as_json, migration=migration)
 
 
 @app.command("factory-reset")

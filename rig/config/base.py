@@ -11,6 +11,7 @@ import os
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 
+from rig.config.types import LocalPath
 from rig.errors import ConfigError
 
 
@@ -45,3 +46,15 @@ class Credentials(Strict):
 class Endpoint(Strict):
     host: str
     port: int = Field(ge=0, le=65535)
+
+
+class SshLogin(Credentials):
+    """An IOS device rig logs in to over SSH: a switch, a CME router."""
+
+    host: str
+    port: int = Field(default=22, ge=1, le=65535)
+    username: str
+    key_file: LocalPath | None = None
+    known_hosts: LocalPath | None = None
+    accept_new_host_key: bool = False
+    """Trust-on-first-use: add an unknown host key to known_hosts instead of refusing."""

@@ -30,6 +30,8 @@ def _location(loc: tuple[Any, ...], data: Any) -> str:
                     label += f" ({name})"
             parts[-1:] = [(parts[-1] if parts else "") + label]
             node = node[item] if isinstance(node, list) and item < len(node) else None
+        elif isinstance(node, dict) and item not in node and item == node.get("kind"):
+            continue  # a union member's tag (`systems.old.cucm.tftp`): the document has no such key
         else:
             parts.append(str(item))
             node = node.get(item) if isinstance(node, dict) else None

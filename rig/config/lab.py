@@ -22,27 +22,21 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from rig.drivers.ios_parsers import canonical_interface
-from rig.config.base import Credentials, Endpoint, Strict
+from rig.config.base import Credentials, Endpoint, SshLogin, Strict
 from rig.config.checks import check_trust_anchor
 from rig.config.cucm import AxlConfig, RisPortConfig
 from rig.config.firmware import LoadServerTap
 from rig.config.errors import one_line
 from rig.config.simulation import Simulation
+from rig.config.systems import MAIN_SYSTEM, CmeSystem, SystemConfig
 from rig.config.types import LocalPath, Mac, Name, Port, seconds
 from rig.suggest import known_names
 from rig.errors import ConfigError
 from rig.config.yaml_input import read_yaml
 
 
-class SwitchConfig(Credentials):
-    host: str
-    port: int = Field(default=22, ge=1, le=65535)
-    username: str
-    key_file: LocalPath | None = None
+class SwitchConfig(SshLogin):
     enable_secret_env: str | None = None
-    known_hosts: LocalPath | None = None
-    accept_new_host_key: bool = False
-    """Trust-on-first-use: add an unknown host key to known_hosts instead of refusing."""
     platform: Literal["cisco_ios"] = "cisco_ios"
 
 
@@ -211,6 +205,8 @@ class LabConfig(Strict):
     switches: dict[Name, SwitchConfig] = Field(default_factory=dict)
     cucm: CucmConfig | None = None
     tftp_tap: TapConfig | None = None
+    systems: dict[Name, SystemConfig] = Field(default_factory=dict)
+    """Call-control systems besides `cucm` (rig.config.systems; `rig migrate`)."""
     instruments: dict[Name, InstrumentConfig] = Field(default_factory=dict)
     phones: list[PhoneConfig] = Field(default_factory=list)
     timeouts: Timeouts = Field(default_factory=Timeouts)
@@ -263,6 +259,8 @@ class LabConfig(Strict):
             raise ValueError("phones: a bench needs at least one phone (or a simulation: section)")
         if self.simulation is None and self.cucm is None:
             raise ValueError("cucm: required when phones are configured")
+        if MAIN_SYSTEM in self.systems:
+            raise ValueError(f"systems.{MAIN_SYSTEM}: the name of the `cucm:` section; give this system another name")
         return self
 
     def phone(self, name: str) -> PhoneConfig:
@@ -331,7 +329,8 @@ def _resolve_paths(config: LabConfig, base: Path) -> LabConfig:
     sim = config.simulation
     if sim is not None and sim.from_bundle is not None:
         sim = sim.model_copy(update={"from_bundle": fix(sim.from_bundle)})
-    return config.model_copy(update={"switches": switches, "cucm": cucm, "simulation": sim})
+    systems = {name: system.with_paths(fix) for name, system in config.systems.items()}
+    return config.model_copy(update={"switches": switches, "cucm": cucm, "simulation": sim, "systems": systems})
 
 
 def dump_config(config: LabConfig) -> dict[str, Any]:
@@ -352,6 +351,9 @@ def dump_config(config: LabConfig) -> dict[str, Any]:
         for j, keypad in enumerate(phone.keypad):
             if isinstance(keypad, HttpKeypadConfig):
                 reveal(data["phones"][i]["keypad"][j], keypad)
+    for name, system in config.systems.items():
+        if isinstance(system, CmeSystem) and system.ssh is not None:
+            reveal(data["systems"][name]["ssh"], system.ssh)
     return data
 
 

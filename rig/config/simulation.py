@@ -55,6 +55,15 @@ class SimSwitches(Strict):
     """IOS runs CDP by default and LLDP only after `lldp run`."""
 
 
+class OldCluster(Strict):
+    """The CUCM cluster the `stale_itl` phones were registered to before (their ITL is its own),
+    served beside the bench's cluster: `rig migrate --from old` moves phones away from it."""
+
+    rollback: bool = False
+    """Its enterprise parameter "Prepare Cluster for Rollback to pre 8.0": True serves every phone
+    an ITL with no TFTP or TVS record, signed by the cluster (rig.trust.rollback)."""
+
+
 class Simulation(Strict):
     phones: int = Field(default=8, ge=1, le=4000)
     switches: int = Field(default=1, ge=1, le=64)
@@ -91,3 +100,8 @@ class Simulation(Strict):
     faults: Faults = Field(default_factory=Faults)
     misconfig: Misconfig = Field(default_factory=Misconfig)
     switch: SimSwitches = Field(default_factory=SimSwitches)
+    old_cluster: OldCluster | None = None
+    """Serve the old cluster too, and write it into the bench's config as the system `old`."""
+    cme: bool = False
+    """Serve a CUCME router too (rig.sim.cme), written into the bench's config as the system `cme`
+    with its TFTP and SSH: `rig migrate --to cme` moves phones to it, and they register there."""

@@ -25,7 +25,7 @@ from rig.config.lab import LabConfig, PhoneConfig, SerialKeypadConfig
 from rig.errors import RigError
 from rig.record.events import (
     Event, ListedPhone, Outcome, PartUnhealthy, PhoneInterrupted, PhoneStarted, RunFinished,
-    RunInterrupted, RunResumed, RunStarted, StepStarted,
+    RouteChange, RunInterrupted, RunResumed, RunStarted, StepStarted,
 )
 from rig.jobs.health import PartHealth
 from rig.record.journal import JOURNAL_NAME, Journal
@@ -35,6 +35,8 @@ from rig.procedures.findings import Found
 from rig.procedures.steps import BenchFault, Interrupted, PhoneFailed, PhoneSkipped, StepRecorder
 from rig.procedures.parts import parts_for
 from rig.bench.taps import Taps
+from rig.actions.route import restore_routes
+from rig.procedures.migrate import Migration
 
 if TYPE_CHECKING:
     from rig.bench.tap_share import SharedTap
@@ -124,6 +126,8 @@ class Runner:
         resumed: bool = False,
         screenshots: bool | None = None,
         try_variants: bool = False,
+        migration: Migration | None = None,
+        routes: dict[str, RouteChange] | None = None,
     ) -> None:
         if procedure not in PROCEDURES:
             raise RigError(f"unknown procedure {procedure!r}")
@@ -138,6 +142,9 @@ class Runner:
         self.screenshots = len(phones) == 1 if screenshots is None else screenshots
         """A screen per key (rig.procedures.key_screens): by default for a single phone, not a fleet."""
         self.try_variants = try_variants
+        self.migration = migration
+        self.routes = routes or {}
+        """Each phone's last route in the resumed run's journal: the tap routes it so again."""
         self.health = PartHealth()
         parallel = bench.config.parallel
         self.powerup = {
@@ -165,9 +172,15 @@ class Runner:
                 bench=config.bench,
                 phones=[ListedPhone(p.name, p.mac, p.switch, p.port) for p in listed],
                 redo=[p.name for p in self.phones],
-                config={**config_summary(config), **(self.bench.source.record() if self.bench.source else {})},
+                config={**config_summary(config), **(self.bench.source.record() if self.bench.source else {}),
+                        **({"migration": self.migration.record()} if self.migration else {})},
             ))
             tap, tap_error = self._start_tap()
+            if tap is not None and self.routes:
+                try:
+                    restore_routes(journal, tap, self.phones, self.routes)
+                except OSError as error:
+                    tap_error = f"the TFTP tap could not route the phones as the stopped run left them: {error}"
             try:
                 self._run_phones(journal, tap, tap_error)
             finally:
@@ -218,6 +231,7 @@ class Runner:
             erase_retries=self.bench.config.retries.erase_script,
             screenshots=self.screenshots,
             try_variants=self.try_variants,
+            migration=self.migration,
         )
         verdict = PhoneVerdict("passed", None)
         try:

@@ -31,6 +31,9 @@ from rig.phone.keyscript import KeyScript, scripts_for
 from rig.record.lease import LeaseSet
 from rig.preflight import bench_gate
 from rig.procedures import KEY_SCRIPT_FOR, PROCEDURES
+from rig.jobs.migration import planned_migration
+from rig.procedures.migrate import Migration
+from rig.record.journal import routes_of
 from rig.report import render
 from rig.jobs.runner import Observer, Runner
 
@@ -64,6 +67,8 @@ class JobRequest:
     """The phone's screen after each key of an erase; None: only when the run does one phone."""
     try_variants: bool = False
     """Try the keypad script's published variants when its own key path is not confirmed."""
+    migration: Migration | None = None
+    """`rig migrate`'s systems and options (on resume: read from the run's journal)."""
 
 
 @dataclass(frozen=True)
@@ -76,6 +81,8 @@ class JobPlan:
     scripts: dict[str, KeyScript]
     state: RunState | None
     """The earlier run's journal when resuming."""
+    migration: Migration | None = None
+    """The migration, checked against the bench (with the phones a resumed run had moved)."""
 
 
 class JobService:
@@ -110,8 +117,9 @@ class JobService:
             raise RigError(f"{source}: phones: the bench has no phones to {request.procedure}")
         script_job = KEY_SCRIPT_FOR[request.procedure]
         only = [p.name for p in todo]
+        migration = planned_migration(config, request, state, todo)
         scripts = scripts_for(config.phones, script_job, source, only=only) if script_job else {}
-        return JobPlan(request, listed, todo, scripts, state)
+        return JobPlan(request, listed, todo, scripts, state, migration)
 
     def run(self, plan: JobPlan, *, observer: Observer | None = None,
             stop: threading.Event | None = None) -> JobResult:
@@ -120,13 +128,15 @@ class JobService:
         names = [p.name for p in plan.todo]
         with run_directory(request.resume or request.run_dir, request.runs_dir, request.procedure) as run_dir, \
                 LeaseSet(config.bench, names, run_dir.name, config.timeouts.lease, run_dir=run_dir) as leases:
-            bench_gate(self.bench, plan.todo)  # read-only (rig.preflight): a bench that cannot work stops here
+            migrating = (plan.migration.source, plan.migration.target) if plan.migration else None
+            bench_gate(self.bench, plan.todo, migrating)  # read-only (rig.preflight): a bench that cannot work stops here
             restored = self._restore(plan, run_dir, leases)
             self._until_up(restored, stop)
             Runner(
                 self.bench, request.procedure, plan.todo, run_dir, scripts=plan.scripts, stop=stop,
                 observer=observer, resumed=plan.state is not None, screenshots=request.screenshots,
-                try_variants=request.try_variants,
+                try_variants=request.try_variants, migration=plan.migration,
+                routes=routes_of(plan.state.events, names) if plan.state else {},
             ).run(all_phones=plan.listed)
         return JobResult(run_dir, render(run_dir), restored)
 

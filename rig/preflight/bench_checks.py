@@ -67,7 +67,7 @@ def check_tftp(bench: "Bench", phone: "PhoneConfig") -> list[Check]:
     if tap is None or config.tftp_tap is None or config.cucm is None:
         return [unchecked(TFTP, "no tftp_tap configured"), unchecked(TRUST, "no tftp_tap configured")]
     listen = config.tftp_tap.listen
-    host = listen.host if not _wildcard(listen.host) else "127.0.0.1"
+    host = listen.host if not wildcard(listen.host) else "127.0.0.1"
     name = profile_for(phone.model, phone.firmware).itl_file(phone.mac)
     try:
         with tap:
@@ -108,7 +108,8 @@ def check_tap_port(bench: "Bench") -> Check:
     return passed(TAP_PORT, f"{where} free: a run relays there itself")
 
 
-def _wildcard(host: str) -> bool:
+def wildcard(host: str) -> bool:
+    """An address that stands for every address of this host (0.0.0.0, ::)."""
     try:
         return ipaddress.ip_address(host).is_unspecified
     except ValueError:

@@ -15,6 +15,11 @@ def bench_lines(report: PreflightReport) -> list[str]:
     return ["bench: NOT READY", *(f"  {problem}" for problem in report.bench.problems)]
 
 
+def migration_lines(report: PreflightReport) -> list[str]:
+    """A migration's checks, each on its line, ready or not (the rollback state is news either way)."""
+    return [f"{check.name}: {'ok' if check.ok else 'NOT READY'}: {check.detail}" for check in report.migration]
+
+
 def phone_table(report: PreflightReport, title: str) -> Table:
     table = Table(title=title)
     table.add_column("phone", no_wrap=True)

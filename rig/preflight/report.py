@@ -75,6 +75,9 @@ class PhoneReport(Checked):
 class PreflightReport:
     bench: BenchReport
     phones: list[PhoneReport]
+    migration: list[Check] = field(default_factory=list)
+    """A migration's checks (rig.preflight.migration), shown whatever they say (also among the
+    bench's, so a failed one makes the bench not ready)."""
 
     @property
     def ready(self) -> bool:
@@ -86,5 +89,8 @@ class PreflightReport:
 
     def document(self) -> dict[str, Any]:
         """The `rig preflight --json` document."""
-        return {"ready": self.ready, "bench": {"ready": self.bench.ready, "problems": self.bench.problems},
-                "phones": [p.to_json() for p in self.phones]}
+        document = {"ready": self.ready, "bench": {"ready": self.bench.ready, "problems": self.bench.problems},
+                    "phones": [p.to_json() for p in self.phones]}
+        if self.migration:
+            document["migration"] = [c.to_json() for c in self.migration]
+        return document

@@ -14,6 +14,7 @@ from rig.errors import RigError
 from rig.preflight.bench_checks import (
     board_wanted, check_board, check_credentials, check_meter, check_risport, check_tap_port, check_tftp,
 )
+from rig.preflight.migration import migration_checks
 from rig.preflight.phone_checks import Facts, check_phone
 from rig.preflight.report import BenchReport, Check, PreflightReport, problems
 from rig.preflight.switches import SwitchView, check_access, check_budget, check_discovery
@@ -39,8 +40,10 @@ def _switch(bench: "Bench", name: str, phones: list["PhoneConfig"]) -> tuple[lis
     return [*checks, check_discovery(view), check_budget(bench, view, phones)], view
 
 
-def preflight(bench: "Bench", names: Sequence[str] = (), *, source: str = "") -> PreflightReport:
-    """Every bench check, then every phone check of the phones named (all when none are)."""
+def preflight(bench: "Bench", names: Sequence[str] = (), *, source: str = "",
+              migration: tuple[str, str] | None = None) -> PreflightReport:
+    """Every bench check, then every phone check of the phones named (all when none are); with
+    `migration` (A, B), the migration's checks among the bench's (rig.preflight.migration)."""
     config = bench.config
     phones = config.select(list(names))
     meters = {p.power_meter.instrument: bench.meter(p) for p in phones if p.power_meter is not None}
@@ -53,6 +56,7 @@ def preflight(bench: "Bench", names: Sequence[str] = (), *, source: str = "") ->
         metered = [pool.submit(check_meter, name, m[0]) for name, m in sorted(meters.items()) if m is not None]
         boards = {url: pool.submit(check_board, url, targets) for url, targets in wanted.items()}
         tap_port = pool.submit(check_tap_port, bench)
+        migrating = pool.submit(migration_checks, bench, *migration, phones[0]) if migration and phones else None
         checks = [credentials.result()]
         views: dict[str, SwitchView] = {}
         for future in switches:
@@ -63,27 +67,32 @@ def preflight(bench: "Bench", names: Sequence[str] = (), *, source: str = "") ->
         checks.append(tap_port.result())
         checks += [risport.result()] if risport is not None else []
         checks += [future.result() for future in metered]
+        migration_found = migrating.result() if migrating is not None else []
+        checks += migration_found
         board_lists: dict[str, list[str] | str] = {}
         for url, future in boards.items():
             check, board_lists[url] = future.result()
             checks.append(check)
     facts = Facts(views, board_lists, source or f"bench {config.bench}")
     reports = _parallel([lambda p=p: check_phone(bench, p, facts) for p in phones])
-    return PreflightReport(BenchReport(checks), reports)
+    return PreflightReport(BenchReport(checks), reports, migration_found)
 
 
-def bench_gate(bench: "Bench", phones: Sequence["PhoneConfig"]) -> None:
+def bench_gate(bench: "Bench", phones: Sequence["PhoneConfig"], migration: tuple[str, str] | None = None) -> None:
     """RigError (exit 2) naming the problem when the bench itself cannot work for these phones:
     a credential unset, a switch unreachable or refusing rig, CUCM's TFTP unreachable through the
     tap, the tap's port held by a process that shares no records, the trust anchor unreadable or
     not the cluster's, CUCM's RisPort unreadable while
-    `cucm.risport.require` is true. Read-only, like preflight."""
+    `cucm.risport.require` is true; for a migration (A, B), either system unreachable. Read-only,
+    like preflight."""
     selected = list(phones)
     tasks: list[Callable[[], list[Check]]] = [lambda: [check_credentials(bench.config)],
                                                lambda: [check_tap_port(bench)]]
     tasks += [lambda n=n: check_access(bench, n)[0] for n in sorted({p.switch for p in selected if p.switch is not None})]
     if selected:
         tasks += [lambda: check_tftp(bench, selected[0]), lambda: [check_risport(bench, selected)]]
+        if migration is not None:
+            tasks.append(lambda: migration_checks(bench, *migration, selected[0]))
     found = problems([c for checks in _parallel(tasks) for c in checks])
     if found:
         more = f" (and {len(found) - 1} more bench problems: see rig preflight)" if len(found) > 1 else ""

@@ -9,15 +9,19 @@ the StepDefs below take theirs from too: a procedure and a report name a step th
 
 from __future__ import annotations
 
-from rig.procedures import baseline, console, erase, factory_reset, identify, observe, restart_first, verify
+from rig.procedures import baseline, console, erase, factory_reset, identify, migrate, observe, restart_first, \
+    rollback, verify
 from rig.procedures.context import PhoneContext
 from rig.procedures.findings import (
     Baseline,
     ConsoleOpened,
     Erased,
     Identified,
+    Moved,
     Observed,
     Restarted,
+    RolledBack,
+    Routed,
     Verified,
 )
 from rig.procedures.sequence import Procedure, StepDef, run_phone
@@ -36,6 +40,16 @@ OBSERVE = StepDef(named.OBSERVE.name, observe.run, gives=Observed, needs=(Restar
 VERIFY = StepDef(named.VERIFY, verify.run, gives=Verified,
                  needs=(Observed, Baseline, ConsoleOpened, Restarted), uses=(Erased,))
 
+# rig migrate (rig.procedures.migrate): the phases around the erase, observe and verify on B by B's kind
+ROUTE = StepDef(named.ROUTE.name, migrate.route_to_source, gives=Routed, needs=(Identified,))
+ROLLBACK = StepDef(named.ROLLBACK.name, rollback.run, gives=RolledBack, needs=(Identified, ConsoleOpened, Baseline, Routed))
+MOVE = StepDef(named.MOVE.name, migrate.move, gives=Moved, needs=(Identified,), uses=(RolledBack,))
+MIGRATE_ERASE = StepDef(named.ERASE.name, migrate.erase_unless_rolled_back, gives=Erased,
+                        needs=(Identified, ConsoleOpened, Baseline), uses=(RolledBack, Restarted))
+OBSERVE_ON_B = StepDef(named.OBSERVE.name, migrate.observe_on_target, gives=Observed, needs=(Restarted, Baseline), uses=(Erased,))
+VERIFY_ON_B = StepDef(named.VERIFY, migrate.verify_on_target, gives=Verified,
+                      needs=(Observed, Baseline, ConsoleOpened, Restarted), uses=(Erased,))
+
 PROCEDURES: dict[str, Procedure] = {
     p.name: p
     for p in (
@@ -43,6 +57,8 @@ PROCEDURES: dict[str, Procedure] = {
         Procedure("verify", (IDENTIFY, CONSOLE, BASELINE, RESTART, OBSERVE, VERIFY)),
         Procedure("factory_reset", (IDENTIFY, CONSOLE, BASELINE, FACTORY_RESET, OBSERVE, VERIFY),
                   key_script="factory_reset"),
+        Procedure("migrate", (IDENTIFY, CONSOLE, ROUTE, BASELINE, ROLLBACK, MOVE, MIGRATE_ERASE, RESTART, OBSERVE_ON_B,
+                              VERIFY_ON_B), key_script="itl_erase"),
     )
 }
 

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from rig.procedures.parts import PhoneParts
     from rig.procedures.power_parts import PhonePower
     from rig.bench.taps import Taps
+    from rig.procedures.migrate import Migration
 
 T = TypeVar("T")
 
@@ -74,6 +75,8 @@ class PhoneContext:
     the phone as rig found it, before any of its steps touched the port."""
     resources: contextlib.ExitStack = field(default_factory=contextlib.ExitStack)
     """Closed when the phone's run ends (its console)."""
+    migration: "Migration | None" = None
+    """`rig migrate`'s systems and options (None for every other job)."""
 
     @property
     def config(self) -> LabConfig:

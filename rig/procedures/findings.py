@@ -80,6 +80,36 @@ class Restarted(Finding):
 
 
 @dataclass(frozen=True, kw_only=True)
+class Routed(Finding):
+    """The tap relays the phone's reads to `system` (rig migrate: the system it leaves)."""
+
+    system: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class RolledBack(Finding):
+    """What the rollback phase of a migration found: whether the system the phone leaves serves a
+    rollback ITL (`served`) and whether the phone took it (`took`: it accepts any next ITL)."""
+
+    served: bool
+    took: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class Moved(Finding):
+    """The tap relays the phone's reads to the system it moves to."""
+
+    system: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class EraseNotNeeded(Finding):
+    """A migration's erase step found nothing to erase (the phone took the rollback ITL)."""
+
+    why: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class Observed(Finding):
     """What the tap saw the phone fetch after the erase (or the power-on), and its load then."""
 

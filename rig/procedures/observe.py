@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable
 from datetime import datetime
 
 from rig.drivers.phone_web import PhoneWebError
@@ -95,6 +96,20 @@ def fetched_ok(fetches: list[TftpTransfer]) -> set[str]:
     return {t.file for t in fetches if t.ok}
 
 
+def collect_fetches(ctx: PhoneContext, since: datetime, known: list[TftpTransfer],
+                    expected_miss: Callable[[TftpTransfer], str | None]) -> list[TftpTransfer]:
+    """The phone's fetches the tap saw from `since` on that are not in `known`, journaled as `tftp`
+    events (a failed one with why it is expected, if it is) and kept in the run directory."""
+    assert ctx.tap is not None and ctx.phone.ip is not None
+    seen = set(known)  # with a load server tapped too, two taps' records come in two runs
+    new = [t for t in ctx.tap.transfers(client=str(ctx.phone.ip)) if utc(t.started) >= since and t not in seen]
+    ctx.journal.write_all([TftpFetch(phone=ctx.phone.name, file=t.file, at=iso(utc(t.started)), bytes=t.bytes,
+                                     ok=t.ok, error=t.error, expected=expected_miss(t), options=dict(t.options),
+                                     resent_after=list(t.resent) or None) for t in new])
+    keep_fetched(ctx.run_dir, ctx.phone.name, new, ctx.profile.tftp.image)
+    return new
+
+
 class _Watch:
     """This phone's fetches (journaled as `tftp` events as they are seen) and its load."""
 
@@ -105,16 +120,7 @@ class _Watch:
         self.probe = _LoadProbe(quiet=min(QUIET_PROBE_S, ctx.config.timeouts.boot / 20))
 
     def collect(self) -> None:
-        ctx = self.ctx
-        assert ctx.tap is not None and ctx.phone.ip is not None
-        seen = set(self.fetches)  # with a load server tapped too, two taps' records come in two runs
-        new = [t for t in ctx.tap.transfers(client=str(ctx.phone.ip)) if utc(t.started) >= self.since and t not in seen]
-        self.fetches += new
-        ctx.journal.write_all([TftpFetch(phone=ctx.phone.name, file=t.file, at=iso(utc(t.started)), bytes=t.bytes,
-                                         ok=t.ok, error=t.error, expected=self.expected_miss(t),
-                                         options=dict(t.options), resent_after=list(t.resent) or None)
-                                for t in new])
-        keep_fetched(ctx.run_dir, ctx.phone.name, new, ctx.profile.tftp.image)
+        self.fetches += collect_fetches(self.ctx, self.since, self.fetches, self.expected_miss)
 
     def expected_miss(self, transfer: TftpTransfer) -> str | None:
         """Why this failed fetch is expected, or None. A phone asks for its CTL file before its

@@ -83,7 +83,7 @@ class RestartGate:
                 raise PhoneFailed(f"no TFTP request / no answer within {boot:g}s after power-on (restarted "
                                   "before its keys)")
             if verdict is None:
-                verdict = _Verdict(False, f"no proof within {boot:g}s that it took the cluster's ITL and config")
+                verdict = GateVerdict(False, f"no proof within {boot:g}s that it took the cluster's ITL and config")
             step.data["took_trust"] = verdict.took
             step.detail = f"{step.detail}; {verdict.evidence}"
             if not verdict.took:  # keys pressed while it still boots would be lost
@@ -96,13 +96,13 @@ class RestartGate:
                             else "; it showed no trust list failure before: it needed nothing")
             return restarted
 
-    def _verdict(self, restarted: Restarted) -> "_Verdict | None":
+    def _verdict(self, restarted: Restarted) -> "GateVerdict | None":
         ctx, since = self.ctx, restarted.power_on_at
         fetches = [t for t in ctx.tap.transfers(client=str(ctx.phone.ip)) if utc(t.started) >= since] \
             if ctx.tap is not None and ctx.watching else []
         failure = self._trust_failure(restarted)
         if failure is not None:
-            return _Verdict(False, f"trust list failure after the restart: {failure}")
+            return GateVerdict(False, f"trust list failure after the restart: {failure}")
         self.alive = self.alive or bool(fetches)
         fetched = {t.file for t in fetches if t.ok}
         wanted = [ctx.profile.itl_file(ctx.phone.mac), ctx.profile.config_file(ctx.phone.mac)]
@@ -113,26 +113,33 @@ class RestartGate:
         if load is None or (ctx.expected_load and not load.running):
             return None
         seen = f"fetched {' and '.join(wanted)}; " if ctx.watching else ""
-        return _Verdict(True, f"took its trust by itself: {seen}no trust list failure; {load.describe()}")
+        return GateVerdict(True, f"took its trust by itself: {seen}no trust list failure; {load.describe()}")
 
     def _trust_failure(self, restarted: Restarted) -> str | None:
-        """A trust-list failure line since the restart: on the console, else a status message
-        the baseline did not show."""
-        if self.console is not None:
-            lines = self.console.lines_since(restarted.console_mark or 0)
-        elif self.baseline.web_access and self.ctx.web is not None:
-            try:
-                lines = [m for m in self.ctx.web.status_messages() if m not in self.baseline.status_messages]
-            except PhoneWebError:
-                return None
-        else:
+        return trust_failure_since(self.ctx, self.baseline, self.console, restarted)
+
+
+def trust_failure_since(ctx: PhoneContext, baseline: Baseline, console: Console | None,
+                        restarted: Restarted) -> str | None:
+    """A trust-list failure line since the restart: on the console, else a status message the
+    baseline did not show; None when there is none (or nothing to read it from)."""
+    if console is not None:
+        lines = console.lines_since(restarted.console_mark or 0)
+    elif baseline.web_access and ctx.web is not None:
+        try:
+            lines = [m for m in ctx.web.status_messages() if m not in baseline.status_messages]
+        except PhoneWebError:
             return None
-        failures = self.ctx.profile.trust_failures_in(lines)
-        return failures[0] if failures else None
+    else:
+        return None
+    failures = ctx.profile.trust_failures_in(lines)
+    return failures[0] if failures else None
 
 
 @dataclass(frozen=True)
-class _Verdict:
+class GateVerdict:
+    """What a restart before keys showed: whether the phone took its trust by itself, and the evidence."""
+
     took: bool
     evidence: str
 

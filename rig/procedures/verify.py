@@ -43,17 +43,48 @@ phone's expected load yet is read again below, so an older one only ever saves t
 detail table (a 48-phone table per phone verified within a second of each other)."""
 
 
-class _CheckFailed(Exception):
-    pass
+class CheckFailed(Exception):
+    """A check found the phone wrong: its step fails, the other checks still run."""
 
 
-def _content(observed: Observed, name: str) -> bytes:
+class Checks:
+    """Named checks of one phone, each its own step with evidence; all run even when one fails,
+    the first failure is the phone's reason (a bench fault only when no check of its own failed)."""
+
+    def __init__(self, ctx: PhoneContext) -> None:
+        self.ctx = ctx
+        self.failures: list[str] = []
+        self.faults: list[BenchFault] = []
+
+    def run(self, name: StepName, check: Callable[[Step], T]) -> T | None:
+        with self.ctx.steps.step(name) as step:
+            try:
+                return check(step)
+            except CheckFailed as failure:
+                step.fail(str(failure))
+                self.failures.append(str(failure))
+            except BenchFault as fault:  # the other checks still run; the phone ends `error` in end()
+                step.fail(str(fault))
+                self.faults.append(fault)
+            return None
+
+    def end(self, verified: Verified) -> Verified:
+        """`verified`, or what ends the phone: its first failure (kept with `verified`), else a fault."""
+        if self.faults and not self.failures:  # a phone that failed a check of its own failed, whatever the bench did
+            raise self.faults[0]
+        if self.failures:
+            raise PhoneFailed(self.failures[0], verified)
+        return verified
+
+
+def fetched_content(observed: Observed, name: str) -> bytes:
+    """What the tap kept of the phone's last good fetch of `name`; CheckFailed when there is none."""
     kept = [t for t in observed.fetches if t.ok and t.file == name]
     if not kept:
-        raise _CheckFailed(f"{name} was not fetched")
+        raise CheckFailed(f"{name} was not fetched")
     content = kept[-1].content
     if content is None:
-        raise _CheckFailed(f"{name} was fetched but the tap did not keep its content")
+        raise CheckFailed(f"{name} was fetched but the tap did not keep its content")
     return content
 
 
@@ -64,26 +95,26 @@ def _anchor(ctx: PhoneContext) -> x509.Certificate | None:
     try:
         return x509.load_pem_x509_certificate(cucm.trust_anchor.read_bytes())
     except (OSError, ValueError) as error:
-        raise _CheckFailed(f"trust anchor {cucm.trust_anchor} unreadable: {error}") from None
+        raise CheckFailed(f"trust anchor {cucm.trust_anchor} unreadable: {error}") from None
 
 
 def _parse(data: bytes, name: str) -> trust.TrustFile:
     try:
         return trust.parse(data)
     except trust.TrustFileError as error:
-        raise _CheckFailed(f"{name} does not parse: {error}") from None
+        raise CheckFailed(f"{name} does not parse: {error}") from None
 
 
 def check_itl(ctx: PhoneContext, observed: Observed, step: Step) -> trust.TrustFile:
     name = ctx.profile.itl_file(ctx.phone.mac)
-    itl = _parse(_content(observed, name), name)
+    itl = _parse(fetched_content(observed, name), name)
     anchor = _anchor(ctx)
     verdict = trust.verify(itl, cert=anchor)
     step.data.update(file=name, signer=itl.signer.name, serial=itl.signer.serial,
                      records=[f"{r.function_name} {r.subject}" for r in itl.records])
     against = "the trust anchor" if anchor is not None else "its own SAST record (no trust anchor configured)"
     if not verdict.valid:
-        raise _CheckFailed(f"{name} does not verify against {against}: {verdict.reason}")
+        raise CheckFailed(f"{name} does not verify against {against}: {verdict.reason}")
     step.detail = f"{name} signed by {itl.signer.name}, verifies against {against}"
     return itl
 
@@ -91,12 +122,12 @@ def check_itl(ctx: PhoneContext, observed: Observed, step: Step) -> trust.TrustF
 def check_config(ctx: PhoneContext, observed: Observed, itl: trust.TrustFile | None, step: Step) -> None:
     name = ctx.profile.config_file(ctx.phone.mac)
     if itl is None:
-        raise _CheckFailed(f"{name} not checked: no valid ITL to check it against")
-    sgn = _parse(_content(observed, name), name)
+        raise CheckFailed(f"{name} not checked: no valid ITL to check it against")
+    sgn = _parse(fetched_content(observed, name), name)
     verdict = trust.verify(sgn, itl=itl)
     step.data.update(file=name, signer=sgn.signer.name)
     if not verdict.valid:
-        raise _CheckFailed(f"{name} does not verify against the fetched ITL: {verdict.reason}")
+        raise CheckFailed(f"{name} does not verify against the fetched ITL: {verdict.reason}")
     step.detail = f"{name} signed by {sgn.signer.name}, a TFTP signer of the ITL"
 
 
@@ -127,7 +158,7 @@ def check_load(ctx: PhoneContext, observed: Observed, baseline: Baseline, step: 
                      cdp_version=neighbour.version if neighbour is not None else None, lldp_software=lldp_software)
     decided.append(decision)
     if decision.expected and not decision.running:
-        raise _CheckFailed(f"{decision.describe()}, expected {decision.expected}")
+        raise CheckFailed(f"{decision.describe()}, expected {decision.expected}")
     step.detail = f"load {baseline.load} -> {decision.describe()}"
     return decision
 
@@ -143,7 +174,7 @@ def check_trust_list(ctx: PhoneContext, view: StepView, step: Step) -> None:
         try:
             lines = ctx.web.status_messages()
         except PhoneWebError as error:
-            raise _CheckFailed(f"status messages unreadable: {error}") from None
+            raise CheckFailed(f"status messages unreadable: {error}") from None
         source = "status messages after the restart"
     else:
         step.detail = "unchecked: no console, web access off"
@@ -151,7 +182,7 @@ def check_trust_list(ctx: PhoneContext, view: StepView, step: Step) -> None:
     bad = ctx.profile.trust_failures_in(lines)
     step.data.update(source=source, lines_checked=len(lines), failures=bad[:5])
     if bad:
-        raise _CheckFailed(f"trust list failure in the {source}: {bad[0]}")
+        raise CheckFailed(f"trust list failure in the {source}: {bad[0]}")
     step.detail = f"no trust list failure in the {source} ({len(lines)} lines)"
 
 
@@ -193,27 +224,14 @@ def check_registration(ctx: PhoneContext, step: Step) -> None:
                    f"ActiveLoadID {expected}")
     step.data["required"] = required
     if required:
-        raise _CheckFailed(failure)
+        raise CheckFailed(failure)
     step.detail = f"{failure} (not required: cucm.risport.require is false)"
 
 
 def run(ctx: PhoneContext, view: StepView) -> Verified:
     observed, baseline = view.need(Observed), view.need(Baseline)
-    failures: list[str] = []
-    faults: list[BenchFault] = []
-
-    def checked(name: StepName, check: Callable[[Step], T]) -> T | None:
-        with ctx.steps.step(name) as step:
-            try:
-                return check(step)
-            except _CheckFailed as failure:
-                step.fail(str(failure))
-                failures.append(str(failure))
-            except BenchFault as fault:  # the other checks still run; the phone ends `error` below
-                step.fail(str(fault))
-                faults.append(fault)
-            return None
-
+    checks = Checks(ctx)
+    checked = checks.run
     itl_signer = None
     if observed.watched:
         itl = checked(VERIFY_ITL, lambda s: check_itl(ctx, observed, s))
@@ -224,17 +242,12 @@ def run(ctx: PhoneContext, view: StepView) -> Verified:
     if ctx.bench.risport() is not None:
         checked(VERIFY_REGISTRATION, lambda s: check_registration(ctx, s))
     checked(VERIFY_TRUST_LIST, lambda s: check_trust_list(ctx, view, s))
-    if faults and not failures:  # a phone that failed a check of its own failed, whatever the bench did
-        raise faults[0]
-    verified = Verified(itl_signer=itl_signer, load=decided[0] if decided else observed.load)
-    if failures:
-        raise PhoneFailed(failures[0], verified)
-    return verified
+    return checks.end(Verified(itl_signer=itl_signer, load=decided[0] if decided else observed.load))
 
 
 def _signer(ctx: PhoneContext, observed: Observed) -> str | None:
     """The signer of a fetched ITL that did not verify (the report still names it)."""
     try:
-        return _parse(_content(observed, ctx.profile.itl_file(ctx.phone.mac)), "ITL").signer.name
-    except _CheckFailed:
+        return _parse(fetched_content(observed, ctx.profile.itl_file(ctx.phone.mac)), "ITL").signer.name
+    except CheckFailed:
         return None

@@ -18,7 +18,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, TypeVar
 
-from rig.record.events import Event, EventError, PowerAction
+from rig.record.events import Event, EventError, PowerAction, RouteChange
 
 JOURNAL_NAME = "journal.jsonl"
 FILES_DIR = "files"
@@ -176,3 +176,9 @@ def ports_left_off(events: Iterable[Event], bench: str | None,
         elif event.phase == "done":
             last[key] = None
     return [claim for claim in last.values() if claim is not None]
+
+
+def routes_of(events: Iterable[Event], phones: Iterable[str]) -> dict[str, RouteChange]:
+    """Each of `phones`' last route (intent or done: a route the tap may have heard), by phone."""
+    wanted = set(phones)
+    return {e.phone: e for e in events if isinstance(e, RouteChange) and e.phone in wanted}

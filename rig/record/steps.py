@@ -47,10 +47,16 @@ VERIFY_CONFIG = StepName("verify_config", VERIFY)
 VERIFY_LOAD = StepName("verify_load", VERIFY)
 VERIFY_REGISTRATION = StepName("verify_registration", VERIFY)
 VERIFY_TRUST_LIST = StepName("verify_trust_list", VERIFY)
+# rig migrate's phases (rig.procedures.migrate): a route only tells the tap where to relay the
+# phone's next reads (restored on --resume), it does nothing to the phone itself
+ROUTE = StepName("route")
+ROLLBACK = StepName("rollback", changes=POWER_CYCLE)
+MOVE = StepName("move")
 
 STEP_NAMES: dict[str, StepName] = {
     s.name: s for s in (IDENTIFY, CONSOLE, BASELINE, ERASE, RESTART_FIRST, RECOVER, FACTORY_RESET, RESTART,
-                        OBSERVE, VERIFY_ITL, VERIFY_CONFIG, VERIFY_LOAD, VERIFY_REGISTRATION, VERIFY_TRUST_LIST)
+                        OBSERVE, VERIFY_ITL, VERIFY_CONFIG, VERIFY_LOAD, VERIFY_REGISTRATION, VERIFY_TRUST_LIST,
+                        ROUTE, ROLLBACK, MOVE)
 }
 
 

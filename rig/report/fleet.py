@@ -27,7 +27,7 @@ MIN_LABEL_GAP = 64.0
 STEP_COLOURS = {
     "identify": "#5b7fbf", "console": "#9aa5b1", "baseline": "#a0cbe8", "erase": "#8c6bb1",
     "factory_reset": "#c2a5cf", "restart_first": "#c7a27c", "restart": "#9c755f", "recover": "#d4b9a8",
-    "observe": "#edc948", "verify": "#76b7b2",
+    "observe": "#edc948", "verify": "#76b7b2", "route": "#b6992d", "rollback": "#499894", "move": "#86bcb6",
 }
 """One colour per step family (legend under the chart; families as rig.record.steps declares them:
 every `verify_*` check is a verify); a step of no listed family is grey. One colour language for the whole

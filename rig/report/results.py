@@ -18,7 +18,7 @@ from rig.record.events import (
 )
 from rig.errors import RigError
 from rig.record.journal import ports_left_off
-from rig.record.steps import ERASE, FACTORY_RESET, POWER_CYCLE, RESTART_FIRST, step_name
+from rig.record.steps import ERASE, FACTORY_RESET, POWER_CYCLE, RESTART_FIRST, ROLLBACK, step_name
 from rig.report.model import FetchRecord, LeftOff, PhoneResult, RunResults, StepRecord, Unhealthy
 
 NOT_FINISHED = "not finished: the run was interrupted before this phone was done"
@@ -54,13 +54,14 @@ def unfinished(events: list[PhoneEvent]) -> PhoneDone:
 
 def fix_of(outcome: str, events: list[PhoneEvent]) -> str | None:
     """How a passed phone's trust was restored, from its steps: `restart` (a restart before the
-    keys was enough: rig.procedures.restart_first), `erase:<backend>` (its ITL erased by keys on
+    keys was enough: rig.procedures.restart_first), `rollback` (it took a rollback ITL: rig migrate's
+    rig.procedures.rollback), `erase:<backend>` (its ITL erased by keys on
     that backend), `none` (it needed nothing: no erase, or a restart that found no symptom).
     None for a phone that did not pass: its trust was not restored."""
     if outcome != "passed":
         return None
     for event in reversed([e for e in events if isinstance(e, StepDone) and e.ok]):
-        if event.name == RESTART_FIRST.name and "fix" in event.data:
+        if event.name in (RESTART_FIRST.name, ROLLBACK.name) and "fix" in event.data:
             return str(event.data["fix"])
         if event.name == ERASE.name and "erase_confirmed_by" in event.data:
             return f"erase:{event.data['backend']}"

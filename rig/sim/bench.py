@@ -9,16 +9,12 @@ config a technician would have written for that bench, so rig drives it exactly 
 
 from __future__ import annotations
 
-import socket
 import time
-from dataclasses import dataclass
 from ipaddress import IPv4Address
 from pathlib import Path
-from typing import Any
 
 from rig.config.lab import (
     AxlConfig,
-    ConfigError,
     CucmConfig,
     Endpoint,
     HttpKeypadConfig,
@@ -33,15 +29,17 @@ from rig.config.lab import (
     TapConfig,
     Timeouts,
 )
-from rig.config.simulation import SimSwitches, Simulation
+from rig.config.simulation import Simulation
+from rig.config.systems import CucmSystem, SystemConfig
 from rig.sim.actuator import SimActuator
+from rig.sim.bench_cme import CME_KNOWN_HOSTS, bench_cme, cme_systems, start_cme
 from rig.sim.box import SimBox
-from rig.sim.bundle_shape import bundle_mac, phone_options, shaped_simulation, switch_options
+from rig.sim.bundle_shape import phone_options, shaped_simulation, switch_options
 from rig.sim.clock import SimClock
 from rig.sim.cucm import SimCucm
 from rig.sim.load_server import SimLoadServer, image_sizes, tap_config
+from rig.sim.loads import OLD_LOAD
 from rig.sim.loopback import bench_tap_host, free_udp_port
-from rig.sim.ios_output import MODULE_BUDGET_WATTS
 from rig.sim import misconfig
 from rig.sim.meter import SimPowerMeter
 from rig.sim.observe import RUNTIME_FAULTS, BenchObserver
@@ -49,106 +47,33 @@ from rig.sim.peers import peer_network
 from rig.sim.phone import SimPhone
 from rig.sim.pki import ClusterPki
 from rig.sim.risport import RisDevice, SimRisPort
+from rig.sim.sccp import CallControl
 from rig.sim.switch import SimSwitch, SwitchFaults
+from rig.sim.layout import (  # noqa: F401 - re-exported: the bench's layout is asked of it
+    CHANNELS_PER_METER, HEADS_PER_BOARD, LOOPBACK, MAC_BASE, PORTS_PER_MEMBER, SimPhoneSpec, _check_web_port, layout, phone_ip, switch_build, switch_port,
+)
 
-LOOPBACK = "127.0.0.1"
 DEAD_TVS = (LOOPBACK, 9)  # where phones look for TVS under the `tvs_unreachable` fault: refused
 CUCM_HOST = "127.0.0.2"
 """CUCM on an address of its own, as on a real network: a phone whose option 150 names CUCM
 instead of the tap is then told apart by its TFTP Server 1."""
+OLD_CUCM_HOST = "127.0.0.3"
+"""The old cluster (`simulation.old_cluster`), on an address of its own too."""
+OLD_SYSTEM = "old"
+"""The old cluster's name among the written config's `systems`."""
 USERNAME = "rig"
 PASSWORD = "rig-sim"  # the simulator's own credentials, not a secret of anyone's
 LOAD_ID = "SCCP42.9-4-2SR3-1S"
-PORTS_PER_MEMBER = 48
-MAC_BASE = 0x001D705F0000  # a Cisco OUI, as on a real 7942's label
-HEADS_PER_BOARD = 16  # solenoid heads on one key actuator board (one serial line)
-CHANNELS_PER_METER = 8  # as on a typical multi-channel power analyzer
 PRESS_MS = 120  # how long a solenoid holds a key on hardware
 WRITTEN_BY = "# Written by `rig sim`"
 """First line of every file the simulated bench writes: `rig sim --write-config` overwrites a
 file only when it starts with this line (known_hosts and PEM readers skip it)."""
 KNOWN_HOSTS = "known_hosts"
 TRUST_ANCHOR = "cucm-tftp.pem"
+OLD_TRUST_ANCHOR = "old-cucm-tftp.pem"
 RISPORT_CA = "cucm-risport-ca.pem"
-GENERATED_FILES = (KNOWN_HOSTS, TRUST_ANCHOR, RISPORT_CA)
+GENERATED_FILES = (KNOWN_HOSTS, TRUST_ANCHOR, OLD_TRUST_ANCHOR, RISPORT_CA, CME_KNOWN_HOSTS)
 """What `lab_config()` writes into the bench's workdir."""
-
-
-@dataclass(frozen=True)
-class SimPhoneSpec:
-    """One simulated phone: where it sits on the bench and its scenario."""
-
-    name: str
-    mac: str
-    ip: str
-    switch: str
-    port: str
-    meter: int
-    channel: int
-    board: int
-    scenario: str
-
-
-def phone_ip(index: int) -> str:
-    """127.0.1.1, 127.0.1.2, ... 127.0.1.250, 127.0.2.1, ...: each phone its own address."""
-    return str(IPv4Address(f"127.0.{1 + index // 250}.{1 + index % 250}"))
-
-
-def switch_port(index_on_switch: int, members: int = 1) -> str:
-    """One member: Gi1/0/1..Gi1/0/48 then Gi2/0/1..., the next stack member, as on a real access
-    switch. A stack of `members`: phones dealt over the members in turn (Gi1/0/1, Gi2/0/1, ...)."""
-    if members > 1:
-        port, member = divmod(index_on_switch, members)
-    else:
-        member, port = divmod(index_on_switch, PORTS_PER_MEMBER)
-    return f"Gi{member + 1}/0/{port + 1}"
-
-
-def switch_build(settings: SimSwitches) -> dict[str, Any]:
-    """SimSwitch's stack and protocol arguments from the simulation's `switch` settings."""
-    watts = settings.member_watts
-    budgets = {m: watts[m - 1] if m <= len(watts) else MODULE_BUDGET_WATTS for m in range(1, settings.members + 1)}
-    return {"budgets": budgets, "cdp": settings.cdp, "lldp": settings.lldp}
-
-
-def layout(sim: Simulation) -> list[SimPhoneSpec]:
-    """Phones spread in contiguous blocks over the switches, scenarios in the order given."""
-    sim = shaped_simulation(sim)  # a bundle's phones (rig.sim.bundle_shape)
-    scenarios = [s for s, count in sim.scenarios.items() for _ in range(count)]
-    scenarios += ["healthy"] * max(0, sim.phones - len(scenarios))
-    per_switch = -(-sim.phones // sim.switches)
-    specs = []
-    for i in range(sim.phones):
-        sw, on_switch = divmod(i, per_switch)
-        specs.append(
-            SimPhoneSpec(
-                name=f"desk-{i + 1:02d}",
-                mac=bundle_mac(sim, i, f"{MAC_BASE + i:012X}"),
-                ip=phone_ip(i),
-                switch=f"sw{sw + 1}",
-                port=switch_port(on_switch, sim.switch.members),
-                meter=i // CHANNELS_PER_METER,
-                channel=i % CHANNELS_PER_METER + 1,
-                board=i // HEADS_PER_BOARD,
-                scenario=scenarios[i],
-            )
-        )
-    return specs
-
-
-def _check_web_port(port: int, specs: list[SimPhoneSpec]) -> None:
-    """ConfigError unless every phone's address lets this process bind `port` (port 80 needs
-    root or CAP_NET_BIND_SERVICE): said before anything starts, not as a phone whose web
-    server silently never answers."""
-    for spec in specs:
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the phone's server binds
-            try:
-                probe.bind((spec.ip, port))
-            except OSError as error:
-                raise ConfigError(f"simulation.web_port: {port}: cannot serve a phone's web pages on {spec.ip}:{port} "
-                                  f"({error.strerror}); ports below 1024 need root or CAP_NET_BIND_SERVICE, "
-                                  "and no other bench may serve this port on the same addresses") from None
 
 
 class SimBench(SimBox):
@@ -178,6 +103,14 @@ class SimBench(SimBox):
             host=CUCM_HOST,
             peer_sharing=sim.firmware.peer_sharing,
         )
+        self.old_cucm = None if sim.old_cluster is None else SimCucm(
+            self.clock, self.pki.old_cluster(), [(s.name, s.mac) for s in self.specs], load_id=OLD_LOAD,
+            image_bytes=image_sizes(sim), host=OLD_CUCM_HOST, rollback=sim.old_cluster.rollback,
+        )
+        """The cluster the `stale_itl` phones came from (`simulation.old_cluster`), if served."""
+        self.cme = bench_cme(sim, self.specs, LOAD_ID, (USERNAME, PASSWORD))
+        """The CUCME router (`simulation.cme`, rig.sim.bench_cme), if served."""
+        self.call_control = CallControl()
         self.load_server = SimLoadServer(LOAD_ID, image_sizes(sim)) if sim.firmware.load_server else None
         """The Load Server the phones' configs name (`simulation.firmware.load_server`), if any."""
         self.peers = peer_network(self.clock)
@@ -198,6 +131,9 @@ class SimBench(SimBox):
             tap = self.load_server_tap_port
             self.cucm.load_server = self.load_server.config_value if tap is None else f"{self.tap_host}:{tap}"
         self.cucm.start()
+        if self.old_cucm is not None:
+            self.old_cucm.start()
+        start_cme(self.cme, self.call_control)
         for spec in self.specs:
             phone = SimPhone(
                 spec.name,
@@ -210,6 +146,7 @@ class SimBench(SimBox):
                 tftp_servers=misconfig.tftp_servers(spec.name, self.sim, (self.tap_host, self.tap_port), self.cucm.tftp_address),
                 tvs=DEAD_TVS if faults.tvs_unreachable else self.cucm.tvs_address,
                 peers=self.peers,
+                call_control=self.call_control,
                 never_returns=spec.name in faults.never_returns,
                 lost_keys=faults.lost_keys.get(spec.name, 0),
                 http_drops=faults.http_drops.get(spec.name, 0),
@@ -250,11 +187,13 @@ class SimBench(SimBox):
 
     def _ris_devices(self) -> list[RisDevice]:
         """What CUCM knows of each phone now: registered once it runs on a verified config
-        (`registered`), unregistered otherwise (stuck on its cached config, booting, off)."""
+        (`registered`) that is not the CUCME router's, unregistered otherwise (stuck on its cached
+        config, booting, off, or registered with the router)."""
         devices = []
         for i, spec in enumerate(self.specs):
-            status = self.phones[spec.name].status()
-            registered = status.state == "registered"
+            phone = self.phones[spec.name]
+            status = phone.status()
+            registered = status.state == "registered" and not self.call_control.listed(phone.mac)
             devices.append(RisDevice(
                 name=f"SEP{spec.mac}", status="Registered" if registered else "UnRegistered",
                 status_reason=0 if registered else 1, ip=spec.ip, active_load_id=status.load,
@@ -287,7 +226,8 @@ class SimBench(SimBox):
                 phone.set_web_access(name not in sim.web_access_off)
 
     def stop(self) -> None:
-        boxes = [*([self.risport] if self.risport is not None else []), *self.actuators, *self.meters, *self.switches.values(), *self.phones.values(), self.cucm]
+        boxes = [*([self.risport] if self.risport is not None else []), *self.actuators, *self.meters, *self.switches.values(), *self.phones.values(), self.cucm,
+                 *([self.old_cucm] if self.old_cucm is not None else []), *([self.cme] if self.cme is not None else [])]
         for box in boxes:
             box.stop()
         if self.load_server is not None:
@@ -331,6 +271,7 @@ class SimBench(SimBox):
                 upstream=Endpoint(host=cucm_host, port=cucm_port),
                 load_server=tap_config(self.load_server, self.tap_host, self.load_server_tap_port),
             ),
+            systems=self._systems(),
             instruments={
                 f"meter{i + 1}": InstrumentConfig(resource=f"TCPIP::{host}::{port}::SOCKET")
                 for i, meter in enumerate(self.meters)
@@ -339,6 +280,17 @@ class SimBench(SimBox):
             phones=[self._phone_config(spec) for spec in self.specs],
             timeouts=self._timeouts(),
         )
+
+    def _systems(self) -> dict[str, SystemConfig]:
+        """`systems.old`: the old cluster, its TFTP certificate written beside the config; `systems.cme`."""
+        systems: dict[str, SystemConfig] = dict(cme_systems(self.cme, self.workdir, WRITTEN_BY, (USERNAME, PASSWORD)))
+        if self.old_cucm is None:
+            return systems
+        anchor = self.workdir / OLD_TRUST_ANCHOR
+        anchor.write_bytes(f"{WRITTEN_BY}: the simulated old CUCM's TFTP certificate\n".encode()
+                           + self.old_cucm.trust_anchor_pem)
+        host, port = self.old_cucm.tftp_address
+        return systems | {OLD_SYSTEM: CucmSystem(kind="cucm", tftp=Endpoint(host=host, port=port), trust_anchor=anchor)}
 
     def _tomcat_config(self) -> dict[str, RisPortConfig | AxlConfig]:
         """`cucm.risport` and `cucm.axl`: both on the simulated CUCM's one HTTPS server."""

@@ -29,7 +29,7 @@ from rig.sim.observe import TftpRead
 from rig.sim.pki import ClusterPki
 from rig.sim.tftp import MemoryTftpServer
 from rig.sim.tvs import SimTvs
-from rig.trust import build_sgn
+from rig.trust import build_rollback_itl, build_sgn
 
 AUTH_PATH = "/ccmcip/authenticate.jsp"
 DEFAULT_USERS = {"rig": "rig-sim"}  # the simulator's own credentials, not anyone's secret
@@ -53,6 +53,7 @@ class SimCucm(SimBox):
         web_access_off: Iterable[str] = (),
         tftp_start_method: str = "spawn",
         peer_sharing: bool = False,
+        rollback: bool = False,
     ) -> None:
         if not ipaddress.ip_address(host).is_loopback:
             raise ValueError(f"SimCucm: refusing to bind non-loopback address {host}")
@@ -69,6 +70,8 @@ class SimCucm(SimBox):
         """Phone names whose configuration disables web access (`<webAccess>1</webAccess>`)."""
         self.peer_sharing = peer_sharing
         """Every phone's configuration enables Peer Firmware Sharing (`<peerFirmwareSharing>1`)."""
+        self.rollback = rollback
+        """"Prepare Cluster for Rollback to pre 8.0" is True: every ITL served is a rollback ITL."""
         self.load_server = ""
         """`<loadServer>` of every phone's configuration (set before start; "" for none)."""
         self._tftp_options = {"host": host, "port": port, "loss": loss, "start_method": tftp_start_method}
@@ -136,19 +139,27 @@ class SimCucm(SimBox):
     def _tftp_files(self) -> CucmFiles:
         """Every phone's ITL and configs, signed up front (signing on request would stall the
         single TFTP server loop just when a whole bench asks at once after a power-up)."""
-        files = {"itlfile.tlv": self.pki.itl(self.pki.current, "ITLFile.tlv", self.pki.tvs)}
+        files = {"itlfile.tlv": self._itl("ITLFile.tlv")}
         for mac, name in self.phones.items():
             device = f"SEP{mac}"
             web_access = name not in self.web_access_off
             config = DeviceConfig(device, self.load_id, self.auth_url, self.host, web_access,
                                   self.peer_sharing, self.load_server).render()
-            files[f"itl{device}.tlv".lower()] = self.pki.itl(self.pki.current, f"ITL{device}.tlv", self.pki.tvs)
+            files[f"itl{device}.tlv".lower()] = self._itl(f"ITL{device}.tlv")
             files[f"{device}.cnf.xml".lower()] = config
             files[f"{device}.cnf.xml.sgn".lower()] = build_sgn(
                 config, filename=f"{device}.cnf.xml.sgn", signer_cert=self.pki.current.cert,
                 signer_key=self.pki.current.key,
             )
         return CucmFiles(load_file(self.load_id, self.image_bytes), files)
+
+    def _itl(self, filename: str) -> bytes:
+        """The cluster's ITL, or with the rollback parameter set, the rollback ITL: signed by the
+        same certificate, with no TFTP or TVS record (rig.trust.rollback for the sources)."""
+        current = self.pki.current
+        if self.rollback:
+            return build_rollback_itl(signer_cert=current.cert, signer_key=current.key, filename=filename)
+        return self.pki.itl(current, filename, self.pki.tvs)
 
 
 @dataclass(frozen=True)

@@ -47,6 +47,7 @@ from rig.sim.peers import peer_network
 from rig.sim.cucm import SimCucm
 from rig.sim.observe import BenchObserver
 from rig.sim.pki import ClusterPki
+from rig.sim.sccp import CallControl
 
 _DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 """libyaml's emitter when PyYAML has it: the same text as safe_dump's for a 240-phone config
@@ -77,6 +78,8 @@ class ShardBench(SimBench):
         self.clock = SimClock(sim.time_scale)
         self.specs, self.pki, (self.tap_host, self.tap_port) = specs, pki, tap
         self.cucm = cucm  # type: ignore[assignment]
+        self.old_cucm = None  # the old cluster (simulation.old_cluster) is served in one process only
+        self.cme, self.call_control = None, CallControl()  # so is the CUCME router (simulation.cme)
         self.phones, self.switches, self.meters, self.actuators = {}, {}, [], []
         self.risport, self.load_server, self.load_server_tap_port = None, None, None
         self.peers = peer_network(self.clock)

@@ -21,7 +21,6 @@ import logging
 import threading
 import time
 from collections.abc import Sequence
-from datetime import datetime
 
 from rig import trust
 from rig.sim.chaos import ExchangeFaults
@@ -41,12 +40,13 @@ from rig.sim.http_server import free_tcp_port
 from rig.sim.phone_http import PhoneHttpServer, RequestDrops
 from rig.sim.phone_menu import Effect, PhoneMenu
 from rig.sim.phone_shape import PhoneShape
-from rig.sim.phone_pages import PhoneFacts, status_stamp
+from rig.sim.phone_pages import PhoneFacts, stamped
 from rig.sim.phone_provision import Provisioner
 from rig.sim.peers import PeerNetwork
 from rig.sim.phone_run import BootRun, Cancelled
 from rig.sim.phone_scenario import DEAD_AUTH_URL, starting_point
 from rig.sim.pki import ClusterPki
+from rig.sim.sccp import CallControl
 from rig.sim.screen import render_png
 
 log = logging.getLogger(__name__)
@@ -69,14 +69,10 @@ class SimPhone:
         tftp_servers: Sequence[tuple[str, int]],
         tvs: tuple[str, int] | None = None,
         peers: PeerNetwork | None = None,
+        call_control: CallControl | None = None,
         initial_load: str = OLD_LOAD,
-        http_port: int = 0,
-        console_host: str = "127.0.0.1",
-        console_port: int = 0,
-        never_returns: bool = False,
-        lost_keys: int = 0,
-        http_drops: int = 0,
-        console_garbage: bool = False,
+        http_port: int = 0, console_host: str = "127.0.0.1", console_port: int = 0,
+        never_returns: bool = False, lost_keys: int = 0, http_drops: int = 0, console_garbage: bool = False,
         web_access: bool = True, shape: PhoneShape = PhoneShape(),
     ) -> None:
         if not ipaddress.ip_address(ip).is_loopback:
@@ -95,6 +91,7 @@ class SimPhone:
         self.clock = clock
         self.scenario = scenario
         self.tftp_servers, self.tvs, self.peers = list(tftp_servers), tvs, peers
+        self.call_control = call_control or CallControl()  # rig.sim.sccp: registers where its config says
         self.http_port = http_port
         self.never_returns = never_returns
         self.lost_keys = lost_keys
@@ -127,7 +124,7 @@ class SimPhone:
         with self._lock:
             self._serve_web()
             self._watts, self._link, self._cdp = REGISTERED_WATTS, True, True
-            self._messages = [self._stamp(m) for m in self._start.status_messages]
+            self._messages = [stamped(m) for m in self._start.status_messages]
             self._state = PhoneState.STUCK if self._start.stuck else PhoneState.REGISTERED
 
     def stop(self) -> None:
@@ -266,6 +263,7 @@ class SimPhone:
                 if config.load_id == self._load or not tftp.upgrade(config, self._load):
                     run.wait(REGISTER_SECONDS)
                     self._settle(run, PhoneState.REGISTERED, f"SCCP: registered to {config.call_manager}")
+                    self.call_control.register(config.call_manager, self.mac, self.ip)
                     return
                 self._boot(run, speed=REBOOT_SPEEDUP)
         except Cancelled:
@@ -282,6 +280,7 @@ class SimPhone:
             pass
 
     def _boot(self, run: BootRun, *, speed: float) -> None:
+        self.call_control.drop(self.mac)
         self.boot_update(run, state=PhoneState.BOOTING)
         run.started = time.monotonic()
         elapsed = 0.0
@@ -349,6 +348,7 @@ class SimPhone:
         return detached
 
     def _power_down(self) -> None:
+        self.call_control.drop(self.mac)
         with self._lock:
             if self._run is not None:
                 self._run.cancelled.set()
@@ -393,8 +393,4 @@ class SimPhone:
         self.boot_say(run, f"STATUS: {message}")
 
     def _append_status(self, message: str) -> None:
-        self._messages = [*self._messages, self._stamp(message)][-MAX_STATUS_MESSAGES:]
-
-    @staticmethod
-    def _stamp(message: str) -> str:
-        return f"{status_stamp(datetime.now())} {message}"
+        self._messages = [*self._messages, stamped(message)][-MAX_STATUS_MESSAGES:]

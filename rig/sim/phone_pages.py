@@ -99,6 +99,11 @@ def status_stamp(now: datetime) -> str:
     return now.strftime("%I:%M:%S%p").lower()[:-1]
 
 
+def stamped(message: str) -> str:
+    """A status message as the Status Messages page lists it: logged now."""
+    return f"{status_stamp(datetime.now())} {message}"
+
+
 # source: the real CP-8845 Serviceability page in Open Paging Server's Cisco set-up notes (the
 # `curl -L` output) for the layout: logo cell, banner, a navigation column of link rows with
 # link-free bold section headings (`<B><font color='#FFFFFF'>Device logs</FONT></B>`), then the

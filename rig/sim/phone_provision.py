@@ -157,7 +157,7 @@ class Provisioner:
             steps.say(f"ITL: {name} unreadable: {error}")
             steps.status("Trust List Update Failed")
             return
-        verdict = trust.Verdict(True, None) if steps.itl is None else self._trusted(new)
+        verdict = trust.Verdict(True, None) if self._trusts_anything() else self._trusted(new)
         if verdict.valid:
             steps.update(itl=new)
             steps.status("Trust List Updated")
@@ -165,14 +165,35 @@ class Provisioner:
             steps.say(f"ITL: {name} rejected: {verdict.reason}")
             steps.status("Trust List Update Failed")
 
-    def _take_config(self, signed: str) -> DeviceConfig | None:
-        """The config, if it is signed by a TFTP signer of the held ITL (or unsigned, with none)."""
+    def _trusts_anything(self) -> bool:
+        """No ITL held, or a rollback ITL: "When a phone has an empty ITL file, the phone accepts
+        any unsigned configuration file [...] and also accepts any new ITL file" (source: Cisco
+        Security Guide for CUCM 12.5(1)SU6, Default Security; rig.trust.rollback)."""
         itl = self.steps.itl
+        return itl is None or trust.is_rollback_itl(itl)
+
+    def _take_config(self, signed: str) -> DeviceConfig | None:
+        """The config, if it is signed by a TFTP signer of the held ITL (or unsigned, with none).
+
+        Holding an ITL the phone asks for its signed config only (source: Cisco Tech Note 116232,
+        "When a CTL or ITL file is present, the IP phone requests a signed TFTP configuration
+        file"); from a CUCME router, which writes none, it gets no config and keeps its cached
+        one (source: http://ccnp-v.blogspot.com/2011/12/signed-configuration-file-when-moving.html).
+
+        Holding a rollback ITL the phone asks for its signed config first and takes it unchecked,
+        else its unsigned one. Unconfirmed: no source says what such a phone asks for first or
+        checks in a signed config; Cisco only says phones in rollback still register to the
+        cluster that serves them (Administration Guide 12.5(1)SU3, Regenerate certificates and
+        ITL, step 4) and accept any unsigned config."""
+        itl = self.steps.itl
+        plain = signed.removesuffix(".sgn")
         if itl is None:
-            plain = signed.removesuffix(".sgn")
             fetched = self.fetch(plain)
             return self._read_config(fetched.data, plain) if fetched.outcome == "ok" else None
         fetched = self.fetch(signed)
+        if fetched.outcome == "not_found" and trust.is_rollback_itl(itl):
+            fetched = self.fetch(plain)
+            return self._read_config(fetched.data, plain) if fetched.outcome == "ok" else None
         if fetched.outcome != "ok":
             return None
         try:
@@ -180,7 +201,7 @@ class Provisioner:
         except trust.TrustFileError as error:
             self.steps.say(f"CFG: {signed} unreadable: {error}")
             return None
-        verdict = self._trusted(sgn)
+        verdict = trust.Verdict(True, None) if trust.is_rollback_itl(itl) else self._trusted(sgn)
         if not verdict.valid or sgn.payload is None:
             self.steps.say(f"CFG: {signed} signature not trusted: {verdict.reason}")
             return None

@@ -15,6 +15,7 @@ ClusterPki is generated once per key size per process.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -91,6 +92,11 @@ class ClusterPki:
     def generate(cls, *, key_size: int = 2048) -> ClusterPki:
         """The cluster's PKI, generated once per key size (1024 makes test start-up quicker)."""
         return _generate(key_size)
+
+    def old_cluster(self) -> "ClusterPki":
+        """The PKI as the old cluster (`other_cluster`, `other_tvs`) holds it: its own certificates
+        are current there."""
+        return dataclasses.replace(self, current=self.other_cluster, tvs=self.other_tvs)
 
     @property
     def trust_anchor_pem(self) -> bytes:

@@ -7,6 +7,7 @@ from rig.trust.build import build_ctl, build_itl, build_rollback_itl, build_sgn
 from rig.trust.errors import TrustFileError
 from rig.trust.model import FUNCTION_NAMES, RecordSpec, Signer, TrustFile, TrustRecord, Verdict
 from rig.trust.parse import parse
+from rig.trust.rollback import is_rollback_itl, rollback_state
 from rig.trust.verify import verify
 
 __all__ = [
@@ -21,6 +22,8 @@ __all__ = [
     "build_itl",
     "build_rollback_itl",
     "build_sgn",
+    "is_rollback_itl",
     "parse",
+    "rollback_state",
     "verify",
 ]

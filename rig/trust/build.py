@@ -44,8 +44,9 @@ def build_ctl(records: Sequence[RecordSpec], *, signer_cert: x509.Certificate, s
 def build_rollback_itl(*, signer_cert: x509.Certificate, signer_key: rsa.RSAPrivateKey,
                        filename: str = "ITLFile.tlv", digest: str = "sha1",
                        timestamp: datetime | None = None) -> bytes:
-    """The "Prepare Cluster for Rollback" ITL: the SAST signer only, no TFTP/TVS records, so a
-    phone that installs it accepts any config and any next ITL."""
+    """The "Prepare Cluster for Rollback to pre 8.0" ITL: the SAST signer only, no TFTP/TVS records,
+    so a phone that installs it accepts any config and any next ITL. Which records the real file
+    keeps is unconfirmed (rig.trust.rollback says what the documents say)."""
     return build_itl([RecordSpec("SAST", signer_cert)], signer_cert=signer_cert, signer_key=signer_key,
                      filename=filename, digest=digest, timestamp=timestamp)
 

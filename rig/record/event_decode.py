@@ -1,10 +1,7 @@
-"""How the journal's event dataclasses become JSON objects and back (rig.record.events).
+"""Decoding journal events from JSON: each field checked against its type hint, times as ISO 8601.
 
-Kept apart from the event kinds so that module reads as the journal's schema. Decoding tolerates
-what a real file holds (optional fields missing, unknown keys kept in `extra`) and raises
-`EventError` naming the field on a missing required field, a value of the wrong type or a time
-that is not ISO 8601. What each class needs is worked out once per class and cached: a 240-phone
-report decodes thousands of events.
+Kept apart from the event classes (rig.record.events) so that a reader of the schema sees only
+the events; this is how any of them is read back, worked out once per class.
 """
 
 from __future__ import annotations
@@ -26,42 +23,6 @@ TIME_FIELDS = frozenset({"at", "started", "ended"})
 class EventError(RigError):
     """An event that cannot be read (exit 2); the message names the event kind and the field."""
 
-
-# --- encoding --------------------------------------------------------------------------------
-
-@functools.cache
-def _encoding(cls: type) -> tuple[tuple[str, str, bool], ...]:
-    """Each field of `cls` to encode: (attribute, JSON key, left out when None). Worked out once
-    per class: every phone thread journals each of its events, and asking dataclasses.fields
-    for every event was a third of the journal's encoding time."""
-    return tuple(
-        (f.name, f.metadata.get("json", f.name), bool(f.metadata.get("omit_none")))
-        for f in dataclasses.fields(cls) if f.name != "extra"
-    )
-
-
-_SCALARS = (str, int, float, bool, type(None))
-
-
-def encode(value: Any) -> Any:
-    if isinstance(value, _SCALARS):
-        return value
-    if dataclasses.is_dataclass(value):
-        data = {}
-        for name, key, omit_none in _encoding(type(value)):
-            item = getattr(value, name)
-            if item is None and omit_none:
-                continue
-            data[key] = item if isinstance(item, _SCALARS) else encode(item)
-        return data
-    if isinstance(value, (list, tuple)):
-        return [encode(v) for v in value]
-    if isinstance(value, dict):
-        return {k: encode(v) for k, v in value.items()}
-    return value
-
-
-# --- decoding --------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class _FieldPlan:
