@@ -24,7 +24,7 @@ from textfsm import TextFSM, TextFSMError
 
 from rig.drivers.ios_cdp import CdpNeighbor, parse_cdp_neighbors_detail
 from rig.drivers.ios_names import (INTERFACE_TYPES, IosParseError, Rows, canonical_interface, interface_or_error,
-                               short_interface, unexpected)
+                               short_interface, unexpected, unread_line)
 from rig.drivers.ios_poe import PoePort, parse_power_inline
 from rig.drivers.macaddr import normalize_mac
 
@@ -59,17 +59,33 @@ def _fsm(command: str) -> tuple[TextFSM, threading.Lock]:
 
 
 def _rows(command: str, text: str, header: str) -> list[dict[str, Any]]:
-    """ntc-templates rows; an error when non-empty text has no `header` line and no rows."""
+    """ntc-templates rows; an error when non-empty text has no `header` line and no rows.
+
+    A line the template cannot read inside the table refuses the whole table, named: these tables
+    prove where a phone is before its port is powered off, and a row left out could be the phone
+    learned on a second port (unlike `show power inline`, read row by row: docs/switches.md)."""
     fsm, lock = _fsm(command)
     try:
         with lock:
             fsm.Reset()
             rows = [{k.lower(): v for k, v in row.items()} for row in fsm.ParseTextToDicts(text)]
     except TextFSMError as exc:
-        raise unexpected(command, text) from exc
+        raise _refused(command, text, exc) from exc
     if not rows and text.strip() and not re.search(header, text, re.MULTILINE):
         raise unexpected(command, text)
     return rows
+
+
+def _refused(command: str, text: str, error: TextFSMError) -> IosParseError:
+    """Name the line the template stopped at, when it read lines of the table before it; a
+    template stopping at the first line means the text is not the table at all (a banner,
+    `Login invalid`)."""
+    stopped = re.search(r"Input Line: (.*)$", str(error))
+    lines = [(n, line) for n, line in enumerate(text.splitlines(), 1) if line.strip()]
+    at = next((n for n, line in lines if stopped and line.rstrip() == stopped.group(1).rstrip()), None)
+    if stopped is None or at is None or at == lines[0][0]:
+        return unexpected(command, text)
+    return IosParseError(f"{command!r}: table refused whole at {unread_line(at, stopped.group(1), 'not a row')}")
 
 
 def parse_cdp_neighbors(text: str) -> list[CdpNeighbor]:

@@ -23,7 +23,12 @@ from rig.procedures.steps import BenchFault, Step
 from tests.operators import ScriptedOperator
 
 REPO = Path(__file__).resolve().parents[1]
-ASKS_FOR_A_SWITCH = re.compile(r"\b(switch|port) is (not )?None\b")
+ASKS_FOR_A_SWITCH = re.compile(r"\b(switch|port) is (not )?None\b"
+                               r"|\b(if|elif|and|or|not|while)\s+[\w.]*\.(switch|port)(?=\s*(:|\)|$|\b(else|and|or)\b))")
+"""`x.switch is None`, or the same asked by truth (`if phone.switch:`, `not ctx.phone.port`)."""
+ASKS_WHICH_PART = re.compile(r"(?<!PhoneConfig)\.(power|identity)_part\b")
+"""The config's choice of part, read anywhere but where the parts are chosen: a field-mode branch
+(a docstring naming `PhoneConfig.power_part` is not one)."""
 LABEL = "desk-03 (SEP001D705F0002, 10.0.0.3)"
 
 
@@ -34,6 +39,22 @@ def test_no_procedure_action_or_job_module_tests_for_a_missing_switch_or_port():
              for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
              if ASKS_FOR_A_SWITCH.search(line)]
     assert found == []
+
+
+def test_only_the_parts_module_reads_which_part_a_phone_has():
+    found = [f"{path.relative_to(REPO)}:{number}: {line.strip()}"
+             for folder in ("rig/procedures", "rig/actions", "rig/jobs")
+             for path in sorted((REPO / folder).rglob("*.py")) if path != REPO / "rig/procedures/parts.py"
+             for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+             if ASKS_WHICH_PART.search(line)]
+    assert found == []
+
+
+def test_a_person_powered_phone_says_its_cycle_needs_a_person_and_a_poe_port_says_it_does_not():
+    phone = PhoneConfig(name="desk-01", mac="001D705F0000", switch="sw1", port="Gi1/0/1")
+    field = PhoneConfig(name="desk-03", mac="001D705F0002", ip="10.0.0.3")
+    assert not parts_for(_bench(), phone, {"sw1": object()}).power.needs_a_person  # type: ignore[dict-item]
+    assert parts_for(_bench(), field, {}).power.needs_a_person
 
 
 def _bench() -> Any:

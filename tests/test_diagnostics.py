@@ -115,6 +115,7 @@ def test_the_bundle_holds_each_phones_pages_port_and_last_run(bundle):
                                                          for n in bundle.members)
     fetched = [n for n in bundle.members if "/fetched/" in n]
     assert any(re.search(r"/ITLSEP02000000[0-9A-F]{4}\.tlv$", n) for n in fetched)
+    assert any(re.search(r"/SEP02000000[0-9A-F]{4}\.cnf\.xml(\.sgn)?$", n) for n in fetched)  # and its config
     assert not any(n.endswith(".sbn") for n in fetched)  # firmware images are not the lab's evidence
 
 

@@ -190,3 +190,23 @@ def test_a_signal_that_comes_back_starts_its_count_again():
         bench.web.down = down
         assert not seen.proof().confirmed
     assert seen.glimpses == {"HTTP gone": 2}
+
+
+def test_a_restart_by_itself_is_journaled_with_when_it_showed_after_the_keys():
+    bench = Bench()
+
+    def restart_at_the_third_look(look: int) -> None:
+        if look >= 3:
+            bench.web.down, bench.watts = True, 1.5
+
+    bench.before_look = restart_at_the_third_look
+    erased, step = attempt(bench)
+    assert erased.proof.signal.startswith("restart (")
+    assert 0 <= step.data["keys_took_s"] <= step.data["restart_after_s"]
+
+
+def test_no_restart_journals_no_time():
+    bench = Bench()
+    bench.tap.itl_fetched_at = datetime.now(timezone.utc) + timedelta(seconds=1)
+    _, step = attempt(bench)
+    assert "restart_after_s" not in step.data and "keys_took_s" not in step.data

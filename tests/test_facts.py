@@ -130,3 +130,45 @@ def test_a_key_path_line_says_where_the_screens_after_the_keys_are(tmp_path):
     assert facts(str(path))["key_path"]["evidence"][0]["line"] == (
         f"7942-sccp9-itl_erase.yaml: {' '.join(KEYS)} (screens screens/a/erase-01-Settings.png .. "
         f"screens/a/erase-09-Soft2.png) -> erase confirmed by ITL fetched after the keys")
+
+
+def test_an_lldp_software_revision_is_judged_by_verify_load_else_by_what_identify_heard(tmp_path):
+    """A 7942's LLDP-MED `S/W revision` being its bare load is unconfirmed (docs/switches.md): the run
+    that read it where CDP was off says whether it is."""
+    path = run_dir(tmp_path, {
+        "a": [erased("a", "ITL fetched after the keys"),
+              step("a", "verify_load", agreed=["LLDP S/W revision"], load_after="SCCP42.9-4-2SR3-1S",
+                   lldp_software="SCCP42.9-4-2SR3-1S")],
+        "b": [step("b", "identify", lldp_software="*SCCP42.9-4-2SR3-1S*"), erased("b", "ITL fetched after the keys")],
+        "c": [step("c", "identify", cdp_version="SCCP42.9-4-2SR3-1S"),  # CDP gave an entry: LLDP not read
+              erased("c", "ITL fetched after the keys")],
+    }, {})
+    lldp = facts(str(path))["lldp.software_revision"]
+    assert (lldp["status"], lldp["phones"]) == ("contradicted", {"contradicted": 1, "confirmed": 1, "not seen": 1})
+    assert lldp["evidence"] == [
+        {"phone": "a", "status": "confirmed", "line": "LLDP S/W revision agreed with the load after the run, "
+                                                      "SCCP42.9-4-2SR3-1S"},
+        {"phone": "b", "status": "contradicted", "line": "LLDP S/W revision '*SCCP42.9-4-2SR3-1S*' is decorated, "
+                                                         "not the bare load"}]
+
+
+def test_every_fact_has_a_judge_and_every_bundle_file_bears_on_facts_that_exist():
+    from rig.diagnostics.catalog import BY_ID, FACTS
+    from rig.diagnostics.collect import PAGES, PORT_COMMANDS
+    from rig.diagnostics.judges import JUDGES, PROFILE_PATHS
+    from rig.diagnostics.runs import CONSOLE_FACTS, JOURNAL_FACTS, SCREEN_FACTS
+
+    assert sorted(JUDGES) == sorted(fact.id for fact in FACTS)
+    borne = {*(f for _, _, facts in PAGES + PORT_COMMANDS for f in facts), *JOURNAL_FACTS, *CONSOLE_FACTS,
+             *SCREEN_FACTS, *PROFILE_PATHS.values()}
+    assert sorted(borne - set(BY_ID)) == []
+
+
+def test_a_restart_by_itself_says_how_long_after_the_keys_it_showed(tmp_path):
+    restarted = erased("a", "restart (draw drop 6.3 W -> 1.5 W and HTTP gone)")
+    restarted["data"].update(restart_after_s=42.5, keys_took_s=8.25)
+    path = run_dir(tmp_path, {"a": [restarted], "b": [erased("b", "restart (HTTP gone)")]}, {})  # b: an older rig's
+    assert facts(str(path))["restart_after_erase"]["evidence"] == [
+        {"phone": "a", "status": "confirmed", "line": "restart (draw drop 6.3 W -> 1.5 W and HTTP gone), seen 42.5 s "
+                                                      "after the first key (the keys took 8.25 s)"},
+        {"phone": "b", "status": "confirmed", "line": "restart (HTTP gone)"}]

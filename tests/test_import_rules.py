@@ -37,6 +37,9 @@ class Rule:
 FRONT_ENDS = ("rig.cli", "rig.pytest_plugin")
 """What a person or a test runner drives. rig.cluster is a layer the CLI calls, like rig.jobs, and
 rig.report renders what every front end shows: neither leans on a front end."""
+READ_ONLY = ("rig.preflight", "rig.diagnostics")
+"""The read-only commands' layers: they sit above the bench, beside the jobs (a job's gate is
+preflight)."""
 MAPPED = {"drivers": "rig.drivers", "keypad_scripts": "rig.keypad_scripts", "phone_profiles": "rig.phone_profiles"}
 """The design card's top-level folders, installed under rig's name (pyproject.toml's package-dir)."""
 RULES = [
@@ -64,10 +67,17 @@ RULES = [
     Rule("the bench never imports the shared actions", ("rig/bench",), forbidden=("rig.actions",)),
     Rule("the record (events, journal, leases) imports nothing above it", ("rig/record",),
          forbidden=("rig.jobs", "rig.procedures", "rig.actions", "rig.bench", "rig.report", "rig.cluster")
-         + FRONT_ENDS),
+         + READ_ONLY + ("rig.sim",) + FRONT_ENDS),
     Rule("configuration and phone knowledge import no layer that runs anything", ("rig/config", "rig/phone"),
          forbidden=("rig.jobs", "rig.procedures", "rig.actions", "rig.bench", "rig.report", "rig.cluster",
-                    "rig.sim") + FRONT_ENDS),
+                    "rig.sim") + READ_ONLY + FRONT_ENDS),
+    Rule("procedures, actions and jobs ask a keypad what it can do, never which backend it is",
+         ("rig/procedures", "rig/actions", "rig/jobs"),
+         forbidden=("rig.drivers.keypad_http", "rig.drivers.keypad_serial", "rig.drivers.keypad_operator")),
+    Rule("preflight only reads: it imports no action, procedure or job", ("rig/preflight",),
+         forbidden=("rig.actions", "rig.procedures", "rig.jobs")),
+    Rule("diagnostics only read: they import no action, procedure, runner or job service", ("rig/diagnostics",),
+         forbidden=("rig.actions", "rig.procedures", "rig.jobs.runner", "rig.jobs.service")),
 ]
 
 

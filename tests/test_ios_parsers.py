@@ -3,6 +3,7 @@ own expected results (.yml beside each .raw) say, on the fields rig uses."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -166,3 +167,16 @@ def test_empty_tables_are_not_errors() -> None:
         "Vlan    Mac Address       Type        Ports\n----    -----------       --------    -----\n"
     ) == []
     assert parse_lldp_neighbors_detail("\nTotal entries displayed: 0\n") == []
+
+
+@pytest.mark.parametrize("raw", captures("show_mac-address-table"), ids=lambda p: p.stem)
+def test_a_mac_table_row_that_cannot_be_read_refuses_the_table_and_names_its_line(raw: Path) -> None:
+    """The MAC table proves where a phone is before its port goes off: a row left out could be the
+    phone learned on a second port, so it is never skipped; the error names it, not the header."""
+    lines = raw.read_text().splitlines()
+    number = next(n for n, line in enumerate(lines, 1) if re.search(r"[0-9a-f]{4}\.[0-9a-f]{4}\.[0-9a-f]{4}", line))
+    lines[number - 1] = lines[number - 1].replace(".", "-", 1) + " ??"  # one MAC garbled
+    with pytest.raises(IosParseError) as refused:
+        parse_mac_table("\n".join(lines))
+    assert str(refused.value) == (f"'show mac address-table': table refused whole at line {number}: "
+                                  f"{lines[number - 1].strip()!r}: not a row")

@@ -7,13 +7,15 @@ from typing import Any
 
 import pytest
 
+from rig.procedures.power_parts import HandPower, PoePower
 from rig.procedures.restart_first import RestartGate, TouchDeferred
 
 
 def gate(restart_first: str, switch: str | None = "sw1") -> RestartGate:
-    power = "poe_port" if switch is not None else "by_hand"  # as PhoneConfig.power_part chooses it
+    """The gate of a phone whose power part is its PoE port, or (no switch) a person's hands."""
+    power = PoePower if switch is not None else HandPower  # as rig.procedures.parts chooses it
     ctx: Any = SimpleNamespace(config=SimpleNamespace(restart_first=restart_first),
-                               phone=SimpleNamespace(switch=switch, power_part=power))
+                               power=power.__new__(power))  # the class's answer; no switch or person needed
     return RestartGate(ctx, baseline=None, console=None)  # type: ignore[arg-type]
 
 

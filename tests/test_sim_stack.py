@@ -4,6 +4,7 @@ silent (identified, never powered off on LLDP alone); and `rig preflight` naming
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -107,6 +108,36 @@ def test_preflight_names_a_switch_with_neither_cdp_nor_lldp(tmp_path: Path, monk
     monkeypatch.setenv("RIG_LEASE_DIR", str(tmp_path / "leases"))
     output = preflight(tmp_path, SimSwitches(cdp=False, lldp=False))
     assert "switch sw1 neighbour discovery" in output and "neither CDP nor LLDP is running" in output
+
+
+def test_with_cdp_off_and_web_access_off_preflight_reads_the_load_from_lldp_med(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RIG_LEASE_DIR", str(tmp_path / "leases"))
+    sim = Simulation(phones=2, scenarios={"healthy": 2}, time_scale=0.004, image_kb=4, keypad="http_execute",
+                     switch=SimSwitches(cdp=False, lldp=True), web_access_off=["desk-01"])
+    with SimBench(sim, "stack-load", tmp_path) as bench:
+        config = tmp_path / "lab.yaml"
+        config.write_text(yaml.safe_dump(dump_config(bench.lab_config())))
+        result = CliRunner().invoke(app, ["--config", str(config), "preflight", "desk-01", "--json"])
+    checks = {c["name"]: c for c in json.loads(result.stdout)["phones"][0]["checks"]}
+    assert checks["load"]["ok"] and "LLDP S/W revision" in checks["load"]["detail"], checks["load"]
+
+
+def test_with_cdp_off_preflight_names_the_port_where_lldp_hears_a_moved_phone(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RIG_LEASE_DIR", str(tmp_path / "leases"))
+    sim = Simulation.model_validate({"phones": 2, "scenarios": {"healthy": 2}, "time_scale": 0.004, "image_kb": 4,
+                                     "keypad": "http_execute", "switch": {"cdp": False, "lldp": True},
+                                     "misconfig": {"moved": {"desk-02": "Gi1/0/40"}}})
+    with SimBench(sim, "stack-moved", tmp_path) as bench:
+        config = tmp_path / "lab.yaml"
+        config.write_text(yaml.safe_dump(dump_config(bench.lab_config())))
+        result = CliRunner().invoke(app, ["--config", str(config), "preflight", "desk-02", "--json"])
+    checks = {c["name"]: c for c in json.loads(result.stdout)["phones"][0]["checks"]}
+    assert not checks["port"]["ok"]
+    assert "is on sw1 GigabitEthernet1/0/40, not on sw1" in checks["port"]["detail"], checks["port"]
+    assert "fix: plug desk-02 into sw1 Gi1/0/2, or set its switch/port to sw1 GigabitEthernet1/0/40" in \
+        checks["port"]["detail"], checks["port"]
 
 
 def test_the_simulated_stack_prints_what_ntc_templates_reads_as_a_real_one() -> None:

@@ -35,6 +35,9 @@ FACTS: tuple[Fact, ...] = (
          "the decorated load, appLoadID an image)", "phone_profiles/<profile>.yaml fields"),
     Fact("cdp.version", "the switch's CDP detail shows the bare load under `Version :` on a 9.x load",
          "phone_profiles/<profile>.yaml load_witnesses"),
+    Fact("lldp.software_revision", "a 7942's LLDP-MED `S/W revision` is its bare load, as a real CP-7962G's is "
+         "(read where CDP gives the phone no entry; no 7942 LLDP capture was found)",
+         "phone_profiles/<profile>.yaml load_witnesses (lldp_software); docs/switches.md"),
     Fact("cdp.platform", "the switch's CDP `Platform:` matches the profile's cdp_platform",
          "phone_profiles/<profile>.yaml cdp_platform"),
     Fact("tftp.options", "the phone asks for its files with the TFTP blksize option (RFC 2348; the simulated "

@@ -43,7 +43,7 @@ PAGES = (
 )
 PORT_COMMANDS = (
     ("cdp_detail.txt", "show cdp neighbors {port} detail", ("cdp.version", "cdp.platform")),
-    ("lldp_detail.txt", "show lldp neighbors {port} detail", ("cdp.version",)),
+    ("lldp_detail.txt", "show lldp neighbors {port} detail", ("lldp.software_revision",)),
     ("power_inline.txt", "show power inline {port}", ("restart_after_erase",)),
 )
 LEARNED = (

@@ -16,6 +16,7 @@ from typing import Any, Literal
 from rig.diagnostics.evidence import PhoneEvidence
 from rig.drivers.phone_pages import flat_fields, status_rows
 from rig.phone.profiles import PhoneProfile
+from rig.phone.witness import LABELS
 
 Status = Literal["confirmed", "contradicted", "not seen"]
 
@@ -102,14 +103,23 @@ def _keys(event: dict[str, Any]) -> str:
 
 
 def restart_after_erase(phone: PhoneEvidence, profile: PhoneProfile) -> Verdict:
-    seen = [str(s) for event in phone.erase_steps() for s in _data(event).get("erase_signals_seen") or []
-            if str(s).startswith("restart")]
-    if seen:
-        return Verdict("confirmed", seen[0])
+    for event in phone.erase_steps():
+        data = _data(event)
+        seen = [str(s) for s in data.get("erase_signals_seen") or [] if str(s).startswith("restart")]
+        if seen:
+            return Verdict("confirmed", seen[0] + _restart_time(data))
     by = _erase_confirmed_by(phone)
     if by:  # the phone may restart later than rig looked: absence is not the opposite
         return Verdict("not seen", f"erase confirmed by {by}; no restart seen before rig restarted the phone")
     return NOT_SEEN
+
+
+def _restart_time(data: dict[str, Any]) -> str:
+    """When the restart showed, as the erase step measured it (journals before rig did: nothing)."""
+    after, took = data.get("restart_after_s"), data.get("keys_took_s")
+    if not isinstance(after, (int, float)) or not isinstance(took, (int, float)):
+        return ""
+    return f", seen {after:g} s after the first key (the keys took {took:g} s)"
 
 
 def status_messages(phone: PhoneEvidence, profile: PhoneProfile) -> Verdict:
@@ -161,18 +171,31 @@ def _cdp(phone: PhoneEvidence) -> tuple[str, str]:
             version.group(1) if version else str(data.get("cdp_version") or ""))
 
 
-def cdp_version(phone: PhoneEvidence, profile: PhoneProfile) -> Verdict:
-    verify = phone.data("verify_load")
-    if "CDP Version" in (verify.get("agreed") or []):
-        return Verdict("confirmed", f"CDP Version agreed with the load after the run, {verify.get('load_after')}")
-    if "CDP Version" in (verify.get("disagreed") or []):
-        return Verdict("contradicted", f"CDP Version {verify.get('cdp_version')!r} disagreed with {verify.get('load_after')}")
-    version = _cdp(phone)[1]
-    if not version:
+def _announced_load(phone: PhoneEvidence, witness: str, announced: str) -> Verdict:
+    """Whether what the switch heard the phone announce (`witness`: `cdp_version`, `lldp_software`)
+    is its bare load: the run's verify_load verdict on it, else the announced value itself."""
+    label, verify = LABELS[witness], phone.data("verify_load")
+    if label in (verify.get("agreed") or []):
+        return Verdict("confirmed", f"{label} agreed with the load after the run, {verify.get('load_after')}")
+    if label in (verify.get("disagreed") or []):
+        return Verdict("contradicted", f"{label} {verify.get(witness)!r} disagreed with {verify.get('load_after')}")
+    if not announced:
         return NOT_SEEN
-    if "*" in version:
-        return Verdict("contradicted", f"CDP Version {version!r} is decorated, not the bare load")
-    return Verdict("confirmed", f"CDP Version {version!r}")
+    if "*" in announced:
+        return Verdict("contradicted", f"{label} {announced!r} is decorated, not the bare load")
+    return Verdict("confirmed", f"{label} {announced!r}")
+
+
+def cdp_version(phone: PhoneEvidence, profile: PhoneProfile) -> Verdict:
+    return _announced_load(phone, "cdp_version", _cdp(phone)[1])
+
+
+def lldp_software(phone: PhoneEvidence, profile: PhoneProfile) -> Verdict:
+    """The LLDP-MED `S/W revision` (read where CDP gives the phone no entry): the bundle's LLDP
+    detail, else the run's identify step."""
+    revision = re.search(r"S/W revision:\s*(\S+)", phone.files.get("lldp_detail.txt", ""))
+    return _announced_load(phone, "lldp_software",
+                           revision.group(1) if revision else str(phone.data("identify").get("lldp_software") or ""))
 
 
 def cdp_platform(phone: PhoneEvidence, profile: PhoneProfile) -> Verdict:
@@ -225,7 +248,7 @@ JUDGES: dict[str, Judge] = {
     "restart_after_erase": restart_after_erase,
     "web.status_messages": status_messages, "web.access_off": access_off, "web.device_info": device_info,
     "tftp.options": tftp_options, "tftp.timeout": tftp_timeout,
-    "cdp.version": cdp_version, "cdp.platform": cdp_platform, "risport.status_reason": status_reason,
+    "cdp.version": cdp_version, "lldp.software_revision": lldp_software, "cdp.platform": cdp_platform, "risport.status_reason": status_reason,
 }
 PROFILE_PATHS = {"cdp_platform": "cdp.platform", "status_line": "web.status_messages",
                  "web.status_messages": "web.status_messages", "fields": "web.device_info"}

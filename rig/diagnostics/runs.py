@@ -18,7 +18,8 @@ from rig.record.journal import JOURNAL_NAME
 FETCHED_LIMIT = 256 * 1024
 """Bytes of one fetched file kept (ITL and configs are a few kB; an image is megabytes)."""
 JOURNAL_FACTS = ("console.erase_line", "key_path", "key_path.variant", "restart_after_erase", "risport.status_reason",
-                 "cdp.version", "cdp.platform", "web.status_messages", "tftp.options", "tftp.timeout")
+                 "cdp.version", "lldp.software_revision", "cdp.platform", "web.status_messages", "tftp.options",
+                 "tftp.timeout")
 CONSOLE_FACTS = ("console.erase_line", "restart_after_erase")
 SCREEN_FACTS = ("key_path", "key_path.variant")
 

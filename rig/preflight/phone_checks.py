@@ -24,7 +24,7 @@ from rig.bench.port_proof import prove, read_port, uplink_signs
 from rig.phone.keyscript import scripts_for
 from rig.preflight.phone_power import check_meter_channel
 from rig.preflight.report import Check, PhoneReport, failed, passed, unchecked
-from rig.preflight.switches import SwitchView, where_seen
+from rig.preflight.switches import SwitchView, lldp_software, where_heard, where_seen
 from rig.phone.profiles import PhoneProfile, profile_for
 from rig.phone.witness import decide_load
 
@@ -51,51 +51,52 @@ def check_phone(bench: "Bench", phone: PhoneConfig, facts: Facts) -> PhoneReport
     except ConfigError as error:
         return PhoneReport([failed("profile", str(error), "correct the phone's model/firmware")], phone.name)
     console = _open_console(bench, phone)
-    where, port_check = _port(phone, facts)
-    checks = [port_check, _platform(phone, profile, where)]
+    where = where_seen(facts.switches, phone.mac)  # its CDP entry: platform and announced load
+    checks = [_port(phone, facts), _platform(phone, profile, where)]
     info, web_check = _web(bench, phone)
-    checks += [web_check, _tftp_server(bench, phone, web_check), _load(bench, profile, info, where)]
+    lldp = lldp_software(facts.switches, phone.mac) if where is None else None  # CDP off or silent
+    checks += [web_check, _tftp_server(bench, phone, web_check), _load(bench, profile, info, where, lldp)]
     checks += [check_meter_channel(bench, phone, facts.switches), _script(bench, phone, facts.source)]
     checks += _keypads(bench, phone, facts, web_check)
     checks.append(_console(bench, phone, console))
     return PhoneReport(checks, phone.name)
 
 
-def _port(phone: PhoneConfig, facts: Facts) -> tuple[tuple[str, CdpNeighbor] | None, Check]:
+def _port(phone: PhoneConfig, facts: Facts) -> Check:
     """Proven on its configured port (rig.bench.port_proof: there, nowhere else, no uplink) with a PoE
-    row for it, else what the switch shows instead."""
-    seen = where_seen(facts.switches, phone.mac)
+    row for it, else what the switch shows instead (where CDP or LLDP hears the phone)."""
     if phone.switch is None or phone.port is None:
-        return seen, unchecked("port", "no switch configured (field mode: rig finds the phone at its IP)")
+        return unchecked("port", "no switch configured (field mode: rig finds the phone at its IP)")
     view = facts.switches[phone.switch]
     if view.problem is not None:
-        return seen, failed("port", f"switch {phone.switch} could not be read", "fix the switch first (bench)")
+        return failed("port", f"switch {phone.switch} could not be read", "fix the switch first (bench)")
     try:
         reading = read_port(view, phone.port)
     except SwitchError as error:
-        return seen, failed("port", str(error), f"check that switch {phone.switch} answers show commands")
+        return failed("port", str(error), f"check that switch {phone.switch} answers show commands")
     proof = prove(reading, phone)
     if proof.ok and not view.poe_status(phone.port):
-        return seen, failed("port", f"{proof.evidence}; but `show power inline` has no row for {phone.port}",
-                            f"rig powers phones over PoE: plug {phone.name} into a PoE port of {phone.switch} "
-                            "and set its port in the config")
+        return failed("port", f"{proof.evidence}; but `show power inline` has no row for {phone.port}",
+                      f"rig powers phones over PoE: plug {phone.name} into a PoE port of {phone.switch} "
+                      "and set its port in the config")
     if proof.ok:
-        return seen, passed("port", proof.evidence)
+        return passed("port", proof.evidence)
     if uplink_signs(reading):
-        return seen, failed("port", proof.evidence, f"rig never powers an uplink or trunk: plug {phone.name} into "
-                            f"an access port and set its port in the config")
-    if seen is not None and not _same_place(seen, phone):
-        switch, neighbour = seen
-        return seen, failed("port", f"{sep_name(phone.mac)} is on {switch} {neighbour.local_interface}, not on "
-                            f"{phone.switch} {phone.port}", f"plug {phone.name} into {phone.switch} {phone.port}, "
-                            f"or set its switch/port to {switch} {neighbour.local_interface} in the config")
-    return seen, failed("port", proof.evidence, f"check {phone.name}'s cable and mac in the config "
-                        "(is the phone powered? is a stale MAC entry on another port?)")
+        return failed("port", proof.evidence, f"rig never powers an uplink or trunk: plug {phone.name} into "
+                      f"an access port and set its port in the config")
+    heard = where_heard(facts.switches, phone.mac)
+    if heard is not None and not _same_place(heard, phone):
+        switch, interface = heard
+        return failed("port", f"{sep_name(phone.mac)} is on {switch} {interface}, not on "
+                      f"{phone.switch} {phone.port}", f"plug {phone.name} into {phone.switch} {phone.port}, "
+                      f"or set its switch/port to {switch} {interface} in the config")
+    return failed("port", proof.evidence, f"check {phone.name}'s cable and mac in the config "
+                  "(is the phone powered? is a stale MAC entry on another port?)")
 
 
-def _same_place(seen: tuple[str, CdpNeighbor], phone: PhoneConfig) -> bool:
+def _same_place(heard: tuple[str, str], phone: PhoneConfig) -> bool:
     assert phone.port is not None
-    return seen[0] == phone.switch and canonical_interface(seen[1].local_interface) == canonical_interface(phone.port)
+    return heard[0] == phone.switch and canonical_interface(heard[1]) == canonical_interface(phone.port)
 
 
 def _platform(phone: PhoneConfig, profile: PhoneProfile, seen: tuple[str, CdpNeighbor] | None) -> Check:
@@ -152,14 +153,16 @@ def _tftp_server(bench: "Bench", phone: PhoneConfig, web_check: Check) -> Check:
 
 
 def _load(bench: "Bench", profile: PhoneProfile, info: DeviceInfo | None,
-          seen: tuple[str, CdpNeighbor] | None) -> Check:
-    """The load by every witness the profile lists (rig.phone.witness.decide_load)."""
+          seen: tuple[str, CdpNeighbor] | None, lldp: str | None) -> Check:
+    """The load by every witness the profile lists (rig.phone.witness.decide_load); LLDP-MED's
+    `S/W revision` is `lldp` where CDP gives the phone no entry, as the run's steps read it."""
     expected = bench.config.cucm.expected_load if bench.config.cucm is not None else None
     decision = decide_load(expected, version_id=info.version_id if info else None,
                            app_load_id=info.app_load_id if info else None, images=None,
-                           cdp_version=seen[1].version if seen else None, witnesses=profile.load_witnesses)
+                           cdp_version=seen[1].version if seen else None, lldp_software=lldp,
+                           witnesses=profile.load_witnesses)
     if decision.load is None:
-        return failed("load", decision.describe(), "let the phone's web pages or CDP be read (see above)")
+        return failed("load", decision.describe(), "let the phone's web pages, CDP or LLDP be read (see above)")
     target = "the expected load" if decision.running else f"the job moves it to {expected}" if expected else ""
     return passed("load", f"{decision.describe()}{'; ' + target if target else ''}")
 

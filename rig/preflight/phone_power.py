@@ -16,7 +16,7 @@ from rig.drivers.ios_parsers import canonical_interface
 from rig.drivers.power_meter import PowerMeter, PowerMeterError
 from rig.config.lab import PhoneConfig
 from rig.preflight.report import Check, failed, passed, unchecked
-from rig.preflight.switches import where_seen
+from rig.preflight.switches import where_heard
 
 if TYPE_CHECKING:
     from rig.bench.build import Bench
@@ -38,9 +38,8 @@ def _port_watts(switches: dict[str, "SwitchView"], switch: str | None, port: str
 
 
 def _real_port(switches: dict[str, "SwitchView"], phone: PhoneConfig) -> tuple[str | None, str | None]:
-    """The port the phone is really on: where CDP sees it, else its configured one."""
-    seen = where_seen(switches, phone.mac)
-    return (seen[0], seen[1].local_interface) if seen else (phone.switch, phone.port)
+    """The port the phone is really on: where CDP or LLDP hears it, else its configured one."""
+    return where_heard(switches, phone.mac) or (phone.switch, phone.port)
 
 
 def _phone_watts(switches: dict[str, "SwitchView"], phone: PhoneConfig) -> float | None:
@@ -48,7 +47,7 @@ def _phone_watts(switches: dict[str, "SwitchView"], phone: PhoneConfig) -> float
 
 
 def check_meter_channel(bench: "Bench", phone: PhoneConfig, switches: dict[str, "SwitchView"]) -> Check:
-    """The phone's channel against the PoE of the port it is really on (where CDP sees it)."""
+    """The phone's channel against the PoE of the port it is really on (where CDP or LLDP hears it)."""
     metered = bench.meter(phone)
     if metered is None or phone.power_meter is None:
         return passed(NAME, "no meter channel configured")

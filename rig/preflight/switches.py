@@ -86,6 +86,22 @@ def where_seen(switches: dict[str, SwitchView], mac: str) -> tuple[str, CdpNeigh
     return None
 
 
+def where_heard(switches: dict[str, SwitchView], mac: str) -> tuple[str, str] | None:
+    """(switch, interface) where a switch of the bench hears the phone: its CDP `SEP<MAC>`, else
+    an LLDP neighbour with its MAC (a switch with CDP off)."""
+    seen = where_seen(switches, mac)
+    if seen is not None:
+        return seen[0], seen[1].local_interface
+    return next(((name, n.local_interface) for name, view in switches.items() for n in view.lldp
+                 if n.mac == mac and n.local_interface), None)
+
+
+def lldp_software(switches: dict[str, SwitchView], mac: str) -> str | None:
+    """The `S/W revision` a switch of the bench hears the phone announce by LLDP-MED, if any."""
+    return next((n.software_revision for view in switches.values() for n in view.lldp
+                 if n.mac == mac and n.software_revision), None)
+
+
 def check_access(bench: "Bench", name: str) -> tuple[list[Check], SwitchView]:
     """Host key, then login and enable (the first `show power inline` opens the session)."""
     sw = bench.config.switches[name]

@@ -20,6 +20,8 @@ keys, and the step returns its Restarted instead of an Erased.
 
 from __future__ import annotations
 
+import time
+
 from rig.drivers.console import Console
 from rig.actions.keys import EveryBackendRefused, KeypadChain
 from rig.record.journal import utc_now
@@ -117,6 +119,7 @@ def _attempt(ctx: PhoneContext, script: KeyScript, chain: KeypadChain, console: 
     record = ScriptRecord(after_key=screens_after_keys(ctx, web_access, step))
     try:
         run_script(ctx, script, chain, watch, record)
+        keys_took = time.monotonic() - watch.since
     except EveryBackendRefused as refused:
         raise BenchFault(str(refused)) from None
     finally:  # the keys sent are evidence of the key path, confirmed or not (rig facts)
@@ -128,6 +131,8 @@ def _attempt(ctx: PhoneContext, script: KeyScript, chain: KeypadChain, console: 
     step.data.update(erase_confirmed_by=final.signal, erase_signals_seen=final.seen)
     if watch.glimpses:
         step.data["restart_glimpses"] = dict(watch.glimpses)
+    if watch.restart_after is not None:  # it restarted by itself, and when (rig facts: restart_after_erase)
+        step.data.update(restart_after_s=round(watch.restart_after, 2), keys_took_s=round(keys_took, 2))
     if not final.confirmed:
         raise ExpectationNotMet(final.describe())
     step.detail = f"{len(record.keys)} keys via {chain.backend}; {final.describe()}" + "".join(

@@ -62,6 +62,9 @@ class EraseWatch:
         self.draw_before = ctx.polled_watts(self.since, LOOK_EVERY_S) or 0.0
         self.restart: list[str] = []
         """The restart, once two signals or a sustained one showed it (kept from then on)."""
+        self.restart_after: float | None = None
+        """Seconds from the watch's start (right before the first key) to the look that showed the
+        restart: how long after the keys the phone restarted by itself (rig facts)."""
         self.glimpses: dict[str, int] = {}
         """Restart signal -> how often it showed too briefly and alone to count (a dropped request)."""
         self._streaks: dict[str, tuple[float, int]] = {}
@@ -102,12 +105,14 @@ class EraseWatch:
             self._streaks[kind] = (first, looks + 1)
         if len(showing) >= 2:
             self.restart.append(" and ".join(showing.values()))
+            self.restart_after = now - self.since
             return
         sustained = self.ctx.script_seconds(SUSTAINED_S)
         for kind, described in showing.items():
             first, looks = self._streaks[kind]
             if looks >= SUSTAINED_LOOKS and now - first >= sustained:
                 self.restart.append(f"{described} for {looks} looks over {now - first:.3g}s")
+                self.restart_after = first - self.since  # it began to show at its first look
                 return
             if looks == 1:
                 self.glimpses[kind] = self.glimpses.get(kind, 0) + 1

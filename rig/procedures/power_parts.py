@@ -32,6 +32,10 @@ if TYPE_CHECKING:
 class PhonePower(Protocol):
     """How one phone's power is switched on this bench."""
 
+    needs_a_person: bool
+    """A cycle takes a person's hands: no step spends one that the job does not need (a restart
+    before the keys, rig.procedures.restart_first, is skipped)."""
+
     def cycle(self, ctx: "PhoneContext", step: Step, before_on: Callable[[], None] | None = None) -> datetime:
         """Off, wait `timeouts.power_off`, on; `before_on` runs last thing before power returns.
         Returns the power-on time; the step's data and detail say how it was done."""
@@ -47,6 +51,8 @@ class PhonePower(Protocol):
 
 class PoePower:
     """The phone's PoE port on its switch, inside the switch's power-up budget."""
+
+    needs_a_person = False
 
     def __init__(self, switch: "SwitchSessions", phone: PhoneConfig, budget: threading.Semaphore) -> None:
         self.switch = switch
@@ -117,6 +123,8 @@ class PoePower:
 class HandPower:
     """Field mode: the technician unplugs the phone and plugs it back in (PoE or power supply),
     asked through the bench's operator; nobody to ask is a bench error (part `operator`)."""
+
+    needs_a_person = True
 
     def __init__(self, power: ManualPower) -> None:
         self.power = power

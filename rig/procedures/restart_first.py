@@ -61,7 +61,7 @@ class RestartGate:
     @property
     def policy(self) -> str:
         """`never` for a phone whose power is a person's hands: restarting it needs a person as well."""
-        return self.ctx.config.restart_first if self.ctx.phone.power_part == "poe_port" else "never"
+        return "never" if self.ctx.power.needs_a_person else self.ctx.config.restart_first
 
     def before_fallback(self, backend: str) -> None:
         """KeypadChain's hook: stop the keys before the first touch backend, once."""
