@@ -82,6 +82,9 @@ class PoePower:
         # before `power inline never` (rig.bench.port_proof) wants its MAC learned on its port: wait
         # until the switch learned it somewhere (a phone learned on another port is refused at once),
         # and again when it lost its link between that wait and the proof (PhoneUnseen: nothing sent).
+        # The wait reads the switch outside `switched_off`, which holds a slot of the switch's power
+        # budget: retrying the proof alone would hold that slot while the phone boots, and the
+        # switch's other phones would wait for their power waves meanwhile.
         deadline = time.monotonic() + timeouts.boot
         while True:
             ctx.poll(lambda: learned(read_port(self.switch, self.phone.port), self.phone) or None,
