@@ -157,20 +157,13 @@ class Provisioner:
             steps.say(f"ITL: {name} unreadable: {error}")
             steps.status("Trust List Update Failed")
             return
-        verdict = trust.Verdict(True, None) if self._trusts_anything() else self._trusted(new)
+        verdict = self._trusted(new)
         if verdict.valid:
             steps.update(itl=new)
             steps.status("Trust List Updated")
         else:
             steps.say(f"ITL: {name} rejected: {verdict.reason}")
             steps.status("Trust List Update Failed")
-
-    def _trusts_anything(self) -> bool:
-        """No ITL held, or a rollback ITL: "When a phone has an empty ITL file, the phone accepts
-        any unsigned configuration file [...] and also accepts any new ITL file" (source: Cisco
-        Security Guide for CUCM 12.5(1)SU6, Default Security; rig.trust.rollback)."""
-        itl = self.steps.itl
-        return itl is None or trust.is_rollback_itl(itl)
 
     def _take_config(self, signed: str) -> DeviceConfig | None:
         """The config, if it is signed by a TFTP signer of the held ITL (or unsigned, with none).
@@ -201,16 +194,20 @@ class Provisioner:
         except trust.TrustFileError as error:
             self.steps.say(f"CFG: {signed} unreadable: {error}")
             return None
-        verdict = trust.Verdict(True, None) if trust.is_rollback_itl(itl) else self._trusted(sgn)
+        verdict = self._trusted(sgn)
         if not verdict.valid or sgn.payload is None:
             self.steps.say(f"CFG: {signed} signature not trusted: {verdict.reason}")
             return None
         return self._read_config(sgn.payload, signed)
 
     def _trusted(self, signed: trust.TrustFile) -> trust.Verdict:
-        """Signed by a signer of the held ITL, or by one a TVS that ITL lists vouches for."""
+        """Signed by a signer of the held ITL, or by one a TVS that ITL lists vouches for; anything,
+        when no ITL or a rollback ITL is held: "When a phone has an empty ITL file, the phone accepts
+        any unsigned configuration file [...] and also accepts any new ITL file" (source: Cisco
+        Security Guide for CUCM 12.5(1)SU6, Default Security; rig.trust.rollback)."""
         held = self.steps.itl
-        assert held is not None
+        if held is None or trust.is_rollback_itl(held):
+            return trust.Verdict(True, None)
         verdict = trust.verify(signed, itl=held)
         listed = [record.certificate for record in held.records_with("TVS") if record.certificate is not None]
         if verdict.valid or not listed:
