@@ -10,14 +10,13 @@ else: a phone's config and trust files still come from the cluster's TFTP server
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 
 from rig.config.lab import Endpoint, LoadServerTap
 
 from rig.config.simulation import Simulation
 from rig.sim.box import SimBox
-from rig.sim.cucm import load_files
-from rig.sim.loads import ImageSizes, LoadFile, load_file
+from rig.sim.cucm import CucmFiles
+from rig.sim.loads import ImageSizes, load_file
 from rig.sim.observe import TftpRead
 from rig.sim.tftp import MemoryTftpServer
 
@@ -30,20 +29,10 @@ def image_sizes(sim: Simulation) -> ImageSizes:
     return "real" if sim.image_kb == "real" else sim.image_kb * 1024
 
 
-@dataclass(frozen=True)
-class LoadOnly:
-    """What the load server answers, by name (picklable: it runs in the TFTP server's process)."""
-
-    load: LoadFile
-
-    def __call__(self, name: str, client: str) -> bytes | None:
-        return load_files(self.load, name)
-
-
 class SimLoadServer(SimBox):
     def __init__(self, load_id: str, sizes: ImageSizes, *, host: str = LOAD_SERVER_HOST,
                  start_method: str = "spawn") -> None:
-        self._tftp = MemoryTftpServer(LoadOnly(load_file(load_id, sizes)), host=host, start_method=start_method)
+        self._tftp = MemoryTftpServer(CucmFiles(load_file(load_id, sizes), {}), host=host, start_method=start_method)
 
     def start(self) -> None:
         self._tftp.start()
