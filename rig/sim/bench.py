@@ -134,7 +134,7 @@ class SimBench(SimBox):
         if self.old_cucm is not None:
             self.old_cucm.start()
         start_cme(self.cme, self.call_control)
-        for spec in self.specs:
+        for index, spec in enumerate(self.specs):
             phone = SimPhone(
                 spec.name,
                 spec.mac,
@@ -151,7 +151,7 @@ class SimBench(SimBox):
                 lost_keys=faults.lost_keys.get(spec.name, 0),
                 http_drops=faults.http_drops.get(spec.name, 0),
                 console_garbage=faults.console_garbage,
-                **phone_options(self.sim, spec.name, self.specs.index(spec)),
+                **phone_options(self.sim, spec.name, index),
                 http_port=self.sim.web_port,
             )
             phone.start()

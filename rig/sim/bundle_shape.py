@@ -125,7 +125,7 @@ def shaped_simulation(sim: Simulation) -> Simulation:
 
 
 def sim_name(index: int) -> str:
-    """The simulated name of bundle phone `index` (rig.sim.bench.layout names them so)."""
+    """The simulated name of phone `index` (rig.sim.layout names every phone so)."""
     return f"desk-{index + 1:02d}"
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from rig.config.lab import ConfigError
 from rig.config.simulation import SimSwitches, Simulation
-from rig.sim.bundle_shape import bundle_mac, shaped_simulation
+from rig.sim.bundle_shape import bundle_mac, shaped_simulation, sim_name
 from rig.sim.ios_output import MODULE_BUDGET_WATTS
 
 LOOPBACK = "127.0.0.1"
@@ -73,7 +73,7 @@ def layout(sim: Simulation) -> list[SimPhoneSpec]:
         sw, on_switch = divmod(i, per_switch)
         specs.append(
             SimPhoneSpec(
-                name=f"desk-{i + 1:02d}",
+                name=sim_name(i),
                 mac=bundle_mac(sim, i, f"{MAC_BASE + i:012X}"),
                 ip=phone_ip(i),
                 switch=f"sw{sw + 1}",
