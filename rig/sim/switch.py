@@ -118,7 +118,7 @@ class SimSwitch(SshVty):
         faults = self._faults
         chaos = self.exchange_faults.pick("switch", line) if self.exchange_faults and logged and line.strip() else None
         if self._heard(line, logged=logged):
-            self._state.history.heard(line, self._state.visible_macs() if line.split()[0].startswith("sh") else {})
+            self._state.history.heard(line, self._state.visible_macs() if _reads_macs(line) else {})
             session.commands_seen += 1
             if chaos == "drop" or faults.drop_every and session.commands_seen % faults.drop_every == 0:
                 return None
@@ -133,3 +133,11 @@ class SimSwitch(SshVty):
         for _, change in due:
             change()
         return None if chaos == "lost_answer" else reply
+
+
+def _reads_macs(line: str) -> bool:
+    """`show mac address-table ...` in any abbreviation: the one read whose view of the ports the
+    history keeps (a snapshot of every port for every `show` would cost each poll a walk of the
+    switch under its lock, for nothing that is read)."""
+    words = line.lower().split()
+    return len(words) >= 2 and "show".startswith(words[0]) and words[1].startswith("mac")

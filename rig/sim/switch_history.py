@@ -22,8 +22,8 @@ class Heard:
     at: float
     line: str
     visible: dict[str, str]
-    """For a `show` line: port (short name) -> name of the device whose MAC the address table
-    showed on it at that moment; empty for other lines."""
+    """For a `show mac address-table` line: port (short name) -> name of the device whose MAC the
+    address table showed on it at that moment; empty for other lines."""
 
 
 @dataclass(frozen=True)
