@@ -18,9 +18,9 @@ from typing import Any
 
 from rig.diagnostics.catalog import FACTS
 from rig.diagnostics.collect import Collected
+from rig.diagnostics.evidence import MANIFEST
 from rig.diagnostics.redact import Redactor
 
-MANIFEST = "manifest.json"
 SCREENSHOTS_IN = "included with --screenshots: text metadata removed; the pixels are not redacted (a screen " \
     "can show the phone's number, host name or address: look before sending)"
 SCREENSHOTS_OUT = "not included (give --screenshots: the pixels of a screen are not redacted)"

@@ -21,6 +21,8 @@ from rig.record.journal import JOURNAL_NAME
 
 MANIFEST = "manifest.json"
 BUNDLE_JOURNAL = "run/journal.jsonl"
+"""Where a bundle keeps its manifest and its last run's journal: rig.diagnostics.bundle and
+rig.diagnostics.runs write them there, this module reads them."""
 
 
 @dataclass

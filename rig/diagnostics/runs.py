@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from rig.diagnostics.evidence import BUNDLE_JOURNAL
 from rig.errors import RigError
 from rig.jobs.rundir import read_state
 from rig.record.journal import JOURNAL_NAME
@@ -50,7 +51,7 @@ def last_run_files(runs_dir: Path, phones: list[str], *, screens: bool = False) 
 
 def _files(run_dir: Path, run_id: str, phones: list[str], screens: bool) -> LastRun:
     run = LastRun(run_id)
-    run.files["run/journal.jsonl"] = (_journal_of(run_dir / JOURNAL_NAME, set(phones)), JOURNAL_FACTS)
+    run.files[BUNDLE_JOURNAL] = (_journal_of(run_dir / JOURNAL_NAME, set(phones)), JOURNAL_FACTS)
     for phone in phones:
         console = run_dir / "console" / f"{phone}.log"
         if console.is_file():
