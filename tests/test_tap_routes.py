@@ -92,3 +92,17 @@ def test_a_route_the_tap_refuses_leaves_its_intent_and_the_last_route_counts_on_
         "a route the tap may have heard is the one a resumed run restores"
     assert "desk-02" not in last
     assert address(last["desk-01"].upstream) == ("127.0.0.2", 69)
+
+
+def test_a_route_that_cannot_come_back_on_a_new_relay_leaves_nothing_published(systems, tmp_path):
+    """A shared tap starting its own relay gives it back this process's routes before it publishes
+    its records: a route refused there must not leave a publisher serving the records of a relay
+    that is gone (a later subscribe would find this process itself, relaying nothing)."""
+    from rig.bench.tap_share import SharedTap
+
+    published = tmp_path / "tap.sock"
+    tap = SharedTap(("127.0.0.1", 0), systems[0], socket_path=published, subscribe=False, timeout=1.0)
+    tap._routes["127.0.1.2"] = ("no-such-host.invalid", 69)  # as route() kept it before a takeover
+    with pytest.raises(OSError, match="cannot route 127.0.1.2"):
+        tap.start()
+    assert not published.exists() and not tap.relaying

@@ -154,17 +154,21 @@ class SharedTap(TransferLog):
             self._publisher = None
             raise
         try:
+            # The routes this process set come back before anything is published: a route that
+            # fails then leaves no publisher behind for a later _subscribe to find (this process
+            # itself, relaying nothing).
+            for client, upstream in self._routes.items():
+                relay.route(client, upstream)
+        except OSError:
+            self._publisher = None
+            relay.stop()
+            raise
+        try:
             publisher.start()
         except OSError as error:  # the relay still serves this process: sharing is a convenience
             self._publisher = None
             log.warning("tap: relaying on %s:%s, but not sharing its records with other rig processes: %s",
                         *self.listen, error)
-        try:
-            for client, upstream in self._routes.items():
-                relay.route(client, upstream)
-        except OSError:
-            relay.stop()
-            raise
         self._relay, self.holder = relay, None
 
     def route(self, client: str, upstream: tuple[str, int] | None) -> None:
