@@ -49,7 +49,7 @@ from functools import partial
 
 from rig.drivers.tftp_records import TftpTransfer, TransferLog
 from rig.drivers.tftp_tap_packets import (
-    ACK, DATA, DEFAULT_BLKSIZE, ERROR, MAX_PACKET, OACK, RRQ, WRQ, ack, error_packet, error_text, options, strings,
+    ACK, DATA, DEFAULT_BLKSIZE, ERROR, MAX_PACKET, OACK, RRQ, WRQ, ack, asked_blksize, error_packet, error_text, options, strings,
     with_blksize,
 )
 from rig.drivers.poller import Poller
@@ -223,14 +223,12 @@ class TftpTap(TransferLog):
         if len(fields) < 2:
             self._sock.sendto(error_packet(4, "Malformed read request"), client)
             return
-        pairs = tuple(options(fields[2:]).items())
-        asked = dict(pairs)
+        asked = options(fields[2:])
         # A phone routed to a system of its own (a migration) is always relayed there: the cache
         # fills from the tap's upstream.
         if self._cached is not None and client[0] not in self._routes and self._cached.open(client, fields[0], asked):
             return
-        blksize = asked.get("blksize", "")
-        self._open(client, fields[0], packet, int(blksize) if blksize.isdigit() and int(blksize) >= 8 else None, pairs)
+        self._open(client, fields[0], packet, asked_blksize(asked), tuple(asked.items()))
 
     def _open(self, client: tuple[str, int], file: str, rrq: bytes, asked: int | None,
               pairs: tuple[tuple[str, str], ...] = ()) -> None:

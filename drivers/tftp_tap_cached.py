@@ -32,7 +32,7 @@ from rig.drivers.poller import Poller
 from rig.drivers.tftp_records import TftpTransfer
 from rig.drivers.tftp_tap_cache import LOADS_KEEP, Entry, ImageCache, is_load_file
 from rig.drivers.tftp_tap_packets import (
-    ACK, DATA, DEFAULT_BLKSIZE, ERROR, MAX_PACKET, OACK, RRQ, ack, error_packet, error_text, options, strings,
+    ACK, DATA, DEFAULT_BLKSIZE, ERROR, MAX_PACKET, OACK, RRQ, ack, asked_blksize, error_packet, error_text, options, strings,
 )
 from rig.drivers.tftp_tap_transfer import HEADERS, LINGER_S, MAX_BLKSIZE, SWEEP_S
 
@@ -103,9 +103,9 @@ class Served:
         """The phone's OACK from what it asked and what upstream accepted for the fill (an option
         upstream did not take is left out, RFC 2347); no OACK when none is left."""
         accepted, given = self.entry.options or {}, {}
-        blksize = self.asked.get("blksize", "")
-        if "blksize" in accepted and blksize.isdigit() and int(blksize) >= 8:
-            self.blksize = min(int(blksize), int(accepted["blksize"]))
+        blksize = asked_blksize(self.asked)
+        if "blksize" in accepted and blksize is not None:
+            self.blksize = min(blksize, int(accepted["blksize"]))
             given["blksize"] = str(self.blksize)
         if "tsize" in self.asked and "tsize" in accepted:
             given["tsize"] = accepted["tsize"]
@@ -180,8 +180,7 @@ class CachedPath:
         return True
 
     def _start_fill(self, entry: Entry, asked: dict[str, str]) -> None:
-        phone = asked.get("blksize", "")
-        blksize = self.blksize(int(phone) if phone.isdigit() and int(phone) >= 8 else None)
+        blksize = self.blksize(asked_blksize(asked))
         wanted = {"tsize": "0", **({"blksize": str(blksize)} if blksize else {})}
         rrq = RRQ.to_bytes(2, "big") + b"".join(f"{s}\0".encode("ascii") for s in (
             entry.file, "octet", *(x for pair in wanted.items() for x in pair)))

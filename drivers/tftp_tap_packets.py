@@ -41,6 +41,12 @@ def options(pairs: list[str]) -> dict[str, str]:
     return {k.lower(): v for k, v in zip(pairs[0::2], pairs[1::2])}
 
 
+def asked_blksize(asked: dict[str, str]) -> int | None:
+    """The blksize option of a request's `options`, when it is a valid one (RFC 2348: 8 or more)."""
+    value = asked.get("blksize", "")
+    return int(value) if value.isdigit() and int(value) >= 8 else None
+
+
 def with_blksize(packet: bytes, blksize: int) -> bytes:
     """An RRQ or OACK with its blksize option's value replaced; every other byte as it was."""
     fields = packet[2:].split(b"\0")
