@@ -156,7 +156,3 @@ class ImageCache:
                 if entry.done and (entry.readers == 0 or not idle_only):
                     held -= entry.held
                     self.drop(entry)
-
-    @property
-    def held(self) -> int:
-        return sum(e.held for e in self._entries.values())
