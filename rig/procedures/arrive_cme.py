@@ -33,9 +33,8 @@ from rig.drivers.cme import CmeError, CmeRouter, Ephone
 from rig.drivers.tftp_client import TftpFetchError, tftp_get
 from rig.drivers.tftp_tap import TftpTransfer
 from rig.procedures.context import PhoneContext
-from rig.procedures.erase_watch import utc
 from rig.procedures.findings import Erased, Observed, Restarted, StepView, Verified
-from rig.procedures.observe import collect_fetches, fetched_ok
+from rig.procedures.observe import collect_fetches, fetched_ok, fetches_since
 from rig.procedures.restart_first import GateVerdict, RestartGate
 from rig.procedures.steps import BenchFault, PhoneFailed, Step
 from rig.procedures.verify import REGISTRATION_POLL, CheckFailed, Checks, check_trust_list, fetched_content
@@ -115,8 +114,7 @@ class CmeRestartGate(RestartGate):
         failure = self._trust_failure(restarted)
         if failure is not None:
             return GateVerdict(False, f"trust list failure after the restart: {failure}")
-        fetches = [t for t in ctx.tap.transfers(client=str(ctx.phone.ip)) if utc(t.started) >= restarted.power_on_at] \
-            if ctx.tap is not None and ctx.watching else []
+        fetches = fetches_since(ctx, restarted.power_on_at) if ctx.watching else []
         self.alive = self.alive or bool(fetches)
         plain = unsigned_config(ctx)
         if plain not in fetched_ok(fetches):

@@ -96,13 +96,18 @@ def fetched_ok(fetches: list[TftpTransfer]) -> set[str]:
     return {t.file for t in fetches if t.ok}
 
 
+def fetches_since(ctx: PhoneContext, since: datetime) -> list[TftpTransfer]:
+    """The phone's transfers the tap saw start at `since` or later (the tap must be watching it)."""
+    assert ctx.tap is not None and ctx.phone.ip is not None
+    return [t for t in ctx.tap.transfers(client=str(ctx.phone.ip)) if utc(t.started) >= since]
+
+
 def collect_fetches(ctx: PhoneContext, since: datetime, known: list[TftpTransfer],
                     expected_miss: Callable[[TftpTransfer], str | None]) -> list[TftpTransfer]:
     """The phone's fetches the tap saw from `since` on that are not in `known`, journaled as `tftp`
     events (a failed one with why it is expected, if it is) and kept in the run directory."""
-    assert ctx.tap is not None and ctx.phone.ip is not None
     seen = set(known)  # with a load server tapped too, two taps' records come in two runs
-    new = [t for t in ctx.tap.transfers(client=str(ctx.phone.ip)) if utc(t.started) >= since and t not in seen]
+    new = [t for t in fetches_since(ctx, since) if t not in seen]
     ctx.journal.write_all([TftpFetch(phone=ctx.phone.name, file=t.file, at=iso(utc(t.started)), bytes=t.bytes,
                                      ok=t.ok, error=t.error, expected=expected_miss(t), options=dict(t.options),
                                      resent_after=list(t.resent) or None, sha256=t.sha256,

@@ -28,9 +28,8 @@ from rig.drivers.console import Console
 from rig.drivers.phone_web import PhoneWebError
 from rig.procedures import restart
 from rig.procedures.context import PhoneContext
-from rig.procedures.erase_watch import utc
 from rig.procedures.findings import Baseline, Restarted, StepView
-from rig.procedures.observe import witnessed_load
+from rig.procedures.observe import fetches_since, witnessed_load
 from rig.procedures.restart import power_cycle
 from rig.procedures.steps import PhoneFailed, Step
 from rig.record.steps import RESTART_FIRST
@@ -98,8 +97,7 @@ class RestartGate:
 
     def _verdict(self, restarted: Restarted) -> "GateVerdict | None":
         ctx, since = self.ctx, restarted.power_on_at
-        fetches = [t for t in ctx.tap.transfers(client=str(ctx.phone.ip)) if utc(t.started) >= since] \
-            if ctx.tap is not None and ctx.watching else []
+        fetches = fetches_since(ctx, since) if ctx.watching else []
         failure = self._trust_failure(restarted)
         if failure is not None:
             return GateVerdict(False, f"trust list failure after the restart: {failure}")

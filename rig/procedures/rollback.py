@@ -15,19 +15,17 @@ A phone a dead run had already moved is restarted and watched as a restart befor
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from cryptography import x509
 
 from rig import trust
 from rig.drivers.console import Console
 from rig.drivers.tftp_client import TftpFetchError, tftp_get
 from rig.procedures.context import PhoneContext
-from rig.procedures.erase_watch import utc
 from rig.procedures.findings import Baseline, ConsoleOpened, Identified, Restarted, RolledBack, Routed, StepView
 from rig.procedures.migrate import arrival, migration_of
 from rig.procedures.restart import power_cycle
-from rig.procedures.restart_first import trust_failure_since, wait_until_up
+from rig.procedures.observe import fetches_since
+from rig.procedures.restart_first import GateVerdict, trust_failure_since, wait_until_up
 from rig.procedures.steps import BenchFault, PhoneFailed, Step
 from rig.record.steps import ROLLBACK
 from rig.config.systems import System, named_system
@@ -54,7 +52,7 @@ def run(ctx: PhoneContext, view: StepView) -> RolledBack | Restarted:
         mark = console.mark() if console is not None else None
         restarted = Restarted(power_on_at=power_cycle(ctx, step), console_mark=mark)
         boot = ctx.config.timeouts.boot
-        verdict = ctx.poll(lambda: _verdict(ctx, baseline, console, restarted), boot) or _Verdict(
+        verdict = ctx.poll(lambda: _verdict(ctx, baseline, console, restarted), boot) or GateVerdict(
             False, f"no proof within {boot:g}s that it fetched the rollback ITL and then its config")
         step.data["took"] = verdict.took
         step.detail = f"{step.data['served_itl']}; {step.detail}; {verdict.evidence}"
@@ -101,17 +99,9 @@ def anchor_verdict(itl: trust.TrustFile, source: System) -> bool:
     return trust.verify(itl, cert=cert).valid
 
 
-@dataclass(frozen=True)
-class _Verdict:
-    took: bool
-    evidence: str
-
-
-def _verdict(ctx: PhoneContext, baseline: Baseline, console: Console | None, restarted: Restarted) -> _Verdict | None:
+def _verdict(ctx: PhoneContext, baseline: Baseline, console: Console | None, restarted: Restarted) -> GateVerdict | None:
     """Took it: its rollback ITL fetched, then a config, and no trust-list failure since the restart."""
-    assert ctx.tap is not None and ctx.phone.ip is not None
-    since = restarted.power_on_at
-    fetches = [t for t in ctx.tap.transfers(client=str(ctx.phone.ip)) if t.ok and utc(t.started) >= since]
+    fetches = [t for t in fetches_since(ctx, restarted.power_on_at) if t.ok]
     itl_name = ctx.profile.itl_file(ctx.phone.mac)
     signed = ctx.profile.config_file(ctx.phone.mac)
     itls = [t for t in fetches if t.file == itl_name]
@@ -119,14 +109,14 @@ def _verdict(ctx: PhoneContext, baseline: Baseline, console: Console | None, res
         return None
     failure = trust_failure_since(ctx, baseline, console, restarted)
     if failure is not None:
-        return _Verdict(False, f"trust list failure after the restart: {failure}")
+        return GateVerdict(False, f"trust list failure after the restart: {failure}")
     first = itls[0]
     if first.content is not None and not _is_rollback(first.content):
-        return _Verdict(False, f"the {itl_name} it fetched is not a rollback ITL")
+        return GateVerdict(False, f"the {itl_name} it fetched is not a rollback ITL")
     configs = [t.file for t in fetches if t.file in (signed, signed.removesuffix(".sgn")) and t.started >= first.started]
     if not configs:
         return None
-    return _Verdict(True, f"took the rollback ITL: fetched {itl_name}, then {configs[0]}; no trust list failure")
+    return GateVerdict(True, f"took the rollback ITL: fetched {itl_name}, then {configs[0]}; no trust list failure")
 
 
 def _is_rollback(content: bytes) -> bool:
