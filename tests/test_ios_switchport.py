@@ -39,6 +39,25 @@ def test_a_dynamic_port_that_negotiated_a_trunk_is_a_trunk() -> None:
     assert [p.interface for p in ports if p.trunk] == ["GigabitEthernet0/1"]
 
 
+def test_a_port_whose_block_changed_between_two_reads_reads_its_new_mode() -> None:
+    """Blocks are parsed once per distinct text: a port that went down between two reads of the
+    table is read afresh, its neighbours unchanged."""
+    raw = FIXTURES / "show_interfaces_switchport" / "cisco_ios_show_interfaces_switchport_app_interfaces.raw"
+    before = {p.interface: p for p in parse_switchport(raw.read_text())}
+    block = raw.read_text().split("Name: ")[1]
+    changed = raw.read_text().replace(block, block.replace("Operational Mode: static access", "Operational Mode: down"))
+    after = {p.interface: p for p in parse_switchport(changed)}
+    assert (before["GigabitEthernet1/0/1"].mode, after["GigabitEthernet1/0/1"].mode) == ("static access", "down")
+    assert {k: v for k, v in after.items() if k != "GigabitEthernet1/0/1"} == \
+        {k: v for k, v in before.items() if k != "GigabitEthernet1/0/1"}
+
+
+def test_lines_before_the_first_port_are_read_as_the_template_reads_them() -> None:
+    raw = FIXTURES / "show_interfaces_switchport" / "cisco_ios_show_interfaces_switchport_app_interfaces.raw"
+    stamped = "Load for five secs: 5%/0%; one minute: 4%; five minutes: 4%\n" + raw.read_text()
+    assert parse_switchport(stamped) == parse_switchport(raw.read_text())
+
+
 def test_a_running_configuration_with_switchport_mode_trunk_is_a_trunk() -> None:
     assert trunk_in_config("interface GigabitEthernet1/0/4\n switchport mode trunk\nend\n")
     assert not trunk_in_config("interface GigabitEthernet1/0/1\n switchport mode access\n switchport voice vlan 200\n")

@@ -122,11 +122,11 @@ def prove(reading: PortReading, phone: PortClaim, *, to_power_off: bool = False)
     return Identity(True, f"{'; '.join(seen)}; access port, {len(macs)} MAC(s) behind it")
 
 
-def learned(reading: PortReading, phone: PortClaim) -> bool:
-    """The switch has learned the phone's MAC on some port: it sent a frame since its link last
-    came up there (a phone restarting has no link for a moment, and its neighbour entries outlive
-    that)."""
-    return any(e.mac == phone.mac for e in reading.macs)
+def learned(macs: list[MacEntry], phone: PortClaim) -> bool:
+    """The switch's MAC table (`macs`) has the phone's MAC on some port: it sent a frame since its
+    link last came up there (a phone restarting has no link for a moment, and its neighbour
+    entries outlive that)."""
+    return any(e.mac == phone.mac for e in macs)
 
 
 def uplink_signs(reading: PortReading) -> list[str]:

@@ -125,8 +125,12 @@ class SwitchSessions:
 
     def macs_on_port(self, port: str) -> list[str]:
         wanted = canonical_interface(port)
-        entries: list[MacEntry] = self._macs.get()
-        return list(dict.fromkeys(e.mac for e in entries if e.port == wanted))
+        return list(dict.fromkeys(e.mac for e in self.mac_table() if e.port == wanted))
+
+    def mac_table(self, since: float | None = None) -> list[MacEntry]:
+        """The whole MAC table, from a read shared by callers that started after this call (or
+        after `since`: see SharedRead)."""
+        return self._macs.get(since)
 
     def _proof_tables(self, sw: IosSwitch) -> SwitchTables:
         if self._lldp_runs is None:

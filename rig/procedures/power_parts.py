@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from rig.actions.manual_power import ManualPower
 from rig.actions.power import PhoneUnseen, PoePort, switched_off
-from rig.bench.port_proof import learned, read_port
+from rig.bench.port_proof import learned
 from rig.config.lab import PhoneConfig
 from rig.drivers.operator import OperatorError
 from rig.procedures.context import POWER_SETTLE, poll_period, watts
@@ -84,10 +84,11 @@ class PoePower:
         # and again when it lost its link between that wait and the proof (PhoneUnseen: nothing sent).
         # The wait reads the switch outside `switched_off`, which holds a slot of the switch's power
         # budget: retrying the proof alone would hold that slot while the phone boots, and the
-        # switch's other phones would wait for their power waves meanwhile.
+        # switch's other phones would wait for their power waves meanwhile. It reads the MAC table
+        # alone, shared by the switch's waiting phones (one read a poll period): the proof reads the rest.
         deadline = time.monotonic() + timeouts.boot
         while True:
-            ctx.poll(lambda: learned(read_port(self.switch, self.phone.port), self.phone) or None,
+            ctx.poll(lambda: learned(self.switch.mac_table(since=time.monotonic() - period), self.phone) or None,
                      max(0.0, deadline - time.monotonic()), period)
             try:
                 on_at, drawing, power_on_at = self._switched_off(ctx, step, before_on, settle, period)
