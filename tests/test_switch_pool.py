@@ -41,6 +41,35 @@ def test_evidence_reuses_a_recent_table_and_a_fresh_read_refreshes_it():
 
 
 
+class ProtocolSwitch:
+    """Runs LLDP; counts how often it is asked which protocols it runs."""
+
+    def __init__(self) -> None:
+        self.asked = 0
+
+    def protocols_running(self) -> dict[str, bool]:
+        self.asked += 1
+        return {"CDP": True, "LLDP": True}
+
+    def mac_table(self) -> list[object]:
+        return []
+
+    cdp_neighbors = lldp_neighbors = switchport = mac_table
+
+    def running_config(self) -> str:
+        return ""
+
+
+def test_which_protocols_a_switch_runs_is_asked_once_however_many_proofs_read_its_tables():
+    switch = ProtocolSwitch()
+    factory: Any = lambda: switch  # noqa: E731 - one session is enough here
+    sessions = SwitchSessions("sw1", factory, 1)
+    assert sessions.protocols_running() == {"CDP": True, "LLDP": True}
+    sessions.proof_tables()
+    sessions.proof_tables()
+    assert switch.asked == 1
+
+
 class FlakySwitch:
     """set_power of several ports loses the session (or times out); one port at a time works.
     The first wave waits for `release`, so the changes asked meanwhile gather into one wave."""

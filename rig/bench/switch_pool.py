@@ -61,8 +61,9 @@ class SwitchSessions:
         self._poe = SharedRead(lambda: self._with(lambda sw: sw.poe_status()), spacing)
         self._neighbours = SharedRead(lambda: self._with(lambda sw: sw.cdp_neighbors()), spacing)
         self._lldp = SharedRead(lambda: self._with(lambda sw: sw.lldp_neighbors()), spacing)
-        self._lldp_runs: bool | None = None
-        """Whether the switch runs LLDP, asked once (`show lldp`): a proof reads its neighbours then."""
+        self._protocols: dict[str, bool] | None = None
+        """Whether the switch runs CDP and LLDP (`show cdp`, `show lldp`), asked once: that is its
+        configuration, not its state. A proof reads LLDP neighbours where it runs."""
         self._proof = SharedRead(lambda: self._with(self._proof_tables), spacing)
         self._waves = PowerWaves(lambda off, on: self._with(lambda sw: sw.set_power(off, on)), wave_spacing)
 
@@ -134,9 +135,7 @@ class SwitchSessions:
         return self._macs.get(since)
 
     def _proof_tables(self, sw: IosSwitch) -> SwitchTables:
-        if self._lldp_runs is None:
-            self._lldp_runs = sw.protocols_running().get("LLDP", False)
-        lldp = sw.lldp_neighbors() if self._lldp_runs else []
+        lldp = sw.lldp_neighbors() if self._running(sw).get("LLDP", False) else []
         return SwitchTables(sw.mac_table(), sw.cdp_neighbors(), sw.switchport(), sw.running_config(), lldp)
 
     def proof_tables(self) -> SwitchTables:
@@ -157,8 +156,13 @@ class SwitchSessions:
         return self._lldp.get()
 
     def protocols_running(self) -> dict[str, bool]:
-        """Whether the switch runs CDP and LLDP (IosSwitch.protocols_running)."""
-        return self._with(lambda sw: sw.protocols_running())
+        """Whether the switch runs CDP and LLDP (IosSwitch.protocols_running), asked once."""
+        return self._with(self._running)
+
+    def _running(self, sw: IosSwitch) -> dict[str, bool]:
+        if self._protocols is None:
+            self._protocols = sw.protocols_running()
+        return self._protocols
 
     def show_text(self, command: str) -> str:
         """One `show` command's output verbatim (IosSwitch.show_text: anything else is refused)."""
