@@ -78,6 +78,21 @@ def test_phones_not_started_owe_every_step_shared_by_the_phones_that_run_at_once
     assert "left ~0:20" in _screen(progress)[0]
 
 
+def test_phones_that_finished_no_longer_count_among_those_running_at_once():
+    clock = Clock()
+    progress = Progress(["a", "b", "c", "d"], Console(file=io.StringIO()), live=False, quiet=True, clock=clock)
+    for name in ("a", "b"):  # two at a time
+        progress(PhoneStarted(phone=name))
+        progress(StepStarted(phone=name, name="erase"))
+    clock.now += 30
+    for name in ("a", "b"):
+        progress(PhoneDone(phone=name, outcome="passed"))
+    progress(PhoneStarted(phone="c"))
+    progress(StepStarted(phone="c", name="erase"))
+    # c owes its whole erase (30 s), d its whole run (30 s): shared by two at once, not three
+    assert "left ~0:30" in _screen(progress)[0]
+
+
 def test_a_run_where_every_phone_passed_ends_on_the_bar_alone():
     progress = Progress(["a", "b"], Console(file=io.StringIO()), live=False, quiet=True, clock=Clock())
     for name in ("a", "b"):
