@@ -9,6 +9,7 @@ import pytest
 from rig.drivers.ios_parsers import CdpNeighbor, MacEntry
 from rig.drivers.ios_switchport import parse_switchport
 from rig.config.lab import PhoneConfig
+from rig.drivers.ios_lldp import LldpNeighbor
 from rig.bench.port_proof import MAX_MACS, PortReading, learned, prove, uplink_signs
 from tests.test_ios_parsers import FIXTURES
 
@@ -22,11 +23,12 @@ PHONE_CDP = CdpNeighbor("SEP001D705F9EA8", ACCESS, "Cisco IP Phone 7942", "Port 
 
 
 def reading(*, macs: list[MacEntry] | None = None, cdp: list[CdpNeighbor] | None = None, port: str = ACCESS,
-            config: str = "interface GigabitEthernet1/0/1\n switchport voice vlan 200\nend\n") -> PortReading:
+            config: str = "interface GigabitEthernet1/0/1\n switchport voice vlan 200\nend\n",
+            lldp: list[LldpNeighbor] | None = None) -> PortReading:
     """The phone on its access port with its PC behind it, unless told otherwise."""
     if macs is None:
         macs = [MacEntry(PHONE.mac, 200, ACCESS), MacEntry(PC, 100, ACCESS)]
-    return PortReading(port, macs, [PHONE_CDP] if cdp is None else cdp, SWITCHPORTS, config)
+    return PortReading(port, macs, [PHONE_CDP] if cdp is None else cdp, SWITCHPORTS, config, lldp or [])
 
 
 def test_a_phone_and_its_pc_on_an_access_port_are_proven_with_the_evidence():
@@ -129,8 +131,7 @@ def test_a_neighbour_entry_alone_identifies_a_phone_but_never_proves_it_for_a_po
     assert prove(reading(), PHONE, to_power_off=True).ok
 
 
-def _lldp_phone(port: str):
-    from rig.drivers.ios_lldp import LldpNeighbor
+def _lldp_phone(port: str | None) -> LldpNeighbor:
     return LldpNeighbor(port, "001d.705f.9ea8", "Port 1", "SW PORT", "SEP001D705F9EA8.cisco.com",
                         "Cisco IP Phone CP-7942G", "B,T", None)
 
@@ -146,3 +147,12 @@ def test_with_cdp_off_and_the_mac_aged_out_the_phones_lldp_entry_identifies_it_o
 def test_lldp_on_another_port_is_a_moved_cable():
     proof = prove(PortReading(ACCESS, [], [], SWITCHPORTS, "", [_lldp_phone("GigabitEthernet1/0/3")]), PHONE)
     assert not proof.ok and "LLDP sees SEP001D705F9EA8 on GigabitEthernet1/0/3" in proof.evidence
+
+
+def test_an_lldp_entry_whose_local_port_the_switch_does_not_print_neither_proves_nor_contradicts():
+    """Some IOS releases print no `Local Intf:` line (rig.drivers.ios_lldp): the entry places the
+    phone nowhere, so the MAC table decides."""
+    unplaced = [_lldp_phone(None)]
+    assert prove(reading(lldp=unplaced), PHONE, to_power_off=True).ok
+    proof = prove(PortReading(ACCESS, [], [], SWITCHPORTS, "", unplaced), PHONE)
+    assert not proof.ok and proof.unseen and "None" not in proof.evidence

@@ -168,7 +168,8 @@ def contradictions(reading: PortReading, phone: PortClaim) -> list[str]:
     if cdp_elsewhere:
         found.append(f"CDP sees {sep_name(phone.mac)} on {', '.join(_port(n) for n in cdp_elsewhere)}"
                      + (f" while the MAC table has it on {reading.port}" if here else ""))
-    lldp_elsewhere = [n for n in reading.lldp if n.mac == phone.mac and n.local_interface != reading.port]
+    lldp_elsewhere = [n for n in reading.lldp  # an entry without `Local Intf:` places the phone nowhere
+                      if n.mac == phone.mac and n.local_interface not in (None, reading.port)]
     if lldp_elsewhere:
         found.append(f"LLDP sees {sep_name(phone.mac)} on {', '.join(str(n.local_interface) for n in lldp_elsewhere)}"
                      + (f" while the MAC table has it on {reading.port}" if here else ""))
