@@ -138,20 +138,23 @@ class TftpTap(TransferLog):
         self._poller.add(self._sock, self._read_request)
         if self.cache_bytes > 0:
             blksize = partial(fill_blksize, mtu=self._default.mtu, forced=self.upstream_blksize)
-            self._cached = CachedPath(self, self._poller, ImageCache(self.cache_bytes), self._default.host,
+            self._cached = CachedPath(self, self._poller, self._image_cache(), self._default.host,
                                       self._down_host, blksize, self._finish)
         self._stop.clear()
         self._thread = threading.Thread(target=self._run, name="tftp-tap", daemon=True)
         self._thread.start()
 
     def _listening_socket(self) -> socket.socket:
-        """The socket phones send their requests to, bound (bench/tap_workers.py binds several
-        with SO_REUSEPORT to measure the tap in more than one process), with room for a fleet's
-        requests at once (`LISTEN_BUFFER`)."""
+        """The socket phones send their requests to, bound (a worker of several is handed its own:
+        rig.drivers.tftp_tap_worker), with room for a fleet's requests at once (`LISTEN_BUFFER`)."""
         sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, LISTEN_BUFFER)
         sock.bind(self.listen)
         return sock
+
+    def _image_cache(self) -> ImageCache:
+        """This tap's own (a worker of several shares its images: rig.drivers.tftp_tap_worker)."""
+        return ImageCache(self.cache_bytes)
 
     def stop(self) -> None:
         self._stop.set()

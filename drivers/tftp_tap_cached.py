@@ -34,6 +34,7 @@ from rig.drivers.tftp_tap_cache import LOADS_KEEP, Entry, ImageCache, is_load_fi
 from rig.drivers.tftp_tap_packets import (
     ACK, DATA, DEFAULT_BLKSIZE, ERROR, MAX_PACKET, OACK, RRQ, ack, asked_blksize, error_packet, error_text, options, strings,
 )
+from rig.drivers.tftp_tap_shared import FILL, WAIT
 from rig.drivers.tftp_tap_transfer import HEADERS, LINGER_S, MAX_BLKSIZE, SWEEP_S
 
 
@@ -151,6 +152,9 @@ class CachedPath:
         self.blksize, self.finish = blksize, finish
         self.fills: dict[Entry, Fill] = {}
         self.lingering: list[Fill] = []
+        self.awaited: dict[Entry, dict[str, str]] = {}
+        """Entries another worker reads from upstream (rig.drivers.tftp_tap_shared), with the
+        options of the first phone that asked."""
 
     @staticmethod
     def keep_bytes(file: str, keep: int) -> int:
@@ -169,7 +173,7 @@ class CachedPath:
             return False
         entry, new = found
         if new:
-            self._start_fill(entry, asked)
+            self._obtain(entry, asked)
         down = self.tap._socket(self.down_host)
         down.connect(client)
         served = Served(client, file, entry, down, asked, self.tap.keep_bytes)
@@ -178,6 +182,19 @@ class CachedPath:
         self.poller.add(down, partial(self._from_phone, served))
         self.serve(served)
         return True
+
+    def _obtain(self, entry: Entry, asked: dict[str, str]) -> None:
+        """Fill a new entry: from upstream, or from another worker's read of it (shared cache)."""
+        shared = self.cache.shared
+        claim = shared.claim(entry.key) if shared is not None else FILL
+        if claim == FILL:
+            self._start_fill(entry, asked)
+        elif claim == WAIT:
+            self.awaited[entry] = asked
+        else:
+            data, accepted = claim
+            entry.load(data, accepted)
+            self.cache.settle()
 
     def _start_fill(self, entry: Entry, asked: dict[str, str]) -> None:
         blksize = self.blksize(asked_blksize(asked))
@@ -238,6 +255,11 @@ class CachedPath:
         if not ok:
             entry.failed = entry.failed or error_packet(0, "The TFTP tap's read of the file failed")
             self.cache.drop(entry)
+        if self.cache.shared is not None:  # the other workers serve it from its file, or try again
+            if ok:
+                self.cache.shared.store(entry.key, entry.data, entry.options or {})
+            else:
+                self.cache.shared.release(entry.key)
         self.fills.pop(entry, None)
         fill.ended_at = self.tap._now
         self.lingering.append(fill)
@@ -341,6 +363,10 @@ class CachedPath:
             elif fill.server is None and now - fill.sent_at > resend:
                 fill.sent_at = now
                 fill.up.sendto(fill.rrq, self.tap.upstream)
+        for entry, asked in list(self.awaited.items()):
+            del self.awaited[entry]
+            self._obtain(entry, asked)
+            self._wake(entry)
         while self.lingering and (now - self.lingering[0].ended_at > LINGER_S):
             self._close(self.lingering.pop(0))
 
@@ -354,3 +380,5 @@ class CachedPath:
         for fill in self.lingering:
             self._close(fill)
         self.lingering.clear()
+        if self.cache.shared is not None:
+            self.cache.shared.close()
