@@ -22,7 +22,7 @@ from rig.drivers.tftp_tap_shared import FILL, SharedImages
 from rig.drivers.tftp_tap_worker import _ChildTap
 from tests.test_tap_routes import ITL_A, ITL_B, systems  # noqa: F401 - fixture
 from tests.test_tftp_tap import fetch
-from tests.test_tftp_tap_cache import IMAGES, ITL, LOADS, bench, boot, boot_all, upstream_reads  # noqa: F401 - fixture
+from tests.test_tftp_tap_cache import CONFIG, IMAGES, ITL, LOADS, bench, boot, boot_all, upstream_reads  # noqa: F401
 from tests.waiting import wait_for
 
 CACHE = 1 << 24
@@ -105,7 +105,7 @@ def test_two_worker_processes_record_every_transfer_once_and_read_each_image_onc
     assert [upstream_reads(server)[name] for name in IMAGES] == [1, 1]
     phones = [r for r in records if r.source != "fill"]
     assert Counter((r.client, r.file) for r in phones) == Counter(
-        {(f"127.0.0.{10 + n}", name): 1 for n in range(8) for name in (*IMAGES, LOADS, ITL, "SEP001D705F9EA8.cnf.xml.sgn")})
+        {(f"127.0.0.{10 + n}", name): 1 for n in range(8) for name in (*IMAGES, LOADS, ITL, CONFIG)})
     for record in phones:
         assert record.ok and record.sha256 == record.upstream_sha256
         if record.file in images:
