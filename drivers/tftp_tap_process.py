@@ -29,6 +29,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import logging
 import tempfile
 import threading
 from collections.abc import Callable
@@ -38,6 +39,8 @@ from typing import Any, Literal
 
 from rig.drivers.tftp_records import TransferLog
 from rig.drivers.tftp_tap import LISTEN_BUFFER
+
+log = logging.getLogger(__name__)
 
 START_TIMEOUT_S = 20.0
 """How long a child may take to start relaying (a Python start-up on a loaded 2-core machine)."""
@@ -199,7 +202,8 @@ class TftpTapProcess(TransferLog):
             for conn in wait(open_conns):
                 try:
                     kind, *value = conn.recv()  # type: ignore[union-attr]
-                except (EOFError, OSError):
+                except (EOFError, OSError):  # the worker died: its transfers are lost, the others go on
+                    log.warning("tftp tap: a worker process ended unasked; %d left", len(open_conns) - 1)
                     kind, value = "stopped", []
                 if kind == "stopped":
                     open_conns.remove(conn)

@@ -164,3 +164,12 @@ def test_a_killed_controller_leaves_no_worker_its_shared_directory_or_its_port(s
     wait_for(lambda: not os.path.exists(shared), 5, "the shared directory to go")
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as again:
         again.bind(("127.0.0.1", int(port)))
+
+
+def test_a_worker_that_dies_leaves_the_others_serving_every_phone(systems, caplog):  # noqa: F811
+    with TftpTapProcess(("127.0.0.1", 0), systems[0], workers=2, timeout=1.0) as tap:
+        tap._workers[0].child.kill()
+        wait_for(lambda: "a worker process ended unasked" in caplog.text, 5, "the controller to notice")
+        got = [fetch(tap.address, "ITLSEP001D705F0000.tlv", localip="127.0.1.2") for _ in range(6)]
+        wait_for(lambda: len(tap.transfers()) == 6, 5, "every record")
+    assert got == [ITL_A] * 6 and all(r.ok for r in tap.transfers())
