@@ -133,14 +133,14 @@ def cpu_seconds(process: psutil.Process) -> float:
     return times.user + times.system
 
 
-def _child(marker: str) -> psutil.Process:
+def child_process(marker: str) -> psutil.Process:
     return next(p for p in psutil.Process().children(recursive=True) if marker in " ".join(p.cmdline()))
 
 
 def one_pass(upstream: SimLoadServer, phones: int, blksize: int, names: list[str], cache_bytes: int | None,
              images_mb: float) -> Pass:
     """The load direct (`cache_bytes` None) or through a tap with that cache; `images_mb`: of one phone."""
-    server = _child("spawn_main")
+    server = child_process("spawn_main")
     before = cpu_seconds(server)
     if cache_bytes is None:
         mb, seconds = run_phones(upstream.address, phones, blksize, names)
@@ -148,7 +148,7 @@ def one_pass(upstream: SimLoadServer, phones: int, blksize: int, names: list[str
     records: list[TftpTransfer] = []
     with TftpTapProcess(("127.0.0.1", 0), upstream.address, on_transfer=records.append, keep_bytes=0,
                         cache_bytes=cache_bytes) as tap:
-        tap_process = _child("rig.drivers.tftp_tap_worker")
+        tap_process = child_process("rig.drivers.tftp_tap_worker")
         tap_before = cpu_seconds(tap_process)
         mb, seconds = run_phones(tap.address, phones, blksize, names)
         deadline = time.monotonic() + 10

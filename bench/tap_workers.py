@@ -26,7 +26,7 @@ import time
 from dataclasses import asdict, dataclass
 
 import psutil
-from tap_load import CACHE_BYTES, cpu_seconds  # bench/tap_load.py: bench/ is on the path of its scripts
+from tap_load import CACHE_BYTES, Pass, child_process, cpu_seconds  # bench/tap_load.py: bench/ is on the path of its scripts
 
 from rig.drivers.tftp_records import TftpTransfer
 from rig.drivers.tftp_tap_process import TftpTapProcess
@@ -37,16 +37,10 @@ WORKER = "rig.drivers.tftp_tap_worker"
 
 
 @dataclass
-class Pass:
-    mb: float
-    seconds: float
-    tap_cpu_s: float
-    client_cpu_s: float
-    upstream_image_mb: float
+class CurlPass(Pass):
+    """bench/tap_load.py's figures of one load, and what its curl phones cost."""
 
-    @property
-    def mb_s(self) -> float:
-        return self.mb / self.seconds
+    client_cpu_s: float = 0.0
 
 
 @dataclass
@@ -68,8 +62,12 @@ class WorkersLoad:
     client_cpu_ms_per_mb: float
     """The curl phones' CPU per MB they got (through the tap with 2 workers)."""
     upstream_image_mb_two: float
-    """Image bytes the 2 workers read from upstream, all passes being alike: one copy is `distinct_images_mb`."""
+    """Image MB the 2 workers read from upstream in a pass (the most of the runs): one copy is
+    `distinct_images_mb`, however often the phones fetch the load."""
     distinct_images_mb: float
+    upstream_image_mb_direct: float
+    upstream_cpu_s_two: float
+    upstream_cpu_s_direct: float
 
 
 def curl_phones(address: tuple[str, int], phones: int, blksize: int, names: list[str]) -> tuple[float, float, float]:
@@ -93,11 +91,14 @@ def curl_phones(address: tuple[str, int], phones: int, blksize: int, names: list
     return total / 1e6, time.monotonic() - start, cpu
 
 
-def one_pass(upstream: tuple[str, int], phones: int, blksize: int, names: list[str], workers: int | None) -> Pass:
-    """The load direct (`workers` None) or through a tap of `workers` processes."""
+def one_pass(upstream: tuple[str, int], phones: int, blksize: int, names: list[str], workers: int | None,
+             server: psutil.Process, images_mb: float) -> CurlPass:
+    """The load direct (`workers` None) or through a tap of `workers` processes; `server`:
+    upstream's process; `images_mb`: of the images in `names`."""
+    server_before = cpu_seconds(server)
     if workers is None:
         mb, seconds, clients = curl_phones(upstream, phones, blksize, names)
-        return Pass(mb, seconds, 0.0, clients, 0.0)
+        return CurlPass(mb, seconds, 0.0, phones * images_mb, cpu_seconds(server) - server_before, clients)
     records: list[TftpTransfer] = []
     with TftpTapProcess(("127.0.0.1", 0), upstream, on_transfer=records.append, keep_bytes=0,
                         cache_bytes=CACHE_BYTES, workers=workers) as tap:
@@ -106,19 +107,22 @@ def one_pass(upstream: tuple[str, int], phones: int, blksize: int, names: list[s
         mb, seconds, clients = curl_phones(tap.address, phones, blksize, names)
         tap_cpu = sum(cpu_seconds(t) for t in taps) - before
     fills = sum(r.bytes for r in records if r.source == "fill")
-    return Pass(mb, seconds, tap_cpu, clients, fills / 1e6)
+    return CurlPass(mb, seconds, tap_cpu, fills / 1e6, cpu_seconds(server) - server_before, clients)
 
 
 def measure(phones: int, blksize: int, sizes: ImageSizes, runs: int, repeat: int) -> WorkersLoad:
     load = load_file(NEW_LOAD, sizes)
     names = [f"{NEW_LOAD}.loads", *(image.name for image in load.images)] * repeat
+    distinct_mb = sum(image.size for image in load.images) / 1e6
     server = SimLoadServer(NEW_LOAD, sizes, host="127.0.0.3")
     server.start()
-    passes: dict[int | None, list[Pass]] = {None: [], 1: [], 2: []}
+    process = child_process("spawn_main")
+    passes: dict[int | None, list[CurlPass]] = {None: [], 1: [], 2: []}
     try:
         for _ in range(runs):
             for workers in passes:
-                passes[workers].append(one_pass(server.address, phones, blksize, names, workers))
+                passes[workers].append(one_pass(server.address, phones, blksize, names, workers, process,
+                                                distinct_mb * repeat))
     finally:
         server.stop()
     best = {k: max(v, key=lambda p: p.mb_s) for k, v in passes.items()}
@@ -129,7 +133,8 @@ def measure(phones: int, blksize: int, sizes: ImageSizes, runs: int, repeat: int
         round(min(p.tap_cpu_s * 1000 / p.mb for p in passes[1]), 2),
         round(min(p.tap_cpu_s * 1000 / p.mb for p in passes[2]), 2),
         round(min(p.client_cpu_s * 1000 / p.mb for p in passes[2]), 2),
-        round(max(p.upstream_image_mb for p in passes[2]), 2), round(sum(i.size for i in load.images) / 1e6, 2),
+        round(max(p.upstream_mb for p in passes[2]), 2), round(distinct_mb, 2), round(direct.upstream_mb, 1),
+        round(two.upstream_cpu_s, 2), round(direct.upstream_cpu_s, 2),
     )
 
 

@@ -55,6 +55,7 @@ from rig.drivers.tftp_tap_packets import (
 from rig.drivers.poller import Poller
 from rig.drivers.tftp_tap_cache import ImageCache
 from rig.drivers.tftp_tap_cached import CachedPath, Served, fill_blksize
+from rig.drivers.tftp_tap_listen import listening_sockets
 from rig.drivers.tftp_tap_transfer import LINGER_S, SWEEP_S, Transfer, larger_blksize, path_mtu
 
 __all__ = ["TftpTap", "TftpTransfer"]  # the record's class is imported from here by its users
@@ -65,13 +66,6 @@ READ_AHEAD = 64
 """Blocks kept ahead of the phone (64 x 1428 bytes = 91 KB per transfer, plus one upstream block)."""
 RESEND_MAX_S = 0.5
 """Longest wait for the phone's ACK before its block is sent again."""
-LISTEN_BUFFER = 4 << 20
-"""Receive buffer asked for the listening socket. Phones served from the image cache move in
-step: 1000 of them finish an image within a few milliseconds and ask for the next at once, and
-the default buffer (Linux: 208 KB, about 200 requests as the kernel counts them) dropped the
-rest; each phone then waited its TFTP timeout, three times, and fetched from CUCM directly,
-unseen (1000-phone benchmark: 2062 datagrams dropped, 84 requests unanswered). Linux caps the
-size at net.core.rmem_max (208 KB unless raised: `sysctl net.core.rmem_max=4194304`)."""
 _NONBLOCKING = getattr(socket, "SOCK_NONBLOCK", 0)
 """Linux: a transfer's sockets are made non-blocking as they are created (no call per socket)."""
 
@@ -145,12 +139,9 @@ class TftpTap(TransferLog):
         self._thread.start()
 
     def _listening_socket(self) -> socket.socket:
-        """The socket phones send their requests to, bound (a worker of several is handed its own:
-        rig.drivers.tftp_tap_worker), with room for a fleet's requests at once (`LISTEN_BUFFER`)."""
-        sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, LISTEN_BUFFER)
-        sock.bind(self.listen)
-        return sock
+        """The socket phones send their requests to (rig.drivers.tftp_tap_listen; a worker of
+        several is handed its own: rig.drivers.tftp_tap_worker)."""
+        return listening_sockets(self.listen)[0]
 
     def _image_cache(self) -> ImageCache:
         """This tap's own (a worker of several shares its images: rig.drivers.tftp_tap_worker)."""

@@ -11,10 +11,10 @@ transfer comes back over a socket pair, pickled as its fields.
 `workers` children share the data path: the controller binds one listening socket per worker on
 the tap's port with SO_REUSEPORT, and the kernel hands each request to one of them by a hash of
 the phone's address and port (a phone's repeated request reaches the worker that has its
-transfer; a transfer, once opened, lives on its own sockets in that worker). Before the group
-binds, a plain socket probes the port, so a second tap on the same port fails as it always did
-rather than joining the group. Routes go to every worker, each confirming. With the image cache
-on, the workers share it through a private directory (rig.drivers.tftp_tap_shared).
+transfer; a transfer, once opened, lives on its own sockets in that worker); a second tap on
+the port fails as it always did rather than joining the group (rig.drivers.tftp_tap_listen).
+Routes go to every worker, each confirming. With the image cache on, the workers share it
+through a private directory (rig.drivers.tftp_tap_shared).
 
 The children live only as long as the controller: they leave the terminal's process group (Ctrl-C
 reaches the controller, which stops the tap in order and keeps every record), and each stops its
@@ -24,12 +24,12 @@ does, so a resumed run can bind the same port.
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import socket
 import subprocess
 import sys
-import logging
 import tempfile
 import threading
 from collections.abc import Callable
@@ -38,7 +38,7 @@ from multiprocessing.connection import Connection, wait
 from typing import Any, Literal
 
 from rig.drivers.tftp_records import TransferLog
-from rig.drivers.tftp_tap import LISTEN_BUFFER
+from rig.drivers.tftp_tap_listen import listening_sockets
 
 log = logging.getLogger(__name__)
 
@@ -51,28 +51,6 @@ ROUTE_TIMEOUT_S = 10.0
 def worker_count(workers: int | Literal["auto"]) -> int:
     """`auto`: one worker per core this process may run on."""
     return len(os.sched_getaffinity(0)) if workers == "auto" else max(1, workers)
-
-
-def listening_sockets(listen: tuple[str, int], count: int) -> list[socket.socket]:
-    """`count` UDP sockets bound to `listen` (port 0: one port the kernel picks); OSError when
-    the port is held by anyone, a tap of the same user included."""
-    if count > 1 and listen[1] != 0:
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
-            probe.bind(listen)  # without SO_REUSEPORT: fails however the holder bound it
-    sockets: list[socket.socket] = []
-    try:
-        for _ in range(count):
-            sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-            sockets.append(sock)
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, LISTEN_BUFFER)
-            if count > 1:
-                sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-            sock.bind(sockets[0].getsockname() if len(sockets) > 1 else listen)
-    except OSError:
-        for sock in sockets:
-            sock.close()
-        raise
-    return sockets
 
 
 @dataclass
