@@ -17,6 +17,7 @@ third (bench/tap_workers.py) the same load from curl phones through the tap in 1
     python bench/scale.py --sizes 1,1000       # the 1000-phone row (20 switches)
     python bench/scale.py --quick              # 1 and 8 phones, small tap loads: a smoke run
     python bench/scale.py --tap-cache-mb 0     # the runs with the tap's image cache off
+    python bench/scale.py --tap-workers 2      # the runs with the tap in 2 worker processes
     RIG_SCALE_KEEP=DIR python bench/scale.py   # each run's directory kept in DIR (run-<phones>)
 """
 
@@ -122,13 +123,13 @@ def serve_sim(
     return proc, written, counts
 
 
-def erase(config: Path, workdir: Path, max_phones: int, cache_mb: int | None = None
+def erase(config: Path, workdir: Path, max_phones: int, tap: dict[str, object] | None = None
           ) -> tuple[float, float, float, int, int]:
     """Run `rig erase` as a child; wall seconds, CPU seconds, peak RSS MB and voluntary context
-    switches from wait4, phones passed. `cache_mb`: the tap's `image_cache_mb` (None: the default)."""
+    switches from wait4, phones passed. `tap`: `tftp_tap` settings over the config's
+    (`image_cache_mb`, `workers`)."""
     document = yaml.safe_load(config.read_text())
-    if cache_mb is not None:
-        document["tftp_tap"]["image_cache_mb"] = cache_mb
+    document["tftp_tap"].update(tap or {})
     document["parallel"] = {
         "max_phones": max_phones,
         "powerup_per_switch": max_phones,
@@ -193,7 +194,7 @@ def fetched_mb(runs: Path) -> dict[str, float]:
     return totals
 
 
-def measure(phones: int, switches: int, image_kb: int | str, time_scale: float, cache_mb: int | None = None
+def measure(phones: int, switches: int, image_kb: int | str, time_scale: float, tap: dict[str, object] | None = None
             ) -> Measured:
     """Controller wall s, CPU s, peak RSS MB, phones passed; the simulator's CPU s (every process
     of it) and the command lines its switches received (-1 when it could not tell)."""
@@ -201,7 +202,7 @@ def measure(phones: int, switches: int, image_kb: int | str, time_scale: float, 
         workdir = Path(tmp)
         proc, written, counts = serve_sim(workdir, phones, switches, image_kb, time_scale)
         try:
-            wall, cpu, rss, passed, waits = erase(written, workdir, max_phones=phones, cache_mb=cache_mb)
+            wall, cpu, rss, passed, waits = erase(written, workdir, max_phones=phones, tap=tap)
             steps = step_medians(workdir / "runs")
             if os.environ.get("RIG_SCALE_KEEP"):  # each run's directory, to read (or render again) afterwards
                 for run in (workdir / "runs").glob("*/journal.jsonl"):
@@ -266,6 +267,8 @@ def main() -> None:
     parser.add_argument("--tap-runs", type=int, default=3, help="runs of each tap load (best of)")
     parser.add_argument("--tap-cache-mb", type=int, default=None,
                         help="the tap's image_cache_mb in the runs (0: every image relayed; default: the config's)")
+    parser.add_argument("--tap-workers", default=None,
+                        help="the tap's workers in the runs (a number or auto; default: the config's)")
     parser.add_argument("--quick", action="store_true", help="1 and 8 phones, a 2-phone tap load of 64 KB images")
     args = parser.parse_args()
     if args.quick:
@@ -273,10 +276,14 @@ def main() -> None:
     wanted = {int(x) for x in args.sizes.split(",")}
     rows: list[Row] = []
     floor: Measured | None = None
+    tap_settings: dict[str, object] = {
+        **({"image_cache_mb": args.tap_cache_mb} if args.tap_cache_mb is not None else {}),
+        **({"workers": args.tap_workers if args.tap_workers == "auto" else int(args.tap_workers)}
+           if args.tap_workers is not None else {})}
     for phones, switches in SHAPES:
         if phones not in wanted and phones != 1:
             continue
-        m = measure(phones, switches, args.image_kb, args.time_scale, args.tap_cache_mb)
+        m = measure(phones, switches, args.image_kb, args.time_scale, tap_settings)
         floor = floor or m
         marginal = round((m.cpu_s - floor.cpu_s) / (phones - 1) * 1000, 1) if phones > 1 else None
         rows.append(Row(phones, switches, round(m.wall_s, 2), round(m.wall_s / floor.wall_s, 2),

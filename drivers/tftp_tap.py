@@ -54,7 +54,7 @@ from rig.drivers.tftp_tap_packets import (
 )
 from rig.drivers.poller import Poller
 from rig.drivers.tftp_tap_cache import ImageCache
-from rig.drivers.tftp_tap_cached import CachedPath, Served, fill_blksize
+from rig.drivers.tftp_tap_cached import AWAIT_S, CachedPath, Served, fill_blksize
 from rig.drivers.tftp_tap_listen import listening_sockets
 from rig.drivers.tftp_tap_transfer import LINGER_S, SWEEP_S, Transfer, larger_blksize, path_mtu
 
@@ -169,14 +169,18 @@ class TftpTap(TransferLog):
     # -- the poller loop ---------------------------------------------------------------------------
     def _run(self) -> None:
         """The clock is read once per wake-up, not per packet (timeouts and resends are tenths of
-        seconds)."""
+        seconds). While phones wait for an image another worker reads, its file is looked for
+        every AWAIT_S."""
         assert self._poller is not None
         wait, dispatch, stopped = self._poller.wait, self._poller.dispatch, self._stop.is_set
-        next_sweep = 0.0
+        cached, next_sweep = self._cached, 0.0
         while not stopped():
-            ready = wait(SWEEP_S)
+            awaiting = cached is not None and cached.awaited
+            ready = wait(AWAIT_S if awaiting else SWEEP_S)
             self._now = now = time.monotonic()
             dispatch(ready)
+            if awaiting:
+                cached.obtain_awaited()  # type: ignore[union-attr]
             if now >= next_sweep:
                 self._sweep()
                 next_sweep = now + SWEEP_S

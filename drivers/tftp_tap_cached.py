@@ -37,6 +37,10 @@ from rig.drivers.tftp_tap_packets import (
 from rig.drivers.tftp_tap_shared import FILL, WAIT
 from rig.drivers.tftp_tap_transfer import HEADERS, LINGER_S, MAX_BLKSIZE, SWEEP_S
 
+AWAIT_S = 0.005
+"""How often a worker looks for the file of an image another worker is reading (a file read
+and a lock attempt each time, while phones wait for it)."""
+
 
 
 class _Tap(Protocol):
@@ -155,6 +159,7 @@ class CachedPath:
         self.awaited: dict[Entry, dict[str, str]] = {}
         """Entries another worker reads from upstream (rig.drivers.tftp_tap_shared), with the
         options of the first phone that asked."""
+        self.next_look = 0.0
 
     @staticmethod
     def keep_bytes(file: str, keep: int) -> int:
@@ -363,12 +368,19 @@ class CachedPath:
             elif fill.server is None and now - fill.sent_at > resend:
                 fill.sent_at = now
                 fill.up.sendto(fill.rrq, self.tap.upstream)
+        while self.lingering and (now - self.lingering[0].ended_at > LINGER_S):
+            self._close(self.lingering.pop(0))
+
+    def obtain_awaited(self) -> None:
+        """Entries another worker was reading: served from its file once there, or read from
+        upstream here when that worker gave up; at most every AWAIT_S, however busy the poller."""
+        if self.tap._now < self.next_look:
+            return
+        self.next_look = self.tap._now + AWAIT_S
         for entry, asked in list(self.awaited.items()):
             del self.awaited[entry]
             self._obtain(entry, asked)
             self._wake(entry)
-        while self.lingering and (now - self.lingering[0].ended_at > LINGER_S):
-            self._close(self.lingering.pop(0))
 
     def _close(self, fill: Fill) -> None:
         self.poller.remove(fill.up)

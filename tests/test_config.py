@@ -108,6 +108,17 @@ def test_the_tap_asks_cucm_for_the_block_size_the_config_names(tmp_path, blksize
     assert tap is not None and tap.upstream_blksize == expected
 
 
+@pytest.mark.parametrize("workers, expected", [(None, 1), (2, 2), ("auto", "auto")])
+def test_the_tap_runs_in_as_many_workers_as_the_config_names(tmp_path, workers, expected):
+    from rig.bench.build import Bench
+    doc = yaml.safe_load(yaml.safe_dump(GOOD))
+    doc["tftp_tap"] = {"listen": {"host": "127.0.0.1", "port": 6970}}
+    if workers is not None:
+        doc["tftp_tap"]["workers"] = workers
+    tap = Bench(load_config(_write(tmp_path, doc))).tap()
+    assert tap is not None and tap.workers == expected
+
+
 def test_a_tap_block_size_tftp_cannot_carry_is_named(tmp_path):
     doc = yaml.safe_load(yaml.safe_dump(GOOD))
     doc["tftp_tap"] = {"listen": {"host": "127.0.0.1", "port": 6970}, "upstream_blksize": 70000}
