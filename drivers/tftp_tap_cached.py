@@ -8,7 +8,9 @@ is served from the entry as upstream's bytes arrive: its own OACK (the block siz
 capped by what upstream accepted; the size when it asked and upstream told it), then blocks cut
 at its block size, each ACK answered with the next block. A phone whose next block upstream has
 not sent yet waits in the entry's queue and is served as the block arrives. Upstream's ERROR
-(`File not found`) reaches every phone waiting on the fill, and the entry is forgotten.
+(`File not found`) reaches every phone waiting on the fill, and the entry is forgotten. Where
+the tap's workers share the cache (rig.drivers.tftp_tap_shared), a new entry is first looked for
+in the image another worker read, and its phones wait while another worker is reading it.
 
 Each phone's transfer is recorded as the relayed ones are, with `source` "cache", the bytes it
 was sent, their SHA-256 (of the very packets it was sent, hashed once per block size as they were

@@ -49,8 +49,10 @@ ROUTE_TIMEOUT_S = 10.0
 
 
 def worker_count(workers: int | Literal["auto"]) -> int:
-    """`auto`: one worker per core this process may run on."""
-    return len(os.sched_getaffinity(0)) if workers == "auto" else max(1, workers)
+    """`auto`: one worker per core this process may run on (Linux; elsewhere, per core)."""
+    if workers != "auto":
+        return max(1, workers)
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 @dataclass

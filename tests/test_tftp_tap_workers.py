@@ -173,3 +173,8 @@ def test_a_worker_that_dies_leaves_the_others_serving_every_phone(systems, caplo
         got = [fetch(tap.address, "ITLSEP001D705F0000.tlv", localip="127.0.1.2") for _ in range(6)]
         wait_for(lambda: len(tap.transfers()) == 6, 5, "every record")
     assert got == [ITL_A] * 6 and all(r.ok for r in tap.transfers())
+
+
+def test_auto_is_one_worker_per_core_this_process_may_use():
+    tap = TftpTapProcess(("127.0.0.1", 0), ("127.0.0.1", 69), workers="auto")
+    assert tap.workers == len(os.sched_getaffinity(0))
