@@ -90,8 +90,8 @@ class SharedImages:
         header = json.dumps(options).encode()
         try:
             if len(data) <= self.limit:
-                self._write(self.root / "images" / _file_name(*key), len(header).to_bytes(4, "big") + header + data)
-                self._prune(keep=_file_name(*key))
+                self._write(self.image_path(key), len(header).to_bytes(4, "big") + header + data)
+                self._prune(keep=self.image_path(key).name)
         except OSError as error:  # the next worker to need it reads it from upstream
             log.warning("tftp tap: cannot share image %s: %s", key[0], error)
         self.release(key)
@@ -106,9 +106,13 @@ class SharedImages:
         for key in list(self._held):
             self.release(key)
 
+    def image_path(self, key: tuple[str, str]) -> Path:
+        """Where the image of `key` (name, SHA-256 of its `.loads` file) is, once read."""
+        return self.root / "images" / _file_name(*key)
+
     def _read(self, key: tuple[str, str]) -> tuple[bytes, dict[str, str]] | None:
         try:
-            raw = (self.root / "images" / _file_name(*key)).read_bytes()
+            raw = self.image_path(key).read_bytes()
         except FileNotFoundError:
             return None
         length = int.from_bytes(raw[:4], "big")

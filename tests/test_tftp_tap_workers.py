@@ -178,3 +178,17 @@ def test_a_worker_that_dies_leaves_the_others_serving_every_phone(systems, caplo
 def test_auto_is_one_worker_per_core_this_process_may_use():
     tap = TftpTapProcess(("127.0.0.1", 0), ("127.0.0.1", 69), workers="auto")
     assert tap.workers == len(os.sched_getaffinity(0))
+
+
+def test_the_shared_images_keep_within_the_cache_bound_oldest_first(tmp_path):
+    images = SharedImages(tmp_path, limit=250_000)
+    for n, size in enumerate((100_000, 100_000, 100_000, 300_000)):
+        key = (f"image{n}.sbn", "digest")
+        assert images.claim(key) == FILL
+        images.store(key, bytes(size), {"blksize": "1428"})
+        if images.image_path(key).exists():
+            os.utime(images.image_path(key), (n, n))  # written in this order, seconds apart
+    kept = {n: images.claim((f"image{n}.sbn", "digest")) for n in range(4)}
+    assert kept[0] == FILL  # the oldest went to make room for the third
+    assert kept[1] == kept[2] == (bytes(100_000), {"blksize": "1428"})
+    assert kept[3] == FILL  # over the bound alone: never stored, read again by whoever needs it
