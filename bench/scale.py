@@ -7,15 +7,17 @@ each phone added to the single-phone run, SSH command lines the switches receive
 controller's voluntary context switches per phone (each wait that blocked: a thread that finds
 the interpreter lock taken waits too, so they show how much the controller's threads contend), and
 peak RSS. A second part (bench/tap_load.py) loads the TFTP tap with N phones fetching a 7942's
-real image set at once, at the phone's block size and at 512, against the same load direct.
+real image set at once, at the phone's block size and at 512, against the same load direct; a
+third (bench/tap_workers.py) the same load from curl phones through the tap in 1 and 2 workers.
 
     python bench/scale.py                      # table, targets met or missed
-    python bench/scale.py --json               # {"rows": [...], "tap": [...], "targets": {...}}
+    python bench/scale.py --json               # {"rows": [...], "tap": [...], "tap_workers": {...}, "targets": {...}}
     python bench/scale.py --sizes 1,8
     python bench/scale.py --image-kb real      # each image at its published size (9.57 MB a phone)
     python bench/scale.py --sizes 1,1000       # the 1000-phone row (20 switches)
-    python bench/scale.py --quick              # 1 and 8 phones, a small tap load: a smoke run
+    python bench/scale.py --quick              # 1 and 8 phones, small tap loads: a smoke run
     python bench/scale.py --tap-cache-mb 0     # the runs with the tap's image cache off
+    python bench/scale.py --tap-workers 2      # the runs with the tap in 2 worker processes
     RIG_SCALE_KEEP=DIR python bench/scale.py   # each run's directory kept in DIR (run-<phones>)
 """
 
@@ -37,6 +39,7 @@ from pathlib import Path
 import yaml
 
 from tap_load import TapLoad, measure as tap_measure  # bench/tap_load.py: bench/ is on the path of its scripts
+from tap_workers import WorkersLoad, measure as workers_measure
 
 from rig.record.events import RunOpening, StepDone, TftpFetch
 from rig.record.journal import parse_iso, read_events
@@ -55,6 +58,8 @@ TAP_SHARE = 0.9
 """The tap's aggregate rate as a share of the same load direct, at the phone's block size."""
 TAP_CPU_MS_PER_MB = {1428: 8.0, 512: 20.0}
 """Tap CPU per MB relayed, at the phone's negotiated block size and at 512."""
+TAP_WORKERS_RATIO = 1.7
+"""The tap's aggregate rate with 2 workers as a ratio of one worker's, at the phone's block size."""
 TAP_PHONES = 8
 """Phones fetching the real image set at once in the tap load."""
 SESSIONS_PER_SWITCH = 8  # of the 16 vty lines an IOS switch offers (opened only when all are busy)
@@ -118,13 +123,13 @@ def serve_sim(
     return proc, written, counts
 
 
-def erase(config: Path, workdir: Path, max_phones: int, cache_mb: int | None = None
+def erase(config: Path, workdir: Path, max_phones: int, tap: dict[str, object] | None = None
           ) -> tuple[float, float, float, int, int]:
     """Run `rig erase` as a child; wall seconds, CPU seconds, peak RSS MB and voluntary context
-    switches from wait4, phones passed. `cache_mb`: the tap's `image_cache_mb` (None: the default)."""
+    switches from wait4, phones passed. `tap`: `tftp_tap` settings over the config's
+    (`image_cache_mb`, `workers`)."""
     document = yaml.safe_load(config.read_text())
-    if cache_mb is not None:
-        document["tftp_tap"]["image_cache_mb"] = cache_mb
+    document["tftp_tap"].update(tap or {})
     document["parallel"] = {
         "max_phones": max_phones,
         "powerup_per_switch": max_phones,
@@ -189,7 +194,7 @@ def fetched_mb(runs: Path) -> dict[str, float]:
     return totals
 
 
-def measure(phones: int, switches: int, image_kb: int | str, time_scale: float, cache_mb: int | None = None
+def measure(phones: int, switches: int, image_kb: int | str, time_scale: float, tap: dict[str, object] | None = None
             ) -> Measured:
     """Controller wall s, CPU s, peak RSS MB, phones passed; the simulator's CPU s (every process
     of it) and the command lines its switches received (-1 when it could not tell)."""
@@ -197,7 +202,7 @@ def measure(phones: int, switches: int, image_kb: int | str, time_scale: float, 
         workdir = Path(tmp)
         proc, written, counts = serve_sim(workdir, phones, switches, image_kb, time_scale)
         try:
-            wall, cpu, rss, passed, waits = erase(written, workdir, max_phones=phones, cache_mb=cache_mb)
+            wall, cpu, rss, passed, waits = erase(written, workdir, max_phones=phones, tap=tap)
             steps = step_medians(workdir / "runs")
             if os.environ.get("RIG_SCALE_KEEP"):  # each run's directory, to read (or render again) afterwards
                 for run in (workdir / "runs").glob("*/journal.jsonl"):
@@ -215,7 +220,7 @@ def measure(phones: int, switches: int, image_kb: int | str, time_scale: float, 
         return Measured(wall, cpu, rss, passed, usage.ru_utime + usage.ru_stime, commands, waits, steps, fetched)
 
 
-def targets(rows: list[Row], tap: list[TapLoad]) -> dict[str, dict[str, object]]:
+def targets(rows: list[Row], tap: list[TapLoad], workers: WorkersLoad | None = None) -> dict[str, dict[str, object]]:
     """Each target, the figure measured for it (the largest bench run for per-phone figures) and
     whether it was met."""
     largest = rows[-1]
@@ -239,6 +244,11 @@ def targets(rows: list[Row], tap: list[TapLoad]) -> dict[str, dict[str, object]]
         found[f"upstream_image_copies_{load.blksize}"] = (copies, 1.0, copies <= 1.0)
     if tap:
         found["tap_share"] = (tap[0].share, TAP_SHARE, tap[0].share >= TAP_SHARE)
+    if workers is not None:
+        found["tap_workers_ratio"] = (workers.ratio, TAP_WORKERS_RATIO, workers.ratio >= TAP_WORKERS_RATIO)
+        found["tap_workers_share"] = (workers.share_two, TAP_SHARE, workers.share_two >= TAP_SHARE)
+        copies = round(workers.upstream_image_mb_two / workers.distinct_images_mb, 2)
+        found["upstream_image_copies_workers"] = (copies, 1.0, copies <= 1.0)
     return {name: {"measured": m, "target": t, "met": ok} for name, (m, t, ok) in found.items()}
 
 
@@ -257,6 +267,8 @@ def main() -> None:
     parser.add_argument("--tap-runs", type=int, default=3, help="runs of each tap load (best of)")
     parser.add_argument("--tap-cache-mb", type=int, default=None,
                         help="the tap's image_cache_mb in the runs (0: every image relayed; default: the config's)")
+    parser.add_argument("--tap-workers", default=None,
+                        help="the tap's workers in the runs (a number or auto; default: the config's)")
     parser.add_argument("--quick", action="store_true", help="1 and 8 phones, a 2-phone tap load of 64 KB images")
     args = parser.parse_args()
     if args.quick:
@@ -264,10 +276,14 @@ def main() -> None:
     wanted = {int(x) for x in args.sizes.split(",")}
     rows: list[Row] = []
     floor: Measured | None = None
+    tap_settings: dict[str, object] = {
+        **({"image_cache_mb": args.tap_cache_mb} if args.tap_cache_mb is not None else {}),
+        **({"workers": args.tap_workers if args.tap_workers == "auto" else int(args.tap_workers)}
+           if args.tap_workers is not None else {})}
     for phones, switches in SHAPES:
         if phones not in wanted and phones != 1:
             continue
-        m = measure(phones, switches, args.image_kb, args.time_scale, args.tap_cache_mb)
+        m = measure(phones, switches, args.image_kb, args.time_scale, tap_settings)
         floor = floor or m
         marginal = round((m.cpu_s - floor.cpu_s) / (phones - 1) * 1000, 1) if phones > 1 else None
         rows.append(Row(phones, switches, round(m.wall_s, 2), round(m.wall_s / floor.wall_s, 2),
@@ -279,9 +295,12 @@ def main() -> None:
     sizes = 65536 if args.quick else "real"
     tap = [tap_measure(args.tap_phones, blksize, sizes, args.tap_runs) for blksize in TAP_CPU_MS_PER_MB] \
         if args.tap_phones else []
-    goals = targets(rows, tap)
+    workers = workers_measure(args.tap_phones, 1428, sizes, args.tap_runs, 1 if args.quick else 2) \
+        if args.tap_phones else None
+    goals = targets(rows, tap, workers)
     if args.json:
-        print(json.dumps({"rows": [asdict(r) for r in rows], "tap": [asdict(t) for t in tap], "targets": goals}))
+        print(json.dumps({"rows": [asdict(r) for r in rows], "tap": [asdict(t) for t in tap],
+                          "tap_workers": asdict(workers) if workers else None, "targets": goals}))
         return
     print(f"time scale {args.time_scale} (a 90 s boot = {90 * args.time_scale:.1f} s), images {args.image_kb} KB")
     print(f"{'phones':>6} {'switches':>8} {'wall s':>7} {'ratio':>6} {'CPU s/phone':>11} {'marginal ms':>11} "
@@ -303,6 +322,13 @@ def main() -> None:
               f"{t.tap_cpu_ms_per_mb} ms CPU/MB (without the cache {t.uncached_cpu_ms_per_mb}), "
               f"{t.upstream_mb} MB of images from upstream ({t.distinct_images_mb} distinct; direct "
               f"{t.upstream_mb_direct}), upstream CPU {t.upstream_cpu_s} s (direct {t.upstream_cpu_s_direct})")
+    if workers is not None:
+        w = workers
+        print(f"tap workers, {w.phones} curl phones at once, blksize {w.blksize}: 1 worker {w.one_worker_mb_s} MB/s "
+              f"({w.tap_cpu_ms_per_mb_one} ms CPU/MB), 2 workers {w.two_workers_mb_s} MB/s ({w.tap_cpu_ms_per_mb_two} "
+              f"ms CPU/MB), {w.ratio}x; direct {w.direct_mb_s} MB/s ({w.share_two}x); the phones' CPU "
+              f"{w.client_cpu_ms_per_mb} ms/MB; {w.upstream_image_mb_two} MB of images from upstream "
+              f"({w.distinct_images_mb} distinct)")
     for name, goal in goals.items():
         print(f"  {name}: {goal['measured']} (target {goal['target']}) {'met' if goal['met'] else 'MISSED'}")
 

@@ -8,8 +8,8 @@ own (127.0.1.N), a lock-step TFTP client that fetches the `.loads` file then eac
 for `blksize` (the phone's negotiated size, 1428) or for no option at all (512-byte blocks, the
 case of a phone that does not negotiate: whether a 79x2 does is unconfirmed). All phones start on
 one signal; the aggregate rate is every byte fetched over the span from the first start to the
-last end. The tap runs as rig runs it, in a child process (rig.drivers.tftp_tap_process), and its
-CPU is read from that child. Direct and tapped runs alternate, best of `runs` each.
+last end. The tap runs as rig runs it, in a child process (rig.drivers.tftp_tap_process, one
+worker), and its CPU is read from that child. Direct and tapped runs alternate, best of `runs` each.
 
     python bench/tap_load.py [--phones 8] [--runs 3] [--quick] [--json]
 """
@@ -133,14 +133,14 @@ def cpu_seconds(process: psutil.Process) -> float:
     return times.user + times.system
 
 
-def _child(marker: str) -> psutil.Process:
+def child_process(marker: str) -> psutil.Process:
     return next(p for p in psutil.Process().children(recursive=True) if marker in " ".join(p.cmdline()))
 
 
 def one_pass(upstream: SimLoadServer, phones: int, blksize: int, names: list[str], cache_bytes: int | None,
              images_mb: float) -> Pass:
     """The load direct (`cache_bytes` None) or through a tap with that cache; `images_mb`: of one phone."""
-    server = _child("spawn_main")
+    server = child_process("spawn_main")
     before = cpu_seconds(server)
     if cache_bytes is None:
         mb, seconds = run_phones(upstream.address, phones, blksize, names)
@@ -148,7 +148,7 @@ def one_pass(upstream: SimLoadServer, phones: int, blksize: int, names: list[str
     records: list[TftpTransfer] = []
     with TftpTapProcess(("127.0.0.1", 0), upstream.address, on_transfer=records.append, keep_bytes=0,
                         cache_bytes=cache_bytes) as tap:
-        tap_process = _child("rig.drivers.tftp_tap_process")
+        tap_process = child_process("rig.drivers.tftp_tap_worker")
         tap_before = cpu_seconds(tap_process)
         mb, seconds = run_phones(tap.address, phones, blksize, names)
         deadline = time.monotonic() + 10

@@ -54,7 +54,8 @@ from rig.drivers.tftp_tap_packets import (
 )
 from rig.drivers.poller import Poller
 from rig.drivers.tftp_tap_cache import ImageCache
-from rig.drivers.tftp_tap_cached import CachedPath, Served, fill_blksize
+from rig.drivers.tftp_tap_cached import AWAIT_S, CachedPath, Served, fill_blksize
+from rig.drivers.tftp_tap_listen import listening_sockets
 from rig.drivers.tftp_tap_transfer import LINGER_S, SWEEP_S, Transfer, larger_blksize, path_mtu
 
 __all__ = ["TftpTap", "TftpTransfer"]  # the record's class is imported from here by its users
@@ -65,13 +66,6 @@ READ_AHEAD = 64
 """Blocks kept ahead of the phone (64 x 1428 bytes = 91 KB per transfer, plus one upstream block)."""
 RESEND_MAX_S = 0.5
 """Longest wait for the phone's ACK before its block is sent again."""
-LISTEN_BUFFER = 4 << 20
-"""Receive buffer asked for the listening socket. Phones served from the image cache move in
-step: 1000 of them finish an image within a few milliseconds and ask for the next at once, and
-the default buffer (Linux: 208 KB, about 200 requests as the kernel counts them) dropped the
-rest; each phone then waited its TFTP timeout, three times, and fetched from CUCM directly,
-unseen (1000-phone benchmark: 2062 datagrams dropped, 84 requests unanswered). Linux caps the
-size at net.core.rmem_max (208 KB unless raised: `sysctl net.core.rmem_max=4194304`)."""
 _NONBLOCKING = getattr(socket, "SOCK_NONBLOCK", 0)
 """Linux: a transfer's sockets are made non-blocking as they are created (no call per socket)."""
 
@@ -138,20 +132,20 @@ class TftpTap(TransferLog):
         self._poller.add(self._sock, self._read_request)
         if self.cache_bytes > 0:
             blksize = partial(fill_blksize, mtu=self._default.mtu, forced=self.upstream_blksize)
-            self._cached = CachedPath(self, self._poller, ImageCache(self.cache_bytes), self._default.host,
+            self._cached = CachedPath(self, self._poller, self._image_cache(), self._default.host,
                                       self._down_host, blksize, self._finish)
         self._stop.clear()
         self._thread = threading.Thread(target=self._run, name="tftp-tap", daemon=True)
         self._thread.start()
 
     def _listening_socket(self) -> socket.socket:
-        """The socket phones send their requests to, bound (bench/tap_workers.py binds several
-        with SO_REUSEPORT to measure the tap in more than one process), with room for a fleet's
-        requests at once (`LISTEN_BUFFER`)."""
-        sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, LISTEN_BUFFER)
-        sock.bind(self.listen)
-        return sock
+        """The socket phones send their requests to (rig.drivers.tftp_tap_listen; a worker of
+        several is handed its own: rig.drivers.tftp_tap_worker)."""
+        return listening_sockets(self.listen)[0]
+
+    def _image_cache(self) -> ImageCache:
+        """This tap's own (a worker of several shares its images: rig.drivers.tftp_tap_worker)."""
+        return ImageCache(self.cache_bytes)
 
     def stop(self) -> None:
         self._stop.set()
@@ -175,14 +169,18 @@ class TftpTap(TransferLog):
     # -- the poller loop ---------------------------------------------------------------------------
     def _run(self) -> None:
         """The clock is read once per wake-up, not per packet (timeouts and resends are tenths of
-        seconds)."""
+        seconds). While phones wait for an image another worker reads, its file is looked for
+        every AWAIT_S."""
         assert self._poller is not None
         wait, dispatch, stopped = self._poller.wait, self._poller.dispatch, self._stop.is_set
-        next_sweep = 0.0
+        cached, next_sweep = self._cached, 0.0
         while not stopped():
-            ready = wait(SWEEP_S)
+            awaiting = cached is not None and cached.awaited
+            ready = wait(AWAIT_S if awaiting else SWEEP_S)
             self._now = now = time.monotonic()
             dispatch(ready)
+            if awaiting:
+                cached.obtain_awaited()  # type: ignore[union-attr]
             if now >= next_sweep:
                 self._sweep()
                 next_sweep = now + SWEEP_S

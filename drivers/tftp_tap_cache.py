@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rig.drivers.tftp_tap_packets import DATA, HEADER
+from rig.drivers.tftp_tap_shared import SharedImages
 
 LOADS_KEEP = 1 << 20
 """Bytes of a `.loads` file kept to learn its image names (a real one is a few KB)."""
@@ -75,6 +76,11 @@ class Entry:
     """Phones being served from this entry."""
     used: int = 0
 
+    def load(self, data: bytes, options: dict[str, str]) -> None:
+        """The whole image as another worker read it from upstream (rig.drivers.tftp_tap_shared)."""
+        self.options = options
+        self.take(data, True)
+
     def take(self, payload: bytes | memoryview, final: bool) -> None:
         """Upstream's next block."""
         self.data += payload
@@ -108,8 +114,10 @@ class Entry:
 class ImageCache:
     """Which names are images (learnt from `.loads` files) and their entries, within `limit` bytes."""
 
-    def __init__(self, limit: int) -> None:
+    def __init__(self, limit: int, shared: SharedImages | None = None) -> None:
         self.limit = limit
+        self.shared = shared
+        """The workers' shared names and images (rig.drivers.tftp_tap_shared); None: this tap's alone."""
         self._named: dict[str, str] = {}
         """Image name (lower case) -> SHA-256 of the `.loads` file that last named it."""
         self._entries: dict[tuple[str, str], Entry] = {}
@@ -117,15 +125,19 @@ class ImageCache:
 
     def learn(self, loads: bytes) -> None:
         """A `.loads` file relayed in full: its images are cacheable under its content's hash."""
-        digest = hashlib.sha256(loads).hexdigest()
-        for name in image_names(loads):
+        digest, names = hashlib.sha256(loads).hexdigest(), image_names(loads)
+        for name in names:
             self._named[name] = digest
+        if self.shared is not None:
+            self.shared.publish(digest, names)
 
     def entry(self, file: str) -> tuple[Entry, bool] | None:
         """The entry serving `file` and whether it is new (the caller fills it from upstream);
         None when `file` is not a known image."""
-        digest = self._named.get(file.lower())
-        if digest is None or self.limit <= 0:
+        if self.limit <= 0:
+            return None
+        digest = self._named.get(file.lower()) if self.shared is None else self.shared.named(file.lower())
+        if digest is None:
             return None
         key = (file.lower(), digest)
         self._clock += 1

@@ -8,7 +8,9 @@ is served from the entry as upstream's bytes arrive: its own OACK (the block siz
 capped by what upstream accepted; the size when it asked and upstream told it), then blocks cut
 at its block size, each ACK answered with the next block. A phone whose next block upstream has
 not sent yet waits in the entry's queue and is served as the block arrives. Upstream's ERROR
-(`File not found`) reaches every phone waiting on the fill, and the entry is forgotten.
+(`File not found`) reaches every phone waiting on the fill, and the entry is forgotten. Where
+the tap's workers share the cache (rig.drivers.tftp_tap_shared), a new entry is first looked for
+in the image another worker read, and its phones wait while another worker is reading it.
 
 Each phone's transfer is recorded as the relayed ones are, with `source` "cache", the bytes it
 was sent, their SHA-256 (of the very packets it was sent, hashed once per block size as they were
@@ -34,7 +36,12 @@ from rig.drivers.tftp_tap_cache import LOADS_KEEP, Entry, ImageCache, is_load_fi
 from rig.drivers.tftp_tap_packets import (
     ACK, DATA, DEFAULT_BLKSIZE, ERROR, MAX_PACKET, OACK, RRQ, ack, asked_blksize, error_packet, error_text, options, strings,
 )
+from rig.drivers.tftp_tap_shared import FILL, WAIT
 from rig.drivers.tftp_tap_transfer import HEADERS, LINGER_S, MAX_BLKSIZE, SWEEP_S
+
+AWAIT_S = 0.005
+"""How often a worker looks for the file of an image another worker is reading (a file read
+and a lock attempt each time, while phones wait for it)."""
 
 
 
@@ -151,6 +158,10 @@ class CachedPath:
         self.blksize, self.finish = blksize, finish
         self.fills: dict[Entry, Fill] = {}
         self.lingering: list[Fill] = []
+        self.awaited: dict[Entry, dict[str, str]] = {}
+        """Entries another worker reads from upstream (rig.drivers.tftp_tap_shared), with the
+        options of the first phone that asked."""
+        self.next_look = 0.0
 
     @staticmethod
     def keep_bytes(file: str, keep: int) -> int:
@@ -169,7 +180,7 @@ class CachedPath:
             return False
         entry, new = found
         if new:
-            self._start_fill(entry, asked)
+            self._obtain(entry, asked)
         down = self.tap._socket(self.down_host)
         down.connect(client)
         served = Served(client, file, entry, down, asked, self.tap.keep_bytes)
@@ -178,6 +189,19 @@ class CachedPath:
         self.poller.add(down, partial(self._from_phone, served))
         self.serve(served)
         return True
+
+    def _obtain(self, entry: Entry, asked: dict[str, str]) -> None:
+        """Fill a new entry: from upstream, or from another worker's read of it (shared cache)."""
+        shared = self.cache.shared
+        claim = shared.claim(entry.key) if shared is not None else FILL
+        if claim == FILL:
+            self._start_fill(entry, asked)
+        elif claim == WAIT:
+            self.awaited[entry] = asked
+        else:
+            data, accepted = claim
+            entry.load(data, accepted)
+            self.cache.settle()
 
     def _start_fill(self, entry: Entry, asked: dict[str, str]) -> None:
         blksize = self.blksize(asked_blksize(asked))
@@ -238,6 +262,11 @@ class CachedPath:
         if not ok:
             entry.failed = entry.failed or error_packet(0, "The TFTP tap's read of the file failed")
             self.cache.drop(entry)
+        if self.cache.shared is not None:  # the other workers serve it from its file, or try again
+            if ok:
+                self.cache.shared.store(entry.key, entry.data, entry.options or {})
+            else:
+                self.cache.shared.release(entry.key)
         self.fills.pop(entry, None)
         fill.ended_at = self.tap._now
         self.lingering.append(fill)
@@ -344,6 +373,17 @@ class CachedPath:
         while self.lingering and (now - self.lingering[0].ended_at > LINGER_S):
             self._close(self.lingering.pop(0))
 
+    def obtain_awaited(self) -> None:
+        """Entries another worker was reading: served from its file once there, or read from
+        upstream here when that worker gave up; at most every AWAIT_S, however busy the poller."""
+        if self.tap._now < self.next_look:
+            return
+        self.next_look = self.tap._now + AWAIT_S
+        for entry, asked in list(self.awaited.items()):
+            del self.awaited[entry]
+            self._obtain(entry, asked)
+            self._wake(entry)
+
     def _close(self, fill: Fill) -> None:
         self.poller.remove(fill.up)
         fill.up.close()
@@ -354,3 +394,5 @@ class CachedPath:
         for fill in self.lingering:
             self._close(fill)
         self.lingering.clear()
+        if self.cache.shared is not None:
+            self.cache.shared.close()

@@ -97,15 +97,19 @@ def test_config_check_on_a_bad_config_is_one_line_and_exit_2(tmp_path, change):
     assert done.stderr.count("\n") == 1 and done.stdout == ""
 
 
-@pytest.mark.parametrize("blksize, expected", [(None, None), (0, 0), (8192, 8192)])
-def test_the_tap_asks_cucm_for_the_block_size_the_config_names(tmp_path, blksize, expected):
+@pytest.mark.parametrize("setting, value, expected", [
+    ("upstream_blksize", None, None), ("upstream_blksize", 0, 0), ("upstream_blksize", 8192, 8192),
+    ("workers", None, 1), ("workers", 2, 2), ("workers", "auto", "auto"),
+])
+def test_the_tap_asks_cucm_for_the_block_size_and_runs_in_the_workers_the_config_names(tmp_path, setting, value,
+                                                                                        expected):
     from rig.bench.build import Bench
     doc = yaml.safe_load(yaml.safe_dump(GOOD))
     doc["tftp_tap"] = {"listen": {"host": "127.0.0.1", "port": 6970}}
-    if blksize is not None:
-        doc["tftp_tap"]["upstream_blksize"] = blksize
+    if value is not None:
+        doc["tftp_tap"][setting] = value
     tap = Bench(load_config(_write(tmp_path, doc))).tap()
-    assert tap is not None and tap.upstream_blksize == expected
+    assert tap is not None and getattr(tap, setting) == expected
 
 
 def test_a_tap_block_size_tftp_cannot_carry_is_named(tmp_path):

@@ -131,12 +131,16 @@ def test_a_preflight_beside_a_run_leaves_the_runs_tap_alone(bench, leases):
         wait_for(lambda: run_tap.transfers(), timeout=10, what="the run's tap to record the fetch")
 
 
-def test_a_run_started_beside_another_shares_its_tap_and_takes_the_port_over_when_it_ends(bench, leases):
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_run_started_beside_another_shares_its_tap_and_takes_the_port_over_when_it_ends(bench, leases, workers):
     _, config = bench
+    assert config.tftp_tap is not None  # two workers hold the port as one relay does: the second run subscribes
+    config = config.model_copy(update={"tftp_tap": config.tftp_tap.model_copy(update={"workers": workers})})
     first, second = Bench(config).tap(), Bench(config).tap()
     assert first is not None and second is not None
     first.start()
     try:
+        assert first._relay is not None and len(first._relay._workers) == workers
         second.start()
         assert second.holder is not None and f"pid {os.getpid()}" in second.holder
         _fetch(config)

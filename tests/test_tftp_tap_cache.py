@@ -238,7 +238,7 @@ def test_a_finished_fill_acknowledges_upstream_s_last_block_again_when_upstream_
 def test_the_listening_socket_has_room_for_a_fleet_asking_at_once():
     """Phones served from the cache ask for their next image in step; the default buffer dropped
     requests of the 1000-phone benchmark. Linux caps the size at net.core.rmem_max."""
-    from rig.drivers.tftp_tap import LISTEN_BUFFER
+    from rig.drivers.tftp_tap_listen import LISTEN_BUFFER
 
     limit = int(Path("/proc/sys/net/core/rmem_max").read_text())
     with TftpTap(("127.0.0.1", 0), ("127.0.0.1", 9), cache_bytes=1 << 20) as tap:

@@ -16,7 +16,8 @@ import pytest
 import tftpy
 
 from rig.drivers.tftp_records import TftpTransfer
-from rig.drivers.tftp_tap_process import TftpTapProcess, _ChildTap, _send_record
+from rig.drivers.tftp_tap_process import TftpTapProcess
+from rig.drivers.tftp_tap_worker import _ChildTap, _send_record
 from tests.test_tftp_tap import CONFIG, ITL, cucm, fetch, serve_once, tftp_root  # noqa: F401 - fixtures
 from tests.waiting import wait_for
 
@@ -90,7 +91,7 @@ KILLED_CONTROLLER = textwrap.dedent("""
     from rig.drivers.tftp_tap_process import TftpTapProcess
     tap = TftpTapProcess(("127.0.0.1", 0), ("127.0.0.1", int(sys.argv[1])))
     tap.start()
-    print(tap.address[1], tap._child.pid, flush=True)
+    print(tap.address[1], tap._workers[0].child.pid, flush=True)
     os.kill(os.getpid(), signal.SIGKILL)
 """)
 

@@ -178,7 +178,7 @@ class Bench:
         listen = (tap.listen.host, tap.listen.port)
         return SharedTap(listen, (upstream.host, upstream.port), socket_path=tap_socket(listen),
                          subscribe=subscribe, on_transfer=on_transfer, upstream_blksize=tap.upstream_blksize,
-                         cache_bytes=tap.image_cache_mb << 20)
+                         cache_bytes=tap.image_cache_mb << 20, workers=tap.workers)
 
     def spare_tap(self) -> TftpTapProcess | None:
         """A relay like the bench's tap but on a free port of the same address: it checks the way
@@ -197,7 +197,8 @@ class Bench:
             return None
         listen, upstream = tap.load_server.listen, tap.load_server.upstream
         return TftpTapProcess((listen.host, listen.port), (upstream.host, upstream.port),
-                              upstream_blksize=tap.upstream_blksize, cache_bytes=tap.image_cache_mb << 20)
+                              upstream_blksize=tap.upstream_blksize, cache_bytes=tap.image_cache_mb << 20,
+                              workers=tap.workers)
 
     def risport(self) -> RisPort | None:
         """CUCM's RisPort70 client (`cucm.risport`), one per bench so its requests are serialized."""

@@ -19,6 +19,7 @@ import logging
 import threading
 import time
 from pathlib import Path
+from typing import Literal
 
 import psutil
 
@@ -90,9 +91,11 @@ class SharedTap(TransferLog):
     """
 
     def __init__(self, listen: tuple[str, int], upstream: tuple[str, int], *, socket_path: Path,
-                 subscribe: bool = True, **settings: object) -> None:
+                 subscribe: bool = True, workers: int | Literal["auto"] = 1, **settings: object) -> None:
         self.socket_path = socket_path
         self.may_subscribe = subscribe
+        self.workers = workers
+        """Processes relaying when this one holds the port (rig.drivers.tftp_tap_process)."""
         super().__init__(listen, upstream, **settings)  # type: ignore[arg-type]
 
     def _prepare(self) -> None:
@@ -145,7 +148,7 @@ class SharedTap(TransferLog):
     def _start_own(self) -> None:
         relay = _Forwarding(self.listen, self.upstream, on_transfer=self._relayed, keep_bytes=self.keep_bytes,
                             timeout=self.timeout, upstream_blksize=self.upstream_blksize,
-                            cache_bytes=self.cache_bytes)
+                            cache_bytes=self.cache_bytes, workers=self.workers)
         publisher = TapPublisher(self.socket_path, self.upstream)
         self._publisher = publisher  # before the first record can arrive
         try:

@@ -64,6 +64,9 @@ class TapConfig(Strict):
     """MB of firmware images the tap keeps: each image a relayed `.loads` file names is read from
     CUCM (or the load server) once and served to every phone from memory; 0: every transfer is
     relayed (rig.drivers.tftp_tap_cache)."""
+    workers: Annotated[int, Field(ge=1, le=64)] | Literal["auto"] = 1
+    """Processes the tap's data path runs in (each image still read from CUCM once: they share
+    the cache); "auto": one per core (rig.drivers.tftp_tap_process, docs/performance.md)."""
 
 
 class HttpKeypadConfig(Credentials):
