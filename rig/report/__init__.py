@@ -15,11 +15,16 @@ from rig.report.model import RunResults
 from rig.report.results import build_results
 
 
+def write_results(results: RunResults, run_dir: Path) -> None:
+    """results.json."""
+    (run_dir / "results.json").write_text(json.dumps(results.to_json(), indent=2) + "\n", encoding="utf-8")
+
+
 def render(run_dir: Path) -> RunResults:
     """Write results.json, junit.xml and report.html into `run_dir`; return the results."""
     events = read_events(run_dir / JOURNAL_NAME)
     results = build_results(events)
-    (run_dir / "results.json").write_text(json.dumps(results.to_json(), indent=2) + "\n", encoding="utf-8")
+    write_results(results, run_dir)
     (run_dir / "junit.xml").write_text(render_junit(results), encoding="utf-8")
     (run_dir / "report.html").write_text(render_html(results, events, run_dir), encoding="utf-8")
     return results
