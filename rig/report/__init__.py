@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from rig.record.journal import JOURNAL_NAME, read_events
 from rig.report.html import render_html
@@ -15,9 +16,23 @@ from rig.report.model import RunResults
 from rig.report.results import build_results
 
 
+def results_text(results: RunResults) -> str:
+    """results.json's text: one field a line, each phone one line of its own (a phone is found
+    with grep). Written by json's C encoder, which json.dumps(indent=...) never uses: indented
+    throughout, 1000 phones took 0.17 s more."""
+    return "{\n" + ",\n".join(_field(key, value) for key, value in results.to_json().items()) + "\n}\n"
+
+
+def _field(key: str, value: Any) -> str:
+    if key == "phones" and value:
+        rows = ",\n".join(f"    {json.dumps(phone)}" for phone in value)
+        return f'  "phones": [\n{rows}\n  ]'
+    return f"  {json.dumps(key)}: {json.dumps(value)}"
+
+
 def write_results(results: RunResults, run_dir: Path) -> None:
     """results.json."""
-    (run_dir / "results.json").write_text(json.dumps(results.to_json(), indent=2) + "\n", encoding="utf-8")
+    (run_dir / "results.json").write_text(results_text(results), encoding="utf-8")
 
 
 def render(run_dir: Path) -> RunResults:
