@@ -36,8 +36,9 @@ class Timeline:
         return LEFT + (WIDTH - LEFT - 10) * max(0.0, (moment - self.start).total_seconds()) / span
 
 
-def _draw_points(steps: list[StepDone]) -> list[tuple[datetime, float]]:
-    """(time, watts) samples from the evidence of baseline, restart and recover steps."""
+def _draw_points(steps: list[StepDone], times: list[tuple[datetime, datetime]]) -> list[tuple[datetime, float]]:
+    """(time, watts) samples from the evidence of baseline, restart and recover steps (`times`:
+    each step's start and end)."""
     points: list[tuple[datetime, float]] = []
 
     def watts(reading: Any) -> float | None:
@@ -47,9 +48,8 @@ def _draw_points(steps: list[StepDone]) -> list[tuple[datetime, float]]:
         value = reading.get("meter_watts", reading.get("poe_watts"))
         return float(value) if isinstance(value, (int, float)) else None
 
-    for step in steps:
+    for step, (started, ended) in zip(steps, times):
         data = step.data
-        started, ended = parse_iso(step.started), parse_iso(step.ended)
         if step.name == BASELINE.name and watts(data) is not None:
             points.append((started, watts(data) or 0.0))
         for key, moment in (("draw_before", started), ("draw_off", None), ("draw_after", ended)):
@@ -75,21 +75,23 @@ def timeline(events: list[PhoneEvent]) -> Timeline | None:
     fetches = [e for e in events if isinstance(e, TftpFetch)]
     if not steps:
         return None
-    start = parse_iso(steps[0].started)
-    end = max([parse_iso(s.ended) for s in steps] + [parse_iso(f.at) for f in fetches])
+    times = [(parse_iso(s.started), parse_iso(s.ended)) for s in steps]  # each parsed once
+    fetched = [parse_iso(f.at) for f in fetches]
+    start = times[0][0]
+    end = max([ended for _, ended in times] + fetched)
     tl = Timeline(start, (end - start).total_seconds())
     tl.ticks_axis = [Tick(LEFT + t.x, t.label) for t in axis_ticks(tl.seconds, WIDTH - LEFT - 10)]
-    for row, step in enumerate(steps):
-        x0, x1 = tl.x(parse_iso(step.started)), tl.x(parse_iso(step.ended))
+    for row, (step, (began, ended)) in enumerate(zip(steps, times)):
+        x0, x1 = tl.x(began), tl.x(ended)
         tl.bars.append({"y": AXIS + 8 + row * 16, "x": x0, "w": max(2.0, x1 - x0),
                         "name": step_label(step.name, step.attempt), "ok": step.ok, "detail": step.detail,
                         "colour": step_colour(step.name)})
     base = AXIS + 16 + len(steps) * 16
     tl.height = base + 60
-    for fetch in fetches:
-        tl.ticks.append({"x": tl.x(parse_iso(fetch.at)), "y": base, "file": fetch.file,
+    for fetch, at in zip(fetches, fetched):
+        tl.ticks.append({"x": tl.x(at), "y": base, "file": fetch.file,
                          "bytes": fetch.bytes, "ok": fetch.ok, "expected": fetch.expected})
-    points = _draw_points(steps)
+    points = _draw_points(steps, times)
     if points:
         tl.max_watts = max(w for _, w in points) or 1.0
         top, bottom = base + 18, base + 54
