@@ -19,7 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from rig.record.journal import JOURNAL_NAME, read_events  # noqa: E402
-from rig.report import write_results  # noqa: E402
+from rig.report import cycle_collection_paused, write_results  # noqa: E402
 from rig.report.html import render_html  # noqa: E402
 from rig.report.junit import render_junit  # noqa: E402
 from rig.report.results import build_results  # noqa: E402
@@ -40,12 +40,13 @@ def main() -> None:
             parts[name] = time.process_time() - began
             return value
 
-        events = timed("read_events", lambda: read_events(run_dir / JOURNAL_NAME))
-        results = timed("build_results", lambda: build_results(events))
-        timed("results.json", lambda: write_results(results, run_dir))
-        timed("junit.xml", lambda: (run_dir / "junit.xml").write_text(render_junit(results), encoding="utf-8"))
-        timed("report.html", lambda: (run_dir / "report.html").write_text(
-            render_html(results, events, run_dir), encoding="utf-8"))
+        with cycle_collection_paused():  # as rig.report.render does
+            events = timed("read_events", lambda: read_events(run_dir / JOURNAL_NAME))
+            results = timed("build_results", lambda: build_results(events))
+            timed("results.json", lambda: write_results(results, run_dir))
+            timed("junit.xml", lambda: (run_dir / "junit.xml").write_text(render_junit(results), encoding="utf-8"))
+            timed("report.html", lambda: (run_dir / "report.html").write_text(
+                render_html(results, events, run_dir), encoding="utf-8"))
         for name, seconds in parts.items():
             print(f"{name:14} {seconds:6.3f} s")
         print(f"{'total':14} {sum(parts.values()):6.3f} s  ({len(events)} events, {len(results.phones)} phones, "

@@ -5,7 +5,10 @@
 
 from __future__ import annotations
 
+import gc
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -35,11 +38,27 @@ def write_results(results: RunResults, run_dir: Path) -> None:
     (run_dir / "results.json").write_text(results_text(results), encoding="utf-8")
 
 
+@contextmanager
+def cycle_collection_paused() -> Iterator[None]:
+    """The cyclic garbage collector off meanwhile (as it was after). Rendering builds hundreds of
+    thousands of objects that live until it ends, and the collector went through them again and
+    again: a fifth of the CPU of rendering 1000 phones. What it leaves is freed by reference
+    counting; any cycle waits for the next collection after."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def render(run_dir: Path) -> RunResults:
     """Write results.json, junit.xml and report.html into `run_dir`; return the results."""
-    events = read_events(run_dir / JOURNAL_NAME)
-    results = build_results(events)
-    write_results(results, run_dir)
-    (run_dir / "junit.xml").write_text(render_junit(results), encoding="utf-8")
-    (run_dir / "report.html").write_text(render_html(results, events, run_dir), encoding="utf-8")
+    with cycle_collection_paused():
+        events = read_events(run_dir / JOURNAL_NAME)
+        results = build_results(events)
+        write_results(results, run_dir)
+        (run_dir / "junit.xml").write_text(render_junit(results), encoding="utf-8")
+        (run_dir / "report.html").write_text(render_html(results, events, run_dir), encoding="utf-8")
     return results
