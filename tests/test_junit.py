@@ -78,6 +78,19 @@ def test_junit_is_well_formed_whatever_control_characters_devices_sent(tmp_path)
     assert failure.get("message") == "observe: no SEP\\x01\\x1f.cnf.xml"
 
 
+def test_markup_quotes_and_line_breaks_in_any_value_read_back_exactly(tmp_path):
+    run = tmp_path / "20261125-090000-erase"
+    text = 'a & b <c> "d" \'e\'\tf\nline two\r\nthree'
+    _write_run(run, status=text, file="SEP<&>\".cnf.xml")
+    render(run)
+    suite = ET.parse(run / "junit.xml").getroot()
+    props = {p.get("name"): p.get("value") for p in suite.findall("testcase")[0].find("properties")}
+    assert props["symptom.1"] == text  # a line break in an attribute survives only as a reference
+    failure = suite.findall("testcase")[1].find("failure")
+    assert failure.get("message") == 'observe: no SEP<&>".cnf.xml'
+    assert f"  symptom: {text}\n".replace("\r\n", "\n") in failure.text  # XML reads CR LF in text as LF
+
+
 def test_xml_safe_shows_a_lone_surrogate_which_no_utf_8_file_can_hold():
     assert xml_safe("a\ud800b") == "a\\ud800b"
 

@@ -195,3 +195,10 @@ def test_a_jobs_summary_names_a_port_left_off_on_its_first_line(tmp_path):
         _print_summary(JobResult(run, render(run), ["desk-02"]), tty=False, as_json=as_json,
                        out=Console(file=text, width=200))
         assert text.getvalue().splitlines()[0].startswith("PORT LEFT OFF: desk-01 (sw1 Gi1/0/1)")
+
+
+def test_results_json_holds_each_phone_on_a_line_of_its_own(run_dir):
+    results = render(run_dir)
+    lines = (run_dir / "results.json").read_text().splitlines()
+    phones = [json.loads(line.strip().removesuffix(",")) for line in lines if line.strip().startswith('{"name": ')]
+    assert phones == [phone.to_json() for phone in results.phones]  # one grep finds a phone's whole result

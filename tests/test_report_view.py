@@ -105,3 +105,15 @@ def test_the_files_a_phone_fetched_are_listed_and_linked(tmp_path):
     render(run)
     html = (run / "report.html").read_text()
     assert html.count('href="files/desk-01/ITLSEP001D705F0000.tlv"') == 2  # the fetch row and the list
+
+
+def test_what_devices_sent_is_shown_as_text_never_as_markup(tmp_path):
+    run = tmp_path / "r"
+    hostile = """a "quoted" <b>&amp;</b> 'x' <script>alert(1)</script>"""
+    _write(run, {"desk-01": ("failed", hostile)})
+    render(run)
+    html = (run / "report.html").read_text()
+    assert "<script>alert" not in html and "<b>&amp;</b>" not in html
+    shown = "a &#34;quoted&#34; &lt;b&gt;&amp;amp;&lt;/b&gt; &#39;x&#39; &lt;script&gt;alert(1)&lt;/script&gt;"
+    assert f'title="{shown}">{shown}</span>' in html  # the fleet row's reason, and its tooltip
+    assert f"<p><b>Reason:</b> {shown}</p>" in html and f'data-reason="{shown}"' in html

@@ -86,12 +86,16 @@ def _label(seconds: float, step: float) -> str:
     return f"{seconds:g} s" if step < 1 else f"{int(seconds)} s"
 
 
+_TICK_STEPS = sorted([m * 10.0 ** e for e in range(-2, 4) for m in (1, 2, 5)]
+                     + [60.0 * m for m in (1, 2, 5, 10, 15, 30, 60)])
+"""The "nice" tick steps in seconds, smallest first (every phone's timeline has an axis)."""
+
+
 def axis_ticks(seconds: float, width: float = CHART_WIDTH, min_gap: float = MIN_LABEL_GAP) -> list[Tick]:
     """Ticks from 0 to `seconds` no closer than `min_gap` pixels (so labels never overlap)."""
     span = max(seconds, 1e-3)
     most = max(1, int(width // min_gap))
-    candidates = [m * 10.0 ** e for e in range(-2, 4) for m in (1, 2, 5)] + [60.0 * m for m in (1, 2, 5, 10, 15, 30, 60)]
-    step = min((c for c in sorted(candidates) if span / c <= most), default=span)
+    step = min((c for c in _TICK_STEPS if span / c <= most), default=span)
     ticks, n = [], 0
     while n * step <= span + 1e-9:
         ticks.append(Tick(round(width * n * step / span, 1), _label(n * step, step)))

@@ -13,7 +13,7 @@ file is always well-formed.
 from __future__ import annotations
 
 import re
-import xml.etree.ElementTree as ET
+
 from rig.record.journal import parse_iso
 from rig.report.model import FetchRecord, PhoneResult, RunResults, StepRecord
 
@@ -78,16 +78,38 @@ def failure_text(phone: PhoneResult) -> str:
     return "\n".join(lines)
 
 
-def _element(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
-    node = ET.SubElement(parent, tag, {key: xml_safe(value) for key, value in attrs.items()})
-    if text is not None:
-        node.text = xml_safe(text)
-    return node
+def _text(value: object) -> str:
+    """Character data: XML-safe, with `&`, `<` and `>` escaped."""
+    return xml_safe(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _attribute(value: object) -> str:
+    """An attribute's value: as character data, and `"`, CR, LF and tab as references."""
+    return (_text(value).replace('"', "&quot;").replace("\r", "&#13;").replace("\n", "&#10;")
+            .replace("\t", "&#09;"))
+
+
+def _attributes(attrs: dict[str, str]) -> str:
+    return "".join(f' {key}="{_attribute(value)}"' for key, value in attrs.items())
+
+
+def _element(tag: str, text: str | None = None, **attrs: str) -> str:
+    """One element without children (`<tag a="..." />` when it has no text)."""
+    return f"<{tag}{_attributes(attrs)}>{_text(text)}</{tag}>" if text else f"<{tag}{_attributes(attrs)} />"
+
+
+def _properties(props: list[tuple[str, str]], depth: int) -> list[str]:
+    """A `<properties>` element `depth` levels in, one line a property."""
+    pad = "  " * depth
+    return [f"{pad}<properties>", *(f"{pad}  " + _element("property", name=name, value=value)
+                                    for name, value in props), f"{pad}</properties>"]
 
 
 def render_junit(results: RunResults) -> str:
+    """junit.xml, written line by line with two spaces a level (ElementTree built and serialised
+    in Python was 0.2 s at 1000 phones)."""
     summary = results.summary
-    suite = ET.Element("testsuite", {key: xml_safe(value) for key, value in {
+    suite = _attributes({
         "name": f"rig {results.procedure} {results.bench}",
         "tests": str(len(results.phones)),
         "failures": str(summary["failed"]),
@@ -95,26 +117,23 @@ def render_junit(results: RunResults) -> str:
         "skipped": str(summary["skipped"]),
         "timestamp": results.started,
         "time": f"{wall_seconds(results):.3f}",
-    }.items()})
+    })
     suite_props = [("ports_left_off", ", ".join(f"{c.phone} ({c.switch} {c.port})" for c in results.ports_left_off))]
     # phones per fix: how many desks are left to visit
     suite_props += [("fixes", ", ".join(f"{fix} {count}" for fix, count in results.fixes.items()))]
-    if any(value for _, value in suite_props):  # first in the suite: a port rig could not turn back on
-        props = _element(suite, "properties")
-        for name, value in suite_props:
-            if value:
-                _element(props, "property", name=name, value=value)
+    suite_props = [(name, value) for name, value in suite_props if value]
+    lines = _properties(suite_props, 1) if suite_props else []  # first: a port rig could not turn back on
     for phone in results.phones:
-        case = _element(suite, "testcase", classname=f"{results.bench}.{results.procedure}",
-                        name=phone.name, time=f"{_seconds(phone.steps):.3f}")
-        props = _element(case, "properties")
+        case = {"classname": f"{results.bench}.{results.procedure}", "name": phone.name,
+                "time": f"{_seconds(phone.steps):.3f}"}
+        lines.append(f"  <testcase{_attributes(case)}>")
         where = [(key, getattr(phone, key) or "") for key in ("mac", "switch", "port")]
-        for name, value in where + evidence_properties(phone):
-            _element(props, "property", name=name, value=value)
+        lines += _properties(where + evidence_properties(phone), 2)
         element = _ELEMENT.get(phone.outcome)
         if element:
             failed = next((s.name for s in reversed(phone.steps) if not s.ok), "run")
-            _element(case, element, failure_text(phone), message=phone.reason or "", type=failed)
-        _element(case, "system-out", f"console log: console/{phone.name}.log")
-    ET.indent(suite)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suite, encoding="unicode") + "\n"
+            lines.append("    " + _element(element, failure_text(phone), message=phone.reason or "", type=failed))
+        lines.append("    " + _element("system-out", f"console log: console/{phone.name}.log"))
+        lines.append("  </testcase>")
+    lines = [f"<testsuite{suite}>", *lines, "</testsuite>"] if lines else [f"<testsuite{suite} />"]
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + "\n".join(lines) + "\n"

@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import dataclasses
 import fnmatch
+import functools
+import operator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -94,10 +97,11 @@ class PhoneResult:
         return [f for f in self.tftp_fetches if f.ok and fnmatch.fnmatchcase(f.file, pattern)]
 
     def to_json(self) -> dict[str, Any]:
-        data = dataclasses.asdict(self)
+        data = _as_dict(PhoneResult)(self)
         data["symptoms"] = list(self.symptoms)
-        data["steps"] = [dataclasses.asdict(s) for s in self.steps]
-        data["tftp_fetches"] = [_without_none(dataclasses.asdict(f), *FetchRecord.OPTIONAL) for f in self.tftp_fetches]
+        data["steps"] = list(map(_as_dict(StepRecord), self.steps))
+        fetch = _as_dict(FetchRecord)
+        data["tftp_fetches"] = [_without_none(fetch(f), *FetchRecord.OPTIONAL) for f in self.tftp_fetches]
         return _without_none(data, "bench")
 
     @classmethod
@@ -160,11 +164,11 @@ class RunResults:
 
     def to_json(self) -> dict[str, Any]:
         """results.json."""
-        data = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
-        data["ports_left_off"] = [dataclasses.asdict(c) for c in self.ports_left_off]
+        data = _as_dict(RunResults)(self)
+        data["ports_left_off"] = list(map(_as_dict(LeftOff), self.ports_left_off))
         data["summary"], data["fixes"] = dict(self.summary), dict(self.fixes)
         data["phones"] = [p.to_json() for p in self.phones]
-        data["unhealthy"] = [dataclasses.asdict(u) for u in self.unhealthy]
+        data["unhealthy"] = list(map(_as_dict(Unhealthy), self.unhealthy))
         return data
 
     @classmethod
@@ -179,6 +183,16 @@ class RunResults:
             unhealthy=tuple(Unhealthy(**u) for u in data.get("unhealthy", [])),
             interrupted=bool(data.get("interrupted")),
         )
+
+
+@functools.cache
+def _as_dict(cls: type) -> Callable[[Any], dict[str, Any]]:
+    """An instance of `cls` as a dict of its fields, in order, values as they are (the callers
+    convert the nested ones): dataclasses.asdict deep-copies every value, which was 0.3 s of
+    writing results.json for 1000 phones."""
+    names = tuple(f.name for f in dataclasses.fields(cls))
+    values = operator.attrgetter(*names)
+    return lambda instance: dict(zip(names, values(instance)))
 
 
 def _without_none(data: dict[str, Any], *keys: str) -> dict[str, Any]:
