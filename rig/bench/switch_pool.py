@@ -30,11 +30,13 @@ from rig.bench.port_proof import SwitchTables
 from rig.bench.switch_batch import PowerWaves, SharedRead
 
 T = TypeVar("T")
-SPACING = 0.5
-"""Seconds between the starts of two reads of one table on one switch, the same as two power waves
-(WAVE_SPACING): a proof read gates a wave's power-offs, so reading more often than waves go out
-only splits the phones of a wave over more reads. Phones arriving meanwhile share the next read
-(bench/scale.py, 240 phones: 0.1 s sent 2 command lines per phone, 0.25 s 1.68, 0.5 s 1.43)."""
+SPACING = 0.25
+"""Seconds between the starts of two reads of one table on one switch: a real switch takes about
+that long to print a 48-port table anyway, and phones arriving meanwhile share the next read (at
+0.1 s a 240-phone bench sent 2 commands per phone). Not 0.5, as waves are: that saved a quarter of
+a command line a phone at 240 phones (1.43 against 1.68) but added 1.1 s to every run of 8 or 48
+phones (bench/scale.py, 48 phones 1.31x one phone against 1.20x: each read a phone waits for in
+turn waited longer)."""
 WAVE_SPACING = 0.5
 """Seconds between the starts of two power waves on one switch. Phones reach their restart
 spread over seconds (their keypad scripts and erases take different times), so waves 0.25 s
