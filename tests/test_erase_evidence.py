@@ -137,6 +137,20 @@ def test_an_itl_fetch_first_seen_in_the_last_look_confirms_the_erase():
     assert step.data["erase_confirmed_by"] == "ITL fetched after the keys"
 
 
+def test_an_itl_fetch_before_the_last_key_is_not_the_erases():
+    """A phone still booting when the keys began fetches its ITL as part of that boot, and the
+    keys pressed meanwhile are lost: only a fetch after the last key is the erase's."""
+    bench = Bench()
+    seen = watch(bench)
+    bench.tap.itl_fetched_at = seen.started  # as the keys began
+    assert seen.evidence().itl_fetched
+    seen.key_sent()  # the script's last key, after the fetch
+    assert seen.last_key > seen.started
+    assert not seen.evidence().itl_fetched
+    bench.tap.itl_fetched_at = datetime.now(timezone.utc) + timedelta(seconds=1)
+    assert seen.evidence().itl_fetched
+
+
 def test_one_dropped_http_request_after_the_keys_is_a_glimpse_not_a_restart():
     bench = Bench()
 

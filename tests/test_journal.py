@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 import threading
+from datetime import timedelta
 
 import pytest
 import yaml
@@ -15,7 +16,7 @@ from rig.errors import RigError
 from rig.record.events import (
     Event, ListedPhone, PartUnhealthy, PhoneDone, PowerAction, RouteChange, RunStarted, StepDone, TftpFetch, UnknownEvent,
 )
-from rig.record.journal import Journal, iso, parse_iso, read_events, utc_now
+from rig.record.journal import Journal, iso, parse_iso, powered_on_since, read_events, utc_now
 from tests.waiting import wait_for
 
 PHONE = ListedPhone("desk-01", "001D705F0001", "sw1", "Gi1/0/1")
@@ -185,3 +186,22 @@ def test_times_are_iso_8601_utc_and_round_trip():
     now = utc_now()
     text = iso(now)
     assert text.endswith("Z") and abs((parse_iso(text) - now).total_seconds()) < 0.001
+
+
+def test_a_phone_whose_port_the_run_last_turned_on_lately_is_booting():
+    """A resumed run waits for such a phone before pressing its keys (rig.jobs.service)."""
+    now = utc_now()
+
+    def power(phone: str, action: str, phase: str, seconds_ago: float) -> PowerAction:
+        return PowerAction(phone=phone, switch="sw1", port="Gi1/0/1", mac="001D705F0001", action=action,
+                           phase=phase, at=iso(now - timedelta(seconds=seconds_ago)))
+
+    events = [
+        power("fresh", "off", "done", 5), power("fresh", "on", "done", 2),
+        power("long-ago", "on", "done", 60),
+        power("left-off", "on", "done", 3), power("left-off", "off", "done", 1),
+        power("on-asked", "off", "done", 3), power("on-asked", "on", "intent", 1),
+        power("not-asked", "on", "done", 1),
+    ]
+    booting = powered_on_since(events, ["fresh", "long-ago", "left-off", "on-asked"], now - timedelta(seconds=10))
+    assert booting == ["fresh"]

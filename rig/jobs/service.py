@@ -17,6 +17,7 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -33,7 +34,7 @@ from rig.preflight import bench_gate
 from rig.procedures import KEY_SCRIPT_FOR, PROCEDURES
 from rig.jobs.migration import planned_migration
 from rig.procedures.migrate import Migration
-from rig.record.journal import routes_of
+from rig.record.journal import powered_on_since, routes_of, utc_now
 from rig.report import render
 from rig.jobs.runner import Observer, Runner
 
@@ -131,7 +132,7 @@ class JobService:
             migrating = (plan.migration.source, plan.migration.target) if plan.migration else None
             bench_gate(self.bench, plan.todo, migrating)  # read-only (rig.preflight): a bench that cannot work stops here
             restored = self._restore(plan, run_dir, leases)
-            self._until_up(restored, stop)
+            self._until_up(list(dict.fromkeys(restored + self._booting(plan, names))), stop)
             Runner(
                 self.bench, request.procedure, plan.todo, run_dir, scripts=plan.scripts, stop=stop,
                 observer=observer, resumed=plan.state is not None, screenshots=request.screenshots,
@@ -140,10 +141,19 @@ class JobService:
             ).run(all_phones=plan.listed)
         return JobResult(run_dir, render(run_dir), restored)
 
+    def _booting(self, plan: JobPlan, names: list[str]) -> list[str]:
+        """A resumed run's phones whose port the stopped run turned back on less than
+        `timeouts.boot` ago (stopped right after a power cycle): they are booting too."""
+        if plan.state is None:
+            return []
+        since = utc_now() - timedelta(seconds=self.bench.config.timeouts.boot)
+        return powered_on_since(plan.state.events, names, since)
+
     def _until_up(self, restored: list[str], stop: threading.Event | None) -> None:
         """A phone whose port was just turned back on is booting: keys pressed now would be lost,
         and the files it fetches while it boots would read as the evidence of an erase that never
-        happened (the fault matrix's stopped runs found it). Wait until its web server answers, or
+        happened (the fault matrix's stopped runs found it, after a restore and after a run
+        stopped right after its own power cycle). Wait until its web server answers, or
         `timeouts.boot` passes (a phone with web access off), before any step touches it."""
         config = self.bench.config
         webs = [web for name in restored if (web := self.bench.web(config.phone(name))) is not None]

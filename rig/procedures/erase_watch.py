@@ -65,6 +65,11 @@ class EraseWatch:
         self.restart_after: float | None = None
         """Seconds from the watch's start (right before the first key) to the look that showed the
         restart: how long after the keys the phone restarted by itself (rig facts)."""
+        self.last_key = started
+        """When the latest key of the script was sent (`key_sent`): an ITL fetch is evidence only
+        after it. A phone still booting when the keys began (a resumed run met one its stopped
+        run had just powered on) loses the keys and fetches its ITL anyway, as part of that boot:
+        seen as the erase's, it confirmed an erase that never happened."""
         self.glimpses: dict[str, int] = {}
         """Restart signal -> how often it showed too briefly and alone to count (a dropped request)."""
         self._streaks: dict[str, tuple[float, int]] = {}
@@ -133,13 +138,16 @@ class EraseWatch:
             showing["CDP gone"] = "CDP gone"
         return showing
 
+    def key_sent(self) -> None:
+        self.last_key = datetime.now(timezone.utc)
+
     def _itl_fetched(self) -> bool:
         ctx = self.ctx
         if not ctx.watching:
             return False
         assert ctx.tap is not None
         name = ctx.profile.itl_file(ctx.phone.mac)
-        return any(t.ok and t.file == name and utc(t.started) >= self.started
+        return any(t.ok and t.file == name and utc(t.started) >= self.last_key
                    for t in ctx.tap.transfers(client=str(ctx.phone.ip)))
 
     def evidence(self) -> EraseEvidence:

@@ -50,6 +50,8 @@ def run_script(ctx: PhoneContext, script: KeyScript, chain: KeypadChain, watch: 
                 if number:
                     ctx.sleep(gap)
                 chain.press(keys, gap, open_app=ctx.profile.init_settings and not record.keys)
+                if watch is not None:
+                    watch.key_sent()
                 record.keys.extend(keys)
                 if record.after_key is not None:
                     record.after_key(keys[-1])

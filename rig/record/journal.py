@@ -182,3 +182,13 @@ def routes_of(events: Iterable[Event], phones: Iterable[str]) -> dict[str, Route
     """Each of `phones`' last route (intent or done: a route the tap may have heard), by phone."""
     wanted = set(phones)
     return {e.phone: e for e in events if isinstance(e, RouteChange) and e.phone in wanted}
+
+
+def powered_on_since(events: Iterable[Event], phones: Iterable[str], since: datetime) -> list[str]:
+    """Those of `phones` whose port the run last turned on at `since` or later: booting still,
+    if `since` is a boot's length ago (a run stopped right after a power cycle)."""
+    wanted, last = set(phones), {}
+    for e in events:
+        if isinstance(e, PowerAction) and e.phone in wanted and e.phase == "done":
+            last[e.phone] = e
+    return [name for name, e in last.items() if e.action == "on" and e.at and parse_iso(e.at) >= since]
