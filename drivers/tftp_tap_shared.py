@@ -131,7 +131,8 @@ class SharedImages:
         for path in (self.root / "images").iterdir():
             try:
                 if not path.name.endswith(".part"):
-                    files.append((path.stat().st_mtime, path.stat().st_size, path))
+                    stat = path.stat()
+                    files.append((stat.st_mtime, stat.st_size, path))
             except FileNotFoundError:
                 pass  # another worker pruned it
         held = sum(size for _, size, _ in files)

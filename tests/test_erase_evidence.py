@@ -142,10 +142,11 @@ def test_an_itl_fetch_before_the_last_key_is_not_the_erases():
     keys pressed meanwhile are lost: only a fetch after the last key is the erase's."""
     bench = Bench()
     seen = watch(bench)
-    bench.tap.itl_fetched_at = seen.started  # as the keys began
+    keys_began = seen.last_key
+    bench.tap.itl_fetched_at = keys_began
     assert seen.evidence().itl_fetched
     seen.key_sent()  # the script's last key, after the fetch
-    assert seen.last_key > seen.started
+    assert seen.last_key > keys_began
     assert not seen.evidence().itl_fetched
     bench.tap.itl_fetched_at = datetime.now(timezone.utc) + timedelta(seconds=1)
     assert seen.evidence().itl_fetched

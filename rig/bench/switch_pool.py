@@ -158,8 +158,9 @@ class SwitchSessions:
         return self._lldp.get()
 
     def protocols_running(self) -> dict[str, bool]:
-        """Whether the switch runs CDP and LLDP (IosSwitch.protocols_running), asked once."""
-        return self._with(self._running)
+        """Whether the switch runs CDP and LLDP (IosSwitch.protocols_running), asked once: a known
+        answer borrows no session."""
+        return self._protocols if self._protocols is not None else self._with(self._running)
 
     def _running(self, sw: IosSwitch) -> dict[str, bool]:
         if self._protocols is None:

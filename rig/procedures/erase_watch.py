@@ -55,7 +55,6 @@ class EraseWatch:
         self.ctx = ctx
         self.console = console
         self.web_access = web_access and ctx.web is not None
-        self.started = started
         self.console_mark = console.mark() if console is not None else None
         self.status_before = set(self._status())
         self.since = time.monotonic()

@@ -13,6 +13,7 @@ file is always well-formed.
 from __future__ import annotations
 
 import re
+from xml.sax.saxutils import escape
 
 from rig.record.journal import parse_iso
 from rig.report.model import FetchRecord, PhoneResult, RunResults, StepRecord
@@ -78,15 +79,18 @@ def failure_text(phone: PhoneResult) -> str:
     return "\n".join(lines)
 
 
+_ATTRIBUTE_ENTITIES = {'"': "&quot;", "\r": "&#13;", "\n": "&#10;", "\t": "&#09;"}
+"""Besides `&`, `<` and `>`: what ElementTree escaped in an attribute's value."""
+
+
 def _text(value: object) -> str:
     """Character data: XML-safe, with `&`, `<` and `>` escaped."""
-    return xml_safe(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return escape(xml_safe(value))
 
 
 def _attribute(value: object) -> str:
     """An attribute's value: as character data, and `"`, CR, LF and tab as references."""
-    return (_text(value).replace('"', "&quot;").replace("\r", "&#13;").replace("\n", "&#10;")
-            .replace("\t", "&#09;"))
+    return escape(xml_safe(value), _ATTRIBUTE_ENTITIES)
 
 
 def _attributes(attrs: dict[str, str]) -> str:
