@@ -150,8 +150,9 @@ def test_lldp_on_another_port_is_a_moved_cable():
 
 
 def test_an_lldp_entry_whose_local_port_the_switch_does_not_print_neither_proves_nor_contradicts():
-    """Some IOS releases print no `Local Intf:` line (rig.drivers.ios_lldp): the entry places the
-    phone nowhere, so the MAC table decides."""
+    """Some switches print no `Local Intf:` line (the real captures
+    tests/fixtures/real/ios/show_lldp_neighbors_detail/cisco_ios_show_lldp_neighbors_detail2.raw
+    and ...detail5.raw): the entry places the phone nowhere, so the MAC table decides."""
     unplaced = [_lldp_phone(None)]
     assert prove(reading(lldp=unplaced), PHONE, to_power_off=True).ok
     proof = prove(PortReading(ACCESS, [], [], SWITCHPORTS, "", unplaced), PHONE)
